@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { categorySlug, cents, identifier, quantity, utcTimestamp } from './fields.js';
+import { LIMITS } from './limits.js';
+import { type Validated, validate } from './validation.js';
+
+export const EVENT_TYPES = [
+  'page_view',
+  'product_view',
+  'add_to_cart',
+  'remove_from_cart',
+  'checkout_start',
+  'purchase',
+  'search',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const TRAFFIC_SOURCES = ['organic', 'paid_search', 'email', 'social', 'direct', 'referral'] as const;
+export const DEVICE_TYPES = ['mobile', 'desktop', 'tablet'] as const;
+
+/** Events about one product: they must name it, and they are what demand counters count. */
+export const PRODUCT_EVENT_TYPES: ReadonlySet<EventType> = new Set([
+  'product_view',
+  'add_to_cart',
+  'remove_from_cart',
+  'checkout_start',
+  'purchase',
+]);
+
+/** Events that move units: they must carry a quantity. */
+export const QUANTITY_EVENT_TYPES: ReadonlySet<EventType> = new Set(['add_to_cart', 'remove_from_cart', 'purchase']);
+
+/**
+ * One shopper interaction. Optional facts are `null` when absent (producers may also omit them).
+ * Unknown fields are stripped rather than rejected, so producers can add fields ahead of consumers.
+ */
+export const clickEventSchema = z
+  .object({
+    eventId: identifier,
+    sessionId: identifier,
+    userId: identifier.nullable().default(null),
+    eventType: z.enum(EVENT_TYPES),
+    productId: identifier.nullable().default(null),
+    category: categorySlug.nullable().default(null),
+    /** The price the shopper saw, in cents. */
+    priceSeen: cents.nullable().default(null),
+    quantity: quantity.nullable().default(null),
+    searchQuery: z.string().min(1).max(LIMITS.searchQueryLength).nullable().default(null),
+    trafficSource: z.enum(TRAFFIC_SOURCES),
+    deviceType: z.enum(DEVICE_TYPES),
+    userAgent: z.string().min(1).max(LIMITS.userAgentLength),
+    eventTime: utcTimestamp,
+  })
+  .superRefine((event, ctx) => {
+    if (PRODUCT_EVENT_TYPES.has(event.eventType) && event.productId === null) {
+      ctx.addIssue({ code: 'custom', path: ['productId'], message: `required for ${event.eventType}` });
+    }
+    if (QUANTITY_EVENT_TYPES.has(event.eventType) && event.quantity === null) {
+      ctx.addIssue({ code: 'custom', path: ['quantity'], message: `required for ${event.eventType}` });
+    }
+    if (event.eventType === 'search' && event.searchQuery === null) {
+      ctx.addIssue({ code: 'custom', path: ['searchQuery'], message: 'required for search' });
+    }
+  });
+
+export type ClickEvent = z.output<typeof clickEventSchema>;
+export type ClickEventInput = z.input<typeof clickEventSchema>;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes and validates one raw record. Size is checked before parsing, so an oversized record costs
+ * nothing to reject; bytes that are not UTF-8 or not JSON get their own reasons.
+ */
+export function parseClickEvent(raw: Uint8Array | string): Validated<ClickEvent> {
+  const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
+  if (size > LIMITS.maxEventBytes) {
+    return { ok: false, field: null, reason: `record is ${size} bytes; the limit is ${LIMITS.maxEventBytes}` };
+  }
+  let text: string;
+  try {
+    text = typeof raw === 'string' ? raw : utf8.decode(raw);
+  } catch {
+    return { ok: false, field: null, reason: 'record is not valid UTF-8' };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, field: null, reason: `record is not JSON: ${(error as Error).message}` };
+  }
+  return validate(clickEventSchema, json);
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { actor, cents, identifier, utcTimestamp } from './fields.js';
+import { LIMITS } from './limits.js';
+
+/** What triggered a change: the two pipelines, or a person through the ops surfaces. */
+export const CHANGE_SOURCES = ['fast-path', 'rich-path', 'ops'] as const;
+export type ChangeSource = (typeof CHANGE_SOURCES)[number];
+
+/** Why a price (or a product's pricing state) changed. */
+export const REASON_CODES = [
+  'demand_surge',
+  'demand_high',
+  'demand_low',
+  'low_stock',
+  'overstock',
+  'decay_to_base',
+  'manual_price',
+  'rollback',
+  'freeze',
+  'unfreeze',
+  'bounds_change',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/** The guardrail that bound a price, when one did. */
+export const GUARDRAILS = ['floor', 'ceiling', 'max_step', 'price_ending'] as const;
+export type Guardrail = (typeof GUARDRAILS)[number];
+
+/** Why a decision left the price as it was. */
+export const NO_CHANGE_REASONS = [
+  'frozen',
+  'cooldown',
+  'dead_band',
+  'daily_cap',
+  'kill_switch',
+  'shadow_mode',
+  'no_signal',
+] as const;
+export type NoChangeReason = (typeof NO_CHANGE_REASONS)[number];
+
+/** The kinds of history row: a price change, or an ops action on the product's pricing state. */
+export const CHANGE_ACTIONS = ['price', 'freeze', 'unfreeze', 'bounds'] as const;
+
+/**
+ * One row of price history. Rows are immutable; `decisionId` identifies what caused the row (an
+ * aggregate key, a shard + sequence, an ops request), so a replayed cause collides with its row.
+ */
+export const priceChangeSchema = z.object({
+  productId: identifier,
+  changedAt: utcTimestamp,
+  decisionId: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^#]+$/, 'must not contain #'),
+  action: z.enum(CHANGE_ACTIONS),
+  oldPrice: cents,
+  newPrice: cents,
+  reasonCode: z.enum(REASON_CODES),
+  guardrail: z.enum(GUARDRAILS).nullable(),
+  /** The inputs the decision saw (demand index, velocity, inventory, ...). */
+  signals: z.record(z.string().max(64), z.number()),
+  explanation: z.string().max(LIMITS.explanationLength),
+  policyVersion: z.string().min(1).max(32),
+  source: z.enum(CHANGE_SOURCES),
+  actor,
+  /** The product's version after this change. */
+  version: z.number().int().min(1),
+});
+
+export type PriceChange = z.output<typeof priceChangeSchema>;

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { actor, categorySlug, cents, currencyCode, identifier, reasonText, utcTimestamp } from './fields.js';
+import { LIMITS } from './limits.js';
+
+/** Why and until when a product's price is held; automated changes are refused while it holds. */
+export const freezeSchema = z.object({
+  reason: reasonText,
+  actor,
+  frozenAt: utcTimestamp,
+  /** The freeze lapses at this instant; `null` holds until an explicit unfreeze. */
+  until: utcTimestamp.nullable(),
+});
+export type Freeze = z.output<typeof freezeSchema>;
+
+/** A catalogue item as the products table holds it. All money in cents of `currency`. */
+export const productSchema = z
+  .object({
+    productId: identifier,
+    name: z.string().min(1).max(LIMITS.nameLength),
+    category: categorySlug,
+    currency: currencyCode,
+    basePrice: cents,
+    price: cents,
+    floor: cents,
+    ceiling: cents,
+    inventory: z.number().int().min(0).max(LIMITS.maxInventory),
+    /** Incremented by every price or bounds change; writers condition on the version they read. */
+    version: z.number().int().min(1),
+    /** Lowest price of the previous 30 days (EU price-indication rules for announced reductions). */
+    lowest30d: cents,
+    freeze: freezeSchema.nullable(),
+    /** When the price last changed, for cooldowns; `null` if never since seeding. */
+    lastChangeAt: utcTimestamp.nullable(),
+    updatedAt: utcTimestamp,
+  })
+  .superRefine((product, ctx) => {
+    if (product.floor > product.ceiling) {
+      ctx.addIssue({ code: 'custom', path: ['floor'], message: 'floor must not exceed ceiling' });
+    }
+    for (const field of ['price', 'basePrice'] as const) {
+      if (product[field] < product.floor || product[field] > product.ceiling) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `${field} must lie within [floor, ceiling]` });
+      }
+    }
+  });
+
+export type Product = z.output<typeof productSchema>;
