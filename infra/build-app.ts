@@ -1,0 +1,53 @@
+import { App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { StatefulStack } from './stacks/stateful-stack.js';
+
+/** Stage used when no `-c stage=<name>` is given. */
+export const DEFAULT_STAGE = 'dev';
+
+/** A stage goes into stack names, which allow letters, digits and hyphens. */
+const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
+
+export interface BuildAppOptions {
+  /**
+   * Context for the app, as cdk.json and `-c key=value` give it to the CLI (tests pass it here).
+   *
+   * @default - none beyond what the CDK CLI passes through the environment and cdk.json
+   */
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+export interface ClickpriceApp {
+  readonly app: App;
+  readonly stage: string;
+  readonly stateful: StatefulStack;
+}
+
+/**
+ * The clickprice CDK app: its stacks, env-agnostic so synth needs no AWS credentials, with the
+ * cdk-nag AwsSolutions pack attached as a validation plugin, so an unacknowledged finding fails synth.
+ */
+export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
+  const app = new App(options.context ? { context: options.context } : {});
+  const stage = readStage(app);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Tags.of(app).add('project', 'clickprice');
+  Tags.of(app).add('stage', stage);
+
+  const statefulName = `clickprice-${stage}-stateful`;
+  const stateful = new StatefulStack(app, statefulName, {
+    stackName: statefulName,
+    description: `clickprice ${stage}: clicks Kinesis stream, its KMS key and the DynamoDB tables`,
+  });
+  return { app, stage, stateful };
+}
+
+function readStage(app: App): string {
+  const stage: unknown = app.node.tryGetContext('stage') ?? DEFAULT_STAGE;
+  if (typeof stage !== 'string' || !STAGE_PATTERN.test(stage)) {
+    throw new Error(
+      `Context "stage" must be lowercase letters, digits and hyphens, starting with a letter, at most 20 characters; got ${JSON.stringify(stage)}`,
+    );
+  }
+  return stage;
+}

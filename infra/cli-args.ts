@@ -1,0 +1,38 @@
+/** A command-line argument that is not what it should be; CLIs report it and exit with code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Parses a flag's value as a positive integer, naming the flag when it is not one. */
+export function parsePositiveInteger(value: string | undefined, flag: string): number {
+  const parsed = Number(value);
+  if (value === undefined || !/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed <= 0) {
+    throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+/** Parses an optional port flag (1–65535). */
+export function parsePort(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const port = parsePositiveInteger(value, flag);
+  if (port > 65_535) throw new UsageError(`${flag} must be a port between 1 and 65535, got ${value}`);
+  return port;
+}
+
+/**
+ * Runs a CLI's main function: a usage or set-up error prints one line saying what to do and exits 2;
+ * anything else is a bug and keeps its stack.
+ */
+export async function runCli(main: () => Promise<void>, expected: readonly (new (...args: never[]) => Error)[] = []) {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof UsageError || expected.some((type) => error instanceof type)) {
+      console.error(`error: ${(error as Error).message}`);
+      process.exit(2);
+    }
+    console.error(error);
+    process.exit(1);
+  }
+}

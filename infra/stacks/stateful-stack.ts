@@ -1,0 +1,149 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import {
+  clicksStream,
+  type KeyAttribute,
+  type KeyAttributeType,
+  STREAM_ENV_VAR,
+  type StreamViewType,
+  type TableDefinition,
+  type TableId,
+  tableEnvVar,
+  tableIds,
+  tables,
+} from '../resources.js';
+
+/** Removal policies a stateful stack accepts: keep the data, or (dev stacks only) delete it. */
+const SUPPORTED_REMOVAL_POLICIES: readonly RemovalPolicy[] = [RemovalPolicy.RETAIN, RemovalPolicy.DESTROY];
+
+const ATTRIBUTE_TYPES = {
+  S: dynamodb.AttributeType.STRING,
+  N: dynamodb.AttributeType.NUMBER,
+} as const satisfies Record<KeyAttributeType, dynamodb.AttributeType>;
+
+const STREAM_VIEW_TYPES = {
+  NEW_IMAGE: dynamodb.StreamViewType.NEW_IMAGE,
+  OLD_IMAGE: dynamodb.StreamViewType.OLD_IMAGE,
+  NEW_AND_OLD_IMAGES: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+  KEYS_ONLY: dynamodb.StreamViewType.KEYS_ONLY,
+} as const satisfies Record<StreamViewType, dynamodb.StreamViewType>;
+
+/** The stateful resources a stateless stack (Lambdas, Glue job) takes as props. */
+export interface StatefulResources {
+  /** Every table of the catalogue, by table id. */
+  readonly tables: Readonly<Record<TableId, dynamodb.Table>>;
+  /** The clicks Kinesis stream. */
+  readonly clicksStream: kinesis.Stream;
+  /** The customer-managed key encrypting the clicks stream; readers and writers need it granted. */
+  readonly streamKey: kms.Key;
+}
+
+export interface StatefulStackProps extends StackProps {
+  /**
+   * What happens to the tables, the stream and its key when they leave the stack or the stack is
+   * deleted. `RETAIN` also turns on table deletion protection; `DESTROY` is for throw-away dev stacks.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly dataRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The stream and the tables, built from the resource catalogue (`infra/resources.ts`).
+ *
+ * No physical names are set: CloudFormation names every resource, so two stages can share an account.
+ * Code finds the names through the environment variables of {@link resourceEnvironment}.
+ */
+export class StatefulStack extends Stack implements StatefulResources {
+  public readonly tables: Readonly<Record<TableId, dynamodb.Table>>;
+  public readonly clicksStream: kinesis.Stream;
+  public readonly streamKey: kms.Key;
+
+  public constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
+    super(scope, id, props);
+    const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
+    if (!SUPPORTED_REMOVAL_POLICIES.includes(removalPolicy)) {
+      throw new Error(`StatefulStack: dataRemovalPolicy must be RETAIN or DESTROY, got ${removalPolicy}`);
+    }
+
+    this.streamKey = new kms.Key(this, `${clicksStream.id}Key`, {
+      description: `Encrypts the ${clicksStream.name} Kinesis stream of clickprice`,
+      enableKeyRotation: true,
+      removalPolicy,
+      // Takes effect only when the key is deleted (DESTROY): the shortest window, as dev stacks come and go.
+      pendingWindow: Duration.days(7),
+    });
+
+    this.clicksStream = new kinesis.Stream(this, clicksStream.id, {
+      streamMode: kinesis.StreamMode.PROVISIONED,
+      shardCount: clicksStream.shardCount,
+      retentionPeriod: Duration.hours(clicksStream.retentionHours),
+      encryption: kinesis.StreamEncryption.KMS,
+      encryptionKey: this.streamKey,
+      removalPolicy,
+    });
+    Validations.of(this.clicksStream).acknowledge({
+      id: 'AwsSolutions-KDS3',
+      reason:
+        'The customer-managed key is deliberate: with it, reading shopper click events needs kms:Decrypt ' +
+        'on this key as well as kinesis:GetRecords, and only the consumers granted read (clickstream ' +
+        'Lambda, Glue job) get it; the aws/kinesis key lets any principal with stream access decrypt. ' +
+        'Its KMS cost stays small because Kinesis reuses each data key for minutes, not per record.',
+    });
+    new CfnOutput(this, `${clicksStream.id}Name`, {
+      description: `${clicksStream.description} (${STREAM_ENV_VAR})`,
+      value: this.clicksStream.streamName,
+    });
+
+    const built = {} as Record<TableId, dynamodb.Table>;
+    for (const tableId of tableIds) {
+      built[tableId] = buildTable(this, tables[tableId], removalPolicy);
+    }
+    this.tables = built;
+  }
+}
+
+/**
+ * The environment variables that carry physical names to Lambda code: `tableEnvVar(def)` for every
+ * table of the catalogue and `STREAM_ENV_VAR` for the clicks stream.
+ */
+export function resourceEnvironment(resources: StatefulResources): Record<string, string> {
+  const environment: Record<string, string> = { [STREAM_ENV_VAR]: resources.clicksStream.streamName };
+  for (const tableId of tableIds) {
+    environment[tableEnvVar(tables[tableId])] = resources.tables[tableId].tableName;
+  }
+  return environment;
+}
+
+function buildTable(scope: Stack, definition: TableDefinition, removalPolicy: RemovalPolicy): dynamodb.Table {
+  const table = new dynamodb.Table(scope, definition.id, {
+    partitionKey: attribute(definition.partitionKey),
+    sortKey: definition.sortKey && attribute(definition.sortKey),
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    stream: definition.stream && STREAM_VIEW_TYPES[definition.stream],
+    timeToLiveAttribute: definition.ttlAttribute,
+    deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+    removalPolicy,
+  });
+  for (const index of definition.globalIndexes) {
+    table.addGlobalSecondaryIndex({
+      indexName: index.indexName,
+      partitionKey: attribute(index.partitionKey),
+      sortKey: index.sortKey && attribute(index.sortKey),
+      projectionType: dynamodb.ProjectionType[index.projection],
+    });
+  }
+  new CfnOutput(scope, `${definition.id}TableName`, {
+    description: `${definition.description} (${tableEnvVar(definition)})`,
+    value: table.tableName,
+  });
+  return table;
+}
+
+function attribute(key: KeyAttribute): dynamodb.Attribute {
+  return { name: key.name, type: ATTRIBUTE_TYPES[key.type] };
+}

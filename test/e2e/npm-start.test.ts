@@ -1,0 +1,73 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+
+/** Runs the same entry point as `npm start` (package.json execs exactly this). */
+function startProcess(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+/** Server processes still running that were started for one of these ports. */
+function serversOnPorts(ports: string[]): string[] {
+  const processes = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n');
+  return processes.filter(
+    (line) => /DynamoDBLocal|kinesalite/.test(line) && ports.some((port) => line.includes(` ${port} `)),
+  );
+}
+
+function portsOf(summary: { endpoints: Record<string, string> }): string[] {
+  return Object.values(summary.endpoints).map((endpoint) => new URL(endpoint).port);
+}
+
+function lastLineJson(stdout: string) {
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+}
+
+describe('npm start', () => {
+  it('with --duration runs, seeds, exits 0 with a JSON summary last, and leaves no server behind', async () => {
+    const run = startProcess(['--duration', '1']);
+    expect(await run.exited).toBe(0);
+    const { stdout } = run.output();
+    expect(stdout).toMatch(/DynamoDB Local\s+http:\/\/127\.0\.0\.1:\d+/);
+    expect(stdout).toMatch(/table priceHistory\s+clickprice-price-history/);
+    const summary = lastLineJson(stdout);
+    expect(summary).toMatchObject({ status: 'stopped', endedBy: 'duration', catalogue: { created: 240, existing: 0 } });
+    expect(serversOnPorts(portsOf(summary))).toEqual([]);
+  });
+
+  it('stops cleanly on SIGTERM mid-run, leaving no server behind', async () => {
+    const run = startProcess([]);
+    while (!run.output().stdout.includes('Press Ctrl-C')) {
+      if (run.child.exitCode !== null) throw new Error(`exited early: ${run.output().stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const summary = lastLineJson(run.output().stdout);
+    expect(summary.endedBy).toBe('SIGTERM');
+    expect(serversOnPorts(portsOf(summary))).toEqual([]);
+  });
+
+  it.each([
+    [['--duration=-5'], /--duration must be a positive integer, got "-5"/],
+    [['--duration', 'soon'], /--duration must be a positive integer, got "soon"/],
+    [['--dynamodb-port', '70000'], /--dynamodb-port must be a port between 1 and 65535/],
+    [['--bogus'], /Unknown option '--bogus'[\s\S]*usage: npm start/],
+  ])('rejects %j with exit code 2 and says what is wrong', async (args, message) => {
+    const run = startProcess(args);
+    expect(await run.exited).toBe(2);
+    expect(run.output().stderr).toMatch(message);
+  });
+});

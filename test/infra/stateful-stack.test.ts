@@ -1,0 +1,258 @@
+import { readFileSync } from 'node:fs';
+import { App, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { buildApp, DEFAULT_STAGE } from '../../infra/build-app.js';
+import {
+  clicksStream,
+  type KeyAttribute,
+  STREAM_ENV_VAR,
+  type TableDefinition,
+  type TableId,
+  tableEnvVar,
+  tableIds,
+  tables,
+} from '../../infra/resources.js';
+import { resourceEnvironment, StatefulStack } from '../../infra/stacks/stateful-stack.js';
+
+/** The feature flags `cdk synth` runs with, so the tests synthesize what the CLI does. */
+const cdkJsonContext: Record<string, unknown> = JSON.parse(
+  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
+).context;
+
+function buildTestApp(context: Record<string, unknown> = {}) {
+  return buildApp({ context: { ...cdkJsonContext, ...context } });
+}
+
+// Template tests use a stack without the nag plugin, so a finding fails the cdk-nag tests below by
+// name instead of failing Template.fromStack, and with it every test of this file.
+const stateful = new StatefulStack(new App({ context: cdkJsonContext }), 'Stateful');
+const template = Template.fromStack(stateful);
+const catalogueTables: TableDefinition[] = tableIds.map((id) => tables[id]);
+
+function keySchema(partitionKey: KeyAttribute, sortKey?: KeyAttribute) {
+  return [
+    { AttributeName: partitionKey.name, KeyType: 'HASH' },
+    ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' }] : []),
+  ];
+}
+
+/** Table keys first, then index keys, each attribute once: the order CloudFormation gets them in. */
+function attributeDefinitions(table: TableDefinition) {
+  const keys = [table.partitionKey, table.sortKey, ...table.globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const byName = new Map<string, KeyAttribute>();
+  for (const key of keys) {
+    if (key && !byName.has(key.name)) byName.set(key.name, key);
+  }
+  return [...byName.values()].map((key) => ({ AttributeName: key.name, AttributeType: key.type }));
+}
+
+/** Asserts properties of the one table whose key schema is the catalogue entry's. */
+function expectTable(table: TableDefinition, properties: Record<string, unknown>) {
+  template.hasResourceProperties('AWS::DynamoDB::Table', {
+    KeySchema: keySchema(table.partitionKey, table.sortKey),
+    ...properties,
+  });
+}
+
+function logicalId(stack: Stack, construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as dynamodb.CfnTable);
+}
+
+describe('StatefulStack tables', () => {
+  it('gives every catalogue table a distinct key schema, so each per-table assertion below picks out one table', () => {
+    const schemas = catalogueTables.map((t) => JSON.stringify(keySchema(t.partitionKey, t.sortKey)));
+
+    expect(new Set(schemas).size).toBe(catalogueTables.length);
+  });
+
+  describe.each(catalogueTables)('table $id', (table) => {
+    it('has the catalogue partition and sort key, with one attribute definition per key attribute', () => {
+      expectTable(table, { AttributeDefinitions: attributeDefinitions(table) });
+    });
+
+    it('has exactly the catalogue global secondary indexes, each projecting ALL', () => {
+      expectTable(table, {
+        GlobalSecondaryIndexes:
+          table.globalIndexes.length === 0
+            ? Match.absent()
+            : table.globalIndexes.map((index) => ({
+                IndexName: index.indexName,
+                KeySchema: keySchema(index.partitionKey, index.sortKey),
+                Projection: { ProjectionType: index.projection },
+              })),
+      });
+    });
+
+    it('emits a DynamoDB stream of the catalogue view type if the catalogue names one, and none otherwise', () => {
+      expectTable(table, {
+        StreamSpecification: table.stream ? { StreamViewType: table.stream } : Match.absent(),
+      });
+    });
+
+    it('expires items by the catalogue TTL attribute if it names one, and has no TTL otherwise', () => {
+      expectTable(table, {
+        TimeToLiveSpecification: table.ttlAttribute
+          ? { AttributeName: table.ttlAttribute, Enabled: true }
+          : Match.absent(),
+      });
+    });
+
+    it('bills on demand and keeps point-in-time recovery', () => {
+      expectTable(table, {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        ProvisionedThroughput: Match.absent(),
+      });
+    });
+
+    it('is retained with deletion protection and lets CloudFormation name it', () => {
+      template.hasResource('AWS::DynamoDB::Table', {
+        Properties: Match.objectLike({
+          KeySchema: keySchema(table.partitionKey, table.sortKey),
+          DeletionProtectionEnabled: true,
+          TableName: Match.absent(),
+        }),
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+
+    it('is exposed under its table id and outputs its name', () => {
+      const id = logicalId(stateful, stateful.tables[table.id as TableId]);
+
+      template.hasOutput(`${table.id}TableName`, { Value: { Ref: id } });
+    });
+  });
+});
+
+describe('StatefulStack clicks stream', () => {
+  it('has the catalogue shard count and retention, and lets CloudFormation name it', () => {
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      ShardCount: clicksStream.shardCount,
+      RetentionPeriodHours: clicksStream.retentionHours,
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+      Name: Match.absent(),
+    });
+  });
+
+  it('is encrypted with the customer-managed key of the stack', () => {
+    template.hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamEncryption: {
+        EncryptionType: 'KMS',
+        KeyId: { 'Fn::GetAtt': [stateful.getLogicalId(stateful.streamKey.node.defaultChild as kms.CfnKey), 'Arn'] },
+      },
+    });
+  });
+
+  it('uses a key with automatic rotation, retained with the stream', () => {
+    template.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({ EnableKeyRotation: true }),
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResource('AWS::Kinesis::Stream', { DeletionPolicy: 'Retain' });
+  });
+});
+
+describe('StatefulStack dataRemovalPolicy', () => {
+  it('deletes tables, stream and key and drops deletion protection when a dev stack asks for DESTROY', () => {
+    const dev = Template.fromStack(new StatefulStack(new App(), 'Dev', { dataRemovalPolicy: RemovalPolicy.DESTROY }));
+
+    dev.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+      DeletionPolicy: 'Delete',
+    });
+    expect(dev.findResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' })).toEqual({});
+    expect(dev.findResources('AWS::DynamoDB::Table', { Properties: { DeletionProtectionEnabled: true } })).toEqual({});
+    dev.hasResource('AWS::Kinesis::Stream', { DeletionPolicy: 'Delete' });
+    dev.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  });
+
+  it('rejects a removal policy other than RETAIN or DESTROY', () => {
+    expect(() => new StatefulStack(new App(), 'Bad', { dataRemovalPolicy: RemovalPolicy.SNAPSHOT })).toThrow(
+      /dataRemovalPolicy must be RETAIN or DESTROY/,
+    );
+  });
+});
+
+describe('resourceEnvironment', () => {
+  it('maps every table env var to its table name and the stream env var to the stream name, and nothing else', () => {
+    const environment = resourceEnvironment(stateful);
+
+    const expected: Record<string, unknown> = {
+      [STREAM_ENV_VAR]: { Ref: stateful.getLogicalId(stateful.clicksStream.node.defaultChild as kinesis.CfnStream) },
+    };
+    for (const table of catalogueTables) {
+      expected[tableEnvVar(table)] = { Ref: logicalId(stateful, stateful.tables[table.id as TableId]) };
+    }
+    expect(stateful.resolve(environment)).toEqual(expected);
+  });
+});
+
+describe('buildApp', () => {
+  it('names the stateful stack after the stage from context, defaulting to dev', () => {
+    expect(buildTestApp().stateful.stackName).toBe(`clickprice-${DEFAULT_STAGE}-stateful`);
+    expect(buildTestApp({ stage: 'prod' }).stateful.stackName).toBe('clickprice-prod-stateful');
+  });
+
+  it('rejects a stage that cannot be part of a stack name', () => {
+    expect(() => buildTestApp({ stage: 'Prod_1' })).toThrow(/Context "stage"/);
+  });
+
+  it('builds env-agnostic stacks, so synth needs no AWS account or region', () => {
+    expect(buildTestApp().stateful.environment).toBe('aws://unknown-account/unknown-region');
+  });
+});
+
+describe('cdk-nag AwsSolutions checks', () => {
+  it('finds no unacknowledged error or warning in the app', () => {
+    const { app } = buildTestApp();
+
+    const report = new AwsSolutionsChecks().validateScope(app);
+
+    expect(report.violations).toEqual([]);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('fails synth on an error-level finding (a table without point-in-time recovery)', () => {
+    const { app, stateful: stack } = buildTestApp();
+    new dynamodb.Table(stack, 'NoPitr', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+
+    expect(() => app.synth()).toThrow(/AwsSolutions-DDB3/);
+  });
+
+  it('fails synth on a warning-level finding that is not acknowledged (a stream with its own key)', () => {
+    const { app, stateful: stack } = buildTestApp();
+    new kinesis.Stream(stack, 'UnacknowledgedCmk', {
+      encryption: kinesis.StreamEncryption.KMS,
+      encryptionKey: new kms.Key(stack, 'ScratchKey', { enableKeyRotation: true }),
+    });
+
+    expect(() => app.synth()).toThrow(/AwsSolutions-KDS3/);
+  });
+
+  it('acknowledges only AwsSolutions-KDS3, on the clicks stream, with a reason', () => {
+    const { app, stateful: stack } = buildTestApp();
+
+    const acknowledgements = app.node.findAll().flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) =>
+          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+            path: construct.node.path,
+            id: id.replace(/^annotation::/i, ''),
+            reason,
+          })),
+        ),
+    );
+
+    expect(acknowledgements).toEqual([
+      { path: stack.clicksStream.node.path, id: 'AwsSolutions-KDS3', reason: expect.stringMatching(/kms:Decrypt/) },
+    ]);
+  });
+});
