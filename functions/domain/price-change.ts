@@ -22,11 +22,17 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-/** The guardrail that bound a price, when one did. */
-export const GUARDRAILS = ['floor', 'ceiling', 'max_step', 'price_ending'] as const;
+/**
+ * The guardrail that bound a price, when one did. `clicks_only`: the evidence was clicks without
+ * orders, which may lift a price at most one step above base.
+ */
+export const GUARDRAILS = ['floor', 'ceiling', 'max_step', 'price_ending', 'clicks_only'] as const;
 export type Guardrail = (typeof GUARDRAILS)[number];
 
-/** Why a decision left the price as it was. */
+/**
+ * Why a decision left the price as it was. `blocked`: a rule asked for a move, but a guardrail (named
+ * in the decision) or the inventory rule (low stock never lowers, overstock never raises) left no room.
+ */
 export const NO_CHANGE_REASONS = [
   'frozen',
   'cooldown',
@@ -35,6 +41,7 @@ export const NO_CHANGE_REASONS = [
   'kill_switch',
   'shadow_mode',
   'no_signal',
+  'blocked',
 ] as const;
 export type NoChangeReason = (typeof NO_CHANGE_REASONS)[number];
 

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { categorySlug } from './fields.js';
+import { DEFAULT_CATEGORY_PARAMETERS } from './pricing-defaults.js';
+
+const percent = (max: number) => z.number().min(0).max(max);
+const weight = z.number().min(0).max(1_000);
+
+/** A price ending such as `.99`: prices end in `remainder` modulo `modulus` cents. */
+export const priceEndingSchema = z
+  .strictObject({
+    modulus: z.number().int().min(2).max(100_000),
+    remainder: z.number().int().min(0),
+  })
+  .refine((ending) => ending.remainder < ending.modulus, {
+    message: 'remainder must be below modulus',
+    path: ['remainder'],
+  });
+
+// One shape, used whole (merged parameters) and partial (overrides), so a field is declared once.
+const parameterShape = {
+  /** The most one change may move a price, in % of the current price. @default 10 */
+  maxStepPct: z.number().gt(0).max(50),
+  /** Least time between two automated changes of one product. @default 600 */
+  cooldownSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600),
+  /** Most automated changes of one product per UTC day. @default 24 */
+  maxChangesPerDay: z.number().int().min(0).max(1_440),
+  /** Demand moves smaller than this, in % of the current price, are not made. @default 2 */
+  deadBandPct: percent(50),
+  /** Price move in % per unit of demand index away from 1 (index 1.5 → +10% at 20). @default 20 */
+  demandResponsePct: percent(1_000),
+  /** Ending applied to every automated price; `null` for none. @default { modulus: 100, remainder: 99 } */
+  priceEnding: priceEndingSchema.nullable(),
+  /** Inventory below this many units is low stock: the price may rise, never fall. @default 10 */
+  lowStockUnits: z.number().int().min(0),
+  /** Low stock lifts the price up to base + this %. @default 5 */
+  lowStockPremiumPct: percent(100),
+  /** Inventory above this many units is overstock: the price may fall, never rise. @default 1000 */
+  overstockUnits: z.number().int().min(1),
+  /** Overstock lowers the price down to base − this %. @default 10 */
+  overstockDiscountPct: percent(90),
+  /** Weight of a product view in demand scores. @default 1 */
+  viewWeight: weight,
+  /** Weight of an add-to-cart. @default 5 */
+  cartWeight: weight,
+  /** Weight of a purchase (one order). @default 20 */
+  purchaseWeight: weight,
+  /** Extra weight per unit ordered. @default 5 */
+  unitWeight: weight,
+  /** Fewest sessions in a window for a demand signal. @default 10 */
+  minSessions: z.number().int().min(1),
+  /** Floor of the baseline score that demand is divided by. @default 20 */
+  minBaselineScore: z.number().gt(0),
+  /** Most that views and carts alone add to the demand index. @default 1.5 */
+  clickIndexCap: z.number().min(0).max(100),
+  /** Velocity ratio at which a minute is a surge. @default 3 */
+  surgeRatio: z.number().gt(1).max(1_000),
+  /** Fewest events in a minute for a surge signal. @default 30 */
+  surgeMinEvents: z.number().int().min(1),
+};
+
+/** The complete parameters one category is priced with. */
+export const categoryParametersSchema = z.strictObject(parameterShape).superRefine((params, ctx) => {
+  // The architecture's promise: orders say more than carts, carts more than views.
+  if (!(params.viewWeight < params.cartWeight && params.cartWeight < params.purchaseWeight)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cartWeight'],
+      message: 'weights must rank viewWeight < cartWeight < purchaseWeight',
+    });
+  }
+  if (params.lowStockUnits >= params.overstockUnits) {
+    ctx.addIssue({ code: 'custom', path: ['lowStockUnits'], message: 'lowStockUnits must be below overstockUnits' });
+  }
+  if (params.deadBandPct > params.maxStepPct) {
+    ctx.addIssue({ code: 'custom', path: ['deadBandPct'], message: 'deadBandPct must not exceed maxStepPct' });
+  }
+});
+export type CategoryParameters = z.output<typeof categoryParametersSchema>;
+
+/** Overrides of some parameters; a misspelled name fails validation instead of being ignored. */
+export const categoryOverridesSchema = z.strictObject(parameterShape).partial();
+export type CategoryOverrides = z.output<typeof categoryOverridesSchema>;
+
+/** The pricing-config table's content: the switches and the parameters. */
+export const pricingConfigSchema = z
+  .strictObject({
+    /** Stops every automated change. @default false */
+    killSwitch: z.boolean().default(false),
+    /** Decides and reports, but changes no price. @default false */
+    shadowMode: z.boolean().default(false),
+    /** Overrides of the built-in defaults, for every category. @default {} */
+    defaults: categoryOverridesSchema.default({}),
+    /** Overrides per category slug, applied over `defaults`. @default {} */
+    categories: z.record(categorySlug, categoryOverridesSchema).default({}),
+  })
+  .superRefine((config, ctx) => {
+    // Overrides are partial, so cross-field rules can only be checked once merged.
+    const scopes: [string[], CategoryOverrides[]][] = [
+      [['defaults'], [config.defaults]],
+      ...Object.entries(config.categories).map(([slug, overrides]): [string[], CategoryOverrides[]] => [
+        ['categories', slug],
+        [config.defaults, overrides],
+      ]),
+    ];
+    for (const [path, layers] of scopes) {
+      const result = categoryParametersSchema.safeParse(merge(layers));
+      for (const issue of result.success ? [] : result.error.issues) {
+        ctx.addIssue({ code: 'custom', path: [...path, ...issue.path], message: issue.message });
+      }
+    }
+  });
+export type PricingConfig = z.output<typeof pricingConfigSchema>;
+export type PricingConfigInput = z.input<typeof pricingConfigSchema>;
+
+/** No overrides, no switches: the built-in defaults everywhere. */
+export const DEFAULT_PRICING_CONFIG: PricingConfig = pricingConfigSchema.parse({});
+
+function merge(layers: readonly CategoryOverrides[]): CategoryParameters {
+  const merged: Record<string, unknown> = { ...DEFAULT_CATEGORY_PARAMETERS };
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      // An explicit `undefined` means "not overridden", not "unset the default".
+      if (value !== undefined) merged[key] = value;
+    }
+  }
+  return merged as CategoryParameters;
+}
+
+/**
+ * The parameters `category` is priced with: built-in defaults, then `config.defaults`, then the
+ * category's overrides. `config` is expected to have passed `pricingConfigSchema`, which checks every
+ * such merge.
+ */
+export function parametersFor(config: PricingConfig, category: string): CategoryParameters {
+  const categoryOverrides = config.categories[category];
+  return merge(categoryOverrides === undefined ? [config.defaults] : [config.defaults, categoryOverrides]);
+}
