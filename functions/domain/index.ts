@@ -4,6 +4,7 @@ export * from './demand-signals.js';
 export * from './fields.js';
 export * from './limits.js';
 export * from './order.js';
+export * from './order-buckets.js';
 export * from './price-change.js';
 export * from './price-endings.js';
 export * from './pricing-config.js';
