@@ -148,6 +148,7 @@ export function generateCatalogue(now: string, options: CatalogueOptions = {}): 
       lowest30d: basePrice,
       freeze: null,
       lastChangeAt: null,
+      changesToday: null,
       updatedAt: now,
     });
   }

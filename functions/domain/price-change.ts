@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actor, cents, identifier, utcTimestamp } from './fields.js';
 import { LIMITS } from './limits.js';
+import { GLOBAL_HISTORY_ID } from './price-history.js';
 
 /** What triggered a change: the two pipelines, or a person through the ops surfaces. */
 export const CHANGE_SOURCES = ['fast-path', 'rich-path', 'ops'] as const;
@@ -19,6 +20,10 @@ export const REASON_CODES = [
   'freeze',
   'unfreeze',
   'bounds_change',
+  'kill_switch_on',
+  'kill_switch_off',
+  'shadow_mode_on',
+  'shadow_mode_off',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -45,24 +50,39 @@ export const NO_CHANGE_REASONS = [
 ] as const;
 export type NoChangeReason = (typeof NO_CHANGE_REASONS)[number];
 
-/** The kinds of history row: a price change, or an ops action on the product's pricing state. */
-export const CHANGE_ACTIONS = ['price', 'freeze', 'unfreeze', 'bounds'] as const;
+/**
+ * The kinds of history row: a price change; an ops action on a product's pricing state; a global
+ * config change (kill switch, shadow mode); or a shadow decision, recorded without changing the price.
+ */
+export const CHANGE_ACTIONS = ['price', 'freeze', 'unfreeze', 'bounds', 'config', 'shadow'] as const;
+export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 
 /**
- * One row of price history. Rows are immutable; `decisionId` identifies what caused the row (an
- * aggregate key, a shard + sequence, an ops request), so a replayed cause collides with its row.
+ * What identifies a decision: derived from its trigger (an aggregate key, a shard + sequence, an ops
+ * request id). Printable ASCII without `#`, which separates it from the time in the history key.
+ */
+export const decisionIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[!-"$-~]+$/, 'printable ASCII without spaces or #');
+
+/**
+ * One row of price history. Rows are immutable; `changeId` (`changedAt#decisionId`) is the row's
+ * sort key and the id ops use to refer to it (rollback), and a replayed cause collides with its row.
  */
 export const priceChangeSchema = z.object({
-  productId: identifier,
+  /** A product id, or GLOBAL_HISTORY_ID for config changes. */
+  productId: z.union([identifier, z.literal(GLOBAL_HISTORY_ID)]),
+  changeId: z.string().min(26).max(225),
   changedAt: utcTimestamp,
-  decisionId: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[^#]+$/, 'must not contain #'),
+  decisionId: decisionIdSchema,
   action: z.enum(CHANGE_ACTIONS),
+  /** Price before and after; equal for rows that did not change the price (freeze, shadow, config). */
   oldPrice: cents,
   newPrice: cents,
+  /** For shadow rows: the price the policy would have set. */
+  proposedPrice: cents.nullable(),
   reasonCode: z.enum(REASON_CODES),
   guardrail: z.enum(GUARDRAILS).nullable(),
   /** The inputs the decision saw (demand index, velocity, inventory, ...). */
@@ -71,7 +91,7 @@ export const priceChangeSchema = z.object({
   policyVersion: z.string().min(1).max(32),
   source: z.enum(CHANGE_SOURCES),
   actor,
-  /** The product's version after this change. */
+  /** The product's (or the config's) version after this change; for shadow rows, the version seen. */
   version: z.number().int().min(1),
 });
 

@@ -26,11 +26,19 @@ export const productSchema = z
     inventory: z.number().int().min(0).max(LIMITS.maxInventory),
     /** Incremented by every price or bounds change; writers condition on the version they read. */
     version: z.number().int().min(1),
-    /** Lowest price of the previous 30 days (EU price-indication rules for announced reductions). */
+    /**
+     * The lowest price in effect during the 30 days before the current price took effect: the prior
+     * price EU price-indication rules require beside an announced reduction.
+     */
     lowest30d: cents,
     freeze: freezeSchema.nullable(),
     /** When the price last changed, for cooldowns; `null` if never since seeding. */
     lastChangeAt: utcTimestamp.nullable(),
+    /** Automated price changes in one UTC day, for the daily cap; kept by the price store's transaction. */
+    changesToday: z
+      .object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), count: z.number().int().min(0) })
+      .nullable()
+      .default(null),
     updatedAt: utcTimestamp,
   })
   .superRefine((product, ctx) => {

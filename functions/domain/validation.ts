@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { InvalidInputError } from './errors.js';
 
 /** The result of validating untrusted input: the value, or a reason a person can act on. */
 export type Validated<T> = { ok: true; value: T } | { ok: false; reason: string; field: string | null };
@@ -14,4 +15,11 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown): Valida
   const reason = issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
   const first = issues[0];
   return { ok: false, reason, field: first && first.path.length > 0 ? first.path.join('.') : null };
+}
+
+/** Validates `input`, throwing an InvalidInputError that names the first offending field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what = 'request'): z.output<S> {
+  const result = validate(schema, input);
+  if (result.ok) return result.value;
+  throw new InvalidInputError(result.field ?? what, result.reason);
 }

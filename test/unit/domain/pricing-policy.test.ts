@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demandIndex } from '../../../functions/domain/demand-signals.js';
 import { priceChangeSchema } from '../../../functions/domain/price-change.js';
+import { changeRowOf } from '../../../functions/domain/price-history.js';
 import {
   decide,
   POLICY_VERSION,
@@ -276,22 +277,16 @@ describe('decide: the decision record', () => {
 
   it('carries everything a price-history row needs', () => {
     const decision = expectChange(decideFor(aProduct(), { demand: indexSignal(1.5), surge: SURGING }));
-    const row = priceChangeSchema.safeParse({
-      productId: decision.productId,
-      changedAt: decision.decidedAt,
-      decisionId: decision.decisionId,
-      action: 'price',
-      oldPrice: decision.oldPrice,
-      newPrice: decision.newPrice,
-      reasonCode: decision.reasonCode,
-      guardrail: decision.guardrail,
-      signals: decision.signals,
-      explanation: decision.explanation,
-      policyVersion: decision.policyVersion,
-      source: 'rich-path',
-      actor: 'pricing-policy',
-      version: 2,
-    });
+    const row = priceChangeSchema.safeParse(
+      changeRowOf({
+        ...decision,
+        changedAt: decision.decidedAt,
+        action: 'price',
+        source: 'rich-path',
+        actor: 'pricing-policy',
+        version: 2,
+      }),
+    );
     expect(row.error).toBeUndefined();
     expect(decision.signals).toMatchObject({ price: 1999, demandIndex: 1.5, surgeRatio: 10, inventory: 100 });
   });

@@ -1,0 +1,226 @@
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { tables } from '../../infra/resources.js';
+import { InvalidInputError } from '../domain/errors.js';
+import type { PriceChange } from '../domain/price-change.js';
+import { lastChangeKeyAt, lowestPriceWindowStart } from '../domain/price-history.js';
+import { hourOf, toEpochMs, toIso } from '../domain/time.js';
+
+const HISTORY = tables.priceHistory;
+const PRODUCT_KEY = HISTORY.partitionKey.name;
+const CHANGE_KEY = HISTORY.sortKey.name;
+const BY_HOUR = HISTORY.globalIndexes[0];
+const HOUR_KEY = BY_HOUR.partitionKey.name;
+
+/** The stored form of a row: the row, keyed, with its change id as sort key and its hour for the feed. */
+export function toHistoryItem(row: PriceChange): Record<string, unknown> {
+  const { changeId, ...rest } = row;
+  return { ...rest, [CHANGE_KEY]: changeId, [HOUR_KEY]: hourOf(row.changedAt) };
+}
+
+export function fromHistoryItem(item: Record<string, unknown>): PriceChange {
+  const { [CHANGE_KEY]: changeId, [HOUR_KEY]: _hour, ...rest } = item;
+  return { ...rest, changeId } as PriceChange;
+}
+
+/**
+ * The transaction item that appends a row. Conditioned on the row not existing: its key holds the
+ * decision id, so a replayed decision fails here instead of writing a second row.
+ */
+export function historyPut(tableName: string, row: PriceChange) {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: toHistoryItem(row),
+      ConditionExpression: 'attribute_not_exists(#change)',
+      ExpressionAttributeNames: { '#change': CHANGE_KEY },
+    },
+  };
+}
+
+/** The key of one history row. */
+export function historyKey(productId: string, changeId: string): Record<string, string> {
+  return { [PRODUCT_KEY]: productId, [CHANGE_KEY]: changeId };
+}
+
+/** One page of a history listing; `cursor` is absent on the last page. */
+export interface HistoryPage {
+  readonly changes: PriceChange[];
+  readonly cursor?: string;
+}
+
+export interface HistoryQuery {
+  /** Inclusive lower bound on changedAt. @default the beginning */
+  readonly from?: string;
+  /** Inclusive upper bound on changedAt. @default now and later */
+  readonly to?: string;
+  /** @default 50 */
+  readonly limit?: number;
+  /** From a previous page. */
+  readonly cursor?: string;
+}
+
+/** Opaque pagination cursors: the page's LastEvaluatedKey, base64url JSON. */
+function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+function decodeCursor(cursor: string | undefined, productId?: string): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const valid =
+      typeof key === 'object' &&
+      key !== null &&
+      typeof key[CHANGE_KEY] === 'string' &&
+      (productId === undefined || key[PRODUCT_KEY] === productId);
+    if (valid) return key;
+  } catch {
+    // reported below
+  }
+  throw new InvalidInputError('cursor', 'is not a cursor returned by this listing');
+}
+
+/** Reads and queries price history. */
+export class PriceHistoryStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** One row by its change id, or null. */
+  async get(productId: string, changeId: string, consistent = false): Promise<PriceChange | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: historyKey(productId, changeId), ConsistentRead: consistent }),
+    );
+    return Item ? fromHistoryItem(Item) : null;
+  }
+
+  /** A product's history in a time range, newest first, paginated. */
+  async list(productId: string, query: HistoryQuery = {}): Promise<HistoryPage> {
+    const limit = query.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+      throw new InvalidInputError('limit', 'must be an integer from 1 to 500');
+    }
+    if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+      throw new InvalidInputError('from', 'must not be after to');
+    }
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      KeyConditionExpression: '#product = :product AND #change BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#product': PRODUCT_KEY, '#change': CHANGE_KEY },
+      ExpressionAttributeValues: {
+        ':product': productId,
+        // Digits sort after '!', so '0' bounds every timestamp from below.
+        ':from': query.from ?? '0',
+        ':to': lastChangeKeyAt(query.to ?? '9999-12-31T23:59:59.999Z'),
+      },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(query.cursor, productId),
+    };
+    const { Items, LastEvaluatedKey } = await this.client.send(new QueryCommand(input));
+    return { changes: (Items ?? []).map(fromHistoryItem), cursor: encodeCursor(LastEvaluatedKey) };
+  }
+
+  /**
+   * Time travel: the price in effect at `instant`. The newest change at or before it gives its new
+   * price; before the first change, the first change's old price; with no history, `currentPrice`.
+   */
+  async priceAt(productId: string, instant: string, currentPrice: number): Promise<number> {
+    const [before] = await this.queryAll(
+      {
+        KeyConditionExpression: '#product = :product AND #change <= :at',
+        ExpressionAttributeValues: { ':product': productId, ':at': lastChangeKeyAt(instant) },
+        ScanIndexForward: false,
+        Limit: 1,
+      },
+      1,
+    );
+    if (before) return before.newPrice;
+    const [first] = await this.queryAll(
+      {
+        KeyConditionExpression: '#product = :product',
+        ExpressionAttributeValues: { ':product': productId },
+        ScanIndexForward: true,
+        Limit: 1,
+      },
+      1,
+    );
+    return first ? first.oldPrice : currentPrice;
+  }
+
+  /** Every change across products since `minutes` ago, newest first (the live feed). */
+  async recent(minutes: number, now: string, limit = 200): Promise<PriceChange[]> {
+    if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 7 * 24 * 60) {
+      throw new InvalidInputError('minutes', 'must be a number of minutes from 1 to 10080 (7 days)');
+    }
+    const since = toIso(toEpochMs(now) - minutes * 60_000);
+    const firstHour = toEpochMs(`${hourOf(since)}:00:00.000Z`);
+    const changes: PriceChange[] = [];
+    // The index's hour partitions, newest first, until the window or the limit is exhausted.
+    for (let hour = toEpochMs(now); changes.length < limit && hour >= firstHour; hour -= 3_600_000) {
+      const { Items } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: BY_HOUR.indexName,
+          KeyConditionExpression: '#hour = :hour AND #change >= :since',
+          ExpressionAttributeNames: { '#hour': HOUR_KEY, '#change': CHANGE_KEY },
+          ExpressionAttributeValues: { ':hour': hourOf(toIso(hour)), ':since': since },
+          ScanIndexForward: false,
+          Limit: limit - changes.length,
+        }),
+      );
+      changes.push(...(Items ?? []).map(fromHistoryItem));
+    }
+    return changes;
+  }
+
+  /** Old and new prices of a product's changes inside the lowest-price window ending at `at`. */
+  async changesInLowestPriceWindow(productId: string, at: string): Promise<PriceChange[]> {
+    return this.queryAll(
+      {
+        KeyConditionExpression: '#product = :product AND #change >= :since',
+        ExpressionAttributeValues: { ':product': productId, ':since': lowestPriceWindowStart(at) },
+        ConsistentRead: true,
+      },
+      Number.POSITIVE_INFINITY,
+    );
+  }
+
+  /** Every row of a product, oldest first (for audits and tests). */
+  async all(productId: string): Promise<PriceChange[]> {
+    return this.queryAll(
+      {
+        KeyConditionExpression: '#product = :product',
+        ExpressionAttributeValues: { ':product': productId },
+        ConsistentRead: true,
+      },
+      Number.POSITIVE_INFINITY,
+    );
+  }
+
+  private async queryAll(
+    input: Omit<QueryCommandInput, 'TableName' | 'ExpressionAttributeNames'>,
+    max: number,
+  ): Promise<PriceChange[]> {
+    const rows: PriceChange[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          ...input,
+          TableName: this.tableName,
+          // DynamoDB rejects names an expression does not use.
+          ExpressionAttributeNames: {
+            '#product': PRODUCT_KEY,
+            ...(input.KeyConditionExpression?.includes('#change') ? { '#change': CHANGE_KEY } : {}),
+          },
+          ExclusiveStartKey: start,
+        }),
+      );
+      rows.push(...(page.Items ?? []).map(fromHistoryItem));
+      start = page.LastEvaluatedKey;
+    } while (start && rows.length < max);
+    return rows;
+  }
+}

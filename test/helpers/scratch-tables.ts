@@ -1,0 +1,17 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '../../infra/local/create-resources.js';
+import { type TableId, tables } from '../../infra/resources.js';
+import { uniqueName } from './local-stack.js';
+
+/**
+ * Fresh tables built from the catalogue definitions, for suites whose writes must not meet other
+ * suites' (a kill switch, a config change, a product's whole history).
+ */
+export async function createScratchTables<T extends TableId>(
+  client: DynamoDBClient,
+  ids: readonly T[],
+): Promise<Record<T, string>> {
+  const names = Object.fromEntries(ids.map((id) => [id, uniqueName(tables[id].name)])) as Record<T, string>;
+  await Promise.all(ids.map((id) => ensureTable(client, tables[id], names[id])));
+  return names;
+}
