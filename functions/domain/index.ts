@@ -1,4 +1,5 @@
 export * from './aggregate.js';
+export * from './click-batch.js';
 export * from './click-event.js';
 export * from './demand-signals.js';
 export * from './errors.js';
@@ -14,5 +15,7 @@ export * from './pricing-config.js';
 export * from './pricing-defaults.js';
 export * from './pricing-policy.js';
 export * from './product.js';
+export * from './sequence-numbers.js';
+export * from './session-activity.js';
 export * from './time.js';
 export * from './validation.js';

@@ -75,6 +75,10 @@ export function localStackEnvironment(info: LocalStackInfo): Record<string, stri
     AWS_ENDPOINT_URL_DYNAMODB_STREAMS: info.endpoints.dynamodb,
     AWS_ENDPOINT_URL_KINESIS: info.endpoints.kinesis,
     [STREAM_ENV_VAR]: info.streamName,
+    // Powertools: no EMF metrics on stdout and no X-Ray locally; warnings and errors only.
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
   };
   for (const id of tableIds) environment[tableEnvVar(tables[id])] = info.tableNames[id];
   return environment;

@@ -1,0 +1,141 @@
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { type ClickRecord, classifyBatch, type KeyContribution } from '../domain/click-batch.js';
+import { baselineOf, surgeSignal } from '../domain/demand-signals.js';
+import { NotFoundError } from '../domain/errors.js';
+import { parametersFor } from '../domain/pricing-config.js';
+import type { SessionActivity } from '../domain/session-activity.js';
+import { toIso } from '../domain/time.js';
+import { mapConcurrent } from '../lib/map-concurrent.js';
+import type { CountOutcome, DemandStore } from '../store/demand-store.js';
+import type { ApplyResult, PriceStore } from '../store/price-store.js';
+import type { QuarantineStore } from '../store/quarantine-store.js';
+
+/** What the fast path works with; the handler builds them once per execution environment. */
+export interface ClickstreamDependencies {
+  readonly demand: DemandStore;
+  readonly quarantine: QuarantineStore;
+  readonly prices: PriceStore;
+  readonly activity: SessionActivity;
+  /**
+   * Minutes before the current one that form a product's surge baseline.
+   * @default 10
+   */
+  readonly baselineMinutes?: number;
+}
+
+export interface ClickstreamOutcome {
+  /** Records to report as batch item failures, with why: Lambda retries from the lowest. */
+  readonly failures: Map<string, string>;
+  readonly stats: {
+    readonly records: number;
+    readonly counted: number;
+    readonly quarantined: number;
+    readonly duplicates: number;
+    readonly botEvents: number;
+    readonly cappedEvents: number;
+    readonly keys: Record<CountOutcome, number>;
+    readonly decisions: Record<ApplyResult['outcome'], number>;
+  };
+}
+
+/** A Lambda Kinesis record as the fast path reads it: the shard is the eventID's prefix. */
+export function clickRecordOf(record: KinesisStreamRecord): ClickRecord {
+  return {
+    shardId: record.eventID.slice(0, record.eventID.indexOf(':')),
+    sequenceNumber: record.kinesis.sequenceNumber,
+    data: Buffer.from(record.kinesis.data, 'base64'),
+    arrivedAt: toIso(Math.round(record.kinesis.approximateArrivalTimestamp * 1000)),
+  };
+}
+
+/** The source name quarantined records carry. */
+export const FAST_PATH_SOURCE = 'fast-path';
+
+/**
+ * The fast path for one batch of one shard: quarantine what is bad, count the rest with one
+ * idempotent write per (product, minute), then price every product whose surge signal fires.
+ * Nothing here fails the whole batch: a failed write marks just the records it carried.
+ */
+export async function processClickRecords(
+  records: readonly ClickRecord[],
+  deps: ClickstreamDependencies,
+): Promise<ClickstreamOutcome> {
+  const failures = new Map<string, string>();
+  const batch = classifyBatch(records, deps.activity);
+
+  try {
+    await deps.quarantine.put(
+      batch.quarantined.map(({ record, reason }) => ({
+        source: FAST_PATH_SOURCE,
+        shardId: record.shardId,
+        sequenceNumber: record.sequenceNumber,
+        arrivedAt: record.arrivedAt,
+        reason,
+        data: record.data,
+      })),
+    );
+  } catch (error) {
+    for (const { record } of batch.quarantined) failures.set(record.sequenceNumber, `quarantine: ${String(error)}`);
+  }
+
+  const keys: Record<CountOutcome, number> = { counted: 0, counted_remainder: 0, already_counted: 0 };
+  const failedProducts = new Set<string>();
+  const fail = (contribution: KeyContribution, reason: string) => {
+    failedProducts.add(contribution.productId);
+    for (const entry of contribution.entries) failures.set(entry.sequenceNumber, reason);
+  };
+  await mapConcurrent([...batch.contributions.values()], 16, async (contribution) => {
+    try {
+      keys[await deps.demand.count(contribution)]++;
+    } catch (error) {
+      fail(contribution, `demand counters: ${String(error)}`);
+    }
+  });
+
+  const decisions: Record<ApplyResult['outcome'], number> = { applied: 0, no_change: 0, duplicate: 0 };
+  const config = await deps.prices.config.get();
+  const lookback = (deps.baselineMinutes ?? 10) + 1;
+  const products = [...batch.lastRecordByProduct].filter(([productId]) => !failedProducts.has(productId));
+  await mapConcurrent(products, 8, async ([productId, latest]) => {
+    try {
+      const minutes = await deps.demand.minutes(productId, latest.minute, lookback);
+      const current = minutes[minutes.length - 1];
+      if (!current) return;
+      const surge = surgeSignal(
+        current,
+        baselineOf(minutes.slice(0, -1)),
+        parametersFor(config, latest.category ?? ''),
+      );
+      // Without a surge, the policy's answer is "no signal": skip the reads a decision costs.
+      if (surge.kind !== 'measured' || !surge.surging) return;
+      const result = await deps.prices.applyDecision(productId, {
+        // Shard + sequence: a redelivered batch attributes its decision to the same record.
+        decisionId: `${latest.record.shardId}:${latest.record.sequenceNumber}`,
+        at: latest.record.arrivedAt,
+        source: 'fast-path',
+        signals: { demand: null, surge },
+      });
+      decisions[result.outcome]++;
+    } catch (error) {
+      // Demand for a product the catalogue does not have is counted, but there is nothing to price.
+      if (error instanceof NotFoundError) return;
+      for (const contribution of batch.contributions.values()) {
+        if (contribution.productId === productId) fail(contribution, `pricing: ${String(error)}`);
+      }
+    }
+  });
+
+  return {
+    failures,
+    stats: {
+      records: records.length,
+      counted: batch.counts.count,
+      quarantined: batch.counts.quarantined,
+      duplicates: batch.counts.duplicate,
+      botEvents: batch.counts.bot,
+      cappedEvents: batch.counts.over_session_cap,
+      keys,
+      decisions,
+    },
+  };
+}

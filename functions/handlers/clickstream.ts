@@ -1,0 +1,59 @@
+/**
+ * The fast path's Lambda: Kinesis `clicks` stream → demand counters → surge pricing. Thin: it turns
+ * the event into records, runs processClickRecords, and reports per-record failures as a partial
+ * batch response (Lambda then retries from the lowest failed sequence number).
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { SessionActivity } from '../domain/session-activity.js';
+import { DemandStore } from '../store/demand-store.js';
+import { PriceStore } from '../store/price-store.js';
+import { QuarantineStore } from '../store/quarantine-store.js';
+import { clickRecordOf, processClickRecords } from './clickstream-processor.js';
+import { createHandlerRuntime } from './runtime.js';
+
+const runtime = createHandlerRuntime('clickstream');
+const { documentClient: client, tableNames, logger, metrics, tracer } = runtime;
+const dependencies = {
+  demand: new DemandStore(client, tableNames.demand),
+  quarantine: new QuarantineStore(client, tableNames.quarantine),
+  prices: new PriceStore(client, tableNames),
+  // Module scope on purpose: it outlives invocations (see session-activity.ts).
+  activity: new SessionActivity(),
+};
+const processor = new BatchProcessor(EventType.KinesisDataStreams);
+
+async function lambdaHandler(event: KinesisStreamEvent, context: Context) {
+  const { failures, stats } = await processClickRecords(event.Records.map(clickRecordOf), dependencies);
+
+  metrics.addMetric('RecordsReceived', MetricUnit.Count, stats.records);
+  metrics.addMetric('EventsCounted', MetricUnit.Count, stats.counted);
+  metrics.addMetric('RecordsQuarantined', MetricUnit.Count, stats.quarantined);
+  metrics.addMetric('BotEventsExcluded', MetricUnit.Count, stats.botEvents + stats.cappedEvents);
+  metrics.addMetric('DuplicateEvents', MetricUnit.Count, stats.duplicates);
+  metrics.addMetric('PriceChanges', MetricUnit.Count, stats.decisions.applied);
+  if (failures.size > 0) logger.warn('records failed; Lambda will retry from the lowest', { failures: failures.size });
+  logger.debug('batch processed', { stats });
+
+  // The batch was processed as a whole above; the processor reports each record's outcome in the
+  // partial batch response shape (and throws if every record failed, so Lambda retries it all).
+  return processPartialResponse(
+    event,
+    async (record: KinesisStreamRecord) => {
+      const reason = failures.get(record.kinesis.sequenceNumber);
+      if (reason !== undefined) throw new Error(reason);
+    },
+    processor,
+    { context },
+  );
+}
+
+export const handler = middy(lambdaHandler)
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

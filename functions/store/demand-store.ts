@@ -1,0 +1,158 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { tables } from '../../infra/resources.js';
+import {
+  type CounterDelta,
+  type CounterEntry,
+  DEMAND_COUNTERS,
+  type DemandCounter,
+  type KeyContribution,
+  sumDeltas,
+} from '../domain/click-batch.js';
+import { expiryAfterDays, toEpochMs, toIso } from '../domain/time.js';
+
+const PRODUCT_KEY = tables.demand.partitionKey.name;
+const MINUTE_KEY = tables.demand.sortKey.name;
+const TTL = tables.demand.ttlAttribute;
+
+/** Demand items are kept a week: long enough for baselines and investigations. */
+const RETENTION_DAYS = 7;
+
+/** What became of one key's contribution. */
+export type CountOutcome =
+  /** The common path: one conditional write. */
+  | 'counted'
+  /** A redelivery overlapping what was counted: only the records above the watermark were added. */
+  | 'counted_remainder'
+  /** Every record had been counted already. */
+  | 'already_counted';
+
+/** A product's counters in one minute. */
+export type MinuteCounts = Record<DemandCounter, number> & { readonly minute: string };
+
+/** The attribute holding a shard's watermark on an item: flat, so SET needs no parent map. */
+export function watermarkAttribute(shardId: string): string {
+  return `wm:${shardId}`;
+}
+
+/**
+ * The fast path's counters, one item per (product, minute). Every write ADDs a batch's counts and
+ * moves that shard's watermark (the highest sequence number counted) in one conditional UpdateItem,
+ * so delivering the same records again can never count them twice.
+ */
+export class DemandStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Counts one key's records. Common path: one write, conditioned on the stored watermark of this
+   * shard being below the lowest sequence among the records. If that fails, the delivery overlaps
+   * records already counted (a replay, or a partial-batch retry starting mid-batch): read the
+   * watermark and add only the records above it, conditioned on the watermark read.
+   */
+  async count(contribution: KeyContribution): Promise<CountOutcome> {
+    const { entries } = contribution;
+    const lowest = entries[0]?.sequence;
+    if (lowest === undefined) return 'already_counted';
+    try {
+      await this.write(contribution, entries, { below: lowest });
+      return 'counted';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    // The watermark can only move forward, and only this shard's single in-flight batch moves it, so
+    // one re-read settles it; the loop guards against a concurrent duplicate invocation.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const watermark = await this.watermark(contribution);
+      const remainder = watermark === undefined ? entries : entries.filter((entry) => entry.sequence > watermark);
+      if (remainder.length === 0) return 'already_counted';
+      try {
+        await this.write(contribution, remainder, { equals: watermark });
+        return 'counted_remainder';
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    throw new Error(`watermark of ${contribution.productId} ${contribution.minute} kept moving`);
+  }
+
+  /** Counters of the `lookback` minutes up to and including `minute`, oldest first, zeros filled in. */
+  async minutes(productId: string, minute: string, lookback: number): Promise<MinuteCounts[]> {
+    const first = toIso(toEpochMs(minute) - (lookback - 1) * 60_000);
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#product = :product AND #minute BETWEEN :first AND :last',
+        ExpressionAttributeNames: { '#product': PRODUCT_KEY, '#minute': MINUTE_KEY },
+        ExpressionAttributeValues: { ':product': productId, ':first': first, ':last': minute },
+      }),
+    );
+    const byMinute = new Map((Items ?? []).map((item) => [item[MINUTE_KEY] as string, item]));
+    return Array.from({ length: lookback }, (_, index) => {
+      const at = toIso(toEpochMs(first) + index * 60_000);
+      const item = byMinute.get(at);
+      const counts = Object.fromEntries(DEMAND_COUNTERS.map((counter) => [counter, Number(item?.[counter] ?? 0)]));
+      return { ...counts, minute: at } as MinuteCounts;
+    });
+  }
+
+  private async watermark(contribution: KeyContribution): Promise<string | undefined> {
+    const attribute = watermarkAttribute(contribution.shardId);
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: this.key(contribution),
+        ConsistentRead: true,
+        ProjectionExpression: '#wm',
+        ExpressionAttributeNames: { '#wm': attribute },
+      }),
+    );
+    return Item?.[attribute] as string | undefined;
+  }
+
+  private async write(
+    contribution: KeyContribution,
+    entries: readonly CounterEntry[],
+    condition: { below: string } | { equals: string | undefined },
+  ): Promise<void> {
+    const delta: CounterDelta = sumDeltas(entries);
+    const names: Record<string, string> = { '#wm': watermarkAttribute(contribution.shardId), '#ttl': TTL };
+    const values: Record<string, unknown> = {
+      ':highest': entries[entries.length - 1]?.sequence,
+      ':ttl': expiryAfterDays(contribution.minute, RETENTION_DAYS),
+    };
+    const adds: string[] = [];
+    for (const [counter, value] of Object.entries(delta)) {
+      if (!value) continue;
+      names[`#${counter}`] = counter;
+      values[`:${counter}`] = value;
+      adds.push(`#${counter} :${counter}`);
+    }
+    let conditionExpression: string;
+    if ('below' in condition) {
+      conditionExpression = 'attribute_not_exists(#wm) OR #wm < :lowest';
+      values[':lowest'] = condition.below;
+    } else if (condition.equals === undefined) {
+      conditionExpression = 'attribute_not_exists(#wm)';
+    } else {
+      conditionExpression = '#wm = :read';
+      values[':read'] = condition.equals;
+    }
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: this.key(contribution),
+        UpdateExpression: `${adds.length > 0 ? `ADD ${adds.join(', ')} ` : ''}SET #wm = :highest, #ttl = :ttl`,
+        ConditionExpression: conditionExpression,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  private key(contribution: Pick<KeyContribution, 'productId' | 'minute'>) {
+    return { [PRODUCT_KEY]: contribution.productId, [MINUTE_KEY]: contribution.minute };
+  }
+}

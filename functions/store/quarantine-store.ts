@@ -1,0 +1,97 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { tables } from '../../infra/resources.js';
+import { dayOf, expiryAfterDays, toIso } from '../domain/time.js';
+
+const DAY_KEY = tables.quarantine.partitionKey.name;
+const ID_KEY = tables.quarantine.sortKey.name;
+const TTL = tables.quarantine.ttlAttribute;
+
+/** Raw data kept per record: DynamoDB items are capped at 400 KB, Kinesis records at 1 MB. */
+export const MAX_RAW_BYTES = 256 * 1024;
+const RETENTION_DAYS = 30;
+
+/** A record that failed validation, and where it came from. */
+export interface QuarantineEntry {
+  /** Which consumer set it aside (the fast path, the Glue job). */
+  readonly source: string;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly arrivedAt: string;
+  readonly reason: string;
+  readonly data: Uint8Array;
+}
+
+/** A quarantined record as stored and listed. */
+export interface QuarantinedItem extends Omit<QuarantineEntry, 'data'> {
+  readonly quarantineId: string;
+  /** The raw bytes, base64; cut at MAX_RAW_BYTES (see `truncated`). */
+  readonly rawBase64: string;
+  readonly rawBytes: number;
+  readonly truncated: boolean;
+  readonly quarantinedAt: string;
+}
+
+/**
+ * Keeps bad records with their raw data, reason and stream position. The key is derived from the
+ * record's position, so quarantining a redelivered record overwrites the same item.
+ */
+export class QuarantineStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async put(entries: readonly QuarantineEntry[]): Promise<void> {
+    const items = entries.map((entry) => this.toItem(entry));
+    for (let start = 0; start < items.length; start += 25) {
+      let requests = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 0) await sleep(Math.min(1_000, 20 * 2 ** attempt));
+        if (attempt > 8) throw new Error(`quarantine writes still unprocessed after ${attempt} attempts`);
+        const { UnprocessedItems } = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+        );
+        requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      }
+    }
+  }
+
+  /** One day's quarantined records, newest first. */
+  async list(day: string, limit = 100): Promise<QuarantinedItem[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#day = :day',
+        ExpressionAttributeNames: { '#day': DAY_KEY },
+        ExpressionAttributeValues: { ':day': day },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map(({ [DAY_KEY]: _day, [ID_KEY]: quarantineId, [TTL]: _ttl, ...rest }) => ({
+      ...(rest as Omit<QuarantinedItem, 'quarantineId'>),
+      quarantineId: quarantineId as string,
+    }));
+  }
+
+  private toItem(entry: QuarantineEntry): Record<string, unknown> {
+    const truncated = entry.data.byteLength > MAX_RAW_BYTES;
+    const quarantinedAt = toIso(this.clock());
+    return {
+      [DAY_KEY]: dayOf(entry.arrivedAt),
+      [ID_KEY]: `${entry.arrivedAt}#${entry.source}#${entry.shardId}#${entry.sequenceNumber}`,
+      source: entry.source,
+      shardId: entry.shardId,
+      sequenceNumber: entry.sequenceNumber,
+      arrivedAt: entry.arrivedAt,
+      reason: entry.reason.slice(0, 1_000),
+      rawBase64: Buffer.from(entry.data.subarray(0, MAX_RAW_BYTES)).toString('base64'),
+      rawBytes: entry.data.byteLength,
+      truncated,
+      quarantinedAt,
+      [TTL]: expiryAfterDays(quarantinedAt, RETENTION_DAYS),
+    };
+  }
+}
