@@ -8,8 +8,8 @@ export interface ClickRecord {
   readonly shardId: string;
   readonly sequenceNumber: string;
   readonly data: Uint8Array;
-  /** When Kinesis received it, canonical ISO. */
-  readonly arrivedAt: string;
+  /** When Kinesis received it, epoch ms (ISO strings are built only where one is written). */
+  readonly arrivalMs: number;
 }
 
 /** The counters of a demand item; `ADD`ed per batch. */
@@ -102,13 +102,21 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
     }
     const event = parsed.value;
     const eventTimeMs = toEpochMs(event.eventTime);
-    if (eventTimeMs - toEpochMs(record.arrivedAt) > MAX_FUTURE_SKEW_MS) {
+    if (eventTimeMs - record.arrivalMs > MAX_FUTURE_SKEW_MS) {
       quarantined.push({ record, reason: `eventTime ${event.eventTime} is more than 5 minutes after arrival` });
       counts.quarantined++;
       continue;
     }
     const minute = minuteOf(event.eventTime);
-    const verdict = activity.judge(`${record.shardId}|${record.sequenceNumber}`, { ...event, minute, eventTimeMs });
+    const sequence = padSequence(record.sequenceNumber);
+    const verdict = activity.judge(record.shardId, sequence, {
+      eventId: event.eventId,
+      sessionId: event.sessionId,
+      eventType: event.eventType,
+      productId: event.productId,
+      minute,
+      eventTimeMs,
+    });
     counts[verdict]++;
     const counter = COUNTER_OF_EVENT[event.eventType];
     if (event.productId === null || counter === undefined) {

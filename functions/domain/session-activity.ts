@@ -47,15 +47,19 @@ export class SessionActivity {
   private readonly botEventsPerMinute: number;
   private readonly botMemoryMs: number;
   private readonly maxPerSessionProductMinute: number;
-  /** sessionId → minute → events seen in that minute (only the latest minute is kept). */
+  /** sessionId → events seen in its latest minute (updated in place: no allocation per event). */
   private readonly sessionMinute: BoundedMap<string, { minute: string; events: number }>;
   /** sessionId → epoch ms until which it is a bot. */
   private readonly bots: BoundedMap<string, number>;
   /** session|product|minute|type → events counted. */
   private readonly weights: BoundedMap<string, number>;
   private readonly eventIds: BoundedMap<string, true>;
-  /** shard|sequence → the verdict given, so a redelivery is judged the same. */
-  private readonly verdicts: BoundedMap<string, Verdict>;
+  /**
+   * Redeliveries are judged as before: per shard the highest (padded) sequence judged, and the
+   * verdicts that were not 'count' (rare, so remembering only those costs almost nothing).
+   */
+  private readonly lastJudged = new Map<string, string>();
+  private readonly exclusions: BoundedMap<string, Verdict>;
 
   constructor(options: SessionActivityOptions = {}) {
     this.botEventsPerMinute = options.botEventsPerMinute ?? 200;
@@ -66,15 +70,16 @@ export class SessionActivity {
     this.bots = new BoundedMap(capacity);
     this.weights = new BoundedMap(capacity);
     this.eventIds = new BoundedMap(capacity);
-    this.verdicts = new BoundedMap(capacity);
+    this.exclusions = new BoundedMap(capacity);
   }
 
   /**
-   * Judges one valid event, in shard order. `recordKey` (shard + sequence number) makes the verdict
+   * Judges one valid event, in shard order. `shardId` and the zero-padded `sequence` make the verdict
    * stable across redeliveries.
    */
   judge(
-    recordKey: string,
+    shardId: string,
+    sequence: string,
     event: {
       eventId: string;
       sessionId: string;
@@ -84,20 +89,24 @@ export class SessionActivity {
       eventTimeMs: number;
     },
   ): Verdict {
-    const remembered = this.verdicts.get(recordKey);
-    if (remembered) return remembered;
+    const last = this.lastJudged.get(shardId);
+    if (last !== undefined && sequence <= last) return this.exclusions.get(`${shardId}|${sequence}`) ?? 'count';
+    this.lastJudged.set(shardId, sequence);
     const verdict = this.decide(event);
-    this.verdicts.set(recordKey, verdict);
+    if (verdict !== 'count') this.exclusions.set(`${shardId}|${sequence}`, verdict);
     return verdict;
   }
 
-  private decide(event: Parameters<SessionActivity['judge']>[1]): Verdict {
+  private decide(event: Parameters<SessionActivity['judge']>[2]): Verdict {
     if (this.eventIds.has(event.eventId)) return 'duplicate';
     this.eventIds.set(event.eventId, true);
 
-    const seen = this.sessionMinute.get(event.sessionId);
-    const events = seen?.minute === event.minute ? seen.events + 1 : 1;
-    this.sessionMinute.set(event.sessionId, { minute: event.minute, events });
+    let seen = this.sessionMinute.get(event.sessionId);
+    if (seen === undefined || seen.minute !== event.minute) {
+      seen = { minute: event.minute, events: 0 };
+      this.sessionMinute.set(event.sessionId, seen);
+    }
+    const events = ++seen.events;
     if (events > this.botEventsPerMinute) this.bots.set(event.sessionId, event.eventTimeMs + this.botMemoryMs);
     const botUntil = this.bots.get(event.sessionId);
     if (botUntil !== undefined && event.eventTimeMs <= botUntil) return 'bot';

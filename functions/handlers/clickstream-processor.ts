@@ -44,7 +44,7 @@ export function clickRecordOf(record: KinesisStreamRecord): ClickRecord {
     shardId: record.eventID.slice(0, record.eventID.indexOf(':')),
     sequenceNumber: record.kinesis.sequenceNumber,
     data: Buffer.from(record.kinesis.data, 'base64'),
-    arrivedAt: toIso(Math.round(record.kinesis.approximateArrivalTimestamp * 1000)),
+    arrivalMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
   };
 }
 
@@ -69,7 +69,7 @@ export async function processClickRecords(
         source: FAST_PATH_SOURCE,
         shardId: record.shardId,
         sequenceNumber: record.sequenceNumber,
-        arrivedAt: record.arrivedAt,
+        arrivedAt: toIso(record.arrivalMs),
         reason,
         data: record.data,
       })),
@@ -111,7 +111,7 @@ export async function processClickRecords(
       const result = await deps.prices.applyDecision(productId, {
         // Shard + sequence: a redelivered batch attributes its decision to the same record.
         decisionId: `${latest.record.shardId}:${latest.record.sequenceNumber}`,
-        at: latest.record.arrivedAt,
+        at: toIso(latest.record.arrivalMs),
         source: 'fast-path',
         signals: { demand: null, surge },
       });

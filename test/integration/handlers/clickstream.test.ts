@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, KinesisStreamEvent } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { KeyContribution } from '../../../functions/domain/click-batch.js';
+import type { ClickEventInput } from '../../../functions/domain/click-event.js';
+import type { Product } from '../../../functions/domain/product.js';
+import { SessionActivity } from '../../../functions/domain/session-activity.js';
+import { minuteOf, toIso } from '../../../functions/domain/time.js';
+import { clickRecordOf, processClickRecords } from '../../../functions/handlers/clickstream-processor.js';
+import { DemandStore } from '../../../functions/store/demand-store.js';
+import { PriceStore } from '../../../functions/store/price-store.js';
+import { PRICING_CONFIG_ITEM } from '../../../functions/store/pricing-config-store.js';
+import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
+import { loadCatalogue } from '../../../infra/catalogue-loader.js';
+import { localStackEnvironment } from '../../../infra/local/local-stack.js';
+import { tables } from '../../../infra/resources.js';
+import { generateCatalogue } from '../../../simulator/catalogue.js';
+import { createScratchStream, putRecords, readShardAsEvent } from '../../helpers/kinesis-batches.js';
+import { useLocalStack } from '../../helpers/local-stack.js';
+import { createScratchTables } from '../../helpers/scratch-tables.js';
+
+const stack = useLocalStack();
+const TABLES = ['products', 'priceHistory', 'pricingConfig', 'demand', 'quarantine'] as const;
+let names: Record<(typeof TABLES)[number], string>;
+let catalogue: Product[];
+let nextProduct = 0;
+
+/** A product no other test here touches; `accept` picks e.g. a normally stocked one. */
+function freshProduct(accept: (product: Product) => boolean = () => true): Product {
+  while (nextProduct < catalogue.length) {
+    const product = catalogue[nextProduct++];
+    if (product && accept(product)) return product;
+  }
+  throw new Error('catalogue exhausted');
+}
+
+function dependencies(
+  activity = new SessionActivity(),
+  demand = new DemandStore(stack.clients.documentClient, names.demand),
+) {
+  return {
+    demand,
+    quarantine: new QuarantineStore(stack.clients.documentClient, names.quarantine),
+    prices: new PriceStore(stack.clients.documentClient, names),
+    activity,
+  };
+}
+
+function click(product: Product, overrides: Partial<ClickEventInput> = {}): ClickEventInput {
+  return {
+    eventId: randomUUID(),
+    sessionId: `s-${randomUUID().slice(0, 8)}`,
+    eventType: 'product_view',
+    productId: product.productId,
+    category: product.category,
+    priceSeen: product.price,
+    trafficSource: 'organic',
+    deviceType: 'desktop',
+    userAgent: 'Mozilla/5.0',
+    eventTime: toIso(Date.now()),
+    ...overrides,
+  };
+}
+
+/** Sends payloads through a scratch stream of kinesalite and reads them back as Lambda would get them. */
+async function deliver(payloads: readonly (object | string | Uint8Array)[]): Promise<KinesisStreamEvent> {
+  const streamName = await createScratchStream(stack.clients.kinesis);
+  await putRecords(stack.clients.kinesis, streamName, payloads);
+  return readShardAsEvent(stack.clients.kinesis, streamName);
+}
+
+async function demandItem(productId: string, minute: string) {
+  const { Item } = await stack.clients.documentClient.send(
+    new GetCommand({
+      TableName: names.demand,
+      Key: { [tables.demand.partitionKey.name]: productId, [tables.demand.sortKey.name]: minute },
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
+}
+
+beforeAll(async () => {
+  names = await createScratchTables(stack.clients.dynamodb, TABLES);
+  catalogue = generateCatalogue(toIso(Date.now()), { seed: 9, productCount: 40 });
+  await loadCatalogue(stack.clients.documentClient, names.products, catalogue);
+});
+
+describe('fast path: counting', () => {
+  it('counts each valid event once, with one write per (product, minute)', async () => {
+    const [a, b] = [freshProduct(), freshProduct()];
+    const minute = minuteOf(toIso(Date.now()));
+    const clicks = [
+      click(a),
+      click(a),
+      click(a, { eventType: 'add_to_cart', quantity: 1 }),
+      click(b, { eventType: 'purchase', quantity: 3 }),
+      click(b, { eventType: 'checkout_start' }),
+      click(b, { eventType: 'search', productId: null, searchQuery: 'kettle' }),
+    ].map((event) => ({ ...event, eventTime: minute }));
+    const event = await deliver(clicks);
+
+    const { failures, stats } = await processClickRecords(event.Records.map(clickRecordOf), dependencies());
+
+    expect(failures.size).toBe(0);
+    expect(stats.keys).toEqual({ counted: 2, counted_remainder: 0, already_counted: 0 });
+    expect(await demandItem(a.productId, minute)).toMatchObject({ views: 2, carts: 1 });
+    expect(await demandItem(b.productId, minute)).toMatchObject({ purchases: 1, units: 3, checkouts: 1 });
+  });
+
+  it('leaves counters and prices unchanged when the same batch is delivered twice', async () => {
+    const product = freshProduct();
+    const event = await deliver(Array.from({ length: 50 }, () => click(product)));
+    const minute = minuteOf(toIso(Date.now()));
+    await processClickRecords(event.Records.map(clickRecordOf), dependencies());
+    const counters = await demandItem(product.productId, minute);
+    const price = await new PriceStore(stack.clients.documentClient, names).getProduct(product.productId);
+
+    // Again, in the same environment and in a fresh one (a new Lambda container).
+    const again = await processClickRecords(event.Records.map(clickRecordOf), dependencies());
+
+    expect(again.stats.keys).toEqual({ counted: 0, counted_remainder: 0, already_counted: 1 });
+    expect(await demandItem(product.productId, minute)).toEqual(counters);
+    expect(await new PriceStore(stack.clients.documentClient, names).getProduct(product.productId)).toEqual(price);
+  });
+
+  it('ends with exact counts when a crash after some writes is followed by redelivery', async () => {
+    const products = [freshProduct(), freshProduct(), freshProduct(), freshProduct()];
+    const minute = minuteOf(toIso(Date.now()));
+    const clicks = products.flatMap((product, index) =>
+      Array.from({ length: index + 2 }, () => click(product, { eventTime: minute })),
+    );
+    const event = await deliver(clicks);
+    const records = event.Records.map(clickRecordOf);
+
+    // The first run "crashes" after two of the four keys were written: the rest never lands.
+    let writes = 0;
+    class CrashingDemandStore extends DemandStore {
+      override async count(contribution: KeyContribution) {
+        if (++writes > 2) throw new Error('crashed');
+        return super.count(contribution);
+      }
+    }
+    await processClickRecords(
+      records,
+      dependencies(new SessionActivity(), new CrashingDemandStore(stack.clients.documentClient, names.demand)),
+    );
+    // Lambda redelivers the whole batch to a new environment.
+    const retry = await processClickRecords(records, dependencies());
+
+    expect(retry.stats.keys).toEqual({ counted: 2, counted_remainder: 0, already_counted: 2 });
+    for (const [index, product] of products.entries()) {
+      expect((await demandItem(product.productId, minute))?.views).toBe(index + 2);
+    }
+  });
+
+  it('ends with exact counts when a redelivery starts inside an applied batch and runs past its end', async () => {
+    const [a, b] = [freshProduct(), freshProduct()];
+    const minute = minuteOf(toIso(Date.now()));
+    const clicks = Array.from({ length: 40 }, (_, index) => click(index % 2 === 0 ? a : b, { eventTime: minute }));
+    const records = (await deliver(clicks)).Records.map(clickRecordOf);
+
+    await processClickRecords(records.slice(0, 30), dependencies());
+    // A partial-batch retry from record 15, now with the records that followed.
+    const overlap = await processClickRecords(records.slice(15), dependencies());
+
+    expect(overlap.stats.keys).toEqual({ counted: 0, counted_remainder: 2, already_counted: 0 });
+    expect((await demandItem(a.productId, minute))?.views).toBe(20);
+    expect((await demandItem(b.productId, minute))?.views).toBe(20);
+  });
+
+  it('quarantines bad records with their reason and position while the rest of the batch counts', async () => {
+    const product = freshProduct();
+    const minute = minuteOf(toIso(Date.now()));
+    const good = Array.from({ length: 5 }, () => click(product, { eventTime: minute }));
+    const bad = [
+      '{"eventId": "broken",',
+      { ...click(product), quantity: 'two', eventType: 'add_to_cart' },
+      { ...click(product), eventType: undefined },
+      { ...click(product), padding: 'x'.repeat(10_000) },
+      click(product, { eventTime: toIso(Date.now() + 3_600_000) }),
+    ];
+    const event = await deliver([...good.slice(0, 2), ...bad, ...good.slice(2)]);
+
+    const { failures, stats } = await processClickRecords(event.Records.map(clickRecordOf), dependencies());
+
+    expect(failures.size).toBe(0);
+    expect(stats.quarantined).toBe(5);
+    expect((await demandItem(product.productId, minute))?.views).toBe(5);
+    const { Items } = await stack.clients.documentClient.send(new ScanCommand({ TableName: names.quarantine }));
+    const reasons = (Items ?? []).map((item) => item.reason).sort();
+    expect(reasons).toEqual([
+      expect.stringMatching(/eventTime .* is more than 5 minutes after arrival/),
+      expect.stringMatching(/^eventType: /),
+      expect.stringMatching(/^quantity: Invalid input: expected number/),
+      expect.stringMatching(/^record is \d+ bytes; the limit is 8192/),
+      expect.stringMatching(/^record is not JSON/),
+    ]);
+    const malformed = Items?.find((item) => /not JSON/.test(item.reason));
+    expect(Buffer.from(malformed?.rawBase64, 'base64').toString()).toBe('{"eventId": "broken",');
+    expect(malformed).toMatchObject({ source: 'fast-path', shardId: 'shardId-000000000000', truncated: false });
+    expect(event.Records.map((record) => record.kinesis.sequenceNumber)).toContain(malformed?.sequenceNumber);
+  });
+});
+
+describe('fast path: bots and pricing', () => {
+  it('a bot attack cannot push a price more than one step', async () => {
+    await stack.clients.documentClient.send(
+      new PutCommand({
+        TableName: names.pricingConfig,
+        // No cooldown and no daily cap: only the clicks-only cap stands between bots and the price.
+        Item: {
+          [tables.pricingConfig.partitionKey.name]: PRICING_CONFIG_ITEM,
+          defaults: { cooldownSeconds: 0, maxChangesPerDay: 1_440 },
+          version: 1,
+        },
+      }),
+    );
+    // Normal stock: neither the low-stock nor the overstock rule may move the price.
+    const product = freshProduct((candidate) => candidate.inventory > 20 && candidate.inventory < 1_000);
+    const deps = dependencies();
+    // All in one event-time minute, so every bot passes 200 events in that minute.
+    const start = Date.parse(minuteOf(toIso(Date.now())));
+    // 40 bot sessions, each flooding views and carts at 600 events/min, delivered in 12 batches.
+    const bots = Array.from({ length: 40 }, (_, index) => `bot-${index}-${randomUUID().slice(0, 6)}`);
+    for (let batch = 0; batch < 12; batch++) {
+      const clicks = bots.flatMap((sessionId) =>
+        Array.from({ length: 25 }, (_, index) =>
+          click(product, {
+            sessionId,
+            eventType: index % 2 === 0 ? 'product_view' : 'add_to_cart',
+            quantity: index % 2 === 0 ? null : 1,
+            eventTime: toIso(start + (batch * 25 + index) * 100),
+          }),
+        ),
+      );
+      const { failures } = await processClickRecords((await deliver(clicks)).Records.map(clickRecordOf), deps);
+      expect(failures.size).toBe(0);
+    }
+
+    const priced = await new PriceStore(stack.clients.documentClient, names).getProduct(product.productId);
+    const oneStep = Math.floor((product.basePrice * 10) / 100);
+    expect(priced?.price).toBeGreaterThan(product.price);
+    expect(priced?.price).toBeLessThanOrEqual(product.basePrice + oneStep);
+    const counters = await demandItem(product.productId, minuteOf(toIso(start)));
+    expect(counters?.botEventsExcluded).toBeGreaterThan(0);
+    expect(counters?.cappedEvents).toBeGreaterThan(0);
+  });
+});
+
+describe('fast path: the Lambda handler', () => {
+  it('runs under middy and Powertools and answers with an empty partial batch response', async () => {
+    Object.assign(process.env, localStackEnvironment(stack), {
+      TABLE_PRODUCTS: names.products,
+      TABLE_PRICE_HISTORY: names.priceHistory,
+      TABLE_PRICING_CONFIG: names.pricingConfig,
+      TABLE_DEMAND: names.demand,
+      TABLE_QUARANTINE: names.quarantine,
+    });
+    const { handler } = await import('../../../functions/handlers/clickstream.js');
+    const product = freshProduct();
+    const event = await deliver([click(product), '{not json']);
+    const context = {
+      functionName: 'clickstream',
+      awsRequestId: randomUUID(),
+      getRemainingTimeInMillis: () => 60_000,
+    } as Context;
+
+    const response = await handler(event, context);
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect((await demandItem(product.productId, minuteOf(toIso(Date.now()))))?.views).toBe(1);
+  });
+});
