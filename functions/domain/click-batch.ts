@@ -5,6 +5,7 @@ import { minuteOf, toEpochMs } from './time.js';
 
 /** One stream record, as the fast path needs it (decoded from a Kinesis event record). */
 export interface ClickRecord {
+  /** The shard, qualified with its stream (shard ids repeat across streams). */
   readonly shardId: string;
   readonly sequenceNumber: string;
   readonly data: Uint8Array;

@@ -38,10 +38,15 @@ export interface ClickstreamOutcome {
   };
 }
 
-/** A Lambda Kinesis record as the fast path reads it: the shard is the eventID's prefix. */
+/**
+ * A Lambda Kinesis record as the fast path reads it. Shard ids are unique only within a stream, so
+ * the shard is qualified with the stream's name (`clicks/shardId-000000000000`): watermarks and
+ * session memory keyed by shard can then never mix two streams feeding one function.
+ */
 export function clickRecordOf(record: KinesisStreamRecord): ClickRecord {
+  const stream = record.eventSourceARN.slice(record.eventSourceARN.lastIndexOf('/') + 1);
   return {
-    shardId: record.eventID.slice(0, record.eventID.indexOf(':')),
+    shardId: `${stream}/${record.eventID.slice(0, record.eventID.indexOf(':'))}`,
     sequenceNumber: record.kinesis.sequenceNumber,
     data: Buffer.from(record.kinesis.data, 'base64'),
     arrivalMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),

@@ -170,6 +170,20 @@ describe('fast path: counting', () => {
     expect((await demandItem(b.productId, minute))?.views).toBe(20);
   });
 
+  it('keeps the watermarks of two streams apart, though their shard ids are the same', async () => {
+    const product = freshProduct();
+    const minute = minuteOf(toIso(Date.now()));
+    const first = await deliver(Array.from({ length: 7 }, () => click(product, { eventTime: minute })));
+    const second = await deliver(Array.from({ length: 5 }, () => click(product, { eventTime: minute })));
+    expect(first.Records[0]?.eventID.split(':')[0]).toBe(second.Records[0]?.eventID.split(':')[0]);
+
+    await processClickRecords(first.Records.map(clickRecordOf), dependencies());
+    const other = await processClickRecords(second.Records.map(clickRecordOf), dependencies());
+
+    expect(other.stats.keys.counted).toBe(1);
+    expect((await demandItem(product.productId, minute))?.views).toBe(12);
+  });
+
   it('quarantines bad records with their reason and position while the rest of the batch counts', async () => {
     const product = freshProduct();
     const minute = minuteOf(toIso(Date.now()));
@@ -199,7 +213,8 @@ describe('fast path: counting', () => {
     ]);
     const malformed = Items?.find((item) => /not JSON/.test(item.reason));
     expect(Buffer.from(malformed?.rawBase64, 'base64').toString()).toBe('{"eventId": "broken",');
-    expect(malformed).toMatchObject({ source: 'fast-path', shardId: 'shardId-000000000000', truncated: false });
+    expect(malformed).toMatchObject({ source: 'fast-path', truncated: false });
+    expect(malformed?.shardId).toMatch(/^clicks-.+\/shardId-000000000000$/);
     expect(event.Records.map((record) => record.kinesis.sequenceNumber)).toContain(malformed?.sequenceNumber);
   });
 });
