@@ -1,5 +1,6 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { PipelineStack } from './stacks/pipeline-stack.js';
 import { StatefulStack } from './stacks/stateful-stack.js';
 
 /** Stage used when no `-c stage=<name>` is given. */
@@ -21,6 +22,7 @@ export interface ClickpriceApp {
   readonly app: App;
   readonly stage: string;
   readonly stateful: StatefulStack;
+  readonly pipeline: PipelineStack;
 }
 
 /**
@@ -39,7 +41,14 @@ export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
     stackName: statefulName,
     description: `clickprice ${stage}: clicks Kinesis stream, its KMS key and the DynamoDB tables`,
   });
-  return { app, stage, stateful };
+
+  const pipelineName = `clickprice-${stage}-pipeline`;
+  const pipeline = new PipelineStack(app, pipelineName, {
+    stackName: pipelineName,
+    description: `clickprice ${stage}: the clickstream Lambda on the clicks stream, its dead-letter queue and alarms`,
+    resources: stateful,
+  });
+  return { app, stage, stateful, pipeline };
 }
 
 function readStage(app: App): string {

@@ -1,0 +1,132 @@
+/**
+ * Click-to-price-change latency on the local stack (issue 5): kinesalite → local event-source mapping
+ * → the clickstream handler → the price store. A burst of shopper sessions surges on 100 products;
+ * for each price change, latency is from the Kinesis arrival of the record that triggered it (the
+ * change's changedAt) to the moment the new price is visible in the products table (polled every
+ * 20 ms, so each sample may read up to 20 ms late).
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import type { ClickEventInput } from '../functions/domain/click-event.js';
+import { toEpochMs, toIso } from '../functions/domain/time.js';
+import { PriceStore } from '../functions/store/price-store.js';
+import { loadCatalogue } from '../infra/catalogue-loader.js';
+import { silentLogger } from '../infra/local/event-source-mapping/index.js';
+import { startLocalStack } from '../infra/local/local-stack.js';
+import { startLocalPipeline } from '../infra/local/pipeline.js';
+import { tables } from '../infra/resources.js';
+import { generateCatalogue } from '../simulator/catalogue.js';
+import type { BenchResult } from './run.js';
+
+const PRODUCTS = 100;
+const SESSIONS_PER_PRODUCT = 30;
+/** A flash sale's rate: 1,000 events/s, twice the simulator's default. */
+const EVENTS_PER_SECOND = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 1_000);
+const PUT_EVERY_MS = 100;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+export async function run(): Promise<BenchResult> {
+  const stack = await startLocalStack();
+  const pipeline = await startLocalPipeline(stack, { logger: silentLogger });
+  try {
+    const { documentClient, kinesis } = stack.clients;
+    const catalogue = generateCatalogue(toIso(Date.now()), { productCount: 240 })
+      // Normal stock, so every surge raises the price (overstock never does).
+      .filter((product) => product.inventory > 20 && product.inventory < 1_000)
+      .slice(0, PRODUCTS);
+    await loadCatalogue(documentClient, stack.tableNames.products, catalogue);
+    const versions = new Map(catalogue.map((product) => [product.productId, product.version]));
+
+    // Interleave the products' sessions, so every product's demand builds over the whole burst.
+    const events: ClickEventInput[] = [];
+    for (let session = 0; session < SESSIONS_PER_PRODUCT; session++) {
+      for (const product of catalogue) {
+        const sessionId = `bench-${session}-${product.productId}-${randomUUID().slice(0, 6)}`;
+        for (const eventType of ['product_view', 'add_to_cart'] as const) {
+          events.push({
+            eventId: randomUUID(),
+            sessionId,
+            eventType,
+            productId: product.productId,
+            category: product.category,
+            priceSeen: product.price,
+            quantity: eventType === 'add_to_cart' ? 1 : null,
+            trafficSource: 'paid_search',
+            deviceType: 'mobile',
+            userAgent: 'Mozilla/5.0',
+            eventTime: toIso(Date.now()),
+          });
+        }
+      }
+    }
+    const sending = (async () => {
+      const perPut = Math.max(1, Math.round((EVENTS_PER_SECOND * PUT_EVERY_MS) / 1000));
+      const begun = Date.now();
+      for (let start = 0, put = 0; start < events.length; start += perPut, put++) {
+        await sleep(Math.max(0, begun + put * PUT_EVERY_MS - Date.now()));
+        await kinesis.send(
+          new PutRecordsCommand({
+            StreamName: stack.streamName,
+            Records: events.slice(start, start + perPut).map((event) => ({
+              PartitionKey: event.sessionId,
+              Data: Buffer.from(JSON.stringify({ ...event, eventTime: toIso(Date.now()) })),
+            })),
+          }),
+        );
+      }
+    })();
+
+    const detectedAt = new Map<string, number>();
+    const deadline = Date.now() + 120_000;
+    while (detectedAt.size < catalogue.length && Date.now() < deadline) {
+      const pending = catalogue.filter((product) => !detectedAt.has(product.productId));
+      for (let start = 0; start < pending.length; start += 100) {
+        const { Responses } = await documentClient.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [stack.tableNames.products]: {
+                Keys: pending
+                  .slice(start, start + 100)
+                  .map((product) => ({ [tables.products.partitionKey.name]: product.productId })),
+                ProjectionExpression: 'productId, version',
+              },
+            },
+          }),
+        );
+        const now = Date.now();
+        for (const item of Responses?.[stack.tableNames.products] ?? []) {
+          if (item.version !== versions.get(item.productId)) detectedAt.set(item.productId, now);
+        }
+      }
+      await sleep(20);
+    }
+    await sending;
+
+    const store = new PriceStore(documentClient, stack.tableNames);
+    const latencies: number[] = [];
+    for (const [productId, detected] of detectedAt) {
+      const [change] = (await store.history.all(productId)).filter((row) => row.action === 'price');
+      if (change) latencies.push(detected - toEpochMs(change.changedAt));
+    }
+    latencies.sort((a, b) => a - b);
+    const p99 = percentile(latencies, 99);
+    return {
+      products: catalogue.length,
+      eventsSent: events.length,
+      eventsPerSecond: EVENTS_PER_SECOND,
+      priceChanges: latencies.length,
+      clickToPriceP50Ms: percentile(latencies, 50),
+      clickToPriceP99Ms: p99,
+      clickToPriceMaxMs: latencies.at(-1) ?? null,
+      targets: { clickToPriceP99Ms: { target: 1_500, met: p99 <= 1_500 } },
+    };
+  } finally {
+    await pipeline.stop();
+    await stack.stop();
+  }
+}

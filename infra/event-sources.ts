@@ -1,0 +1,27 @@
+/**
+ * The event-source mappings of clickprice's stream consumers, as plain data named like CloudFormation's
+ * AWS::Lambda::EventSourceMapping properties. The CDK stacks and the local poller are both built from
+ * these objects, so the local stack batches, retries and bisects exactly as Lambda will.
+ */
+import type { EventSourceMappingConfig } from './local/event-source-mapping/types.js';
+
+/**
+ * The fast path on the clicks stream.
+ *
+ * - TRIM_HORIZON: a new mapping starts at the oldest retained record; nothing is skipped.
+ * - Up to 500 records or 1 s: the fast path targets ~1.5 s from click to price, and one idempotent
+ *   counter write per (product, minute) per batch makes large batches cheap.
+ * - Partial batch responses, bisect on error, 5 retries, 1 hour of record age: a poison record is
+ *   isolated, a failing batch cannot hold the shard for long, and its position goes to the DLQ.
+ * - One invocation per shard: the handler keeps per-session state in memory and needs shard order.
+ */
+export const clickstreamEventSource = {
+  startingPosition: 'TRIM_HORIZON',
+  batchSize: 500,
+  maximumBatchingWindowInSeconds: 1,
+  reportBatchItemFailures: true,
+  bisectBatchOnFunctionError: true,
+  maximumRetryAttempts: 5,
+  maximumRecordAgeInSeconds: 3_600,
+  parallelizationFactor: 1,
+} as const satisfies EventSourceMappingConfig;

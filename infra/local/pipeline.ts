@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { clickstreamEventSource } from '../event-sources.js';
+import {
+  type CheckpointStore,
+  type EventSourceMapping,
+  FileCheckpointStore,
+  InMemoryCheckpointStore,
+  InMemoryOnFailureDestination,
+  JsonLinesOnFailureDestination,
+  type MappingLogger,
+  type OnFailureDestination,
+  type StreamHandler,
+  startEventSourceMapping,
+} from './event-source-mapping/index.js';
+import { type LocalStack, localStackEnvironment } from './local-stack.js';
+
+export interface LocalPipeline {
+  readonly mappings: readonly EventSourceMapping[];
+  /** Resolves when every mapping has drained what was in its streams. */
+  waitForIdle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface LocalPipelineOptions {
+  /** With a data dir, checkpoints and discarded batches are kept there across restarts. */
+  readonly dataDir?: string | null;
+  readonly logger?: MappingLogger;
+}
+
+/**
+ * Runs clickprice's Lambda handlers against the local stack, invoked by the local event-source
+ * mapping with the settings the CDK stacks deploy. The handlers are the very modules Lambda runs: they
+ * read their configuration from the environment, which is set here before they are loaded.
+ */
+export async function startLocalPipeline(
+  stack: LocalStack,
+  options: LocalPipelineOptions = {},
+): Promise<LocalPipeline> {
+  Object.assign(process.env, localStackEnvironment(stack));
+  const dataDir = options.dataDir ?? null;
+  const checkpoints: CheckpointStore =
+    dataDir === null ? new InMemoryCheckpointStore() : new FileCheckpointStore(join(dataDir, 'checkpoints'));
+  const onFailure = (name: string): OnFailureDestination =>
+    dataDir === null
+      ? new InMemoryOnFailureDestination()
+      : new JsonLinesOnFailureDestination(join(dataDir, 'dlq', `${name}.jsonl`));
+
+  const clickstream = (await import('../../functions/handlers/clickstream.js'))
+    .handler as unknown as StreamHandler<KinesisStreamEvent>;
+  const mappings = [
+    await startEventSourceMapping({
+      functionName: 'clickstream',
+      source: { kind: 'kinesis', streamName: stack.streamName },
+      clients: stack.clients,
+      handler: clickstream,
+      config: { ...clickstreamEventSource, onFailure: onFailure('clickstream') },
+      checkpoints,
+      ...(options.logger ? { logger: options.logger } : {}),
+    }),
+  ];
+  return {
+    mappings,
+    waitForIdle: async (timeoutMs = 30_000) => {
+      await Promise.all(mappings.map((mapping) => mapping.waitForIdle({ timeoutMs })));
+    },
+    stop: async () => {
+      await Promise.all(mappings.map((mapping) => mapping.stop()));
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { fileURLToPath } from 'node:url';
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { KinesisConsumer } from '../constructs/kinesis-consumer.js';
+import { grantTableAccess, type TableAccess } from '../constructs/table-access.js';
+import type { TableId } from '../resources.js';
+import { resourceEnvironment, type StatefulResources } from './stateful-stack.js';
+
+/**
+ * What the clickstream handler does to each table, derived from functions/store as the fast path
+ * uses it (functions/handlers/clickstream-processor.ts); orders and aggregates it never touches.
+ */
+export const CLICKSTREAM_TABLE_ACCESS = {
+  // DemandStore.count: conditional UpdateItem per (product, minute), GetItem of the watermark after a
+  // failed condition; DemandStore.minutes: Query of the baseline minutes.
+  demand: { actions: ['UpdateItem', 'GetItem', 'Query'] },
+  // QuarantineStore.put: BatchWriteItem of PutRequests.
+  quarantine: { actions: ['BatchWriteItem'] },
+  // PriceStore.readForDecision: BatchGetItem (with the history row); PriceStore.commit: the Update item
+  // of the TransactWriteItems.
+  products: { actions: ['BatchGetItem', 'UpdateItem'] },
+  // readForDecision: BatchGetItem; commit: Query of the lowest-price window (base table, not the
+  // byChangeHour index, which only the live feed reads) and the Put item of the transaction (also the
+  // shadow-mode row); applyDecision: GetItem of the existing row after a lost transaction.
+  priceHistory: { actions: ['BatchGetItem', 'GetItem', 'Query', 'PutItem'] },
+  // PricingConfigStore.get: GetItem; commit: the ConditionCheck item (kill switch, shadow mode).
+  pricingConfig: { actions: ['GetItem', 'ConditionCheckItem'] },
+} as const satisfies Partial<Record<TableId, TableAccess>>;
+
+/** A handler module of functions/handlers, by file name. */
+function handlerEntry(name: string): string {
+  return fileURLToPath(new URL(`../../functions/handlers/${name}.ts`, import.meta.url));
+}
+
+export interface PipelineStackProps extends StackProps {
+  /** The stream, its key and the tables, from the stateful stack. */
+  readonly resources: StatefulResources;
+  /**
+   * How long the functions' logs are kept.
+   *
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What every alarm of the stack does when it fires (an SNS topic action, for instance).
+   *
+   * @default - none: alarms change state and show on the console, nobody is notified
+   */
+  readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
+}
+
+/**
+ * The stateless side of clickprice: the code that reads the stream and the tables the stateful stack
+ * keeps. Today the fast path (the clickstream Lambda on the clicks stream); the aggregates Lambda on
+ * the aggregates table's stream, the Glue job and the HTTP APIs join it, each as a construct of its own
+ * that is given the stateful resources and granted only what it uses.
+ */
+export class PipelineStack extends Stack {
+  public readonly clickstream: KinesisConsumer;
+
+  public constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { resources } = props;
+
+    this.clickstream = new KinesisConsumer(this, 'Clickstream', {
+      stream: resources.clicksStream,
+      function: {
+        entry: handlerEntry('clickstream'),
+        serviceName: 'clickstream',
+        description: 'Fast path: clicks stream → demand counters → surge pricing',
+        // Every table name, not just the granted ones: the handler runtime reads them all at cold start.
+        environment: resourceEnvironment(resources),
+        logRetention: props.logRetention,
+      },
+      alarmActions: props.alarmActions,
+    });
+    for (const [tableId, access] of Object.entries(CLICKSTREAM_TABLE_ACCESS)) {
+      grantTableAccess(this.clickstream.function, resources.tables[tableId as TableId], access);
+    }
+  }
+}
