@@ -161,6 +161,23 @@ export function demandIndex(window: DemandWindow, baseline: DemandBaseline, para
   };
 }
 
+/** The weighted velocity of a minute, as the surge signal weighs it. */
+function surgeVelocity(counts: ClickCounts, params: SurgeParams): number {
+  return clickScore(counts, params) + params.purchaseWeight * counts.purchases;
+}
+
+/**
+ * Whether the `current` minute could surge against ANY baseline: the baseline's velocity is floored
+ * at `minBaselineScore`, so a minute below `surgeRatio` times that floor (or below the minimum sample)
+ * never surges. Lets the fast path skip reading a baseline it cannot need.
+ */
+export function surgePossible(current: ClickCounts, params: SurgeParams): boolean {
+  const events = current.views + current.carts + current.purchases;
+  return (
+    events >= params.surgeMinEvents && surgeVelocity(current, params) >= params.surgeRatio * params.minBaselineScore
+  );
+}
+
 /**
  * The surge signal of the `current` minute against the `baseline` minutes: the weighted velocity
  * ratio, surging when it reaches `surgeRatio`. Below `surgeMinEvents` events in the minute there is no
@@ -170,9 +187,8 @@ export function surgeSignal(current: ClickCounts, baseline: DemandBaseline, para
   const events = current.views + current.carts + current.purchases;
   if (baseline.periods < 1) return { kind: 'none', reason: 'no_baseline', events };
   if (events < params.surgeMinEvents) return { kind: 'none', reason: 'insufficient_sample', events };
-  const weigh = (counts: ClickCounts) => clickScore(counts, params) + params.purchaseWeight * counts.purchases;
-  const velocity = weigh(current);
-  const baselineVelocity = weigh(baseline);
+  const velocity = surgeVelocity(current, params);
+  const baselineVelocity = surgeVelocity(baseline, params);
   const ratio = velocity / Math.max(baselineVelocity, params.minBaselineScore);
   return { kind: 'measured', ratio, velocity, baselineVelocity, events, surging: ratio >= params.surgeRatio };
 }

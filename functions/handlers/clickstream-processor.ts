@@ -1,12 +1,12 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { type ClickRecord, classifyBatch, type KeyContribution } from '../domain/click-batch.js';
-import { baselineOf, surgeSignal } from '../domain/demand-signals.js';
+import { baselineOf, surgePossible, surgeSignal } from '../domain/demand-signals.js';
 import { NotFoundError } from '../domain/errors.js';
 import { parametersFor } from '../domain/pricing-config.js';
 import type { SessionActivity } from '../domain/session-activity.js';
 import { toIso } from '../domain/time.js';
 import { mapConcurrent } from '../lib/map-concurrent.js';
-import type { CountOutcome, DemandStore } from '../store/demand-store.js';
+import type { CountOutcome, DemandStore, MinuteCounts } from '../store/demand-store.js';
 import type { ApplyResult, PriceStore } from '../store/price-store.js';
 import type { QuarantineStore } from '../store/quarantine-store.js';
 
@@ -16,6 +16,13 @@ export interface ClickstreamDependencies {
   readonly quarantine: QuarantineStore;
   readonly prices: PriceStore;
   readonly activity: SessionActivity;
+  /**
+   * Products known to be in their pricing cooldown, until when (epoch ms). A product's real last
+   * change can only be later than the one recorded here, so skipping a decision before this instant
+   * never skips one that could apply; it saves the reads of a decision that must answer "cooldown".
+   * Lives as long as the execution environment, like `activity`.
+   */
+  readonly cooldowns?: Map<string, number>;
   /**
    * Minutes before the current one that form a product's surge baseline.
    * @default 10
@@ -89,9 +96,12 @@ export async function processClickRecords(
     failedProducts.add(contribution.productId);
     for (const entry of contribution.entries) failures.set(entry.sequenceNumber, reason);
   };
-  await mapConcurrent([...batch.contributions.values()], 16, async (contribution) => {
+  const totalsByKey = new Map<string, MinuteCounts>();
+  await mapConcurrent([...batch.contributions.values()], 32, async (contribution) => {
     try {
-      keys[await deps.demand.count(contribution)]++;
+      const { outcome, totals } = await deps.demand.count(contribution);
+      keys[outcome]++;
+      if (totals) totalsByKey.set(`${contribution.productId}|${contribution.minute}`, totals);
     } catch (error) {
       fail(contribution, `demand counters: ${String(error)}`);
     }
@@ -103,14 +113,15 @@ export async function processClickRecords(
   const products = [...batch.lastRecordByProduct].filter(([productId]) => !failedProducts.has(productId));
   await mapConcurrent(products, 8, async ([productId, latest]) => {
     try {
+      const params = parametersFor(config, latest.category ?? '');
+      const written = totalsByKey.get(`${productId}|${latest.minute}`);
+      // Most product-minutes can never surge: skip reading their baseline.
+      if (written && !surgePossible(written, params)) return;
+      if ((deps.cooldowns?.get(productId) ?? 0) > latest.record.arrivalMs) return;
       const minutes = await deps.demand.minutes(productId, latest.minute, lookback);
-      const current = minutes[minutes.length - 1];
+      const current = written ?? minutes[minutes.length - 1];
       if (!current) return;
-      const surge = surgeSignal(
-        current,
-        baselineOf(minutes.slice(0, -1)),
-        parametersFor(config, latest.category ?? ''),
-      );
+      const surge = surgeSignal(current, baselineOf(minutes.slice(0, -1)), params);
       // Without a surge, the policy's answer is "no signal": skip the reads a decision costs.
       if (surge.kind !== 'measured' || !surge.surging) return;
       const result = await deps.prices.applyDecision(productId, {
@@ -121,6 +132,9 @@ export async function processClickRecords(
         signals: { demand: null, surge },
       });
       decisions[result.outcome]++;
+      if (result.outcome === 'applied') {
+        deps.cooldowns?.set(productId, latest.record.arrivalMs + params.cooldownSeconds * 1000);
+      }
     } catch (error) {
       // Demand for a product the catalogue does not have is counted, but there is nothing to price.
       if (error instanceof NotFoundError) return;

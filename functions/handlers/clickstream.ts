@@ -25,6 +25,7 @@ const dependencies = {
   prices: new PriceStore(client, tableNames),
   // Module scope on purpose: it outlives invocations (see session-activity.ts).
   activity: new SessionActivity(),
+  cooldowns: new Map<string, number>(),
 };
 const processor = new BatchProcessor(EventType.KinesisDataStreams);
 

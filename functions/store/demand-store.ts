@@ -18,7 +18,13 @@ const TTL = tables.demand.ttlAttribute;
 /** Demand items are kept a week: long enough for baselines and investigations. */
 const RETENTION_DAYS = 7;
 
-/** What became of one key's contribution. */
+/** What became of one key's contribution, with the item's counters after the write when it wrote. */
+export interface CountResult {
+  readonly outcome: CountOutcome;
+  /** The minute's totals after this write; absent when nothing was written. */
+  readonly totals?: MinuteCounts;
+}
+
 export type CountOutcome =
   /** The common path: one conditional write. */
   | 'counted'
@@ -52,13 +58,12 @@ export class DemandStore {
    * records already counted (a replay, or a partial-batch retry starting mid-batch): read the
    * watermark and add only the records above it, conditioned on the watermark read.
    */
-  async count(contribution: KeyContribution): Promise<CountOutcome> {
+  async count(contribution: KeyContribution): Promise<CountResult> {
     const { entries } = contribution;
     const lowest = entries[0]?.sequence;
-    if (lowest === undefined) return 'already_counted';
+    if (lowest === undefined) return { outcome: 'already_counted' };
     try {
-      await this.write(contribution, entries, { below: lowest });
-      return 'counted';
+      return { outcome: 'counted', totals: await this.write(contribution, entries, { below: lowest }) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -67,10 +72,12 @@ export class DemandStore {
     for (let attempt = 0; attempt < 5; attempt++) {
       const watermark = await this.watermark(contribution);
       const remainder = watermark === undefined ? entries : entries.filter((entry) => entry.sequence > watermark);
-      if (remainder.length === 0) return 'already_counted';
+      if (remainder.length === 0) return { outcome: 'already_counted' };
       try {
-        await this.write(contribution, remainder, { equals: watermark });
-        return 'counted_remainder';
+        return {
+          outcome: 'counted_remainder',
+          totals: await this.write(contribution, remainder, { equals: watermark }),
+        };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
@@ -92,9 +99,7 @@ export class DemandStore {
     const byMinute = new Map((Items ?? []).map((item) => [item[MINUTE_KEY] as string, item]));
     return Array.from({ length: lookback }, (_, index) => {
       const at = toIso(toEpochMs(first) + index * 60_000);
-      const item = byMinute.get(at);
-      const counts = Object.fromEntries(DEMAND_COUNTERS.map((counter) => [counter, Number(item?.[counter] ?? 0)]));
-      return { ...counts, minute: at } as MinuteCounts;
+      return countsOf(byMinute.get(at), at);
     });
   }
 
@@ -116,7 +121,7 @@ export class DemandStore {
     contribution: KeyContribution,
     entries: readonly CounterEntry[],
     condition: { below: string } | { equals: string | undefined },
-  ): Promise<void> {
+  ): Promise<MinuteCounts> {
     const delta: CounterDelta = sumDeltas(entries);
     const names: Record<string, string> = { '#wm': watermarkAttribute(contribution.shardId), '#ttl': TTL };
     const values: Record<string, unknown> = {
@@ -140,7 +145,7 @@ export class DemandStore {
       conditionExpression = '#wm = :read';
       values[':read'] = condition.equals;
     }
-    await this.client.send(
+    const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: this.key(contribution),
@@ -148,11 +153,19 @@ export class DemandStore {
         ConditionExpression: conditionExpression,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
+        // The minute's totals come back with the write: the surge check needs no read of its own.
+        ReturnValues: 'ALL_NEW',
       }),
     );
+    return countsOf(Attributes, contribution.minute);
   }
 
   private key(contribution: Pick<KeyContribution, 'productId' | 'minute'>) {
     return { [PRODUCT_KEY]: contribution.productId, [MINUTE_KEY]: contribution.minute };
   }
+}
+
+function countsOf(item: Record<string, unknown> | undefined, minute: string): MinuteCounts {
+  const counts = Object.fromEntries(DEMAND_COUNTERS.map((counter) => [counter, Number(item?.[counter] ?? 0)]));
+  return { ...counts, minute } as MinuteCounts;
 }

@@ -5,6 +5,7 @@ import {
   type DemandBaseline,
   type DemandWindow,
   demandIndex,
+  surgePossible,
   surgeSignal,
 } from '../../../functions/domain/demand-signals.js';
 import { DEFAULTS, windowArb } from './pricing-fixtures.js';
@@ -160,5 +161,35 @@ describe('surgeSignal', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('surgePossible', () => {
+  const counts = fc.record({
+    views: fc.nat({ max: 5_000 }),
+    carts: fc.nat({ max: 1_000 }),
+    purchases: fc.nat({ max: 200 }),
+  });
+  const baselines = fc.record({
+    periods: fc.integer({ min: 0, max: 30 }),
+    views: fc.double({ min: 0, max: 5_000, noNaN: true }),
+    carts: fc.double({ min: 0, max: 1_000, noNaN: true }),
+    purchases: fc.double({ min: 0, max: 200, noNaN: true }),
+    units: fc.double({ min: 0, max: 400, noNaN: true }),
+  });
+
+  it('never rules out a minute that surges against some baseline (the fast path may skip its read)', () => {
+    fc.assert(
+      fc.property(counts, baselines, (current, baseline) => {
+        const surge = surgeSignal(current, baseline, DEFAULTS);
+        if (surge.kind === 'measured' && surge.surging) expect(surgePossible(current, DEFAULTS)).toBe(true);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('rules out a quiet minute, and keeps a busy one', () => {
+    expect(surgePossible({ views: 5, carts: 0, purchases: 0 }, DEFAULTS)).toBe(false);
+    expect(surgePossible({ views: 40, carts: 10, purchases: 0 }, DEFAULTS)).toBe(true);
   });
 });
