@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { categorySlug, cents, identifier, quantity, utcTimestamp } from './fields.js';
+import { categorySlug, cents, identifier, quantity } from './fields.js';
 import { LIMITS } from './limits.js';
 import { type Validated, validate } from './validation.js';
 
