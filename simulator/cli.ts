@@ -1,0 +1,236 @@
+/**
+ * `npm run simulate`: shoppers (and bots, and broken producers) on the clicks stream.
+ *
+ *   npm run simulate -- --rate 500 --duration 60 --scenario flash-sale --seed 7
+ *
+ * A live progress line goes to stderr on a terminal; the JSON summary is the last line on stdout.
+ * Usage and set-up errors print one line and exit 2. See the README's "Simulator" section.
+ */
+import { access, constants, stat } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { parsePositiveInteger, runCli, UsageError } from '../infra/cli-args.js';
+import { LocalStackError } from '../infra/local/errors.js';
+import { ReplayFileError, SimulatorError } from './errors.js';
+import { formatProgress, progressWriter } from './progress.js';
+import { runSimulation, type SimulationOptions } from './run-simulation.js';
+import { isScenarioName, SCENARIO_NAMES, type ScenarioName, type ScenarioParameters } from './scenarios.js';
+import { openTarget, planTarget } from './targets.js';
+
+const USAGE = `usage: npm run simulate -- [--rate N] [--duration S] [--scenario ${SCENARIO_NAMES.join('|')}] [--seed N]
+         [--start-time ISO] [--fast] [--out FILE.jsonl] [--replay FILE.jsonl]
+         [--category SLUG] [--bot-products ID,ID] [--bots N] [--bad-share F]
+         [--local | --endpoint-kinesis URL --endpoint-dynamodb URL | --stream NAME --region R --products-table T --orders-table T]`;
+
+/** Parses a flag's value as a positive number (decimals allowed), naming the flag when it is not one. */
+function parsePositiveNumber(value: string | undefined, flag: string): number {
+  const parsed = Number(value);
+  if (value === undefined || !/^\d+(\.\d+)?$/.test(value.trim()) || !(parsed > 0) || !Number.isFinite(parsed)) {
+    throw new UsageError(`${flag} must be a positive number, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+/**
+ * parseArgs takes `--rate -5` for a flag missing its value; glue a negative number to its flag
+ * (`--rate=-5`) so the value check can say what is actually wrong with it.
+ */
+function attachNegativeNumbers(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] as string;
+    const next = argv[index + 1];
+    if (/^--[a-z-]+$/.test(arg) && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${arg}=${next}`);
+      index++;
+    } else {
+      args.push(arg);
+    }
+  }
+  return args;
+}
+
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: attachNegativeNumbers(argv),
+      options: {
+        rate: { type: 'string' },
+        duration: { type: 'string' },
+        scenario: { type: 'string' },
+        seed: { type: 'string' },
+        'start-time': { type: 'string' },
+        fast: { type: 'boolean' },
+        out: { type: 'string' },
+        replay: { type: 'string' },
+        category: { type: 'string' },
+        'bot-products': { type: 'string' },
+        bots: { type: 'string' },
+        'bad-share': { type: 'string' },
+        local: { type: 'boolean' },
+        stream: { type: 'string' },
+        region: { type: 'string' },
+        'products-table': { type: 'string' },
+        'orders-table': { type: 'string' },
+        'endpoint-kinesis': { type: 'string' },
+        'endpoint-dynamodb': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
+type Flags = ReturnType<typeof parseFlags>;
+
+/** Scenario knobs, each refused unless its scenario is the one chosen. */
+function scenarioParameters(flags: Flags, scenario: ScenarioName): ScenarioParameters {
+  const belongsTo = (flag: string, owner: ScenarioName) => {
+    if (scenario !== owner) throw new UsageError(`--${flag} applies to --scenario ${owner} only`);
+  };
+  const parameters: { -readonly [K in keyof ScenarioParameters]: ScenarioParameters[K] } = {};
+  if (flags.category !== undefined) {
+    belongsTo('category', 'flash-sale');
+    parameters.flashSale = { category: flags.category };
+  }
+  if (flags['bot-products'] !== undefined || flags.bots !== undefined) {
+    belongsTo(flags.bots !== undefined ? 'bots' : 'bot-products', 'bot-attack');
+    const productIds = flags['bot-products']
+      ?.split(',')
+      .map((id) => id.trim())
+      .filter(Boolean);
+    parameters.botAttack = {
+      ...(productIds ? { productIds } : {}),
+      ...(flags.bots !== undefined ? { sessions: parsePositiveInteger(flags.bots, '--bots') } : {}),
+    };
+  }
+  if (flags['bad-share'] !== undefined) {
+    belongsTo('bad-share', 'bad-events');
+    const share = parsePositiveNumber(flags['bad-share'], '--bad-share');
+    if (share > 1) throw new UsageError(`--bad-share must be at most 1, got ${share}`);
+    parameters.badEvents = { share };
+  }
+  return parameters;
+}
+
+/** The run's options from the flags; everything is checked before any service is touched. */
+async function runOptions(flags: Flags): Promise<Omit<SimulationOptions, 'target'>> {
+  const durationSeconds = flags.duration === undefined ? null : parsePositiveInteger(flags.duration, '--duration');
+  if (flags.fast && durationSeconds === null && flags.replay === undefined) {
+    throw new UsageError('--fast needs --duration (a fast run would never end)');
+  }
+  const common = { durationSeconds, pace: flags.fast ? ('fast' as const) : ('realtime' as const), out: flags.out };
+  if (flags.replay !== undefined) {
+    const conflicting = [
+      'rate',
+      'scenario',
+      'seed',
+      'start-time',
+      'duration',
+      'category',
+      'bot-products',
+      'bots',
+      'bad-share',
+    ]
+      .filter((flag) => flags[flag as keyof Flags] !== undefined)
+      .map((flag) => `--${flag}`);
+    if (conflicting.length > 0) {
+      throw new UsageError(
+        `--replay sends the recording exactly as it was; ${conflicting.join(', ')} cannot change it`,
+      );
+    }
+    await assertReadable(flags.replay);
+    return { ...common, replay: flags.replay };
+  }
+  const scenario = flags.scenario ?? 'steady';
+  if (!isScenarioName(scenario)) {
+    throw new UsageError(`--scenario must be one of ${SCENARIO_NAMES.join(', ')}; got ${JSON.stringify(scenario)}`);
+  }
+  let startTime: number | undefined;
+  if (flags['start-time'] !== undefined) {
+    startTime = Date.parse(flags['start-time']);
+    if (!/^\d{4}-\d\d-\d\dT/.test(flags['start-time']) || Number.isNaN(startTime)) {
+      throw new UsageError(
+        `--start-time must be an ISO-8601 time such as 2026-11-27T09:00:00Z, got ${JSON.stringify(flags['start-time'])}`,
+      );
+    }
+  }
+  return {
+    ...common,
+    scenario,
+    scenarioParameters: scenarioParameters(flags, scenario),
+    rate: flags.rate === undefined ? 100 : parsePositiveNumber(flags.rate, '--rate'),
+    seed: flags.seed === undefined ? 1 : parsePositiveInteger(flags.seed, '--seed'),
+    startTime,
+  };
+}
+
+/** Refuses an unreadable replay file before any service is started; its lines are checked when it is read. */
+async function assertReadable(path: string): Promise<void> {
+  try {
+    await access(path, constants.R_OK);
+    if (!(await stat(path)).isFile()) throw new Error('not a file');
+  } catch (error) {
+    throw new ReplayFileError(`cannot read replay file ${path}: ${(error as Error).message}`, path, null, {
+      cause: error,
+    });
+  }
+}
+
+// The SDK warns about Node 20's support window once per process; keep the simulator's stderr clean.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+await runCli(async () => {
+  const flags = parseFlags(process.argv.slice(2));
+  if (flags.help) {
+    console.log(USAGE);
+    return;
+  }
+  const options = await runOptions(flags);
+  const plan = planTarget({
+    local: flags.local,
+    stream: flags.stream,
+    region: flags.region,
+    productsTable: flags['products-table'],
+    ordersTable: flags['orders-table'],
+    endpointKinesis: flags['endpoint-kinesis'],
+    endpointDynamodb: flags['endpoint-dynamodb'],
+  });
+
+  const controller = new AbortController();
+  const stopNow = new AbortController();
+  const stop = () => {
+    if (stopNow.signal.aborted) process.exit(130);
+    if (controller.signal.aborted || plan.kind === 'embedded') {
+      // An embedded stack got the same Ctrl-C (same process group): there is nothing left to drain into.
+      process.stderr.write('\nstopping now: records still queued are counted lost\n');
+      controller.abort();
+      stopNow.abort();
+      return;
+    }
+    process.stderr.write('\nstopping: sending what is queued (Ctrl-C again to stop at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  if (plan.kind === 'embedded')
+    process.stderr.write('starting an embedded local stack (DynamoDB Local + kinesalite)…\n');
+  const opened = await openTarget(plan);
+  const progress = process.stderr.isTTY ? progressWriter(process.stderr) : null;
+  try {
+    process.stderr.write(`simulating against ${opened.description}\n`);
+    const summary = await runSimulation({
+      ...options,
+      target: opened.target,
+      signal: controller.signal,
+      stopNow: stopNow.signal,
+      onProgress: progress ? (snapshot) => progress.update(formatProgress(snapshot)) : undefined,
+    });
+    progress?.end();
+    console.log(JSON.stringify(summary));
+  } finally {
+    progress?.end();
+    await opened.close();
+  }
+}, [SimulatorError, LocalStackError]);

@@ -1,0 +1,210 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseClickEvent } from '../../../functions/domain/click-event.js';
+import type { Product } from '../../../functions/domain/product.js';
+import { loadCatalogue } from '../../../infra/catalogue-loader.js';
+import { tables } from '../../../infra/resources.js';
+import { generateCatalogue } from '../../../simulator/catalogue.js';
+import { EmptyCatalogueError } from '../../../simulator/errors.js';
+import { PriceView } from '../../../simulator/price-view.js';
+import { type RecordedLine, readRecording } from '../../../simulator/recording.js';
+import { runSimulation, type SimulationSummary, type SimulationTarget } from '../../../simulator/run-simulation.js';
+import { ShardMap } from '../../../simulator/shard-map.js';
+import type { CountsByType } from '../../../simulator/tally.js';
+import { useLocalStack } from '../../helpers/local-stack.js';
+import { byShard, readStream, type StoredRecord, scratchStream, scratchTables } from './stream-helpers.js';
+
+const stack = useLocalStack();
+const directory = mkdtempSync(join(tmpdir(), 'clickprice-simulation-'));
+const START = Date.parse('2026-11-27T09:00:00.000Z');
+
+/** A catalogue (80 products, 8 per category) whose live prices differ from base (+10 %, within bounds), so orders show which one was read. */
+function repricedCatalogue(): Product[] {
+  return generateCatalogue('2026-11-27T08:00:00.000Z', { productCount: 80 }).map((product) => ({
+    ...product,
+    price: Math.min(product.ceiling, Math.round(product.basePrice * 1.1)),
+  }));
+}
+
+async function target(prefix: string, catalogue: readonly Product[]): Promise<SimulationTarget> {
+  const [streamName, names] = await Promise.all([
+    scratchStream(stack.clients, prefix),
+    scratchTables(stack.clients, prefix),
+  ]);
+  await loadCatalogue(stack.clients.documentClient, names.products, catalogue);
+  return {
+    kinesis: stack.clients.kinesis,
+    streamName,
+    documentClient: stack.clients.documentClient,
+    productsTable: names.products,
+    ordersTable: names.orders,
+  };
+}
+
+const recordKey = (record: { partitionKey: string; data: string | Buffer }) =>
+  `${record.partitionKey}\u0000${Buffer.from(record.data).toString('base64')}`;
+
+describe('a recorded bad-events run', () => {
+  const catalogue = repricedCatalogue();
+  let run: { target: SimulationTarget; summary: SimulationSummary; lines: RecordedLine[]; stored: StoredRecord[] };
+
+  beforeAll(async () => {
+    const runTarget = await target('sim-run', catalogue);
+    const out = join(directory, 'bad-events.jsonl');
+    const summary = await runSimulation({
+      target: runTarget,
+      scenario: 'bad-events',
+      rate: 250,
+      durationSeconds: 20,
+      pace: 'fast',
+      seed: 5,
+      startTime: START,
+      out,
+      // Pacing has its own test; here it would only make the suite wait.
+      sender: { shardLimits: null },
+    });
+    run = {
+      target: runTarget,
+      summary,
+      lines: await readRecording(out),
+      stored: await readStream(stack.clients.kinesis, runTarget.streamName),
+    };
+  }, 60_000);
+
+  it('puts every recorded record on the stream exactly once, and nothing else', () => {
+    expect(run.lines.length).toBe(run.summary.records.total);
+    expect(run.stored.map(recordKey).sort()).toEqual(run.lines.map(recordKey).sort());
+    expect(run.summary.sender).toMatchObject({ recordsSent: run.lines.length, lostRecords: 0, queuedRecords: 0 });
+  });
+
+  it('labels every line so a consumer’s counts can be checked: valid and duplicates parse, bad:* do not', () => {
+    const kinds = new Set(run.lines.map((line) => line.kind));
+    expect([...kinds].sort()).toEqual(
+      ['bad:malformed-json', 'bad:missing-field', 'bad:oversized', 'bad:wrong-type', 'duplicate', 'valid'].sort(),
+    );
+    for (const line of run.lines) {
+      const parsed = parseClickEvent(line.data);
+      expect(parsed.ok, `${line.kind}: ${line.data.slice(0, 120)}`).toBe(!line.kind.startsWith('bad:'));
+      if (parsed.ok) expect(parsed.value.sessionId).toBe(line.partitionKey);
+    }
+  });
+
+  it('summarises what a recount of the recording finds: valid unique events per product and type, bad kinds, duplicates', () => {
+    const byProduct: Record<string, CountsByType> = {};
+    const bad: Record<string, number> = {};
+    for (const line of run.lines) {
+      if (line.kind === 'valid') {
+        const event = JSON.parse(line.data) as { productId?: string; eventType: keyof CountsByType };
+        if (event.productId === undefined) continue;
+        byProduct[event.productId] ??= {};
+        const counts = byProduct[event.productId] as CountsByType;
+        counts[event.eventType] = (counts[event.eventType] ?? 0) + 1;
+      } else if (line.kind.startsWith('bad:')) {
+        bad[line.kind.slice(4)] = (bad[line.kind.slice(4)] ?? 0) + 1;
+      }
+    }
+    expect(run.summary.records.validByProduct).toEqual(byProduct);
+    expect(run.summary.records.bad).toEqual(bad);
+    expect(run.summary.records.duplicate).toBe(run.lines.filter((line) => line.kind === 'duplicate').length);
+    expect(run.summary).toMatchObject({ mode: 'generate', scenario: 'bad-events', seed: 5, endedBy: 'duration' });
+  });
+
+  it('writes one order per valid purchase, at the price read from the products table', async () => {
+    const purchases = run.lines.filter((line) => line.kind === 'valid' && line.order);
+    expect(purchases.length).toBe(run.summary.records.purchases);
+    expect(purchases.length).toBeGreaterThan(20);
+    const { Items = [] } = await stack.clients.documentClient.send(
+      new ScanCommand({ TableName: run.target.ordersTable }),
+    );
+    expect(Items.map((item) => item.orderId).sort()).toEqual(purchases.map((line) => line.order?.orderId).sort());
+    const live = new Map(catalogue.map((product) => [product.productId, product.price]));
+    for (const item of Items) expect(item.unitPrice).toBe(live.get(item.productId));
+    expect(run.summary.orders).toMatchObject({ written: purchases.length, existing: 0, failed: 0 });
+  });
+
+  it('replays the recording exactly: byte-identical data, same partition keys, same order on every shard', async () => {
+    const replayStream = await scratchStream(stack.clients, 'sim-replay');
+    const summary = await runSimulation({
+      target: { ...run.target, streamName: replayStream },
+      replay: join(directory, 'bad-events.jsonl'),
+      pace: 'fast',
+      sender: { shardLimits: null },
+    });
+
+    const replayed = await readStream(stack.clients.kinesis, replayStream);
+    const map = await ShardMap.load(stack.clients.kinesis, replayStream);
+    for (const [shardId, onShard] of byShard(replayed)) {
+      const recorded = run.lines.filter((line) => map.shards[map.shardIndexOf(line.partitionKey)]?.shardId === shardId);
+      expect(onShard.map(recordKey)).toEqual(recorded.map(recordKey));
+    }
+    expect(replayed.length).toBe(run.lines.length);
+    // The same shard layout, so the original stream holds the same sequences too.
+    const original = byShard(run.stored);
+    for (const [shardId, onShard] of byShard(replayed)) {
+      expect(onShard.map(recordKey)).toEqual((original.get(shardId) ?? []).map(recordKey));
+    }
+    // The orders are already there: the order system's writes are idempotent.
+    expect(summary.orders).toMatchObject({ written: 0, existing: run.summary.orders.written, failed: 0 });
+    expect(summary.records).toEqual(run.summary.records);
+  });
+});
+
+describe('a realtime run', () => {
+  it('stamps events with the wall clock as it goes, and on abort sends what was queued', async () => {
+    const runTarget = await target('sim-realtime', generateCatalogue('2026-11-27T08:00:00.000Z', { productCount: 40 }));
+    const controller = new AbortController();
+    const startedAt = Date.now();
+    setTimeout(() => controller.abort(), 1_500);
+
+    const summary = await runSimulation({ target: runTarget, rate: 200, seed: 3, signal: controller.signal });
+
+    const stored = await readStream(stack.clients.kinesis, runTarget.streamName);
+    expect(summary.endedBy).toBe('signal');
+    expect(stored.length).toBe(summary.records.total);
+    // 1.5 s at 200 events/s, give or take the start-up and Poisson noise.
+    expect(summary.records.total).toBeGreaterThan(150);
+    expect(summary.records.total).toBeLessThan(450);
+    for (const record of stored) {
+      const eventTime = Date.parse(JSON.parse(record.data.toString('utf8')).eventTime);
+      expect(eventTime).toBeGreaterThanOrEqual(startedAt);
+      expect(eventTime).toBeLessThanOrEqual(Date.now());
+    }
+  });
+});
+
+describe('price view', () => {
+  it('reads the catalogue with live prices, and sees a price change on refresh', async () => {
+    const names = await scratchTables(stack.clients, 'price-view');
+    const catalogue = repricedCatalogue().slice(0, 30);
+    await loadCatalogue(stack.clients.documentClient, names.products, catalogue);
+    const view = await PriceView.load(stack.clients.documentClient, names.products);
+    const product = catalogue[7] as Product;
+    expect(view.catalogue.length).toBe(30);
+    expect(view.priceOf(product.productId)).toBe(product.price);
+
+    await stack.clients.documentClient.send(
+      new UpdateCommand({
+        TableName: names.products,
+        Key: { [tables.products.partitionKey.name]: product.productId },
+        UpdateExpression: 'SET price = :price',
+        ExpressionAttributeValues: { ':price': product.floor },
+      }),
+    );
+    expect(view.priceOf(product.productId)).toBe(product.price);
+    await view.refresh();
+    expect(view.priceOf(product.productId)).toBe(product.floor);
+    const { Item } = await stack.clients.documentClient.send(
+      new GetCommand({ TableName: names.products, Key: { [tables.products.partitionKey.name]: product.productId } }),
+    );
+    expect(Item?.price).toBe(product.floor);
+  });
+
+  it('refuses an empty products table, saying to seed it', async () => {
+    const names = await scratchTables(stack.clients, 'price-view-empty');
+    await expect(PriceView.load(stack.clients.documentClient, names.products)).rejects.toThrow(EmptyCatalogueError);
+    await expect(PriceView.load(stack.clients.documentClient, names.products)).rejects.toThrow(/seed it/);
+  });
+});
