@@ -1,19 +1,37 @@
 /**
- * `npm start`: the embedded local stack, seeded, running until Ctrl-C (or `--duration N` seconds).
- * The last line on stdout is a JSON summary of the run.
+ * `npm start`: the embedded local stack, seeded, with the clickstream simulator running in it (steady
+ * traffic with a flash sale ~20 s in), until Ctrl-C (or `--duration N` seconds). The last line on
+ * stdout is a JSON summary of the run.
  *
  *   npm start -- [--duration N] [--data-dir DIR] [--dynamodb-port P] [--kinesis-port P] [--seed N] [--products N]
+ *                [--rate N] [--scenario NAME] [--no-simulator]
  */
 import { parseArgs } from 'node:util';
 import { toIso } from '../../functions/domain/time.js';
+import { PriceHistoryStore } from '../../functions/store/price-history-store.js';
+import { type BackgroundSimulation, startBackgroundSimulation } from '../../simulator/background-run.js';
 import { generateCatalogue } from '../../simulator/catalogue.js';
+import { isScenarioName, SCENARIO_NAMES, type ScenarioName } from '../../simulator/scenarios.js';
 import { loadCatalogue } from '../catalogue-loader.js';
 import { parsePort, parsePositiveInteger, runCli, UsageError } from '../cli-args.js';
 import { LocalStackError } from './errors.js';
 import { localStackEnvironment, startLocalStack } from './local-stack.js';
+import { startLocalPipeline } from './pipeline.js';
+import { startPriceChangeFeed } from './price-change-feed.js';
 
 const USAGE =
-  'usage: npm start -- [--duration N] [--data-dir DIR] [--dynamodb-port P] [--kinesis-port P] [--seed N] [--products N]';
+  'usage: npm start -- [--duration N] [--data-dir DIR] [--dynamodb-port P] [--kinesis-port P] [--seed N] [--products N]\n' +
+  `                    [--rate N] [--scenario ${SCENARIO_NAMES.join('|')}] [--no-simulator]`;
+
+/** The simulator's defaults here: enough traffic to watch, and a flash sale soon after start-up. */
+const SIMULATOR_DEFAULTS = { rate: '100', scenario: 'flash-sale', flashSaleStartSeconds: 20 } as const;
+
+function parseScenario(value: string): ScenarioName {
+  if (!isScenarioName(value)) {
+    throw new UsageError(`--scenario must be one of ${SCENARIO_NAMES.join(', ')}; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
 
 function parseOptions() {
   try {
@@ -25,6 +43,9 @@ function parseOptions() {
         'kinesis-port': { type: 'string' },
         seed: { type: 'string', default: '42' },
         products: { type: 'string', default: '240' },
+        rate: { type: 'string', default: SIMULATOR_DEFAULTS.rate },
+        scenario: { type: 'string', default: SIMULATOR_DEFAULTS.scenario },
+        'no-simulator': { type: 'boolean', default: false },
       },
     });
     return {
@@ -34,6 +55,9 @@ function parseOptions() {
       kinesisPort: parsePort(values['kinesis-port'], '--kinesis-port'),
       seed: parsePositiveInteger(values.seed, '--seed'),
       productCount: parsePositiveInteger(values.products, '--products'),
+      simulator: values['no-simulator']
+        ? null
+        : { rate: parsePositiveInteger(values.rate, '--rate'), scenario: parseScenario(values.scenario) },
     };
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -82,11 +106,50 @@ await runCli(async () => {
       `  catalogue: ${catalogue.created} products created, ${catalogue.existing} already present (seed ${options.seed})`,
     );
     console.log(`  data: ${stack.dataDir ?? 'in memory (pass --data-dir DIR to keep it)'}`);
+
+    // The pipeline: the clickstream Lambda handler, invoked by the local event-source mapping.
+    const pipeline = await startLocalPipeline(stack, { dataDir: stack.dataDir });
+    const feed = startPriceChangeFeed(
+      new PriceHistoryStore(stack.clients.documentClient, stack.tableNames.priceHistory),
+      (line) => console.log(line),
+    );
+    console.log('  fast path: clicks stream → clickstream handler → price store (price changes print below)');
+
+    // The simulator runs inside the run and stops (sending what it queued) before the stack does.
+    let simulation: BackgroundSimulation | null = null;
+    if (options.simulator) {
+      const { rate, scenario } = options.simulator;
+      simulation = startBackgroundSimulation({
+        target: {
+          kinesis: stack.clients.kinesis,
+          streamName: stack.streamName,
+          documentClient: stack.clients.documentClient,
+          productsTable: stack.tableNames.products,
+          ordersTable: stack.tableNames.orders,
+        },
+        scenario,
+        scenarioParameters: { flashSale: { startSeconds: SIMULATOR_DEFAULTS.flashSaleStartSeconds } },
+        rate,
+        seed: options.seed,
+      });
+      console.log(`  simulator: ${scenario} at ${rate} events/s (npm start -- --no-simulator to turn it off)`);
+      console.log(
+        `  more traffic: npm run simulate -- --endpoint-kinesis ${stack.endpoints.kinesis} ` +
+          `--endpoint-dynamodb ${stack.endpoints.dynamodb} --scenario bot-attack`,
+      );
+    }
     console.log(
       options.durationSeconds === null ? 'Press Ctrl-C to stop.' : `Running for ${options.durationSeconds} s.`,
     );
 
     const endedBy = await waitForEnd(options.durationSeconds);
+    // After a signal the servers may already be gone (Ctrl-C reaches the whole process group).
+    const simulator = simulation ? await simulation.stop(endedBy === 'duration' ? 'drain' : 'now') : null;
+    // Let the handler count what the simulator sent last (after a signal, stop at once).
+    if (endedBy === 'duration') await pipeline.waitForIdle(15_000).catch(() => undefined);
+    await pipeline.stop();
+    await feed.stop();
+    const [clickstream] = pipeline.mappings.map((mapping) => mapping.stats());
     await stack.stop();
     console.log(
       JSON.stringify({
@@ -98,6 +161,13 @@ await runCli(async () => {
         tables: stack.tableNames,
         catalogue,
         dataDir: stack.dataDir,
+        simulator,
+        pipeline: clickstream && {
+          invocations: clickstream.invocations,
+          recordsProcessed: clickstream.recordsSucceeded,
+          recordsDiscarded: clickstream.recordsDiscarded,
+        },
+        priceChangesSeen: feed.printed,
       }),
     );
   } finally {

@@ -36,15 +36,29 @@ function lastLineJson(stdout: string) {
 }
 
 describe('npm start', () => {
-  it('with --duration runs, seeds, exits 0 with a JSON summary last, and leaves no server behind', async () => {
-    const run = startProcess(['--duration', '1']);
+  it('with --duration runs, seeds, simulates, exits 0 with a JSON summary last, and leaves no server behind', async () => {
+    const run = startProcess(['--duration', '3', '--rate', '200']);
     expect(await run.exited).toBe(0);
     const { stdout } = run.output();
     expect(stdout).toMatch(/DynamoDB Local\s+http:\/\/127\.0\.0\.1:\d+/);
     expect(stdout).toMatch(/table priceHistory\s+clickprice-price-history/);
+    expect(stdout).toMatch(/simulator: flash-sale at 200 events\/s/);
     const summary = lastLineJson(stdout);
     expect(summary).toMatchObject({ status: 'stopped', endedBy: 'duration', catalogue: { created: 240, existing: 0 } });
     expect(serversOnPorts(portsOf(summary))).toEqual([]);
+    // The simulator ran inside the run and stopped before the stack: about 3 s at 200 events/s.
+    expect(summary.simulator).toMatchObject({ scenario: 'flash-sale', lost: 0, endedBy: 'signal' });
+    expect(summary.simulator.records).toBeGreaterThan(200);
+    expect(summary.simulator.records).toBeLessThan(1_000);
+    // Every record sent went through the local event-source mapping into the clickstream handler.
+    expect(summary.pipeline).toMatchObject({ recordsProcessed: summary.simulator.records, recordsDiscarded: 0 });
+    expect(stdout).toMatch(/fast path: clicks stream → clickstream handler → price store/);
+  });
+
+  it('leaves the simulator out with --no-simulator', async () => {
+    const run = startProcess(['--duration', '1', '--no-simulator']);
+    expect(await run.exited).toBe(0);
+    expect(lastLineJson(run.output().stdout).simulator).toBeNull();
   });
 
   it('stops cleanly on SIGTERM mid-run, leaving no server behind', async () => {
@@ -65,6 +79,11 @@ describe('npm start', () => {
     [['--duration', 'soon'], /--duration must be a positive integer, got "soon"/],
     [['--dynamodb-port', '70000'], /--dynamodb-port must be a port between 1 and 65535/],
     [['--bogus'], /Unknown option '--bogus'[\s\S]*usage: npm start/],
+    [
+      ['--scenario', 'cyber-monday'],
+      /--scenario must be one of steady, flash-sale, black-friday, bot-attack, bad-events/,
+    ],
+    [['--rate', '0'], /--rate must be a positive integer, got "0"/],
   ])('rejects %j with exit code 2 and says what is wrong', async (args, message) => {
     const run = startProcess(args);
     expect(await run.exited).toBe(2);

@@ -1,0 +1,58 @@
+import type { PriceChange } from '../../functions/domain/price-change.js';
+import { toIso } from '../../functions/domain/time.js';
+import type { PriceHistoryStore } from '../../functions/store/price-history-store.js';
+
+/** Prints price changes as they land, so `npm start` shows prices reacting. */
+export interface PriceChangeFeed {
+  /** Changes printed so far. */
+  readonly printed: number;
+  stop(): Promise<void>;
+}
+
+function formatCents(cents: number): string {
+  return (cents / 100).toFixed(2);
+}
+
+export function describeChange(change: PriceChange): string {
+  const price =
+    change.action === 'price' ? `${formatCents(change.oldPrice)} → ${formatCents(change.newPrice)}` : change.action;
+  const guardrail = change.guardrail ? `, bound by ${change.guardrail}` : '';
+  return `${change.changedAt.slice(11, 19)}  ${change.productId}  ${price}  (${change.reasonCode}${guardrail}; ${change.source})`;
+}
+
+/** Polls the live feed (the history's hour index) every `intervalMs` and prints each change once. */
+export function startPriceChangeFeed(
+  history: PriceHistoryStore,
+  print: (line: string) => void,
+  intervalMs = 1_000,
+): PriceChangeFeed {
+  const seen = new Set<string>();
+  let printed = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const changes = await history.recent(5, toIso(Date.now()), 100);
+        for (const change of changes.reverse()) {
+          const key = `${change.productId}|${change.changeId}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          printed++;
+          print(`  price  ${describeChange(change)}`);
+        }
+      } catch {
+        // The stack may be stopping; the next round (if any) tries again.
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs).unref());
+    }
+  })();
+  return {
+    get printed() {
+      return printed;
+    },
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
