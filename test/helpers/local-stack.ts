@@ -1,3 +1,4 @@
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, inject } from 'vitest';
 import { createLocalClients, type LocalClients } from '../../infra/local/clients.js';
 import type { LocalStackInfo } from '../../infra/local/local-stack.js';
@@ -24,4 +25,16 @@ export function isRunning(pid: number | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/** Every item of a table, page by page (a Scan page stops at 1 MB). */
+export async function scanAll(client: DynamoDBDocumentClient, tableName: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
