@@ -7,7 +7,7 @@ import { toIso } from '../functions/domain/time.js';
 import { loadCatalogue } from '../infra/catalogue-loader.js';
 import { UsageError } from '../infra/cli-args.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../infra/local/clients.js';
-import { startLocalStack } from '../infra/local/local-stack.js';
+import { type LocalStack, startLocalStack } from '../infra/local/local-stack.js';
 import {
   clicksStream,
   localStreamName,
@@ -126,6 +126,17 @@ export function planTarget(flags: TargetFlags, environment: NodeJS.ProcessEnv = 
 }
 
 /** A target ready to use, and how to let go of it. */
+/** The simulator's target on a running local stack: its stream, products and orders tables. */
+export function localStackTarget(stack: Pick<LocalStack, 'clients' | 'streamName' | 'tableNames'>): SimulationTarget {
+  return {
+    kinesis: stack.clients.kinesis,
+    streamName: stack.streamName,
+    documentClient: stack.clients.documentClient,
+    productsTable: stack.tableNames.products,
+    ordersTable: stack.tableNames.orders,
+  };
+}
+
 export interface OpenTarget {
   readonly target: SimulationTarget;
   readonly description: string;
@@ -164,13 +175,7 @@ export async function openTarget(plan: TargetPlan, embedded: EmbeddedStackOption
         throw error;
       }
       return {
-        target: {
-          kinesis: stack.clients.kinesis,
-          streamName: stack.streamName,
-          documentClient: stack.clients.documentClient,
-          productsTable: stack.tableNames.products,
-          ordersTable: stack.tableNames.orders,
-        },
+        target: localStackTarget(stack),
         description: `embedded local stack (kinesis ${stack.endpoints.kinesis}, dynamodb ${stack.endpoints.dynamodb})`,
         close: () => stack.stop(),
       };

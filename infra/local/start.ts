@@ -12,6 +12,7 @@ import { PriceHistoryStore } from '../../functions/store/price-history-store.js'
 import { type BackgroundSimulation, startBackgroundSimulation } from '../../simulator/background-run.js';
 import { generateCatalogue } from '../../simulator/catalogue.js';
 import { isScenarioName, SCENARIO_NAMES, type ScenarioName } from '../../simulator/scenarios.js';
+import { localStackTarget } from '../../simulator/targets.js';
 import { loadCatalogue } from '../catalogue-loader.js';
 import { parsePort, parsePositiveInteger, runCli, UsageError } from '../cli-args.js';
 import { LocalStackError } from './errors.js';
@@ -120,13 +121,7 @@ await runCli(async () => {
     if (options.simulator) {
       const { rate, scenario } = options.simulator;
       simulation = startBackgroundSimulation({
-        target: {
-          kinesis: stack.clients.kinesis,
-          streamName: stack.streamName,
-          documentClient: stack.clients.documentClient,
-          productsTable: stack.tableNames.products,
-          ordersTable: stack.tableNames.orders,
-        },
+        target: localStackTarget(stack),
         scenario,
         scenarioParameters: { flashSale: { startSeconds: SIMULATOR_DEFAULTS.flashSaleStartSeconds } },
         rate,

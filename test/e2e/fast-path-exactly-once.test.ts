@@ -10,6 +10,7 @@ import { type LocalPipeline, startLocalPipeline } from '../../infra/local/pipeli
 import { generateCatalogue } from '../../simulator/catalogue.js';
 import { readRecording } from '../../simulator/recording.js';
 import { runSimulation, type SimulationSummary } from '../../simulator/run-simulation.js';
+import { localStackTarget } from '../../simulator/targets.js';
 import { scanAll } from '../helpers/local-stack.js';
 
 /** The per-session weight cap of the fast path (functions/domain/session-activity.ts). */
@@ -42,13 +43,7 @@ beforeAll(async () => {
   await loadCatalogue(stack.clients.documentClient, stack.tableNames.products, generateCatalogue(toIso(Date.now())));
   pipeline = await startLocalPipeline(stack, { logger: silentLogger });
   summary = await runSimulation({
-    target: {
-      kinesis: stack.clients.kinesis,
-      streamName: stack.streamName,
-      documentClient: stack.clients.documentClient,
-      productsTable: stack.tableNames.products,
-      ordersTable: stack.tableNames.orders,
-    },
+    target: localStackTarget(stack),
     scenario: 'bad-events',
     rate: 300,
     durationSeconds: 15,
