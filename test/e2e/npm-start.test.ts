@@ -1,5 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** Runs the same entry point as `npm start` (package.json execs exactly this). */
@@ -59,6 +62,25 @@ describe('npm start', () => {
     const run = startProcess(['--duration', '1', '--no-simulator']);
     expect(await run.exited).toBe(0);
     expect(lastLineJson(run.output().stdout).simulator).toBeNull();
+  });
+
+  it('with --data-dir resumes where it stopped: data kept, no record processed twice', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'clickprice-start-'));
+    try {
+      const first = startProcess(['--duration', '3', '--rate', '200', '--data-dir', dataDir]);
+      expect(await first.exited).toBe(0);
+      const before = lastLineJson(first.output().stdout);
+      const second = startProcess(['--duration', '2', '--no-simulator', '--data-dir', dataDir]);
+      expect(await second.exited).toBe(0);
+      const after = lastLineJson(second.output().stdout);
+
+      expect(before.pipeline.recordsProcessed).toBe(before.simulator.records);
+      // The stream and the checkpoints were kept: the restarted mapping had nothing left to read.
+      expect(after.catalogue).toEqual({ created: 0, existing: 240 });
+      expect(after.pipeline).toMatchObject({ invocations: 0, recordsProcessed: 0 });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('stops cleanly on SIGTERM mid-run, leaving no server behind', async () => {
