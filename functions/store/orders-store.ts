@@ -1,7 +1,7 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/resources.js';
 import { type Order, orderSchema } from '../domain/order.js';
-import { orderTimeBucket } from '../domain/order-buckets.js';
+import { orderTimeBucket, orderTimeBucketsBetween } from '../domain/order-buckets.js';
 import { parseOrThrow } from '../domain/validation.js';
 import { isConditionFailure } from './transaction-errors.js';
 
@@ -9,6 +9,7 @@ const ORDER_KEY = tables.orders.partitionKey.name;
 const [TIME_BUCKET_INDEX] = tables.orders.globalIndexes;
 /** The attribute the time-bucket index is keyed on; the store fills it, callers never do. */
 const TIME_BUCKET = TIME_BUCKET_INDEX.partitionKey.name;
+const ORDERED_AT = TIME_BUCKET_INDEX.sortKey.name;
 
 /** What became of a put: written now, or already there from an earlier (retried or replayed) write. */
 export type OrderPutOutcome = 'created' | 'existing';
@@ -41,5 +42,40 @@ export class OrdersStore {
       if (isConditionFailure(error)) return 'existing';
       throw error;
     }
+  }
+
+  /**
+   * Every order placed in [start, end), read through the time-bucket index: one Query per bucket
+   * (each minute, each write shard), page by page, so a window never needs a Scan.
+   */
+  async queryWindow(start: string, end: string): Promise<Order[]> {
+    const pages = await Promise.all(
+      orderTimeBucketsBetween(start, end).map((bucket) => this.queryBucket(bucket, start, end)),
+    );
+    return pages.flat().sort((a, b) => a.orderedAt.localeCompare(b.orderedAt) || a.orderId.localeCompare(b.orderId));
+  }
+
+  private async queryBucket(bucket: string, start: string, end: string): Promise<Order[]> {
+    const orders: Order[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TIME_BUCKET_INDEX.indexName,
+          // BETWEEN is inclusive at both ends; the window's end is exclusive, so it is dropped below.
+          KeyConditionExpression: '#bucket = :bucket AND #at BETWEEN :start AND :end',
+          ExpressionAttributeNames: { '#bucket': TIME_BUCKET, '#at': ORDERED_AT },
+          ExpressionAttributeValues: { ':bucket': bucket, ':start': start, ':end': end },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const { [TIME_BUCKET]: _bucket, ...item } of page.Items ?? []) {
+        const order = item as Order;
+        if (order.orderedAt < end) orders.push(order);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return orders;
   }
 }

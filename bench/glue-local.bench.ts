@@ -1,0 +1,107 @@
+/**
+ * Local Glue engine benchmarks (issue 6), against a local stack of its own:
+ * - events/s of one window: a batch of N events on the stream, from plan to commit (read from
+ *   kinesalite, parse and validate, DuckDB SQL, aggregates writes, commit log);
+ * - window close → aggregate rows written, p50/p99 over many small windows (target p99 ≤ 2 s). The
+ *   aggregates handler's price change that follows is measured by the click-to-price bench.
+ */
+import { randomUUID } from 'node:crypto';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { toIso } from '../functions/domain/time.js';
+import { createLocalGlueEngine } from '../glue/local-engine/index.js';
+import { loadCatalogue } from '../infra/catalogue-loader.js';
+import { type LocalStack, startLocalStack } from '../infra/local/local-stack.js';
+import { generateCatalogue } from '../simulator/catalogue.js';
+import type { BenchResult } from './run.js';
+
+const WINDOW_SIZES = [10_000, 30_000];
+const LATENCY_WINDOWS = 20;
+const LATENCY_EVENTS_PER_WINDOW = 1_000;
+const TYPES = ['product_view', 'product_view', 'product_view', 'add_to_cart', 'checkout_start', 'purchase'] as const;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+async function putEvents(stack: LocalStack, productIds: readonly string[], count: number): Promise<void> {
+  const now = toIso(Date.now());
+  const records = Array.from({ length: count }, (_, index) => {
+    const eventType = TYPES[index % TYPES.length] as string;
+    const sessionId = `bench-${index % 2_000}`;
+    const event = {
+      eventId: randomUUID(),
+      sessionId,
+      eventType,
+      productId: productIds[index % productIds.length],
+      quantity: eventType === 'add_to_cart' || eventType === 'purchase' ? 1 : undefined,
+      trafficSource: 'organic',
+      deviceType: 'mobile',
+      userAgent: 'bench',
+      eventTime: now,
+    };
+    return { PartitionKey: sessionId, Data: Buffer.from(JSON.stringify(event)) };
+  });
+  const chunks = [];
+  for (let start = 0; start < records.length; start += 500) chunks.push(records.slice(start, start + 500));
+  for (let start = 0; start < chunks.length; start += 8) {
+    await Promise.all(
+      chunks.slice(start, start + 8).map(async (chunk) => {
+        const result = await stack.clients.kinesis.send(
+          new PutRecordsCommand({ StreamName: stack.streamName, Records: chunk }),
+        );
+        if (result.FailedRecordCount) throw new Error(`${result.FailedRecordCount} bench records refused`);
+      }),
+    );
+  }
+}
+
+export async function run(): Promise<BenchResult> {
+  const stack = await startLocalStack();
+  const engine = await createLocalGlueEngine({
+    clients: stack.clients,
+    tableNames: stack.tableNames,
+    streamName: stack.streamName,
+    windowSizeSeconds: 1,
+  });
+  try {
+    const products = generateCatalogue(toIso(Date.now()));
+    await loadCatalogue(stack.clients.documentClient, stack.tableNames.products, products);
+    const productIds = products.map((product) => product.productId);
+    await engine.runOnce(); // warm: DuckDB, the catalogue cache, sockets
+
+    const throughput: Record<string, BenchResult[string]> = {};
+    for (const size of WINDOW_SIZES) {
+      await putEvents(stack, productIds, size);
+      const batch = await engine.runOnce();
+      throughput[`window${size}`] = {
+        events: batch.eventsAggregated,
+        rowsWritten: batch.rowsWritten,
+        batchMs: Math.round(batch.batchMs),
+        phasesMs: batch.phasesMs,
+        eventsPerSecond: Math.round(batch.eventsAggregated / (batch.batchMs / 1000)),
+        windowCloseToRowsMs: batch.windowCloseToRowsMs,
+      };
+    }
+
+    const latencies: number[] = [];
+    for (let window = 0; window < LATENCY_WINDOWS; window++) {
+      await putEvents(stack, productIds, LATENCY_EVENTS_PER_WINDOW);
+      latencies.push((await engine.runOnce()).windowCloseToRowsMs);
+    }
+    const p99 = percentile(latencies, 99);
+    return {
+      throughput,
+      windowCloseToRowsWritten: {
+        windows: LATENCY_WINDOWS,
+        eventsPerWindow: LATENCY_EVENTS_PER_WINDOW,
+        p50Ms: percentile(latencies, 50),
+        p99Ms: p99,
+      },
+      targets: { windowCloseToRowsWrittenP99Ms: { target: 2_000, met: p99 <= 2_000 } },
+    };
+  } finally {
+    await engine.stop();
+    await stack.stop();
+  }
+}

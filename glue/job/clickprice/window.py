@@ -1,0 +1,82 @@
+"""Which window a micro-batch writes, decided once and kept, so a re-run writes the same keys.
+
+Spark re-runs a failed micro-batch after a restart with the same batchId and the same offsets (its
+offset log is in the checkpoint), so the batch's records, and their arrival timestamps, are the same.
+The window is therefore derived from the data, never from the wall clock:
+
+    start = floor(min arrival, window size)   end = floor(max arrival, window size) + window size
+
+and then pushed past the previous batch's window (start = max(start, previous end)), so two
+micro-batches never share a (productId, windowStart) key: a later Put would otherwise replace an
+earlier batch's counts with its own. The previous end is an input, so the plan is persisted next to the
+checkpoint (``plans/<batchId>.json``, written before any row) and a re-run reads its plan back instead
+of recomputing it: the same role the local engine's persisted batch plan plays. A backlog batch that
+spans several slots gets one wider window, which is what it measured.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Optional
+
+from .keys import floor_to_window, to_epoch_ms, to_iso
+
+_WINDOW_SIZE = re.compile(r"([0-9]+)\s*(?:s|sec|secs|second|seconds)?")
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """The window of one micro-batch: [windowStart, windowEnd), canonical timestamps."""
+
+    batch_id: int
+    window_start: str
+    window_end: str
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @staticmethod
+    def from_json(text: str) -> "WindowPlan":
+        data = json.loads(text)
+        return WindowPlan(int(data["batch_id"]), str(data["window_start"]), str(data["window_end"]))
+
+
+def plan_window(
+    batch_id: int,
+    min_arrival_ms: int,
+    max_arrival_ms: int,
+    window_ms: int,
+    previous_end: Optional[str] = None,
+) -> WindowPlan:
+    """The window of a batch from its arrival-time range and the previous batch's window end."""
+    if max_arrival_ms < min_arrival_ms:
+        raise ValueError("max arrival precedes min arrival")
+    start = floor_to_window(min_arrival_ms, window_ms)
+    end = floor_to_window(max_arrival_ms, window_ms) + window_ms
+    if previous_end is not None:
+        start = max(start, to_epoch_ms(previous_end))
+        end = max(end, start + window_ms)
+    return WindowPlan(batch_id, to_iso(start), to_iso(end))
+
+
+def parse_window_size(text: str) -> int:
+    """``"60 seconds"``, ``"60s"`` or ``"60"`` to milliseconds: forEachBatch's windowSize, in seconds."""
+    match = _WINDOW_SIZE.fullmatch(str(text).strip().lower())
+    if match is None or int(match.group(1)) <= 0:
+        raise ValueError(f"window size must be a positive whole number of seconds: {text!r}")
+    return int(match.group(1)) * 1000
+
+
+#: The window size both engines read (glue/window-config.json).
+DEFAULT_WINDOW_CONFIG_PATH = Path(__file__).resolve().parents[2] / "window-config.json"
+
+
+def read_window_size_seconds(path: "str | Path" = DEFAULT_WINDOW_CONFIG_PATH) -> int:
+    """``windowSizeSeconds`` from the shared window config; a bad file fails naming itself."""
+    size = json.loads(Path(path).read_text(encoding="utf-8")).get("windowSizeSeconds")
+    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+        raise ValueError(f"{path}: windowSizeSeconds must be a positive integer, got {size!r}")
+    return size

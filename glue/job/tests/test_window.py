@@ -1,0 +1,53 @@
+"""A micro-batch's window: the same on a re-run, never shared with another batch."""
+
+import tempfile
+import unittest
+from pathlib import Path
+
+from clickprice.keys import to_epoch_ms
+from clickprice.window import WindowPlan, parse_window_size, plan_window, read_window_size_seconds
+
+MINUTE = 60_000
+T0 = to_epoch_ms("2026-11-21T23:01:00.000Z")
+
+
+class PlanWindow(unittest.TestCase):
+    def test_same_batch_data_gives_the_same_window(self) -> None:
+        first = plan_window(7, T0 + 5_000, T0 + 50_000, MINUTE, "2026-11-21T23:01:00.000Z")
+        again = plan_window(7, T0 + 5_000, T0 + 50_000, MINUTE, "2026-11-21T23:01:00.000Z")
+        self.assertEqual(first, again)
+        self.assertEqual((first.window_start, first.window_end), ("2026-11-21T23:01:00.000Z", "2026-11-21T23:02:00.000Z"))
+
+    def test_a_batch_in_the_same_slot_as_the_previous_one_gets_the_next_window(self) -> None:
+        plan = plan_window(8, T0 + 55_000, T0 + 58_000, MINUTE, "2026-11-21T23:02:00.000Z")
+        self.assertEqual((plan.window_start, plan.window_end), ("2026-11-21T23:02:00.000Z", "2026-11-21T23:03:00.000Z"))
+
+    def test_a_backlog_batch_gets_one_wide_window(self) -> None:
+        plan = plan_window(9, T0, T0 + 10 * MINUTE + 1, MINUTE, None)
+        self.assertEqual((plan.window_start, plan.window_end), ("2026-11-21T23:01:00.000Z", "2026-11-21T23:12:00.000Z"))
+
+    def test_plan_survives_its_json_round_trip(self) -> None:
+        plan = plan_window(3, T0, T0, MINUTE)
+        self.assertEqual(WindowPlan.from_json(plan.to_json()), plan)
+
+
+class WindowSize(unittest.TestCase):
+    def test_parses_foreach_batch_window_sizes(self) -> None:
+        self.assertEqual(parse_window_size("60 seconds"), 60_000)
+        self.assertEqual(parse_window_size("90s"), 90_000)
+        self.assertEqual(parse_window_size("30"), 30_000)
+        for bad in ("0 seconds", "1 minute", "", "-5"):
+            with self.assertRaises(ValueError):
+                parse_window_size(bad)
+
+    def test_reads_the_shared_window_config(self) -> None:
+        self.assertGreater(read_window_size_seconds(), 0)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "bad.json"
+            path.write_text('{"windowSizeSeconds": 0}')
+            with self.assertRaises(ValueError):
+                read_window_size_seconds(path)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,143 @@
+/**
+ * Runs the window aggregation SQL in an in-process DuckDB. This module is I/O only: it loads the
+ * batch's rows into the tables the SQL reads and converts the result; every rule is in the SQL.
+ */
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type AggregateRow, aggregateRowSchema } from '../../functions/domain/aggregate.js';
+import { readAggregateSql } from '../window-config.js';
+
+/** The click fields the SQL reads (see the header of glue/aggregate-window.sql). */
+export interface WindowClick {
+  readonly eventId: string;
+  readonly sessionId: string;
+  readonly eventType: string;
+  readonly productId: string | null;
+  readonly quantity: number | null;
+  readonly eventTime: string;
+}
+
+/** The catalogue fields the SQL reads. */
+export interface WindowProduct {
+  readonly productId: string;
+  readonly category: string;
+  readonly inventory: number;
+  readonly price: number;
+}
+
+/** The order fields the SQL reads. */
+export interface WindowOrder {
+  readonly orderId: string;
+  readonly productId: string;
+  readonly quantity: number;
+  readonly unitPrice: number;
+  readonly orderedAt: string;
+}
+
+export interface WindowBounds {
+  readonly windowStart: string;
+  readonly windowEnd: string;
+}
+
+const TABLES = {
+  window_bounds: 'windowStart VARCHAR, windowEnd VARCHAR',
+  clicks:
+    'eventId VARCHAR, sessionId VARCHAR, eventType VARCHAR, productId VARCHAR, quantity INTEGER, eventTime VARCHAR',
+  products: 'productId VARCHAR, category VARCHAR, inventory BIGINT, price BIGINT',
+  orders: 'orderId VARCHAR, productId VARCHAR, quantity INTEGER, unitPrice BIGINT, orderedAt VARCHAR',
+} as const;
+type TableName = keyof typeof TABLES;
+
+function appendText(appender: DuckDBAppender, value: string | null): void {
+  if (value === null) appender.appendNull();
+  else appender.appendVarchar(value);
+}
+
+function appendInteger(appender: DuckDBAppender, value: number | null): void {
+  if (value === null) appender.appendNull();
+  else appender.appendInteger(value);
+}
+
+/** DuckDB returns BIGINT as bigint; rows leave this module as plain numbers. */
+function toNumber(value: unknown): unknown {
+  return typeof value === 'bigint' ? Number(value) : value;
+}
+
+/**
+ * One DuckDB database holding the cached catalogue between windows: the products table is replaced
+ * only when the engine refreshes it, clicks/orders/bounds are replaced every window.
+ */
+export class DuckDbWindowAggregator {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly sql: string,
+  ) {}
+
+  static async create(sql: string = readAggregateSql()): Promise<DuckDbWindowAggregator> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    for (const [name, columns] of Object.entries(TABLES)) await connection.run(`CREATE TABLE ${name} (${columns})`);
+    return new DuckDbWindowAggregator(instance, connection, sql);
+  }
+
+  async replaceProducts(products: readonly WindowProduct[]): Promise<void> {
+    await this.fill('products', products, (appender, product) => {
+      appender.appendVarchar(product.productId);
+      appender.appendVarchar(product.category);
+      appender.appendBigInt(BigInt(product.inventory));
+      appender.appendBigInt(BigInt(product.price));
+    });
+  }
+
+  /** Loads one window's clicks and orders and runs the SQL over them and the cached products. */
+  async aggregate(
+    bounds: WindowBounds,
+    clicks: readonly WindowClick[],
+    orders: readonly WindowOrder[],
+  ): Promise<AggregateRow[]> {
+    await this.fill('window_bounds', [bounds], (appender, row) => {
+      appender.appendVarchar(row.windowStart);
+      appender.appendVarchar(row.windowEnd);
+    });
+    await this.fill('clicks', clicks, (appender, click) => {
+      appender.appendVarchar(click.eventId);
+      appender.appendVarchar(click.sessionId);
+      appender.appendVarchar(click.eventType);
+      appendText(appender, click.productId);
+      appendInteger(appender, click.quantity);
+      appender.appendVarchar(click.eventTime);
+    });
+    await this.fill('orders', orders, (appender, order) => {
+      appender.appendVarchar(order.orderId);
+      appender.appendVarchar(order.productId);
+      appender.appendInteger(order.quantity);
+      appender.appendBigInt(BigInt(order.unitPrice));
+      appender.appendVarchar(order.orderedAt);
+    });
+    const reader = await this.connection.runAndReadAll(this.sql);
+    return reader
+      .getRowObjectsJS()
+      .map((row) =>
+        aggregateRowSchema.parse(Object.fromEntries(Object.entries(row).map(([key, value]) => [key, toNumber(value)]))),
+      );
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async fill<T>(
+    table: TableName,
+    rows: readonly T[],
+    append: (appender: DuckDBAppender, row: T) => void,
+  ): Promise<void> {
+    await this.connection.run(`DELETE FROM ${table}`);
+    const appender = await this.connection.createAppender(table);
+    for (const row of rows) {
+      append(appender, row);
+      appender.endRow();
+    }
+    appender.closeSync();
+  }
+}

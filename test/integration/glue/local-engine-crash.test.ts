@@ -1,0 +1,150 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toIso } from '../../../functions/domain/time.js';
+import { BatchLog } from '../../../glue/local-engine/index.js';
+import { loadCatalogue } from '../../../infra/catalogue-loader.js';
+import { STREAM_ENV_VAR, tableEnvVar, tables } from '../../../infra/resources.js';
+import { generateCatalogue } from '../../../simulator/catalogue.js';
+import { type RecordedLine, readRecording } from '../../../simulator/recording.js';
+import { runSimulation } from '../../../simulator/run-simulation.js';
+import { createScratchStream } from '../../helpers/kinesis-batches.js';
+import { scanAll, useLocalStack } from '../../helpers/local-stack.js';
+import { createScratchTables } from '../../helpers/scratch-tables.js';
+import { type CatalogueEntry, type RecountEvent, recountWindow } from '../../helpers/window-recount.js';
+
+const { clients, endpoints } = useLocalStack();
+const dir = mkdtempSync(join(tmpdir(), 'clickprice-glue-crash-'));
+const stateDir = join(dir, 'state');
+
+let tableNames: Record<'products' | 'orders' | 'aggregates' | 'quarantine', string>;
+let streamName: string;
+let catalogue: Map<string, CatalogueEntry>;
+let recording: RecordedLine[];
+
+/** Runs the engine CLI for one batch; resolves with how it ended and what it printed. */
+function runEngine(crashAfter?: 'plan-written' | 'rows-written') {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'glue/local-engine/main.ts', '--once', '--state-dir', stateDir, '--window-seconds', '1'],
+    {
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+        AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
+        [STREAM_ENV_VAR]: streamName,
+        [tableEnvVar(tables.products)]: tableNames.products,
+        [tableEnvVar(tables.orders)]: tableNames.orders,
+        [tableEnvVar(tables.aggregates)]: tableNames.aggregates,
+        [tableEnvVar(tables.quarantine)]: tableNames.quarantine,
+        ...(crashAfter ? { CLICKPRICE_GLUE_CRASH_AFTER: crashAfter } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+}
+
+async function aggregateRows(): Promise<Record<string, unknown>[]> {
+  const rows = await scanAll(clients.documentClient, tableNames.aggregates);
+  return rows.sort((a, b) => String(a.productId).localeCompare(String(b.productId)));
+}
+
+async function deleteAll(rows: readonly Record<string, unknown>[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += 25) {
+    const requests = rows.slice(start, start + 25).map((row) => ({
+      DeleteRequest: { Key: { productId: row.productId, windowStart: row.windowStart } },
+    }));
+    await clients.documentClient.send(new BatchWriteCommand({ RequestItems: { [tableNames.aggregates]: requests } }));
+  }
+}
+
+beforeAll(async () => {
+  [tableNames, streamName] = await Promise.all([
+    createScratchTables(clients.dynamodb, ['products', 'orders', 'aggregates', 'quarantine']),
+    createScratchStream(clients.kinesis, 2),
+  ]);
+  const products = generateCatalogue(toIso(Date.now()), { productCount: 40 });
+  await loadCatalogue(clients.documentClient, tableNames.products, products);
+  catalogue = new Map(products.map((product) => [product.productId, product]));
+  const out = join(dir, 'run.jsonl');
+  await runSimulation({
+    target: {
+      kinesis: clients.kinesis,
+      streamName,
+      documentClient: clients.documentClient,
+      productsTable: tableNames.products,
+      ordersTable: tableNames.orders,
+    },
+    scenario: 'bad-events',
+    rate: 100,
+    durationSeconds: 20,
+    seed: 11,
+    pace: 'fast',
+    out,
+    warmupMs: 0,
+  });
+  recording = await readRecording(out);
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the local Glue engine killed mid-batch', () => {
+  it('re-runs the planned batch after SIGKILL and writes the same rows, keys and values, as the interrupted run', async () => {
+    const log = new BatchLog(stateDir);
+
+    // Killed once the plan is durable, before any effect: a plan, no commit, no rows.
+    const first = await runEngine('plan-written');
+    const [plan] = await log.plans();
+    expect(first.signal).toBe('SIGKILL');
+    expect(plan?.batchId).toBe(0);
+    expect(await log.commits()).toEqual([]);
+    expect(await aggregateRows()).toEqual([]);
+
+    // Restarted, the same plan runs again and is killed after its rows are written, before its commit.
+    const second = await runEngine('rows-written');
+    const interrupted = await aggregateRows();
+    expect(second.signal).toBe('SIGKILL');
+    expect(await log.plans()).toEqual([plan]);
+    expect(await log.commits()).toEqual([]);
+    expect(interrupted.length).toBeGreaterThan(10);
+
+    // The rows are removed so that what the restart writes is seen, not what was left behind.
+    await deleteAll(interrupted);
+    const third = await runEngine();
+    const result = JSON.parse(third.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+    const rerun = await aggregateRows();
+
+    expect(third.code, third.stderr).toBe(0);
+    expect(result).toMatchObject({ batchId: 0, rerun: true, recordsRead: recording.length });
+    expect(await log.plans()).toEqual([plan]);
+    expect((await log.commits()).map((commit) => commit.batchId)).toEqual([0]);
+    expect(rerun).toEqual(interrupted);
+
+    // And the rows equal an independent recount of everything sent: nothing lost, nothing twice.
+    const events = recording
+      .filter((line) => !line.kind.startsWith('bad:'))
+      .map((line) => JSON.parse(line.data) as RecountEvent);
+    const orders = recording.flatMap((line) => (line.order ? [line.order] : []));
+    const { rows: expected } = recountWindow(
+      { windowStart: plan?.windowStart ?? '', windowEnd: plan?.windowEnd ?? '' },
+      events,
+      orders,
+      catalogue,
+    );
+    expect(rerun.map(({ expiresAt: _ttl, ...row }) => row)).toEqual(expected);
+  }, 60_000);
+});

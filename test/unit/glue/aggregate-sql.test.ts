@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AggregateRow } from '../../../functions/domain/aggregate.js';
+import {
+  DuckDbWindowAggregator,
+  type WindowClick,
+  type WindowOrder,
+  type WindowProduct,
+} from '../../../glue/local-engine/duckdb-window-aggregator.js';
+import { AGGREGATE_SQL_PATH, readWindowConfig } from '../../../glue/window-config.js';
+
+const bounds = { windowStart: '2026-11-21T23:00:00.000Z', windowEnd: '2026-11-21T23:01:00.000Z' };
+
+const products: WindowProduct[] = [
+  { productId: 'p-a', category: 'shoes', inventory: 10, price: 1999 },
+  { productId: 'p-b', category: 'books', inventory: 5, price: 500 },
+  { productId: 'p-c', category: 'toys', inventory: 7, price: 300 },
+  { productId: 'p-d', category: 'home-garden', inventory: 3, price: 1000 },
+  { productId: 'p-e', category: 'toys', inventory: 0, price: 250 },
+  { productId: 'p-quiet', category: 'books', inventory: 1, price: 100 },
+];
+
+let next = 0;
+function click(
+  sessionId: string,
+  eventType: string,
+  productId: string | null,
+  second = 5,
+  extra: Partial<WindowClick> = {},
+): WindowClick {
+  next += 1;
+  const quantity = ['add_to_cart', 'remove_from_cart', 'purchase'].includes(eventType) ? 1 : null;
+  const eventTime = `2026-11-21T23:00:${String(second).padStart(2, '0')}.000Z`;
+  return { eventId: `e-${next}`, sessionId, eventType, productId, quantity, eventTime, ...extra };
+}
+
+/** `count` events of one session inside one event-time minute, each with its own eventId. */
+function burst(sessionId: string, productId: string, count: number): WindowClick[] {
+  return Array.from({ length: count }, (_, index) => click(sessionId, 'product_view', productId, index % 60));
+}
+
+const viewA = click('s1', 'product_view', 'p-a');
+const cartB = click('s3', 'add_to_cart', 'p-b');
+const nearBot = burst('s-busy', 'p-c', 200);
+const clicks: WindowClick[] = [
+  viewA,
+  click('s1', 'add_to_cart', 'p-a'),
+  click('s1', 'purchase', 'p-a', 7, { quantity: 2 }),
+  viewA, // a producer's re-send: same eventId, counted once
+  click('s1', 'page_view', null),
+  click('s1', 'search', null),
+  click('s1', 'product_view', 'p-zz'), // not in the catalogue: no row
+  click('s2', 'product_view', 'p-a'),
+  click('s2', 'product_view', 'p-b'),
+  click('s2', 'remove_from_cart', 'p-b'),
+  click('s2', 'checkout_start', 'p-b'),
+  click('s3', 'product_view', 'p-b'),
+  cartB,
+  cartB,
+  cartB,
+  // A bot: 201 unique events in the minute 23:00 (150 on p-a, 51 on p-e) and one more a minute earlier;
+  // every one of its events is dropped, those naming a product counted per product.
+  ...burst('s-bot', 'p-a', 150),
+  ...burst('s-bot', 'p-e', 51),
+  click('s-bot', 'add_to_cart', 'p-a', 0, { eventTime: '2026-11-21T22:59:59.000Z' }),
+  // Exactly 200 unique events in one minute, plus re-sends: at the threshold, not over it.
+  ...nearBot,
+  ...nearBot.slice(0, 5),
+];
+
+const orders: WindowOrder[] = [
+  { orderId: 'o1', productId: 'p-a', quantity: 2, unitPrice: 1999, orderedAt: '2026-11-21T23:00:10.000Z' },
+  { orderId: 'o2', productId: 'p-a', quantity: 1, unitPrice: 1899, orderedAt: '2026-11-21T23:00:59.999Z' },
+  { orderId: 'o3', productId: 'p-d', quantity: 4, unitPrice: 1000, orderedAt: '2026-11-21T23:00:30.000Z' },
+  // Outside [windowStart, windowEnd): the end is exclusive, the start inclusive.
+  { orderId: 'o4', productId: 'p-b', quantity: 1, unitPrice: 500, orderedAt: '2026-11-21T23:01:00.000Z' },
+  { orderId: 'o5', productId: 'p-b', quantity: 1, unitPrice: 500, orderedAt: '2026-11-21T22:59:59.999Z' },
+];
+
+const zero = {
+  ...bounds,
+  views: 0,
+  carts: 0,
+  removes: 0,
+  checkouts: 0,
+  purchases: 0,
+  units: 0,
+  revenue: 0,
+  sessions: 0,
+  viewToCart: 0,
+  viewToPurchase: 0,
+  botEventsDropped: 0,
+};
+
+// Worked out by hand from the fixtures above.
+const expected: AggregateRow[] = [
+  {
+    ...zero,
+    productId: 'p-a',
+    views: 2,
+    carts: 1,
+    purchases: 1,
+    units: 3,
+    revenue: 2 * 1999 + 1899,
+    sessions: 2,
+    viewToCart: 0.5,
+    viewToPurchase: 0.5,
+    category: 'shoes',
+    inventory: 10,
+    price: 1999,
+    botEventsDropped: 151,
+  },
+  {
+    ...zero,
+    productId: 'p-b',
+    views: 2,
+    carts: 1,
+    removes: 1,
+    checkouts: 1,
+    sessions: 2,
+    viewToCart: 0.5,
+    category: 'books',
+    inventory: 5,
+    price: 500,
+  },
+  { ...zero, productId: 'p-c', views: 200, sessions: 1, category: 'toys', inventory: 7, price: 300 },
+  { ...zero, productId: 'p-d', units: 4, revenue: 4000, category: 'home-garden', inventory: 3, price: 1000 },
+  { ...zero, productId: 'p-e', botEventsDropped: 51, category: 'toys', inventory: 0, price: 250 },
+];
+
+let aggregator: DuckDbWindowAggregator;
+
+beforeAll(async () => {
+  // The file exactly as the Glue job loads it: no templating, no engine-specific rewriting.
+  aggregator = await DuckDbWindowAggregator.create(readFileSync(AGGREGATE_SQL_PATH, 'utf8'));
+  await aggregator.replaceProducts(products);
+});
+
+afterAll(() => aggregator?.close());
+
+describe('glue/aggregate-window.sql in DuckDB', () => {
+  it('produces the hand-computed rows: duplicates once, bot sessions dropped and counted, orders in the window only', async () => {
+    const rows = await aggregator.aggregate(bounds, clicks, orders);
+
+    expect(rows).toEqual(expected);
+  });
+
+  it('gives the same rows whatever order the clicks arrive in', async () => {
+    const rows = await aggregator.aggregate(bounds, [...clicks].reverse(), [...orders].reverse());
+
+    expect(rows).toEqual(expected);
+  });
+
+  it('writes no row for a window without clicks or orders', async () => {
+    expect(await aggregator.aggregate(bounds, [], [])).toEqual([]);
+  });
+
+  it('keeps to the shared dialect: AS before every alias, no engine-only functions, no trailing semicolon', () => {
+    const sql = readFileSync(AGGREGATE_SQL_PATH, 'utf8')
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith('--'))
+      .join('\n');
+
+    expect(sql.trimEnd().endsWith(';')).toBe(false);
+    // An expression followed by a bare identifier before a comma or FROM is an alias without AS.
+    expect(sql).not.toMatch(/\)\s+[A-Za-z_]+\s*(,|\n\s*FROM)/);
+    for (const engineOnly of ['::', 'QUALIFY', 'DATE_TRUNC', 'STRFTIME', 'LIST(', 'COLLECT_', 'IFNULL', 'NVL(']) {
+      expect(sql.toUpperCase()).not.toContain(engineOnly);
+    }
+  });
+
+  it('reads a window size both engines can use', () => {
+    expect(readWindowConfig().windowSizeSeconds).toBe(60);
+  });
+});
