@@ -1,4 +1,4 @@
-import { type EventType, parseClickEvent } from './click-event.js';
+import { type EventType, PRODUCT_EVENT_TYPES, parseClickEvent } from './click-event.js';
 import { padSequence } from './sequence-numbers.js';
 import type { SessionActivity, Verdict } from './session-activity.js';
 import { minuteOf, toEpochMs } from './time.js';
@@ -28,19 +28,35 @@ export const DEMAND_COUNTERS = [
 export type DemandCounter = (typeof DEMAND_COUNTERS)[number];
 export type CounterDelta = Partial<Record<DemandCounter, number>>;
 
-const COUNTER_OF_EVENT: Partial<Record<EventType, DemandCounter>> = {
-  product_view: 'views',
-  add_to_cart: 'carts',
-  remove_from_cart: 'removes',
-  checkout_start: 'checkouts',
-  purchase: 'purchases',
+/*
+ * Each entry's delta is one of a few shared, frozen objects instead of one allocated per record: the
+ * fast path builds one entry per product event. Frozen, so a consumer can never change another
+ * entry's delta through its own.
+ */
+const COUNTED_DELTA_OF_EVENT: Partial<Record<EventType, CounterDelta>> = {
+  product_view: Object.freeze({ views: 1 }),
+  add_to_cart: Object.freeze({ carts: 1 }),
+  remove_from_cart: Object.freeze({ removes: 1 }),
+  checkout_start: Object.freeze({ checkouts: 1 }),
+  // purchase: by quantity, see purchaseDelta
 };
 
-const COUNTER_OF_EXCLUSION: Record<Exclude<Verdict, 'count'>, DemandCounter> = {
-  bot: 'botEventsExcluded',
-  over_session_cap: 'cappedEvents',
-  duplicate: 'duplicateEvents',
+const EXCLUDED_DELTA: Record<Exclude<Verdict, 'count'>, CounterDelta> = {
+  bot: Object.freeze({ botEventsExcluded: 1 }),
+  over_session_cap: Object.freeze({ cappedEvents: 1 }),
+  duplicate: Object.freeze({ duplicateEvents: 1 }),
 };
+
+/** Purchase deltas by quantity (1..LIMITS.maxQuantity), made on first use. */
+const purchaseDeltas: CounterDelta[] = [];
+function purchaseDelta(units: number): CounterDelta {
+  let delta = purchaseDeltas[units];
+  if (delta === undefined) {
+    delta = Object.freeze({ purchases: 1, units });
+    purchaseDeltas[units] = delta;
+  }
+  return delta;
+}
 
 /** One record's effect on one (product, minute) demand item. */
 export interface CounterEntry {
@@ -80,6 +96,10 @@ export interface BatchClassification {
   readonly counts: Record<Verdict | 'quarantined' | 'notProductEvents', number>;
 }
 
+const MINUTE_MS = 60_000;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Events timestamped further ahead of their arrival than this are quarantined: a broken clock. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
@@ -93,6 +113,13 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
   const contributions = new Map<string, KeyContribution>();
   const lastRecordByProduct = new Map<string, LatestProductRecord>();
   const counts = { count: 0, duplicate: 0, bot: 0, over_session_cap: 0, quarantined: 0, notProductEvents: 0 };
+
+  // Per batch, the contributions by minute then product: a minute's string is shared by all its
+  // records (see below), so finding a contribution costs no key concatenation.
+  const byMinute = new Map<string, Map<string, KeyContribution>>();
+  let minuteStartMs = Number.NaN;
+  let minute = '';
+  let minuteContributions = new Map<string, KeyContribution>();
 
   for (const record of records) {
     const parsed = parseClickEvent(record.data);
@@ -108,7 +135,19 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
       counts.quarantined++;
       continue;
     }
-    const minute = minuteOf(event.eventTime);
+    // A batch's events fall in a few minutes: build each minute's string once, so records share it
+    // (cheap to compare and to hash, and one string instead of one per record).
+    const startMs = eventTimeMs - (((eventTimeMs % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+    if (startMs !== minuteStartMs) {
+      minuteStartMs = startMs;
+      minute = minuteOf(event.eventTime);
+      let forMinute = byMinute.get(minute);
+      if (forMinute === undefined) {
+        forMinute = new Map();
+        byMinute.set(minute, forMinute);
+      }
+      minuteContributions = forMinute;
+    }
     const sequence = padSequence(record.sequenceNumber);
     const verdict = activity.judge(record.shardId, sequence, {
       eventId: event.eventId,
@@ -119,32 +158,34 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
       eventTimeMs,
     });
     counts[verdict]++;
-    const counter = COUNTER_OF_EVENT[event.eventType];
-    if (event.productId === null || counter === undefined) {
+    const { productId, eventType } = event;
+    if (productId === null || !PRODUCT_EVENT_TYPES.has(eventType)) {
       counts.notProductEvents++;
       continue;
     }
-    const delta: CounterDelta =
+    const delta =
       verdict !== 'count'
-        ? { [COUNTER_OF_EXCLUSION[verdict]]: 1 }
-        : counter === 'purchases'
-          ? { purchases: 1, units: event.quantity ?? 1 }
-          : { [counter]: 1 };
+        ? EXCLUDED_DELTA[verdict]
+        : eventType === 'purchase'
+          ? purchaseDelta(event.quantity ?? 1)
+          : (COUNTED_DELTA_OF_EVENT[eventType] as CounterDelta);
 
-    const key = `${event.productId}|${minute}`;
-    let contribution = contributions.get(key);
-    if (!contribution) {
-      contribution = { productId: event.productId, minute, shardId: record.shardId, entries: [] };
-      contributions.set(key, contribution);
+    let contribution = minuteContributions.get(productId);
+    if (contribution === undefined) {
+      contribution = { productId, minute, shardId: record.shardId, entries: [] };
+      minuteContributions.set(productId, contribution);
+      contributions.set(`${productId}|${minute}`, contribution);
     }
-    contribution.entries.push({
-      sequence: padSequence(record.sequenceNumber),
-      sequenceNumber: record.sequenceNumber,
-      delta,
-    });
-    const latest = lastRecordByProduct.get(event.productId);
-    if (!latest || minute >= latest.minute) {
-      lastRecordByProduct.set(event.productId, { record, minute, category: event.category });
+    contribution.entries.push({ sequence, sequenceNumber: record.sequenceNumber, delta });
+    const latest = lastRecordByProduct.get(productId);
+    if (latest === undefined) {
+      lastRecordByProduct.set(productId, { record, minute, category: event.category });
+    } else if (minute >= latest.minute) {
+      // In place: the Map's order is by first record either way, and the object is not yet shared.
+      const mutable = latest as Mutable<LatestProductRecord>;
+      mutable.record = record;
+      mutable.minute = minute;
+      mutable.category = event.category;
     }
   }
   return { quarantined, contributions, lastRecordByProduct, counts };

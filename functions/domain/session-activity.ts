@@ -29,10 +29,17 @@ export interface SessionActivityOptions {
 /** What to do with one valid event. */
 export type Verdict = 'count' | 'duplicate' | 'bot' | 'over_session_cap';
 
-/** A Map that forgets its oldest entries past `capacity` (insertion order is age). */
+/**
+ * A Map that forgets its oldest entries past `capacity` (insertion order is age). `insert` and
+ * `addIfAbsent` cost one hash lookup where `has` + `set` cost three: they run for every event.
+ */
 class BoundedMap<K, V> extends Map<K, V> {
-  constructor(private readonly capacity: number) {
+  private readonly capacity: number;
+  constructor(capacity: number) {
     super();
+    // Evicting after inserting equals evicting before, for any capacity of at least 1; a capacity of
+    // 0 always behaved as 1.
+    this.capacity = Math.max(1, capacity);
   }
   override set(key: K, value: V): this {
     if (!this.has(key) && this.size >= this.capacity) {
@@ -41,14 +48,44 @@ class BoundedMap<K, V> extends Map<K, V> {
     }
     return super.set(key, value);
   }
+  /** Adds a key known to be absent. */
+  insert(key: K, value: V): void {
+    super.set(key, value);
+    if (this.size > this.capacity) this.evictOldest();
+  }
+  /** Adds `key` with `value` unless present (then nothing changes); whether it was added. */
+  addIfAbsent(key: K, value: V): boolean {
+    const before = this.size;
+    // Map#set on a present key keeps its place; here the value is the same constant, so it is a no-op.
+    super.set(key, value);
+    if (this.size === before) return false;
+    if (this.size > this.capacity) this.evictOldest();
+    return true;
+  }
+  /** Changes the value of a key known to be present (its age stays). */
+  replace(key: K, value: V): void {
+    super.set(key, value);
+  }
+  private evictOldest(): void {
+    const oldest = this.keys().next();
+    if (!oldest.done) this.delete(oldest.value);
+  }
+}
+
+/** A session's events in its latest minute, updated in place: no allocation per event. */
+interface SessionMinute {
+  minute: string;
+  events: number;
+  /** False only while `bots` cannot hold this session: saves a lookup per event for shoppers. */
+  mayBeBot: boolean;
 }
 
 export class SessionActivity {
   private readonly botEventsPerMinute: number;
   private readonly botMemoryMs: number;
   private readonly maxPerSessionProductMinute: number;
-  /** sessionId → events seen in its latest minute (updated in place: no allocation per event). */
-  private readonly sessionMinute: BoundedMap<string, { minute: string; events: number }>;
+  /** sessionId → events seen in its latest minute. */
+  private readonly sessionMinute: BoundedMap<string, SessionMinute>;
   /** sessionId → epoch ms until which it is a bot. */
   private readonly bots: BoundedMap<string, number>;
   /** session|product|minute|type → events counted. */
@@ -59,6 +96,9 @@ export class SessionActivity {
    * verdicts that were not 'count' (rare, so remembering only those costs almost nothing).
    */
   private readonly lastJudged = new Map<string, string>();
+  /** The shard judged last and its highest sequence: `lastJudged`'s entry for it, kept out of the Map. */
+  private currentShard: string | undefined;
+  private currentLast: string | undefined;
   private readonly exclusions: BoundedMap<string, Verdict>;
 
   constructor(options: SessionActivityOptions = {}) {
@@ -89,31 +129,52 @@ export class SessionActivity {
       eventTimeMs: number;
     },
   ): Verdict {
-    const last = this.lastJudged.get(shardId);
+    if (shardId !== this.currentShard) {
+      // Batches hold one shard: the Map is touched only when the shard changes.
+      if (this.currentShard !== undefined && this.currentLast !== undefined) {
+        this.lastJudged.set(this.currentShard, this.currentLast);
+      }
+      this.currentShard = shardId;
+      this.currentLast = this.lastJudged.get(shardId);
+    }
+    const last = this.currentLast;
     if (last !== undefined && sequence <= last) return this.exclusions.get(`${shardId}|${sequence}`) ?? 'count';
-    this.lastJudged.set(shardId, sequence);
+    this.currentLast = sequence;
     const verdict = this.decide(event);
     if (verdict !== 'count') this.exclusions.set(`${shardId}|${sequence}`, verdict);
     return verdict;
   }
 
   private decide(event: Parameters<SessionActivity['judge']>[2]): Verdict {
-    if (this.eventIds.has(event.eventId)) return 'duplicate';
-    this.eventIds.set(event.eventId, true);
+    if (!this.eventIds.addIfAbsent(event.eventId, true)) return 'duplicate';
 
-    let seen = this.sessionMinute.get(event.sessionId);
-    if (seen === undefined || seen.minute !== event.minute) {
-      seen = { minute: event.minute, events: 0 };
-      this.sessionMinute.set(event.sessionId, seen);
+    const { sessionId, minute, eventTimeMs } = event;
+    let seen = this.sessionMinute.get(sessionId);
+    if (seen === undefined) {
+      seen = { minute, events: 0, mayBeBot: this.bots.size > 0 && this.bots.has(sessionId) };
+      this.sessionMinute.insert(sessionId, seen);
+    } else if (seen.minute !== minute) {
+      // In place: Map#set on a present key would keep its age too.
+      seen.minute = minute;
+      seen.events = 0;
     }
     const events = ++seen.events;
-    if (events > this.botEventsPerMinute) this.bots.set(event.sessionId, event.eventTimeMs + this.botMemoryMs);
-    const botUntil = this.bots.get(event.sessionId);
-    if (botUntil !== undefined && event.eventTimeMs <= botUntil) return 'bot';
+    if (events > this.botEventsPerMinute) {
+      this.bots.set(sessionId, eventTimeMs + this.botMemoryMs);
+      seen.mayBeBot = true;
+    }
+    if (seen.mayBeBot) {
+      const botUntil = this.bots.get(sessionId);
+      if (botUntil !== undefined && eventTimeMs <= botUntil) return 'bot';
+    }
 
-    const weightKey = `${event.sessionId}|${event.productId}|${event.minute}|${event.eventType}`;
-    const weight = (this.weights.get(weightKey) ?? 0) + 1;
-    this.weights.set(weightKey, weight);
-    return weight > this.maxPerSessionProductMinute ? 'over_session_cap' : 'count';
+    const weightKey = `${sessionId}|${event.productId}|${minute}|${event.eventType}`;
+    const counted = this.weights.get(weightKey);
+    if (counted === undefined) {
+      this.weights.insert(weightKey, 1);
+      return 1 > this.maxPerSessionProductMinute ? 'over_session_cap' : 'count';
+    }
+    this.weights.replace(weightKey, counted + 1);
+    return counted + 1 > this.maxPerSessionProductMinute ? 'over_session_cap' : 'count';
   }
 }

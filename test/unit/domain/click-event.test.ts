@@ -54,6 +54,9 @@ describe('parseClickEvent', () => {
     ['a search without a query', { ...valid, eventType: 'search', productId: null }, 'searchQuery', /searchQuery/],
     ['an id with a key separator', { ...valid, productId: 'P1#x' }, 'productId', /productId/],
     ['a local time without a zone', { ...valid, eventTime: '2026-11-21T10:00:00' }, 'eventTime', /eventTime/],
+    // Once a poison record: normalising it threw instead of rejecting, failing the whole batch.
+    ['an eventTime that is not a date', { ...valid, eventTime: 'yesterday' }, 'eventTime', /eventTime: Invalid ISO/],
+    ['a day that does not exist', { ...valid, eventTime: '2026-02-30T10:00:00Z' }, 'eventTime', /eventTime/],
     [
       'an over-long user agent',
       { ...valid, userAgent: 'x'.repeat(LIMITS.userAgentLength + 1) },
