@@ -25,3 +25,27 @@ export const clickstreamEventSource = {
   maximumRecordAgeInSeconds: 3_600,
   parallelizationFactor: 1,
 } as const satisfies EventSourceMappingConfig;
+
+/**
+ * The rich path on the aggregates table's DynamoDB stream.
+ *
+ * - Only INSERT and MODIFY reach the function: a REMOVE (TTL expiry of an old window) carries no
+ *   demand. Filtered records are never invoked or billed; the handler ignores a REMOVE all the same.
+ * - TRIM_HORIZON: a new mapping starts at the oldest retained record (24 h), so no window written
+ *   before the mapping existed is skipped; replaying one is safe, as its decision id is the row's key.
+ * - Up to 100 records or 1 s: the Glue job writes a window's rows in one burst, and 1 s adds little to
+ *   a window of about 60 s.
+ * - Partial batch responses, bisect on error, 5 retries: a poison record is isolated, and its position
+ *   goes to the DLQ. 15 minutes of record age: a window older than that is stale demand, and the
+ *   windows after it carry fresher evidence.
+ */
+export const aggregatesEventSource = {
+  startingPosition: 'TRIM_HORIZON',
+  batchSize: 100,
+  maximumBatchingWindowInSeconds: 1,
+  reportBatchItemFailures: true,
+  bisectBatchOnFunctionError: true,
+  maximumRetryAttempts: 5,
+  maximumRecordAgeInSeconds: 900,
+  filterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'] }) }] },
+} as const satisfies EventSourceMappingConfig;

@@ -28,6 +28,14 @@ export interface HandlerFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
+  /**
+   * Actions besides X-Ray's that the function's grants give on Resource "*", because IAM supports no
+   * resource-level permission for them (a DynamoDB Streams event source adds dynamodb:ListStreams).
+   * They are named in the reason of the cdk-nag wildcard acknowledgement, which must stay true.
+   *
+   * @default - none
+   */
+  readonly wildcardResourceActions?: readonly string[];
 }
 
 /**
@@ -76,12 +84,14 @@ export class HandlerFunction extends Construct {
       },
     });
 
+    const others = props.wildcardResourceActions ?? [];
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Only the X-Ray statement that active tracing adds has Resource "*": xray:PutTraceSegments and ' +
-        'xray:PutTelemetryRecords do not support resource-level permissions. Every other statement of ' +
-        'this role names its log group, tables, stream, key or queue.',
+        'xray:PutTelemetryRecords do not support resource-level permissions' +
+        (others.length > 0 ? `; nor does ${others.join(', ')}, which is granted on "*" alone. ` : '. ') +
+        'Every other statement of this role names its log group, tables, stream, key or queue.',
     });
   }
 }

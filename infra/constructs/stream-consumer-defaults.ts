@@ -6,7 +6,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { clickstreamEventSource } from '../event-sources.js';
+import { aggregatesEventSource, clickstreamEventSource } from '../event-sources.js';
 
 /**
  * How the Kinesis event source mapping reads and retries: the CDK form of `clickstreamEventSource`
@@ -22,6 +22,22 @@ export const KINESIS_EVENT_SOURCE_DEFAULTS = {
   retryAttempts: clickstreamEventSource.maximumRetryAttempts,
   maxRecordAge: Duration.seconds(clickstreamEventSource.maximumRecordAgeInSeconds),
   parallelizationFactor: clickstreamEventSource.parallelizationFactor,
+} as const;
+
+/**
+ * How the DynamoDB Streams event source mapping reads, filters and retries: the CDK form of
+ * `aggregatesEventSource` (infra/event-sources.ts), the one definition the local poller runs with too,
+ * filter patterns included (passed through as the very strings the local poller compiles).
+ */
+export const DYNAMODB_EVENT_SOURCE_DEFAULTS = {
+  startingPosition: lambda.StartingPosition[aggregatesEventSource.startingPosition],
+  batchSize: aggregatesEventSource.batchSize,
+  maxBatchingWindow: Duration.seconds(aggregatesEventSource.maximumBatchingWindowInSeconds),
+  bisectBatchOnError: aggregatesEventSource.bisectBatchOnFunctionError,
+  reportBatchItemFailures: aggregatesEventSource.reportBatchItemFailures,
+  retryAttempts: aggregatesEventSource.maximumRetryAttempts,
+  maxRecordAge: Duration.seconds(aggregatesEventSource.maximumRecordAgeInSeconds),
+  filters: aggregatesEventSource.filterCriteria.Filters.map((filter) => ({ pattern: filter.Pattern })),
 } as const;
 
 /**

@@ -11,6 +11,7 @@ export type TableItemAction =
   | 'GetItem'
   | 'BatchGetItem'
   | 'Query'
+  | 'Scan'
   | 'PutItem'
   | 'UpdateItem'
   | 'BatchWriteItem'

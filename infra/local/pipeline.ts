@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { KinesisStreamEvent } from 'aws-lambda';
-import { clickstreamEventSource } from '../event-sources.js';
+import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
+import { aggregatesEventSource, clickstreamEventSource } from '../event-sources.js';
 import {
   type CheckpointStore,
   type EventSourceMapping,
@@ -30,7 +30,8 @@ export interface LocalPipelineOptions {
 
 /**
  * Runs clickprice's Lambda handlers against the local stack, invoked by the local event-source
- * mapping with the settings the CDK stacks deploy. The handlers are the very modules Lambda runs: they
+ * mapping with the settings the CDK stacks deploy: the clickstream handler on the clicks stream and
+ * the aggregates handler on the aggregates table's stream (with the same INSERT/MODIFY filter). The handlers are the very modules Lambda runs: they
  * read their configuration from the environment, which is set here before they are loaded.
  */
 export async function startLocalPipeline(
@@ -48,6 +49,10 @@ export async function startLocalPipeline(
 
   const clickstream = (await import('../../functions/handlers/clickstream.js'))
     .handler as unknown as StreamHandler<KinesisStreamEvent>;
+  const aggregates = (await import('../../functions/handlers/aggregates.js'))
+    .handler as unknown as StreamHandler<DynamoDBStreamEvent>;
+  const logger = options.logger ? { logger: options.logger } : {};
+  // The clickstream mapping comes first: callers read its stats as mappings[0].
   const mappings = [
     await startEventSourceMapping({
       functionName: 'clickstream',
@@ -56,7 +61,16 @@ export async function startLocalPipeline(
       handler: clickstream,
       config: { ...clickstreamEventSource, onFailure: onFailure('clickstream') },
       checkpoints,
-      ...(options.logger ? { logger: options.logger } : {}),
+      ...logger,
+    }),
+    await startEventSourceMapping({
+      functionName: 'aggregates',
+      source: { kind: 'dynamodb', tableName: stack.tableNames.aggregates },
+      clients: stack.clients,
+      handler: aggregates,
+      config: { ...aggregatesEventSource, onFailure: onFailure('aggregates') },
+      checkpoints,
+      ...logger,
     }),
   ];
   return {

@@ -6,9 +6,12 @@
  *   npm start -- [--duration N] [--data-dir DIR] [--dynamodb-port P] [--kinesis-port P] [--seed N] [--products N]
  *                [--rate N] [--scenario NAME] [--no-simulator]
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { toIso } from '../../functions/domain/time.js';
 import { PriceHistoryStore } from '../../functions/store/price-history-store.js';
+import { startLocalGlueEngine } from '../../glue/local-engine/index.js';
+import { readWindowConfig } from '../../glue/window-config.js';
 import { type BackgroundSimulation, startBackgroundSimulation } from '../../simulator/background-run.js';
 import { generateCatalogue } from '../../simulator/catalogue.js';
 import { isScenarioName, SCENARIO_NAMES, type ScenarioName } from '../../simulator/scenarios.js';
@@ -115,6 +118,17 @@ await runCli(async () => {
       (line) => console.log(line),
     );
     console.log('  fast path: clicks stream → clickstream handler → price store (price changes print below)');
+    // The rich path: the local Glue engine runs the aggregation SQL in DuckDB over each window of
+    // the stream; the aggregates handler (in the pipeline) prices each new row.
+    const glue = await startLocalGlueEngine({
+      clients: stack.clients,
+      tableNames: stack.tableNames,
+      streamName: stack.streamName,
+      stateDir: stack.dataDir === null ? undefined : join(stack.dataDir, 'glue-local'),
+    });
+    console.log(
+      `  rich path: local Glue engine (DuckDB, ${readWindowConfig().windowSizeSeconds} s windows) → aggregates → aggregates handler → price store`,
+    );
 
     // The simulator runs inside the run and stops (sending what it queued) before the stack does.
     let simulation: BackgroundSimulation | null = null;
@@ -140,7 +154,8 @@ await runCli(async () => {
     const endedBy = await waitForEnd(options.durationSeconds);
     // After a signal the servers may already be gone (Ctrl-C reaches the whole process group).
     const simulator = simulation ? await simulation.stop(endedBy === 'duration' ? 'drain' : 'now') : null;
-    // Let the handler count what the simulator sent last (after a signal, stop at once).
+    await glue.stop();
+    // Let the handlers count what the simulator sent last (after a signal, stop at once).
     if (endedBy === 'duration') await pipeline.waitForIdle(15_000).catch(() => undefined);
     await pipeline.stop();
     await feed.stop();
@@ -162,6 +177,11 @@ await runCli(async () => {
           recordsProcessed: clickstream.recordsSucceeded,
           recordsDiscarded: clickstream.recordsDiscarded,
         },
+        richPath: (({ batchesCommitted, recordsRead, rowsWritten }) => ({
+          batchesCommitted,
+          recordsRead,
+          rowsWritten,
+        }))(glue.stats()),
         priceChangesSeen: feed.printed,
       }),
     );

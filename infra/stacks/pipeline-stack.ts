@@ -3,6 +3,8 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { DynamoDBStreamConsumer } from '../constructs/dynamodb-stream-consumer.js';
+import { GlueStreamingJob, type GlueStreamingJobProps } from '../constructs/glue-streaming-job.js';
 import { KinesisConsumer } from '../constructs/kinesis-consumer.js';
 import { grantTableAccess, type TableAccess } from '../constructs/table-access.js';
 import type { TableId } from '../resources.js';
@@ -29,6 +31,21 @@ export const CLICKSTREAM_TABLE_ACCESS = {
   pricingConfig: { actions: ['GetItem', 'ConditionCheckItem'] },
 } as const satisfies Partial<Record<TableId, TableAccess>>;
 
+/**
+ * What the aggregates handler does to each table, derived from functions/store as the rich path uses
+ * it (functions/handlers/aggregates-processor.ts). On aggregates it only reads (the baseline Query;
+ * reading the stream comes with the event source): it never writes the table whose stream invokes it,
+ * so it cannot trigger itself. demand, orders and quarantine it never touches.
+ */
+export const AGGREGATES_TABLE_ACCESS = {
+  // AggregatesTableBaselineReader.previousWindows: Query of the product's earlier windows.
+  aggregates: { actions: ['Query'] },
+  // PriceStore, as on the fast path: see CLICKSTREAM_TABLE_ACCESS.
+  products: CLICKSTREAM_TABLE_ACCESS.products,
+  priceHistory: CLICKSTREAM_TABLE_ACCESS.priceHistory,
+  pricingConfig: CLICKSTREAM_TABLE_ACCESS.pricingConfig,
+} as const satisfies Partial<Record<TableId, TableAccess>>;
+
 /** A handler module of functions/handlers, by file name. */
 function handlerEntry(name: string): string {
   return fileURLToPath(new URL(`../../functions/handlers/${name}.ts`, import.meta.url));
@@ -49,16 +66,24 @@ export interface PipelineStackProps extends StackProps {
    * @default - none: alarms change state and show on the console, nobody is notified
    */
   readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
+  /**
+   * Sizing of the Glue streaming job.
+   *
+   * @default - G.1X workers, 2 of them (GLUE_STREAMING_JOB_DEFAULTS)
+   */
+  readonly glueJob?: Pick<GlueStreamingJobProps, 'workerType' | 'numberOfWorkers'>;
 }
 
 /**
  * The stateless side of clickprice: the code that reads the stream and the tables the stateful stack
- * keeps. Today the fast path (the clickstream Lambda on the clicks stream); the aggregates Lambda on
- * the aggregates table's stream, the Glue job and the HTTP APIs join it, each as a construct of its own
- * that is given the stateful resources and granted only what it uses.
+ * keeps. Today the fast path (the clickstream Lambda on the clicks stream) and the rich path's pricing
+ * (the Glue streaming job writing the aggregates table, and the aggregates Lambda on its stream); the
+ * HTTP APIs join it, each as a construct of its own that is given the stateful resources and granted only what it uses.
  */
 export class PipelineStack extends Stack {
   public readonly clickstream: KinesisConsumer;
+  public readonly aggregates: DynamoDBStreamConsumer;
+  public readonly aggregation: GlueStreamingJob;
 
   public constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -79,5 +104,26 @@ export class PipelineStack extends Stack {
     for (const [tableId, access] of Object.entries(CLICKSTREAM_TABLE_ACCESS)) {
       grantTableAccess(this.clickstream.function, resources.tables[tableId as TableId], access);
     }
+
+    this.aggregates = new DynamoDBStreamConsumer(this, 'Aggregates', {
+      table: resources.tables.aggregates,
+      function: {
+        entry: handlerEntry('aggregates'),
+        serviceName: 'aggregates',
+        description: 'Rich path: aggregates table stream → demand index → pricing',
+        environment: resourceEnvironment(resources),
+        logRetention: props.logRetention,
+      },
+      alarmActions: props.alarmActions,
+    });
+    for (const [tableId, access] of Object.entries(AGGREGATES_TABLE_ACCESS)) {
+      grantTableAccess(this.aggregates.function, resources.tables[tableId as TableId], access);
+    }
+
+    this.aggregation = new GlueStreamingJob(this, 'Aggregation', {
+      stream: resources.clicksStream,
+      tables: resources.tables,
+      ...props.glueJob,
+    });
   }
 }

@@ -81,7 +81,8 @@ describe('npm start', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+    // Two full runs of the stack, each starting a JVM: longer than one test's default.
+  }, 90_000);
 
   it('stops cleanly on SIGTERM mid-run, leaving no server behind', async () => {
     const run = startProcess([]);

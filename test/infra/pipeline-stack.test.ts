@@ -11,8 +11,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { buildApp, DEFAULT_STAGE } from '../../infra/build-app.js';
+import { DynamoDBStreamConsumer } from '../../infra/constructs/dynamodb-stream-consumer.js';
 import { KinesisConsumer } from '../../infra/constructs/kinesis-consumer.js';
 import { grantTableAccess } from '../../infra/constructs/table-access.js';
+import { aggregatesEventSource } from '../../infra/event-sources.js';
 import { STREAM_ENV_VAR, type TableId, tableEnvVar, tableIds, tables } from '../../infra/resources.js';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
@@ -55,10 +57,10 @@ interface Statement {
   readonly resources: readonly unknown[];
 }
 
-/** Every Allow statement of every policy attached to the clickstream role, normalized to arrays. */
-function roleStatements(): Statement[] {
+/** Every Allow statement of every policy attached to a role (the clickstream one unless told), normalized to arrays. */
+function roleStatements(role = roleId): Statement[] {
   const policies = template.findResources('AWS::IAM::Policy', {
-    Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) },
+    Properties: { Roles: Match.arrayWith([{ Ref: role }]) },
   });
   return Object.values(policies).flatMap((policy) =>
     (policy.Properties.PolicyDocument.Statement as Record<string, unknown>[])
@@ -74,9 +76,9 @@ function roleStatements(): Statement[] {
  * Everything the role may do on one resource, whichever statements grant it: policy minimization
  * may merge or split statements, the effective permissions stay the same.
  */
-function actionsOn(resource: unknown): string[] {
+function actionsOn(resource: unknown, role = roleId): string[] {
   const key = JSON.stringify(resource);
-  const actions = roleStatements()
+  const actions = roleStatements(role)
     .filter((statement) => statement.resources.some((r) => JSON.stringify(r) === key))
     .flatMap((statement) => statement.actions);
   return [...new Set(actions)].sort();
@@ -312,10 +314,171 @@ describe('PipelineStack clickstream alarms', () => {
     });
     const alarms = Template.fromStack(withTopic).findResources('AWS::CloudWatch::Alarm');
 
-    expect(Object.keys(alarms)).toHaveLength(3);
+    // Three per stream consumer: clickstream and aggregates.
+    expect(Object.keys(alarms)).toHaveLength(6);
     for (const alarm of Object.values(alarms)) {
       expect(alarm.Properties.AlarmActions).toEqual([withTopic.resolve(topic.topicArn)]);
     }
+  });
+});
+
+describe('PipelineStack aggregates consumer', () => {
+  const aggregates = pipeline.aggregates;
+  const aggregatesFunctionId = logicalId(pipeline, aggregates.function);
+  const aggregatesRoleId = logicalId(pipeline, aggregates.handler.role);
+  const aggregatesQueueId = logicalId(pipeline, aggregates.deadLetterQueue);
+  const mapping = () =>
+    Object.values(
+      template.findResources('AWS::Lambda::EventSourceMapping', {
+        Properties: { FunctionName: { Ref: aggregatesFunctionId } },
+      }),
+    ).map((resource) => resource.Properties);
+
+  it('runs the aggregates handler module with every table name in its environment', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[aggregatesFunctionId];
+
+    expect(fn?.Properties.Environment.Variables).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: 'aggregates',
+      [tableEnvVar(tables.aggregates)]: imported(stateful.tables.aggregates.tableName),
+      [tableEnvVar(tables.products)]: imported(stateful.tables.products.tableName),
+    });
+    expect(fn?.Properties.Role).toEqual({ 'Fn::GetAtt': [aggregatesRoleId, 'Arn'] });
+  });
+
+  it('reads the aggregates table stream from the oldest record, new and rewritten rows only', () => {
+    const [properties, ...others] = mapping();
+
+    expect(others).toEqual([]);
+    expect(properties).toMatchObject({
+      EventSourceArn: imported(stateful.tables.aggregates.tableStreamArn ?? ''),
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
+      FilterCriteria: { Filters: [{ Pattern: expect.any(String) }] },
+    });
+    expect(properties?.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern))).toEqual([
+      { eventName: ['INSERT', 'MODIFY'] },
+    ]);
+  });
+
+  it('uses the very filter the local poller runs with', () => {
+    expect(mapping()[0]?.FilterCriteria).toEqual(aggregatesEventSource.filterCriteria);
+  });
+
+  it('bisects failing batches, takes partial batch responses, bounds retries and record age, and has a DLQ', () => {
+    expect(mapping()[0]).toMatchObject({
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 5,
+      MaximumRecordAgeInSeconds: 900,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [aggregatesQueueId, 'Arn'] } } },
+    });
+    expect(actionsOn({ 'Fn::GetAtt': [aggregatesQueueId, 'Arn'] }, aggregatesRoleId)).toEqual([
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+    ]);
+  });
+
+  it('may read the aggregates stream, and list streams, which IAM allows only on "*"', () => {
+    expect(actionsOn(imported(stateful.tables.aggregates.tableStreamArn ?? ''), aggregatesRoleId)).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+    ]);
+    const wildcards = roleStatements(aggregatesRoleId).filter((s) => s.resources.includes('*'));
+    expect(wildcards.flatMap((s) => s.actions).sort()).toEqual([
+      'dynamodb:ListStreams',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+
+  // What functions/store does on the rich path: the baseline Query, then the price store's actions.
+  const expected: Record<TableId, string[]> = {
+    aggregates: ['dynamodb:Query'],
+    products: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+    priceHistory: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+    pricingConfig: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem'],
+    demand: [],
+    orders: [],
+    quarantine: [],
+  };
+
+  it.each(tableIds)('grants exactly the actions the rich path uses on table %s', (id) => {
+    expect(actionsOn(imported(stateful.tables[id].tableArn), aggregatesRoleId)).toEqual(expected[id]);
+  });
+
+  it('cannot write the aggregates table, so it can never trigger itself', () => {
+    const aggregatesArn = JSON.stringify(imported(stateful.tables.aggregates.tableArn));
+    const onAggregates = roleStatements(aggregatesRoleId).filter((s) =>
+      s.resources.some((r) => r === '*' || JSON.stringify(r) === aggregatesArn),
+    );
+    const writes = onAggregates
+      .flatMap((s) => s.actions)
+      .filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite|\*)/.test(a) || a === '*');
+
+    expect(writes).toEqual([]);
+  });
+
+  it('alarms on lag, errors and dead letters of the aggregates consumer', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: aggregatesFunctionId } }],
+      Threshold: 60_000,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: aggregatesFunctionId } }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [aggregatesQueueId, 'QueueName'] } }],
+    });
+  });
+});
+
+describe('DynamoDBStreamConsumer', () => {
+  function scratch() {
+    const stack = new Stack(new App({ context: noBundling }), 'Scratch');
+    const table = new dynamodb.Table(stack, 'Table', {
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
+    });
+    return { stack, table };
+  }
+  const entry = new URL('../../functions/handlers/aggregates.ts', import.meta.url).pathname;
+
+  it('takes tuned batching and retries, and keeps the filter, bisect, partial batch responses and the DLQ', () => {
+    const { stack, table } = scratch();
+    new DynamoDBStreamConsumer(stack, 'Consumer', {
+      table,
+      function: { entry, serviceName: 'scratch', description: 'scratch' },
+      eventSource: { batchSize: 10, retryAttempts: 2, maxRecordAge: Duration.minutes(30) },
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      MaximumRetryAttempts: 2,
+      MaximumRecordAgeInSeconds: 1800,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: aggregatesEventSource.filterCriteria,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('rejects an iterator-age threshold at or above the maximum record age', () => {
+    const { stack, table } = scratch();
+
+    expect(
+      () =>
+        new DynamoDBStreamConsumer(stack, 'Consumer', {
+          table,
+          function: { entry, serviceName: 'scratch', description: 'scratch' },
+          iteratorAgeThreshold: Duration.minutes(15),
+        }),
+    ).toThrow(/iteratorAgeThreshold .* must be below maxRecordAge/);
   });
 });
 
@@ -422,7 +585,7 @@ describe('cdk-nag AwsSolutions checks of the pipeline stack', () => {
     expect(() => nagged.synth()).not.toThrow();
   });
 
-  it('acknowledges only the X-Ray wildcard on the role and the DLQ having no DLQ, each with a reason', () => {
+  it('acknowledges only the wildcards IAM or the service forces, DLQs having no DLQ and checkpoint access logs, each with a reason', () => {
     const { pipeline: stack } = buildApp({ context: noBundling });
     const acknowledgements = stack.node.findAll().flatMap((construct) =>
       construct.node.metadata
@@ -446,6 +609,38 @@ describe('cdk-nag AwsSolutions checks of the pipeline stack', () => {
         path: stack.clickstream.deadLetterQueue.node.path,
         id: 'AwsSolutions-SQS3',
         reason: expect.stringMatching(/itself a dead-letter queue/),
+      },
+      {
+        path: stack.aggregates.handler.role.node.path,
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: expect.stringMatching(/xray:PutTraceSegments.*resource-level.*dynamodb:ListStreams/s),
+      },
+      {
+        path: stack.aggregates.deadLetterQueue.node.path,
+        id: 'AwsSolutions-SQS3',
+        reason: expect.stringMatching(/itself a dead-letter queue/),
+      },
+      {
+        path: stack.aggregation.checkpointBucket.node.path,
+        id: 'AwsSolutions-S1',
+        reason: expect.stringMatching(/no shopper data/),
+      },
+      {
+        path: stack.aggregation.role.node.path,
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: expect.stringMatching(/cloudwatch:PutMetricData .*no resource-level permission/s),
+      },
+      {
+        path: stack.aggregation.role.node.path,
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws-glue/*]',
+        reason: expect.stringMatching(/Glue names the job log groups itself/),
+      },
+      {
+        path: stack.aggregation.role.node.path,
+        id: expect.stringMatching(
+          /^AwsSolutions-IAM5\[Resource::<AggregationCheckpointBucket[0-9A-F]+\.Arn>\/checkpoints\/\*\]$/,
+        ),
+        reason: expect.stringMatching(/Spark names its offset, commit and state files itself/),
       },
     ]);
   });

@@ -1,0 +1,231 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { tables } from '../../infra/resources.js';
+import { type AggregateRow, aggregateRowSchema } from '../domain/aggregate.js';
+import { baselineOf, type DemandBaseline, demandIndex } from '../domain/demand-signals.js';
+import { NotFoundError } from '../domain/errors.js';
+import { parametersFor } from '../domain/pricing-config.js';
+import { toEpochMs, toIso } from '../domain/time.js';
+import { validate } from '../domain/validation.js';
+import { mapConcurrent } from '../lib/map-concurrent.js';
+import type { ApplyResult, PriceStore } from '../store/price-store.js';
+
+const PRODUCT_KEY = tables.aggregates.partitionKey.name;
+const WINDOW_KEY = tables.aggregates.sortKey.name;
+
+/** The demand counts of an earlier window of one product, as the baseline needs them. */
+export type BaselineWindow = Pick<AggregateRow, 'windowStart' | 'views' | 'carts' | 'purchases' | 'units'>;
+
+/** Reads a product's earlier aggregate windows. */
+export interface AggregateBaselineReader {
+  /**
+   * The product's rows with `from <= windowStart < before`, newest first, at most `limit`.
+   * `before` is the stored key of the triggering row, compared as DynamoDB compares strings.
+   */
+  previousWindows(productId: string, from: string, before: string, limit: number): Promise<BaselineWindow[]>;
+}
+
+/**
+ * The baseline reader over the aggregates table: one Query of the product's partition, newest first.
+ * Reads only; the aggregates path never writes this table (see processAggregateRecords).
+ */
+export class AggregatesTableBaselineReader implements AggregateBaselineReader {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async previousWindows(productId: string, from: string, before: string, limit: number): Promise<BaselineWindow[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        // BETWEEN is inclusive: ask for one more row and drop the triggering window itself below.
+        KeyConditionExpression: '#product = :product AND #window BETWEEN :from AND :before',
+        ExpressionAttributeNames: {
+          '#product': PRODUCT_KEY,
+          '#window': WINDOW_KEY,
+          '#views': 'views',
+          '#carts': 'carts',
+          '#purchases': 'purchases',
+          '#units': 'units',
+        },
+        ExpressionAttributeValues: { ':product': productId, ':from': from, ':before': before },
+        ProjectionExpression: '#window, #views, #carts, #purchases, #units',
+        ScanIndexForward: false,
+        Limit: limit + 1,
+      }),
+    );
+    return (Items ?? [])
+      .filter((item) => item[WINDOW_KEY] !== before)
+      .slice(0, limit)
+      .map((item) => ({
+        windowStart: String(item[WINDOW_KEY]),
+        views: Number(item.views ?? 0),
+        carts: Number(item.carts ?? 0),
+        purchases: Number(item.purchases ?? 0),
+        units: Number(item.units ?? 0),
+      }));
+  }
+}
+
+/** What the rich-path pricing works with; the handler builds them once per execution environment. */
+export interface AggregatesDependencies {
+  readonly baseline: AggregateBaselineReader;
+  readonly prices: PriceStore;
+  /**
+   * Windows before the triggering one that form the product's demand baseline.
+   * @default 10
+   */
+  readonly baselineWindows?: number;
+  /** Where skipped rows are reported. @default - nowhere */
+  readonly logger?: { warn(message: string, attributes: Record<string, unknown>): void };
+}
+
+/** What became of one stream record that was not a failure. */
+export type RecordOutcome = ApplyResult['outcome'] | 'ignored' | 'invalid' | 'unknown_product';
+
+export interface AggregatesOutcome {
+  /** Records to report as batch item failures (by dynamodb.SequenceNumber), with why. */
+  readonly failures: Map<string, string>;
+  readonly stats: { readonly records: number } & Readonly<Record<RecordOutcome, number>>;
+}
+
+/**
+ * The decision id of an aggregate row: the row's key. A redelivered (or re-written) row yields the
+ * same id and the same `at`, hence the same price-history key, so it cannot apply twice. Identifiers
+ * and canonical ISO timestamps hold neither `#` nor spaces, which decision ids must not.
+ */
+export function aggregateDecisionId(row: Pick<AggregateRow, 'productId' | 'windowStart'>): string {
+  return `agg:${row.productId}:${row.windowStart}`;
+}
+
+/** A stream record's aggregate row, or why it is not one. */
+type ParsedRecord =
+  | { readonly kind: 'row'; readonly row: AggregateRow; readonly storedWindowStart: string }
+  | { readonly kind: 'ignored' | 'invalid'; readonly reason: string };
+
+function parseRecord(record: DynamoDBRecord): ParsedRecord {
+  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') {
+    return { kind: 'ignored', reason: `${record.eventName ?? 'unnamed'} event` };
+  }
+  const image = record.dynamodb?.NewImage;
+  if (!image) return { kind: 'ignored', reason: 'no NewImage (is the stream view NEW_IMAGE?)' };
+  let item: Record<string, unknown>;
+  try {
+    // aws-lambda's AttributeValue and the SDK's differ only in how binary is typed (base64 vs bytes);
+    // an aggregate row has no binary attribute.
+    item = unmarshall(image as Record<string, never>);
+  } catch (error) {
+    return { kind: 'invalid', reason: `NewImage does not unmarshall: ${String(error)}` };
+  }
+  const validated = validate(aggregateRowSchema, item);
+  if (!validated.ok) return { kind: 'invalid', reason: validated.reason };
+  const row = validated.value;
+  if (toEpochMs(row.windowEnd) <= toEpochMs(row.windowStart)) {
+    return { kind: 'invalid', reason: `windowEnd ${row.windowEnd} is not after windowStart ${row.windowStart}` };
+  }
+  return { kind: 'row', row, storedWindowStart: String(item[WINDOW_KEY]) };
+}
+
+/**
+ * The product's demand baseline before `row`: the mean of the previous `windows` windows of the row's
+ * size. A window without a row had no demand and counts as zero, but only from the product's oldest
+ * row found on: the periods run from that row to the triggering window (at most `windows`), so a
+ * product whose history starts two windows ago is compared with those two windows, not diluted over
+ * ten, and a product with no earlier row at all has no baseline (periods 0: no signal).
+ */
+async function baselineBefore(
+  row: AggregateRow,
+  storedWindowStart: string,
+  windows: number,
+  reader: AggregateBaselineReader,
+): Promise<DemandBaseline> {
+  const start = toEpochMs(row.windowStart);
+  const size = toEpochMs(row.windowEnd) - start;
+  const previous = await reader.previousWindows(
+    row.productId,
+    toIso(start - windows * size),
+    storedWindowStart,
+    windows,
+  );
+  const oldest = previous[previous.length - 1];
+  if (!oldest) return baselineOf([], 0);
+  const span = Math.ceil((start - toEpochMs(oldest.windowStart)) / size);
+  return baselineOf(previous, Math.max(previous.length, Math.min(windows, span)));
+}
+
+/**
+ * The rich path for one batch of aggregate-table stream records: each new or rewritten row →
+ * demand index against the product's baseline → pricing policy → price store.
+ *
+ * - Exactly once: the decision id is the row's key and its time the row's windowEnd, so a redelivered
+ *   record (or a row the Glue job wrote again) finds its history row and reports `duplicate`.
+ * - It never triggers itself: it reads the aggregates table and writes only products and price
+ *   history (through PriceStore), neither of which feeds this function.
+ * - A row that is not an aggregate (REMOVE, TTL expiry, a schema violation) is logged and counted,
+ *   never retried: a retry would fail the same way and hold the shard.
+ * - A failure marks its record, and every later record of the same product in the batch, so one
+ *   product's windows are never priced out of order; other products go on.
+ */
+export async function processAggregateRecords(
+  records: readonly DynamoDBRecord[],
+  deps: AggregatesDependencies,
+): Promise<AggregatesOutcome> {
+  const failures = new Map<string, string>();
+  const counts: Record<RecordOutcome, number> = {
+    applied: 0,
+    no_change: 0,
+    duplicate: 0,
+    ignored: 0,
+    invalid: 0,
+    unknown_product: 0,
+  };
+  const windows = deps.baselineWindows ?? 10;
+
+  // One product's windows in stream order, products side by side.
+  const byProduct = new Map<string, { sequenceNumber: string; row: AggregateRow; storedWindowStart: string }[]>();
+  for (const record of records) {
+    const sequenceNumber = record.dynamodb?.SequenceNumber ?? record.eventID ?? '';
+    const parsed = parseRecord(record);
+    if (parsed.kind !== 'row') {
+      counts[parsed.kind]++;
+      if (parsed.kind === 'invalid') {
+        deps.logger?.warn('aggregate row skipped', { sequenceNumber, eventID: record.eventID, reason: parsed.reason });
+      }
+      continue;
+    }
+    const queue = byProduct.get(parsed.row.productId) ?? [];
+    queue.push({ sequenceNumber, row: parsed.row, storedWindowStart: parsed.storedWindowStart });
+    byProduct.set(parsed.row.productId, queue);
+  }
+
+  const config = await deps.prices.config.get();
+  await mapConcurrent([...byProduct.values()], 8, async (queue) => {
+    for (const [index, { row, storedWindowStart }] of queue.entries()) {
+      try {
+        const baseline = await baselineBefore(row, storedWindowStart, windows, deps.baseline);
+        const demand = demandIndex(row, baseline, parametersFor(config, row.category));
+        const result = await deps.prices.applyDecision(row.productId, {
+          decisionId: aggregateDecisionId(row),
+          at: row.windowEnd,
+          source: 'rich-path',
+          signals: { demand, surge: null },
+        });
+        counts[result.outcome]++;
+      } catch (error) {
+        // An aggregate of a product the catalogue no longer has: nothing to price.
+        if (error instanceof NotFoundError) {
+          counts.unknown_product++;
+          continue;
+        }
+        for (const later of queue.slice(index)) {
+          failures.set(later.sequenceNumber, `pricing ${row.productId} @ ${row.windowStart}: ${String(error)}`);
+        }
+        return;
+      }
+    }
+  });
+
+  return { failures, stats: { records: records.length, ...counts } };
+}

@@ -1,0 +1,54 @@
+/**
+ * The rich path's Lambda: the aggregates table's DynamoDB stream (new and rewritten rows only; the
+ * event-source filter drops REMOVE) → demand index against the product's baseline → pricing policy →
+ * price store. Thin: it runs processAggregateRecords and reports per-record failures as a partial batch
+ * response (Lambda then retries from the lowest failed sequence number).
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { PriceStore } from '../store/price-store.js';
+import { AggregatesTableBaselineReader, processAggregateRecords } from './aggregates-processor.js';
+import { createHandlerRuntime } from './runtime.js';
+
+const runtime = createHandlerRuntime('aggregates');
+const { documentClient: client, tableNames, logger, metrics, tracer } = runtime;
+const dependencies = {
+  baseline: new AggregatesTableBaselineReader(client, tableNames.aggregates),
+  prices: new PriceStore(client, tableNames),
+  logger,
+};
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+async function lambdaHandler(event: DynamoDBStreamEvent, context: Context) {
+  const { failures, stats } = await processAggregateRecords(event.Records, dependencies);
+
+  metrics.addMetric('RecordsReceived', MetricUnit.Count, stats.records);
+  metrics.addMetric('PriceChanges', MetricUnit.Count, stats.applied);
+  metrics.addMetric('DuplicateDecisions', MetricUnit.Count, stats.duplicate);
+  metrics.addMetric('InvalidAggregates', MetricUnit.Count, stats.invalid);
+  metrics.addMetric('UnknownProducts', MetricUnit.Count, stats.unknown_product);
+  if (failures.size > 0) logger.warn('records failed; Lambda will retry from the lowest', { failures: failures.size });
+  logger.debug('batch processed', { stats });
+
+  // The batch was processed as a whole above; the processor reports each record's outcome in the
+  // partial batch response shape (and throws if every record failed, so Lambda retries it all).
+  return processPartialResponse(
+    event,
+    async (record: DynamoDBRecord) => {
+      const reason = failures.get(record.dynamodb?.SequenceNumber ?? '');
+      if (reason !== undefined) throw new Error(reason);
+    },
+    processor,
+    { context },
+  );
+}
+
+export const handler = middy(lambdaHandler)
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -1,0 +1,246 @@
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import { readWindowConfig } from '../../glue/window-config.js';
+import { tables } from '../resources.js';
+import {
+  GLUE_PACKAGE_DIR,
+  GLUE_PACKAGE_EXCLUDE,
+  GLUE_SCRIPT_PATH,
+  GLUE_SQL_PATH,
+  GLUE_STREAMING_JOB_DEFAULTS,
+  GLUE_STREAMING_WORKER_TYPES,
+  type GlueStreamingWorkerType,
+} from './glue-streaming-job-defaults.js';
+import { grantTableAccess } from './table-access.js';
+
+export interface GlueStreamingJobProps {
+  readonly stream: kinesis.IStream;
+  readonly tables: {
+    readonly products: dynamodb.ITable;
+    readonly orders: dynamodb.ITable;
+    readonly aggregates: dynamodb.ITable;
+    readonly quarantine: dynamodb.ITable;
+  };
+  /** @default 'G.1X' */
+  readonly workerType?: GlueStreamingWorkerType;
+  /** At least 2: a streaming job needs a driver and an executor. @default 2 */
+  readonly numberOfWorkers?: number;
+  /** One window (one micro-batch trigger). @default windowSizeSeconds of glue/window-config.json */
+  readonly windowSize?: Duration;
+  /** @default Duration.minutes(5) */
+  readonly productsRefresh?: Duration;
+  /** Asset paths, for tests. @default GLUE_SCRIPT_PATH, GLUE_SQL_PATH, GLUE_PACKAGE_DIR */
+  readonly assets?: { readonly script?: string; readonly sql?: string; readonly packageDir?: string };
+}
+
+/**
+ * The rich path's Glue streaming job: clicks stream → windows joined with products and orders (the
+ * shared SQL) → one row per (product, window) in the aggregates table.
+ *
+ * - Script, SQL and the `clickprice` Python package are S3 assets; the job reads exactly those objects.
+ * - A security configuration encrypts its CloudWatch logs, job bookmarks and S3 output with a
+ *   customer-managed key, which also encrypts the checkpoint bucket (private, TLS only).
+ * - A role of its own, no AWS managed policy: read on the stream (and its key), Scan on products,
+ *   Query on the orders time-bucket index, BatchWriteItem on aggregates and quarantine, the checkpoint
+ *   prefix, its log groups and its metrics.
+ * - Bookmarks are off: a streaming job resumes from its Spark checkpoint instead.
+ */
+export class GlueStreamingJob extends Construct {
+  public readonly job: glue.CfnJob;
+  public readonly role: iam.Role;
+  public readonly key: kms.Key;
+  public readonly checkpointBucket: s3.Bucket;
+  public readonly securityConfiguration: glue.CfnSecurityConfiguration;
+
+  public constructor(scope: Construct, id: string, props: GlueStreamingJobProps) {
+    super(scope, id);
+    const defaults = GLUE_STREAMING_JOB_DEFAULTS;
+    const workerType = props.workerType ?? defaults.workerType;
+    const numberOfWorkers = props.numberOfWorkers ?? defaults.numberOfWorkers;
+    if (!GLUE_STREAMING_WORKER_TYPES.includes(workerType)) {
+      throw new Error(`GlueStreamingJob ${id}: workerType must be one of ${GLUE_STREAMING_WORKER_TYPES.join(', ')}`);
+    }
+    if (!Number.isInteger(numberOfWorkers) || numberOfWorkers < 2) {
+      throw new Error(
+        `GlueStreamingJob ${id}: numberOfWorkers must be an integer of at least 2, got ${numberOfWorkers}`,
+      );
+    }
+    const windowSeconds = (props.windowSize ?? Duration.seconds(readWindowConfig().windowSizeSeconds)).toSeconds();
+    const stack = Stack.of(this);
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Encrypts the clickprice Glue job: its logs, bookmarks, S3 output and checkpoints',
+      enableKeyRotation: true,
+    });
+    // CloudWatch Logs encrypts the job's log groups with the key; only log groups of Glue jobs.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKey',
+          'kms:DescribeKey',
+        ],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws-glue/*`,
+          },
+        },
+      }),
+    );
+
+    this.checkpointBucket = new s3.Bucket(this, 'CheckpointBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    });
+    Validations.of(this.checkpointBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'The bucket holds only Spark offset and commit logs and window plans (stream positions, no ' +
+        'shopper data), read and written by the one Glue job role; it is private, TLS-only and KMS ' +
+        'encrypted. Access logs would record nothing but that role, thousands of times a day.',
+    });
+
+    const script = new s3assets.Asset(this, 'Script', { path: props.assets?.script ?? GLUE_SCRIPT_PATH });
+    const sql = new s3assets.Asset(this, 'Sql', { path: props.assets?.sql ?? GLUE_SQL_PATH });
+    const pythonPackage = new s3assets.Asset(this, 'PythonPackage', {
+      path: props.assets?.packageDir ?? GLUE_PACKAGE_DIR,
+      exclude: [...GLUE_PACKAGE_EXCLUDE],
+    });
+
+    this.securityConfiguration = new glue.CfnSecurityConfiguration(this, 'SecurityConfiguration', {
+      name: `${stack.stackName}-${id}`.slice(0, 255),
+      encryptionConfiguration: {
+        cloudWatchEncryption: { cloudWatchEncryptionMode: 'SSE-KMS', kmsKeyArn: this.key.keyArn },
+        jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'CSE-KMS', kmsKeyArn: this.key.keyArn },
+        s3Encryptions: [{ s3EncryptionMode: 'SSE-KMS', kmsKeyArn: this.key.keyArn }],
+      },
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
+      description: 'Runs the clickprice Glue streaming job (clicks stream to aggregates table)',
+    });
+    this.grant(props, { script, sql, pythonPackage });
+
+    const checkpointLocation = this.checkpointBucket.s3UrlForObject(defaults.checkpointPrefix);
+    this.job = new glue.CfnJob(this, 'Job', {
+      description: 'Rich path: clicks stream, windowed per product, to the aggregates table',
+      role: this.role.roleArn,
+      glueVersion: defaults.glueVersion,
+      command: { name: 'gluestreaming', pythonVersion: '3', scriptLocation: script.s3ObjectUrl },
+      workerType,
+      numberOfWorkers,
+      securityConfiguration: this.securityConfiguration.ref,
+      executionProperty: { maxConcurrentRuns: defaults.maxConcurrentRuns },
+      maxRetries: defaults.maxRetries,
+      defaultArguments: {
+        '--job-language': 'python',
+        '--extra-py-files': pythonPackage.s3ObjectUrl,
+        '--stream_arn': props.stream.streamArn,
+        '--products_table': props.tables.products.tableName,
+        '--orders_table': props.tables.orders.tableName,
+        '--aggregates_table': props.tables.aggregates.tableName,
+        '--quarantine_table': props.tables.quarantine.tableName,
+        '--checkpoint_location': checkpointLocation,
+        '--window_size': `${windowSeconds} seconds`,
+        '--products_refresh_seconds': String(
+          (props.productsRefresh ?? Duration.seconds(defaults.productsRefreshSeconds)).toSeconds(),
+        ),
+        '--sql_path': sql.s3ObjectUrl,
+        '--enable-metrics': 'true',
+        '--enable-continuous-cloudwatch-log': 'true',
+        // A streaming job resumes from its checkpoint; bookmarks would track nothing.
+        '--job-bookmark-option': 'job-bookmark-disable',
+      },
+    });
+    this.job.node.addDependency(this.role);
+  }
+
+  private grant(
+    props: GlueStreamingJobProps,
+    assets: { script: s3assets.Asset; sql: s3assets.Asset; pythonPackage: s3assets.Asset },
+  ): void {
+    const role = this.role;
+    // Kinesis read (DescribeStream*, GetRecords, GetShardIterator, ListShards…) and kms:Decrypt on the stream key.
+    props.stream.grantRead(role);
+    // ProductsCache: a paginated Scan; read_orders: Query of the time-bucket index; put_items: batch_writer.
+    grantTableAccess(role, props.tables.products, { actions: ['Scan'] });
+    grantTableAccess(role, props.tables.orders, {
+      actions: ['Query'],
+      indexes: tables.orders.globalIndexes.map((index) => index.indexName),
+    });
+    grantTableAccess(role, props.tables.aggregates, { actions: ['BatchWriteItem'] });
+    grantTableAccess(role, props.tables.quarantine, { actions: ['BatchWriteItem'] });
+
+    // The three objects the job reads, by key: not the whole asset bucket.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: Object.values(assets).map((asset) => asset.bucket.arnForObjects(asset.s3ObjectKey)),
+      }),
+    );
+    // Spark's checkpoint and the job's window plans under the checkpoint prefix.
+    const prefix = GLUE_STREAMING_JOB_DEFAULTS.checkpointPrefix;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [this.checkpointBucket.arnForObjects(`${prefix}*`)],
+      }),
+    );
+    // Unconditioned on purpose: without ListBucket, a GetObject of a missing key (a first window plan)
+    // answers AccessDenied instead of NoSuchKey, and S3 gives a GetObject no s3:prefix to match.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.checkpointBucket.bucketArn] }),
+    );
+    // Bookmarks (CSE-KMS), S3 output and checkpoints (SSE-KMS), log encryption association.
+    this.key.grant(role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
+        resources: [`arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws-glue/*`],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+      }),
+    );
+
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only cloudwatch:PutMetricData has Resource "*": it supports no resource-level permission, and ' +
+        'the statement is conditioned on the Glue namespace (--enable-metrics).',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws-glue/*]',
+      reason:
+        'Glue names the job log groups itself under /aws-glue/ (with a security configuration, after ' +
+        'its name and the role), and creates them at the first run; the statement is limited to that prefix.',
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.checkpointBucket.node.defaultChild as s3.CfnBucket)}.Arn>/${prefix}*]`,
+      reason:
+        'Spark names its offset, commit and state files itself; the objects are limited to the ' +
+        "checkpoint prefix of the job's own bucket.",
+    });
+  }
+}

@@ -1,0 +1,246 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { readWindowConfig } from '../../glue/window-config.js';
+import { type TableId, tableIds, tables } from '../../infra/resources.js';
+import { PipelineStack } from '../../infra/stacks/pipeline-stack.js';
+import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
+
+const cdkJsonContext: Record<string, unknown> = JSON.parse(
+  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
+).context;
+/** No esbuild: nothing here looks inside a Lambda bundle. */
+const noBundling = { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [] };
+
+const app = new App({ context: noBundling });
+const stateful = new StatefulStack(app, 'Stateful');
+const pipeline = new PipelineStack(app, 'Pipeline', { resources: stateful });
+const assembly = app.synth();
+const template = Template.fromStack(pipeline);
+const glueJob = pipeline.aggregation;
+
+function logicalId(construct: IConstruct): string {
+  return pipeline.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+const jobId = pipeline.getLogicalId(glueJob.job);
+const roleId = logicalId(glueJob.role);
+const keyArn = { 'Fn::GetAtt': [logicalId(glueJob.key), 'Arn'] };
+const bucketId = logicalId(glueJob.checkpointBucket);
+
+function imported(value: string): unknown {
+  return pipeline.resolve(value);
+}
+
+function jobProperties(template_ = template, id = jobId) {
+  return template_.findResources('AWS::Glue::Job')[id]?.Properties;
+}
+
+/** Every Allow statement of the Glue role's policies, actions and resources as arrays. */
+function roleStatements() {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) },
+  });
+  return Object.values(policies).flatMap((policy) =>
+    (policy.Properties.PolicyDocument.Statement as Record<string, unknown>[]).map((statement) => ({
+      actions: [statement.Action].flat() as string[],
+      resources: [statement.Resource].flat(),
+      condition: statement.Condition,
+    })),
+  );
+}
+
+function actionsOn(resource: unknown): string[] {
+  const key = JSON.stringify(resource);
+  return [
+    ...new Set(
+      roleStatements()
+        .filter((s) => s.resources.some((r) => JSON.stringify(r) === key))
+        .flatMap((s) => s.actions),
+    ),
+  ].sort();
+}
+
+describe('Glue streaming job', () => {
+  it('is a Python 3 gluestreaming job on Glue 4.0 or newer, its script an S3 asset', () => {
+    const job = jobProperties();
+
+    expect(job?.Command).toEqual({
+      Name: 'gluestreaming',
+      PythonVersion: '3',
+      ScriptLocation: { 'Fn::Sub': expect.stringMatching(/^s3:\/\/.+\/[0-9a-f]{64}\.py$/) },
+    });
+    expect(job?.GlueVersion).toMatch(/^(4|5)\.0$/);
+  });
+
+  it('runs 2 G.1X workers by default, one run at a time, under its security configuration', () => {
+    expect(jobProperties()).toMatchObject({
+      WorkerType: 'G.1X',
+      NumberOfWorkers: 2,
+      ExecutionProperty: { MaxConcurrentRuns: 1 },
+      SecurityConfiguration: { Ref: pipeline.getLogicalId(glueJob.securityConfiguration) },
+      Role: { 'Fn::GetAtt': [roleId, 'Arn'] },
+    });
+  });
+
+  it('takes the worker type and count as props, and rejects a count below 2', () => {
+    const sized = new App({ context: noBundling });
+    const resources = new StatefulStack(sized, 'Stateful');
+    const stack = new PipelineStack(sized, 'Sized', {
+      resources,
+      glueJob: { workerType: 'G.2X', numberOfWorkers: 5 },
+    });
+
+    expect(jobProperties(Template.fromStack(stack), stack.getLogicalId(stack.aggregation.job))).toMatchObject({
+      WorkerType: 'G.2X',
+      NumberOfWorkers: 5,
+    });
+    expect(() => new PipelineStack(sized, 'Tiny', { resources, glueJob: { numberOfWorkers: 1 } })).toThrow(
+      /numberOfWorkers must be an integer of at least 2/,
+    );
+  });
+
+  it('passes the stream, the tables, the checkpoint, the window size and the SQL asset as arguments', () => {
+    const args = jobProperties()?.DefaultArguments;
+
+    expect(args).toMatchObject({
+      '--stream_arn': imported(stateful.clicksStream.streamArn),
+      '--products_table': imported(stateful.tables.products.tableName),
+      '--orders_table': imported(stateful.tables.orders.tableName),
+      '--aggregates_table': imported(stateful.tables.aggregates.tableName),
+      '--quarantine_table': imported(stateful.tables.quarantine.tableName),
+      '--checkpoint_location': { 'Fn::Join': ['', ['s3://', { Ref: bucketId }, '/checkpoints/']] },
+      '--window_size': `${readWindowConfig().windowSizeSeconds} seconds`,
+      '--sql_path': { 'Fn::Sub': expect.stringMatching(/^s3:\/\/.+\/[0-9a-f]{64}\.sql$/) },
+      '--extra-py-files': { 'Fn::Sub': expect.stringMatching(/^s3:\/\/.+\/[0-9a-f]{64}\.zip$/) },
+      '--enable-metrics': 'true',
+      '--enable-continuous-cloudwatch-log': 'true',
+      '--job-bookmark-option': 'job-bookmark-disable',
+    });
+  });
+
+  it('ships the clickprice package at the root of its zip, without the tests or the entry script', () => {
+    const manifest = JSON.parse(readFileSync(join(assembly.directory, `${pipeline.artifactId}.assets.json`), 'utf8'));
+    const zipKey = String(jobProperties()?.DefaultArguments['--extra-py-files']['Fn::Sub']).split('/').pop() ?? '';
+    const staged = join(assembly.directory, manifest.files[zipKey.replace(/\.zip$/, '')].source.path);
+
+    expect(existsSync(join(staged, 'clickprice', '__init__.py'))).toBe(true);
+    expect(existsSync(join(staged, 'tests'))).toBe(false);
+    expect(existsSync(join(staged, 'clickprice_aggregates.py'))).toBe(false);
+  });
+});
+
+describe('Glue security configuration and checkpoint bucket', () => {
+  it('encrypts CloudWatch logs, job bookmarks and S3 output with the customer-managed key', () => {
+    template.hasResourceProperties('AWS::Glue::SecurityConfiguration', {
+      EncryptionConfiguration: {
+        CloudWatchEncryption: { CloudWatchEncryptionMode: 'SSE-KMS', KmsKeyArn: keyArn },
+        JobBookmarksEncryption: { JobBookmarksEncryptionMode: 'CSE-KMS', KmsKeyArn: keyArn },
+        S3Encryptions: [{ S3EncryptionMode: 'SSE-KMS', KmsKeyArn: keyArn }],
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('lets CloudWatch Logs use the key for Glue log groups only', () => {
+    const key = template.findResources('AWS::KMS::Key')[logicalId(glueJob.key)];
+    const logs = key?.Properties.KeyPolicy.Statement.find((s: { Principal: { Service?: unknown } }) =>
+      JSON.stringify(s.Principal.Service ?? '').includes('logs.'),
+    );
+
+    expect(JSON.stringify(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn'])).toContain(
+      ':log-group:/aws-glue/*',
+    );
+  });
+
+  it('keeps checkpoints in a KMS-encrypted bucket that blocks public access and refuses requests without TLS', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      }),
+    });
+  });
+});
+
+describe('Glue job role (least privilege)', () => {
+  it('is assumed by Glue and carries no AWS managed policy', () => {
+    const role = template.findResources('AWS::IAM::Role')[roleId];
+
+    expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: 'glue.amazonaws.com' } }),
+    ]);
+    expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  const expected: Record<TableId, string[]> = {
+    products: ['dynamodb:Scan'],
+    orders: ['dynamodb:Query'],
+    aggregates: ['dynamodb:BatchWriteItem'],
+    quarantine: ['dynamodb:BatchWriteItem'],
+    demand: [],
+    priceHistory: [],
+    pricingConfig: [],
+  };
+
+  it.each(tableIds)('grants exactly what the job does on table %s', (id) => {
+    expect(actionsOn(imported(stateful.tables[id].tableArn))).toEqual(expected[id]);
+  });
+
+  it('queries the orders time-bucket index by name, no other index', () => {
+    const [index] = tables.orders.globalIndexes;
+    const indexArn = { 'Fn::Join': ['', [imported(stateful.tables.orders.tableArn), `/index/${index?.indexName}`]] };
+
+    expect(actionsOn(indexArn)).toEqual(['dynamodb:Query']);
+    expect(JSON.stringify(roleStatements())).not.toContain('/index/*');
+  });
+
+  it('reads the clicks stream and decrypts it with the stream key', () => {
+    expect(actionsOn(imported(stateful.clicksStream.streamArn))).toEqual(
+      expect.arrayContaining(['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards']),
+    );
+    expect(actionsOn(imported(stateful.streamKey.keyArn))).toEqual(['kms:Decrypt']);
+  });
+
+  it('reads its three asset objects by key, and writes only under the checkpoint prefix', () => {
+    const getObject = roleStatements().find((s) => s.actions.length === 1 && s.actions[0] === 's3:GetObject');
+    expect(getObject?.resources).toHaveLength(3);
+    expect(JSON.stringify(getObject?.resources)).not.toMatch(/\/\*"/);
+
+    expect(actionsOn({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/checkpoints/*']] })).toEqual([
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+    expect(actionsOn({ 'Fn::GetAtt': [bucketId, 'Arn'] })).toEqual(['s3:ListBucket']);
+  });
+
+  it('has Resource "*" only for PutMetricData, conditioned on the Glue namespace', () => {
+    const wildcards = roleStatements().filter((s) => s.resources.includes('*'));
+
+    expect(wildcards).toEqual([
+      {
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        condition: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+      },
+    ]);
+  });
+});
