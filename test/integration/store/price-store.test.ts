@@ -113,12 +113,14 @@ describe('applyDecision', () => {
     const product = freshProduct();
     const stores = [storeAt(), storeAt(), storeAt()];
 
-    const results = await Promise.all(
+    const settled = await Promise.allSettled(
       Array.from({ length: 12 }, (_, index) =>
         stores[index % stores.length]?.applyDecision(
           product.productId,
-          // Alternating demand moves the price up and down, so every decision has something to change.
-          trigger(`race-${index}`, `2026-11-21T11:00:${String(index).padStart(2, '0')}.000Z`, {
+          // One instant for all: a trigger older than the last change would (rightly) be held by the
+          // cooldown, which would make the outcome depend on which writer wins first. Alternating
+          // demand moves the price up and down, so every decision has something to change.
+          trigger(`race-${index}`, '2026-11-21T11:00:00.000Z', {
             demand: indexSignal(index % 2 === 0 ? 2 : 0.3),
             surge: null,
           }),
@@ -126,7 +128,10 @@ describe('applyDecision', () => {
       ),
     );
 
-    const applied = results.filter((result) => result?.outcome === 'applied');
+    // A writer that keeps losing gives up after its bounded retries, having written nothing.
+    const gaveUp = settled.filter((result) => result.status === 'rejected');
+    for (const result of gaveUp) expect(result.reason).toBeInstanceOf(ConflictError);
+    const applied = settled.filter((result) => result.status === 'fulfilled' && result.value?.outcome === 'applied');
     const rows = await stores[0]?.history.all(product.productId);
     const stored = await stores[0]?.getProduct(product.productId);
     if (!rows || !stored) throw new Error('missing');
