@@ -4,19 +4,15 @@
  * price store. Thin: it runs processAggregateRecords and reports per-record failures as a partial batch
  * response (Lambda then retries from the lowest failed sequence number).
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { PriceStore } from '../store/price-store.js';
 import { AggregatesTableBaselineReader, processAggregateRecords } from './aggregates-processor.js';
-import { createHandlerRuntime } from './runtime.js';
+import { createHandlerRuntime, instrumented, partialBatchResponse } from './runtime.js';
 
 const runtime = createHandlerRuntime('aggregates');
-const { documentClient: client, tableNames, logger, metrics, tracer } = runtime;
+const { documentClient: client, tableNames, logger, metrics } = runtime;
 const dependencies = {
   baseline: new AggregatesTableBaselineReader(client, tableNames.aggregates),
   prices: new PriceStore(client, tableNames),
@@ -35,20 +31,7 @@ async function lambdaHandler(event: DynamoDBStreamEvent, context: Context) {
   if (failures.size > 0) logger.warn('records failed; Lambda will retry from the lowest', { failures: failures.size });
   logger.debug('batch processed', { stats });
 
-  // The batch was processed as a whole above; the processor reports each record's outcome in the
-  // partial batch response shape (and throws if every record failed, so Lambda retries it all).
-  return processPartialResponse(
-    event,
-    async (record: DynamoDBRecord) => {
-      const reason = failures.get(record.dynamodb?.SequenceNumber ?? '');
-      if (reason !== undefined) throw new Error(reason);
-    },
-    processor,
-    { context },
-  );
+  return partialBatchResponse(event, failures, (record) => record.dynamodb?.SequenceNumber ?? '', processor, context);
 }
 
-export const handler = middy(lambdaHandler)
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+export const handler = instrumented(lambdaHandler, runtime);

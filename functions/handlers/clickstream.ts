@@ -3,22 +3,18 @@
  * the event into records, runs processClickRecords, and reports per-record failures as a partial
  * batch response (Lambda then retries from the lowest failed sequence number).
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
-import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { SessionActivity } from '../domain/session-activity.js';
 import { DemandStore } from '../store/demand-store.js';
 import { PriceStore } from '../store/price-store.js';
 import { QuarantineStore } from '../store/quarantine-store.js';
 import { clickRecordOf, processClickRecords } from './clickstream-processor.js';
-import { createHandlerRuntime } from './runtime.js';
+import { createHandlerRuntime, instrumented, partialBatchResponse } from './runtime.js';
 
 const runtime = createHandlerRuntime('clickstream');
-const { documentClient: client, tableNames, logger, metrics, tracer } = runtime;
+const { documentClient: client, tableNames, logger, metrics } = runtime;
 const dependencies = {
   demand: new DemandStore(client, tableNames.demand),
   quarantine: new QuarantineStore(client, tableNames.quarantine),
@@ -41,20 +37,7 @@ async function lambdaHandler(event: KinesisStreamEvent, context: Context) {
   if (failures.size > 0) logger.warn('records failed; Lambda will retry from the lowest', { failures: failures.size });
   logger.debug('batch processed', { stats });
 
-  // The batch was processed as a whole above; the processor reports each record's outcome in the
-  // partial batch response shape (and throws if every record failed, so Lambda retries it all).
-  return processPartialResponse(
-    event,
-    async (record: KinesisStreamRecord) => {
-      const reason = failures.get(record.kinesis.sequenceNumber);
-      if (reason !== undefined) throw new Error(reason);
-    },
-    processor,
-    { context },
-  );
+  return partialBatchResponse(event, failures, (record) => record.kinesis.sequenceNumber, processor, context);
 }
 
-export const handler = middy(lambdaHandler)
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+export const handler = instrumented(lambdaHandler, runtime);

@@ -1,8 +1,14 @@
+import { type BatchProcessor, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import middy from '@middy/core';
+import type { Context, DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { type TableNames, tableNamesFromEnv } from '../store/table-names.js';
 
 /** What every handler sets up once per execution environment (cold start), not per invocation. */
@@ -30,4 +36,38 @@ export function createHandlerRuntime(serviceName: string): HandlerRuntime {
     documentClient,
     tableNames: tableNamesFromEnv(),
   };
+}
+
+/**
+ * The partial batch response of a batch processed as a whole: the handlers process a batch
+ * collectively (one write per key), then the Powertools processor reports each record's outcome in
+ * Lambda's response shape — and throws if every record failed, so Lambda retries it all.
+ */
+export function partialBatchResponse<TRecord extends KinesisStreamRecord | DynamoDBRecord>(
+  event: { Records: TRecord[] },
+  failures: ReadonlyMap<string, string>,
+  identifierOf: (record: TRecord) => string,
+  processor: BatchProcessor,
+  context: Context,
+) {
+  return processPartialResponse(
+    event,
+    async (record: TRecord) => {
+      const reason = failures.get(identifierOf(record));
+      if (reason !== undefined) throw new Error(reason);
+    },
+    processor,
+    { context },
+  );
+}
+
+/** A handler with the Powertools middlewares every clickprice Lambda runs under. */
+export function instrumented<TEvent, TResult>(
+  handler: (event: TEvent, context: Context) => Promise<TResult>,
+  runtime: Pick<HandlerRuntime, 'logger' | 'metrics' | 'tracer'>,
+) {
+  return middy(handler)
+    .use(captureLambdaHandler(runtime.tracer))
+    .use(injectLambdaContext(runtime.logger))
+    .use(logMetrics(runtime.metrics));
 }
