@@ -1,14 +1,9 @@
 import type { Duration } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
-import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
-import { createDeadLetterQueue } from './dead-letter-queue.js';
-import { HandlerFunction, type HandlerFunctionProps } from './handler-function.js';
-import { StreamConsumerAlarms } from './stream-consumer-alarms.js';
-import { KINESIS_EVENT_SOURCE_DEFAULTS, STREAM_CONSUMER_ALARM_DEFAULTS } from './stream-consumer-defaults.js';
+import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Construct } from 'constructs';
+import { StreamConsumer, type StreamConsumerProps } from './stream-consumer.js';
+import { KINESIS_EVENT_SOURCE_DEFAULTS } from './stream-consumer-defaults.js';
 
 /**
  * The event source settings a caller may tune. Bisect on error, partial batch responses and the
@@ -32,20 +27,10 @@ export interface KinesisConsumerEventSourceProps {
   readonly parallelizationFactor?: number;
 }
 
-export interface KinesisConsumerProps {
+export interface KinesisConsumerProps extends StreamConsumerProps {
   readonly stream: kinesis.IStream;
-  readonly function: HandlerFunctionProps;
   /** @default KINESIS_EVENT_SOURCE_DEFAULTS */
   readonly eventSource?: KinesisConsumerEventSourceProps;
-  /**
-   * Lag behind the stream at which the iterator-age alarm fires. Must be below `maxRecordAge`, or
-   * records expire to the dead-letter queue before anyone is told that the consumer lags.
-   *
-   * @default Duration.seconds(60)
-   */
-  readonly iteratorAgeThreshold?: Duration;
-  /** @default - none: the alarms notify no one */
-  readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
 }
 
 /**
@@ -54,14 +39,8 @@ export interface KinesisConsumerProps {
  * mapping (read access to the stream and its key comes with it), an encrypted on-failure dead-letter
  * queue, and alarms on lag, errors and dead letters. Table access is the caller's to grant.
  */
-export class KinesisConsumer extends Construct {
-  public readonly handler: HandlerFunction;
-  public readonly function: nodejs.NodejsFunction;
-  public readonly deadLetterQueue: sqs.Queue;
-  public readonly alarms: StreamConsumerAlarms;
-
+export class KinesisConsumer extends StreamConsumer {
   public constructor(scope: Construct, id: string, props: KinesisConsumerProps) {
-    super(scope, id);
     const defaults = KINESIS_EVENT_SOURCE_DEFAULTS;
     const tuned = props.eventSource ?? {};
     const eventSource = {
@@ -72,31 +51,14 @@ export class KinesisConsumer extends Construct {
       maxRecordAge: tuned.maxRecordAge ?? defaults.maxRecordAge,
       parallelizationFactor: tuned.parallelizationFactor ?? defaults.parallelizationFactor,
     };
-    const iteratorAgeThreshold = props.iteratorAgeThreshold ?? STREAM_CONSUMER_ALARM_DEFAULTS.iteratorAgeThreshold;
-    if (iteratorAgeThreshold.toSeconds() >= eventSource.maxRecordAge.toSeconds()) {
-      throw new Error(
-        `KinesisConsumer ${id}: iteratorAgeThreshold (${iteratorAgeThreshold.toHumanString()}) must be below ` +
-          `maxRecordAge (${eventSource.maxRecordAge.toHumanString()}), or records expire before the lag alarm fires`,
-      );
-    }
-
-    this.handler = new HandlerFunction(this, 'Handler', props.function);
-    this.function = this.handler.function;
-    this.deadLetterQueue = createDeadLetterQueue(
-      this,
-      'DeadLetterQueue',
-      `positions of batches the ${props.function.serviceName} consumer gave up on`,
+    super(
+      scope,
+      id,
+      { ...props, function: props.function },
+      {
+        maxRecordAge: eventSource.maxRecordAge,
+        eventSource: (onFailure) => new KinesisEventSource(props.stream, { ...eventSource, onFailure }),
+      },
     );
-
-    this.function.addEventSource(
-      new KinesisEventSource(props.stream, { ...eventSource, onFailure: new SqsDlq(this.deadLetterQueue) }),
-    );
-
-    this.alarms = new StreamConsumerAlarms(this, 'Alarms', {
-      function: this.function,
-      deadLetterQueue: this.deadLetterQueue,
-      iteratorAgeThreshold,
-      alarmActions: props.alarmActions,
-    });
   }
 }
