@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -18,6 +18,7 @@ import { aggregatesEventSource } from '../../infra/event-sources.js';
 import { STREAM_ENV_VAR, type TableId, tableEnvVar, tableIds, tables } from '../../infra/resources.js';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
+import { acknowledgementsUnder } from '../helpers/nag-acknowledgements.js';
 
 /** The feature flags `cdk synth` runs with, so the tests synthesize what the CLI does. */
 const cdkJsonContext: Record<string, unknown> = JSON.parse(
@@ -587,17 +588,7 @@ describe('cdk-nag AwsSolutions checks of the pipeline stack', () => {
 
   it('acknowledges only the wildcards IAM or the service forces, DLQs having no DLQ and checkpoint access logs, each with a reason', () => {
     const { pipeline: stack } = buildApp({ context: noBundling });
-    const acknowledgements = stack.node.findAll().flatMap((construct) =>
-      construct.node.metadata
-        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((entry) =>
-          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-            path: construct.node.path,
-            id: id.replace(/^annotation::/i, ''),
-            reason,
-          })),
-        ),
-    );
+    const acknowledgements = acknowledgementsUnder(stack);
 
     expect(acknowledgements).toEqual([
       {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { App, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
+import { App, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -19,6 +19,7 @@ import {
   tables,
 } from '../../infra/resources.js';
 import { resourceEnvironment, StatefulStack } from '../../infra/stacks/stateful-stack.js';
+import { acknowledgementsUnder } from '../helpers/nag-acknowledgements.js';
 
 /** The feature flags `cdk synth` runs with, so the tests synthesize what the CLI does. */
 const cdkJsonContext: Record<string, unknown> = JSON.parse(
@@ -240,17 +241,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     // The stateful stack's own acknowledgements; the pipeline stack's are asserted in its test file.
     const { stateful: stack } = buildTestApp();
 
-    const acknowledgements = stack.node.findAll().flatMap((construct) =>
-      construct.node.metadata
-        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((entry) =>
-          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-            path: construct.node.path,
-            id: id.replace(/^annotation::/i, ''),
-            reason,
-          })),
-        ),
-    );
+    const acknowledgements = acknowledgementsUnder(stack);
 
     expect(acknowledgements).toEqual([
       { path: stack.clicksStream.node.path, id: 'AwsSolutions-KDS3', reason: expect.stringMatching(/kms:Decrypt/) },
