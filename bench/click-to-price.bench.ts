@@ -9,7 +9,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClickEventInput } from '../functions/domain/click-event.js';
 import { toEpochMs, toIso } from '../functions/domain/time.js';
 import { PriceStore } from '../functions/store/price-store.js';
@@ -17,9 +16,9 @@ import { loadCatalogue } from '../infra/catalogue-loader.js';
 import { silentLogger } from '../infra/local/event-source-mapping/index.js';
 import { startLocalStack } from '../infra/local/local-stack.js';
 import { startLocalPipeline } from '../infra/local/pipeline.js';
-import { tables } from '../infra/resources.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
 import type { BenchResult } from './run.js';
+import { watchVersions } from './version-watch.js';
 
 /** One category's products; BENCH_PRODUCTS and BENCH_EVENTS_PER_SECOND vary the load. */
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 24);
@@ -82,30 +81,10 @@ export async function run(): Promise<BenchResult> {
       }
     })();
 
-    const detectedAt = new Map<string, number>();
-    const deadline = Date.now() + 120_000;
-    while (detectedAt.size < catalogue.length && Date.now() < deadline) {
-      const pending = catalogue.filter((product) => !detectedAt.has(product.productId));
-      for (let start = 0; start < pending.length; start += 100) {
-        const { Responses } = await documentClient.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [stack.tableNames.products]: {
-                Keys: pending
-                  .slice(start, start + 100)
-                  .map((product) => ({ [tables.products.partitionKey.name]: product.productId })),
-                ProjectionExpression: 'productId, version',
-              },
-            },
-          }),
-        );
-        const now = Date.now();
-        for (const item of Responses?.[stack.tableNames.products] ?? []) {
-          if (item.version !== versions.get(item.productId)) detectedAt.set(item.productId, now);
-        }
-      }
-      await sleep(20);
-    }
+    const watch = watchVersions(documentClient, stack.tableNames.products, versions);
+    await watch.settled(Date.now() + 120_000);
+    await watch.stop();
+    const { detectedAt } = watch;
     await sending;
 
     const store = new PriceStore(documentClient, stack.tableNames);

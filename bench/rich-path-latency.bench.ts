@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClickEventInput } from '../functions/domain/click-event.js';
 import type { Product } from '../functions/domain/product.js';
 import { toEpochMs, toIso } from '../functions/domain/time.js';
@@ -35,6 +35,7 @@ import { startLocalPipeline } from '../infra/local/pipeline.js';
 import { tables } from '../infra/resources.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
 import type { BenchResult } from './run.js';
+import { type VersionWatch, watchVersions } from './version-watch.js';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 20);
 const WINDOW_SECONDS = Number(process.env.BENCH_WINDOW_SECONDS ?? 5);
@@ -117,8 +118,7 @@ export async function run(): Promise<BenchResult> {
   const stack = await startLocalStack();
   let pipeline: Awaited<ReturnType<typeof startLocalPipeline>> | undefined;
   let engine: Awaited<ReturnType<typeof startLocalGlueEngine>> | undefined;
-  let polling = true;
-  let poller: Promise<void> = Promise.resolve();
+  let watch: VersionWatch | undefined;
   try {
     const { documentClient } = stack.clients;
     const catalogue = generateCatalogue(toIso(Date.now()), { productCount: 240 })
@@ -144,31 +144,8 @@ export async function run(): Promise<BenchResult> {
     });
 
     // Poll the products table from now on: any version change is a price change to attribute later.
-    const detectedAt = new Map<string, number>();
-    poller = (async () => {
-      while (polling) {
-        const pending = catalogue.filter((product) => !detectedAt.has(product.productId));
-        for (let start = 0; start < pending.length; start += 100) {
-          const { Responses } = await documentClient.send(
-            new BatchGetCommand({
-              RequestItems: {
-                [stack.tableNames.products]: {
-                  Keys: pending
-                    .slice(start, start + 100)
-                    .map((product) => ({ [tables.products.partitionKey.name]: product.productId })),
-                  ProjectionExpression: 'productId, version',
-                },
-              },
-            }),
-          );
-          const now = Date.now();
-          for (const item of Responses?.[stack.tableNames.products] ?? []) {
-            if (item.version !== versions.get(item.productId)) detectedAt.set(item.productId, now);
-          }
-        }
-        await sleep(20);
-      }
-    })();
+    watch = watchVersions(documentClient, stack.tableNames.products, versions);
+    const { detectedAt } = watch;
 
     // Windows are aligned to multiples of the window size; start with the next one.
     const windowMs = WINDOW_SECONDS * 1_000;
@@ -184,12 +161,11 @@ export async function run(): Promise<BenchResult> {
       ordersWritten += sent.orders;
     }
     const surgeEnd = firstWindow + (BASELINE_WINDOWS + 1) * windowMs;
-    while (detectedAt.size < catalogue.length && Date.now() < surgeEnd + WAIT_AFTER_SURGE_MS) await sleep(50);
+    await watch.settled(surgeEnd + WAIT_AFTER_SURGE_MS);
     // The surge window's own batch, unless the next (empty) window has already replaced it.
     const lastBatch = engine.stats().lastBatch;
     const surgeBatch = lastBatch?.windowStart === toIso(surgeEnd - windowMs) ? lastBatch : null;
-    polling = false;
-    await poller;
+    await watch.stop();
 
     const store = new PriceStore(documentClient, stack.tableNames);
     const latencies: number[] = [];
@@ -237,8 +213,7 @@ export async function run(): Promise<BenchResult> {
       targets: { windowCloseToPriceChangeP99Ms: { target: 2_000, met: latencies.length > 0 && p99 <= 2_000 } },
     };
   } finally {
-    polling = false;
-    await poller.catch(() => undefined);
+    await watch?.stop().catch(() => undefined);
     await engine?.stop();
     await pipeline?.stop();
     await stack.stop();
