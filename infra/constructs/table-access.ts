@@ -45,3 +45,14 @@ export function grantTableAccess(grantee: iam.IGrantable, table: dynamodb.ITable
     }),
   );
 }
+
+/** Grants each table of a function's access map (table id → access) exactly the actions listed. */
+export function grantTablesAccess<Id extends string>(
+  grantee: iam.IGrantable,
+  tables: Readonly<Record<Id, dynamodb.ITable>>,
+  accessByTable: Readonly<Partial<Record<Id, TableAccess>>>,
+): void {
+  for (const [tableId, access] of Object.entries(accessByTable) as [Id, TableAccess | undefined][]) {
+    if (access) grantTableAccess(grantee, tables[tableId], access);
+  }
+}

@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import { DynamoDBStreamConsumer } from '../constructs/dynamodb-stream-consumer.js';
 import { GlueStreamingJob, type GlueStreamingJobProps } from '../constructs/glue-streaming-job.js';
 import { KinesisConsumer } from '../constructs/kinesis-consumer.js';
-import { grantTableAccess, type TableAccess } from '../constructs/table-access.js';
+import { grantTablesAccess, type TableAccess } from '../constructs/table-access.js';
 import type { TableId } from '../resources.js';
 import { resourceEnvironment, type StatefulResources } from './stateful-stack.js';
 
@@ -101,9 +101,7 @@ export class PipelineStack extends Stack {
       },
       alarmActions: props.alarmActions,
     });
-    for (const [tableId, access] of Object.entries(CLICKSTREAM_TABLE_ACCESS)) {
-      grantTableAccess(this.clickstream.function, resources.tables[tableId as TableId], access);
-    }
+    grantTablesAccess(this.clickstream.function, resources.tables, CLICKSTREAM_TABLE_ACCESS);
 
     this.aggregates = new DynamoDBStreamConsumer(this, 'Aggregates', {
       table: resources.tables.aggregates,
@@ -116,9 +114,7 @@ export class PipelineStack extends Stack {
       },
       alarmActions: props.alarmActions,
     });
-    for (const [tableId, access] of Object.entries(AGGREGATES_TABLE_ACCESS)) {
-      grantTableAccess(this.aggregates.function, resources.tables[tableId as TableId], access);
-    }
+    grantTablesAccess(this.aggregates.function, resources.tables, AGGREGATES_TABLE_ACCESS);
 
     this.aggregation = new GlueStreamingJob(this, 'Aggregation', {
       stream: resources.clicksStream,
