@@ -25,16 +25,19 @@ export interface HandlerRuntime {
  * so the same code talks to DynamoDB in AWS and to DynamoDB Local under the local stack.
  */
 export function createHandlerRuntime(serviceName: string): HandlerRuntime {
-  const tracer = new Tracer({ serviceName });
-  const documentClient = tracer.captureAWSv3Client(
+  const instrumentation = createInstrumentation(serviceName);
+  const documentClient = instrumentation.tracer.captureAWSv3Client(
     DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
   );
+  return { ...instrumentation, documentClient, tableNames: tableNamesFromEnv() };
+}
+
+/** Logger, metrics and tracer alone, for a handler that reads no table (the dashboard's files). */
+export function createInstrumentation(serviceName: string): Pick<HandlerRuntime, 'logger' | 'metrics' | 'tracer'> {
   return {
     logger: new Logger({ serviceName }),
     metrics: new Metrics({ namespace: 'clickprice', serviceName }),
-    tracer,
-    documentClient,
-    tableNames: tableNamesFromEnv(),
+    tracer: new Tracer({ serviceName }),
   };
 }
 

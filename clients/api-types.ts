@@ -1,0 +1,177 @@
+/**
+ * The JSON the clickprice HTTP API answers with: the contract between the handlers
+ * (functions/handlers/storefront-api.ts, ops-api.ts), the typed clients, the ops CLI and the ops
+ * dashboard. Money is integer cents of `currency`; instants are ISO-8601 UTC with milliseconds.
+ */
+
+import type { PriceChange } from '../functions/domain/price-change.js';
+import type { Freeze } from '../functions/domain/product.js';
+
+export type { Freeze, PriceChange };
+
+/** Every error answer: `error` is a stable code, `field` names the input at fault (4xx). */
+export interface ApiError {
+  readonly error: string;
+  readonly message: string;
+  readonly field?: string;
+  readonly requestId?: string;
+}
+
+// ---- storefront (public) ----------------------------------------------------------------------
+
+/** GET /prices/{productId} (ETag `"<productId>@<version>"`, Cache-Control: public, max-age=5). */
+export interface PriceView {
+  readonly productId: string;
+  readonly price: number;
+  readonly currency: string;
+  readonly version: number;
+  readonly updatedAt: string;
+  /** The lowest price in effect during the 30 days before the current price took effect. */
+  readonly lowest30d: number;
+}
+
+/** GET /prices?ids=a,b,c (at most 100 ids; duplicates answered once, in first-seen order). */
+export interface PriceBatch {
+  readonly prices: PriceView[];
+  /** Requested ids with no product: reported, never silently dropped. */
+  readonly unknown: string[];
+}
+
+// ---- ops (JWT with scope clickprice/ops.read; actions clickprice/ops.write) -----------------------
+
+/** Demand counted by the fast path over the last few minutes (sum over the minutes). */
+export interface RecentDemand {
+  /** First minute included (ISO, minute precision). */
+  readonly since: string;
+  readonly minutes: number;
+  readonly views: number;
+  readonly carts: number;
+  readonly purchases: number;
+}
+
+/** One product as ops see it. */
+export interface ProductSummary {
+  readonly productId: string;
+  readonly name: string;
+  readonly category: string;
+  readonly currency: string;
+  readonly price: number;
+  readonly basePrice: number;
+  readonly floor: number;
+  readonly ceiling: number;
+  readonly inventory: number;
+  readonly version: number;
+  readonly lowest30d: number;
+  readonly freeze: Freeze | null;
+  readonly updatedAt: string;
+  readonly lastChangeAt: string | null;
+  /** The newest history row of the product (any action), or null. */
+  readonly lastChange: PriceChange | null;
+  readonly demand: RecentDemand;
+  /** Recent prices for a sparkline, oldest first: [changedAt, newPrice] of the last ≤ 20 price rows. */
+  readonly sparkline: [string, number][];
+}
+
+/** GET /ops/products?category=&limit=&cursor= */
+export interface ProductPage {
+  readonly products: ProductSummary[];
+  readonly nextCursor: string | null;
+}
+
+/** GET /ops/products/{productId}/history?from=&to=&limit=&cursor= (oldest first). */
+export interface HistoryPage {
+  readonly productId: string;
+  readonly changes: PriceChange[];
+  readonly nextCursor: string | null;
+}
+
+/** GET /ops/products/{productId}/price-at?at= */
+export interface PriceAt {
+  readonly productId: string;
+  readonly at: string;
+  readonly price: number;
+  readonly currency: string;
+}
+
+/** One aggregate window (rich path) of one product. */
+export interface DemandWindow {
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly views: number;
+  readonly carts: number;
+  readonly purchases: number;
+  readonly units: number;
+  readonly revenue: number;
+}
+
+/** One minute of fast-path counters of one product. */
+export interface DemandMinute {
+  readonly minute: string;
+  readonly views: number;
+  readonly carts: number;
+  readonly purchases: number;
+}
+
+/** GET /ops/products/{productId}/demand?from=&to= (both series oldest first). */
+export interface DemandSeries {
+  readonly productId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly windows: DemandWindow[];
+  readonly minutes: DemandMinute[];
+}
+
+/** GET /ops/changes?minutes=&limit= : the live feed, newest first, every product and config rows. */
+export interface ChangeFeed {
+  readonly since: string;
+  readonly changes: PriceChange[];
+}
+
+/** One quarantined record: why, where in the stream, and its raw bytes. */
+export interface QuarantinedRecord {
+  readonly quarantineId: string;
+  readonly source: string;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly arrivedAt: string;
+  readonly quarantinedAt: string;
+  readonly reason: string;
+  readonly rawBase64: string;
+  readonly rawBytes: number;
+  readonly truncated: boolean;
+}
+
+/** GET /ops/quarantine?day=YYYY-MM-DD&limit= (day defaults to today, UTC). */
+export interface QuarantinePage {
+  readonly day: string;
+  readonly records: QuarantinedRecord[];
+}
+
+/** GET /ops/config */
+export interface PricingConfigView {
+  readonly killSwitch: boolean;
+  readonly shadowMode: boolean;
+  readonly version: number;
+  /** The rest of the policy's config, as stored (thresholds, steps, cooldowns). */
+  readonly config: Record<string, unknown>;
+}
+
+/**
+ * Every action answers 200 with the history row it wrote and the state after it:
+ * POST /ops/products/{id}/freeze {reason, until?} | {reason, forSeconds?}
+ * POST /ops/products/{id}/unfreeze {reason}
+ * PUT  /ops/products/{id}/bounds {reason, floor, ceiling}
+ * PUT  /ops/products/{id}/price {reason, price}
+ * POST /ops/products/{id}/rollback {reason, toChangeId}
+ * The actor is the token's user (`username` claim, else `sub`); a body that names an actor is a 400.
+ */
+export interface ProductActionResult {
+  readonly change: PriceChange;
+  readonly product: ProductSummary;
+}
+
+/** PUT /ops/config/kill-switch {reason, enabled} and PUT /ops/config/shadow-mode {reason, enabled}. */
+export interface ConfigActionResult {
+  readonly change: PriceChange;
+  readonly config: PricingConfigView;
+}

@@ -1,0 +1,20 @@
+/**
+ * The ops dashboard's static files: what the dashboard handler serves under /dashboard/{asset},
+ * where each comes from in the repo, and its content type. No build step: the page is plain ES
+ * modules and CSS; the charting library is Chart.js's UMD build from node_modules. CDK copies these
+ * files, flat, beside the dashboard Lambda's bundle; locally the handler reads them in place.
+ */
+export const dashboardAssets = {
+  'index.html': { source: 'dashboard/index.html', contentType: 'text/html; charset=utf-8' },
+  'app.js': { source: 'dashboard/app.js', contentType: 'text/javascript; charset=utf-8' },
+  'styles.css': { source: 'dashboard/styles.css', contentType: 'text/css; charset=utf-8' },
+  'chart.umd.min.js': {
+    source: 'node_modules/chart.js/dist/chart.umd.min.js',
+    contentType: 'text/javascript; charset=utf-8',
+  },
+} as const satisfies Record<string, { source: string; contentType: string }>;
+
+export type DashboardAsset = keyof typeof dashboardAssets;
+
+/** The environment variable that points the handler at the flat copy (set by CDK on Lambda). */
+export const DASHBOARD_ASSETS_DIR_ENV = 'DASHBOARD_ASSETS_DIR';

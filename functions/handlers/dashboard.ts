@@ -1,0 +1,76 @@
+/**
+ * The ops dashboard's Lambda: serves the page and its scripts (dashboard/assets.ts) as public static
+ * files. It reads no table: everything the page shows it fetches from the ops API with the user's
+ * token. Files are read once per execution environment and answered with a content-hash ETag.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DASHBOARD_ASSETS_DIR_ENV, type DashboardAsset, dashboardAssets } from '../../dashboard/assets.js';
+import { HttpError } from './http/http-error.js';
+import { type HttpEvent, headerValue, pathParameter } from './http/http-request.js';
+import type { HttpResult } from './http/http-response.js';
+import { httpRouter } from './http/http-router.js';
+import { createInstrumentation, instrumented } from './runtime.js';
+
+const runtime = createInstrumentation('dashboard');
+
+interface LoadedAsset {
+  readonly body: string;
+  readonly contentType: string;
+  readonly etag: string;
+}
+
+const loaded = new Map<DashboardAsset, LoadedAsset>();
+
+/** On Lambda, CDK copies the assets flat into DASHBOARD_ASSETS_DIR; locally they are read in place. */
+function pathOf(asset: DashboardAsset): string {
+  const flatDir = process.env[DASHBOARD_ASSETS_DIR_ENV];
+  if (flatDir) return join(flatDir, asset);
+  const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+  return join(repoRoot, dashboardAssets[asset].source);
+}
+
+function load(asset: DashboardAsset): LoadedAsset {
+  let entry = loaded.get(asset);
+  if (entry === undefined) {
+    const body = readFileSync(pathOf(asset), 'utf8');
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+    entry = { body, contentType: dashboardAssets[asset].contentType, etag };
+    loaded.set(asset, entry);
+  }
+  return entry;
+}
+
+function serve(event: HttpEvent, asset: DashboardAsset): HttpResult {
+  const { body, contentType, etag } = load(asset);
+  // The page must pick up a new deployment at once; the scripts revalidate cheaply by ETag.
+  const headers = {
+    'content-type': contentType,
+    etag,
+    'cache-control': asset === 'index.html' ? 'no-cache' : 'public, max-age=60',
+    'x-content-type-options': 'nosniff',
+  };
+  if (headerValue(event, 'if-none-match') === etag) return { statusCode: 304, headers };
+  return { statusCode: 200, headers, body };
+}
+
+function isAsset(name: string): name is DashboardAsset {
+  return Object.hasOwn(dashboardAssets, name);
+}
+
+export const handler = instrumented(
+  httpRouter<'dashboard'>(
+    {
+      'GET /dashboard': async (event) => serve(event, 'index.html'),
+      'GET /dashboard/{asset}': async (event) => {
+        const name = pathParameter(event, 'asset');
+        if (!isAsset(name)) throw new HttpError(404, 'not_found', `no dashboard file ${name}`, 'asset');
+        return serve(event, name);
+      },
+    },
+    runtime,
+  ),
+  runtime,
+);
