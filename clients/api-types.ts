@@ -78,7 +78,7 @@ export interface ProductPage {
   readonly nextCursor: string | null;
 }
 
-/** GET /ops/products/{productId}/history?from=&to=&limit=&cursor= (oldest first). */
+/** GET /ops/products/{productId}/history?from=&to=&limit=&cursor= (newest first). */
 export interface HistoryPage {
   readonly productId: string;
   readonly changes: PriceChange[];
