@@ -3,8 +3,8 @@
  * traffic with a flash sale ~20 s in), until Ctrl-C (or `--duration N` seconds). The last line on
  * stdout is a JSON summary of the run.
  *
- *   npm start -- [--duration N] [--data-dir DIR] [--dynamodb-port P] [--kinesis-port P] [--seed N] [--products N]
- *                [--rate N] [--scenario NAME] [--no-simulator]
+ *   npm start -- [--duration N] [--data-dir DIR] [--dynamodb-port P] [--kinesis-port P] [--api-port P]
+ *                [--seed N] [--products N] [--rate N] [--scenario NAME] [--no-simulator]
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,13 +19,14 @@ import { localStackTarget } from '../../simulator/targets.js';
 import { loadCatalogue } from '../catalogue-loader.js';
 import { parsePort, parsePositiveInteger, runCli, UsageError } from '../cli-args.js';
 import { LocalStackError } from './errors.js';
+import { startLocalApi } from './local-api.js';
 import { localStackEnvironment, startLocalStack } from './local-stack.js';
 import { startLocalPipeline } from './pipeline.js';
 import { startPriceChangeFeed } from './price-change-feed.js';
 
 const USAGE =
-  'usage: npm start -- [--duration N] [--data-dir DIR] [--dynamodb-port P] [--kinesis-port P] [--seed N] [--products N]\n' +
-  `                    [--rate N] [--scenario ${SCENARIO_NAMES.join('|')}] [--no-simulator]`;
+  'usage: npm start -- [--duration N] [--data-dir DIR] [--dynamodb-port P] [--kinesis-port P] [--api-port P]\n' +
+  `                    [--seed N] [--products N] [--rate N] [--scenario ${SCENARIO_NAMES.join('|')}] [--no-simulator]`;
 
 /** The simulator's defaults here: enough traffic to watch, and a flash sale soon after start-up. */
 const SIMULATOR_DEFAULTS = { rate: '100', scenario: 'flash-sale', flashSaleStartSeconds: 20 } as const;
@@ -45,6 +46,7 @@ function parseOptions() {
         'data-dir': { type: 'string' },
         'dynamodb-port': { type: 'string' },
         'kinesis-port': { type: 'string' },
+        'api-port': { type: 'string' },
         seed: { type: 'string', default: '42' },
         products: { type: 'string', default: '240' },
         rate: { type: 'string', default: SIMULATOR_DEFAULTS.rate },
@@ -57,6 +59,7 @@ function parseOptions() {
       dataDir: values['data-dir'],
       dynamodbPort: parsePort(values['dynamodb-port'], '--dynamodb-port'),
       kinesisPort: parsePort(values['kinesis-port'], '--kinesis-port'),
+      apiPort: parsePort(values['api-port'], '--api-port'),
       seed: parsePositiveInteger(values.seed, '--seed'),
       productCount: parsePositiveInteger(values.products, '--products'),
       simulator: values['no-simulator']
@@ -130,6 +133,16 @@ await runCli(async () => {
       `  rich path: local Glue engine (DuckDB, ${readWindowConfig().windowSizeSeconds} s windows) → aggregates → aggregates handler → price store`,
     );
 
+    // The HTTP surfaces: storefront prices, the ops API and the ops dashboard, the same handler
+    // modules API Gateway invokes in AWS, behind the local API Gateway and JWT authorizer.
+    const api = await startLocalApi({ port: options.apiPort, dataDir: stack.dataDir });
+    console.log(`  storefront API  ${api.url}/prices/P00001   ${api.url}/prices?ids=P00001,P00002`);
+    console.log(
+      `  ops API         ${api.url}/ops/products   (Authorization: Bearer <ops token>; npm run ops -- --help)`,
+    );
+    console.log(`  ops token       ${api.opsToken}`);
+    console.log(`  ops dashboard   ${api.dashboardUrl}`);
+
     // The simulator runs inside the run and stops (sending what it queued) before the stack does.
     let simulation: BackgroundSimulation | null = null;
     if (options.simulator) {
@@ -155,6 +168,7 @@ await runCli(async () => {
     // After a signal the servers may already be gone (Ctrl-C reaches the whole process group).
     const simulator = simulation ? await simulation.stop(endedBy === 'duration' ? 'drain' : 'now') : null;
     await glue.stop();
+    await api.stop();
     // Let the handlers count what the simulator sent last (after a signal, stop at once).
     if (endedBy === 'duration') await pipeline.waitForIdle(15_000).catch(() => undefined);
     await pipeline.stop();
@@ -183,6 +197,7 @@ await runCli(async () => {
           rowsWritten,
         }))(glue.stats()),
         priceChangesSeen: feed.printed,
+        api: { url: api.url, ...api.stats() },
       }),
     );
   } finally {
