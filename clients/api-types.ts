@@ -39,7 +39,7 @@ export interface PriceBatch {
 
 // ---- ops (JWT with scope clickprice/ops.read; actions clickprice/ops.write) -----------------------
 
-/** Demand counted by the fast path over the last few minutes (sum over the minutes). */
+/** Demand counted by the fast path over the last 15 minutes, the current one included (sums). */
 export interface RecentDemand {
   /** First minute included (ISO, minute precision). */
   readonly since: string;
@@ -62,6 +62,7 @@ export interface ProductSummary {
   readonly inventory: number;
   readonly version: number;
   readonly lowest30d: number;
+  /** The freeze in force, or null (never frozen, unfrozen, or its `until` has passed). */
   readonly freeze: Freeze | null;
   readonly updatedAt: string;
   readonly lastChangeAt: string | null;
@@ -154,6 +155,76 @@ export interface PricingConfigView {
   readonly version: number;
   /** The rest of the policy's config, as stored (thresholds, steps, cooldowns). */
   readonly config: Record<string, unknown>;
+}
+
+// ---- ops requests: query strings and action bodies ---------------------------------------------
+
+/** GET /ops/products query: `limit` 1–100 (default 50); products come in table order, not sorted. */
+export interface ProductListQuery {
+  readonly category?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+/** GET /ops/products/{productId}/history query: `from`/`to` inclusive; `limit` 1–500 (default 50). */
+export interface HistoryQuery {
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit?: number;
+  /** The `nextCursor` of the previous page, sent with the same `from` and `to`. */
+  readonly cursor?: string;
+}
+
+/** GET /ops/products/{productId}/demand query: `to` defaults to now, `from` to 60 min before `to`; at most 24 h. */
+export interface DemandQuery {
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** GET /ops/changes query: `minutes` 1–10080 (default 60), `limit` 1–500 (default 100). */
+export interface ChangeFeedQuery {
+  readonly minutes?: number;
+  readonly limit?: number;
+}
+
+/** GET /ops/quarantine query: `day` YYYY-MM-DD (default today, UTC), `limit` 1–500 (default 100). */
+export interface QuarantineQuery {
+  readonly day?: string;
+  readonly limit?: number;
+}
+
+/**
+ * POST /ops/products/{id}/freeze: until an instant, for a number of seconds (1 to 90 days), or, with
+ * neither, until an explicit unfreeze. Not both.
+ */
+export type FreezeBody =
+  | { readonly reason: string; readonly until?: string | null; readonly forSeconds?: never }
+  | { readonly reason: string; readonly forSeconds: number; readonly until?: never };
+
+export interface UnfreezeBody {
+  readonly reason: string;
+}
+
+export interface BoundsBody {
+  readonly reason: string;
+  readonly floor: number;
+  readonly ceiling: number;
+}
+
+export interface ManualPriceBody {
+  readonly reason: string;
+  readonly price: number;
+}
+
+export interface RollbackBody {
+  readonly reason: string;
+  /** The `changeId` of the change to undo: the price returns to that change's `oldPrice`. */
+  readonly toChangeId: string;
+}
+
+export interface ConfigToggleBody {
+  readonly reason: string;
+  readonly enabled: boolean;
 }
 
 /**

@@ -1,0 +1,212 @@
+/**
+ * A typed client for the whole ops API, over fetch: the ops CLI, scripts and tests use it. Every
+ * method answers the JSON of clients/api-types.ts; every non-2xx answer throws an OpsApiError with
+ * the status and the error body (API Gateway's own 401/403/404 answers, `{"message": ...}`, are
+ * given an `error` code too, so callers branch on one shape).
+ */
+import type { SurfaceRouteKey } from '../infra/api-routes.js';
+import type {
+  ApiError,
+  BoundsBody,
+  ChangeFeed,
+  ChangeFeedQuery,
+  ConfigActionResult,
+  ConfigToggleBody,
+  DemandQuery,
+  DemandSeries,
+  FreezeBody,
+  HistoryPage,
+  HistoryQuery,
+  ManualPriceBody,
+  PriceAt,
+  PriceChange,
+  PricingConfigView,
+  ProductActionResult,
+  ProductListQuery,
+  ProductPage,
+  ProductSummary,
+  QuarantinePage,
+  QuarantineQuery,
+  RollbackBody,
+  UnfreezeBody,
+} from './api-types.js';
+
+/** A non-2xx answer of the ops API. */
+export class OpsApiError extends Error {
+  override name = 'OpsApiError';
+  constructor(
+    readonly status: number,
+    readonly body: ApiError,
+  ) {
+    super(`${status} ${body.error}: ${body.message}`);
+  }
+
+  /** The input the API named as at fault (4xx), if it named one. */
+  get field(): string | undefined {
+    return this.body.field;
+  }
+}
+
+export interface OpsClientOptions {
+  /** The API's base URL, e.g. `http://127.0.0.1:3000` or the API Gateway stage URL; no trailing slash needed. */
+  readonly baseUrl: string;
+  /** A bearer access token, or a function returning one (called per request, so it may refresh). */
+  readonly token: string | (() => string | Promise<string>);
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+}
+
+type OpsRouteKey = SurfaceRouteKey<'ops'>;
+type Query = Record<string, string | number | undefined>;
+
+export class OpsClient {
+  private readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: OpsClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+  }
+
+  // ---- reads (scope clickprice/ops.read) ----
+
+  listProducts(query: ProductListQuery = {}): Promise<ProductPage> {
+    return this.call('GET /ops/products', {}, { query: { ...query } });
+  }
+
+  /** Every product, following the cursor page by page. */
+  async allProducts(query: Omit<ProductListQuery, 'cursor'> = {}): Promise<ProductSummary[]> {
+    const products: ProductSummary[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.listProducts({ ...query, cursor });
+      products.push(...page.products);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return products;
+  }
+
+  getProduct(productId: string): Promise<ProductSummary> {
+    return this.call('GET /ops/products/{productId}', { productId });
+  }
+
+  history(productId: string, query: HistoryQuery = {}): Promise<HistoryPage> {
+    return this.call('GET /ops/products/{productId}/history', { productId }, { query: { ...query } });
+  }
+
+  /** A product's whole history in the range, newest first, following the cursor. */
+  async allHistory(productId: string, query: Omit<HistoryQuery, 'cursor'> = {}): Promise<PriceChange[]> {
+    const changes: PriceChange[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.history(productId, { ...query, cursor });
+      changes.push(...page.changes);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return changes;
+  }
+
+  priceAt(productId: string, at: string): Promise<PriceAt> {
+    return this.call('GET /ops/products/{productId}/price-at', { productId }, { query: { at } });
+  }
+
+  demand(productId: string, query: DemandQuery = {}): Promise<DemandSeries> {
+    return this.call('GET /ops/products/{productId}/demand', { productId }, { query: { ...query } });
+  }
+
+  changes(query: ChangeFeedQuery = {}): Promise<ChangeFeed> {
+    return this.call('GET /ops/changes', {}, { query: { ...query } });
+  }
+
+  quarantine(query: QuarantineQuery = {}): Promise<QuarantinePage> {
+    return this.call('GET /ops/quarantine', {}, { query: { ...query } });
+  }
+
+  config(): Promise<PricingConfigView> {
+    return this.call('GET /ops/config', {});
+  }
+
+  // ---- actions (scope clickprice/ops.write; the actor is the token's user) ----
+
+  freeze(productId: string, body: FreezeBody): Promise<ProductActionResult> {
+    return this.call('POST /ops/products/{productId}/freeze', { productId }, { body });
+  }
+
+  unfreeze(productId: string, body: UnfreezeBody): Promise<ProductActionResult> {
+    return this.call('POST /ops/products/{productId}/unfreeze', { productId }, { body });
+  }
+
+  setBounds(productId: string, body: BoundsBody): Promise<ProductActionResult> {
+    return this.call('PUT /ops/products/{productId}/bounds', { productId }, { body });
+  }
+
+  setPrice(productId: string, body: ManualPriceBody): Promise<ProductActionResult> {
+    return this.call('PUT /ops/products/{productId}/price', { productId }, { body });
+  }
+
+  rollback(productId: string, body: RollbackBody): Promise<ProductActionResult> {
+    return this.call('POST /ops/products/{productId}/rollback', { productId }, { body });
+  }
+
+  setKillSwitch(body: ConfigToggleBody): Promise<ConfigActionResult> {
+    return this.call('PUT /ops/config/kill-switch', {}, { body });
+  }
+
+  setShadowMode(body: ConfigToggleBody): Promise<ConfigActionResult> {
+    return this.call('PUT /ops/config/shadow-mode', {}, { body });
+  }
+
+  /** One request to a route of the table in infra/api-routes.ts (so a renamed route fails to compile here). */
+  private async call<T>(
+    routeKey: OpsRouteKey,
+    pathParameters: Record<string, string>,
+    request: { query?: Query; body?: unknown } = {},
+  ): Promise<T> {
+    const space = routeKey.indexOf(' ');
+    const method = routeKey.slice(0, space);
+    const path = routeKey.slice(space + 1).replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = pathParameters[name];
+      if (value === undefined) throw new Error(`${routeKey}: no value for {${name}}`);
+      return encodeURIComponent(value);
+    });
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) search.set(name, String(value));
+    }
+    const url = `${this.baseUrl}${path}${search.size > 0 ? `?${search}` : ''}`;
+    const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await this.fetchImpl(url, {
+      method,
+      headers,
+      ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new OpsApiError(response.status, errorBodyOf(response.status, text));
+    return JSON.parse(text) as T;
+  }
+}
+
+const GATEWAY_CODES: Record<number, string> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'payload_too_large',
+  500: 'internal',
+  503: 'unavailable',
+};
+
+/** The API's error body as is, or API Gateway's `{"message"}` (or a non-JSON body) given a code. */
+function errorBodyOf(status: number, text: string): ApiError {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const object = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  if (typeof object.error === 'string' && typeof object.message === 'string') return object as unknown as ApiError;
+  const message = typeof object.message === 'string' ? object.message : text.slice(0, 500) || `HTTP ${status}`;
+  return { error: GATEWAY_CODES[status] ?? `http_${status}`, message };
+}
