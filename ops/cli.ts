@@ -1,0 +1,345 @@
+/**
+ * `npm run ops -- <command> …`: pricing ops from a terminal, against the local stack that `npm start`
+ * is running (found through its discovery file) or a deployed API (`--api-url` and `--token`, or
+ * CLICKPRICE_API_URL and CLICKPRICE_OPS_TOKEN). Tables for people, `--json` for scripts.
+ * Exit codes: 0 done, 1 the API refused or failed (its error printed), 2 bad usage.
+ */
+import { parseArgs } from 'node:util';
+import type { OpsClient } from '../clients/ops-client.js';
+import { OpsApiError } from '../clients/ops-client.js';
+import { runCli, UsageError } from '../infra/cli-args.js';
+import { type ParsedOptions, resolveClient } from './cli-target.js';
+import { changesTable, money, productDetail, productsTable, table, time } from './format.js';
+import { parseDuration, parseInstant, parseMoney, parseSwitch } from './parse-values.js';
+
+type OptionSpec = { type: 'string' } | { type: 'boolean' };
+
+interface Command {
+  readonly usage: string;
+  readonly summary: string;
+  readonly options?: Readonly<Record<string, OptionSpec>>;
+  /** Returns what to print: `json` for --json, `text` for people. */
+  run(client: OpsClient, positionals: string[], options: ParsedOptions): Promise<{ json: unknown; text: string }>;
+}
+
+const string = { type: 'string' } as const;
+const reasonOption = { reason: string } as const;
+
+/** The reason recorded with an action: the one given, or one naming the CLI command. */
+function reasonOf(options: ParsedOptions, command: string): string {
+  const reason = options.reason;
+  return typeof reason === 'string' && reason.trim() !== '' ? reason : `ops CLI: ${command}`;
+}
+
+function productIdOf(positionals: string[], command: string): string {
+  const productId = positionals[0];
+  if (productId === undefined) throw new UsageError(`${command} needs a product id, e.g. ${command} P00042`);
+  if (positionals.length > 1) throw new UsageError(`${command} takes one product id; got ${positionals.join(' ')}`);
+  return productId;
+}
+
+function optionalString(options: ParsedOptions, name: string): string | undefined {
+  const value = options[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function requiredString(options: ParsedOptions, name: string, command: string): string {
+  const value = optionalString(options, name);
+  if (value === undefined) throw new UsageError(`${command} needs --${name}`);
+  return value;
+}
+
+function optionalInteger(options: ParsedOptions, name: string): number | undefined {
+  const value = optionalString(options, name);
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number; got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function noPositionals(positionals: string[], command: string): void {
+  if (positionals.length > 0) throw new UsageError(`${command} takes no arguments; got ${positionals.join(' ')}`);
+}
+
+function actionText(result: {
+  change: { action: string; changeId: string; oldPrice: number; newPrice: number; actor: string };
+}) {
+  const { change } = result;
+  return `${change.action} recorded: ${money(change.oldPrice)} → ${money(change.newPrice)} by ${change.actor}\nchange id ${change.changeId}`;
+}
+
+const commands: Record<string, Command> = {
+  products: {
+    usage: 'products [--category C] [--limit N]',
+    summary: 'every product with its price, recent demand, state and last change',
+    options: { category: string, limit: string },
+    async run(client, positionals, options) {
+      noPositionals(positionals, 'products');
+      const limit = optionalInteger(options, 'limit');
+      const category = optionalString(options, 'category');
+      const products =
+        limit === undefined
+          ? await client.allProducts({ category })
+          : (await client.listProducts({ category, limit })).products;
+      return { json: products, text: productsTable(products) };
+    },
+  },
+  product: {
+    usage: 'product P00042',
+    summary: "one product's price, bounds, freeze, demand and last change",
+    async run(client, positionals) {
+      const product = await client.getProduct(productIdOf(positionals, 'product'));
+      return { json: product, text: productDetail(product) };
+    },
+  },
+  history: {
+    usage: 'history P00042 [--from T] [--to T] [--limit N]',
+    summary: "a product's price history, newest first, with reason, guardrail, source and actor",
+    options: { from: string, to: string, limit: string },
+    async run(client, positionals, options) {
+      const productId = productIdOf(positionals, 'history');
+      const from = optionalString(options, 'from');
+      const to = optionalString(options, 'to');
+      const query = {
+        ...(from === undefined ? {} : { from: parseInstant(from, '--from') }),
+        ...(to === undefined ? {} : { to: parseInstant(to, '--to') }),
+      };
+      const limit = optionalInteger(options, 'limit');
+      const changes =
+        limit === undefined
+          ? await client.allHistory(productId, query)
+          : (await client.history(productId, { ...query, limit })).changes;
+      return { json: changes, text: changes.length === 0 ? 'no changes in that range' : changesTable(changes, false) };
+    },
+  },
+  'price-at': {
+    usage: 'price-at P00042 --at 2026-11-22T10:00:00Z',
+    summary: 'the price a product had at an instant',
+    options: { at: string },
+    async run(client, positionals, options) {
+      const productId = productIdOf(positionals, 'price-at');
+      const at = parseInstant(requiredString(options, 'at', 'price-at'), '--at');
+      const answer = await client.priceAt(productId, at);
+      return {
+        json: answer,
+        text: `${answer.productId} at ${time(answer.at)}: ${money(answer.price, answer.currency)}`,
+      };
+    },
+  },
+  changes: {
+    usage: 'changes [--minutes N] [--limit N]',
+    summary: 'the live feed: recent changes across all products, newest first',
+    options: { minutes: string, limit: string },
+    async run(client, positionals, options) {
+      noPositionals(positionals, 'changes');
+      const feed = await client.changes({
+        minutes: optionalInteger(options, 'minutes'),
+        limit: optionalInteger(options, 'limit'),
+      });
+      return {
+        json: feed,
+        text: feed.changes.length === 0 ? `no changes since ${time(feed.since)}` : changesTable(feed.changes, true),
+      };
+    },
+  },
+  quarantine: {
+    usage: 'quarantine [--day YYYY-MM-DD] [--limit N]',
+    summary: 'events set aside as malformed, with their reason and stream position',
+    options: { day: string, limit: string },
+    async run(client, positionals, options) {
+      noPositionals(positionals, 'quarantine');
+      const page = await client.quarantine({
+        day: optionalString(options, 'day'),
+        limit: optionalInteger(options, 'limit'),
+      });
+      const rows = page.records.map((record) => [
+        time(record.quarantinedAt),
+        record.source,
+        record.shardId,
+        record.sequenceNumber,
+        String(record.rawBytes),
+        record.reason.length > 80 ? `${record.reason.slice(0, 79)}…` : record.reason,
+      ]);
+      return {
+        json: page,
+        text:
+          rows.length === 0
+            ? `nothing quarantined on ${page.day}`
+            : table(['quarantined at', 'source', 'shard', 'sequence', 'bytes', 'reason'], rows, [4]),
+      };
+    },
+  },
+  config: {
+    usage: 'config',
+    summary: 'kill switch, shadow mode and the policy settings',
+    async run(client, positionals) {
+      noPositionals(positionals, 'config');
+      const config = await client.config();
+      return {
+        json: config,
+        text: `kill switch  ${config.killSwitch ? 'ON (automated pricing stopped)' : 'off'}\nshadow mode  ${config.shadowMode ? 'ON (decisions recorded, not applied)' : 'off'}\nversion      ${config.version}`,
+      };
+    },
+  },
+  freeze: {
+    usage: 'freeze P00042 [--for 2h | --until T] [--reason "supplier issue"]',
+    summary: 'hold a price: automated changes are refused until it lapses or is unfrozen',
+    options: { for: string, until: string, ...reasonOption },
+    async run(client, positionals, options) {
+      const productId = productIdOf(positionals, 'freeze');
+      const duration = optionalString(options, 'for');
+      const until = optionalString(options, 'until');
+      if (duration !== undefined && until !== undefined)
+        throw new UsageError('freeze takes --for or --until, not both');
+      const reason = reasonOf(options, 'freeze');
+      const result = await client.freeze(
+        productId,
+        duration !== undefined
+          ? { reason, forSeconds: parseDuration(duration, '--for') }
+          : { reason, until: until === undefined ? null : parseInstant(until, '--until') },
+      );
+      const freeze = result.product.freeze;
+      return {
+        json: result,
+        text: `${productId} frozen at ${money(result.product.price, result.product.currency)} until ${freeze?.until ? time(freeze.until) : 'unfrozen'}\nchange id ${result.change.changeId}`,
+      };
+    },
+  },
+  unfreeze: {
+    usage: 'unfreeze P00042 [--reason "…"]',
+    summary: 'let automated pricing move the price again',
+    options: reasonOption,
+    async run(client, positionals, options) {
+      const productId = productIdOf(positionals, 'unfreeze');
+      const result = await client.unfreeze(productId, { reason: reasonOf(options, 'unfreeze') });
+      return { json: result, text: `${productId} unfrozen\nchange id ${result.change.changeId}` };
+    },
+  },
+  bounds: {
+    usage: 'bounds P00042 --floor 9.99 --ceiling 19.99 [--reason "…"]',
+    summary: 'set the floor and ceiling automated pricing stays within',
+    options: { floor: string, ceiling: string, ...reasonOption },
+    async run(client, positionals, options) {
+      const productId = productIdOf(positionals, 'bounds');
+      const result = await client.setBounds(productId, {
+        reason: reasonOf(options, 'bounds'),
+        floor: parseMoney(requiredString(options, 'floor', 'bounds'), '--floor'),
+        ceiling: parseMoney(requiredString(options, 'ceiling', 'bounds'), '--ceiling'),
+      });
+      return { json: result, text: actionText(result) };
+    },
+  },
+  'set-price': {
+    usage: 'set-price P00042 --price 14.99 [--reason "…"]',
+    summary: 'set a price by hand (within the bounds)',
+    options: { price: string, ...reasonOption },
+    async run(client, positionals, options) {
+      const productId = productIdOf(positionals, 'set-price');
+      const result = await client.setPrice(productId, {
+        reason: reasonOf(options, 'set-price'),
+        price: parseMoney(requiredString(options, 'price', 'set-price'), '--price'),
+      });
+      return { json: result, text: actionText(result) };
+    },
+  },
+  rollback: {
+    usage: 'rollback P00042 --to <changeId> [--reason "…"]',
+    summary: 'undo a change: the price returns to what it was just before it',
+    options: { to: string, ...reasonOption },
+    async run(client, positionals, options) {
+      const productId = productIdOf(positionals, 'rollback');
+      const result = await client.rollback(productId, {
+        reason: reasonOf(options, 'rollback'),
+        toChangeId: requiredString(options, 'to', 'rollback'),
+      });
+      return { json: result, text: actionText(result) };
+    },
+  },
+  'kill-switch': {
+    usage: 'kill-switch on|off [--reason "…"]',
+    summary: 'stop (on) or resume (off) every automated price change',
+    options: reasonOption,
+    async run(client, positionals, options) {
+      if (positionals.length !== 1) throw new UsageError('kill-switch takes on or off');
+      const enabled = parseSwitch(positionals[0], 'kill-switch');
+      const result = await client.setKillSwitch({
+        enabled,
+        reason: reasonOf(options, `kill-switch ${positionals[0]}`),
+      });
+      return {
+        json: result,
+        text: `kill switch ${result.config.killSwitch ? 'ON' : 'off'}\nchange id ${result.change.changeId}`,
+      };
+    },
+  },
+  'shadow-mode': {
+    usage: 'shadow-mode on|off [--reason "…"]',
+    summary: 'record decisions without applying them (on), or apply them again (off)',
+    options: reasonOption,
+    async run(client, positionals, options) {
+      if (positionals.length !== 1) throw new UsageError('shadow-mode takes on or off');
+      const enabled = parseSwitch(positionals[0], 'shadow-mode');
+      const result = await client.setShadowMode({
+        enabled,
+        reason: reasonOf(options, `shadow-mode ${positionals[0]}`),
+      });
+      return {
+        json: result,
+        text: `shadow mode ${result.config.shadowMode ? 'ON' : 'off'}\nchange id ${result.change.changeId}`,
+      };
+    },
+  },
+};
+
+const GLOBAL_OPTIONS = {
+  'api-url': string,
+  token: string,
+  json: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+function helpText(): string {
+  const width = Math.max(...Object.values(commands).map((command) => command.usage.length));
+  return [
+    'usage: npm run ops -- <command> [options] [--json] [--api-url URL --token TOKEN]',
+    '',
+    ...Object.values(commands).map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`),
+    '',
+    'Target: the local stack `npm start` is running, unless --api-url/--token (or CLICKPRICE_API_URL and',
+    'CLICKPRICE_OPS_TOKEN) name a deployed API. Amounts are in currency units (12.99); times are ISO-8601.',
+  ].join('\n');
+}
+
+await runCli(async () => {
+  const [name, ...rest] = process.argv.slice(2);
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(helpText());
+    return;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)}\n${helpText()}`);
+  let parsed: { values: ParsedOptions; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nusage: npm run ops -- ${command.usage}`);
+  }
+  if (parsed.values.help) {
+    console.log(`usage: npm run ops -- ${command.usage}\n${command.summary}`);
+    return;
+  }
+  const client = resolveClient(parsed.values);
+  try {
+    const output = await command.run(client, parsed.positionals, parsed.values);
+    console.log(parsed.values.json ? JSON.stringify(output.json, null, 2) : output.text);
+  } catch (error) {
+    if (!(error instanceof OpsApiError)) throw error;
+    if (parsed.values.json) console.log(JSON.stringify({ status: error.status, ...error.body }, null, 2));
+    console.error(`error: ${error.status} ${error.body.message}${error.field ? ` (field: ${error.field})` : ''}`);
+    process.exitCode = 1;
+  }
+});

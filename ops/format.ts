@@ -1,0 +1,114 @@
+/** Plain-text rendering for the ops CLI: aligned tables, money and times a person reads at a glance. */
+import type { PriceChange, ProductSummary } from '../clients/api-types.js';
+
+/** Cents as currency units with the code: `1299, 'EUR'` → `12.99 EUR`. */
+export function money(cents: number, currency?: string): string {
+  const units = `${Math.trunc(cents / 100)}.${String(Math.abs(cents % 100)).padStart(2, '0')}`;
+  return currency === undefined ? units : `${units} ${currency}`;
+}
+
+/** `2026-11-22T10:04:05.123Z` → `2026-11-22 10:04:05Z`. */
+export function time(iso: string | null | undefined): string {
+  if (!iso) return '-';
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
+}
+
+/** Rows under a header, each column as wide as its widest cell; numbers right-aligned. */
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  rightAligned: readonly number[] = [],
+): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) =>
+        rightAligned.includes(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+/** The history and feed table: when, what, the price move, why, and who. */
+export function changesTable(changes: readonly PriceChange[], withProduct: boolean): string {
+  const header = [
+    ...(withProduct ? ['product'] : []),
+    'changed at',
+    'action',
+    'old',
+    'new',
+    'reason',
+    'guardrail',
+    'source',
+    'actor',
+    'change id',
+  ];
+  const rows = changes.map((change) => [
+    ...(withProduct ? [change.productId] : []),
+    time(change.changedAt),
+    change.action,
+    money(change.oldPrice),
+    money(change.newPrice),
+    change.reasonCode,
+    change.guardrail ?? '-',
+    change.source,
+    change.actor,
+    change.changeId,
+  ]);
+  const offset = withProduct ? 1 : 0;
+  return table(header, rows, [offset + 2, offset + 3]);
+}
+
+export function productsTable(products: readonly ProductSummary[]): string {
+  const rows = products.map((product) => [
+    product.productId,
+    product.name.length > 28 ? `${product.name.slice(0, 27)}…` : product.name,
+    product.category,
+    money(product.price, product.currency),
+    `${money(product.floor)}–${money(product.ceiling)}`,
+    String(product.demand.views),
+    String(product.demand.carts),
+    String(product.demand.purchases),
+    product.freeze ? `frozen${product.freeze.until ? ` until ${time(product.freeze.until)}` : ''}` : '',
+    product.lastChange ? `${product.lastChange.reasonCode} ${time(product.lastChange.changedAt)}` : '-',
+  ]);
+  return table(
+    ['product', 'name', 'category', 'price', 'bounds', 'views', 'carts', 'buys', 'state', 'last change'],
+    rows,
+    [3, 5, 6, 7],
+  );
+}
+
+export function productDetail(product: ProductSummary): string {
+  const lines: [string, string][] = [
+    ['product', `${product.productId}  ${product.name} (${product.category})`],
+    [
+      'price',
+      `${money(product.price, product.currency)}   base ${money(product.basePrice)}   lowest 30 d ${money(product.lowest30d)}`,
+    ],
+    ['bounds', `${money(product.floor)} – ${money(product.ceiling)}`],
+    ['inventory', String(product.inventory)],
+    ['version', `${product.version}, updated ${time(product.updatedAt)}`],
+    [
+      'freeze',
+      product.freeze
+        ? `frozen by ${product.freeze.actor} at ${time(product.freeze.frozenAt)} until ${product.freeze.until ? time(product.freeze.until) : 'unfrozen'}: ${product.freeze.reason}`
+        : 'not frozen',
+    ],
+    [
+      `demand (${product.demand.minutes} min)`,
+      `${product.demand.views} views, ${product.demand.carts} carts, ${product.demand.purchases} purchases`,
+    ],
+    [
+      'last change',
+      product.lastChange
+        ? `${time(product.lastChange.changedAt)} ${product.lastChange.action} ${money(product.lastChange.oldPrice)} → ${money(product.lastChange.newPrice)} (${product.lastChange.reasonCode}${product.lastChange.guardrail ? `, bound by ${product.lastChange.guardrail}` : ''}; ${product.lastChange.actor})`
+        : '-',
+    ],
+  ];
+  const width = Math.max(...lines.map(([label]) => label.length));
+  return lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}

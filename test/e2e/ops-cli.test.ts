@@ -1,0 +1,152 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { PriceChange, PricingConfigView, ProductSummary } from '../../clients/api-types.js';
+import { OPS_SCOPES } from '../../infra/api-routes.js';
+import { discoveryPath, writeDiscovery } from '../../infra/local/api-discovery.js';
+import { startOpsApi } from '../integration/api/ops-api-fixture.js';
+
+/**
+ * `npm run ops`, run as a person runs it (a child process of the very entry point package.json
+ * names), against the local ops API over scratch tables: found through the discovery file that
+ * `npm start` writes, or named with --api-url and --token.
+ */
+const fixture = await startOpsApi(12);
+const runtimeDir = mkdtempSync(join(tmpdir(), 'ops-cli-'));
+afterAll(() => rmSync(runtimeDir, { recursive: true, force: true }));
+const withLocalStack = { XDG_RUNTIME_DIR: runtimeDir };
+writeDiscovery(
+  { url: fixture.api.url, token: fixture.api.token('carol'), pid: process.pid, startedAt: new Date().toISOString() },
+  discoveryPath(withLocalStack),
+);
+
+interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function ops(args: readonly string[], environment: Record<string, string> = withLocalStack): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'ops/cli.ts', ...args],
+      {
+        env: { ...process.env, CLICKPRICE_API_URL: '', CLICKPRICE_OPS_TOKEN: '', ...environment },
+        timeout: 30_000,
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+async function json<T>(args: readonly string[]): Promise<T> {
+  const run = await ops([...args, '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as T;
+}
+
+describe('ops CLI reads', () => {
+  it('lists every product as a table, and as JSON with --json', async () => {
+    const run = await ops(['products']);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^product\s+name\s+category\s+price/);
+    for (const product of fixture.catalogue) expect(run.stdout).toContain(product.productId);
+    const products = await json<ProductSummary[]>(['products']);
+    expect(products.map((product) => product.productId).sort()).toEqual(
+      fixture.catalogue.map((product) => product.productId).sort(),
+    );
+  });
+
+  it("shows a product's history with reason, actor and change id", async () => {
+    const product = fixture.freshProduct();
+    await ops(['freeze', product.productId, '--reason', 'history check']);
+    const run = await ops(['history', product.productId]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/changed at\s+action\s+old\s+new\s+reason/);
+    expect(run.stdout).toMatch(/freeze .* carol /);
+  });
+});
+
+describe('ops CLI actions', () => {
+  it('freezes for a duration with a reason; the actor is the token user', async () => {
+    const product = fixture.freshProduct();
+    const before = Date.now();
+    const run = await ops(['freeze', product.productId, '--for', '2h', '--reason', 'supplier issue']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`${product.productId} frozen`);
+    const after = await json<ProductSummary>(['product', product.productId]);
+    expect(after.freeze).toMatchObject({ reason: 'supplier issue', actor: 'carol' });
+    const until = Date.parse(after.freeze?.until ?? '');
+    expect(until).toBeGreaterThanOrEqual(before + 2 * 3600_000 - 1_000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 2 * 3600_000 + 1_000);
+  });
+
+  it('sets a price by hand and rolls it back to the price before', async () => {
+    const product = fixture.freshProduct();
+    const target = product.floor + 100 <= product.ceiling ? product.floor + 100 : product.floor;
+    const set = await ops(['set-price', product.productId, '--price', (target / 100).toFixed(2), '--json']);
+    expect(set.code, set.stderr).toBe(0);
+    const { change } = JSON.parse(set.stdout) as { change: PriceChange };
+    expect(change.newPrice).toBe(target);
+    const rollback = await ops(['rollback', product.productId, '--to', change.changeId]);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect((await json<ProductSummary>(['product', product.productId])).price).toBe(product.price);
+  });
+
+  it('throws the kill switch on and off', async () => {
+    expect((await ops(['kill-switch', 'on', '--reason', 'incident 42'])).code).toBe(0);
+    expect((await json<PricingConfigView>(['config'])).killSwitch).toBe(true);
+    expect((await ops(['kill-switch', 'off'])).code).toBe(0);
+    expect((await json<PricingConfigView>(['config'])).killSwitch).toBe(false);
+  });
+});
+
+describe('ops CLI errors', () => {
+  it('exits 2 with what to do when no local stack runs and no API is named', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'ops-cli-none-'));
+    const run = await ops(['products'], { XDG_RUNTIME_DIR: empty });
+    rmSync(empty, { recursive: true, force: true });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('npm start');
+  });
+
+  it.each([
+    [['freeze'], /needs a product id/],
+    [['set-price', 'P00001', '--price', 'ten'], /--price must be an amount/],
+    [['freeze', 'P00001', '--for', '2h', '--until', '2030-01-01T00:00:00Z'], /--for or --until/],
+    [['history', 'P00001', '--bogus'], /Unknown option '--bogus'/],
+    [['teleport'], /unknown command "teleport"/],
+  ])('exits 2 for bad usage %j', async (args, message) => {
+    const run = await ops(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it("exits 1 with the API's message and field when the API refuses", async () => {
+    const product = fixture.freshProduct();
+    const bounds = await ops(['bounds', product.productId, '--floor', '20', '--ceiling', '10']);
+    expect(bounds.code).toBe(1);
+    expect(bounds.stderr).toMatch(/^error: 400 .*floor.*\(field: floor\)/);
+    const unknown = await ops(['history', 'P99999']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error: 404/);
+  });
+
+  it('talks to a named API with --api-url and --token; a read-only token cannot act (403)', async () => {
+    const readOnly = fixture.api.token('viewer', [OPS_SCOPES.read]);
+    const product = fixture.freshProduct();
+    const named = { XDG_RUNTIME_DIR: join(runtimeDir, 'none') };
+    const read = await ops(['product', product.productId, '--api-url', fixture.api.url, '--token', readOnly], named);
+    expect(read.code, read.stderr).toBe(0);
+    const act = await ops(['freeze', product.productId, '--api-url', fixture.api.url, '--token', readOnly], named);
+    expect(act.code).toBe(1);
+    expect(act.stderr).toMatch(/^error: 403/);
+  });
+});
