@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/resources.js';
 import { type AggregateRow, aggregateRowSchema } from '../domain/aggregate.js';
 import { expiryAfterDays } from '../domain/time.js';
@@ -7,6 +7,8 @@ import { parseOrThrow } from '../domain/validation.js';
 import { mapConcurrent } from '../lib/map-concurrent.js';
 
 const TTL = tables.aggregates.ttlAttribute;
+const PRODUCT_KEY = tables.aggregates.partitionKey.name;
+const WINDOW_KEY = tables.aggregates.sortKey.name;
 /** A window's row is read by pricing within minutes and by ops for weeks; after that it expires. */
 export const AGGREGATE_RETENTION_DAYS = 30;
 const BATCH_WRITE_LIMIT = 25;
@@ -46,5 +48,25 @@ export class AggregatesStore {
         requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
       }
     });
+  }
+
+  /** A product's windows whose start lies in [from, to] (inclusive), oldest first, every page read. */
+  async windows(productId: string, from: string, to: string): Promise<AggregateRow[]> {
+    const rows: AggregateRow[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#product = :product AND #window BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#product': PRODUCT_KEY, '#window': WINDOW_KEY },
+          ExpressionAttributeValues: { ':product': productId, ':from': from, ':to': to },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const { [TTL]: _expiry, ...row } of page.Items ?? []) rows.push(row as AggregateRow);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return rows;
   }
 }
