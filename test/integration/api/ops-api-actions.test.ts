@@ -318,6 +318,25 @@ describe('bad requests to actions', () => {
   );
 });
 
+describe('the actor', () => {
+  it('is never taken from a body: one naming an actor is refused, saying where the actor comes from', async () => {
+    const product = ops.freshProduct();
+
+    const { status, body } = await answer(
+      await send(
+        'PUT',
+        `/ops/products/${product.productId}/price`,
+        JSON.stringify({ reason: 'r', price: product.basePrice + 1, actor: 'alice' }),
+        { authorization: `Bearer ${ops.api.token('mallory')}` },
+      ),
+    );
+
+    expect({ status, field: body.field }).toEqual({ status: 400, field: 'actor' });
+    expect(body.message).toMatch(/access token/);
+    expect((await alice.getProduct(product.productId)).version).toBe(1);
+  });
+});
+
 describe('kill switch and shadow mode', () => {
   it('round-trip through /ops/config, each switch recorded with its actor', async () => {
     const on = await alice.setKillSwitch({ reason: 'incident 42', enabled: true });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { OpsClient } from '../../../clients/ops-client.js';
 import { GLOBAL_HISTORY_ID } from '../../../functions/domain/price-history.js';
 import { apiRoutes, OPS_SCOPES, routeKeys, type SurfaceRouteKey, splitRouteKey } from '../../../infra/api-routes.js';
 import { LocalJwtAuthorizer } from '../../../infra/local/local-jwt-authorizer.js';
-import { answer, startOpsApi } from './ops-api-fixture.js';
+import { answer, apiError, startOpsApi } from './ops-api-fixture.js';
 
 const ops = await startOpsApi(10);
 const product = ops.freshProduct();
@@ -126,6 +127,26 @@ describe('ops API authentication', () => {
     expect(status).toBe(200);
     expect(typeof sub).toBe('string');
     expect((body.change as { actor: string }).actor).toBe(sub);
+  });
+});
+
+describe('the ops client', () => {
+  it("turns the gateway's 401 and 403 into OpsApiErrors with a code", async () => {
+    const expired = new OpsClient({
+      baseUrl: ops.api.url,
+      token: ops.api.authorizer.issue({ username: 'alice', scopes: [OPS_SCOPES.read], ttlSeconds: 1 }, 0),
+    });
+    const reader = ops.clientAs('reader', [OPS_SCOPES.read]);
+
+    const unauthorized = await apiError(expired.config());
+    const forbidden = await apiError(reader.setKillSwitch({ reason: 'x', enabled: true }));
+
+    expect({ status: unauthorized.status, error: unauthorized.body.error }).toEqual({
+      status: 401,
+      error: 'unauthorized',
+    });
+    expect({ status: forbidden.status, error: forbidden.body.error }).toEqual({ status: 403, error: 'forbidden' });
+    expect((await reader.config()).killSwitch).toBe(false);
   });
 });
 
