@@ -36,6 +36,12 @@ export interface HandlerFunctionProps {
    * @default - none
    */
   readonly wildcardResourceActions?: readonly string[];
+  /**
+   * Commands run around esbuild, e.g. to copy files the handler reads at run time beside the bundle.
+   *
+   * @default - none
+   */
+  readonly commandHooks?: nodejs.ICommandHooks;
 }
 
 /**
@@ -74,7 +80,11 @@ export class HandlerFunction extends Construct {
       timeout: props.timeout ?? defaults.timeout,
       role: this.role,
       logGroup: this.logGroup,
-      bundling: { ...BUNDLING_DEFAULTS, mainFields: [...BUNDLING_DEFAULTS.mainFields] },
+      bundling: {
+        ...BUNDLING_DEFAULTS,
+        mainFields: [...BUNDLING_DEFAULTS.mainFields],
+        commandHooks: props.commandHooks,
+      },
       environment: {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
