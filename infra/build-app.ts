@@ -1,4 +1,4 @@
-import { App, Tags, Validations } from 'aws-cdk-lib';
+import { App, Aws, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PipelineStack } from './stacks/pipeline-stack.js';
 import { StatefulStack } from './stacks/stateful-stack.js';
@@ -39,7 +39,8 @@ export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
   const statefulName = `clickprice-${stage}-stateful`;
   const stateful = new StatefulStack(app, statefulName, {
     stackName: statefulName,
-    description: `clickprice ${stage}: clicks Kinesis stream, its KMS key and the DynamoDB tables`,
+    description: `clickprice ${stage}: clicks Kinesis stream, its KMS key, the DynamoDB tables and the ops user pool`,
+    opsDomainPrefix: `clickprice-${stage}-${Aws.ACCOUNT_ID}`,
   });
 
   const pipelineName = `clickprice-${stage}-pipeline`;

@@ -1,8 +1,9 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { OpsUserPool } from '../constructs/ops-user-pool.js';
 import {
   clicksStream,
   type KeyAttribute,
@@ -45,14 +46,23 @@ export interface StatefulStackProps extends StackProps {
   /**
    * What happens to the tables, the stream and its key when they leave the stack or the stack is
    * deleted. `RETAIN` also turns on table deletion protection; `DESTROY` is for throw-away dev stacks.
+   * The ops user pool follows it too.
    *
    * @default RemovalPolicy.RETAIN
    */
   readonly dataRemovalPolicy?: RemovalPolicy;
+  /**
+   * Prefix of the ops user pool's Cognito domain (sign-in pages and token endpoint). Unique per
+   * region across all AWS accounts, hence the account id.
+   *
+   * @default - `<stack name, lower case>-<account id>`
+   */
+  readonly opsDomainPrefix?: string;
 }
 
 /**
- * The stream and the tables, built from the resource catalogue (`infra/resources.ts`).
+ * The stream and the tables, built from the resource catalogue (`infra/resources.ts`), and the ops
+ * user pool (its users are state too; the API stack adds the app clients and the authorizer).
  *
  * No physical names are set: CloudFormation names every resource, so two stages can share an account.
  * Code finds the names through the environment variables of {@link resourceEnvironment}.
@@ -61,6 +71,8 @@ export class StatefulStack extends Stack implements StatefulResources {
   public readonly tables: Readonly<Record<TableId, dynamodb.Table>>;
   public readonly clicksStream: kinesis.Stream;
   public readonly streamKey: kms.Key;
+  /** Who may call the ops API: the user pool, the `clickprice` resource server and the Cognito domain. */
+  public readonly opsUsers: OpsUserPool;
 
   public constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
@@ -103,6 +115,19 @@ export class StatefulStack extends Stack implements StatefulResources {
       built[tableId] = buildTable(this, tables[tableId], removalPolicy);
     }
     this.tables = built;
+
+    this.opsUsers = new OpsUserPool(this, 'OpsUsers', {
+      removalPolicy,
+      domainPrefix: props.opsDomainPrefix ?? `${this.stackName.toLowerCase()}-${Aws.ACCOUNT_ID}`,
+    });
+    new CfnOutput(this, 'OpsUserPoolId', {
+      description: 'The Cognito user pool of ops users (add people with admin-create-user)',
+      value: this.opsUsers.userPool.userPoolId,
+    });
+    new CfnOutput(this, 'OpsAuthUrl', {
+      description: 'The Cognito domain of the ops user pool: sign-in pages and the /oauth2/token endpoint',
+      value: this.opsUsers.domain.baseUrl(),
+    });
   }
 }
 

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { App, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { OPS_SCOPES } from '../../infra/api-routes.js';
 import { buildApp, DEFAULT_STAGE } from '../../infra/build-app.js';
 import {
   clicksStream,
@@ -26,8 +28,9 @@ const cdkJsonContext: Record<string, unknown> = JSON.parse(
   readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
 ).context;
 
+/** The whole app, without bundling its functions: nothing here looks inside a Lambda bundle. */
 function buildTestApp(context: Record<string, unknown> = {}) {
-  return buildApp({ context: { ...cdkJsonContext, ...context } });
+  return buildApp({ context: { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [], ...context } });
 }
 
 // Template tests use a stack without the nag plugin, so a finding fails the cdk-nag tests below by
@@ -181,6 +184,87 @@ describe('StatefulStack dataRemovalPolicy', () => {
   });
 });
 
+describe('StatefulStack ops user pool', () => {
+  const poolId = () => stateful.getLogicalId(stateful.opsUsers.userPool.node.defaultChild as cognito.CfnUserPool);
+
+  it('lets only administrators create users: nobody signs up', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
+  });
+
+  it('requires MFA, with an authenticator app and never SMS', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      SmsConfiguration: Match.absent(),
+    });
+  });
+
+  it('asks for passwords of 14 characters or more, with every character class', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 14,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+    });
+  });
+
+  it('is on the Plus plan with threat protection enforced', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+    });
+  });
+
+  it('is retained with deletion protection, as the tables are', () => {
+    template.hasResource('AWS::Cognito::UserPool', {
+      Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('has the resource server of the ops scopes, each scope of OPS_SCOPES and no other', () => {
+    const scopeNames = Object.values(OPS_SCOPES).map((scope) => scope.split('/')[1]);
+
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      UserPoolId: { Ref: poolId() },
+      Identifier: 'clickprice',
+      Scopes: scopeNames.map((name) => ({ ScopeName: name, ScopeDescription: Match.anyValue() })),
+    });
+    expect(Object.values(OPS_SCOPES).every((scope) => scope.startsWith('clickprice/'))).toBe(true);
+  });
+
+  it('has a Cognito domain named after the stack and the account unless told, and outputs it and the pool id', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      UserPoolId: { Ref: poolId() },
+      Domain: { 'Fn::Join': ['', ['stateful-', { Ref: 'AWS::AccountId' }]] },
+    });
+    template.hasOutput('OpsUserPoolId', { Value: { Ref: poolId() } });
+    template.hasOutput('OpsAuthUrl', { Value: Match.anyValue() });
+
+    const named = new StatefulStack(new App(), 'Named', { opsDomainPrefix: 'clickprice-test-ops' });
+    Template.fromStack(named).hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: 'clickprice-test-ops',
+    });
+  });
+
+  it('is deleted, without deletion protection, when a dev stack asks for DESTROY', () => {
+    const dev = Template.fromStack(new StatefulStack(new App(), 'Dev', { dataRemovalPolicy: RemovalPolicy.DESTROY }));
+
+    dev.hasResource('AWS::Cognito::UserPool', {
+      Properties: Match.objectLike({ DeletionProtection: 'INACTIVE' }),
+      DeletionPolicy: 'Delete',
+    });
+  });
+});
+
 describe('resourceEnvironment', () => {
   it('maps every table env var to its table name and the stream env var to the stream name, and nothing else', () => {
     const environment = resourceEnvironment(stateful);
@@ -207,6 +291,14 @@ describe('buildApp', () => {
 
   it('builds env-agnostic stacks, so synth needs no AWS account or region', () => {
     expect(buildTestApp().stateful.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  it('names the ops Cognito domain after the stage and the account', () => {
+    const { stateful: stack } = buildTestApp({ stage: 'prod' });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: { 'Fn::Join': ['', ['clickprice-prod-', { Ref: 'AWS::AccountId' }]] },
+    });
   });
 });
 
