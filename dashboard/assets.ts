@@ -7,6 +7,16 @@
 export const dashboardAssets = {
   'index.html': { source: 'dashboard/index.html', contentType: 'text/html; charset=utf-8' },
   'app.js': { source: 'dashboard/app.js', contentType: 'text/javascript; charset=utf-8' },
+  // app.js's modules (imported relatively, so they must stay beside it, flat).
+  'api.js': { source: 'dashboard/api.js', contentType: 'text/javascript; charset=utf-8' },
+  'dialogs.js': { source: 'dashboard/dialogs.js', contentType: 'text/javascript; charset=utf-8' },
+  'dom.js': { source: 'dashboard/dom.js', contentType: 'text/javascript; charset=utf-8' },
+  'feed.js': { source: 'dashboard/feed.js', contentType: 'text/javascript; charset=utf-8' },
+  'format.js': { source: 'dashboard/format.js', contentType: 'text/javascript; charset=utf-8' },
+  'price-chart.js': { source: 'dashboard/price-chart.js', contentType: 'text/javascript; charset=utf-8' },
+  'product-view.js': { source: 'dashboard/product-view.js', contentType: 'text/javascript; charset=utf-8' },
+  'products-view.js': { source: 'dashboard/products-view.js', contentType: 'text/javascript; charset=utf-8' },
+  'sparkline.js': { source: 'dashboard/sparkline.js', contentType: 'text/javascript; charset=utf-8' },
   'styles.css': { source: 'dashboard/styles.css', contentType: 'text/css; charset=utf-8' },
   'chart.umd.min.js': {
     source: 'node_modules/chart.js/dist/chart.umd.min.js',

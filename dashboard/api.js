@@ -1,0 +1,105 @@
+/**
+ * The ops API as the page calls it: same origin as the page, the user's bearer token on every call,
+ * the JSON of clients/api-types.ts back. A non-2xx answer throws an ApiError carrying the API's
+ * `{error, message, field}` (API Gateway's own `{message}` answers get a code too).
+ */
+
+const GATEWAY_CODES = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 503: 'unavailable' };
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body.message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = body.error;
+    this.field = body.field ?? null;
+  }
+
+  /** The token is missing, invalid, expired (401) or lacks the scope (403). */
+  get isAuth() {
+    return this.status === 401 || this.status === 403;
+  }
+}
+
+function errorBodyOf(status, text) {
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const object = parsed !== null && typeof parsed === 'object' ? parsed : {};
+  const message = typeof object.message === 'string' ? object.message : text.slice(0, 300) || `HTTP ${status}`;
+  return {
+    error: typeof object.error === 'string' ? object.error : (GATEWAY_CODES[status] ?? `http_${status}`),
+    message,
+    field: typeof object.field === 'string' ? object.field : undefined,
+  };
+}
+
+/**
+ * `basePath` is where the API is mounted relative to the page: the page is served at
+ * `<stage>/dashboard`, the API at `<stage>/ops/...`.
+ */
+export function createApi({ basePath, token, onAuthError }) {
+  async function call(method, path, { query, body } = {}) {
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value !== undefined && value !== null && value !== '') search.set(name, String(value));
+    }
+    const url = `${basePath}${path}${search.size > 0 ? `?${search}` : ''}`;
+    const headers = { accept: 'application/json' };
+    const bearer = token();
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        cache: 'no-store',
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (error) {
+      throw new ApiError(0, { error: 'network', message: `The ops API did not answer (${error.message})` });
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      const error = new ApiError(response.status, errorBodyOf(response.status, text));
+      // A read refused for the token means the page cannot work: ask for another one. An action
+      // refused (a read-only token, say) is reported in its dialog instead.
+      if (error.isAuth && (method === 'GET' || error.status === 401)) onAuthError(error);
+      throw error;
+    }
+    return JSON.parse(text);
+  }
+
+  const product = (productId) => `/ops/products/${encodeURIComponent(productId)}`;
+
+  return {
+    listProducts: (query) => call('GET', '/ops/products', { query }),
+    async allProducts() {
+      const products = [];
+      let cursor;
+      do {
+        const page = await call('GET', '/ops/products', { query: { limit: 100, cursor } });
+        products.push(...page.products);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      return products;
+    },
+    getProduct: (productId) => call('GET', product(productId)),
+    history: (productId, query) => call('GET', `${product(productId)}/history`, { query }),
+    demand: (productId, query) => call('GET', `${product(productId)}/demand`, { query }),
+    changes: (query) => call('GET', '/ops/changes', { query }),
+    config: () => call('GET', '/ops/config'),
+
+    freeze: (productId, body) => call('POST', `${product(productId)}/freeze`, { body }),
+    unfreeze: (productId, body) => call('POST', `${product(productId)}/unfreeze`, { body }),
+    setBounds: (productId, body) => call('PUT', `${product(productId)}/bounds`, { body }),
+    setPrice: (productId, body) => call('PUT', `${product(productId)}/price`, { body }),
+    rollback: (productId, body) => call('POST', `${product(productId)}/rollback`, { body }),
+    setKillSwitch: (body) => call('PUT', '/ops/config/kill-switch', { body }),
+    setShadowMode: (body) => call('PUT', '/ops/config/shadow-mode', { body }),
+  };
+}
