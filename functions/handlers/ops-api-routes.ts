@@ -58,7 +58,7 @@ export function opsRoutes(deps: OpsRouteDependencies): Record<SurfaceRouteKey<'o
       const productId = productIdOf(event);
       const actor = actorOf(event);
       const change = await act(productId, { ...actionBody(event, fields), actor });
-      return ok({ change, product: await queries.product(productId) });
+      return ok({ change, product: await queries.productAfter(productId, change) });
     };
 
   const configAction =

@@ -73,6 +73,22 @@ export class OpsQueries {
     return this.summaryOf(await this.existing(productId), toIso(this.clock()));
   }
 
+  /**
+   * The product just after an ops action wrote `change`. The product is read consistently, but its
+   * history through a Query, which in DynamoDB may not list a row written a moment ago: the row the
+   * action wrote is the newest one, so it is put in its place if the Query missed it.
+   */
+  async productAfter(productId: string, change: PriceChange): Promise<ProductSummary> {
+    const summary = await this.product(productId);
+    if (summary.lastChange !== null && summary.lastChange.changeId >= change.changeId) return summary;
+    const point: [string, number] = [change.changedAt, change.newPrice];
+    return {
+      ...summary,
+      lastChange: change,
+      sparkline: changedPrice(change) ? [...summary.sparkline, point].slice(-SPARKLINE_POINTS) : summary.sparkline,
+    };
+  }
+
   async productHistory(productId: string, query: HistoryQuery): Promise<HistoryPage> {
     await this.existing(productId);
     try {
