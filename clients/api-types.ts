@@ -175,7 +175,7 @@ export interface HistoryQuery {
   readonly cursor?: string;
 }
 
-/** GET /ops/products/{productId}/demand query: `to` defaults to now, `from` to 60 min before `to`; at most 24 h. */
+/** GET /ops/products/{productId}/demand query: `to` defaults to now, `from` to 60 min before `to`; at most 25 h. */
 export interface DemandQuery {
   readonly from?: string;
   readonly to?: string;

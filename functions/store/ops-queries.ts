@@ -30,8 +30,11 @@ export const SUMMARY_DEMAND_MINUTES = 15;
 /** Newest history rows a summary reads for its last change and sparkline. */
 const SUMMARY_HISTORY_ROWS = 50;
 const SPARKLINE_POINTS = 20;
-/** The longest demand series one request may ask for: 24 h of minutes, 1,440 windows. */
-export const MAX_DEMAND_RANGE_MS = 24 * 60 * 60_000;
+/**
+ * The longest demand series one request may ask for: a day, plus an hour's room so that a day's view
+ * asked with `from` = now − 24 h (and `to` left to the server's clock) is never refused.
+ */
+export const MAX_DEMAND_RANGE_MS = 25 * 60 * 60_000;
 /** Products whose summaries are built at once (each is two small Queries). */
 const SUMMARY_CONCURRENCY = 16;
 
@@ -115,7 +118,7 @@ export class OpsQueries {
     const from = range.from ?? toIso(toEpochMs(to) - 60 * 60_000);
     if (from > to) throw new InvalidInputError('from', 'must not be after to');
     if (toEpochMs(to) - toEpochMs(from) > MAX_DEMAND_RANGE_MS) {
-      throw new InvalidInputError('from', 'the range from..to must be at most 24 hours');
+      throw new InvalidInputError('from', 'the range from..to must be at most 25 hours');
     }
     await this.existing(productId);
     const lookback = (toEpochMs(minuteOf(to)) - toEpochMs(minuteOf(from))) / 60_000 + 1;

@@ -317,12 +317,19 @@ describe('GET /ops/products/{productId}/demand', () => {
     expect(series.windows).toEqual([]);
   });
 
+  it("answers a day's view asked with from alone (to is the server's now, a moment later)", async () => {
+    const series = await client.demand(product.productId, { from: toIso(Date.now() - 24 * 3_600_000) });
+
+    expect(series.minutes.length).toBeGreaterThanOrEqual(24 * 60);
+    expect(series.windows.map((window) => window.windowStart)).toEqual([0, 1, 2, 3].map(windowAt));
+  });
+
   it('answers 400 naming the parameter for a bad or too long range', async () => {
     for (const [query, field] of [
       ['from=an-hour-ago', 'from'],
       ['to=soon', 'to'],
       [`from=${windowAt(3)}&to=${windowAt(1)}`, 'from'],
-      [`from=${toIso(start - 25 * 3_600_000)}&to=${windowAt(0)}`, 'from'],
+      [`from=${toIso(start - 25 * 3_600_000 - 1)}&to=${windowAt(0)}`, 'from'],
     ]) {
       const { status, body } = await answer(
         await ops.api.request(`/ops/products/${product.productId}/demand?${query}`),
