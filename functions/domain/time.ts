@@ -14,9 +14,68 @@ export function toIso(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
 
-/** A canonical timestamp to epoch milliseconds. */
+/**
+ * A canonical timestamp to epoch milliseconds: exactly `Date.parse(iso)`, for any string. The fast
+ * path reads the digits of the canonical form (`YYYY-MM-DDTHH:MM:SS.sssZ`, month 01–12, day 01–31 —
+ * a day past the month's end rolls over as Date.parse does — hour 00–23, minute and second 00–59);
+ * anything else is left to Date.parse. It runs once per click on the fast path, where Date.parse was
+ * a measurable share of the handler's time.
+ */
 export function toEpochMs(iso: string): number {
-  return Date.parse(iso);
+  if (iso.length !== 24) return Date.parse(iso);
+  const year = digitsAt(iso, 0, 4);
+  const month = digitsAt(iso, 5, 2);
+  const day = digitsAt(iso, 8, 2);
+  const hour = digitsAt(iso, 11, 2);
+  const minute = digitsAt(iso, 14, 2);
+  const second = digitsAt(iso, 17, 2);
+  const milli = digitsAt(iso, 20, 3);
+  if (
+    year < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > 31 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59 ||
+    milli < 0 ||
+    iso.charCodeAt(4) !== 45 || // -
+    iso.charCodeAt(7) !== 45 ||
+    iso.charCodeAt(10) !== 84 || // T
+    iso.charCodeAt(13) !== 58 || // :
+    iso.charCodeAt(16) !== 58 ||
+    iso.charCodeAt(19) !== 46 || // .
+    iso.charCodeAt(23) !== 90 // Z
+  ) {
+    return Date.parse(iso);
+  }
+  const days = daysFromCivil(year, month) + day - 1;
+  return days * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS + second * 1000 + milli;
+}
+
+/** The decimal number in `count` digits of `text` from `at`, or -1 if any of them is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let index = at; index < at + count; index++) {
+    const digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Days from 1970-01-01 to the first of `month` (1–12) of `year` (proleptic Gregorian; H. Hinnant). */
+function daysFromCivil(year: number, month: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5);
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** The start of the minute holding `iso`, as a canonical timestamp. */
