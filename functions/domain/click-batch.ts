@@ -1,5 +1,5 @@
 import { type EventType, PRODUCT_EVENT_TYPES, parseClickEvent } from './click-event.js';
-import { padSequence } from './sequence-numbers.js';
+import { checkSequenceNumber } from './sequence-numbers.js';
 import type { SessionActivity, Verdict } from './session-activity.js';
 import { minuteOf, toEpochMs } from './time.js';
 
@@ -60,9 +60,10 @@ function purchaseDelta(units: number): CounterDelta {
 
 /** One record's effect on one (product, minute) demand item. */
 export interface CounterEntry {
-  /** Zero-padded, comparable with the item's watermark for this shard. */
-  readonly sequence: string;
-  /** As Kinesis wrote it: what a batch item failure names. */
+  /**
+   * As Kinesis wrote it: what a batch item failure names. Checked to be a sequence number; the
+   * store pads it where it compares it with the item's watermark for this shard.
+   */
   readonly sequenceNumber: string;
   readonly delta: CounterDelta;
 }
@@ -120,6 +121,15 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
   let minuteStartMs = Number.NaN;
   let minute = '';
   let minuteContributions = new Map<string, KeyContribution>();
+  // What activity.judge reads, one object refilled per record: judge keeps none of it.
+  const judged = {
+    eventId: '',
+    sessionId: '',
+    eventType: '',
+    productId: null as string | null,
+    minute: '',
+    eventTimeMs: 0,
+  };
 
   for (const record of records) {
     const parsed = parseClickEvent(record.data);
@@ -148,15 +158,14 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
       }
       minuteContributions = forMinute;
     }
-    const sequence = padSequence(record.sequenceNumber);
-    const verdict = activity.judge(record.shardId, sequence, {
-      eventId: event.eventId,
-      sessionId: event.sessionId,
-      eventType: event.eventType,
-      productId: event.productId,
-      minute,
-      eventTimeMs,
-    });
+    checkSequenceNumber(record.sequenceNumber);
+    judged.eventId = event.eventId;
+    judged.sessionId = event.sessionId;
+    judged.eventType = event.eventType;
+    judged.productId = event.productId;
+    judged.minute = minute;
+    judged.eventTimeMs = eventTimeMs;
+    const verdict = activity.judge(record.shardId, record.sequenceNumber, judged);
     counts[verdict]++;
     const { productId, eventType } = event;
     if (productId === null || !PRODUCT_EVENT_TYPES.has(eventType)) {
@@ -176,7 +185,7 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
       minuteContributions.set(productId, contribution);
       contributions.set(`${productId}|${minute}`, contribution);
     }
-    contribution.entries.push({ sequence, sequenceNumber: record.sequenceNumber, delta });
+    contribution.entries.push({ sequenceNumber: record.sequenceNumber, delta });
     const latest = lastRecordByProduct.get(productId);
     if (latest === undefined) {
       lastRecordByProduct.set(productId, { record, minute, category: event.category });

@@ -15,6 +15,8 @@
  * and a verdict is remembered per record so that a redelivered record gets the same verdict.
  */
 
+import { compareSequences, padSequence } from './sequence-numbers.js';
+
 export interface SessionActivityOptions {
   /** @default 200 */
   readonly botEventsPerMinute?: number;
@@ -114,8 +116,8 @@ export class SessionActivity {
   }
 
   /**
-   * Judges one valid event, in shard order. `shardId` and the zero-padded `sequence` make the verdict
-   * stable across redeliveries.
+   * Judges one valid event, in shard order. `shardId` and `sequence` (a sequence number, padded or
+   * as Kinesis wrote it: they are compared as numbers) make the verdict stable across redeliveries.
    */
   judge(
     shardId: string,
@@ -138,10 +140,12 @@ export class SessionActivity {
       this.currentLast = this.lastJudged.get(shardId);
     }
     const last = this.currentLast;
-    if (last !== undefined && sequence <= last) return this.exclusions.get(`${shardId}|${sequence}`) ?? 'count';
+    if (last !== undefined && compareSequences(sequence, last) <= 0) {
+      return this.exclusions.get(`${shardId}|${padSequence(sequence)}`) ?? 'count';
+    }
     this.currentLast = sequence;
     const verdict = this.decide(event);
-    if (verdict !== 'count') this.exclusions.set(`${shardId}|${sequence}`, verdict);
+    if (verdict !== 'count') this.exclusions.set(`${shardId}|${padSequence(sequence)}`, verdict);
     return verdict;
   }
 

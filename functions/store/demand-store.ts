@@ -9,6 +9,7 @@ import {
   type KeyContribution,
   sumDeltas,
 } from '../domain/click-batch.js';
+import { padSequence } from '../domain/sequence-numbers.js';
 import { expiryAfterDays, toEpochMs, toIso } from '../domain/time.js';
 
 const PRODUCT_KEY = tables.demand.partitionKey.name;
@@ -60,8 +61,10 @@ export class DemandStore {
    */
   async count(contribution: KeyContribution): Promise<CountResult> {
     const { entries } = contribution;
-    const lowest = entries[0]?.sequence;
-    if (lowest === undefined) return { outcome: 'already_counted' };
+    const first = entries[0];
+    if (first === undefined) return { outcome: 'already_counted' };
+    // Watermarks are zero-padded: they compare as strings in DynamoDB conditions.
+    const lowest = padSequence(first.sequenceNumber);
     try {
       return { outcome: 'counted', totals: await this.write(contribution, entries, { below: lowest }) };
     } catch (error) {
@@ -71,7 +74,8 @@ export class DemandStore {
     // one re-read settles it; the loop guards against a concurrent duplicate invocation.
     for (let attempt = 0; attempt < 5; attempt++) {
       const watermark = await this.watermark(contribution);
-      const remainder = watermark === undefined ? entries : entries.filter((entry) => entry.sequence > watermark);
+      const remainder =
+        watermark === undefined ? entries : entries.filter((entry) => padSequence(entry.sequenceNumber) > watermark);
       if (remainder.length === 0) return { outcome: 'already_counted' };
       try {
         return {
@@ -124,8 +128,9 @@ export class DemandStore {
   ): Promise<MinuteCounts> {
     const delta: CounterDelta = sumDeltas(entries);
     const names: Record<string, string> = { '#wm': watermarkAttribute(contribution.shardId), '#ttl': TTL };
+    const highest = entries[entries.length - 1];
     const values: Record<string, unknown> = {
-      ':highest': entries[entries.length - 1]?.sequence,
+      ':highest': highest && padSequence(highest.sequenceNumber),
       ':ttl': expiryAfterDays(contribution.minute, RETENTION_DAYS),
     };
     const adds: string[] = [];
