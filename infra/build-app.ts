@@ -1,5 +1,7 @@
 import { App, Aws, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_STOREFRONT_ORIGIN } from './constructs/http-api-defaults.js';
+import { ApiStack } from './stacks/api-stack.js';
 import { PipelineStack } from './stacks/pipeline-stack.js';
 import { StatefulStack } from './stacks/stateful-stack.js';
 
@@ -23,6 +25,7 @@ export interface ClickpriceApp {
   readonly stage: string;
   readonly stateful: StatefulStack;
   readonly pipeline: PipelineStack;
+  readonly api: ApiStack;
 }
 
 /**
@@ -49,7 +52,28 @@ export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
     description: `clickprice ${stage}: the clickstream Lambda on the clicks stream, its dead-letter queue and alarms`,
     resources: stateful,
   });
-  return { app, stage, stateful, pipeline };
+
+  const apiName = `clickprice-${stage}-api`;
+  const api = new ApiStack(app, apiName, {
+    stackName: apiName,
+    description: `clickprice ${stage}: the HTTP API (storefront, ops, dashboard), its Lambdas and the ops app clients`,
+    resources: stateful,
+    opsUsers: stateful.opsUsers,
+    storefrontOrigin: readStorefrontOrigin(app),
+  });
+  return { app, stage, stateful, pipeline, api };
+}
+
+/**
+ * The storefront's origin for CORS, from `-c storefrontOrigin=https://shop.example`; without it, a
+ * storefront under development on localhost (DEFAULT_STOREFRONT_ORIGIN). The API checks its shape.
+ */
+function readStorefrontOrigin(app: App): string {
+  const origin: unknown = app.node.tryGetContext('storefrontOrigin') ?? DEFAULT_STOREFRONT_ORIGIN;
+  if (typeof origin !== 'string') {
+    throw new Error(`Context "storefrontOrigin" must be a string, got ${JSON.stringify(origin)}`);
+  }
+  return origin;
 }
 
 function readStage(app: App): string {
