@@ -1,4 +1,12 @@
-import { type EventType, PRODUCT_EVENT_TYPES, parseClickEvent } from './click-event.js';
+import {
+  type ClickEvent,
+  type EventType,
+  fastClickEvent,
+  PRODUCT_EVENT_TYPES,
+  parseClickEvent,
+} from './click-event.js';
+import { type AcceptedClickEvent, canonicalEventTime } from './click-event-fast.js';
+import { LIMITS } from './limits.js';
 import { checkSequenceNumber } from './sequence-numbers.js';
 import type { SessionActivity, Verdict } from './session-activity.js';
 import { minuteOf, toEpochMs } from './time.js';
@@ -11,6 +19,12 @@ export interface ClickRecord {
   readonly data: Uint8Array;
   /** When Kinesis received it, epoch ms (ISO strings are built only where one is written). */
   readonly arrivalMs: number;
+  /**
+   * The same bytes in base64, when the record came so (a Lambda Kinesis record): classifyBatch then
+   * decodes them into one reused buffer, so a batch needs no Buffer per record; `data` may then
+   * decode them again on each read (see clickRecordOf).
+   */
+  readonly base64?: string;
 }
 
 /** The counters of a demand item; `ADD`ed per batch. */
@@ -104,6 +118,41 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** Events timestamped further ahead of their arrival than this are quarantined: a broken clock. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * Where a base64 record is decoded, one at a time: room for the largest record accepted and a few
+ * bytes more, so a bigger one (truncated by the write) always decodes to more than the limit.
+ */
+const scratch = Buffer.allocUnsafe(LIMITS.maxEventBytes + 4);
+
+/**
+ * The click event in a record, or the reason it is not one: exactly parseClickEvent's answer. The
+ * common case — at most maxEventBytes, UTF-8, JSON, valid — is decided here with the very steps of
+ * parseClickEvent (same decoder, same validator) but without a Buffer per record and without copying
+ * the event; anything else goes to parseClickEvent, which decides it again and gives the reason.
+ * An accepted event comes back as parsed: optional facts may be absent, eventTime as written.
+ */
+function readClickEvent(record: ClickRecord): AcceptedClickEvent | ClickEvent | string {
+  let bytes: Uint8Array;
+  if (record.base64 === undefined) {
+    bytes = record.data;
+  } else {
+    const size = scratch.write(record.base64, 'base64');
+    bytes = scratch.subarray(0, size);
+  }
+  if (bytes.byteLength <= LIMITS.maxEventBytes) {
+    let json: unknown;
+    try {
+      json = JSON.parse(utf8.decode(bytes));
+    } catch {
+      json = undefined;
+    }
+    if (fastClickEvent.accepts(json)) return json;
+  }
+  const parsed = parseClickEvent(record.data);
+  return parsed.ok ? parsed.value : parsed.reason;
+}
+
 /**
  * Decodes, validates and judges a batch (records of ONE shard, in order), and pre-aggregates what is
  * counted by (product, event-time minute) so the store makes one write per key. Bad records are set
@@ -132,16 +181,16 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
   };
 
   for (const record of records) {
-    const parsed = parseClickEvent(record.data);
-    if (!parsed.ok) {
-      quarantined.push({ record, reason: parsed.reason });
+    const event = readClickEvent(record);
+    if (typeof event === 'string') {
+      quarantined.push({ record, reason: event });
       counts.quarantined++;
       continue;
     }
-    const event = parsed.value;
-    const eventTimeMs = toEpochMs(event.eventTime);
+    const eventTime = canonicalEventTime(event.eventTime);
+    const eventTimeMs = toEpochMs(eventTime);
     if (eventTimeMs - record.arrivalMs > MAX_FUTURE_SKEW_MS) {
-      quarantined.push({ record, reason: `eventTime ${event.eventTime} is more than 5 minutes after arrival` });
+      quarantined.push({ record, reason: `eventTime ${eventTime} is more than 5 minutes after arrival` });
       counts.quarantined++;
       continue;
     }
@@ -150,7 +199,7 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
     const startMs = eventTimeMs - (((eventTimeMs % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
     if (startMs !== minuteStartMs) {
       minuteStartMs = startMs;
-      minute = minuteOf(event.eventTime);
+      minute = minuteOf(eventTime);
       let forMinute = byMinute.get(minute);
       if (forMinute === undefined) {
         forMinute = new Map();
@@ -162,12 +211,13 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
     judged.eventId = event.eventId;
     judged.sessionId = event.sessionId;
     judged.eventType = event.eventType;
-    judged.productId = event.productId;
+    judged.productId = event.productId ?? null;
     judged.minute = minute;
     judged.eventTimeMs = eventTimeMs;
     const verdict = activity.judge(record.shardId, record.sequenceNumber, judged);
     counts[verdict]++;
-    const { productId, eventType } = event;
+    const productId = event.productId ?? null;
+    const eventType = event.eventType;
     if (productId === null || !PRODUCT_EVENT_TYPES.has(eventType)) {
       counts.notProductEvents++;
       continue;
@@ -188,13 +238,13 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
     contribution.entries.push({ sequenceNumber: record.sequenceNumber, delta });
     const latest = lastRecordByProduct.get(productId);
     if (latest === undefined) {
-      lastRecordByProduct.set(productId, { record, minute, category: event.category });
+      lastRecordByProduct.set(productId, { record, minute, category: event.category ?? null });
     } else if (minute >= latest.minute) {
       // In place: the Map's order is by first record either way, and the object is not yet shared.
       const mutable = latest as Mutable<LatestProductRecord>;
       mutable.record = record;
       mutable.minute = minute;
-      mutable.category = event.category;
+      mutable.category = event.category ?? null;
     }
   }
   return { quarantined, contributions, lastRecordByProduct, counts };

@@ -288,3 +288,50 @@ describe('fast path: the Lambda handler', () => {
     expect((await demandItem(product.productId, minuteOf(toIso(Date.now()))))?.views).toBe(1);
   });
 });
+
+describe('clickRecordOf', () => {
+  /** A Lambda Kinesis record with just what clickRecordOf reads. */
+  function kinesisRecord(stream: string, eventId: string, data: string): KinesisStreamEvent['Records'][number] {
+    return {
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: 's',
+        sequenceNumber: eventId.slice(eventId.indexOf(':') + 1),
+        data: Buffer.from(data).toString('base64'),
+        approximateArrivalTimestamp: 1_763_719_200.1235,
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: eventId,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: 'arn:aws:iam::000000000000:role/clickstream',
+      awsRegion: 'us-east-1',
+      eventSourceARN: `arn:aws:kinesis:us-east-1:000000000000:stream/${stream}`,
+    };
+  }
+
+  it('qualifies each record with its own stream and shard, however records of several interleave', () => {
+    // The shard id is reused from the previous record only while stream and shard match.
+    const records = [
+      kinesisRecord('clicks', 'shardId-000000000000:101', 'a'),
+      kinesisRecord('clicks', 'shardId-000000000000:102', 'b'),
+      kinesisRecord('clicks', 'shardId-000000000001:103', 'c'),
+      kinesisRecord('clicks-2', 'shardId-000000000001:104', 'd'),
+      kinesisRecord('clicks', 'shardId-00000000000:105', 'e'),
+      kinesisRecord('clicks', 'shardId-0000000000001:106', 'f'),
+      kinesisRecord('clicks', 'shardId-000000000000:107', 'g'),
+    ].map(clickRecordOf);
+
+    expect(records.map(({ shardId, sequenceNumber }) => `${shardId} ${sequenceNumber}`)).toEqual([
+      'clicks/shardId-000000000000 101',
+      'clicks/shardId-000000000000 102',
+      'clicks/shardId-000000000001 103',
+      'clicks-2/shardId-000000000001 104',
+      'clicks/shardId-00000000000 105',
+      'clicks/shardId-0000000000001 106',
+      'clicks/shardId-000000000000 107',
+    ]);
+    expect(records.map((record) => Buffer.from(record.data).toString())).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(records[0]?.arrivalMs).toBe(1_763_719_200_124);
+  });
+});

@@ -224,6 +224,8 @@ function expectAgreement(input: unknown): void {
   const zod = clickEventSchema.safeParse(input);
   const fast = fastClickEvent(input);
   expect(fast !== undefined).toBe(zod.success);
+  // The form that only checks (the fast path reads the fields it needs itself) agrees too.
+  expect(fastClickEvent.accepts(input)).toBe(zod.success);
   if (zod.success) {
     expect(fast).toStrictEqual(zod.data);
     // Same key order, so both serialise to the same JSON.
