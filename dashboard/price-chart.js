@@ -9,16 +9,15 @@ import { actionLabel, clock, count, dateTime, money, percentChange, shortClock }
 
 const COLORS = {
   price: '#2563eb',
-  priceFill: 'rgba(37, 99, 235, 0.07)',
   up: '#059669',
   down: '#dc2626',
   freeze: '#0284c7',
   bounds: '#7c3aed',
   manual: '#d97706',
   shadow: '#6b7280',
-  views: 'rgba(148, 163, 184, 0.45)',
-  carts: 'rgba(245, 158, 11, 0.55)',
-  purchases: 'rgba(16, 185, 129, 0.75)',
+  views: 'rgba(100, 116, 139, 0.35)',
+  carts: 'rgba(245, 158, 11, 0.6)',
+  purchases: 'rgba(16, 185, 129, 0.8)',
   grid: '#eef0f3',
   text: '#6b7280',
 };
@@ -195,8 +194,8 @@ export function createPriceChart(container) {
           // Each price holds until the next change: across first, then up or down.
           stepped: 'before',
           borderColor: COLORS.price,
-          backgroundColor: COLORS.priceFill,
-          fill: 'start',
+          backgroundColor: COLORS.price,
+          fill: false,
           borderWidth: 2,
           pointRadius: 0,
           pointHitRadius: 0,
