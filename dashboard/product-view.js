@@ -65,6 +65,14 @@ export function productView({ api, productId, toast }) {
   let stopped = false;
   let chart;
   let root;
+  // What the banner, the buttons and the history were last drawn from: redrawn only when it changes,
+  // so a refresh does not take the keyboard focus away from a button.
+  const drawn = { banner: '', actions: '', history: '' };
+  const changedSince = (part, key) => {
+    if (drawn[part] === key) return false;
+    drawn[part] = key;
+    return true;
+  };
 
   const head = h('div', { class: 'product-head' });
   const banner = h('div', { class: 'banner-slot' });
@@ -376,7 +384,24 @@ export function productView({ api, productId, toast }) {
         { class: 'nowrap' },
         h('time', { datetime: change.changedAt, title: dateTime(change.changedAt) }, clock(change.changedAt)),
       ),
-      h('td', {}, h('span', { class: `action action--${change.action}` }, actionLabel(change.action))),
+      h(
+        'td',
+        { class: 'cell-action' },
+        h('span', { class: `action action--${change.action}` }, actionLabel(change.action)),
+        change.action === 'price' && change.oldPrice !== product.price
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'button button--small button--link',
+                'aria-label': `Roll back the change of ${clock(change.changedAt)} to ${fmt(change.oldPrice)}`,
+                'data-testid': 'rollback-button',
+                onclick: () => openRollback(change),
+              },
+              'Roll back…',
+            )
+          : null,
+      ),
       h(
         'td',
         { class: 'num nowrap' },
@@ -427,23 +452,6 @@ export function productView({ api, productId, toast }) {
           change.explanation,
         ),
       ),
-      h(
-        'td',
-        { class: 'nowrap' },
-        change.action === 'price' && change.oldPrice !== product.price
-          ? h(
-              'button',
-              {
-                type: 'button',
-                class: 'button button--small',
-                'aria-label': `Roll back the change of ${clock(change.changedAt)} to ${fmt(change.oldPrice)}`,
-                'data-testid': 'rollback-button',
-                onclick: () => openRollback(change),
-              },
-              'Roll back…',
-            )
-          : null,
-      ),
     );
   }
 
@@ -452,7 +460,7 @@ export function productView({ api, productId, toast }) {
     historyBody.replaceChildren(...changes.map((change) => historyRow(change, product)));
     if (changes.length === 0) {
       historyBody.append(
-        h('tr', {}, h('td', { colspan: 7, class: 'empty' }, 'No history yet: the price is as seeded.')),
+        h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No history yet: the price is as seeded.')),
       );
     }
     replaceChildren(
@@ -490,8 +498,9 @@ export function productView({ api, productId, toast }) {
     root.classList.toggle('is-frozen', Boolean(product.freeze));
     root.dataset.frozen = product.freeze ? 'true' : 'false';
     renderHead(product);
-    renderBanner(product);
-    renderActions(product);
+    if (changedSince('banner', JSON.stringify([product.freeze, product.price, Math.floor(Date.now() / 60_000)])))
+      renderBanner(product);
+    if (changedSince('actions', product.freeze ? 'frozen' : 'automated')) renderActions(product);
     renderStats(product);
     chart.update({
       product,
@@ -500,7 +509,8 @@ export function productView({ api, productId, toast }) {
       range: state.range === 'auto' ? 'auto' : Number(state.range),
       source: state.source,
     });
-    renderHistory(product);
+    const history = [product.price, state.cursor ?? '', ...state.changes.keys()].join('|');
+    if (changedSince('history', history)) renderHistory(product);
   }
 
   async function loadOlder() {
@@ -638,8 +648,8 @@ export function productView({ api, productId, toast }) {
                 h(
                   'tr',
                   {},
-                  ['Time', 'Action', 'Price', 'Reason and guardrail', 'Source and actor', 'Explanation', ''].map(
-                    (label) => h('th', { scope: 'col', class: label === 'Price' ? 'num' : '' }, label),
+                  ['Time', 'Action', 'Price', 'Reason and guardrail', 'Source and actor', 'Explanation'].map((label) =>
+                    h('th', { scope: 'col', class: label === 'Price' ? 'num' : '' }, label),
                   ),
                 ),
               ),

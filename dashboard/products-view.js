@@ -140,10 +140,13 @@ export function productsView({ api, onProducts }) {
           {
             type: 'button',
             class: 'sort',
+            'data-sort': sortKey,
             onclick: () => {
               state.descending = active ? !state.descending : sortKey !== 'product';
               state.sort = sortKey;
+              renderHead();
               render();
+              headRow.querySelector(`[data-sort="${sortKey}"]`)?.focus();
             },
           },
           label,
@@ -180,7 +183,6 @@ export function productsView({ api, onProducts }) {
 
   function render() {
     const now = Date.now();
-    renderHead();
     const products = state.products;
     const recent = products.filter((p) => p.lastChangeAt && now - Date.parse(p.lastChangeAt) < RECENT_MS).length;
     const frozen = products.filter((p) => p.freeze).length;
@@ -302,6 +304,7 @@ export function productsView({ api, onProducts }) {
         ),
       );
       container.append(root);
+      renderHead();
       render();
       refresh();
     },

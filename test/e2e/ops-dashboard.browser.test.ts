@@ -421,8 +421,14 @@ describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium',
     const held = await ops.getProduct(product.productId);
     expect(held).toMatchObject({ price: product.price, version: product.version });
     await page.evaluate('window.scrollTo(0, 0)');
-    const at = await page.evaluate<{ x: number; y: number } | null>(markerAt);
-    if (at) await page.mouse.move(at.x, at.y);
+    // The chart redraws every 3 s, which may drop the hover: hover until the tooltip shows.
+    await expect
+      .poll(async () => {
+        const at = await page.evaluate<{ x: number; y: number } | null>(markerAt);
+        if (at) await page.mouse.move(at.x, at.y);
+        return testId('tip-reason').isVisible();
+      })
+      .toBe(true);
     await page.screenshot({ path, fullPage: true });
     expect(existsSync(path)).toBe(true);
   }, 30_000);
