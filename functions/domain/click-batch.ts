@@ -47,13 +47,13 @@ export type CounterDelta = Partial<Record<DemandCounter, number>>;
  * fast path builds one entry per product event. Frozen, so a consumer can never change another
  * entry's delta through its own.
  */
-const COUNTED_DELTA_OF_EVENT: Partial<Record<EventType, CounterDelta>> = {
-  product_view: Object.freeze({ views: 1 }),
-  add_to_cart: Object.freeze({ carts: 1 }),
-  remove_from_cart: Object.freeze({ removes: 1 }),
-  checkout_start: Object.freeze({ checkouts: 1 }),
+const COUNTED_DELTA_OF_EVENT: ReadonlyMap<string, CounterDelta> = new Map<EventType, CounterDelta>([
+  ['product_view', Object.freeze({ views: 1 })],
+  ['add_to_cart', Object.freeze({ carts: 1 })],
+  ['remove_from_cart', Object.freeze({ removes: 1 })],
+  ['checkout_start', Object.freeze({ checkouts: 1 })],
   // purchase: by quantity, see purchaseDelta
-};
+]);
 
 const EXCLUDED_DELTA: Record<Exclude<Verdict, 'count'>, CounterDelta> = {
   bot: Object.freeze({ botEventsExcluded: 1 }),
@@ -227,7 +227,9 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
         ? EXCLUDED_DELTA[verdict]
         : eventType === 'purchase'
           ? purchaseDelta(event.quantity ?? 1)
-          : (COUNTED_DELTA_OF_EVENT[eventType] as CounterDelta);
+          : // A Map: the event type is a fresh string from JSON.parse, which as a property key would be
+            // looked up in V8's string table first (measured on the fast-path bench).
+            (COUNTED_DELTA_OF_EVENT.get(eventType) as CounterDelta);
 
     let contribution = minuteContributions.get(productId);
     if (contribution === undefined) {
