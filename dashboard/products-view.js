@@ -46,7 +46,12 @@ function productRow(product, now) {
     h(
       'th',
       { scope: 'row', class: 'cell-product' },
-      h('a', { href, class: 'product-link', 'data-testid': 'product-link' }, product.productId),
+      h(
+        'span',
+        { class: 'cell-product__id' },
+        h('a', { href, class: 'product-link', 'data-testid': 'product-link' }, product.productId),
+        product.freeze ? frozenBadge(product.freeze) : null,
+      ),
       h(
         'span',
         { class: 'cell-product__name' },
@@ -94,7 +99,6 @@ function productRow(product, now) {
           ]
         : h('span', { class: 'muted' }, 'never'),
     ),
-    h('td', {}, product.freeze ? frozenBadge(product.freeze) : h('span', { class: 'badge badge--auto' }, 'Auto')),
   );
 }
 
@@ -163,7 +167,6 @@ export function productsView({ api, onProducts }) {
       th('Stock', null, 'num'),
       th('Demand 15 min', 'demand', 'num', 'views · carts · purchases counted by the fast path in the last 15 minutes'),
       th('Last change', 'change'),
-      th('Pricing'),
     );
   }
 
@@ -214,7 +217,7 @@ export function productsView({ api, onProducts }) {
           {},
           h(
             'td',
-            { colspan: 8, class: 'empty' },
+            { colspan: 7, class: 'empty' },
             state.loaded ? 'No product matches the filters.' : 'Loading products…',
           ),
         ),
