@@ -9,7 +9,8 @@ import type { PriceBatch, PriceView } from '../../clients/api-types.js';
 import { MAX_PRICE_IDS } from '../../infra/api-routes.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { identifier } from '../domain/fields.js';
-import { type StorefrontPrice, StorefrontPricesStore } from '../store/storefront-prices-store.js';
+import { type StorefrontPrice, StorefrontPricesStore, UnprocessedKeysError } from '../store/storefront-prices-store.js';
+import { HttpError } from './http/http-error.js';
 import { type HttpEvent, headerValue, pathParameter, queryParameter } from './http/http-request.js';
 import { type HttpResult, jsonResponse } from './http/http-response.js';
 import { httpRouter } from './http/http-router.js';
@@ -74,7 +75,11 @@ export const handler = instrumented(
       },
       'GET /prices': async (event) => {
         const ids = [...new Set(requestedIds(event))];
-        const found = await prices.getMany(ids);
+        const found = await prices.getMany(ids).catch((error: unknown) => {
+          // DynamoDB kept throttling part of the batch: the client may retry the same request.
+          if (error instanceof UnprocessedKeysError) throw new HttpError(503, 'unavailable', error.message);
+          throw error;
+        });
         const batch: PriceBatch = { prices: [], unknown: [] };
         for (const id of ids) {
           const price = found.get(id);

@@ -29,7 +29,9 @@ export function httpRouter<S extends ApiSurface>(
       return await route(event, context);
     } catch (error) {
       const answer = clientErrorResponse(error);
-      if (answer !== null) {
+      // An HttpError may be a 5xx on purpose (a dependency that stays unavailable): answered as
+      // such, but counted and logged as the server's failure, not the client's.
+      if (answer !== null && answer.statusCode < 500) {
         metrics.addMetric('ClientErrors', MetricUnit.Count, 1);
         logger.info('request refused', {
           routeKey: event.routeKey,
@@ -40,7 +42,7 @@ export function httpRouter<S extends ApiSurface>(
       }
       metrics.addMetric('ServerErrors', MetricUnit.Count, 1);
       logger.error('request failed', { routeKey: event.routeKey, error: error as Error });
-      return internalErrorResponse(context.awsRequestId);
+      return answer ?? internalErrorResponse(context.awsRequestId);
     }
   };
 }
