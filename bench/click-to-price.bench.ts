@@ -5,16 +5,24 @@
  * for each price change, latency is from the Kinesis arrival of the record that triggered it (the
  * change's changedAt) to the moment the new price is visible in the products table (polled every
  * 20 ms, so each sample may read up to 20 ms late).
+ *
+ * Two flash sales run, one after the other, on two different sets of products. The first meets the
+ * stack just started: DynamoDB Local's JVM still compiling its hot paths, and the handler's first
+ * surge decisions. It is reported as `coldStart`. The second meets the stack already running, like
+ * the flash sale in `npm start`, which begins after about 20 s of shopper traffic. The target applies
+ * to the second. On this project's 2-core machine the cold run was 2–3 times slower than the warm one
+ * (measured while the machine was busy).
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { ClickEventInput } from '../functions/domain/click-event.js';
+import type { Product } from '../functions/domain/product.js';
 import { toEpochMs, toIso } from '../functions/domain/time.js';
 import { PriceStore } from '../functions/store/price-store.js';
 import { loadCatalogue } from '../infra/catalogue-loader.js';
 import { silentLogger } from '../infra/local/event-source-mapping/index.js';
-import { startLocalStack } from '../infra/local/local-stack.js';
+import { type LocalStack, startLocalStack } from '../infra/local/local-stack.js';
 import { startLocalPipeline } from '../infra/local/pipeline.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
 import type { BenchResult } from './run.js';
@@ -30,79 +38,97 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
+/** Runs one flash sale on `catalogue`; the click-to-price latency of each product's first change, sorted. */
+async function flashSale(
+  stack: LocalStack,
+  catalogue: readonly Product[],
+): Promise<{ events: number; latencies: number[] }> {
+  const { documentClient, kinesis } = stack.clients;
+  const versions = new Map(catalogue.map((product) => [product.productId, product.version]));
+
+  // Interleave the products' sessions, so every product's demand builds over the whole burst.
+  const events: ClickEventInput[] = [];
+  for (let session = 0; session < SESSIONS_PER_PRODUCT; session++) {
+    for (const product of catalogue) {
+      const sessionId = `bench-${session}-${product.productId}-${randomUUID().slice(0, 6)}`;
+      for (const eventType of ['product_view', 'add_to_cart'] as const) {
+        events.push({
+          eventId: randomUUID(),
+          sessionId,
+          eventType,
+          productId: product.productId,
+          category: product.category,
+          priceSeen: product.price,
+          quantity: eventType === 'add_to_cart' ? 1 : null,
+          trafficSource: 'paid_search',
+          deviceType: 'mobile',
+          userAgent: 'Mozilla/5.0',
+          eventTime: toIso(Date.now()),
+        });
+      }
+    }
+  }
+  const sending = (async () => {
+    const perPut = Math.max(1, Math.round((EVENTS_PER_SECOND * PUT_EVERY_MS) / 1000));
+    const begun = Date.now();
+    for (let start = 0, put = 0; start < events.length; start += perPut, put++) {
+      await sleep(Math.max(0, begun + put * PUT_EVERY_MS - Date.now()));
+      await kinesis.send(
+        new PutRecordsCommand({
+          StreamName: stack.streamName,
+          Records: events.slice(start, start + perPut).map((event) => ({
+            PartitionKey: event.sessionId,
+            Data: Buffer.from(JSON.stringify({ ...event, eventTime: toIso(Date.now()) })),
+          })),
+        }),
+      );
+    }
+  })();
+
+  const watch = watchVersions(documentClient, stack.tableNames.products, versions);
+  await watch.settled(Date.now() + 120_000);
+  await watch.stop();
+  const { detectedAt } = watch;
+  await sending;
+
+  const store = new PriceStore(documentClient, stack.tableNames);
+  const latencies: number[] = [];
+  for (const [productId, detected] of detectedAt) {
+    const [change] = (await store.history.all(productId)).filter((row) => row.action === 'price');
+    if (change) latencies.push(detected - toEpochMs(change.changedAt));
+  }
+  return { events: events.length, latencies: latencies.sort((a, b) => a - b) };
+}
+
 export async function run(): Promise<BenchResult> {
   const stack = await startLocalStack();
   const pipeline = await startLocalPipeline(stack, { logger: silentLogger });
   try {
-    const { documentClient, kinesis } = stack.clients;
-    const catalogue = generateCatalogue(toIso(Date.now()), { productCount: 240 })
+    const normalStock = generateCatalogue(toIso(Date.now()), { productCount: 240 })
       // Normal stock, so every surge raises the price (overstock never does).
-      .filter((product) => product.inventory > 20 && product.inventory < 1_000)
-      .slice(0, PRODUCTS);
-    await loadCatalogue(documentClient, stack.tableNames.products, catalogue);
-    const versions = new Map(catalogue.map((product) => [product.productId, product.version]));
+      .filter((product) => product.inventory > 20 && product.inventory < 1_000);
+    const coldCatalogue = normalStock.slice(0, PRODUCTS);
+    const catalogue = normalStock.slice(PRODUCTS, 2 * PRODUCTS);
+    await loadCatalogue(stack.clients.documentClient, stack.tableNames.products, [...coldCatalogue, ...catalogue]);
 
-    // Interleave the products' sessions, so every product's demand builds over the whole burst.
-    const events: ClickEventInput[] = [];
-    for (let session = 0; session < SESSIONS_PER_PRODUCT; session++) {
-      for (const product of catalogue) {
-        const sessionId = `bench-${session}-${product.productId}-${randomUUID().slice(0, 6)}`;
-        for (const eventType of ['product_view', 'add_to_cart'] as const) {
-          events.push({
-            eventId: randomUUID(),
-            sessionId,
-            eventType,
-            productId: product.productId,
-            category: product.category,
-            priceSeen: product.price,
-            quantity: eventType === 'add_to_cart' ? 1 : null,
-            trafficSource: 'paid_search',
-            deviceType: 'mobile',
-            userAgent: 'Mozilla/5.0',
-            eventTime: toIso(Date.now()),
-          });
-        }
-      }
-    }
-    const sending = (async () => {
-      const perPut = Math.max(1, Math.round((EVENTS_PER_SECOND * PUT_EVERY_MS) / 1000));
-      const begun = Date.now();
-      for (let start = 0, put = 0; start < events.length; start += perPut, put++) {
-        await sleep(Math.max(0, begun + put * PUT_EVERY_MS - Date.now()));
-        await kinesis.send(
-          new PutRecordsCommand({
-            StreamName: stack.streamName,
-            Records: events.slice(start, start + perPut).map((event) => ({
-              PartitionKey: event.sessionId,
-              Data: Buffer.from(JSON.stringify({ ...event, eventTime: toIso(Date.now()) })),
-            })),
-          }),
-        );
-      }
-    })();
-
-    const watch = watchVersions(documentClient, stack.tableNames.products, versions);
-    await watch.settled(Date.now() + 120_000);
-    await watch.stop();
-    const { detectedAt } = watch;
-    await sending;
-
-    const store = new PriceStore(documentClient, stack.tableNames);
-    const latencies: number[] = [];
-    for (const [productId, detected] of detectedAt) {
-      const [change] = (await store.history.all(productId)).filter((row) => row.action === 'price');
-      if (change) latencies.push(detected - toEpochMs(change.changedAt));
-    }
-    latencies.sort((a, b) => a - b);
+    const cold = await flashSale(stack, coldCatalogue);
+    await pipeline.waitForIdle(60_000);
+    const { events, latencies } = await flashSale(stack, catalogue);
     const p99 = percentile(latencies, 99);
     return {
       products: catalogue.length,
-      eventsSent: events.length,
+      eventsSent: events,
       eventsPerSecond: EVENTS_PER_SECOND,
       priceChanges: latencies.length,
       clickToPriceP50Ms: percentile(latencies, 50),
       clickToPriceP99Ms: p99,
       clickToPriceMaxMs: latencies.at(-1) ?? null,
+      coldStart: {
+        priceChanges: cold.latencies.length,
+        clickToPriceP50Ms: percentile(cold.latencies, 50),
+        clickToPriceP99Ms: percentile(cold.latencies, 99),
+        clickToPriceMaxMs: cold.latencies.at(-1) ?? null,
+      },
       targets: { clickToPriceP99Ms: { target: 1_500, met: p99 <= 1_500 } },
     };
   } finally {
