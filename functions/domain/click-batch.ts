@@ -126,24 +126,41 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const scratch = Buffer.allocUnsafe(LIMITS.maxEventBytes + 4);
 
 /**
+ * The text of a record's bytes, or undefined when the fast path leaves the record to
+ * parseClickEvent. Bytes in `scratch` are decoded without the strict decoder's overhead: Buffer's
+ * decoder gives the same text for valid UTF-8 and a U+FFFD for every invalid sequence, so text
+ * without U+FFFD is exactly what parseClickEvent's strict decoder gives — except a leading byte-order
+ * mark, which the strict decoder drops and JSON.parse refuses, so such a record is sent on too.
+ */
+function textOf(record: ClickRecord): string | undefined {
+  if (record.base64 === undefined) {
+    const bytes = record.data;
+    if (bytes.byteLength > LIMITS.maxEventBytes) return undefined;
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      return undefined;
+    }
+  }
+  const size = scratch.write(record.base64, 'base64');
+  if (size > LIMITS.maxEventBytes) return undefined;
+  const text = scratch.toString('utf8', 0, size);
+  return text.includes('\uFFFD') ? undefined : text;
+}
+
+/**
  * The click event in a record, or the reason it is not one: exactly parseClickEvent's answer. The
- * common case — at most maxEventBytes, UTF-8, JSON, valid — is decided here with the very steps of
- * parseClickEvent (same decoder, same validator) but without a Buffer per record and without copying
- * the event; anything else goes to parseClickEvent, which decides it again and gives the reason.
- * An accepted event comes back as parsed: optional facts may be absent, eventTime as written.
+ * common case — at most maxEventBytes, UTF-8, JSON, valid — is decided here with the steps of
+ * parseClickEvent (its decoding, the same validator) but without a Buffer per record and without
+ * copying the event; anything else goes to parseClickEvent, which decides it again and gives the
+ * reason. An accepted event comes back as parsed: optional facts may be absent, eventTime as written.
  */
 function readClickEvent(record: ClickRecord): AcceptedClickEvent | ClickEvent | string {
-  let bytes: Uint8Array;
-  if (record.base64 === undefined) {
-    bytes = record.data;
-  } else {
-    const size = scratch.write(record.base64, 'base64');
-    bytes = scratch.subarray(0, size);
-  }
-  if (bytes.byteLength <= LIMITS.maxEventBytes) {
+  const text = textOf(record);
+  if (text !== undefined) {
     let json: unknown;
     try {
-      json = JSON.parse(utf8.decode(bytes));
+      json = JSON.parse(text);
     } catch {
       json = undefined;
     }
