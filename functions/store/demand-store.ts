@@ -92,15 +92,29 @@ export class DemandStore {
   /** Counters of the `lookback` minutes up to and including `minute`, oldest first, zeros filled in. */
   async minutes(productId: string, minute: string, lookback: number): Promise<MinuteCounts[]> {
     const first = toIso(toEpochMs(minute) - (lookback - 1) * 60_000);
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#product = :product AND #minute BETWEEN :first AND :last',
-        ExpressionAttributeNames: { '#product': PRODUCT_KEY, '#minute': MINUTE_KEY },
-        ExpressionAttributeValues: { ':product': productId, ':first': first, ':last': minute },
-      }),
-    );
-    const byMinute = new Map((Items ?? []).map((item) => [item[MINUTE_KEY] as string, item]));
+    // Only the counters: items also carry a watermark per shard. Every page: a day of minutes can
+    // pass the 1 MB a Query page holds, and a missed page would read as minutes without demand.
+    const names: Record<string, string> = { '#product': PRODUCT_KEY, '#minute': MINUTE_KEY };
+    DEMAND_COUNTERS.forEach((counter, index) => {
+      names[`#c${index}`] = counter;
+    });
+    const projection = ['#minute', ...DEMAND_COUNTERS.map((_, index) => `#c${index}`)].join(', ');
+    const byMinute = new Map<string, Record<string, unknown>>();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#product = :product AND #minute BETWEEN :first AND :last',
+          ProjectionExpression: projection,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':product': productId, ':first': first, ':last': minute },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) byMinute.set(item[MINUTE_KEY] as string, item);
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
     return Array.from({ length: lookback }, (_, index) => {
       const at = toIso(toEpochMs(first) + index * 60_000);
       return countsOf(byMinute.get(at), at);
