@@ -24,6 +24,18 @@ interface LoadedAsset {
 
 const loaded = new Map<DashboardAsset, LoadedAsset>();
 
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /** On Lambda, CDK copies the assets flat into DASHBOARD_ASSETS_DIR; locally they are read in place. */
 function pathOf(asset: DashboardAsset): string {
   const flatDir = process.env[DASHBOARD_ASSETS_DIR_ENV];
@@ -51,6 +63,10 @@ function serve(event: HttpEvent, asset: DashboardAsset): HttpResult {
     etag,
     'cache-control': asset === 'index.html' ? 'no-cache' : 'public, max-age=60',
     'x-content-type-options': 'nosniff',
+    // The page holds a write-scoped token: nothing but its own files and its own API may run or be
+    // reached, and no other site may frame it.
+    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'referrer-policy': 'no-referrer',
   };
   if (headerValue(event, 'if-none-match') === etag) return { statusCode: 304, headers };
   return { statusCode: 200, headers, body };
@@ -73,4 +89,5 @@ export const handler = instrumented(
     runtime,
   ),
   runtime,
+  { captureResponse: false },
 );

@@ -18,4 +18,6 @@ const config = new PricingConfigStore(documentClient, tableNames, { cacheTtlMs: 
 const prices = new PriceStore(documentClient, tableNames, { configStore: config });
 const queries = new OpsQueries(documentClient, tableNames, prices, config);
 
-export const handler = instrumented(httpRouter<'ops'>(opsRoutes({ queries, prices, config }), runtime), runtime);
+export const handler = instrumented(httpRouter<'ops'>(opsRoutes({ queries, prices, config }), runtime), runtime, {
+  captureResponse: false,
+});

@@ -64,13 +64,18 @@ export function partialBatchResponse<TRecord extends KinesisStreamRecord | Dynam
   );
 }
 
-/** A handler with the Powertools middlewares every clickprice Lambda runs under. */
+/**
+ * A handler with the Powertools middlewares every clickprice Lambda runs under. HTTP handlers pass
+ * `captureResponse: false`: a trace should not hold ops data, and a response as large as the
+ * dashboard's chart library would exceed what an X-Ray segment may carry.
+ */
 export function instrumented<TEvent, TResult>(
   handler: (event: TEvent, context: Context) => Promise<TResult>,
   runtime: Pick<HandlerRuntime, 'logger' | 'metrics' | 'tracer'>,
+  options: { readonly captureResponse?: boolean } = {},
 ) {
   return middy(handler)
-    .use(captureLambdaHandler(runtime.tracer))
+    .use(captureLambdaHandler(runtime.tracer, { captureResponse: options.captureResponse ?? true }))
     .use(injectLambdaContext(runtime.logger))
     .use(logMetrics(runtime.metrics));
 }

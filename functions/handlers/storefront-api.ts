@@ -95,4 +95,5 @@ export const handler = instrumented(
     runtime,
   ),
   runtime,
+  { captureResponse: false },
 );

@@ -134,6 +134,8 @@ describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium',
   let browser: Browser | undefined;
   let clients: LocalClients | undefined;
   let page: Page;
+  /** What Chromium reported blocking under the dashboard's Content-Security-Policy. */
+  const policyViolations: string[] = [];
   let ops: OpsClient;
   let dashboardUrl: string;
   let token: string;
@@ -193,6 +195,11 @@ describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium',
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     page.setDefaultTimeout(30_000);
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+        policyViolations.push(message.text());
+      }
+    });
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
   }, 180_000);
 
@@ -432,6 +439,10 @@ describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium',
     await page.screenshot({ path, fullPage: true });
     expect(existsSync(path)).toBe(true);
   }, 30_000);
+
+  it('runs under its Content-Security-Policy without a violation', () => {
+    expect(policyViolations).toEqual([]);
+  });
 
   it('asks for a token when the API refuses the one it was given', async () => {
     const other = await (browser as Browser).newPage();
