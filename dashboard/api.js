@@ -1,8 +1,11 @@
 /**
  * The ops API as the page calls it: same origin as the page, the user's bearer token on every call,
  * the JSON of clients/api-types.ts back. A non-2xx answer throws an ApiError carrying the API's
- * `{error, message, field}` (API Gateway's own `{message}` answers get a code too).
+ * `{error, message, field}` (API Gateway's own `{message}` answers get a code too). Calls name their
+ * route by its key in infra/api-routes.ts, which the dashboard function serves as ./api-routes.js:
+ * the page has no route table of its own.
  */
+import { apiRoutes } from './api-routes.js';
 
 const GATEWAY_CODES = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 503: 'unavailable' };
 
@@ -42,7 +45,11 @@ function errorBodyOf(status, text) {
  * `<stage>/dashboard`, the API at `<stage>/ops/...`.
  */
 export function createApi({ basePath, token, onAuthError }) {
-  async function call(method, path, { query, body } = {}) {
+  /** `routeKey` as in infra/api-routes.ts; `params` fill its `{name}` segments. */
+  async function call(routeKey, { params, query, body } = {}) {
+    if (!Object.hasOwn(apiRoutes, routeKey)) throw new Error(`no route ${routeKey}`);
+    const [method, template] = routeKey.split(' ');
+    const path = template.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(params[name]));
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value !== undefined && value !== null && value !== '') search.set(name, String(value));
@@ -74,32 +81,34 @@ export function createApi({ basePath, token, onAuthError }) {
     return JSON.parse(text);
   }
 
-  const product = (productId) => `/ops/products/${encodeURIComponent(productId)}`;
+  const product = (productId) => ({ productId });
 
   return {
-    listProducts: (query) => call('GET', '/ops/products', { query }),
+    listProducts: (query) => call('GET /ops/products', { query }),
     async allProducts() {
       const products = [];
       let cursor;
       do {
-        const page = await call('GET', '/ops/products', { query: { limit: 100, cursor } });
+        const page = await call('GET /ops/products', { query: { limit: 100, cursor } });
         products.push(...page.products);
         cursor = page.nextCursor ?? undefined;
       } while (cursor !== undefined);
       return products;
     },
-    getProduct: (productId) => call('GET', product(productId)),
-    history: (productId, query) => call('GET', `${product(productId)}/history`, { query }),
-    demand: (productId, query) => call('GET', `${product(productId)}/demand`, { query }),
-    changes: (query) => call('GET', '/ops/changes', { query }),
-    config: () => call('GET', '/ops/config'),
+    getProduct: (productId) => call('GET /ops/products/{productId}', { params: product(productId) }),
+    history: (productId, query) => call('GET /ops/products/{productId}/history', { params: product(productId), query }),
+    demand: (productId, query) => call('GET /ops/products/{productId}/demand', { params: product(productId), query }),
+    changes: (query) => call('GET /ops/changes', { query }),
+    config: () => call('GET /ops/config'),
 
-    freeze: (productId, body) => call('POST', `${product(productId)}/freeze`, { body }),
-    unfreeze: (productId, body) => call('POST', `${product(productId)}/unfreeze`, { body }),
-    setBounds: (productId, body) => call('PUT', `${product(productId)}/bounds`, { body }),
-    setPrice: (productId, body) => call('PUT', `${product(productId)}/price`, { body }),
-    rollback: (productId, body) => call('POST', `${product(productId)}/rollback`, { body }),
-    setKillSwitch: (body) => call('PUT', '/ops/config/kill-switch', { body }),
-    setShadowMode: (body) => call('PUT', '/ops/config/shadow-mode', { body }),
+    freeze: (productId, body) => call('POST /ops/products/{productId}/freeze', { params: product(productId), body }),
+    unfreeze: (productId, body) =>
+      call('POST /ops/products/{productId}/unfreeze', { params: product(productId), body }),
+    setBounds: (productId, body) => call('PUT /ops/products/{productId}/bounds', { params: product(productId), body }),
+    setPrice: (productId, body) => call('PUT /ops/products/{productId}/price', { params: product(productId), body }),
+    rollback: (productId, body) =>
+      call('POST /ops/products/{productId}/rollback', { params: product(productId), body }),
+    setKillSwitch: (body) => call('PUT /ops/config/kill-switch', { body }),
+    setShadowMode: (body) => call('PUT /ops/config/shadow-mode', { body }),
   };
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DASHBOARD_ASSETS_DIR_ENV, type DashboardAsset, dashboardAssets } from '../../dashboard/assets.js';
+import { apiRoutes } from '../../infra/api-routes.js';
 import { HttpError } from './http/http-error.js';
 import { type HttpEvent, headerValue, pathParameter } from './http/http-request.js';
 import type { HttpResult } from './http/http-response.js';
@@ -48,15 +49,35 @@ function load(asset: DashboardAsset): LoadedAsset {
   let entry = loaded.get(asset);
   if (entry === undefined) {
     const body = readFileSync(pathOf(asset), 'utf8');
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-    entry = { body, contentType: dashboardAssets[asset].contentType, etag };
+    entry = { body, contentType: dashboardAssets[asset].contentType, etag: etagOf(body) };
     loaded.set(asset, entry);
   }
   return entry;
 }
 
+/**
+ * The route table, as an ES module the page imports: the dashboard names routes by their keys and
+ * has no table of its own to drift from infra/api-routes.ts.
+ */
+const ROUTES_MODULE = 'api-routes.js';
+let routesAsset: LoadedAsset | undefined;
+function routesModule(): LoadedAsset {
+  if (routesAsset === undefined) {
+    const body = `// Generated from infra/api-routes.ts by the dashboard function.\nexport const apiRoutes = ${JSON.stringify(apiRoutes)};\n`;
+    routesAsset = { body, contentType: 'text/javascript; charset=utf-8', etag: etagOf(body) };
+  }
+  return routesAsset;
+}
+
+function etagOf(body: string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+}
+
 function serve(event: HttpEvent, asset: DashboardAsset): HttpResult {
-  const { body, contentType, etag } = load(asset);
+  return serveLoaded(event, asset, load(asset));
+}
+
+function serveLoaded(event: HttpEvent, asset: string, { body, contentType, etag }: LoadedAsset): HttpResult {
   // The page must pick up a new deployment at once; the scripts revalidate cheaply by ETag.
   const headers = {
     'content-type': contentType,
@@ -82,6 +103,7 @@ export const handler = instrumented(
       'GET /dashboard': async (event) => serve(event, 'index.html'),
       'GET /dashboard/{asset}': async (event) => {
         const name = pathParameter(event, 'asset');
+        if (name === ROUTES_MODULE) return serveLoaded(event, ROUTES_MODULE, routesModule());
         if (!isAsset(name)) throw new HttpError(404, 'not_found', `no dashboard file ${name}`, 'asset');
         return serve(event, name);
       },

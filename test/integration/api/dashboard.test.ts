@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { dashboardAssets } from '../../../dashboard/assets.js';
+import { apiRoutes } from '../../../infra/api-routes.js';
+import { startTestApi } from '../../helpers/local-api.js';
+import { useLocalStack } from '../../helpers/local-stack.js';
+
+/** The dashboard function, behind the local API Gateway: public static files, and the route table. */
+const api = await startTestApi(useLocalStack());
+
+describe('the dashboard function', () => {
+  it('serves the page without a token, under a strict Content-Security-Policy', async () => {
+    const response = await api.request('/dashboard', { token: null });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(await response.text()).toContain('<script type="module"');
+  });
+
+  it('serves every listed asset with its content type, and 304 for a matching ETag', async () => {
+    for (const [name, { contentType }] of Object.entries(dashboardAssets)) {
+      const response = await api.request(`/dashboard/${name}`, { token: null });
+      expect(response.status, name).toBe(200);
+      expect(response.headers.get('content-type')).toBe(contentType);
+      const again = await api.request(`/dashboard/${name}`, {
+        token: null,
+        headers: { 'if-none-match': response.headers.get('etag') ?? '' },
+      });
+      expect(again.status, name).toBe(304);
+    }
+  });
+
+  it('serves the route table the page calls the ops API by, exactly as infra/api-routes.ts defines it', async () => {
+    const response = await api.request('/dashboard/api-routes.js', { token: null });
+    expect(response.status).toBe(200);
+    const source = await response.text();
+    const module = await import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`);
+    expect(module.apiRoutes).toEqual(apiRoutes);
+  });
+
+  it('names in its calls only routes of the table, so a renamed route cannot go unnoticed', () => {
+    const dashboardDir = new URL('../../../dashboard/', import.meta.url);
+    const called = readdirSync(dashboardDir)
+      .filter((file) => file.endsWith('.js'))
+      .flatMap((file) => [...readFileSync(new URL(file, dashboardDir), 'utf8').matchAll(/call\('([A-Z]+ \/[^']*)'/g)])
+      .map((match) => match[1]);
+    expect(called.length).toBeGreaterThanOrEqual(13);
+    expect(called.filter((key) => !Object.hasOwn(apiRoutes, key as string))).toEqual([]);
+  });
+
+  it('answers a file it does not have 404, naming the asset', async () => {
+    const response = await api.request('/dashboard/secrets.env', { token: null });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'not_found', field: 'asset' });
+  });
+});
