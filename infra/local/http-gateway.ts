@@ -209,7 +209,8 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
 
   const answer = toHttpAnswer(result);
   const headers: Record<string, string | string[]> = { ...answer.headers, 'apigw-requestid': requestId };
-  if (corsOrigin !== null && spec.surface === 'storefront') {
+  // API Gateway's CORS configuration is API-wide: every route's answer to an allowed origin carries it.
+  if (corsOrigin !== null) {
     headers['access-control-allow-origin'] = corsOrigin;
     headers['access-control-expose-headers'] = storefrontCors.exposeHeaders.join(',');
     headers.vary = 'origin';
