@@ -6,7 +6,7 @@
  * same handler module Lambda runs, and writes its structured or bare result back as API Gateway does.
  * Answers of its own mirror API Gateway's: 404 `{"message":"Not Found"}` for no route, 401/403 from
  * the authorizer, 500 when the function throws, 503 when it times out, CORS preflights for the
- * storefront routes.
+ * storefront origin (the configuration is API-wide, as in AWS).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -25,7 +25,7 @@ export interface HttpGatewayOptions {
   readonly authorizer: LocalJwtAuthorizer;
   /** @default a free port */
   readonly port?: number;
-  /** Origins the storefront routes answer CORS requests for. @default none */
+  /** Origins CORS requests are answered for (the storefront's). @default none */
   readonly storefrontOrigins?: readonly string[];
   /** API Gateway's integration timeout. @default 29 */
   readonly timeoutSeconds?: number;
