@@ -4,7 +4,6 @@ import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARD_ASSETS_DIR_ENV, dashboardAssets } from '../../dashboard/assets.js';
@@ -17,20 +16,13 @@ import {
   routeKeys,
   storefrontCors,
 } from '../../infra/api-routes.js';
-import { buildApp, DEFAULT_STAGE } from '../../infra/build-app.js';
+import { buildApp } from '../../infra/build-app.js';
 import { ACCESS_LOG_FIELDS, DEFAULT_STOREFRONT_ORIGIN } from '../../infra/constructs/http-api-defaults.js';
 import { type TableId, tableEnvVar, tableIds, tables } from '../../infra/resources.js';
 import { ApiStack, DASHBOARD_ASSETS_DIR, dashboardAssetCopy } from '../../infra/stacks/api-stack.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
+import { cdkJsonContext, noBundling } from '../helpers/cdk-context.js';
 import { acknowledgementsUnder } from '../helpers/nag-acknowledgements.js';
-
-/** The feature flags `cdk synth` runs with, so the tests synthesize what the CLI does. */
-const cdkJsonContext: Record<string, unknown> = JSON.parse(
-  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
-).context;
-
-/** Context for apps whose bundle no test looks at: esbuild is skipped, the asset is the source dir. */
-const noBundling = { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [] };
 
 const REPO_ROOT = new URL('../../', import.meta.url).pathname;
 const STOREFRONT_ORIGIN = 'https://shop.example.com';
@@ -474,31 +466,7 @@ describe('ApiStack outputs', () => {
   });
 });
 
-describe('buildApp api stack', () => {
-  const built = buildApp({ context: noBundling });
-
-  it('names the api stack after the stage and deploys it after the stateful stack', () => {
-    built.app.synth();
-
-    expect(built.api.stackName).toBe(`clickprice-${DEFAULT_STAGE}-api`);
-    expect(built.api.dependencies).toContain(built.stateful);
-  });
-
-  it('builds the api stack env-agnostic, so synth needs no AWS account or region', () => {
-    expect(built.api.environment).toBe('aws://unknown-account/unknown-region');
-  });
-});
-
 describe('cdk-nag AwsSolutions checks of the api stack', () => {
-  it('finds no unacknowledged error or warning in the app', () => {
-    const { app: nagged } = buildApp({ context: noBundling });
-
-    const report = new AwsSolutionsChecks().validateScope(nagged);
-
-    expect(report.violations).toEqual([]);
-    expect(() => nagged.synth()).not.toThrow();
-  });
-
   it('fails synth on a route without authorization that the route table does not make public', () => {
     const { app: nagged, api: stack } = buildApp({ context: noBundling });
     new apigwv2.HttpRoute(stack, 'Unlisted', {

@@ -8,12 +8,7 @@ import { readWindowConfig } from '../../glue/window-config.js';
 import { type TableId, tableIds, tables } from '../../infra/resources.js';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
-
-const cdkJsonContext: Record<string, unknown> = JSON.parse(
-  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
-).context;
-/** No esbuild: nothing here looks inside a Lambda bundle. */
-const noBundling = { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [] };
+import { noBundling } from '../helpers/cdk-context.js';
 
 const app = new App({ context: noBundling });
 const stateful = new StatefulStack(app, 'Stateful');

@@ -7,10 +7,9 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { buildApp, DEFAULT_STAGE } from '../../infra/build-app.js';
+import { buildApp } from '../../infra/build-app.js';
 import { DynamoDBStreamConsumer } from '../../infra/constructs/dynamodb-stream-consumer.js';
 import { KinesisConsumer } from '../../infra/constructs/kinesis-consumer.js';
 import { grantTableAccess } from '../../infra/constructs/table-access.js';
@@ -18,15 +17,8 @@ import { aggregatesEventSource } from '../../infra/event-sources.js';
 import { STREAM_ENV_VAR, type TableId, tableEnvVar, tableIds, tables } from '../../infra/resources.js';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
+import { cdkJsonContext, noBundling } from '../helpers/cdk-context.js';
 import { acknowledgementsUnder } from '../helpers/nag-acknowledgements.js';
-
-/** The feature flags `cdk synth` runs with, so the tests synthesize what the CLI does. */
-const cdkJsonContext: Record<string, unknown> = JSON.parse(
-  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
-).context;
-
-/** Context for apps whose bundle no test looks at: esbuild is skipped, the asset is the source dir. */
-const noBundling = { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [] };
 
 const CREATE_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
@@ -560,32 +552,7 @@ describe('grantTableAccess', () => {
   });
 });
 
-describe('buildApp pipeline stack', () => {
-  const built = buildApp({ context: noBundling });
-
-  it('names the pipeline stack after the stage and deploys it after the stateful stack', () => {
-    built.app.synth();
-
-    expect(built.pipeline.stackName).toBe(`clickprice-${DEFAULT_STAGE}-pipeline`);
-    expect(built.pipeline.dependencies).toContain(built.stateful);
-  });
-
-  it('builds the pipeline stack env-agnostic, so synth needs no AWS account or region', () => {
-    expect(built.pipeline.environment).toBe('aws://unknown-account/unknown-region');
-  });
-});
-
 describe('cdk-nag AwsSolutions checks of the pipeline stack', () => {
-  it('finds no unacknowledged error or warning in the app', () => {
-    // Without bundling: no rule looks inside the bundle, and the tests above cover it.
-    const { app: nagged } = buildApp({ context: noBundling });
-
-    const report = new AwsSolutionsChecks().validateScope(nagged);
-
-    expect(report.violations).toEqual([]);
-    expect(() => nagged.synth()).not.toThrow();
-  });
-
   it('acknowledges only the wildcards IAM or the service forces, DLQs having no DLQ and checkpoint access logs, each with a reason', () => {
     const { pipeline: stack } = buildApp({ context: noBundling });
     const acknowledgements = acknowledgementsUnder(stack);
