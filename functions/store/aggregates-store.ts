@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/resources.js';
 import { type AggregateRow, aggregateRowSchema } from '../domain/aggregate.js';
 import { expiryAfterDays } from '../domain/time.js';
 import { parseOrThrow } from '../domain/validation.js';
 import { mapConcurrent } from '../lib/map-concurrent.js';
+import { queryPages } from './query-pages.js';
 
 const TTL = tables.aggregates.ttlAttribute;
 const PRODUCT_KEY = tables.aggregates.partitionKey.name;
@@ -53,20 +54,15 @@ export class AggregatesStore {
   /** A product's windows whose start lies in [from, to] (inclusive), oldest first, every page read. */
   async windows(productId: string, from: string, to: string): Promise<AggregateRow[]> {
     const rows: AggregateRow[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#product = :product AND #window BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#product': PRODUCT_KEY, '#window': WINDOW_KEY },
-          ExpressionAttributeValues: { ':product': productId, ':from': from, ':to': to },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const { [TTL]: _expiry, ...row } of page.Items ?? []) rows.push(row as AggregateRow);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = queryPages(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#product = :product AND #window BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#product': PRODUCT_KEY, '#window': WINDOW_KEY },
+      ExpressionAttributeValues: { ':product': productId, ':from': from, ':to': to },
+    });
+    for await (const items of pages) {
+      for (const { [TTL]: _expiry, ...row } of items) rows.push(row as AggregateRow);
+    }
     return rows;
   }
 }

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/resources.js';
 import {
   type CounterDelta,
@@ -11,6 +11,7 @@ import {
 } from '../domain/click-batch.js';
 import { padSequence } from '../domain/sequence-numbers.js';
 import { expiryAfterDays, toEpochMs, toIso } from '../domain/time.js';
+import { queryPages } from './query-pages.js';
 
 const PRODUCT_KEY = tables.demand.partitionKey.name;
 const MINUTE_KEY = tables.demand.sortKey.name;
@@ -100,21 +101,16 @@ export class DemandStore {
     });
     const projection = ['#minute', ...DEMAND_COUNTERS.map((_, index) => `#c${index}`)].join(', ');
     const byMinute = new Map<string, Record<string, unknown>>();
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#product = :product AND #minute BETWEEN :first AND :last',
-          ProjectionExpression: projection,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':product': productId, ':first': first, ':last': minute },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) byMinute.set(item[MINUTE_KEY] as string, item);
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const pages = queryPages(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#product = :product AND #minute BETWEEN :first AND :last',
+      ProjectionExpression: projection,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ':product': productId, ':first': first, ':last': minute },
+    });
+    for await (const items of pages) {
+      for (const item of items) byMinute.set(item[MINUTE_KEY] as string, item);
+    }
     return Array.from({ length: lookback }, (_, index) => {
       const at = toIso(toEpochMs(first) + index * 60_000);
       return countsOf(byMinute.get(at), at);

@@ -1,8 +1,9 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/resources.js';
 import { type Order, orderSchema } from '../domain/order.js';
 import { orderTimeBucket, orderTimeBucketsBetween } from '../domain/order-buckets.js';
 import { parseOrThrow } from '../domain/validation.js';
+import { queryPages } from './query-pages.js';
 import { isConditionFailure } from './transaction-errors.js';
 
 const ORDER_KEY = tables.orders.partitionKey.name;
@@ -57,25 +58,20 @@ export class OrdersStore {
 
   private async queryBucket(bucket: string, start: string, end: string): Promise<Order[]> {
     const orders: Order[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TIME_BUCKET_INDEX.indexName,
-          // BETWEEN is inclusive at both ends; the window's end is exclusive, so it is dropped below.
-          KeyConditionExpression: '#bucket = :bucket AND #at BETWEEN :start AND :end',
-          ExpressionAttributeNames: { '#bucket': TIME_BUCKET, '#at': ORDERED_AT },
-          ExpressionAttributeValues: { ':bucket': bucket, ':start': start, ':end': end },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const { [TIME_BUCKET]: _bucket, ...item } of page.Items ?? []) {
+    const pages = queryPages(this.client, {
+      TableName: this.tableName,
+      IndexName: TIME_BUCKET_INDEX.indexName,
+      // BETWEEN is inclusive at both ends; the window's end is exclusive, so it is dropped below.
+      KeyConditionExpression: '#bucket = :bucket AND #at BETWEEN :start AND :end',
+      ExpressionAttributeNames: { '#bucket': TIME_BUCKET, '#at': ORDERED_AT },
+      ExpressionAttributeValues: { ':bucket': bucket, ':start': start, ':end': end },
+    });
+    for await (const items of pages) {
+      for (const { [TIME_BUCKET]: _bucket, ...item } of items) {
         const order = item as Order;
         if (order.orderedAt < end) orders.push(order);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return orders;
   }
 }

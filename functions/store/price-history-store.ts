@@ -4,6 +4,8 @@ import { InvalidInputError } from '../domain/errors.js';
 import type { PriceChange } from '../domain/price-change.js';
 import { lastChangeKeyAt, lowestPriceWindowStart } from '../domain/price-history.js';
 import { hourOf, toEpochMs, toIso } from '../domain/time.js';
+import { decodeCursor, encodeCursor } from './pagination-cursor.js';
+import { queryPages } from './query-pages.js';
 
 const HISTORY = tables.priceHistory;
 const PRODUCT_KEY = HISTORY.partitionKey.name;
@@ -59,25 +61,9 @@ export interface HistoryQuery {
   readonly cursor?: string;
 }
 
-/** Opaque pagination cursors: the page's LastEvaluatedKey, base64url JSON. */
-function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-function decodeCursor(cursor: string | undefined, productId?: string): Record<string, unknown> | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const valid =
-      typeof key === 'object' &&
-      key !== null &&
-      typeof key[CHANGE_KEY] === 'string' &&
-      (productId === undefined || key[PRODUCT_KEY] === productId);
-    if (valid) return key;
-  } catch {
-    // reported below
-  }
-  throw new InvalidInputError('cursor', 'is not a cursor returned by this listing');
+/** A history cursor holds a change key, and of the product listed when one is named. */
+function isHistoryKey(productId?: string): (key: Record<string, unknown>) => boolean {
+  return (key) => typeof key[CHANGE_KEY] === 'string' && (productId === undefined || key[PRODUCT_KEY] === productId);
 }
 
 /** Reads and queries price history. */
@@ -116,7 +102,7 @@ export class PriceHistoryStore {
       },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, productId),
+      ExclusiveStartKey: decodeCursor(query.cursor, isHistoryKey(productId)),
     };
     const { Items, LastEvaluatedKey } = await this.client.send(new QueryCommand(input));
     return { changes: (Items ?? []).map(fromHistoryItem), cursor: encodeCursor(LastEvaluatedKey) };
@@ -204,23 +190,19 @@ export class PriceHistoryStore {
     max: number,
   ): Promise<PriceChange[]> {
     const rows: PriceChange[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          ...input,
-          TableName: this.tableName,
-          // DynamoDB rejects names an expression does not use.
-          ExpressionAttributeNames: {
-            '#product': PRODUCT_KEY,
-            ...(input.KeyConditionExpression?.includes('#change') ? { '#change': CHANGE_KEY } : {}),
-          },
-          ExclusiveStartKey: start,
-        }),
-      );
-      rows.push(...(page.Items ?? []).map(fromHistoryItem));
-      start = page.LastEvaluatedKey;
-    } while (start && rows.length < max);
+    const pages = queryPages(this.client, {
+      ...input,
+      TableName: this.tableName,
+      // DynamoDB rejects names an expression does not use.
+      ExpressionAttributeNames: {
+        '#product': PRODUCT_KEY,
+        ...(input.KeyConditionExpression?.includes('#change') ? { '#change': CHANGE_KEY } : {}),
+      },
+    });
+    for await (const items of pages) {
+      rows.push(...items.map(fromHistoryItem));
+      if (rows.length >= max) break;
+    }
     return rows;
   }
 }

@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, ScanCommand, type ScanCommandInput } from 
 import { tables } from '../../infra/resources.js';
 import { InvalidInputError } from '../domain/errors.js';
 import type { Product } from '../domain/product.js';
+import { decodeCursor, encodeCursor } from './pagination-cursor.js';
 
 const PRODUCT_KEY = tables.products.partitionKey.name;
 
@@ -44,7 +45,7 @@ export class ProductListingStore {
       throw new InvalidInputError('limit', 'must be an integer from 1 to 1000');
     }
     const products: Product[] = [];
-    let start = decodeCursor(query.cursor);
+    let start = decodeCursor(query.cursor, isProductKey);
     // Filtered pages can come back short or empty: scan on until the page is full or the table ends.
     while (products.length < limit) {
       const wanted = limit - products.length;
@@ -75,24 +76,7 @@ export class ProductListingStore {
   }
 }
 
-/** Opaque cursors: the key to resume after, base64url JSON. */
-function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const valid =
-      typeof key === 'object' &&
-      key !== null &&
-      Object.keys(key).length === 1 &&
-      typeof key[PRODUCT_KEY] === 'string' &&
-      key[PRODUCT_KEY] !== '';
-    if (valid) return key;
-  } catch {
-    // reported below
-  }
-  throw new InvalidInputError('cursor', 'is not a cursor returned by this listing');
+/** A listing cursor holds exactly the product key to resume after. */
+function isProductKey(key: Record<string, unknown>): boolean {
+  return Object.keys(key).length === 1 && typeof key[PRODUCT_KEY] === 'string' && key[PRODUCT_KEY] !== '';
 }
