@@ -5,6 +5,7 @@
  * Exit codes: 0 done, 1 the API refused or failed (its error printed), 2 bad usage.
  */
 import { parseArgs } from 'node:util';
+import type { ConfigActionResult, ConfigToggleBody, PricingConfigView } from '../clients/api-types.js';
 import type { OpsClient } from '../clients/ops-client.js';
 import { OpsApiError } from '../clients/ops-client.js';
 import { runCli, UsageError } from '../infra/cli-args.js';
@@ -65,6 +66,32 @@ function actionText(result: {
 }) {
   const { change } = result;
   return `${change.action} recorded: ${money(change.oldPrice)} → ${money(change.newPrice)} by ${change.actor}\nchange id ${change.changeId}`;
+}
+
+/** A command that turns one pricing-config switch on or off, and says where it now stands. */
+function configSwitch(
+  name: string,
+  summary: string,
+  toggle: {
+    set(client: OpsClient, body: ConfigToggleBody): Promise<ConfigActionResult>;
+    label: string;
+    isOn(config: PricingConfigView): boolean;
+  },
+): Command {
+  return {
+    usage: `${name} on|off [--reason "…"]`,
+    summary,
+    options: reasonOption,
+    async run(client, positionals, options) {
+      if (positionals.length !== 1) throw new UsageError(`${name} takes on or off`);
+      const enabled = parseSwitch(positionals[0], name);
+      const result = await toggle.set(client, { enabled, reason: reasonOf(options, `${name} ${positionals[0]}`) });
+      return {
+        json: result,
+        text: `${toggle.label} ${toggle.isOn(result.config) ? 'ON' : 'off'}\nchange id ${result.change.changeId}`,
+      };
+    },
+  };
 }
 
 const commands: Record<string, Command> = {
@@ -254,40 +281,16 @@ const commands: Record<string, Command> = {
       return { json: result, text: actionText(result) };
     },
   },
-  'kill-switch': {
-    usage: 'kill-switch on|off [--reason "…"]',
-    summary: 'stop (on) or resume (off) every automated price change',
-    options: reasonOption,
-    async run(client, positionals, options) {
-      if (positionals.length !== 1) throw new UsageError('kill-switch takes on or off');
-      const enabled = parseSwitch(positionals[0], 'kill-switch');
-      const result = await client.setKillSwitch({
-        enabled,
-        reason: reasonOf(options, `kill-switch ${positionals[0]}`),
-      });
-      return {
-        json: result,
-        text: `kill switch ${result.config.killSwitch ? 'ON' : 'off'}\nchange id ${result.change.changeId}`,
-      };
-    },
-  },
-  'shadow-mode': {
-    usage: 'shadow-mode on|off [--reason "…"]',
-    summary: 'record decisions without applying them (on), or apply them again (off)',
-    options: reasonOption,
-    async run(client, positionals, options) {
-      if (positionals.length !== 1) throw new UsageError('shadow-mode takes on or off');
-      const enabled = parseSwitch(positionals[0], 'shadow-mode');
-      const result = await client.setShadowMode({
-        enabled,
-        reason: reasonOf(options, `shadow-mode ${positionals[0]}`),
-      });
-      return {
-        json: result,
-        text: `shadow mode ${result.config.shadowMode ? 'ON' : 'off'}\nchange id ${result.change.changeId}`,
-      };
-    },
-  },
+  'kill-switch': configSwitch('kill-switch', 'stop (on) or resume (off) every automated price change', {
+    set: (client, body) => client.setKillSwitch(body),
+    label: 'kill switch',
+    isOn: (config) => config.killSwitch,
+  }),
+  'shadow-mode': configSwitch('shadow-mode', 'record decisions without applying them (on), or apply them again (off)', {
+    set: (client, body) => client.setShadowMode(body),
+    label: 'shadow mode',
+    isOn: (config) => config.shadowMode,
+  }),
 };
 
 const GLOBAL_OPTIONS = {
