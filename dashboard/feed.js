@@ -2,8 +2,9 @@
  * The live change feed: GET /ops/changes every ~2 s, newest first, every product and the config.
  * Rows are kept by changeId, so a row keeps its element (and its "new" highlight) across polls.
  */
+import { changeChips } from './change-chips.js';
 import { h, routeHref } from './dom.js';
-import { actionLabel, clock, codeLabel, dateTime, money, percentChange } from './format.js';
+import { actionLabel, clock, dateTime, money, percentChange } from './format.js';
 
 const POLL_MS = 2_000;
 const FEED_MINUTES = 60;
@@ -77,18 +78,7 @@ function feedItem(change, catalogue) {
       detail,
       h('span', { class: `feed__source feed__source--${change.source}`, title: 'source' }, change.source),
     ),
-    h(
-      'div',
-      { class: 'feed__tags' },
-      h('span', { class: 'chip chip--reason', title: 'reason' }, codeLabel(change.reasonCode)),
-      change.guardrail
-        ? h(
-            'span',
-            { class: 'chip chip--guard', title: 'guardrail that bound the price' },
-            `bound by ${codeLabel(change.guardrail)}`,
-          )
-        : null,
-    ),
+    h('div', { class: 'feed__tags' }, changeChips(change)),
   );
 }
 

@@ -2,6 +2,7 @@
  * #/products/{id}: one product's price, state and actions; a chart of its price history overlaid with
  * demand and a marker per change; its history with rollback. Refreshed every 3 s.
  */
+import { changeChips } from './change-chips.js';
 import { confirmAction } from './dialogs.js';
 import { h, replaceChildren } from './dom.js';
 import {
@@ -416,18 +417,7 @@ export function productView({ api, productId, toast }) {
             ? h('span', { class: 'muted' }, `would be ${fmt(change.proposedPrice ?? change.newPrice)}`)
             : h('span', { class: 'muted' }, fmt(change.newPrice)),
       ),
-      h(
-        'td',
-        { class: 'cell-reason' },
-        h('span', { class: 'chip chip--reason' }, codeLabel(change.reasonCode)),
-        change.guardrail
-          ? h(
-              'span',
-              { class: 'chip chip--guard', title: 'guardrail that bound the price' },
-              `bound by ${codeLabel(change.guardrail)}`,
-            )
-          : null,
-      ),
+      h('td', { class: 'cell-reason' }, changeChips(change)),
       h(
         'td',
         { class: 'cell-by' },
