@@ -15,6 +15,7 @@
  * and a verdict is remembered per record so that a redelivered record gets the same verdict.
  */
 
+import { RecentStrings } from './recent-strings.js';
 import { compareSequences, padSequence } from './sequence-numbers.js';
 
 export interface SessionActivityOptions {
@@ -32,59 +33,59 @@ export interface SessionActivityOptions {
 export type Verdict = 'count' | 'duplicate' | 'bot' | 'over_session_cap';
 
 /**
- * A Map that forgets its oldest entries past `capacity` (insertion order is age). `addIfAbsent`
- * costs one hash lookup where `has` + `set` cost three: it runs for every event. Entries leave only
+ * A Map that forgets its oldest entries past `capacity` (insertion order is age). Entries leave only
  * by eviction. The age order is kept in a queue of its own: evicting through `keys().next()` walks
- * past every entry deleted since V8 last compacted the table, which made a full map quadratic.
+ * past every entry deleted since V8 last compacted the table, which made a full map quadratic. It
+ * holds its Map rather than extending it, so no Map method (delete, clear) can bypass that queue.
  */
-class BoundedMap<K, V> extends Map<K, V> {
-  private readonly capacity: number;
+class BoundedMap<K, V> {
+  private readonly entries = new Map<K, V>();
   private readonly order = new Fifo<K>();
+  private readonly capacity: number;
   constructor(capacity: number) {
-    super();
     // Evicting after inserting equals evicting before, for any capacity of at least 1; a capacity of
     // 0 always behaved as 1.
     this.capacity = Math.max(1, capacity);
   }
-  override set(key: K, value: V): this {
-    const before = this.size;
-    super.set(key, value);
-    if (this.size !== before) this.added(key);
-    return this;
+  get size(): number {
+    return this.entries.size;
   }
-  /** Adds `key` with `value` unless present (then nothing changes); whether it was added. */
-  addIfAbsent(key: K, value: V): boolean {
-    const before = this.size;
-    // Map#set on a present key keeps its place; here the value is the same constant, so it is a no-op.
-    super.set(key, value);
-    if (this.size === before) return false;
-    this.added(key);
-    return true;
+  get(key: K): V | undefined {
+    return this.entries.get(key);
   }
-  override delete(): boolean {
-    throw new Error('BoundedMap entries leave only by eviction');
+  has(key: K): boolean {
+    return this.entries.has(key);
+  }
+  set(key: K, value: V): void {
+    const before = this.entries.size;
+    this.entries.set(key, value);
+    if (this.entries.size !== before) this.added(key);
   }
   private added(key: K): void {
     this.order.push(key);
-    if (this.size > this.capacity) super.delete(this.order.shift());
+    if (this.entries.size > this.capacity) this.entries.delete(this.order.shift());
   }
 }
 
-/** A queue, oldest first, in a ring buffer that doubles when full (Array#shift copies large arrays). */
+/**
+ * A queue, oldest first, in a ring buffer that doubles when full (Array#shift copies large arrays).
+ * Its length is a power of two, so a position wraps with a mask.
+ */
 class Fifo<T> {
   private items: (T | undefined)[] = new Array(16);
+  private mask = 15;
   private head = 0;
   size = 0;
 
   push(item: T): void {
     if (this.size === this.items.length) {
       const items = new Array<T | undefined>(this.items.length * 2);
-      for (let index = 0; index < this.size; index++)
-        items[index] = this.items[(this.head + index) % this.items.length];
+      for (let index = 0; index < this.size; index++) items[index] = this.items[(this.head + index) & this.mask];
       this.items = items;
+      this.mask = items.length - 1;
       this.head = 0;
     }
-    this.items[(this.head + this.size) % this.items.length] = item;
+    this.items[(this.head + this.size) & this.mask] = item;
     this.size++;
   }
 
@@ -92,7 +93,7 @@ class Fifo<T> {
   shift(): T {
     const item = this.items[this.head] as T;
     this.items[this.head] = undefined;
-    this.head = (this.head + 1) % this.items.length;
+    this.head = (this.head + 1) & this.mask;
     this.size--;
     return item;
   }
@@ -110,16 +111,21 @@ class SessionMemory {
   /** False only while `bots` cannot hold this session: saves a lookup per event for shoppers. */
   mayBeBot = false;
   /**
-   * Its weight entries by product (`${productId}`, so `null` is "null") then minute: the entry of
-   * one event type, linked to the minute's entries of other types (a chain no longer than the
-   * number of event types); undefined while it has none. Nested Maps, not a chain per product:
-   * a session can send one product events in any number of distinct (past) minutes, and every
-   * lookup and every eviction must stay O(1) however many it has.
+   * Its weight entries by product (`${productId}`, so `null` is "null"); undefined while it has none.
+   * Per product, the entries of one minute form a chain (one entry per event type, linked through
+   * `sibling`). A product whose entries share one minute — almost every product of a shopper — holds
+   * that chain itself; one with entries in several minutes holds a Map by minute of chains. Why: a
+   * Map per (session, product) cost a Map allocation for nearly every event a shopper sends, while
+   * a session may send one product events in any number of distinct (past) minutes, so every lookup
+   * and every eviction must stay O(1) however many it has: a chain over minutes was quadratic.
    */
-  weights: Map<string, Map<string, WeightEntry>> | undefined = undefined;
+  weights: Map<string, ProductWeights> | undefined = undefined;
 
   constructor(readonly sessionId: string) {}
 }
+
+/** A product's weight entries in a session: one minute's chain, or chains by minute (see SessionMemory). */
+type ProductWeights = WeightEntry | Map<string, WeightEntry>;
 
 /** Events of one type one session added to one product in one minute. */
 interface WeightEntry {
@@ -159,7 +165,7 @@ export class SessionActivity {
   private readonly weightEntries = new Fifo<WeightEntry>();
   /** sessionId → epoch ms until which it is a bot. */
   private readonly bots: BoundedMap<string, number>;
-  private readonly eventIds: BoundedMap<string, true>;
+  private readonly eventIds: RecentStrings;
   /**
    * Redeliveries are judged as before: per shard the highest sequence judged, and the verdicts that
    * were not 'count' (rare, so remembering only those costs almost nothing).
@@ -178,7 +184,7 @@ export class SessionActivity {
     // A capacity of 0 always behaved as 1 (see BoundedMap).
     this.capacity = Math.max(1, capacity);
     this.bots = new BoundedMap(capacity);
-    this.eventIds = new BoundedMap(capacity);
+    this.eventIds = new RecentStrings(capacity);
     this.exclusions = new BoundedMap(capacity);
   }
 
@@ -217,7 +223,7 @@ export class SessionActivity {
   }
 
   private decide(event: Parameters<SessionActivity['judge']>[2]): Verdict {
-    if (!this.eventIds.addIfAbsent(event.eventId, true)) return 'duplicate';
+    if (!this.eventIds.addIfAbsent(event.eventId)) return 'duplicate';
 
     const { sessionId, minute, eventTimeMs } = event;
     let session = this.sessions.get(sessionId);
@@ -254,12 +260,19 @@ export class SessionActivity {
       weights = new Map();
       session.weights = weights;
     }
-    let byMinute = weights.get(product);
-    if (byMinute === undefined) {
-      byMinute = new Map();
+    const held = weights.get(product);
+    let byMinute: Map<string, WeightEntry> | undefined;
+    let first: WeightEntry | undefined;
+    if (held instanceof Map) {
+      byMinute = held;
+      first = held.get(minute);
+    } else if (held !== undefined && held.minute !== minute) {
+      // A second minute for this product: its chain moves into a Map by minute.
+      byMinute = new Map([[held.minute, held]]);
       weights.set(product, byMinute);
+    } else {
+      first = held;
     }
-    const first = byMinute.get(minute);
     for (let entry = first; entry !== undefined; entry = entry.sibling) {
       if (entry.eventType === eventType) {
         // Counted again, in place: the entry keeps its age.
@@ -267,7 +280,8 @@ export class SessionActivity {
       }
     }
     const entry: WeightEntry = { counted: 1, minute, eventType, session, product, sibling: first };
-    byMinute.set(minute, entry);
+    if (byMinute === undefined) weights.set(product, entry);
+    else byMinute.set(minute, entry);
     this.weightEntries.push(entry);
     // The oldest is another entry: capacity is at least 1.
     if (this.weightEntries.size > this.capacity) this.forgetWeight(this.weightEntries.shift());
@@ -280,21 +294,29 @@ export class SessionActivity {
   }
 
   private forgetWeight(entry: WeightEntry): void {
-    const { session } = entry;
-    const weights = session.weights as Map<string, Map<string, WeightEntry>>;
-    const byMinute = weights.get(entry.product) as Map<string, WeightEntry>;
-    const first = byMinute.get(entry.minute) as WeightEntry;
+    const { session, product, minute } = entry;
+    const weights = session.weights as Map<string, ProductWeights>;
+    const held = weights.get(product) as ProductWeights;
+    const byMinute = held instanceof Map ? held : undefined;
+    const first = byMinute === undefined ? (held as WeightEntry) : (byMinute.get(minute) as WeightEntry);
+    let rest: WeightEntry | undefined = first;
     if (first === entry) {
-      if (entry.sibling === undefined) byMinute.delete(entry.minute);
-      else byMinute.set(entry.minute, entry.sibling);
+      rest = entry.sibling;
     } else {
       // The minute's chain holds one entry per event type: a walk of a few links.
       let newer = first;
       while (newer.sibling !== entry) newer = newer.sibling as WeightEntry;
       newer.sibling = entry.sibling;
     }
-    if (byMinute.size > 0) return;
-    weights.delete(entry.product);
+    if (byMinute !== undefined) {
+      if (rest === undefined) byMinute.delete(minute);
+      else byMinute.set(minute, rest);
+      if (byMinute.size > 0) return;
+    } else if (rest !== undefined) {
+      weights.set(product, rest);
+      return;
+    }
+    weights.delete(product);
     if (weights.size > 0) return;
     session.weights = undefined;
     if (!session.remembered) this.sessions.delete(session.sessionId);
