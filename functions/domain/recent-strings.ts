@@ -9,6 +9,10 @@
  * (FNV-1a over the UTF-16 code units: a few nanoseconds for an id), and the table is typed arrays of
  * integers: no object per entry.
  *
+ * The hash is seeded at random per instance: eventIds come from shoppers' browsers, so a bot could
+ * otherwise pick ids that all land in one probe cluster and make every add walk it (V8 seeds its own
+ * string hash for the same reason).
+ *
  * Layout: the strings sit in a ring (`keys`, oldest at `head`), with their hashes beside them; an
  * open-addressing index (linear probing, at most half full) maps a hash to the ring position + 1.
  * Evicting the oldest removes its index slot with backward-shift deletion, so no tombstones build
@@ -24,7 +28,11 @@ export class RecentStrings {
   private head = 0;
   size = 0;
 
-  constructor(capacity: number) {
+  private readonly seed: number;
+
+  /** `seed` picks the hash function; random unless given (tests give one to know where keys land). */
+  constructor(capacity: number, seed = randomSeed()) {
+    this.seed = seed;
     // A capacity of 0 behaves as 1, as it always did for the memories this replaces.
     this.capacity = Math.max(1, capacity);
     const ring = Math.min(1024, ringLengthFor(this.capacity));
@@ -34,12 +42,12 @@ export class RecentStrings {
   }
 
   has(key: string): boolean {
-    return this.slotOf(key, hashOf(key)) >= 0;
+    return this.slotOf(key, hashOf(key, this.seed)) >= 0;
   }
 
   /** Adds `key` unless present (then nothing changes); whether it was added. */
   addIfAbsent(key: string): boolean {
-    const hash = hashOf(key);
+    const hash = hashOf(key, this.seed);
     let slot = this.slotOf(key, hash);
     if (slot >= 0) return false;
     if (this.size === this.capacity) {
@@ -130,12 +138,16 @@ function ringLengthFor(capacity: number): number {
   return length;
 }
 
+function randomSeed(): number {
+  return crypto.getRandomValues(new Int32Array(1))[0] as number;
+}
+
 /**
- * 32-bit FNV-1a over the string's UTF-16 code units, then a final avalanche (from MurmurHash3's
- * finaliser) so the low bits that pick a slot depend on every character.
+ * 32-bit FNV-1a over the string's UTF-16 code units from a seeded start, then a final avalanche
+ * (MurmurHash3's finaliser) so the low bits that pick a slot depend on every character.
  */
-export function hashOf(key: string): number {
-  let hash = 0x811c9dc5 | 0;
+export function hashOf(key: string, seed: number): number {
+  let hash = (0x811c9dc5 ^ seed) | 0;
   for (let at = 0; at < key.length; at++) hash = Math.imul(hash ^ key.charCodeAt(at), 0x01000193);
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);

@@ -71,17 +71,30 @@ describe('RecentStrings', () => {
     // Strings that all start probing at the same index slot of a small table form one long cluster:
     // forgetting its first members must keep the later ones reachable.
     const capacity = 8;
-    const recent = new RecentStrings(capacity);
+    const seed = 0;
+    const recent = new RecentStrings(capacity, seed);
     const slotMask = 2 * capacity - 1;
     const colliding: string[] = [];
     for (let index = 0; colliding.length < 3 * capacity; index++) {
       const key = `k${index}`;
-      if ((hashOf(key) & slotMask) === 5) colliding.push(key);
+      if ((hashOf(key, seed) & slotMask) === 5) colliding.push(key);
     }
     const reference = new ReferenceRecentStrings(capacity);
     for (const key of colliding) {
       expect(recent.addIfAbsent(key)).toBe(reference.addIfAbsent(key));
       for (const seen of colliding) expect(recent.has(seen)).toBe(reference.has(seen));
     }
+  });
+
+  it('places strings by a seeded hash: ids that share one probe cluster under one seed spread under another', () => {
+    // A bot choosing eventIds cannot know the seed of the function it sends them to.
+    const slotMask = (1 << 11) - 1;
+    const colliding: string[] = [];
+    for (let index = 0; colliding.length < 64; index++) {
+      const key = `id-${index}`;
+      if ((hashOf(key, 0) & slotMask) === 7) colliding.push(key);
+    }
+    const slotsUnderAnotherSeed = new Set(colliding.map((key) => hashOf(key, 0x5eed) & slotMask));
+    expect(slotsUnderAnotherSeed.size).toBeGreaterThan(48);
   });
 });
