@@ -9,7 +9,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { classifyBatch } from '../functions/domain/click-batch.js';
 import { SessionActivity } from '../functions/domain/session-activity.js';
-import { clickRecordOf, processClickRecords } from '../functions/handlers/clickstream-processor.js';
+import { clickRecordsOf, processClickRecords } from '../functions/handlers/clickstream-processor.js';
 import { DemandStore } from '../functions/store/demand-store.js';
 import { PriceStore } from '../functions/store/price-store.js';
 import { QuarantineStore } from '../functions/store/quarantine-store.js';
@@ -40,7 +40,7 @@ function bareLoop(event: KinesisStreamEvent): number {
 
 /** The handler's in-memory work over the batch, from Lambda's records on: the events it counted. */
 function handler(event: KinesisStreamEvent): number {
-  return classifyBatch(event.Records.map(clickRecordOf), new SessionActivity()).counts.count;
+  return classifyBatch(clickRecordsOf(event.Records), new SessionActivity()).counts.count;
 }
 
 /** Milliseconds `work` takes over the batch; a zero result means the batch was empty. */
@@ -106,7 +106,7 @@ async function writesPer10k(): Promise<{
     await loadCatalogue(documentClient, stack.tableNames.products, generateCatalogue(new Date().toISOString()));
     const requests = countRequests(dynamodb);
     const event = benchBatch(BATCH);
-    const records = event.Records.map(clickRecordOf);
+    const records = clickRecordsOf(event.Records);
     const distinct = classifyBatch(records, new SessionActivity()).contributions.size;
     requests.clear();
     await processClickRecords(records, {

@@ -22,7 +22,7 @@ export interface ClickRecord {
   /**
    * The same bytes in base64, when the record came so (a Lambda Kinesis record): classifyBatch then
    * decodes them into one reused buffer, so a batch needs no Buffer per record; `data` may then
-   * decode them again on each read (see clickRecordOf).
+   * decode them again on each read (see clickRecordsOf).
    */
   readonly base64?: string;
 }
@@ -213,7 +213,8 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
     }
     // A batch's events fall in a few minutes: build each minute's string once, so records share it
     // (cheap to compare and to hash, and one string instead of one per record).
-    const startMs = eventTimeMs - (((eventTimeMs % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+    // Division, not `%`: the remainder of a double is a call out of optimised code (fmod).
+    const startMs = Math.floor(eventTimeMs / MINUTE_MS) * MINUTE_MS;
     if (startMs !== minuteStartMs) {
       minuteStartMs = startMs;
       minute = minuteOf(eventTime);

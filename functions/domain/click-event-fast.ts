@@ -17,6 +17,7 @@
  */
 import type { ClickEvent, ClickEventInput } from './click-event.js';
 import { LIMITS } from './limits.js';
+import { canonicalInstant, daysInMonth } from './time.js';
 
 /**
  * `eventTime` in the canonical millisecond form. Shared with the zod schema's `overwrite`, so both
@@ -73,6 +74,9 @@ function twoDigits(value: string, at: number): number {
  */
 function isIsoDateTimeUtc(value: string): boolean {
   const length = value.length;
+  // The canonical form, what producers write: exactly a canonical timestamp of a real time. Read by
+  // canonicalInstant, which remembers it for the batch's next question, the event's instant.
+  if (length === 24 && !Number.isNaN(canonicalInstant(value))) return true;
   if (length < 20) return false;
   const century = twoDigits(value, 0);
   const yearOfCentury = twoDigits(value, 2);
@@ -92,14 +96,7 @@ function isIsoDateTimeUtc(value: string): boolean {
   ) {
     return false;
   }
-  let daysInMonth: number;
-  if (month === 2) {
-    const leap = yearOfCentury === 0 ? century % 4 === 0 : yearOfCentury % 4 === 0;
-    daysInMonth = leap ? 29 : 28;
-  } else {
-    daysInMonth = month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  }
-  if (day > daysInMonth) return false;
+  if (day > daysInMonth(century * 100 + yearOfCentury, month)) return false;
   if (value.charCodeAt(length - 1) !== 90) return false; // Z
   if (length === 20) return true;
   // `.` then one or more digits, up to the Z.

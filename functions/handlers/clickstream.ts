@@ -10,7 +10,7 @@ import { SessionActivity } from '../domain/session-activity.js';
 import { DemandStore } from '../store/demand-store.js';
 import { PriceStore } from '../store/price-store.js';
 import { QuarantineStore } from '../store/quarantine-store.js';
-import { clickRecordOf, processClickRecords } from './clickstream-processor.js';
+import { clickRecordsOf, processClickRecords } from './clickstream-processor.js';
 import { createHandlerRuntime, instrumented, partialBatchResponse } from './runtime.js';
 
 const runtime = createHandlerRuntime('clickstream');
@@ -26,7 +26,7 @@ const dependencies = {
 const processor = new BatchProcessor(EventType.KinesisDataStreams);
 
 async function lambdaHandler(event: KinesisStreamEvent, context: Context) {
-  const { failures, stats } = await processClickRecords(event.Records.map(clickRecordOf), dependencies);
+  const { failures, stats } = await processClickRecords(clickRecordsOf(event.Records), dependencies);
 
   metrics.addMetric('RecordsReceived', MetricUnit.Count, stats.records);
   metrics.addMetric('EventsCounted', MetricUnit.Count, stats.counted);

@@ -7,7 +7,7 @@ import type { ClickEventInput } from '../../../functions/domain/click-event.js';
 import type { Product } from '../../../functions/domain/product.js';
 import { SessionActivity } from '../../../functions/domain/session-activity.js';
 import { minuteOf, toIso } from '../../../functions/domain/time.js';
-import { clickRecordOf, processClickRecords } from '../../../functions/handlers/clickstream-processor.js';
+import { clickRecordsOf, processClickRecords } from '../../../functions/handlers/clickstream-processor.js';
 import { DemandStore } from '../../../functions/store/demand-store.js';
 import { PriceStore } from '../../../functions/store/price-store.js';
 import { PRICING_CONFIG_ITEM } from '../../../functions/store/pricing-config-store.js';
@@ -101,7 +101,7 @@ describe('fast path: counting', () => {
     ].map((event) => ({ ...event, eventTime: minute }));
     const event = await deliver(clicks);
 
-    const { failures, stats } = await processClickRecords(event.Records.map(clickRecordOf), dependencies());
+    const { failures, stats } = await processClickRecords(clickRecordsOf(event.Records), dependencies());
 
     expect(failures.size).toBe(0);
     expect(stats.keys).toEqual({ counted: 2, counted_remainder: 0, already_counted: 0 });
@@ -113,12 +113,12 @@ describe('fast path: counting', () => {
     const product = freshProduct();
     const event = await deliver(Array.from({ length: 50 }, () => click(product)));
     const minute = minuteOf(toIso(Date.now()));
-    await processClickRecords(event.Records.map(clickRecordOf), dependencies());
+    await processClickRecords(clickRecordsOf(event.Records), dependencies());
     const counters = await demandItem(product.productId, minute);
     const price = await new PriceStore(stack.clients.documentClient, names).getProduct(product.productId);
 
     // Again, in the same environment and in a fresh one (a new Lambda container).
-    const again = await processClickRecords(event.Records.map(clickRecordOf), dependencies());
+    const again = await processClickRecords(clickRecordsOf(event.Records), dependencies());
 
     expect(again.stats.keys).toEqual({ counted: 0, counted_remainder: 0, already_counted: 1 });
     expect(await demandItem(product.productId, minute)).toEqual(counters);
@@ -132,7 +132,7 @@ describe('fast path: counting', () => {
       Array.from({ length: index + 2 }, () => click(product, { eventTime: minute })),
     );
     const event = await deliver(clicks);
-    const records = event.Records.map(clickRecordOf);
+    const records = clickRecordsOf(event.Records);
 
     // The first run "crashes" after two of the four keys were written: the rest never lands.
     let writes = 0;
@@ -159,7 +159,7 @@ describe('fast path: counting', () => {
     const [a, b] = [freshProduct(), freshProduct()];
     const minute = minuteOf(toIso(Date.now()));
     const clicks = Array.from({ length: 40 }, (_, index) => click(index % 2 === 0 ? a : b, { eventTime: minute }));
-    const records = (await deliver(clicks)).Records.map(clickRecordOf);
+    const records = clickRecordsOf((await deliver(clicks)).Records);
 
     await processClickRecords(records.slice(0, 30), dependencies());
     // A partial-batch retry from record 15, now with the records that followed.
@@ -177,8 +177,8 @@ describe('fast path: counting', () => {
     const second = await deliver(Array.from({ length: 5 }, () => click(product, { eventTime: minute })));
     expect(first.Records[0]?.eventID.split(':')[0]).toBe(second.Records[0]?.eventID.split(':')[0]);
 
-    await processClickRecords(first.Records.map(clickRecordOf), dependencies());
-    const other = await processClickRecords(second.Records.map(clickRecordOf), dependencies());
+    await processClickRecords(clickRecordsOf(first.Records), dependencies());
+    const other = await processClickRecords(clickRecordsOf(second.Records), dependencies());
 
     expect(other.stats.keys.counted).toBe(1);
     expect((await demandItem(product.productId, minute))?.views).toBe(12);
@@ -197,7 +197,7 @@ describe('fast path: counting', () => {
     ];
     const event = await deliver([...good.slice(0, 2), ...bad, ...good.slice(2)]);
 
-    const { failures, stats } = await processClickRecords(event.Records.map(clickRecordOf), dependencies());
+    const { failures, stats } = await processClickRecords(clickRecordsOf(event.Records), dependencies());
 
     expect(failures.size).toBe(0);
     expect(stats.quarantined).toBe(5);
@@ -250,7 +250,7 @@ describe('fast path: bots and pricing', () => {
           }),
         ),
       );
-      const { failures } = await processClickRecords((await deliver(clicks)).Records.map(clickRecordOf), deps);
+      const { failures } = await processClickRecords(clickRecordsOf((await deliver(clicks)).Records), deps);
       expect(failures.size).toBe(0);
     }
 
@@ -289,8 +289,8 @@ describe('fast path: the Lambda handler', () => {
   });
 });
 
-describe('clickRecordOf', () => {
-  /** A Lambda Kinesis record with just what clickRecordOf reads. */
+describe('clickRecordsOf', () => {
+  /** A Lambda Kinesis record with just what clickRecordsOf reads. */
   function kinesisRecord(stream: string, eventId: string, data: string): KinesisStreamEvent['Records'][number] {
     return {
       kinesis: {
@@ -310,28 +310,33 @@ describe('clickRecordOf', () => {
     };
   }
 
-  it('qualifies each record with its own stream and shard, however records of several interleave', () => {
-    // The shard id is reused from the previous record only while stream and shard match.
-    const records = [
-      kinesisRecord('clicks', 'shardId-000000000000:101', 'a'),
-      kinesisRecord('clicks', 'shardId-000000000000:102', 'b'),
+  it('qualifies every record with the stream and shard of its batch, read once', () => {
+    const records = clickRecordsOf([
+      kinesisRecord('clicks', 'shardId-000000000001:101', 'a'),
+      kinesisRecord('clicks', 'shardId-000000000001:102', 'b'),
       kinesisRecord('clicks', 'shardId-000000000001:103', 'c'),
-      kinesisRecord('clicks-2', 'shardId-000000000001:104', 'd'),
-      kinesisRecord('clicks', 'shardId-00000000000:105', 'e'),
-      kinesisRecord('clicks', 'shardId-0000000000001:106', 'f'),
-      kinesisRecord('clicks', 'shardId-000000000000:107', 'g'),
-    ].map(clickRecordOf);
+    ]);
 
     expect(records.map(({ shardId, sequenceNumber }) => `${shardId} ${sequenceNumber}`)).toEqual([
-      'clicks/shardId-000000000000 101',
-      'clicks/shardId-000000000000 102',
+      'clicks/shardId-000000000001 101',
+      'clicks/shardId-000000000001 102',
       'clicks/shardId-000000000001 103',
-      'clicks-2/shardId-000000000001 104',
-      'clicks/shardId-00000000000 105',
-      'clicks/shardId-0000000000001 106',
-      'clicks/shardId-000000000000 107',
     ]);
-    expect(records.map((record) => Buffer.from(record.data).toString())).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(records.map((record) => Buffer.from(record.data).toString())).toEqual(['a', 'b', 'c']);
     expect(records[0]?.arrivalMs).toBe(1_763_719_200_124);
+    expect(clickRecordsOf([])).toEqual([]);
+  });
+
+  it('refuses a batch that begins in one shard or stream and ends in another', () => {
+    // Lambda never sends one: its checkpoints and partial batch responses are per shard.
+    for (const last of [
+      kinesisRecord('clicks', 'shardId-000000000002:103', 'c'),
+      kinesisRecord('clicks-2', 'shardId-000000000001:103', 'c'),
+      kinesisRecord('clicks', 'shardId-00000000000:103', 'c'),
+    ]) {
+      expect(() => clickRecordsOf([kinesisRecord('clicks', 'shardId-000000000001:101', 'a'), last])).toThrow(
+        /one shard; this one begins in clicks\/shardId-000000000001 and ends in/,
+      );
+    }
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { minuteOf, toEpochMs, toIso } from '../../../functions/domain/time.js';
+import { canonicalInstant, minuteOf, toEpochMs, toIso } from '../../../functions/domain/time.js';
 
 /*
  * toEpochMs reads the canonical form's digits instead of calling Date.parse (the fast path calls it
@@ -85,6 +85,45 @@ describe('toEpochMs', () => {
         expect(toIso(toEpochMs(iso))).toBe(iso);
         expect(Math.abs(toEpochMs(minuteOf(iso)) % 60_000)).toBe(0);
       }),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
+describe('canonicalInstant', () => {
+  /** What it must answer: the instant when `text` is exactly what toISOString writes for it. */
+  const expected = (text: string) => {
+    const ms = Date.parse(text);
+    return !Number.isNaN(ms) && ms >= Date.parse('0000-01-01T00:00:00.000Z') && new Date(ms).toISOString() === text
+      ? ms
+      : Number.NaN;
+  };
+
+  it('is the instant of a canonical timestamp of a real time, and NaN for anything else', () => {
+    expect(canonicalInstant('2024-02-29T23:59:59.999Z')).toBe(Date.parse('2024-02-29T23:59:59.999Z'));
+    expect(canonicalInstant('2026-02-29T00:00:00.000Z')).toBeNaN();
+    expect(canonicalInstant('2100-02-29T00:00:00.000Z')).toBeNaN();
+    expect(canonicalInstant('2000-02-29T00:00:00.000Z')).toBe(Date.parse('2000-02-29T00:00:00.000Z'));
+    expect(canonicalInstant('2026-04-31T00:00:00.000Z')).toBeNaN();
+    expect(canonicalInstant('2026-11-21T10:00:00Z')).toBeNaN();
+    fc.assert(
+      fc.property(fc.oneof(canonical, layout), (text) => {
+        expect(canonicalInstant(text)).toBe(expected(text));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('answers each string for itself, however the strings before it were answered', () => {
+    // It remembers the last string read: a sequence of questions must get the answers each would
+    // get alone, equal strings included.
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(canonical, layout, fc.constantFrom('2026-11-21T10:00:00.000Z')), { maxLength: 8 }),
+        (texts) => {
+          for (const text of texts) expect(canonicalInstant(text)).toBe(expected(text));
+        },
+      ),
       { numRuns: 2_000 },
     );
   });
