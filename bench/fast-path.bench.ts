@@ -1,12 +1,15 @@
 /**
  * Fast-path benchmarks (issue 5):
  * - handler throughput on one core for a 10,000-record batch, excluding I/O: decode, validate, dedup,
- *   judge bots, pre-aggregate — against a bare base64 + JSON.parse loop over the same batch;
+ *   judge bots, pre-aggregate — against a bare base64 + JSON.parse loop over the same batch
+ *   (fast-path-throughput.ts, run in several fresh processes, each pinned to one core);
  * - DynamoDB write requests per 10,000 events, against DynamoDB Local: the target is one per distinct
  *   (product, minute) in the batch.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KinesisStreamEvent } from 'aws-lambda';
 import { classifyBatch } from '../functions/domain/click-batch.js';
 import { SessionActivity } from '../functions/domain/session-activity.js';
 import { clickRecordsOf, processClickRecords } from '../functions/handlers/clickstream-processor.js';
@@ -17,67 +20,44 @@ import { loadCatalogue } from '../infra/catalogue-loader.js';
 import { startLocalStack } from '../infra/local/local-stack.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
 import { benchBatch } from './fast-path-events.js';
+import { BATCH, median, type ThroughputResult } from './fast-path-throughput.js';
 import type { BenchResult } from './run.js';
 
-const BATCH = 10_000;
-/** Rounds run first and not measured: the JIT compiles both loops before any is timed. */
-const WARM_UP_ROUNDS = 5;
-const ROUNDS = 25;
+/** Fresh processes measured, one after another; the median one is reported. */
+const PROCESSES = 5;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+/**
+ * The first core this process may run on, to pin the measured processes to (`taskset`, Linux), or
+ * undefined where that is not possible: they then run unpinned, and the result says so.
+ */
+function oneCore(): number | undefined {
+  if (!existsSync('/proc/self/status')) return undefined;
+  const allowed = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  const probe = spawnSync('taskset', ['-c', allowed?.[1] ?? '0', 'true']);
+  return allowed && probe.status === 0 ? Number(allowed[1]) : undefined;
 }
 
-/** A bare base64 + JSON.parse loop over the batch: what the handler is held to. */
-function bareLoop(event: KinesisStreamEvent): number {
-  let checksum = 0;
-  for (const record of event.Records) {
-    checksum += JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8')).eventId.length;
-  }
-  return checksum;
+function throughputInProcess(core: number | undefined): ThroughputResult {
+  const script = fileURLToPath(new URL('./fast-path-throughput.ts', import.meta.url));
+  // The same Node and loader flags as this process (`--import tsx`).
+  const node = [process.execPath, ...process.execArgv, script];
+  const [command, ...args] = core === undefined ? node : ['taskset', '-c', String(core), ...node];
+  const child = spawnSync(command as string, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (child.status !== 0) throw new Error(`throughput process failed (${child.status ?? child.signal})`);
+  return JSON.parse(child.stdout) as ThroughputResult;
 }
 
-/** The handler's in-memory work over the batch, from Lambda's records on: the events it counted. */
-function handler(event: KinesisStreamEvent): number {
-  return classifyBatch(clickRecordsOf(event.Records), new SessionActivity()).counts.count;
-}
-
-/** Milliseconds `work` takes over the batch; a zero result means the batch was empty. */
-function timeMs(work: (event: KinesisStreamEvent) => number, event: KinesisStreamEvent): number {
-  const started = performance.now();
-  const result = work(event);
-  const elapsed = performance.now() - started;
-  if (result === 0) throw new Error('benchmark batch was empty');
-  return elapsed;
-}
-
-function throughput(): { handlerEventsPerSecond: number; bareLoopEventsPerSecond: number; ratioToBareLoop: number } {
-  const handlerMs: number[] = [];
-  const bareMs: number[] = [];
-  for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
-    // A fresh batch and fresh memory each round: every event is new to the session tracker.
-    const event = benchBatch(BATCH);
-    // Which loop runs first alternates, so neither always runs on the heap the other just filled.
-    let bare: number;
-    let classify: number;
-    if (round % 2 === 0) {
-      bare = timeMs(bareLoop, event);
-      classify = timeMs(handler, event);
-    } else {
-      classify = timeMs(handler, event);
-      bare = timeMs(bareLoop, event);
-    }
-    if (round < WARM_UP_ROUNDS) continue;
-    bareMs.push(bare);
-    handlerMs.push(classify);
-  }
-  const handlerMedian = median(handlerMs);
-  const bareMedian = median(bareMs);
+function throughput() {
+  const core = oneCore();
+  const runs = Array.from({ length: PROCESSES }, () => throughputInProcess(core));
+  const of = (key: keyof ThroughputResult) => runs.map((run) => run[key]);
   return {
-    handlerEventsPerSecond: Math.round((BATCH / handlerMedian) * 1000),
-    bareLoopEventsPerSecond: Math.round((BATCH / bareMedian) * 1000),
-    ratioToBareLoop: Math.round((handlerMedian / bareMedian) * 100) / 100,
+    // Each the median over the processes (each process gives the median of its rounds).
+    handlerEventsPerSecond: median(of('handlerEventsPerSecond')),
+    bareLoopEventsPerSecond: median(of('bareLoopEventsPerSecond')),
+    ratioToBareLoop: median(of('ratioToBareLoop')),
+    pinnedToOneCore: core !== undefined,
+    processes: runs,
   };
 }
 
