@@ -111,15 +111,22 @@ class SessionMemory {
   /** False only while `bots` cannot hold this session: saves a lookup per event for shoppers. */
   mayBeBot = false;
   /**
-   * Its weight entries by product (`${productId}`, so `null` is "null"); undefined while it has none.
-   * Per product, the entries of one minute form a chain (one entry per event type, linked through
-   * `sibling`). A product whose entries share one minute — almost every product of a shopper — holds
-   * that chain itself; one with entries in several minutes holds a Map by minute of chains. Why: a
-   * Map per (session, product) cost a Map allocation for nearly every event a shopper sends, while
-   * a session may send one product events in any number of distinct (past) minutes, so every lookup
-   * and every eviction must stay O(1) however many it has: a chain over minutes was quadratic.
+   * Its weight entries while it has at most FEW_WEIGHTS: one chain of them all (through `sibling`),
+   * searched whole. Almost every shopper stays there, so a shopper costs no Map and an event no Map
+   * lookup; `product` (a short id, interned by JSON.parse) mostly compares by identity.
    */
-  weights: Map<string, ProductWeights> | undefined = undefined;
+  few: WeightEntry | undefined = undefined;
+  /**
+   * Its weight entries once it has had more than FEW_WEIGHTS, until it has none: by product
+   * (`${productId}`, so `null` is "null"). Per product, the entries of one minute form a chain (one
+   * entry per event type, linked through `sibling`); a product whose entries share one minute holds
+   * that chain itself, one with entries in several minutes holds a Map by minute of chains. A session
+   * may send one product events in any number of distinct (past) minutes, so every lookup and every
+   * eviction must stay O(1) however many it has: one chain over minutes was quadratic.
+   */
+  byProduct: Map<string, ProductWeights> | undefined = undefined;
+  /** How many weight entries it has, in `few` or in `byProduct`. */
+  weightCount = 0;
 
   constructor(readonly sessionId: string) {}
 }
@@ -134,7 +141,10 @@ interface WeightEntry {
   readonly eventType: string;
   readonly session: SessionMemory;
   readonly product: string;
-  /** An entry of the same session, product and minute for another event type. */
+  /**
+   * The next entry of its chain: in a session's `few`, any other entry of the session; by product, an
+   * entry of the same product and minute for another event type.
+   */
   sibling: WeightEntry | undefined;
 }
 
@@ -154,11 +164,12 @@ export class SessionActivity {
    * (The one difference: two different tuples whose joined keys were equal — possible only when an
    * id, minute or event type contains `|`, which validated events never do — shared an entry.)
    * A session is dropped from this Map when both have forgotten it, so it holds at most 2 × capacity.
-   * Why: a session lookup and two small Map lookups (product, then minute) per event, with no key
-   * built, replace a 60-character key built per event and two lookups in a table of `capacity`
-   * entries (measured on the fast-path bench: about a sixth of the handler's time). Every step is
-   * O(1) whatever one session sends: a chain per product (tried first) made a session sending many
-   * distinct past minutes quadratic.
+   * Why: a session lookup and a walk of at most FEW_WEIGHTS entries (or, past them, two small Map
+   * lookups) per event, with no key built, replace a 60-character key built per event and two
+   * lookups in a table of `capacity` entries (measured on the fast-path bench: about a sixth of the
+   * handler's time; keeping a shopper's few entries in one chain instead of a Map by product gained
+   * about 8% more). Every step is O(1) whatever one session sends: a chain per product (tried first)
+   * made a session sending many distinct past minutes quadratic.
    */
   private readonly sessions = new Map<string, SessionMemory>();
   private readonly minutes = new Fifo<SessionMemory>();
@@ -255,33 +266,37 @@ export class SessionActivity {
 
     const { eventType } = event;
     const product = `${event.productId}`;
-    let weights = session.weights;
-    if (weights === undefined) {
-      weights = new Map();
-      session.weights = weights;
-    }
-    const held = weights.get(product);
-    let byMinute: Map<string, WeightEntry> | undefined;
-    let first: WeightEntry | undefined;
-    if (held instanceof Map) {
-      byMinute = held;
-      first = held.get(minute);
-    } else if (held !== undefined && held.minute !== minute) {
-      // A second minute for this product: its chain moves into a Map by minute.
-      byMinute = new Map([[held.minute, held]]);
-      weights.set(product, byMinute);
-    } else {
-      first = held;
-    }
-    for (let entry = first; entry !== undefined; entry = entry.sibling) {
-      if (entry.eventType === eventType) {
-        // Counted again, in place: the entry keeps its age.
-        return ++entry.counted > this.maxPerSessionProductMinute ? 'over_session_cap' : 'count';
+    const byProduct = session.byProduct;
+    let entry: WeightEntry | undefined;
+    if (byProduct === undefined) {
+      for (entry = session.few; entry !== undefined; entry = entry.sibling) {
+        if (entry.product === product && entry.minute === minute && entry.eventType === eventType) break;
       }
+    } else {
+      entry = weightIn(byProduct, product, minute, eventType);
     }
-    const entry: WeightEntry = { counted: 1, minute, eventType, session, product, sibling: first };
-    if (byMinute === undefined) weights.set(product, entry);
-    else byMinute.set(minute, entry);
+    // Counted again, in place: the entry keeps its age.
+    if (entry !== undefined) return ++entry.counted > this.maxPerSessionProductMinute ? 'over_session_cap' : 'count';
+
+    entry = { counted: 1, minute, eventType, session, product, sibling: undefined };
+    if (byProduct !== undefined) {
+      addWeight(byProduct, entry);
+    } else if (session.weightCount < FEW_WEIGHTS) {
+      entry.sibling = session.few;
+      session.few = entry;
+    } else {
+      // One entry too many for a chain searched whole: they all move into a Map by product.
+      const moved = new Map<string, ProductWeights>();
+      for (let few = session.few; few !== undefined; ) {
+        const next: WeightEntry | undefined = few.sibling;
+        addWeight(moved, few);
+        few = next;
+      }
+      addWeight(moved, entry);
+      session.few = undefined;
+      session.byProduct = moved;
+    }
+    session.weightCount++;
     this.weightEntries.push(entry);
     // The oldest is another entry: capacity is at least 1.
     if (this.weightEntries.size > this.capacity) this.forgetWeight(this.weightEntries.shift());
@@ -290,35 +305,83 @@ export class SessionActivity {
 
   private forgetMinute(session: SessionMemory): void {
     session.remembered = false;
-    if (session.weights === undefined) this.sessions.delete(session.sessionId);
+    if (session.weightCount === 0) this.sessions.delete(session.sessionId);
   }
 
   private forgetWeight(entry: WeightEntry): void {
-    const { session, product, minute } = entry;
-    const weights = session.weights as Map<string, ProductWeights>;
-    const held = weights.get(product) as ProductWeights;
-    const byMinute = held instanceof Map ? held : undefined;
-    const first = byMinute === undefined ? (held as WeightEntry) : (byMinute.get(minute) as WeightEntry);
-    let rest: WeightEntry | undefined = first;
-    if (first === entry) {
-      rest = entry.sibling;
+    const { session } = entry;
+    session.weightCount--;
+    if (session.byProduct === undefined) {
+      session.few = unlinked(session.few as WeightEntry, entry);
     } else {
-      // The minute's chain holds one entry per event type: a walk of a few links.
-      let newer = first;
-      while (newer.sibling !== entry) newer = newer.sibling as WeightEntry;
-      newer.sibling = entry.sibling;
+      removeWeight(session.byProduct, entry);
+      if (session.weightCount === 0) session.byProduct = undefined;
     }
-    if (byMinute !== undefined) {
-      if (rest === undefined) byMinute.delete(minute);
-      else byMinute.set(minute, rest);
-      if (byMinute.size > 0) return;
-    } else if (rest !== undefined) {
-      weights.set(product, rest);
-      return;
-    }
-    weights.delete(product);
-    if (weights.size > 0) return;
-    session.weights = undefined;
-    if (!session.remembered) this.sessions.delete(session.sessionId);
+    if (session.weightCount === 0 && !session.remembered) this.sessions.delete(session.sessionId);
   }
+}
+
+/** Weight entries a session keeps in one chain, searched whole, before they move into a Map. */
+const FEW_WEIGHTS = 8;
+
+/** The entry of (product, minute, event type) in a session's entries by product, if any. */
+function weightIn(
+  byProduct: Map<string, ProductWeights>,
+  product: string,
+  minute: string,
+  eventType: string,
+): WeightEntry | undefined {
+  const held = byProduct.get(product);
+  let entry = held instanceof Map ? held.get(minute) : held?.minute === minute ? held : undefined;
+  // The minute's chain holds one entry per event type: a walk of a few links.
+  while (entry !== undefined && entry.eventType !== eventType) entry = entry.sibling;
+  return entry;
+}
+
+/** Adds a new entry (its `sibling` is overwritten) to a session's entries by product. */
+function addWeight(byProduct: Map<string, ProductWeights>, entry: WeightEntry): void {
+  const { product, minute } = entry;
+  const held = byProduct.get(product);
+  if (held instanceof Map) {
+    entry.sibling = held.get(minute);
+    held.set(minute, entry);
+  } else if (held === undefined || held.minute === minute) {
+    entry.sibling = held;
+    byProduct.set(product, entry);
+  } else {
+    // A second minute for this product: its chain moves into a Map by minute.
+    entry.sibling = undefined;
+    byProduct.set(
+      product,
+      new Map([
+        [held.minute, held],
+        [minute, entry],
+      ]),
+    );
+  }
+}
+
+/** Removes an entry from a session's entries by product, dropping what it leaves empty. */
+function removeWeight(byProduct: Map<string, ProductWeights>, entry: WeightEntry): void {
+  const { product, minute } = entry;
+  const held = byProduct.get(product) as ProductWeights;
+  if (held instanceof Map) {
+    const rest = unlinked(held.get(minute) as WeightEntry, entry);
+    if (rest === undefined) held.delete(minute);
+    else held.set(minute, rest);
+    if (held.size === 0) byProduct.delete(product);
+  } else {
+    const rest = unlinked(held, entry);
+    if (rest === undefined) byProduct.delete(product);
+    else byProduct.set(product, rest);
+  }
+}
+
+/** The chain from `first` without `entry` (which it holds): its new first entry. */
+function unlinked(first: WeightEntry, entry: WeightEntry): WeightEntry | undefined {
+  if (first === entry) return entry.sibling;
+  let newer = first;
+  while (newer.sibling !== entry) newer = newer.sibling as WeightEntry;
+  newer.sibling = entry.sibling;
+  return first;
 }
