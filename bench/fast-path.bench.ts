@@ -32,9 +32,10 @@ const PROCESSES = 5;
  */
 function oneCore(): number | undefined {
   if (!existsSync('/proc/self/status')) return undefined;
-  const allowed = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  const probe = spawnSync('taskset', ['-c', allowed?.[1] ?? '0', 'true']);
-  return allowed && probe.status === 0 ? Number(allowed[1]) : undefined;
+  const first = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  if (first === undefined) return undefined;
+  // taskset itself may be missing (a minimal image): then the processes run unpinned.
+  return spawnSync('taskset', ['-c', first, 'true']).status === 0 ? Number(first) : undefined;
 }
 
 function throughputInProcess(core: number | undefined): ThroughputResult {
