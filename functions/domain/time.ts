@@ -48,14 +48,60 @@ export function canonicalInstant(iso: string): number {
 
 function readCanonical(iso: string): number {
   if (iso.length !== 24) return Number.NaN;
-  const year = digitsAt(iso, 0, 4);
-  const month = digitsAt(iso, 5, 2);
-  const day = digitsAt(iso, 8, 2);
-  const hour = digitsAt(iso, 11, 2);
-  const minute = digitsAt(iso, 14, 2);
-  const second = digitsAt(iso, 17, 2);
-  const milli = digitsAt(iso, 20, 3);
+  return instantOfParts(
+    digitsAt(iso, 0, 4),
+    digitsAt(iso, 5, 2),
+    digitsAt(iso, 8, 2),
+    digitsAt(iso, 11, 2),
+    digitsAt(iso, 14, 2),
+    digitsAt(iso, 17, 2),
+    digitsAt(iso, 20, 3),
+    iso.charCodeAt(4) === 45 && // -
+      iso.charCodeAt(7) === 45 &&
+      iso.charCodeAt(10) === 84 && // T
+      iso.charCodeAt(13) === 58 && // :
+      iso.charCodeAt(16) === 58 &&
+      iso.charCodeAt(19) === 46 && // .
+      iso.charCodeAt(23) === 90, // Z
+  );
+}
+
+/**
+ * canonicalInstant of the 24 ASCII bytes of `bytes` from `at` (the caller has checked they are
+ * there): for a reader that has an event's bytes, not its text.
+ */
+export function canonicalInstantOfBytes(bytes: Uint8Array, at: number): number {
+  return instantOfParts(
+    byteDigitsAt(bytes, at, 4),
+    byteDigitsAt(bytes, at + 5, 2),
+    byteDigitsAt(bytes, at + 8, 2),
+    byteDigitsAt(bytes, at + 11, 2),
+    byteDigitsAt(bytes, at + 14, 2),
+    byteDigitsAt(bytes, at + 17, 2),
+    byteDigitsAt(bytes, at + 20, 3),
+    bytes[at + 4] === 45 &&
+      bytes[at + 7] === 45 &&
+      bytes[at + 10] === 84 &&
+      bytes[at + 13] === 58 &&
+      bytes[at + 16] === 58 &&
+      bytes[at + 19] === 46 &&
+      bytes[at + 23] === 90,
+  );
+}
+
+/** The instant the parts of a canonical timestamp name, or NaN if they name no real time. */
+function instantOfParts(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  milli: number,
+  separatorsHold: boolean,
+): number {
   if (
+    !separatorsHold ||
     year < 0 ||
     month < 1 ||
     month > 12 ||
@@ -67,14 +113,7 @@ function readCanonical(iso: string): number {
     minute > 59 ||
     second < 0 ||
     second > 59 ||
-    milli < 0 ||
-    iso.charCodeAt(4) !== 45 || // -
-    iso.charCodeAt(7) !== 45 ||
-    iso.charCodeAt(10) !== 84 || // T
-    iso.charCodeAt(13) !== 58 || // :
-    iso.charCodeAt(16) !== 58 ||
-    iso.charCodeAt(19) !== 46 || // .
-    iso.charCodeAt(23) !== 90 // Z
+    milli < 0
   ) {
     return Number.NaN;
   }
@@ -93,6 +132,17 @@ function digitsAt(text: string, at: number, count: number): number {
   let value = 0;
   for (let index = at; index < at + count; index++) {
     const digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** digitsAt over bytes. */
+function byteDigitsAt(bytes: Uint8Array, at: number, count: number): number {
+  let value = 0;
+  for (let index = at; index < at + count; index++) {
+    const digit = (bytes[index] as number) - 48;
     if (digit < 0 || digit > 9) return -1;
     value = value * 10 + digit;
   }

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalInstant, minuteOf, toEpochMs, toIso } from '../../../functions/domain/time.js';
+import {
+  canonicalInstant,
+  canonicalInstantOfBytes,
+  minuteOf,
+  toEpochMs,
+  toIso,
+} from '../../../functions/domain/time.js';
 
 /*
  * toEpochMs reads the canonical form's digits instead of calling Date.parse (the fast path calls it
@@ -125,6 +131,17 @@ describe('canonicalInstant', () => {
         },
       ),
       { numRuns: 2_000 },
+    );
+  });
+
+  it('reads the same from the bytes of a timestamp, wherever they lie in a buffer', () => {
+    fc.assert(
+      fc.property(fc.oneof(canonical, layout), fc.nat(40), (text, at) => {
+        const bytes = Buffer.alloc(at + 24 + 8, 0x39);
+        bytes.write(text, at, 'latin1');
+        expect(canonicalInstantOfBytes(bytes, at)).toBe(expected(text));
+      }),
+      { numRuns: 5_000 },
     );
   });
 });
