@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { canonicalEventTime, compileClickEventValidator } from './click-event-fast.js';
+import { compileClickReader } from './click-event-bytes.js';
+import { type ClickEventRules, canonicalEventTime, compileClickEventValidator } from './click-event-fast.js';
 import { categorySlug, cents, identifier, quantity } from './fields.js';
 import { LIMITS } from './limits.js';
 import { type Validated, validate } from './validation.js';
@@ -83,13 +84,22 @@ export type ClickEventInput = z.input<typeof clickEventSchema>;
  * `clickEventSchema` accepts, with the same output, and zod is asked only when it rejects — for the
  * reason. Exported for the property test that proves the two agree.
  */
-export const fastClickEvent = compileClickEventValidator({
+const CLICK_EVENT_RULES: ClickEventRules = {
   eventTypes: EVENT_TYPES,
   trafficSources: TRAFFIC_SOURCES,
   deviceTypes: DEVICE_TYPES,
   productEventTypes: PRODUCT_EVENT_TYPES,
   quantityEventTypes: QUANTITY_EVENT_TYPES,
-});
+};
+
+export const fastClickEvent = compileClickEventValidator(CLICK_EVENT_RULES);
+
+/**
+ * The same rules again, compiled to read an event straight from its bytes (click-event-bytes.ts):
+ * the fast path's reader for events as producers write them. Whatever it reads, parseClickEvent
+ * accepts with the same facts (its property test); anything else it leaves to parseClickEvent.
+ */
+export const readClickBytes = compileClickReader(CLICK_EVENT_RULES);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
