@@ -4,12 +4,14 @@ import {
   fastClickEvent,
   PRODUCT_EVENT_TYPES,
   parseClickEvent,
+  readClickBytes,
 } from './click-event.js';
+import type { ClickFacts } from './click-event-bytes.js';
 import { type AcceptedClickEvent, canonicalEventTime } from './click-event-fast.js';
 import { LIMITS } from './limits.js';
 import { checkSequenceNumber } from './sequence-numbers.js';
 import type { SessionActivity, Verdict } from './session-activity.js';
-import { minuteOf, toEpochMs } from './time.js';
+import { toEpochMs, toIso } from './time.js';
 
 /** One stream record, as the fast path needs it (decoded from a Kinesis event record). */
 export interface ClickRecord {
@@ -126,37 +128,38 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const scratch = Buffer.allocUnsafe(LIMITS.maxEventBytes + 4);
 
 /**
- * The text of a record's bytes, or undefined when the fast path leaves the record to
- * parseClickEvent. Bytes in `scratch` are decoded without the strict decoder's overhead: Buffer's
- * decoder gives the same text for valid UTF-8 and a U+FFFD for every invalid sequence, so text
- * without U+FFFD is exactly what parseClickEvent's strict decoder gives — except a leading byte-order
- * mark, which the strict decoder drops and JSON.parse refuses, so such a record is sent on too.
+ * Reads the click event in a record into `facts`, or gives the reason it is not one: exactly
+ * parseClickEvent's answer. Three ways, the first that decides wins:
+ * 1. readClickBytes, straight from the bytes (base64 decoded into `scratch`, so no Buffer per
+ *    record): every event as producers write it;
+ * 2. the steps of parseClickEvent (its decoding, JSON.parse, the same validator) without copying the
+ *    event: valid events in any other form. Bytes in `scratch` are decoded without the strict
+ *    decoder's overhead: Buffer's decoder gives the same text for valid UTF-8 and a U+FFFD for every
+ *    invalid sequence, so text without U+FFFD is exactly the strict decoder's — except a leading
+ *    byte-order mark, which the strict decoder drops and JSON.parse refuses, so such a record goes on;
+ * 3. parseClickEvent itself, which decides it again and gives the reason.
  */
-function textOf(record: ClickRecord): string | undefined {
-  if (record.base64 === undefined) {
-    const bytes = record.data;
-    if (bytes.byteLength > LIMITS.maxEventBytes) return undefined;
-    try {
-      return utf8.decode(bytes);
-    } catch {
-      return undefined;
+function readClickFacts(record: ClickRecord, facts: ClickFacts): string | undefined {
+  let text: string | undefined;
+  if (record.base64 !== undefined) {
+    const size = scratch.write(record.base64, 'base64');
+    if (size <= LIMITS.maxEventBytes) {
+      if (readClickBytes(scratch, size, facts)) return undefined;
+      text = scratch.toString('utf8', 0, size);
+      if (text.includes('\uFFFD')) text = undefined;
+    }
+  } else {
+    const data = record.data;
+    if (data.byteLength <= LIMITS.maxEventBytes) {
+      const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      if (readClickBytes(bytes, bytes.byteLength, facts)) return undefined;
+      try {
+        text = utf8.decode(data);
+      } catch {
+        text = undefined;
+      }
     }
   }
-  const size = scratch.write(record.base64, 'base64');
-  if (size > LIMITS.maxEventBytes) return undefined;
-  const text = scratch.toString('utf8', 0, size);
-  return text.includes('\uFFFD') ? undefined : text;
-}
-
-/**
- * The click event in a record, or the reason it is not one: exactly parseClickEvent's answer. The
- * common case — at most maxEventBytes, UTF-8, JSON, valid — is decided here with the steps of
- * parseClickEvent (its decoding, the same validator) but without a Buffer per record and without
- * copying the event; anything else goes to parseClickEvent, which decides it again and gives the
- * reason. An accepted event comes back as parsed: optional facts may be absent, eventTime as written.
- */
-function readClickEvent(record: ClickRecord): AcceptedClickEvent | ClickEvent | string {
-  const text = textOf(record);
   if (text !== undefined) {
     let json: unknown;
     try {
@@ -164,10 +167,22 @@ function readClickEvent(record: ClickRecord): AcceptedClickEvent | ClickEvent | 
     } catch {
       json = undefined;
     }
-    if (fastClickEvent.accepts(json)) return json;
+    if (fastClickEvent.accepts(json)) return readFacts(json, facts);
   }
   const parsed = parseClickEvent(record.data);
-  return parsed.ok ? parsed.value : parsed.reason;
+  return parsed.ok ? readFacts(parsed.value, facts) : parsed.reason;
+}
+
+/** Copies what the fast path reads of a validated event into `facts`. */
+function readFacts(event: AcceptedClickEvent | ClickEvent, facts: ClickFacts): undefined {
+  facts.eventId = event.eventId;
+  facts.sessionId = event.sessionId;
+  facts.eventType = event.eventType;
+  facts.productId = event.productId ?? null;
+  facts.category = event.category ?? null;
+  facts.quantity = event.quantity ?? null;
+  facts.eventTimeMs = toEpochMs(canonicalEventTime(event.eventTime));
+  return undefined;
 }
 
 /**
@@ -187,27 +202,30 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
   let minuteStartMs = Number.NaN;
   let minute = '';
   let minuteContributions = new Map<string, KeyContribution>();
-  // What activity.judge reads, one object refilled per record: judge keeps none of it.
-  const judged = {
+  // What each record is read into and what activity.judge reads: one object refilled per record
+  // (judge keeps none of it).
+  const event: ClickFacts & { minute: string } = {
     eventId: '',
     sessionId: '',
-    eventType: '',
-    productId: null as string | null,
-    minute: '',
+    eventType: 'page_view',
+    productId: null,
+    category: null,
+    quantity: null,
     eventTimeMs: 0,
+    minute: '',
   };
 
   for (const record of records) {
-    const event = readClickEvent(record);
-    if (typeof event === 'string') {
-      quarantined.push({ record, reason: event });
+    const reason = readClickFacts(record, event);
+    if (reason !== undefined) {
+      quarantined.push({ record, reason });
       counts.quarantined++;
       continue;
     }
-    const eventTime = canonicalEventTime(event.eventTime);
-    const eventTimeMs = toEpochMs(eventTime);
+    const eventTimeMs = event.eventTimeMs;
     if (eventTimeMs - record.arrivalMs > MAX_FUTURE_SKEW_MS) {
-      quarantined.push({ record, reason: `eventTime ${eventTime} is more than 5 minutes after arrival` });
+      // A valid eventTime is canonical: toIso gives it back as written.
+      quarantined.push({ record, reason: `eventTime ${toIso(eventTimeMs)} is more than 5 minutes after arrival` });
       counts.quarantined++;
       continue;
     }
@@ -217,7 +235,8 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
     const startMs = Math.floor(eventTimeMs / MINUTE_MS) * MINUTE_MS;
     if (startMs !== minuteStartMs) {
       minuteStartMs = startMs;
-      minute = minuteOf(eventTime);
+      // minuteOf(eventTime): eventTime is canonical, so its minute is the canonical form of startMs.
+      minute = toIso(startMs);
       let forMinute = byMinute.get(minute);
       if (forMinute === undefined) {
         forMinute = new Map();
@@ -226,16 +245,10 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
       minuteContributions = forMinute;
     }
     checkSequenceNumber(record.sequenceNumber);
-    judged.eventId = event.eventId;
-    judged.sessionId = event.sessionId;
-    judged.eventType = event.eventType;
-    judged.productId = event.productId ?? null;
-    judged.minute = minute;
-    judged.eventTimeMs = eventTimeMs;
-    const verdict = activity.judge(record.shardId, record.sequenceNumber, judged);
+    event.minute = minute;
+    const verdict = activity.judge(record.shardId, record.sequenceNumber, event);
     counts[verdict]++;
-    const productId = event.productId ?? null;
-    const eventType = event.eventType;
+    const { productId, eventType } = event;
     if (productId === null || !PRODUCT_EVENT_TYPES.has(eventType)) {
       counts.notProductEvents++;
       continue;
@@ -258,13 +271,13 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
     contribution.entries.push({ sequenceNumber: record.sequenceNumber, delta });
     const latest = lastRecordByProduct.get(productId);
     if (latest === undefined) {
-      lastRecordByProduct.set(productId, { record, minute, category: event.category ?? null });
+      lastRecordByProduct.set(productId, { record, minute, category: event.category });
     } else if (minute >= latest.minute) {
       // In place: the Map's order is by first record either way, and the object is not yet shared.
       const mutable = latest as Mutable<LatestProductRecord>;
       mutable.record = record;
       mutable.minute = minute;
-      mutable.category = event.category ?? null;
+      mutable.category = event.category;
     }
   }
   return { quarantined, contributions, lastRecordByProduct, counts };
