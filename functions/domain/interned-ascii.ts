@@ -12,7 +12,8 @@ export class InternedAscii {
   private strings: (string | undefined)[];
   private readonly hashes: Int32Array;
   private readonly mask: number;
-  private size = 0;
+  /** Strings held. */
+  size = 0;
   private readonly seed: number;
 
   /** `capacity` is rounded up to a power of two; `seed` picks the hash (tests give one). */
@@ -30,17 +31,16 @@ export class InternedAscii {
     let hash = (0x811c9dc5 ^ this.seed) | 0;
     for (let at = start; at < end; at++) hash = Math.imul(hash ^ (bytes[at] as number), 0x01000193);
     hash ^= hash >>> 15;
-    const strings = this.strings;
     for (let probe = 0, slot = hash & this.mask; probe < MAX_PROBES; probe++, slot = (slot + 1) & this.mask) {
-      const held = strings[slot];
+      const held = this.strings[slot];
       if (held === undefined) {
         const made = bytes.toString('latin1', start, end);
-        if (this.size * 2 >= strings.length) {
+        if (this.size * 2 >= this.strings.length) {
           this.empty();
           // The table was emptied: the first slot is free.
           slot = hash & this.mask;
         }
-        strings[slot] = made;
+        this.strings[slot] = made;
         this.hashes[slot] = hash;
         this.size++;
         return made;

@@ -30,9 +30,12 @@ function parsedFacts(bytes: Buffer): ClickFacts | undefined {
   };
 }
 
-/** What readClickBytes reads from `bytes`, put in a larger buffer of junk as the fast path's scratch is. */
-function read(bytes: Buffer, junk = 0x2c): ClickFacts | undefined {
-  const scratch = Buffer.alloc(bytes.length + 64, junk);
+/**
+ * What readClickBytes reads from `bytes`, put in a larger buffer of junk as the fast path's scratch
+ * is — or, without junk, in a buffer of exactly their length, as a record's own bytes are.
+ */
+function read(bytes: Buffer, junk?: number): ClickFacts | undefined {
+  const scratch = Buffer.alloc(bytes.length + (junk === undefined ? 0 : 64), junk ?? 0);
   bytes.copy(scratch);
   const into: ClickFacts = {
     eventId: '',
@@ -46,12 +49,15 @@ function read(bytes: Buffer, junk = 0x2c): ClickFacts | undefined {
   return readClickBytes(scratch, bytes.length, into) ? { ...into } : undefined;
 }
 
+/** Bytes that could extend a record if it read past its end: structure, digits, `null`'s letters. */
+const JUNK = [...'",}{:0 nul\\'].map((char) => char.charCodeAt(0));
+
 /** Checks the first promise for `bytes`; whether they were read. */
 function expectReadOnlyWhatIsValid(bytes: Buffer): boolean {
   const facts = read(bytes);
   if (facts !== undefined) expect(facts).toStrictEqual(parsedFacts(bytes));
-  // The bytes after the record are never read: other junk, same answer.
-  for (const junk of [0x22, 0x7d, 0x30]) expect(read(bytes, junk)).toStrictEqual(facts);
+  // The bytes after the record are never read: whatever follows, the same answer.
+  for (const junk of JUNK) expect(read(bytes, junk)).toStrictEqual(facts);
   return facts !== undefined;
 }
 
@@ -172,5 +178,33 @@ describe('readClickBytes (click events read straight from their bytes)', () => {
     }
     expect(parsedFacts(forms['indented JSON'])).toStrictEqual(read(valid));
     expect(parsedFacts(forms['a quantity written 1.0'])).toBeDefined();
+  });
+
+  it('reads numbers only in the form JSON.stringify writes them, and only what parseClickEvent accepts', () => {
+    const event = fc.sample(producerEvent, { numRuns: 1, seed: 11 })[0] as Record<string, unknown>;
+    const numbers = ['0', '-0', '00', '01', '1', '-1', '1.0', '1.', '.1', '1e2', '1E2', '1e+2', '+1', '0x1', 'NaN'];
+    const large = ['999', '1000', '10000000000', '10000000001', '999999999999999', '9999999999999999'];
+    let reads = 0;
+    for (const field of ['priceSeen', 'quantity']) {
+      for (const number of [...numbers, ...large]) {
+        const text = JSON.stringify({ ...event, [field]: 777 }).replace(`"${field}":777`, `"${field}":${number}`);
+        if (expectReadOnlyWhatIsValid(Buffer.from(text))) reads++;
+      }
+    }
+    // priceSeen 0, 1, 999, 1000 and 10000000000 (maxCents); quantity 1 and 999 (maxQuantity).
+    expect(reads).toBe(7);
+  });
+
+  it('leaves a record with a repeated key to parseClickEvent, wherever the repeat is', () => {
+    const event = fc.sample(producerEvent, { numRuns: 1, seed: 12 })[0] as Record<string, unknown>;
+    const text = JSON.stringify(event);
+    for (const [key, value] of Object.entries(event)) {
+      const member = `${JSON.stringify(key)}:${JSON.stringify(value)}`;
+      for (const repeated of [`{${member},${text.slice(1)}`, `${text.slice(0, -1)},${member}}`]) {
+        expect(read(Buffer.from(repeated))).toBeUndefined();
+      }
+      // A null first and a value after: JSON.parse keeps the last.
+      expect(read(Buffer.from(`{${JSON.stringify(key)}:null,${text.slice(1)}`))).toBeUndefined();
+    }
   });
 });

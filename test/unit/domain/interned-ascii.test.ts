@@ -42,4 +42,18 @@ describe('InternedAscii', () => {
       expect(interned.stringOf(Buffer.from(text), 0, text.length)).toBe(text);
     }
   });
+
+  it('holds each new string until half full, then empties and holds the one that did not fit', () => {
+    const interned = new InternedAscii(16, 3);
+    const sizes: number[] = [];
+    for (let index = 0; index < 10; index++) {
+      const text = `product-${index}`;
+      interned.stringOf(Buffer.from(text), 0, text.length);
+      sizes.push(interned.size);
+    }
+    expect(sizes).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 1, 2]);
+    // Both are held: asking again finds them, and the table does not grow.
+    for (const text of ['product-8', 'product-9']) interned.stringOf(Buffer.from(text), 0, text.length);
+    expect(interned.size).toBe(2);
+  });
 });
