@@ -6,7 +6,7 @@ import {
   parseClickEvent,
   readClickBytes,
 } from './click-event.js';
-import type { ClickFacts } from './click-event-bytes.js';
+import { type ClickFacts, newClickFacts } from './click-event-bytes.js';
 import { type AcceptedClickEvent, canonicalEventTime } from './click-event-fast.js';
 import { LIMITS } from './limits.js';
 import { checkSequenceNumber } from './sequence-numbers.js';
@@ -204,16 +204,7 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
   let minuteContributions = new Map<string, KeyContribution>();
   // What each record is read into and what activity.judge reads: one object refilled per record
   // (judge keeps none of it).
-  const event: ClickFacts & { minute: string } = {
-    eventId: '',
-    sessionId: '',
-    eventType: 'page_view',
-    productId: null,
-    category: null,
-    quantity: null,
-    eventTimeMs: 0,
-    minute: '',
-  };
+  const event: ClickFacts & { minute: string } = { ...newClickFacts(), minute: '' };
 
   for (const record of records) {
     const reason = readClickFacts(record, event);

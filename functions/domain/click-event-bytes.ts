@@ -35,6 +35,19 @@ export interface ClickFacts {
   eventTimeMs: number;
 }
 
+/** An object to read click facts into (what it holds before the first read means nothing). */
+export function newClickFacts(): ClickFacts {
+  return {
+    eventId: '',
+    sessionId: '',
+    eventType: 'page_view',
+    productId: null,
+    category: null,
+    quantity: null,
+    eventTimeMs: 0,
+  };
+}
+
 /** The schema's keys, each with its place in the reader's tables. */
 const FIELDS = [
   'eventId',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseClickEvent, readClickBytes } from '../../../functions/domain/click-event.js';
-import type { ClickFacts } from '../../../functions/domain/click-event-bytes.js';
+import { type ClickFacts, newClickFacts } from '../../../functions/domain/click-event-bytes.js';
 import { anyFields, nearValidEvent, validEvent } from './click-event-arbitraries.js';
 
 /*
@@ -37,15 +37,7 @@ function parsedFacts(bytes: Buffer): ClickFacts | undefined {
 function read(bytes: Buffer, junk?: number): ClickFacts | undefined {
   const scratch = Buffer.alloc(bytes.length + (junk === undefined ? 0 : 64), junk ?? 0);
   bytes.copy(scratch);
-  const into: ClickFacts = {
-    eventId: '',
-    sessionId: '',
-    eventType: 'page_view',
-    productId: null,
-    category: null,
-    quantity: null,
-    eventTimeMs: 0,
-  };
+  const into = newClickFacts();
   return readClickBytes(scratch, bytes.length, into) ? { ...into } : undefined;
 }
 
