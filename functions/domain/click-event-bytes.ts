@@ -182,6 +182,7 @@ export function compileClickReader(rules: ClickEventRules): ClickReader {
   }
 
   function isIdentifier(bytes: Buffer, field: number): boolean {
+    if (kinds[field] !== STRING) return false;
     const start = starts[field] as number;
     const end = ends[field] as number;
     if (end - start < 1 || end - start > LIMITS.idLength || IDENTIFIER[bytes[start] as number] !== 1) return false;
@@ -191,6 +192,7 @@ export function compileClickReader(rules: ClickEventRules): ClickReader {
 
   /** fields.ts `categorySlug`: `/^[a-z0-9]+(-[a-z0-9]+)*$/`, at most categoryLength long. */
   function isCategorySlug(bytes: Buffer, field: number): boolean {
+    if (kinds[field] !== STRING) return false;
     const start = starts[field] as number;
     const end = ends[field] as number;
     if (end - start < 1 || end - start > LIMITS.categoryLength) return false;
@@ -230,7 +232,10 @@ export function compileClickReader(rules: ClickEventRules): ClickReader {
     return kinds[field] === STRING && length >= min && length <= max;
   }
 
-  /** A nullable fact is absent, null, or (checked by the caller) of its kind. */
+  /**
+   * Whether a nullable fact is absent or null; if not, it must be a valid value (each check here
+   * checks the value's kind too).
+   */
   function isNullish(field: number): boolean {
     return kinds[field] === ABSENT || kinds[field] === NULL;
   }
@@ -243,22 +248,19 @@ export function compileClickReader(rules: ClickEventRules): ClickReader {
   return function readClick(bytes: Buffer, length: number, into: ClickFacts): boolean {
     if (!split(bytes, length)) return false;
     // The rules of the zod schema, field by field, then the cross-field rules.
-    if (kinds[AT.eventId] !== STRING || !isIdentifier(bytes, AT.eventId)) return false;
-    if (kinds[AT.sessionId] !== STRING || !isIdentifier(bytes, AT.sessionId)) return false;
-    if (!isNullish(AT.userId) && !(kinds[AT.userId] === STRING && isIdentifier(bytes, AT.userId))) return false;
+    if (!isIdentifier(bytes, AT.eventId) || !isIdentifier(bytes, AT.sessionId)) return false;
+    if (!isNullish(AT.userId) && !isIdentifier(bytes, AT.userId)) return false;
     const eventType = memberOf(bytes, AT.eventType, eventTypes);
     if (eventType < 0) return false;
-    const hasProduct = kinds[AT.productId] === STRING;
-    if (hasProduct ? !isIdentifier(bytes, AT.productId) : !isNullish(AT.productId)) return false;
-    const hasCategory = kinds[AT.category] === STRING;
-    if (hasCategory ? !isCategorySlug(bytes, AT.category) : !isNullish(AT.category)) return false;
+    const hasProduct = !isNullish(AT.productId);
+    if (hasProduct && !isIdentifier(bytes, AT.productId)) return false;
+    const hasCategory = !isNullish(AT.category);
+    if (hasCategory && !isCategorySlug(bytes, AT.category)) return false;
     if (!isNullish(AT.priceSeen) && !isIntegerIn(AT.priceSeen, 0, LIMITS.maxCents)) return false;
-    const hasQuantity = kinds[AT.quantity] === INTEGER;
-    if (hasQuantity ? !isIntegerIn(AT.quantity, 1, LIMITS.maxQuantity) : !isNullish(AT.quantity)) return false;
-    const hasSearchQuery = kinds[AT.searchQuery] === STRING;
-    if (hasSearchQuery ? !isTextOf(AT.searchQuery, 1, LIMITS.searchQueryLength) : !isNullish(AT.searchQuery)) {
-      return false;
-    }
+    const hasQuantity = !isNullish(AT.quantity);
+    if (hasQuantity && !isIntegerIn(AT.quantity, 1, LIMITS.maxQuantity)) return false;
+    const hasSearchQuery = !isNullish(AT.searchQuery);
+    if (hasSearchQuery && !isTextOf(AT.searchQuery, 1, LIMITS.searchQueryLength)) return false;
     if (memberOf(bytes, AT.trafficSource, trafficSources) < 0) return false;
     if (memberOf(bytes, AT.deviceType, deviceTypes) < 0) return false;
     if (!isTextOf(AT.userAgent, 1, LIMITS.userAgentLength)) return false;
