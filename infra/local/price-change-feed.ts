@@ -29,6 +29,11 @@ export function startPriceChangeFeed(
   const seen = new Set<string>();
   let printed = 0;
   let running = true;
+  // Ends the current wait at once: stop() must not wait out the interval. The wait's timer is unref'd
+  // so the feed alone keeps no process alive — which is also why stop() cannot simply let it run:
+  // after Ctrl-C has stopped the servers, nothing else may be left to keep the process alive until
+  // it fires, and the process would end mid-shutdown.
+  let wake = () => {};
   const loop = (async () => {
     while (running) {
       try {
@@ -43,7 +48,11 @@ export function startPriceChangeFeed(
       } catch {
         // The stack may be stopping; the next round (if any) tries again.
       }
-      await new Promise((resolve) => setTimeout(resolve, intervalMs).unref());
+      if (!running) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, intervalMs).unref();
+      });
     }
   })();
   return {
@@ -52,6 +61,7 @@ export function startPriceChangeFeed(
     },
     stop: async () => {
       running = false;
+      wake();
       await loop;
     },
   };

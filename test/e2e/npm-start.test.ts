@@ -5,10 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-/** Runs the same entry point as `npm start` (package.json execs exactly this). */
-function startProcess(args: string[]) {
+/**
+ * Runs the same entry point as `npm start` (package.json execs exactly this). `ownProcessGroup` puts
+ * it and the servers it starts in a process group of their own, as a terminal does, so a test can
+ * press Ctrl-C: a SIGINT to the whole group.
+ */
+function startProcess(args: string[], { ownProcessGroup = false } = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ownProcessGroup,
   });
   let stdout = '';
   let stderr = '';
@@ -32,6 +37,14 @@ function serversOnPorts(ports: string[]): string[] {
 
 function portsOf(summary: { endpoints: Record<string, string> }): string[] {
   return Object.values(summary.endpoints).map((endpoint) => new URL(endpoint).port);
+}
+
+/** Waits until the run says it is serving (or fails if it exits first). */
+async function untilReady(run: ReturnType<typeof startProcess>): Promise<void> {
+  while (!run.output().stdout.includes('Press Ctrl-C')) {
+    if (run.child.exitCode !== null) throw new Error(`exited early: ${run.output().stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function lastLineJson(stdout: string) {
@@ -86,14 +99,23 @@ describe('npm start', () => {
 
   it('stops cleanly on SIGTERM mid-run, leaving no server behind', async () => {
     const run = startProcess([]);
-    while (!run.output().stdout.includes('Press Ctrl-C')) {
-      if (run.child.exitCode !== null) throw new Error(`exited early: ${run.output().stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await untilReady(run);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     const summary = lastLineJson(run.output().stdout);
     expect(summary.endedBy).toBe('SIGTERM');
+    expect(serversOnPorts(portsOf(summary))).toEqual([]);
+  });
+
+  it('stops cleanly on Ctrl-C, which stops its servers at the same moment, with its JSON summary last', async () => {
+    const run = startProcess([], { ownProcessGroup: true });
+    await untilReady(run);
+    // Ctrl-C: SIGINT to the whole process group, DynamoDB Local's JVM and kinesalite included. The
+    // run must still finish its shutdown and say so, not just vanish once nothing is left running.
+    process.kill(-(run.child.pid as number), 'SIGINT');
+    expect(await run.exited).toBe(0);
+    const summary = lastLineJson(run.output().stdout);
+    expect(summary).toMatchObject({ status: 'stopped', endedBy: 'SIGINT' });
     expect(serversOnPorts(portsOf(summary))).toEqual([]);
   });
 
