@@ -81,8 +81,11 @@ function waitForEnd(durationSeconds: number | null): Promise<string> {
       resolve(reason);
     };
     const timer = durationSeconds === null ? undefined : setTimeout(() => finish('duration'), durationSeconds * 1000);
-    process.once('SIGINT', () => finish('SIGINT'));
-    process.once('SIGTERM', () => finish('SIGTERM'));
+    // `on`, not `once`: a signal comes twice under npm — Ctrl-C reaches the whole process group, and
+    // npm passes its own copy on — and a second one with no listener would kill the run mid-shutdown.
+    // Later ones change nothing: the first decides how the run ended.
+    process.on('SIGINT', () => finish('SIGINT'));
+    process.on('SIGTERM', () => finish('SIGTERM'));
     // If whatever started us dies without signalling us (npm killed hard), we are re-parented:
     // shut down rather than run on as an orphan.
     const parent = process.ppid;

@@ -1,20 +1,29 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 
+/** Runs the same entry point as `npm start` (package.json execs exactly this). */
+function startProcess(args: string[]) {
+  return watch(
+    spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
 /**
- * Runs the same entry point as `npm start` (package.json execs exactly this). `ownProcessGroup` puts
- * it and the servers it starts in a process group of their own, as a terminal does, so a test can
- * press Ctrl-C: a SIGINT to the whole group.
+ * `npm start` itself, in a process group of its own as a terminal would run it, so a test can press
+ * Ctrl-C: a SIGINT to the whole group.
  */
-function startProcess(args: string[], { ownProcessGroup = false } = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: ownProcessGroup,
-  });
+function npmStart() {
+  return watch(spawn('npm', ['start'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+}
+
+function watch(child: ChildProcessByStdio<null, Readable, Readable>) {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => {
@@ -40,7 +49,7 @@ function portsOf(summary: { endpoints: Record<string, string> }): string[] {
 }
 
 /** Waits until the run says it is serving (or fails if it exits first). */
-async function untilReady(run: ReturnType<typeof startProcess>): Promise<void> {
+async function untilReady(run: ReturnType<typeof watch>): Promise<void> {
   while (!run.output().stdout.includes('Press Ctrl-C')) {
     if (run.child.exitCode !== null) throw new Error(`exited early: ${run.output().stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -108,10 +117,11 @@ describe('npm start', () => {
   });
 
   it('stops cleanly on Ctrl-C, which stops its servers at the same moment, with its JSON summary last', async () => {
-    const run = startProcess([], { ownProcessGroup: true });
+    const run = npmStart();
     await untilReady(run);
-    // Ctrl-C: SIGINT to the whole process group, DynamoDB Local's JVM and kinesalite included. The
-    // run must still finish its shutdown and say so, not just vanish once nothing is left running.
+    // Ctrl-C: SIGINT to the whole process group, DynamoDB Local's JVM and kinesalite included, and
+    // npm sends its own SIGINT on to the run as well. The run must still finish its shutdown and say
+    // so: not vanish once nothing is left running, nor die of the second SIGINT.
     process.kill(-(run.child.pid as number), 'SIGINT');
     expect(await run.exited).toBe(0);
     const summary = lastLineJson(run.output().stdout);
