@@ -10,6 +10,12 @@ export interface OutgoingRecord {
   readonly data: Uint8Array;
 }
 
+/**
+ * Called once for a record the stream accepted (its PutRecords entry came back without an
+ * ErrorCode), never for one it refused. It runs inside the sender's call handling: it must not throw.
+ */
+export type OnAccepted = () => void;
+
 /** Kinesis' documented write limits of one shard. */
 export const SHARD_WRITE_LIMITS = { recordsPerSecond: 1_000, bytesPerSecond: 1024 * 1024 } as const;
 
@@ -58,8 +64,15 @@ export interface SenderStats {
   readonly failedEntries: number;
   /** Entries sent again after a failure. */
   readonly retriedEntries: number;
-  /** Records given up on after maxAttempts, or never sent because the sender was closed. */
+  /** Records given up on: refused maxAttempts times, or waiting when the stream failed fatally. */
   readonly lostRecords: number;
+  /**
+   * Records never accepted because the sender was closed at once (a second Ctrl-C, a stack going
+   * away): still waiting, or in a call that close() cut short (those may be on the stream anyway).
+   */
+  readonly abandonedRecords: number;
+  /** Why records were lost, for a person to read; null while none were. */
+  readonly lostReason: string | null;
   /** Whole PutRecords calls that failed after the SDK's own retries (all their records retried). */
   readonly callErrors: number;
   /** Records waiting or in flight. */
@@ -78,6 +91,7 @@ interface Pending {
   readonly data: Uint8Array;
   /** Data plus partition key bytes: what counts against the byte limits. */
   readonly size: number;
+  readonly onAccepted: OnAccepted | undefined;
   attempts: number;
 }
 
@@ -111,7 +125,6 @@ const FATAL_ERRORS = new Set([
 interface Waiter {
   readonly ready: () => boolean;
   readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
 }
 
 /**
@@ -119,7 +132,11 @@ interface Waiter {
  * per shard (found by hashing the partition key as Kinesis does) so each shard is paced to its own
  * 1,000 records/s and 1 MB/s, and only the entries a call refused are retried, after an exponential
  * backoff with full jitter. One call per shard is in flight at a time, so without failures each
- * shard receives its records in the order they were given.
+ * shard receives its records in the order they were given, and acceptances are reported per shard
+ * in the order the shard stored the records.
+ *
+ * Every record ends one of three ways: accepted, lost (refused maxAttempts times, or the stream
+ * failed fatally) or abandoned (close() was called before the stream accepted it).
  */
 export class KinesisSender {
   private readonly lanes: Lane[];
@@ -130,8 +147,11 @@ export class KinesisSender {
   private readonly baseBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly waiters = new Set<Waiter>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private fatal: Error | null = null;
+  /** Sleeping lanes, each with the function that wakes it early (on close). */
+  private readonly sleepers = new Map<NodeJS.Timeout, () => void>();
+  /** One per call in flight, so close() can cut them short. */
+  private readonly inFlight = new Set<AbortController>();
+  private fatal: StreamWriteError | null = null;
   private closed = false;
   private queued = 0;
   private readonly counts = {
@@ -142,12 +162,15 @@ export class KinesisSender {
     failedEntries: 0,
     retriedEntries: 0,
     lostRecords: 0,
+    abandonedRecords: 0,
     callErrors: 0,
     putRecordsMs: 0,
     pacingWaitMs: 0,
     backoffWaitMs: 0,
   };
   private readonly errorCodes: Record<string, number> = {};
+  /** Records lost to maxAttempts (the rest of lostRecords went with a fatal error). */
+  private lostToRetries = 0;
 
   private constructor(
     private readonly options: KinesisSenderOptions,
@@ -179,8 +202,11 @@ export class KinesisSender {
     return new KinesisSender(options, shardMap);
   }
 
-  /** Queues a record; it goes out with the next call for its shard. */
-  send(record: OutgoingRecord): void {
+  /**
+   * Queues a record; it goes out with the next call for its shard, and `onAccepted` runs once the
+   * stream has accepted it. Throws once the stream has failed fatally (see `failure`) or after close().
+   */
+  send(record: OutgoingRecord, onAccepted?: OnAccepted): void {
     if (this.fatal) throw this.fatal;
     if (this.closed) throw new StreamWriteError('the sender is closed');
     const lane = this.lanes[this.shardMap.shardIndexOf(record.partitionKey)] as Lane;
@@ -188,68 +214,96 @@ export class KinesisSender {
       partitionKey: record.partitionKey,
       data: record.data,
       size: record.data.byteLength + Buffer.byteLength(record.partitionKey),
+      onAccepted,
       attempts: 0,
     });
     this.queued++;
     this.schedule(lane);
   }
 
-  stats(): SenderStats {
-    return { ...this.counts, queuedRecords: this.queued, errorCodes: { ...this.errorCodes } };
+  /** The error that made the stream unwritable (no such stream, no permission…), or null. */
+  get failure(): StreamWriteError | null {
+    return this.fatal;
   }
 
-  /** Resolves once at most `maxQueued` records are waiting or in flight: back-pressure for producers. */
+  /** True once close() was called or the stream failed: send() takes nothing more. */
+  get stopped(): boolean {
+    return this.closed || this.fatal !== null;
+  }
+
+  stats(): SenderStats {
+    return {
+      ...this.counts,
+      lostReason: this.lostReason(),
+      queuedRecords: this.queued,
+      errorCodes: { ...this.errorCodes },
+    };
+  }
+
+  /**
+   * Resolves once at most `maxQueued` records are waiting or in flight: back-pressure for producers.
+   * A stopped sender (closed, or the stream failed) empties its queue, so this resolves then too.
+   */
   waitForRoom(maxQueued: number): Promise<void> {
     return this.waitUntil(() => this.queued <= maxQueued);
   }
 
   /**
-   * Resolves true when every record has been sent or given up on, or false when `timeoutMs` passes
-   * first; rejects if the stream cannot be written to at all.
+   * Resolves once no record is waiting or in flight: each one accepted, lost or abandoned. There is
+   * no time limit; close() is how to stop waiting for a slow stream.
    */
-  async drain(timeoutMs?: number): Promise<boolean> {
-    const drained = this.waitUntil(() => this.queued === 0).then(() => true);
-    if (timeoutMs === undefined) return drained;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      return await Promise.race([drained, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  drain(): Promise<void> {
+    return this.waitUntil(() => this.queued === 0);
   }
 
-  /** Stops sending: records still queued are counted lost. Safe to call more than once. */
+  /**
+   * Stops at once: records still waiting are abandoned, never sent, and calls in flight are cut
+   * short (their records are abandoned too). drain() resolves once those calls have returned.
+   * Safe to call more than once.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    for (const lane of this.lanes) {
-      const left = lane.queue.length - lane.head;
-      this.counts.lostRecords += left;
-      this.queued -= left;
-      lane.queue = [];
-      lane.head = 0;
+    for (const call of this.inFlight) call.abort();
+    for (const [timer, wake] of this.sleepers) {
+      clearTimeout(timer);
+      wake();
     }
+    this.sleepers.clear();
+    for (const lane of this.lanes) this.counts.abandonedRecords += this.clearLane(lane);
     this.notify();
   }
 
+  private lostReason(): string | null {
+    if (this.counts.lostRecords === 0) return null;
+    const seen = Object.entries(this.errorCodes).map(([code, count]) => `${code} ${count}`);
+    if (this.counts.callErrors > 0) seen.push(`failed calls ${this.counts.callErrors}`);
+    const refused = `not accepted in ${this.maxAttempts} attempts each (refusals in the run: ${seen.join(', ')})`;
+    if (this.fatal === null) return refused;
+    if (this.lostToRetries === 0) return this.fatal.message;
+    return `${this.fatal.message}; ${this.lostToRetries} of them earlier, ${refused}`;
+  }
+
+  /** Empties a lane's queue (not its call in flight) and returns how many records it held. */
+  private clearLane(lane: Lane): number {
+    const left = lane.queue.length - lane.head;
+    this.queued -= left;
+    lane.queue = [];
+    lane.head = 0;
+    return left;
+  }
+
   private waitUntil(ready: () => boolean): Promise<void> {
-    if (this.fatal) return Promise.reject(this.fatal);
     if (ready()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.waiters.add({ ready, resolve, reject });
+    return new Promise((resolve) => {
+      this.waiters.add({ ready, resolve });
     });
   }
 
   private notify(): void {
     for (const waiter of this.waiters) {
-      if (this.fatal) waiter.reject(this.fatal);
-      else if (waiter.ready()) waiter.resolve();
-      else continue;
+      if (!waiter.ready()) continue;
+      waiter.resolve();
       this.waiters.delete(waiter);
     }
   }
@@ -267,10 +321,10 @@ export class KinesisSender {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.timers.delete(timer);
+        this.sleepers.delete(timer);
         resolve();
       }, ms);
-      this.timers.add(timer);
+      this.sleepers.set(timer, resolve);
     });
   }
 
@@ -339,34 +393,35 @@ export class KinesisSender {
     const startedAt = performance.now();
     this.counts.putRecordsCalls++;
     let entries: PutRecordsResultEntry[];
+    const call = new AbortController();
+    this.inFlight.add(call);
     try {
       const response = await this.options.client.send(
         new PutRecordsCommand({
           StreamName: this.options.streamName,
           Records: batch.map((record) => ({ PartitionKey: record.partitionKey, Data: record.data })),
         }),
+        { abortSignal: call.signal },
       );
       entries = response.Records ?? [];
     } catch (error) {
       this.counts.putRecordsMs += performance.now() - startedAt;
       const name = (error as Error).name;
-      if (FATAL_ERRORS.has(name)) {
+      if (!this.closed && !this.fatal && FATAL_ERRORS.has(name)) {
         this.fatal = new StreamWriteError(
           `cannot write to stream ${this.options.streamName}: ${name}: ${(error as Error).message}`,
           { cause: error },
         );
-        // This lane's records can never go; the other lanes stop at their next turn and close() counts theirs.
-        const abandoned = batch.length + (lane.queue.length - lane.head);
-        this.counts.lostRecords += abandoned;
-        this.queued -= abandoned;
-        lane.queue = [];
-        lane.head = 0;
-        this.notify();
-        return;
+        // No record still waiting can go now; calls in flight on other lanes settle on their own.
+        for (const other of this.lanes) this.counts.lostRecords += this.clearLane(other);
+      } else if (!this.closed && !this.fatal) {
+        this.counts.callErrors++;
       }
-      this.counts.callErrors++;
-      this.retry(lane, batch);
+      this.refused(lane, batch);
+      this.notify();
       return;
+    } finally {
+      this.inFlight.delete(call);
     }
     this.counts.putRecordsMs += performance.now() - startedAt;
     const failed: Pending[] = [];
@@ -376,6 +431,7 @@ export class KinesisSender {
         this.counts.recordsSent++;
         this.counts.bytesSent += record.size;
         this.queued--;
+        record.onAccepted?.();
         return;
       }
       if (code === THROTTLED) this.counts.throttledEntries++;
@@ -383,8 +439,22 @@ export class KinesisSender {
       this.errorCodes[code] = (this.errorCodes[code] ?? 0) + 1;
       failed.push(record);
     });
-    if (failed.length > 0) this.retry(lane, failed);
+    if (failed.length > 0) this.refused(lane, failed);
     this.notify();
+  }
+
+  /** Records a call did not get accepted: abandoned after close(), lost after a fatal error, else retried. */
+  private refused(lane: Lane, records: Pending[]): void {
+    if (records.length === 0) return;
+    if (this.closed) {
+      this.counts.abandonedRecords += records.length;
+      this.queued -= records.length;
+    } else if (this.fatal) {
+      this.counts.lostRecords += records.length;
+      this.queued -= records.length;
+    } else {
+      this.retry(lane, records);
+    }
   }
 
   /** Puts refused records back at the front of their lane, in order, after a jittered backoff. */
@@ -395,6 +465,7 @@ export class KinesisSender {
       record.attempts++;
       if (record.attempts >= this.maxAttempts) {
         this.counts.lostRecords++;
+        this.lostToRetries++;
         this.queued--;
       } else {
         again.push(record);

@@ -44,7 +44,7 @@ export interface SimulationOptions {
   readonly out?: string;
   /** Send this recording again instead of generating (scenario, rate, seed do not apply). */
   readonly replay?: string;
-  /** Stops the run (it then drains what was queued, within drainTimeoutMs). */
+  /** Stops generating; the run then sends everything queued, however long the stream takes. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: SimulationProgress) => void;
   /** @default 1000 */
@@ -54,11 +54,9 @@ export interface SimulationOptions {
   readonly sender?: Omit<KinesisSenderOptions, 'client' | 'streamName'>;
   /** @default 2000 */
   readonly priceRefreshMs?: number;
-  /** How long to wait at the end for queued records before counting them lost. @default 10000 */
-  readonly drainTimeoutMs?: number;
   /**
-   * Gives up on the records still queued, at once (they are counted lost): for a second Ctrl-C, or a
-   * local stack that is going away anyway.
+   * Gives up on the records still queued, at once (they are counted abandoned): for a second Ctrl-C,
+   * or a local stack that is going away anyway.
    */
   readonly stopNow?: AbortSignal;
   /** Generation pauses while this many records wait to be sent. @default 20000 */
@@ -248,17 +246,17 @@ class RunContext {
     };
   }
 
-  /** Sends what is queued (within the drain timeout), waits for the orders, closes the recording. */
+  /** Sends what is queued, however long that takes (stopNow abandons it), waits for the orders, closes the recording. */
   async finish(): Promise<void> {
     this.timing.generatingMs += performance.now() - this.busySince;
     this.stopProgress();
     const stopNow = this.options.stopNow;
-    const givenUp = new Promise<false>((resolve) => {
-      if (stopNow?.aborted) resolve(false);
-      stopNow?.addEventListener('abort', () => resolve(false), { once: true });
+    const givenUp = new Promise<void>((resolve) => {
+      if (stopNow?.aborted) resolve();
+      stopNow?.addEventListener('abort', () => resolve(), { once: true });
     });
-    const drained = await Promise.race([this.sender.drain(this.options.drainTimeoutMs ?? 10_000), givenUp]);
-    if (!drained) this.sender.close();
+    await Promise.race([this.sender.drain(), givenUp]);
+    if (stopNow?.aborted) this.sender.close();
     await this.orders?.flush();
     await this.recorder?.close();
   }

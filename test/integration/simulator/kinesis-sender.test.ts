@@ -1,4 +1,10 @@
-import { KinesisClient, type PutRecordsCommandOutput, type PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  DeleteStreamCommand,
+  KinesisClient,
+  type PutRecordsCommandOutput,
+  type PutRecordsResultEntry,
+} from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/clients.js';
 import { StreamWriteError } from '../../../simulator/errors.js';
@@ -66,7 +72,32 @@ function flakyKinesis(failFirst: (index: number) => number, errorCode: (index: n
     },
     { step: 'initialize', name: 'refuseSomeEntries' },
   );
-  return { client, injected };
+  return { client, injected, attempts };
+}
+
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+/** Sends every record, noting each acceptance the sender reports, in the order it reports them. */
+function sendAll(
+  sender: KinesisSender,
+  outgoing: readonly OutgoingRecord[],
+  onAccepted?: (record: OutgoingRecord) => void,
+) {
+  const accepted: OutgoingRecord[] = [];
+  for (const record of outgoing) {
+    sender.send(record, () => {
+      accepted.push(record);
+      onAccepted?.(record);
+    });
+  }
+  return accepted;
 }
 
 describe('kinesis sender', () => {
@@ -151,13 +182,119 @@ describe('kinesis sender', () => {
       maxAttempts: 3,
     });
 
-    for (const record of outgoing) sender.send(record);
+    const accepted = sendAll(sender, outgoing);
     await sender.drain();
 
-    expect(sender.stats()).toMatchObject({ recordsSent: 19, lostRecords: 1, failedEntries: 3 });
+    expect(sender.stats()).toMatchObject({ recordsSent: 19, lostRecords: 1, abandonedRecords: 0, failedEntries: 3 });
+    expect(sender.stats().lostReason).toBe('not accepted in 3 attempts each (refusals in the run: InternalFailure 3)');
     expect((await readStream(stack.clients.kinesis, streamName)).length).toBe(19);
+    // The lost record is never reported accepted; every other one is, once.
+    expect(accepted.map(key).sort()).toEqual(
+      outgoing
+        .filter((_, index) => index !== 4)
+        .map(key)
+        .sort(),
+    );
     sender.close();
     client.destroy();
+  });
+
+  it('reports each record accepted once, only after the stream accepted it, in the order each shard stored them', async () => {
+    // Prepare: every fifth record refused twice with InternalFailure, every third throttled once.
+    const streamName = await scratchStream(stack.clients, 'sender-accepted');
+    const outgoing = records(1_200, 30, 'accepted');
+    const failFirst = (index: number) => (index % 5 === 0 ? 2 : index % 3 === 0 ? 1 : 0);
+    const { client, attempts } = flakyKinesis(failFirst, (index) =>
+      index % 5 === 0 ? 'InternalFailure' : 'ProvisionedThroughputExceededException',
+    );
+    const sender = await KinesisSender.create({ client, streamName, shardLimits: null, baseBackoffMs: 2 });
+    const attemptsWhenReported = new Map<string, number>();
+
+    // Act
+    const accepted = sendAll(sender, outgoing, (record) =>
+      attemptsWhenReported.set(key(record), attempts.get(key(record)) ?? 0),
+    );
+    await sender.drain();
+
+    // Assess: once each, and a refused record only once the attempt that the stream took was made.
+    expect(accepted.length).toBe(outgoing.length);
+    expect(new Set(accepted.map(key)).size).toBe(outgoing.length);
+    outgoing.forEach((record, index) => {
+      expect(attemptsWhenReported.get(key(record)), key(record)).toBe(failFirst(index) + 1);
+    });
+    // Per shard, the reported order is the stored order (not the order given): what a replay needs.
+    const stored = await readStream(stack.clients.kinesis, streamName);
+    const shards = sender.shardMap.shards.map((shard) => shard.shardId);
+    for (const [shardId, onShard] of byShard(stored)) {
+      const reported = accepted.filter(
+        (record) => shards[sender.shardMap.shardIndexOf(record.partitionKey)] === shardId,
+      );
+      expect(reported.map(key)).toEqual(onShard.map(key));
+    }
+    sender.close();
+    client.destroy();
+  });
+
+  it('close() abandons what is still queued: never reported accepted, counted abandoned (not lost), and waiters wake', async () => {
+    // Prepare: one key (one shard) paced to 500 records/s, so 2,000 records need 4 s.
+    const streamName = await scratchStream(stack.clients, 'sender-abandon');
+    const outgoing = records(2_000, 1, 'abandon');
+    const sender = await KinesisSender.create({
+      client: stack.clients.kinesis,
+      streamName,
+      shardLimits: { recordsPerSecond: 500, bytesPerSecond: 1024 * 1024 },
+    });
+    const first = signal();
+
+    // Act
+    const accepted = sendAll(sender, outgoing, first.resolve);
+    await first.promise;
+    await delay(300);
+    const room = sender.waitForRoom(0);
+    sender.close();
+    await room;
+    await sender.drain();
+
+    // Assess
+    const stats = sender.stats();
+    expect(stats.abandonedRecords).toBeGreaterThan(1_000);
+    expect(stats).toMatchObject({ lostRecords: 0, lostReason: null, queuedRecords: 0 });
+    expect(stats.recordsSent + stats.abandonedRecords).toBe(outgoing.length);
+    expect(accepted.length).toBe(stats.recordsSent);
+    // What was reported is on the stream, in order; a call cut short may have stored a few more.
+    const stored = await readStream(stack.clients.kinesis, streamName);
+    expect(stored.slice(0, accepted.length).map(key)).toEqual(accepted.map(key));
+    expect(stored.length).toBeLessThan(outgoing.length);
+    expect(() => sender.send(outgoing[0] as OutgoingRecord)).toThrow(StreamWriteError);
+  });
+
+  it('counts every record not yet accepted lost when the stream is deleted mid-run, and still drains', async () => {
+    // Prepare: two shards paced to 500 records/s each, so 2,000 records need 2 s.
+    const streamName = await scratchStream(stack.clients, 'sender-deleted');
+    const outgoing = records(2_000, 20, 'deleted');
+    const sender = await KinesisSender.create({
+      client: stack.clients.kinesis,
+      streamName,
+      shardLimits: { recordsPerSecond: 500, bytesPerSecond: 1024 * 1024 },
+    });
+    const first = signal();
+
+    // Act
+    const accepted = sendAll(sender, outgoing, first.resolve);
+    await first.promise;
+    await stack.clients.kinesis.send(new DeleteStreamCommand({ StreamName: streamName }));
+    await sender.drain();
+
+    // Assess
+    const stats = sender.stats();
+    expect(sender.failure).toBeInstanceOf(StreamWriteError);
+    expect(stats.lostReason).toMatch(`cannot write to stream ${streamName}: ResourceNotFoundException`);
+    expect(stats.lostRecords).toBeGreaterThan(1_000);
+    expect(stats).toMatchObject({ abandonedRecords: 0, queuedRecords: 0 });
+    expect(stats.recordsSent + stats.lostRecords).toBe(outgoing.length);
+    expect(accepted.length).toBe(stats.recordsSent);
+    expect(() => sender.send(outgoing[0] as OutgoingRecord)).toThrow(/ResourceNotFoundException/);
+    sender.close();
   });
 
   it('knows which shard Kinesis puts each key on', async () => {
