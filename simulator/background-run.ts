@@ -14,7 +14,10 @@ export interface SimulationHeadline {
   readonly purchases: number;
   readonly ordersWritten: number;
   readonly throttled: number;
+  /** Records given up on: refused maxAttempts times, or the stream failed. */
   readonly lost: number;
+  /** Records never sent because the run was stopped at once. */
+  readonly abandoned: number;
   readonly endedBy: SimulationSummary['endedBy'];
 }
 
@@ -33,6 +36,7 @@ export function headlineOf(summary: SimulationSummary): SimulationHeadline {
     ordersWritten: summary.orders.written,
     throttled: summary.sender.throttledEntries,
     lost: summary.sender.lostRecords,
+    abandoned: summary.sender.abandonedRecords,
     endedBy: summary.endedBy,
   };
 }
@@ -41,7 +45,7 @@ export function headlineOf(summary: SimulationSummary): SimulationHeadline {
 export interface BackgroundSimulation {
   /**
    * Stops generating and resolves with the headline (or the error that ended it): after sending what
-   * is queued (`drain`), or at once, counting it lost (`now`: the stack is going away anyway).
+   * is queued (`drain`), or at once, abandoning it (`now`: the stack is going away anyway).
    */
   stop(mode?: 'drain' | 'now'): Promise<SimulationHeadline | { readonly error: string }>;
 }
@@ -63,7 +67,14 @@ export function startBackgroundSimulation(
     stopNow: stopNow.signal,
     onProgress: progress ? (snapshot) => progress.update(`simulator ${formatProgress(snapshot)}`) : undefined,
   }).then(
-    (summary) => headlineOf(summary),
+    (summary) => {
+      // Records lost (a stream that failed ends the run early, not with an error) are worth a line.
+      if (summary.sender.lostRecords > 0) {
+        progress?.end();
+        process.stderr.write(`simulator: ${summary.sender.lostRecords} records lost: ${summary.sender.lostReason}\n`);
+      }
+      return headlineOf(summary);
+    },
     (error: Error) => {
       progress?.end();
       process.stderr.write(`simulator stopped: ${error.name}: ${error.message}\n`);

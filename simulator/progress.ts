@@ -2,7 +2,10 @@ import type { SimulationProgress } from './run-simulation.js';
 
 const number = new Intl.NumberFormat('en-US');
 
-/** One status line: `  12.0 s │ 503 ev/s │ 1,204 sessions │ 18 purchases │ 0 failures │ 0 throttles │ 0 queued`. */
+/**
+ * One status line:
+ * `  12.0 s │ 503 ev/s │ 1,204 sessions │ 18 purchases │ 0 failures │ 0 throttles │ 0 queued │ 0 lost │ 0 abandoned`.
+ */
 export function formatProgress(progress: SimulationProgress): string {
   return [
     `${progress.elapsedSeconds.toFixed(1).padStart(7)} s`,
@@ -12,6 +15,8 @@ export function formatProgress(progress: SimulationProgress): string {
     `${number.format(progress.failures)} failures`,
     `${number.format(progress.throttles)} throttles`,
     `${number.format(progress.queued)} queued`,
+    `${number.format(progress.lost)} lost`,
+    `${number.format(progress.abandoned)} abandoned`,
   ].join(' │ ');
 }
 

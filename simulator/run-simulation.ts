@@ -40,7 +40,7 @@ export interface SimulationOptions {
   readonly startTime?: number;
   /** @default 'realtime' */
   readonly pace?: Pace;
-  /** Record every record sent to this JSONL file. */
+  /** Record every record the stream accepted to this JSONL file. */
   readonly out?: string;
   /** Send this recording again instead of generating (scenario, rate, seed do not apply). */
   readonly replay?: string;
@@ -55,8 +55,9 @@ export interface SimulationOptions {
   /** @default 2000 */
   readonly priceRefreshMs?: number;
   /**
-   * Gives up on the records still queued, at once (they are counted abandoned): for a second Ctrl-C,
-   * or a local stack that is going away anyway.
+   * Stops at once, whatever the run is doing: records still queued are abandoned (never sent, not
+   * recorded, not counted) and the summary's `sender.abandonedRecords` says how many. For a second
+   * Ctrl-C, or a local stack that is going away anyway.
    */
   readonly stopNow?: AbortSignal;
   /** Generation pauses while this many records wait to be sent. @default 20000 */
@@ -74,10 +75,14 @@ export interface SimulationProgress {
   readonly records: number;
   readonly sessions: number;
   readonly purchases: number;
-  /** Entries refused for reasons other than throttling, records lost, orders failed. */
+  /** Entries refused for reasons other than throttling, failed calls, orders failed. */
   readonly failures: number;
   readonly throttles: number;
   readonly queued: number;
+  /** Records given up on: refused maxAttempts times, or the stream failed. */
+  readonly lost: number;
+  /** Records never sent because the run was stopped at once. */
+  readonly abandoned: number;
 }
 
 /** The JSON summary of a run. */
@@ -95,7 +100,7 @@ export interface SimulationSummary {
   readonly simulatedSeconds: number;
   /** Wall-clock seconds of the run proper (after the warm-up), the final drain included. */
   readonly wallSeconds: number;
-  /** Records handed to the stream per wall-clock second. */
+  /** Records the stream accepted per wall-clock second. */
   readonly recordsPerSecond: number;
   /** How far generation fell behind the wall clock at worst (realtime pace; 0 when it kept up). */
   readonly maxLagSeconds: number;
@@ -111,10 +116,12 @@ export interface SimulationSummary {
   };
   readonly sessions: number;
   readonly botSessions: number;
+  /** What the stream accepted (records lost or abandoned are in `sender`, not here). */
   readonly records: RecordCounts;
   readonly orders: OrderWriterStats;
   readonly sender: SenderStats;
-  readonly endedBy: 'duration' | 'signal' | 'replay-complete';
+  /** `stream-error`: the stream failed in a way retrying cannot fix (see `sender.lostReason`). */
+  readonly endedBy: 'duration' | 'signal' | 'replay-complete' | 'stream-error';
   readonly stream: string;
 }
 
@@ -161,6 +168,9 @@ class RunContext {
   readonly replayedSessions = new Set<string>();
   private progressTimer: NodeJS.Timeout | undefined;
   private lastProgress = { at: this.wallStart, records: 0 };
+  /** A recording write that failed inside the sender's callback, thrown at the next chance. */
+  private recordingError: Error | null = null;
+  private readonly closeSender = () => this.sender.close();
 
   constructor(
     readonly options: SimulationOptions,
@@ -170,16 +180,36 @@ class RunContext {
     private readonly model: TrafficModel | null,
     /** The wall-clock instant (performance.now) that simulated `startTime` maps to at realtime pace. */
     readonly clockStart: number,
-  ) {}
+  ) {
+    if (options.stopNow?.aborted) sender.close();
+    else options.stopNow?.addEventListener('abort', this.closeSender, { once: true });
+  }
+
+  /** True once generation must end: a signal, a stop at once, or a stream that cannot be written. */
+  get halted(): boolean {
+    return this.options.signal?.aborted === true || this.sender.stopped;
+  }
 
   readonly sessions = (): number => this.model?.stats().sessions ?? this.replayedSessions.size;
 
-  /** Hands one record to the stream, the recording and the order system. */
+  /**
+   * Hands one record to the stream and the order system; it is counted and recorded once the stream
+   * has accepted it, so the summary and the recording hold only what is on the stream.
+   */
   emit(record: SimulatedRecord): void {
-    this.tally.add(record.kind, record.event);
-    this.recorder?.write(record);
-    this.sender.send({ partitionKey: record.partitionKey, data: Buffer.from(record.data, 'utf8') });
+    this.sender.send({ partitionKey: record.partitionKey, data: Buffer.from(record.data, 'utf8') }, () =>
+      this.accepted(record),
+    );
     if (record.order) this.orders?.write(record.order);
+  }
+
+  private accepted(record: SimulatedRecord): void {
+    this.tally.add(record.kind, record.event);
+    try {
+      this.recorder?.write(record);
+    } catch (error) {
+      this.recordingError ??= error as Error;
+    }
   }
 
   /** Waits while the sender or the recording file is behind. */
@@ -189,6 +219,7 @@ class RunContext {
       if (this.sender.stats().queuedRecords > limit) await this.sender.waitForRoom(limit / 2);
       await this.recorder?.drained();
     });
+    if (this.recordingError) throw this.recordingError;
   }
 
   /** Lets the sender's calls and timers run (their time is the sender's, not generation's). */
@@ -240,40 +271,45 @@ class RunContext {
       records: this.tally.total,
       sessions: this.sessions(),
       purchases: this.tally.purchases,
-      failures: sender.failedEntries + sender.lostRecords + sender.callErrors + (orders?.failed ?? 0),
+      failures: sender.failedEntries + sender.callErrors + (orders?.failed ?? 0),
       throttles: sender.throttledEntries,
       queued: sender.queuedRecords,
+      lost: sender.lostRecords,
+      abandoned: sender.abandonedRecords,
     };
   }
 
-  /** Sends what is queued, however long that takes (stopNow abandons it), waits for the orders, closes the recording. */
+  /**
+   * Sends what is queued, however long that takes (stopNow abandons it), waits for the orders and
+   * closes the recording.
+   */
   async finish(): Promise<void> {
     this.timing.generatingMs += performance.now() - this.busySince;
     this.stopProgress();
-    const stopNow = this.options.stopNow;
-    const givenUp = new Promise<void>((resolve) => {
-      if (stopNow?.aborted) resolve();
-      stopNow?.addEventListener('abort', () => resolve(), { once: true });
-    });
-    await Promise.race([this.sender.drain(), givenUp]);
-    if (stopNow?.aborted) this.sender.close();
+    await this.sender.drain();
     await this.orders?.flush();
+    if (this.recordingError) throw this.recordingError;
     await this.recorder?.close();
   }
 
   close(): void {
     this.stopProgress();
+    this.options.stopNow?.removeEventListener('abort', this.closeSender);
     this.sender.close();
   }
 }
 
+/** Why a run that stopped before its end did: a signal (or stop at once), or a stream that failed. */
+function haltedBy(context: RunContext): 'signal' | 'stream-error' {
+  return context.sender.failure ? 'stream-error' : 'signal';
+}
+
 async function generate(options: SimulationOptions, context: RunContext, model: TrafficModel, startTime: number) {
-  const signal = options.signal;
   const duration = options.durationSeconds ?? null;
   const endAt = duration === null ? Number.POSITIVE_INFINITY : startTime + duration * 1000;
   const fast = (options.pace ?? 'realtime') === 'fast';
   let simulatedUntil = startTime;
-  while (!signal?.aborted) {
+  while (!context.halted) {
     const wallNow = startTime + (performance.now() - context.clockStart);
     const until = Math.min(endAt, fast ? endAt : wallNow);
     let emitted = 0;
@@ -288,17 +324,18 @@ async function generate(options: SimulationOptions, context: RunContext, model: 
           );
         await context.backPressure();
         await context.yieldToIo();
-        if (signal?.aborted) break;
+        if (context.halted) break;
       }
     }
     await context.backPressure();
+    if (context.halted) break;
     if (until >= endAt) return { endedBy: 'duration' as const, simulatedUntil: endAt };
     // Wake on a fixed tick, not per event: the events due in one tick go out in one PutRecords call
     // per shard (as a producer library's buffering would), each still stamped with its own time.
     const now = startTime + (performance.now() - context.clockStart);
     await context.sleep(Math.max(TICK_MS, Math.min(model.peekTime(), endAt) - now));
   }
-  return { endedBy: 'signal' as const, simulatedUntil };
+  return { endedBy: haltedBy(context), simulatedUntil };
 }
 
 async function replay(
@@ -312,12 +349,12 @@ async function replay(
   const replayStart = performance.now();
   let index = 0;
   for (const line of lines) {
-    if (options.signal?.aborted) return { endedBy: 'signal' as const, simulatedUntil: startTime + line.atMs };
     const due = line.atMs - (performance.now() - replayStart);
     if (!fast && due > 0) {
       await context.backPressure();
       await context.sleep(due);
     }
+    if (context.halted) return { endedBy: haltedBy(context), simulatedUntil: startTime + line.atMs };
     if (line.kind === 'valid') context.replayedSessions.add(line.partitionKey);
     const event =
       line.kind === 'valid' || line.kind === 'bot' || line.kind === 'duplicate'
@@ -341,8 +378,9 @@ async function replay(
 
 /**
  * Runs the simulator against a target: generates a scenario's traffic (or replays a recording),
- * puts every record on the stream, writes purchases' orders, optionally records the run, and returns
- * the summary once everything queued has been sent.
+ * puts every record on the stream, writes purchases' orders, optionally records what the stream
+ * accepted, and returns the summary once every record queued was accepted, lost or abandoned. A
+ * stream that fails mid-run ends the run (`endedBy: 'stream-error'`) instead of throwing.
  */
 export async function runSimulation(options: SimulationOptions): Promise<SimulationSummary> {
   validate(options);

@@ -1,11 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseClickEvent } from '../../../functions/domain/click-event.js';
 import type { Product } from '../../../functions/domain/product.js';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/clients.js';
 import { tables } from '../../../infra/resources.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { EmptyCatalogueError } from '../../../simulator/errors.js';
@@ -15,6 +17,7 @@ import { runSimulation, type SimulationSummary, type SimulationTarget } from '..
 import { ShardMap } from '../../../simulator/shard-map.js';
 import type { CountsByType } from '../../../simulator/tally.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
+import { startKinesisProxy, type WireEntry, wireKey } from './kinesis-proxy.js';
 import { byShard, readStream, type StoredRecord, scratchStream, scratchTables } from './stream-helpers.js';
 
 const stack = useLocalStack();
@@ -149,6 +152,131 @@ describe('a recorded bad-events run', () => {
     // The orders are already there: the order system's writes are idempotent.
     expect(summary.orders).toMatchObject({ written: 0, existing: run.summary.orders.written, failed: 0 });
     expect(summary.records).toEqual(run.summary.records);
+  });
+});
+
+/** What a run recorded and what its stream holds. */
+async function recordedAndStored(out: string, streamName: string) {
+  return { lines: await readRecording(out), stored: await readStream(stack.clients.kinesis, streamName) };
+}
+
+describe('what a run records and counts is what the stream accepted', () => {
+  it('stopped at once, it abandons what is queued: not recorded, not counted, and every recorded line is on the stream', async () => {
+    // Prepare: pacing at 500 records/s per shard, so a fast run builds a queue and then waits for room
+    // (the stop comes while generation is held up by back-pressure).
+    const runTarget = await target('sim-stop-now', generateCatalogue('2026-11-27T08:00:00.000Z', { productCount: 40 }));
+    const out = join(directory, 'stop-now.jsonl');
+    const signal = new AbortController();
+    const stopNow = new AbortController();
+    setTimeout(() => {
+      signal.abort();
+      stopNow.abort();
+    }, 1_500);
+
+    // Act
+    const summary = await runSimulation({
+      target: runTarget,
+      scenario: 'bad-events',
+      rate: 250,
+      durationSeconds: 60,
+      pace: 'fast',
+      seed: 11,
+      startTime: START,
+      out,
+      signal: signal.signal,
+      stopNow: stopNow.signal,
+      sender: { shardLimits: { recordsPerSecond: 500, bytesPerSecond: 1024 * 1024 } },
+      maxQueuedRecords: 3_000,
+    });
+
+    // Assess
+    const { lines, stored } = await recordedAndStored(out, runTarget.streamName);
+    expect(summary.endedBy).toBe('signal');
+    expect(summary.sender.abandonedRecords).toBeGreaterThan(500);
+    expect(summary.sender).toMatchObject({ lostRecords: 0, queuedRecords: 0, recordsSent: lines.length });
+    expect(summary.records.total).toBe(lines.length);
+    const onStream = new Set(stored.map(recordKey));
+    expect(lines.filter((line) => !onStream.has(recordKey(line)))).toEqual([]);
+  });
+
+  it('drains the queue however long the stream needs (here over 10 s): nothing lost, all recorded and counted', async () => {
+    // Prepare: pacing at 200 records/s per shard; ~4,400 records generated at once need ~11 s.
+    const runTarget = await target(
+      'sim-long-drain',
+      generateCatalogue('2026-11-27T08:00:00.000Z', { productCount: 40 }),
+    );
+    const out = join(directory, 'long-drain.jsonl');
+
+    // Act
+    const summary = await runSimulation({
+      target: runTarget,
+      scenario: 'bad-events',
+      rate: 100,
+      durationSeconds: 40,
+      pace: 'fast',
+      seed: 12,
+      startTime: START,
+      out,
+      sender: { shardLimits: { recordsPerSecond: 200, bytesPerSecond: 1024 * 1024 } },
+    });
+
+    // Assess
+    const { lines, stored } = await recordedAndStored(out, runTarget.streamName);
+    expect(summary.wallSeconds).toBeGreaterThan(10);
+    expect(summary.sender).toMatchObject({ lostRecords: 0, abandonedRecords: 0, recordsSent: lines.length });
+    expect(summary.records.total).toBe(lines.length);
+    expect(stored.map(recordKey).sort()).toEqual(lines.map(recordKey).sort());
+  }, 40_000);
+
+  it('loses the records the stream refuses every time: not recorded or counted, while their orders are still written', async () => {
+    // Prepare: a proxy that refuses every record of sessions whose id ends in 0 or 5 (InternalFailure).
+    const runTarget = await target('sim-refused', generateCatalogue('2026-11-27T08:00:00.000Z', { productCount: 40 }));
+    const refuse = (entry: WireEntry) => (/[05]$/.test(entry.PartitionKey) ? 'InternalFailure' : null);
+    const proxy = await startKinesisProxy(stack.endpoints.kinesis, { refuse });
+    const kinesis = new KinesisClient({
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: proxy.endpoint,
+      requestHandler: stack.clients.kinesis.config.requestHandler,
+    });
+    const out = join(directory, 'refused.jsonl');
+
+    // Act
+    const summary = await runSimulation({
+      target: { ...runTarget, kinesis },
+      scenario: 'bad-events',
+      rate: 200,
+      durationSeconds: 20,
+      pace: 'fast',
+      seed: 13,
+      startTime: START,
+      out,
+      sender: { shardLimits: null, maxAttempts: 2, baseBackoffMs: 1 },
+    });
+    kinesis.destroy();
+    await proxy.close();
+
+    // Assess: each refused record tried twice, then lost; none of them recorded. (A duplicate is
+    // byte-identical to its original, on the same session: the proxy counts both under one key.)
+    const { lines, stored } = await recordedAndStored(out, runTarget.streamName);
+    const wire = (line: RecordedLine) =>
+      wireKey({ PartitionKey: line.partitionKey, Data: Buffer.from(line.data).toString('base64') });
+    expect(proxy.stats.refused.size).toBeGreaterThan(100);
+    const refusals = [...proxy.stats.refused.values()];
+    expect(refusals.every((count) => count % 2 === 0)).toBe(true);
+    expect(summary.sender.lostRecords).toBe(refusals.reduce((sum, count) => sum + count, 0) / 2);
+    expect(summary.sender.lostReason).toMatch(/not accepted in 2 attempts each .*InternalFailure/);
+    expect(lines.filter((line) => proxy.stats.refused.has(wire(line)))).toEqual([]);
+    expect(stored.map(recordKey).sort()).toEqual(lines.map(recordKey).sort());
+    expect(summary.records.total).toBe(lines.length);
+    // The order system is independent of the stream: a lost purchase's order is written all the same.
+    const lostPurchases = [...proxy.stats.refused.keys()].filter((key) => {
+      const parsed = parseClickEvent(Buffer.from(key.split(' ')[1] ?? '', 'base64').toString('utf8'));
+      return parsed.ok && parsed.value.eventType === 'purchase';
+    });
+    const recordedPurchases = lines.filter((line) => line.kind === 'valid' && line.order).length;
+    expect(lostPurchases.length).toBeGreaterThan(0);
+    expect(summary.orders.written).toBe(recordedPurchases + lostPurchases.length);
   });
 });
 
