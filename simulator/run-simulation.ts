@@ -120,7 +120,10 @@ export interface SimulationSummary {
   readonly records: RecordCounts;
   readonly orders: OrderWriterStats;
   readonly sender: SenderStats;
-  /** `stream-error`: the stream failed in a way retrying cannot fix (see `sender.lostReason`). */
+  /**
+   * `stream-error`: the stream failed in a way retrying cannot fix (see `sender.lostReason`), while
+   * generating or while sending what was queued.
+   */
   readonly endedBy: 'duration' | 'signal' | 'replay-complete' | 'stream-error';
   readonly stream: string;
 }
@@ -469,7 +472,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       records: counts,
       orders: orders?.stats() ?? { written: 0, existing: 0, failed: 0, pending: 0, lastError: null },
       sender: sender.stats(),
-      endedBy: outcome.endedBy,
+      endedBy: sender.failure ? 'stream-error' : outcome.endedBy,
       stream: target.streamName,
     };
   } finally {
