@@ -22,11 +22,16 @@ export function parsePort(value: string | undefined, flag: string): number | und
 
 /**
  * Runs a CLI's main function: a usage or set-up error prints one line saying what to do and exits 2;
- * anything else is a bug and keeps its stack.
+ * anything else is a bug and keeps its stack. A main that returns a number exits with it, once
+ * everything it left running has closed.
  */
-export async function runCli(main: () => Promise<void>, expected: readonly (new (...args: never[]) => Error)[] = []) {
+export async function runCli(
+  main: () => Promise<void> | Promise<number>,
+  expected: readonly (new (...args: never[]) => Error)[] = [],
+) {
   try {
-    await main();
+    const code = await main();
+    if (typeof code === 'number') process.exitCode = code;
   } catch (error) {
     if (error instanceof UsageError || expected.some((type) => error instanceof type)) {
       console.error(`error: ${(error as Error).message}`);

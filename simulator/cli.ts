@@ -4,7 +4,8 @@
  *   npm run simulate -- --rate 500 --duration 60 --scenario flash-sale --seed 7
  *
  * A live progress line goes to stderr on a terminal; the JSON summary is the last line on stdout.
- * Usage and set-up errors print one line and exit 2. See the README's "Simulator" section.
+ * Usage and set-up errors print one line and exit 2; records lost exit 1, a stop at once (a second
+ * Ctrl-C) exits 130. See the README's "Simulator" section.
  */
 import { access, constants, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -12,6 +13,7 @@ import { parsePositiveInteger, runCli, UsageError } from '../infra/cli-args.js';
 import { LocalStackError } from '../infra/local/errors.js';
 import { ReplayFileError, SimulatorError } from './errors.js';
 import { formatProgress, progressWriter } from './progress.js';
+import { outcomeOf } from './run-outcome.js';
 import { runSimulation, type SimulationOptions } from './run-simulation.js';
 import { isScenarioName, SCENARIO_NAMES, type ScenarioName, type ScenarioParameters } from './scenarios.js';
 import { openTarget, planTarget } from './targets.js';
@@ -184,7 +186,7 @@ await runCli(async () => {
   const flags = parseFlags(process.argv.slice(2));
   if (flags.help) {
     console.log(USAGE);
-    return;
+    return 0;
   }
   const options = await runOptions(flags);
   const plan = planTarget({
@@ -203,7 +205,7 @@ await runCli(async () => {
     if (stopNow.signal.aborted) process.exit(130);
     if (controller.signal.aborted || plan.kind === 'embedded') {
       // An embedded stack got the same Ctrl-C (same process group): there is nothing left to drain into.
-      process.stderr.write('\nstopping now: records still queued are counted lost\n');
+      process.stderr.write('\nstopping now: records still queued are abandoned, not sent\n');
       controller.abort();
       stopNow.abort();
       return;
@@ -229,6 +231,9 @@ await runCli(async () => {
     });
     progress?.end();
     console.log(JSON.stringify(summary));
+    const outcome = outcomeOf(summary.sender, stopNow.signal.aborted);
+    for (const message of outcome.messages) process.stderr.write(`${message}\n`);
+    return outcome.exitCode;
   } finally {
     progress?.end();
     await opened.close();

@@ -1,19 +1,27 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
+import { type RecordedLine, readRecording } from '../../../simulator/recording.js';
+import type { SimulatedClickEvent } from '../../../simulator/records.js';
+import { Tally } from '../../../simulator/tally.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
-import { readStream, scratchStream, scratchTables } from './stream-helpers.js';
+import { startKinesisProxy } from './kinesis-proxy.js';
+import { readStream, type StoredRecord, scratchStream, scratchTables } from './stream-helpers.js';
 
 const stack = useLocalStack();
 const directory = mkdtempSync(join(tmpdir(), 'clickprice-cli-'));
 
-/** Runs the same entry point as `npm run simulate`, with no local-stack variables inherited. */
-async function simulate(args: string[]) {
+/**
+ * Starts the same entry point as `npm run simulate`, with no local-stack variables inherited;
+ * `detached` gives it a process group of its own, as a terminal would, so Ctrl-C can reach it all.
+ */
+function startSimulate(args: string[], options: { detached?: boolean } = {}) {
   const environment = { ...process.env };
   for (const name of Object.keys(environment)) {
     if (/^(AWS_ENDPOINT_URL|TABLE_|CLICKS_STREAM_NAME)/.test(name)) delete environment[name];
@@ -21,6 +29,7 @@ async function simulate(args: string[]) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: environment,
+    detached: options.detached ?? false,
   });
   let stdout = '';
   let stderr = '';
@@ -30,8 +39,77 @@ async function simulate(args: string[]) {
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
   });
-  const [code] = await once(child, 'exit');
-  return { code: code as number | null, stdout, stderr };
+  const exited = once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr }));
+  return { child, exited, stderr: () => stderr };
+}
+
+function simulate(args: string[]) {
+  return startSimulate(args).exited;
+}
+
+function lastLineJson(stdout: string) {
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+}
+
+const number = new Intl.NumberFormat('en-US');
+
+/** Polls until `ready` holds, failing after `timeoutMs`. */
+async function until(ready: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!ready()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(50);
+  }
+}
+
+/** Busy-loop processes, one per core, until the returned function ends them. */
+function loadEveryCore(): () => void {
+  const children = Array.from({ length: availableParallelism() }, () =>
+    spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
+  );
+  return () => {
+    for (const child of children) child.kill('SIGKILL');
+  };
+}
+
+const recordKey = (record: { partitionKey: string; data: string | Buffer }) =>
+  `${record.partitionKey}\u0000${Buffer.from(record.data).toString('base64')}`;
+
+/** Recorded lines that are not on the stream (same partition key, same bytes). */
+function notOnStream(lines: readonly RecordedLine[], stored: readonly StoredRecord[]): RecordedLine[] {
+  const onStream = new Set(stored.map(recordKey));
+  return lines.filter((line) => !onStream.has(recordKey(line)));
+}
+
+/** The summary's `records` section that the recording's lines add up to. */
+function recount(lines: readonly RecordedLine[]) {
+  const tally = new Tally();
+  for (const line of lines) {
+    const event = line.kind.startsWith('bad:') ? null : (JSON.parse(line.data) as SimulatedClickEvent);
+    tally.add(line.kind, event);
+  }
+  return tally.counts();
+}
+
+/** A stream, products and orders tables of the test's own, with a small catalogue. */
+async function scratchTarget(prefix: string) {
+  const [streamName, names] = await Promise.all([
+    scratchStream(stack.clients, prefix),
+    scratchTables(stack.clients, prefix),
+  ]);
+  await loadCatalogue(
+    stack.clients.documentClient,
+    names.products,
+    generateCatalogue('2026-11-27T08:00:00.000Z', { productCount: 40 }),
+  );
+  return {
+    streamName,
+    /** The target flags, with Kinesis reached at `kinesisEndpoint` (kinesalite itself, or a proxy in front of it). */
+    args: (kinesisEndpoint: string) => [
+      ...['--endpoint-kinesis', kinesisEndpoint, '--endpoint-dynamodb', stack.endpoints.dynamodb],
+      ...['--stream', streamName, '--products-table', names.products, '--orders-table', names.orders],
+    ],
+  };
 }
 
 const damaged = join(directory, 'damaged.jsonl');
@@ -101,4 +179,122 @@ describe('npm run simulate', () => {
     const stored = await readStream(stack.clients.kinesis, streamName);
     expect(stored.length).toBe(summary.records.total);
   });
+});
+
+describe('npm run simulate: what it records, and how it exits', () => {
+  it('under CPU load, a recorded --fast run records only what is on the stream, and its summary counts what it recorded', async () => {
+    // Prepare: busy loops on every core, so the simulator, kinesalite and the test compete for CPU.
+    const target = await scratchTarget('cli-load');
+    const out = join(directory, 'under-load.jsonl');
+    const stopLoad = loadEveryCore();
+    const startedAt = performance.now();
+
+    // Act
+    let result: Awaited<ReturnType<typeof simulate>>;
+    try {
+      result = await simulate([
+        ...target.args(stack.endpoints.kinesis),
+        ...['--scenario', 'bad-events', '--rate', '100', '--duration', '30', '--fast', '--seed', '9', '--out', out],
+      ]);
+    } finally {
+      stopLoad();
+    }
+    const seconds = (performance.now() - startedAt) / 1000;
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    const summary = lastLineJson(result.stdout);
+    const lines = await readRecording(out);
+    const stored = await readStream(stack.clients.kinesis, target.streamName);
+    console.info(`under CPU load: ${lines.length} records recorded in ${seconds.toFixed(1)} s`);
+    expect(lines.length).toBeGreaterThan(2_000);
+    expect(lines.length).toBeLessThan(6_000);
+    expect(notOnStream(lines, stored)).toEqual([]);
+    expect(stored.length).toBe(lines.length);
+    expect(summary.records).toEqual(recount(lines));
+    expect(summary.sender).toMatchObject({ recordsSent: lines.length, lostRecords: 0, abandonedRecords: 0 });
+  }, 60_000);
+
+  it('exits 1, naming how many records were lost and why, when the stream goes away mid-run; nothing lost is recorded', async () => {
+    // Prepare: a proxy that passes the first 4 PutRecords calls and then answers as for a deleted stream.
+    const target = await scratchTarget('cli-gone');
+    const proxy = await startKinesisProxy(stack.endpoints.kinesis, { streamGoneFromCall: 4 });
+    const out = join(directory, 'stream-gone.jsonl');
+
+    // Act
+    const result = await simulate([
+      ...target.args(proxy.endpoint),
+      ...['--scenario', 'bad-events', '--rate', '100', '--duration', '30', '--fast', '--seed', '4', '--out', out],
+    ]);
+    await proxy.close();
+
+    // Assess
+    expect(result.code, result.stderr).toBe(1);
+    const summary = lastLineJson(result.stdout);
+    expect(summary.endedBy).toBe('stream-error');
+    expect(summary.sender.lostRecords).toBeGreaterThan(0);
+    const lost = number.format(summary.sender.lostRecords);
+    expect(result.stderr).toContain(
+      `error: ${lost} records lost: cannot write to stream ${target.streamName}: ResourceNotFoundException`,
+    );
+    const lines = await readRecording(out);
+    const stored = await readStream(stack.clients.kinesis, target.streamName);
+    expect(lines.map(recordKey).sort()).toEqual(stored.map(recordKey).sort());
+    expect(summary.records).toEqual(recount(lines));
+  });
+
+  it('a second Ctrl-C abandons what is queued: says how many, exits 130, and records only what is on the stream', async () => {
+    // Prepare: a slow stream (each PutRecords held 300 ms), so a fast run has a long queue.
+    const target = await scratchTarget('cli-ctrl-c');
+    const proxy = await startKinesisProxy(stack.endpoints.kinesis, { delayMs: 300 });
+    const out = join(directory, 'ctrl-c.jsonl');
+
+    // Act
+    const run = startSimulate([
+      ...target.args(proxy.endpoint),
+      ...['--scenario', 'steady', '--rate', '100', '--duration', '600', '--fast', '--seed', '5', '--out', out],
+    ]);
+    await until(() => proxy.stats.putRecordsCalls >= 4, 'the first PutRecords calls');
+    run.child.kill('SIGINT');
+    await until(() => run.stderr().includes('stopping: sending what is queued'), 'the first Ctrl-C');
+    run.child.kill('SIGINT');
+    const result = await run.exited;
+    await proxy.close();
+
+    // Assess
+    expect(result.code, result.stderr).toBe(130);
+    const summary = lastLineJson(result.stdout);
+    expect(summary.sender.abandonedRecords).toBeGreaterThan(1_000);
+    expect(summary.sender.lostRecords).toBe(0);
+    expect(result.stderr).toContain(
+      `stopped at once: ${number.format(summary.sender.abandonedRecords)} records abandoned`,
+    );
+    const lines = await readRecording(out);
+    // A call cut short may have reached the stream anyway; what was recorded certainly did.
+    expect(notOnStream(lines, await readStream(stack.clients.kinesis, target.streamName))).toEqual([]);
+    expect(summary.records).toEqual(recount(lines));
+  });
+
+  it('with its embedded stack, one Ctrl-C stops at once (the stack stops with it), reporting what it abandoned', async () => {
+    // Prepare: a terminal's Ctrl-C reaches the whole process group, the embedded servers included.
+    const run = startSimulate(['--local', '--rate', '100', '--duration', '600', '--fast', '--seed', '6'], {
+      detached: true,
+    });
+    await until(() => run.stderr().includes('simulating against'), 'the embedded stack', 60_000);
+    await delay(1_000);
+
+    // Act
+    process.kill(-(run.child.pid as number), 'SIGINT');
+    const result = await run.exited;
+
+    // Assess
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).toContain('stopping now: records still queued are abandoned');
+    const summary = lastLineJson(result.stdout);
+    expect(summary.sender.abandonedRecords).toBeGreaterThan(0);
+    expect(summary.records.total).toBe(summary.sender.recordsSent);
+    expect(result.stderr).toContain(
+      `stopped at once: ${number.format(summary.sender.abandonedRecords)} records abandoned`,
+    );
+  }, 90_000);
 });
