@@ -1,9 +1,11 @@
 import {
+  DeleteStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
+import { onTestFinished } from 'vitest';
 import type { LocalClients } from '../../../infra/local/clients.js';
 import { ensureStream, ensureTable } from '../../../infra/local/create-resources.js';
 import { clicksStream, tables } from '../../../infra/resources.js';
@@ -16,10 +18,21 @@ export interface StoredRecord {
   readonly data: Buffer;
 }
 
-/** A stream of this suite's own, shaped like the clicks stream (same shard count). */
+/**
+ * A stream of this suite's own, shaped like the clicks stream (same shard count). Made in a test, it
+ * is deleted when the test ends: the shared kinesalite allows 50 shards across every suite of a run.
+ * Made outside a test (a beforeAll), it is kept until the stack stops.
+ */
 export async function scratchStream(clients: LocalClients, prefix: string): Promise<string> {
   const name = uniqueName(prefix);
   await ensureStream(clients.kinesis, clicksStream, name);
+  try {
+    onTestFinished(async () => {
+      await clients.kinesis.send(new DeleteStreamCommand({ StreamName: name })).catch(() => undefined);
+    });
+  } catch {
+    // Not inside a test: nothing to hang the deletion on.
+  }
   return name;
 }
 
