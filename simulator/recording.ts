@@ -7,8 +7,8 @@ import { RecordingFileError, ReplayFileError } from './errors.js';
 import type { RecordKind, SimulatedRecord } from './records.js';
 
 /**
- * One line of a recording (JSONL): a record exactly as it was put on the stream, what it is, and when
- * in the run it was sent. `data` is the record's text verbatim (all the simulator's records are
+ * One line of a recording (JSONL): a record exactly as the stream accepted it, what it is, and when
+ * in the run it was generated and sent. Lines are in acceptance order (per shard, the stored order). `data` is the record's text verbatim (all the simulator's records are
  * UTF-8 text), so a replay puts byte-identical data; `order` is the order a valid purchase placed.
  *
  *   {"seq":0,"atMs":12,"kind":"valid","partitionKey":"s-7-…","data":"{\"eventId\":…}"}
@@ -32,7 +32,7 @@ const recordedLineSchema = z.object({
   order: orderSchema.nullable().optional(),
 });
 
-/** Appends records to a JSONL file as they are sent. */
+/** Appends records to a JSONL file; the simulator writes each one when the stream has accepted it. */
 export class RecordingWriter {
   private seq = 0;
   private failure: Error | null = null;
