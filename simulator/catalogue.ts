@@ -1,5 +1,6 @@
 import type { Product } from '../functions/domain/product.js';
 import { createRandom } from './random.js';
+import { deriveSeed } from './seeds.js';
 
 /** A category of the seed catalogue: what it sells and the price band it sells in (cents). */
 interface CategorySpec {
@@ -106,6 +107,13 @@ export const SEED_CATEGORIES: readonly CategorySpec[] = [
   },
 ];
 
+/**
+ * Unit costs are 54–66% of the base price: with the simulator's price elasticity of purchase (2.5),
+ * the profit-maximising price is cost × 2.5 / 1.5, so the merchant's base prices sit at the optimum on
+ * average, some a little above, some a little below, as a well-run shop's would.
+ */
+export const UNIT_COST_SHARE = { min: 0.54, max: 0.66 } as const;
+
 export interface CatalogueOptions {
   /** @default 42 */
   readonly seed?: number;
@@ -128,6 +136,8 @@ function endInNinetyNine(cents: number): number {
  */
 export function generateCatalogue(now: string, options: CatalogueOptions = {}): Product[] {
   const random = createRandom(options.seed ?? 42);
+  // Costs draw from a generator of their own, so the catalogue's other fields stay what the seed gave before.
+  const costs = createRandom(deriveSeed(options.seed ?? 42, 'unit-cost'));
   const count = options.productCount ?? 240;
   const products: Product[] = [];
   for (let index = 0; index < count; index++) {
@@ -144,11 +154,15 @@ export function generateCatalogue(now: string, options: CatalogueOptions = {}): 
       floor: Math.floor(basePrice * category.floorPct),
       ceiling: Math.ceil(basePrice * category.ceilingPct),
       inventory,
+      unitCost: Math.round(
+        basePrice * (UNIT_COST_SHARE.min + costs.next() * (UNIT_COST_SHARE.max - UNIT_COST_SHARE.min)),
+      ),
       version: 1,
       lowest30d: basePrice,
       freeze: null,
       lastChangeAt: null,
       changesToday: null,
+      demandReference: null,
       updatedAt: now,
     });
   }

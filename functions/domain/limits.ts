@@ -18,4 +18,9 @@ export const LIMITS = {
   maxInventory: 10_000_000,
   /** Largest amount in cents: 100 million in major units, far inside Number.MAX_SAFE_INTEGER. */
   maxCents: 10_000_000_000,
+  /**
+   * Signals nearer zero than this are recorded as 0: a p-value can be 1e-300, and DynamoDB's numbers
+   * stop at 1e-130.
+   */
+  smallestSignal: 1e-100,
 } as const;

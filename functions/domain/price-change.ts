@@ -29,14 +29,16 @@ export type ReasonCode = (typeof REASON_CODES)[number];
 
 /**
  * The guardrail that bound a price, when one did. `clicks_only`: the evidence was clicks without
- * orders, which may lift a price at most one step above base.
+ * orders, which may lift a price at most one step above base. `margin_floor`: the price may not go
+ * below unit cost plus the configured margin.
  */
-export const GUARDRAILS = ['floor', 'ceiling', 'max_step', 'price_ending', 'clicks_only'] as const;
+export const GUARDRAILS = ['floor', 'ceiling', 'max_step', 'price_ending', 'clicks_only', 'margin_floor'] as const;
 export type Guardrail = (typeof GUARDRAILS)[number];
 
 /**
  * Why a decision left the price as it was. `blocked`: a rule asked for a move, but a guardrail (named
  * in the decision) or the inventory rule (low stock never lowers, overstock never raises) left no room.
+ * `warming_up`: the product has too little history for a demand baseline yet.
  */
 export const NO_CHANGE_REASONS = [
   'frozen',
@@ -46,6 +48,7 @@ export const NO_CHANGE_REASONS = [
   'kill_switch',
   'shadow_mode',
   'no_signal',
+  'warming_up',
   'blocked',
 ] as const;
 export type NoChangeReason = (typeof NO_CHANGE_REASONS)[number];

@@ -1,3 +1,4 @@
+import { LIMITS } from './limits.js';
 import type { ChangeAction, ChangeSource, Guardrail, PriceChange, ReasonCode } from './price-change.js';
 import { DAY_MS, toEpochMs, toIso } from './time.js';
 
@@ -90,7 +91,12 @@ export function changeRowOf(input: ChangeRowInput): PriceChange {
     proposedPrice: input.proposedPrice ?? null,
     reasonCode: input.reasonCode,
     guardrail: input.guardrail ?? null,
-    signals: { ...input.signals },
+    signals: Object.fromEntries(
+      Object.entries(input.signals ?? {}).map(([name, value]) => [
+        name,
+        Math.abs(value) < LIMITS.smallestSignal ? 0 : value,
+      ]),
+    ),
     explanation: input.explanation,
     policyVersion: input.policyVersion,
     source: input.source,

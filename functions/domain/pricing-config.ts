@@ -16,6 +16,15 @@ export const priceEndingSchema = z
     path: ['remainder'],
   });
 
+/** A category's prior demand: rates per period, and how many periods of data it weighs as. */
+export const demandPriorSchema = z.strictObject({
+  viewsPerPeriod: z.number().min(0).max(1e6),
+  cartsPerPeriod: z.number().min(0).max(1e6),
+  purchasesPerPeriod: z.number().min(0).max(1e6),
+  unitsPerPeriod: z.number().min(0).max(1e6),
+  weightPeriods: z.number().gt(0).max(240),
+});
+
 // One shape, used whole (merged parameters) and partial (overrides), so a field is declared once.
 const parameterShape = {
   /** The most one change may move a price, in % of the current price. @default 10 */
@@ -30,19 +39,57 @@ const parameterShape = {
   maxChangesPerDay: z.number().int().min(0).max(1_440),
   /** Demand moves smaller than this, in % of the current price, are not made. @default 2 */
   deadBandPct: percent(50),
-  /** Price move in % per unit of demand index away from 1 (index 1.5 → +10% at 20). @default 20 */
+  /** Price move in % per unit of demand ratio away from 1 (ratio 1.5 → +10% at 20). @default 20 */
   demandResponsePct: percent(1_000),
   /** Ending applied to every automated price; `null` for none. @default { modulus: 100, remainder: 99 } */
   priceEnding: priceEndingSchema.nullable(),
-  /** Inventory below this many units is low stock: the price may rise, never fall. @default 10 */
-  lowStockUnits: z.number().int().min(0),
-  /** Low stock lifts the price up to base + this %. @default 5 */
+  /**
+   * Chance that one evaluation of a product declares a demand change when its rate did not change.
+   * @default 1e-6
+   */
+  falseAlarmLevel: z.number().gt(0).max(0.1),
+  /** Periods (minutes, windows) before a tested span that form its baseline. @default 60 */
+  baselinePeriods: z.number().int().min(2).max(240),
+  /** Periods of history (prior weight included) before any demand-driven change. @default 10 */
+  minBaselinePeriods: z.number().int().min(2).max(240),
+  /** Lengths in periods of the recent spans tested, ascending. @default [1, 2, 5, 10] */
+  detectionSpans: z
+    .array(z.number().int().min(1).max(60))
+    .min(1)
+    .max(8)
+    .refine((spans) => spans.every((span, index) => index === 0 || span > (spans[index - 1] as number)), {
+      message: 'detectionSpans must be strictly ascending',
+    })
+    .readonly(),
+  /** A prior for the category's products: rates per period and the periods of data it weighs as. @default null */
+  demandPrior: demandPriorSchema.nullable(),
+  /** A demand move stops being read against its reference after this long. @default 360 */
+  referenceMaxMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60),
+  /** Stock that sells out sooner than this at the current rate is scarce: the price may rise, never fall. @default 60 */
+  lowStockCoverMinutes: z
+    .number()
+    .min(0)
+    .max(7 * 24 * 60),
+  /** Scarcity lifts the price up to base + this %. @default 25 */
   lowStockPremiumPct: percent(100),
-  /** Inventory above this many units is overstock: the price may fall, never rise. @default 1000 */
-  overstockUnits: z.number().int().min(1),
+  /** The most one stock move changes a price, in % of the current price. @default 5 */
+  inventoryStepPct: z.number().gt(0).max(50),
+  /** Stock that lasts longer than this many days at the current rate is overstock (with overstockUnits). @default 30 */
+  overstockCoverDays: z.number().gt(0).max(3_650),
+  /** Overstock also needs more units than this. @default 1000 */
+  overstockUnits: z.number().int().min(0),
   /** Overstock lowers the price down to base − this %. @default 10 */
   overstockDiscountPct: percent(90),
-  /** Weight of a product view in demand scores. @default 1 */
+  /**
+   * No automated price below unit cost + this %; negative allows a loss, `null` turns the margin floor off.
+   * @default 10
+   */
+  minMarginPct: z.number().min(-100).max(1_000).nullable(),
+  /** Weight of a product view in the demand ratio. @default 1 */
   viewWeight: weight,
   /** Weight of an add-to-cart. @default 5 */
   cartWeight: weight,
@@ -50,16 +97,6 @@ const parameterShape = {
   purchaseWeight: weight,
   /** Extra weight per unit ordered. @default 5 */
   unitWeight: weight,
-  /** Fewest sessions in a window for a demand signal. @default 10 */
-  minSessions: z.number().int().min(1),
-  /** Floor of the baseline score that demand is divided by. @default 20 */
-  minBaselineScore: z.number().gt(0),
-  /** Most that views and carts alone add to the demand index. @default 1.5 */
-  clickIndexCap: z.number().min(0).max(100),
-  /** Velocity ratio at which a minute is a surge. @default 3 */
-  surgeRatio: z.number().gt(1).max(1_000),
-  /** Fewest events in a minute for a surge signal. @default 30 */
-  surgeMinEvents: z.number().int().min(1),
 };
 
 /** The complete parameters one category is priced with. */
@@ -72,8 +109,19 @@ export const categoryParametersSchema = z.strictObject(parameterShape).superRefi
       message: 'weights must rank viewWeight < cartWeight < purchaseWeight',
     });
   }
-  if (params.lowStockUnits >= params.overstockUnits) {
-    ctx.addIssue({ code: 'custom', path: ['lowStockUnits'], message: 'lowStockUnits must be below overstockUnits' });
+  if (params.lowStockCoverMinutes >= params.overstockCoverDays * 24 * 60) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['lowStockCoverMinutes'],
+      message: 'lowStockCoverMinutes must be below overstockCoverDays',
+    });
+  }
+  if (params.minBaselinePeriods > params.baselinePeriods) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['minBaselinePeriods'],
+      message: 'minBaselinePeriods must not exceed baselinePeriods',
+    });
   }
   if (params.deadBandPct > params.maxStepPct) {
     ctx.addIssue({ code: 'custom', path: ['deadBandPct'], message: 'deadBandPct must not exceed maxStepPct' });

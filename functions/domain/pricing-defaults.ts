@@ -11,25 +11,41 @@ export const DEFAULT_CATEGORY_PARAMETERS = {
   cooldownSeconds: 600,
   // With the cooldown this still allows a busy day of changes, but stops a product oscillating all day.
   maxChangesPerDay: 24,
-  // Index noise of ±0.1 (with the response below) is normal window-to-window variation; not worth a change.
+  // A significant but small change in demand is not worth a price change.
   deadBandPct: 2,
-  // An index of 1.5 (half again the usual demand) asks for one full step.
+  // Demand half again the usual (ratio 1.5) asks for one full step.
   demandResponsePct: 20,
   priceEnding: { modulus: 100, remainder: 99 },
-  lowStockUnits: 10,
-  lowStockPremiumPct: 5,
+  // One evaluation in a million declares a change where there was none: 240 products evaluated every
+  // minute by each path make about 0.7 such evaluations a day at most (Bonferroni is conservative:
+  // the backtest measures far fewer), while a ×10 flash sale on a product seen once a minute is
+  // found within two minutes.
+  falseAlarmLevel: 1e-6,
+  // An hour of minutes: enough counts for the test to see a doubling of a product viewed once a minute.
+  baselinePeriods: 60,
+  // Ten minutes of history before any demand-driven change: a fresh stack has no idea what usual is.
+  minBaselinePeriods: 10,
+  // The last 1, 2, 5 and 10 periods: a sudden surge shows in one, a doubling in ten.
+  detectionSpans: [1, 2, 5, 10],
+  // No prior: every product waits for its own baseline. Ops may give a category one.
+  demandPrior: null,
+  // A move read against its reference stops being one after six hours: by then it is the new normal.
+  referenceMaxMinutes: 360,
+  // Stock that would sell out within the hour at today's rate is scarce: ration it by price.
+  lowStockCoverMinutes: 60,
+  // Scarcity may lift a price up to a quarter above base (bounded by the ceiling).
+  lowStockPremiumPct: 25,
+  // Stock moves are small: 5% per change, so a price follows stock gradually, not in one jump.
+  inventoryStepPct: 5,
+  // Overstock is stock for more than 30 days at today's rate, and more than 1,000 units.
+  overstockCoverDays: 30,
   overstockUnits: 1_000,
   overstockDiscountPct: 10,
+  // No automated price below cost + 10%: a sale below cost needs a person's decision.
+  minMarginPct: 10,
   // One order of one unit (20 + 5) weighs as much as 5 carts or 25 views.
   viewWeight: 1,
   cartWeight: 5,
   purchaseWeight: 20,
   unitWeight: 5,
-  minSessions: 10,
-  // Twenty views per period: below this, a baseline is too thin to divide by.
-  minBaselineScore: 20,
-  // Views and carts alone can lift the index to 1.5 at most, which asks for at most one step.
-  clickIndexCap: 1.5,
-  surgeRatio: 3,
-  surgeMinEvents: 30,
 } as const;

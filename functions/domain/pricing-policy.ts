@@ -1,5 +1,5 @@
 /**
- * The pricing policy: `decide` turns a product, its demand signals and the pricing config into one
+ * The pricing policy: `decide` turns a product, its demand observation and the pricing config into one
  * decision. Pure: no clock, no randomness, no I/O, so the same inputs always give a deep-equal
  * decision, and a replayed trigger re-decides exactly what it decided before.
  *
@@ -7,26 +7,35 @@
  *
  * 1. Gates, which end the decision with "no change": kill switch, an active freeze, the cooldown, the
  *    daily cap.
- * 2. Rules, which say where the price should go:
- *    - demand (rich path): the demand index asks `demandResponsePct` % per unit away from 1; asks
- *      smaller than `deadBandPct` are not made;
- *    - surge (fast path): one step up;
- *    - decay: when the demand signal says demand has fallen away (too small a sample), back toward base;
- *    the highest ask wins, so a surge and a demand signal never pull against each other.
- *    Clicks-only evidence (every surge; a window without orders) cannot ask for more than one step
- *    above base, however long it lasts: a bot run moves a price by one step at most.
- * 3. Inventory: low stock never lets the price fall and lifts it toward base + `lowStockPremiumPct`;
- *    overstock never lets it rise and lowers it toward base − `overstockDiscountPct`.
- * 4. Guardrails: the price stays within [floor, ceiling] and within one step of the current price;
- *    then the price ending is applied inside that window, never past a bound, never past the resting
- *    price a decay or inventory move aims for, and never back onto the current price.
+ * 2. Demand (demand-evidence.ts): a move only when the evidence says the product's rate changed at the
+ *    configured false-alarm level, none while the product warms up. A rise asks `demandResponsePct` %
+ *    per unit of demand ratio above 1, a fall the same below; asks smaller than `deadBandPct` are not
+ *    made. With no significant change, a rich-path decision brings the price back toward base.
+ *    Clicks-only evidence (every fast-path rise; a rise orders do not confirm) cannot ask for more
+ *    than one step above base, however long it lasts: a bot run moves a price by one step at most.
+ * 3. Inventory, read as cover (units in stock over units sold per minute): stock that sells out within
+ *    `lowStockCoverMinutes` never lets the price fall and lifts it toward base + `lowStockPremiumPct`;
+ *    overstock never lets it rise and lowers it toward base − `overstockDiscountPct`; both by at most
+ *    `inventoryStepPct` per change, and only once a sales rate is known (no jump at start).
+ * 4. Guardrails: the price stays within [floor, ceiling], at or above unit cost + `minMarginPct`, and
+ *    within one step of the current price; then the price ending is applied inside that window, never
+ *    past a bound, never past the resting price a decay or inventory move aims for, and never back onto
+ *    the current price.
  * 5. Shadow mode turns a change into "no change" that carries what the change would have been.
  *
- * Every stage is monotone in demand (max and min with constants, clamps, nearest-ending rounding), so
- * more demand never gives a lower price, all else equal.
+ * Every stage is monotone in demand (more counts only raise significance and ratios; max and min with
+ * constants, clamps, nearest-ending rounding), so more demand never gives a lower price, all else equal.
  */
 
-import type { DemandSignal, SurgeSignal } from './demand-signals.js';
+import {
+  assessDemand,
+  type CountsOver,
+  type DemandEvidence,
+  type DemandObservation,
+  type DemandReference,
+  salesRate,
+} from './demand-evidence.js';
+import { describeEvidence, evidenceSnapshot } from './demand-evidence-report.js';
 import { LIMITS } from './limits.js';
 import type { Guardrail, NoChangeReason, ReasonCode } from './price-change.js';
 import { applyPriceEnding, nextWithEnding, type PriceEnding, previousWithEnding } from './price-endings.js';
@@ -35,20 +44,23 @@ import type { Freeze, Product } from './product.js';
 import { toEpochMs, toIso } from './time.js';
 
 /** Recorded with every decision, so a price-history row names the rules that produced it. */
-export const POLICY_VERSION = 'pricing-v1';
+export const POLICY_VERSION = 'pricing-v2';
 
 /** What the policy reads of a product. A `Product` is one. */
 export type PricedProduct = Pick<
   Product,
   'productId' | 'category' | 'price' | 'basePrice' | 'floor' | 'ceiling' | 'inventory' | 'lastChangeAt'
-> & { readonly freeze: Pick<Freeze, 'until'> | null };
+> & {
+  readonly freeze: Pick<Freeze, 'until'> | null;
+  /** Unknown (null or absent): no margin floor. */
+  readonly unitCost?: number | null;
+  /** The baseline of the demand move under way, if one is. */
+  readonly demandReference?: DemandReference | null;
+};
 
-/** The demand evidence of one trigger. `null` means this trigger did not measure that signal. */
+/** The demand a trigger observed. `null` means this trigger did not measure demand. */
 export interface PricingSignals {
-  /** From an aggregate window (rich path). */
-  readonly demand: DemandSignal | null;
-  /** From per-minute counters (fast path). */
-  readonly surge: SurgeSignal | null;
+  readonly demand: DemandObservation | null;
 }
 
 /** What the caller knows about the trigger and the product's recent history. */
@@ -61,6 +73,12 @@ export interface DecisionContext {
   /** Automated price changes of this product already made in the UTC day of `now`. */
   readonly changesToday: number;
 }
+
+/** What a change does to the product's demand reference (see demand-evidence.ts). */
+export type ReferenceUpdate =
+  | { readonly kind: 'keep' }
+  | { readonly kind: 'set'; readonly reference: DemandReference }
+  | { readonly kind: 'clear' };
 
 /** A change the policy makes (or, in shadow mode, would make). */
 export interface ProposedChange {
@@ -79,12 +97,14 @@ interface DecisionBase {
   readonly oldPrice: number;
   /** The numbers the decision saw, for the history row. */
   readonly signals: Readonly<Record<string, number>>;
-  /** Inputs, the rule that fired and the guardrail that bound it, for people. */
+  /** Inputs, the evidence, the rule that fired and the guardrail that bound it, for people. */
   readonly explanation: string;
 }
 
 export interface PriceChangeDecision extends DecisionBase, ProposedChange {
   readonly kind: 'change';
+  /** Written with the change, in the same transaction. */
+  readonly reference: ReferenceUpdate;
 }
 
 export interface NoChangeDecision extends DecisionBase {
@@ -101,6 +121,48 @@ export type PriceDecision = PriceChangeDecision | NoChangeDecision;
 /** Whether `freeze` holds at `nowMs`: a freeze lapses at its `until`; `until: null` holds until unfrozen. */
 export function freezeHolds(freeze: Pick<Freeze, 'until'> | null, nowMs: number): boolean {
   return freeze !== null && (freeze.until === null || toEpochMs(freeze.until) > nowMs);
+}
+
+/** The reference a decision reads against: the product's, unless it has lapsed or counts other periods. */
+export function activeReference(
+  product: PricedProduct,
+  observation: DemandObservation | null,
+  params: Pick<CategoryParameters, 'referenceMaxMinutes'>,
+  nowMs: number,
+): DemandReference | null {
+  const reference = product.demandReference ?? null;
+  if (reference === null || observation === null) return null;
+  if (reference.periodSeconds !== observation.periodSeconds) return null;
+  return nowMs - toEpochMs(reference.since) < params.referenceMaxMinutes * 60_000 ? reference : null;
+}
+
+/** Everything the rules read: the product's parameters, its evidence, its stock cover. */
+interface Situation {
+  readonly product: PricedProduct;
+  readonly params: CategoryParameters;
+  readonly source: DemandObservation['source'] | null;
+  readonly evidence: DemandEvidence | null;
+  readonly reference: DemandReference | null;
+  /** Minutes the stock lasts at the current sales rate; null while no rate is known. */
+  readonly coverMinutes: number | null;
+  /** Units sold per hour, as cover reads it. */
+  readonly salesPerHour: number | null;
+}
+
+function situationOf(product: PricedProduct, signals: PricingSignals, params: CategoryParameters, nowMs: number) {
+  const observation = signals.demand;
+  const reference = activeReference(product, observation, params, nowMs);
+  const evidence = observation === null ? null : assessDemand(observation, reference, params);
+  const perPeriod = observation === null ? null : salesRate(observation, params);
+  const salesPerHour =
+    perPeriod === null || observation === null ? null : (perPeriod * 3600) / observation.periodSeconds;
+  const coverMinutes =
+    salesPerHour === null
+      ? null
+      : salesPerHour > 0
+        ? (product.inventory / salesPerHour) * 60
+        : Number.POSITIVE_INFINITY;
+  return { product, params, source: observation?.source ?? null, evidence, reference, coverMinutes, salesPerHour };
 }
 
 /** Decides the price of `product` at `now` (an ISO timestamp, see time.ts). */
@@ -120,14 +182,15 @@ export function decide(
     throw new RangeError(`product ${product.productId} has floor ${product.floor} above ceiling ${product.ceiling}`);
   }
   const params = parametersFor(config, product.category);
-  const inputs = describeInputs(product, signals, context);
+  const situation = situationOf(product, signals, params, nowMs);
+  const inputs = describeInputs(situation, context);
   const base = {
     decisionId: context.decisionId,
     productId: product.productId,
     decidedAt: toIso(nowMs),
     policyVersion: POLICY_VERSION,
     oldPrice: product.price,
-    signals: snapshotOf(product, signals, context),
+    signals: snapshotOf(situation, context),
   };
   const noChange = (
     reason: NoChangeReason,
@@ -163,7 +226,7 @@ export function decide(
     return noChange('daily_cap', null, `${context.changesToday} changes today; the cap is ${params.maxChangesPerDay}.`);
   }
 
-  const outcome = evaluate(product, signals, params);
+  const outcome = evaluate(situation);
   if (outcome.kind === 'hold') return noChange(outcome.reason, outcome.guardrail, outcome.text);
   const proposed: ProposedChange = {
     newPrice: outcome.newPrice,
@@ -173,26 +236,65 @@ export function decide(
   const result = `${product.price} → ${outcome.newPrice} (${outcome.reasonCode}).`;
   if (config.shadowMode)
     return noChange('shadow_mode', null, `${outcome.text} Shadow mode: would set ${result}`, proposed);
-  return { ...base, kind: 'change', ...proposed, explanation: explain([inputs, outcome.text, `Price ${result}`]) };
+  return {
+    ...base,
+    kind: 'change',
+    ...proposed,
+    reference: referenceUpdate(situation, proposed, now),
+    explanation: explain([inputs, outcome.text, `Price ${result}`]),
+  };
+}
+
+const DEMAND_MOVES: ReadonlySet<ReasonCode> = new Set(['demand_surge', 'demand_high', 'demand_low']);
+
+/**
+ * A demand move starts a reference (its baseline) unless one is under way; a price back at base ends
+ * it; a lapsed reference is cleared by the next change.
+ */
+function referenceUpdate(situation: Situation, change: ProposedChange, now: string): ReferenceUpdate {
+  const { product, evidence, reference } = situation;
+  if (change.newPrice === product.basePrice) return { kind: 'clear' };
+  if (DEMAND_MOVES.has(change.reasonCode) && reference === null && evidence?.kind === 'assessed') {
+    return { kind: 'set', reference: referenceOf(evidence.baseline, evidence, now) };
+  }
+  if (reference === null && (product.demandReference ?? null) !== null) return { kind: 'clear' };
+  return { kind: 'keep' };
+}
+
+function referenceOf(
+  baseline: CountsOver,
+  evidence: Extract<DemandEvidence, { kind: 'assessed' }>,
+  now: string,
+): DemandReference {
+  return {
+    periods: baseline.periods,
+    periodSeconds: evidence.periodSeconds,
+    views: baseline.views,
+    carts: baseline.carts,
+    purchases: baseline.purchases,
+    units: baseline.units,
+    since: now,
+  };
 }
 
 /** What a rule asks for, before inventory and guardrails. */
 type Ask =
-  | { readonly kind: 'hold'; readonly because: 'dead_band' | 'no_signal'; readonly note: string }
-  | {
-      readonly kind: 'move';
-      readonly reasonCode: ReasonCode;
-      /** Where the rule wants the price; may be fractional. */
-      readonly target: number;
-      /** The target is a resting price (base, inventory rest): the price must not be carried past it. */
-      readonly rest: boolean;
-      /** Clicks-only evidence: the price may not rise above one step over base. */
-      readonly clicksOnly: boolean;
-      /** The clicks-only cap lowered the target. */
-      readonly clickCapped: boolean;
-      readonly note: string;
-    };
-type Move = Extract<Ask, { kind: 'move' }>;
+  | { readonly kind: 'hold'; readonly because: 'dead_band' | 'no_signal' | 'warming_up'; readonly note: string }
+  | Move;
+
+interface Move {
+  readonly kind: 'move';
+  readonly reasonCode: ReasonCode;
+  /** Where the rule wants the price; may be fractional. */
+  readonly target: number;
+  /** A resting price (base, an inventory rest) the move aims for: the price is never carried past it. */
+  readonly restAt: number | null;
+  /** Clicks-only evidence: the price may not rise above one step over base. */
+  readonly clicksOnly: boolean;
+  /** The clicks-only cap lowered the target. */
+  readonly clickCapped: boolean;
+  readonly note: string;
+}
 
 type Outcome =
   | {
@@ -209,7 +311,7 @@ type Outcome =
       readonly text: string;
     };
 
-function hold(because: 'dead_band' | 'no_signal', note: string): Ask {
+function hold(because: 'dead_band' | 'no_signal' | 'warming_up', note: string): Ask {
   return { kind: 'hold', because, note };
 }
 
@@ -217,13 +319,13 @@ function move(
   reasonCode: ReasonCode,
   target: number,
   note: string,
-  options: { rest?: boolean; clicksOnly?: boolean } = {},
+  options: { restAt?: number; clicksOnly?: boolean } = {},
 ): Move {
   return {
     kind: 'move',
     reasonCode,
     target,
-    rest: options.rest ?? false,
+    restAt: options.restAt ?? null,
     clicksOnly: options.clicksOnly ?? false,
     clickCapped: false,
     note,
@@ -234,13 +336,34 @@ function clamp(value: number, min: number, max: number): number {
   return Math.min(Math.max(value, min), max);
 }
 
-/** The largest move, in cents, that one change may make from `price`. */
-function stepOf(price: number, params: CategoryParameters): number {
-  // Floored, so a step never exceeds maxStepPct, even where the float product rounds up.
-  return Math.floor((price * params.maxStepPct) / 100);
+/** The largest move, in cents, that `pct` % of `price` allows. */
+function stepOf(price: number, pct: number): number {
+  // Floored, so a step never exceeds the percentage, even where the float product rounds up.
+  return Math.floor((price * pct) / 100);
 }
 
-function evaluate(product: PricedProduct, signals: PricingSignals, params: CategoryParameters): Outcome {
+/** The lowest price an automated decision may set: the floor, or unit cost + margin if higher. */
+function lowestAllowed(product: PricedProduct, params: CategoryParameters): { price: number; byMargin: boolean } {
+  const cost = product.unitCost ?? null;
+  if (cost === null || params.minMarginPct === null) return { price: product.floor, byMargin: false };
+  const marginFloor = Math.min(Math.ceil(cost * (1 + params.minMarginPct / 100)), product.ceiling);
+  return marginFloor > product.floor
+    ? { price: marginFloor, byMargin: true }
+    : { price: product.floor, byMargin: false };
+}
+
+/** The rules' shared view of one decision: the step, the snapping, the clicks-only ceiling. */
+interface Frame {
+  readonly situation: Situation;
+  readonly step: number;
+  /** A price computed from a percentage of base, snapped to the ending toward base. */
+  readonly snap: (value: number) => number;
+  /** Clicks-only evidence may lift a price at most to here. */
+  readonly clickCeiling: number;
+}
+
+function evaluate(situation: Situation): Outcome {
+  const { product, params } = situation;
   const { price, basePrice, floor, ceiling } = product;
   if (price < floor || price > ceiling) {
     // productSchema rules this out, but should bounds ever be narrowed past the price, the bounds come
@@ -254,94 +377,172 @@ function evaluate(product: PricedProduct, signals: PricingSignals, params: Categ
       text: `The price lies outside [${floor}, ${ceiling}]: back to the ${bound}, whatever the step. Guardrail: ${bound}.`,
     };
   }
-  const step = stepOf(price, params);
   // Prices computed from percentages of base are snapped to the ending (toward base), so a price can
   // land exactly on them instead of stopping one unrounded step short.
   const snap = (value: number) => snapTowardBase(value, basePrice, params.priceEnding);
-  // Clicks-only evidence may lift a price at most one step above base: anchored on base rather than
-  // on the current price, so repeating the evidence (a long bot run) cannot ratchet the price up.
-  const clickCeiling = Math.min(snap(basePrice + stepOf(basePrice, params)), ceiling);
-  const notes: string[] = [];
-
-  const capClicks = (ask: Move | null): Move | null => {
-    if (ask === null || !ask.clicksOnly || ask.target <= price) return ask;
-    const cap = Math.max(price, clickCeiling);
-    if (ask.target <= cap) return ask;
-    return { ...ask, target: cap, clickCapped: true };
+  const frame: Frame = {
+    situation,
+    step: stepOf(price, params.maxStepPct),
+    snap,
+    // Anchored on base rather than on the current price, so repeating clicks-only evidence (a long
+    // bot run) cannot ratchet the price up.
+    clickCeiling: Math.min(snap(basePrice + stepOf(basePrice, params.maxStepPct)), ceiling),
   };
-  const demand = demandAsk(signals.demand, price, basePrice, params);
-  const surge = capClicks(surgeAsk(signals.surge, price, step, params));
-  const demandCapped = demand?.kind === 'move' ? capClicks(demand) : demand;
-  const asked = strongest(demandCapped, surge, price) ?? quietAsk(signals.surge, params);
-  notes.push(`Rule ${asked.kind === 'move' ? asked.reasonCode : asked.because}: ${asked.note}`);
-  if (asked.kind === 'move' && asked.clickCapped) {
-    notes.push(`Clicks-only evidence: capped at ${asked.target}, one step above base.`);
-  }
+  // Each rule's ask is carried through the guardrails and the ending on its own, and the outcomes are
+  // combined by price (max for what may only raise, min for what may only lower): every outcome is
+  // monotone in its target, so the combination keeps the whole decision monotone in demand.
+  return inventoryOutcome(frame, demandOutcome(frame));
+}
 
-  // Inventory is a max (low stock) or a min (overstock) with a constant: it keeps the outcome monotone
-  // in demand, and at worst turns a move the wrong way into a hold.
-  let winner: Ask = asked;
-  const target = () => (winner.kind === 'move' ? winner.target : price);
-  if (product.inventory < params.lowStockUnits) {
-    const rest = clamp(snap(Math.round(basePrice * (1 + params.lowStockPremiumPct / 100))), floor, ceiling);
-    const pull = Math.max(price, rest);
-    if (pull > target()) {
-      winner = move('low_stock', pull, `low stock (${product.inventory} < ${params.lowStockUnits} units)`, {
-        rest: true,
-      });
-      notes.push(
-        pull === price
-          ? `Low stock (${product.inventory} < ${params.lowStockUnits} units): the price is not lowered.`
-          : `Low stock (${product.inventory} < ${params.lowStockUnits} units): up toward ${rest}.`,
-      );
-    }
-  } else if (product.inventory > params.overstockUnits) {
-    const rest = clamp(snap(Math.round(basePrice * (1 - params.overstockDiscountPct / 100))), floor, ceiling);
-    const pull = Math.min(price, rest);
-    if (pull < target()) {
-      winner = move('overstock', pull, `overstock (${product.inventory} > ${params.overstockUnits} units)`, {
-        rest: true,
-      });
-      notes.push(
-        pull === price
-          ? `Overstock (${product.inventory} > ${params.overstockUnits} units): the price is not raised.`
-          : `Overstock (${product.inventory} > ${params.overstockUnits} units): down toward ${rest}.`,
-      );
+/**
+ * What the demand evidence asks, as an outcome. A fall asks at most what "steady" asks, a rise at
+ * least, and within each, a larger ratio asks a higher price.
+ */
+function demandOutcome(frame: Frame): Outcome {
+  const { product, params, evidence, source } = frame.situation;
+  const { price, basePrice } = product;
+  if (evidence === null) return guarded(frame, hold('no_signal', 'demand not measured.'));
+  const described = describeEvidence(evidence);
+  if (evidence.kind === 'warming_up') return guarded(frame, hold('warming_up', described));
+  // With no significant change, a rich-path decision (it sees every window) returns the price toward
+  // the one the merchant chose; the fast path only ever reads rises.
+  const toBase = guarded(
+    frame,
+    source === 'windows' && price !== basePrice
+      ? move('decay_to_base', basePrice, `${described} Back toward base ${basePrice}.`, { restAt: basePrice })
+      : hold('no_signal', described),
+  );
+  if (evidence.direction === 'steady') return toBase;
+
+  const pct = params.demandResponsePct * (evidence.ratio - 1);
+  const asks = `${described} Asks ${pct >= 0 ? '+' : ''}${pct.toFixed(2)}% (${params.demandResponsePct}% per unit of ratio)`;
+  const raw = guarded(
+    frame,
+    Math.abs(pct) < params.deadBandPct
+      ? hold('dead_band', `${asks}, inside the ${params.deadBandPct}% dead band.`)
+      : evidence.direction === 'up'
+        ? move(source === 'minutes' ? 'demand_surge' : 'demand_high', price * (1 + pct / 100), `${asks}.`, {
+            clicksOnly: source === 'minutes' || !evidence.ordersConfirm,
+          })
+        : move('demand_low', price * (1 + pct / 100), `${asks}.`),
+  );
+  return evidence.direction === 'up' ? higher(raw, toBase, price) : lower(raw, toBase, price);
+}
+
+/**
+ * Inventory, combined with the demand outcome as a max (scarce stock: never lower, lift toward the
+ * premium) or a min (overstock: never higher, lower toward the discount), by at most
+ * `inventoryStepPct` per change.
+ */
+function inventoryOutcome(frame: Frame, demand: Outcome): Outcome {
+  const { product, params, coverMinutes } = frame.situation;
+  if (coverMinutes === null) return demand;
+  const { price, basePrice, floor, ceiling, inventory } = product;
+  const stockStep = stepOf(price, params.inventoryStepPct);
+  const cover = Number.isFinite(coverMinutes) ? `${Math.round(coverMinutes)} min` : 'no sales';
+  if (coverMinutes < params.lowStockCoverMinutes) {
+    const rest = clamp(frame.snap(Math.round(basePrice * (1 + params.lowStockPremiumPct / 100))), floor, ceiling);
+    const why = `Low stock (${inventory} units, ${cover} of cover < ${params.lowStockCoverMinutes} min)`;
+    const notLowered = inventoryHold(`${why}: the price is not lowered.`);
+    if (rest <= price) return withDemandNote(higher(demand, notLowered, price), demand);
+    const pull = guarded(
+      frame,
+      move('low_stock', Math.min(rest, price + stockStep), `${why}: up toward ${rest}.`, { restAt: rest }),
+    );
+    return withDemandNote(higher(higher(demand, pull, price), notLowered, price), demand);
+  }
+  if (coverMinutes > params.overstockCoverDays * 1440 && inventory > params.overstockUnits) {
+    const rest = clamp(frame.snap(Math.round(basePrice * (1 - params.overstockDiscountPct / 100))), floor, ceiling);
+    const why = `Overstock (${inventory} units, ${cover} of cover > ${params.overstockCoverDays} days)`;
+    const notRaised = inventoryHold(`${why}: the price is not raised.`);
+    if (rest >= price) return withDemandNote(lower(demand, notRaised, price), demand);
+    const pull = guarded(
+      frame,
+      move('overstock', Math.max(rest, price - stockStep), `${why}: down toward ${rest}.`, { restAt: rest }),
+    );
+    return withDemandNote(lower(lower(demand, pull, price), notRaised, price), demand);
+  }
+  return demand;
+}
+
+/** An inventory rule that holds the price where it is: a hold, blocked by the inventory rule. */
+function inventoryHold(note: string): Outcome {
+  return { kind: 'hold', reason: 'blocked', guardrail: null, text: `Rule inventory: ${note}` };
+}
+
+/** A stock outcome that won still says what demand asked, so ops see both. */
+function withDemandNote(outcome: Outcome, demand: Outcome): Outcome {
+  return outcome === demand ? outcome : { ...outcome, text: `${outcome.text} Demand alone: ${demand.text}` };
+}
+
+function priceOf(outcome: Outcome, price: number): number {
+  return outcome.kind === 'change' ? outcome.newPrice : price;
+}
+
+/** The outcome with the higher price; on a tie the first. */
+function higher(first: Outcome, second: Outcome, price: number): Outcome {
+  return priceOf(second, price) > priceOf(first, price) ? second : first;
+}
+
+/** The outcome with the lower price; on a tie the first. */
+function lower(first: Outcome, second: Outcome, price: number): Outcome {
+  return priceOf(second, price) < priceOf(first, price) ? second : first;
+}
+
+/**
+ * One ask carried through the guardrails: bounds, margin and step form one window the price is
+ * clamped into, then the price ending is applied inside it, on the side of the move.
+ */
+function guarded(frame: Frame, asked: Ask): Outcome {
+  const { product, params } = frame.situation;
+  const { price, floor, ceiling } = product;
+  const { step, clickCeiling } = frame;
+  const notes = [`Rule ${asked.kind === 'move' ? asked.reasonCode : asked.because}: ${asked.note}`];
+  let ask = asked;
+  if (ask.kind === 'move' && ask.clicksOnly && ask.target > price) {
+    const cap = Math.max(price, clickCeiling);
+    if (ask.target > cap) {
+      ask = { ...ask, target: cap, clickCapped: true };
+      notes.push(`Clicks-only evidence: capped at ${cap}, one step above base.`);
     }
   }
-
-  // Guardrails: bounds and step form one window; the price is clamped into it.
-  const lo = clamp(price - step, floor, ceiling);
+  const lowest = lowestAllowed(product, params);
+  // A price already under the margin floor (an ops decision) is not pushed up, only kept from falling.
+  const lo = price < lowest.price ? price : clamp(price - step, lowest.price, ceiling);
   const hi = clamp(price + step, floor, ceiling);
-  notes.push(`Window [${lo}, ${hi}] (floor ${floor}, ceiling ${ceiling}, step ${step}).`);
-  let guardrail: Guardrail | null = winner.kind === 'move' && winner.clickCapped ? 'clicks_only' : null;
-  let unrounded = target();
+  notes.push(
+    `Window [${lo}, ${hi}] (floor ${floor}${lowest.byMargin ? `, margin floor ${lowest.price}` : ''}, ceiling ${ceiling}, step ${step}).`,
+  );
+  let guardrail: Guardrail | null = ask.kind === 'move' && ask.clickCapped ? 'clicks_only' : null;
+  let unrounded = ask.kind === 'move' ? ask.target : price;
   if (unrounded > hi) {
     unrounded = hi;
     guardrail = price + step >= ceiling ? 'ceiling' : 'max_step';
   } else if (unrounded < lo) {
     unrounded = lo;
-    guardrail = price - step <= floor ? 'floor' : 'max_step';
+    guardrail =
+      price - step > lowest.price && price >= lowest.price ? 'max_step' : lowest.byMargin ? 'margin_floor' : 'floor';
   }
   const wanted = Math.round(unrounded);
 
   if (wanted === price) {
-    if (winner.kind === 'hold') return { kind: 'hold', reason: winner.because, guardrail: null, text: notes.join(' ') };
-    const inventoryHold = winner.reasonCode === 'low_stock' || winner.reasonCode === 'overstock';
+    if (ask.kind === 'hold') return { kind: 'hold', reason: ask.because, guardrail: null, text: notes.join(' ') };
+    const inventoryHold = ask.reasonCode === 'low_stock' || ask.reasonCode === 'overstock';
     const reason: NoChangeReason = guardrail !== null || inventoryHold ? 'blocked' : 'dead_band';
     const tail = guardrail !== null ? ` Guardrail ${guardrail} leaves no room.` : '';
     return { kind: 'hold', reason, guardrail, text: `${notes.join(' ')}${tail}` };
   }
-  if (winner.kind === 'hold') throw new Error('unreachable: a hold never moves the price');
+  if (ask.kind === 'hold') throw new Error('unreachable: a hold never moves the price');
 
-  // The ending is applied inside the window, on the side of the move, never onto the current price.
+  // The ending never lands back on the current price, never past a resting price, never past the
+  // clicks-only ceiling.
   const up = wanted > price;
   let min = up ? price + 1 : lo;
   let max = up ? hi : price - 1;
-  if (up && winner.clicksOnly) max = Math.min(max, Math.max(price, clickCeiling));
-  if (winner.rest) {
-    if (up) max = Math.min(max, winner.target);
-    else min = Math.max(min, winner.target);
+  if (up && ask.clicksOnly) max = Math.min(max, Math.max(price, clickCeiling));
+  if (ask.restAt !== null) {
+    if (up) max = Math.min(max, Math.max(ask.restAt, min));
+    else min = Math.max(min, Math.min(ask.restAt, max));
   }
   const ending = applyPriceEnding(wanted, params.priceEnding, min, max);
   if (ending.outcome === 'applied' && ending.price !== wanted) {
@@ -351,57 +552,7 @@ function evaluate(product: PricedProduct, signals: PricingSignals, params: Categ
     guardrail ??= 'price_ending';
   }
   notes.push(`Guardrail: ${guardrail ?? 'none'}.`);
-  return { kind: 'change', newPrice: ending.price, reasonCode: winner.reasonCode, guardrail, text: notes.join(' ') };
-}
-
-function demandAsk(
-  signal: DemandSignal | null,
-  price: number,
-  basePrice: number,
-  params: CategoryParameters,
-): Ask | null {
-  if (signal === null) return null;
-  if (signal.kind === 'none') {
-    if (signal.reason === 'no_baseline') return hold('no_signal', 'no demand baseline yet.');
-    const fallen = `${signal.sessions} sessions, under the minimum of ${params.minSessions}: demand has fallen away`;
-    if (price === basePrice) return hold('no_signal', `${fallen}, and the price is at base.`);
-    // Without evidence, the price returns to the one the merchant chose.
-    return move('decay_to_base', basePrice, `${fallen}; back toward base ${basePrice}.`, { rest: true });
-  }
-  const pct = params.demandResponsePct * (signal.index - 1);
-  const asks = `demand index ${signal.index.toFixed(3)} asks ${pct >= 0 ? '+' : ''}${pct.toFixed(2)}% (${params.demandResponsePct}% per unit of index)`;
-  if (pct === 0 || Math.abs(pct) < params.deadBandPct) {
-    return hold('dead_band', `${asks}, inside the ${params.deadBandPct}% dead band.`);
-  }
-  return move(pct > 0 ? 'demand_high' : 'demand_low', price * (1 + pct / 100), `${asks}.`, {
-    clicksOnly: signal.clicksOnly,
-  });
-}
-
-function surgeAsk(signal: SurgeSignal | null, price: number, step: number, params: CategoryParameters): Move | null {
-  if (signal === null || signal.kind === 'none' || !signal.surging) return null;
-  // A surge is click evidence only (the fast path does not see orders): one step, clicks-only.
-  return move(
-    'demand_surge',
-    price + step,
-    `velocity ${signal.velocity.toFixed(1)} is ${signal.ratio.toFixed(2)}× the baseline (surge at ${params.surgeRatio}×): one step up.`,
-    { clicksOnly: true },
-  );
-}
-
-/** The ask with the highest target; on a tie the demand ask, whose evidence includes orders. */
-function strongest(demand: Ask | null, surge: Move | null, price: number): Ask | null {
-  if (demand === null || surge === null) return demand ?? surge;
-  const demandTarget = demand.kind === 'move' ? demand.target : price;
-  return surge.target > demandTarget ? surge : demand;
-}
-
-/** The ask when no rule asked anything: hold, saying whether a surge was measured. */
-function quietAsk(surge: SurgeSignal | null, params: CategoryParameters): Ask {
-  if (surge?.kind === 'measured') {
-    return hold('dead_band', `surge ratio ${surge.ratio.toFixed(2)} is under ${params.surgeRatio}×.`);
-  }
-  return hold('no_signal', 'no demand signal.');
+  return { kind: 'change', newPrice: ending.price, reasonCode: ask.reasonCode, guardrail, text: notes.join(' ') };
 }
 
 /**
@@ -419,27 +570,21 @@ function describeEnding(ending: PriceEnding | null): string {
   return `${ending.remainder} mod ${ending.modulus}`;
 }
 
-function describeInputs(product: PricedProduct, signals: PricingSignals, context: DecisionContext): string {
-  const { demand, surge } = signals;
-  const demandText =
-    demand === null
-      ? 'demand not measured'
-      : demand.kind === 'none'
-        ? `no demand signal (${demand.reason}, ${demand.sessions} sessions)`
-        : `demand index ${demand.index.toFixed(3)} (clicks ${demand.clickIndex.toFixed(3)}, orders ${demand.orderIndex.toFixed(3)}, ${demand.sessions} sessions${demand.clicksOnly ? ', clicks only' : ''})`;
-  const surgeText =
-    surge === null
-      ? 'surge not measured'
-      : surge.kind === 'none'
-        ? `no surge signal (${surge.reason}, ${surge.events} events)`
-        : `surge ratio ${surge.ratio.toFixed(2)} (${surge.events} events)`;
+function describeInputs(situation: Situation, context: DecisionContext): string {
+  const { product, coverMinutes, salesPerHour } = situation;
+  const cost = product.unitCost ?? null;
+  const stock =
+    coverMinutes === null
+      ? `inventory ${product.inventory}`
+      : `inventory ${product.inventory} (${salesPerHour?.toFixed(1)} sold per hour, ${Number.isFinite(coverMinutes) ? `${Math.round(coverMinutes)} min of cover` : 'no sales'})`;
   return (
-    `Inputs: price ${product.price}, base ${product.basePrice}, bounds [${product.floor}, ${product.ceiling}], ` +
-    `inventory ${product.inventory}, changes today ${context.changesToday}; ${demandText}; ${surgeText}.`
+    `Inputs: price ${product.price}, base ${product.basePrice}, bounds [${product.floor}, ${product.ceiling}]` +
+    `${cost === null ? '' : `, unit cost ${cost}`}, ${stock}, changes today ${context.changesToday}.`
   );
 }
 
-function snapshotOf(product: PricedProduct, signals: PricingSignals, context: DecisionContext): Record<string, number> {
+function snapshotOf(situation: Situation, context: DecisionContext): Record<string, number> {
+  const { product, evidence, coverMinutes, salesPerHour } = situation;
   const snapshot: Record<string, number> = {
     price: product.price,
     basePrice: product.basePrice,
@@ -448,25 +593,10 @@ function snapshotOf(product: PricedProduct, signals: PricingSignals, context: De
     inventory: product.inventory,
     changesToday: context.changesToday,
   };
-  const { demand, surge } = signals;
-  if (demand !== null) {
-    snapshot.demandSessions = demand.sessions;
-    if (demand.kind === 'index') {
-      snapshot.demandIndex = demand.index;
-      snapshot.demandClickIndex = demand.clickIndex;
-      snapshot.demandOrderIndex = demand.orderIndex;
-      snapshot.demandClicksOnly = demand.clicksOnly ? 1 : 0;
-    }
-  }
-  if (surge !== null) {
-    snapshot.surgeEvents = surge.events;
-    if (surge.kind === 'measured') {
-      snapshot.surgeRatio = surge.ratio;
-      snapshot.surgeVelocity = surge.velocity;
-      snapshot.surgeBaselineVelocity = surge.baselineVelocity;
-    }
-  }
-  return snapshot;
+  if (product.unitCost != null) snapshot.unitCost = product.unitCost;
+  if (salesPerHour !== null) snapshot.salesPerHour = salesPerHour;
+  if (coverMinutes !== null && Number.isFinite(coverMinutes)) snapshot.coverMinutes = coverMinutes;
+  return evidence === null ? snapshot : { ...snapshot, ...evidenceSnapshot(evidence) };
 }
 
 function explain(parts: readonly string[]): string {

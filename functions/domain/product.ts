@@ -12,6 +12,22 @@ export const freezeSchema = z.object({
 });
 export type Freeze = z.output<typeof freezeSchema>;
 
+const count = z.number().int().min(0);
+
+/**
+ * The baseline a demand-driven move was read against (see demand-evidence.ts), kept while the move
+ * lasts so later evidence is compared with demand before the move, not with the move's own demand.
+ */
+export const demandReferenceSchema = z.object({
+  periods: z.number().int().min(1),
+  periodSeconds: z.number().int().min(1),
+  views: count,
+  carts: count,
+  purchases: count,
+  units: count,
+  since: utcTimestamp,
+});
+
 /** A catalogue item as the products table holds it. All money in cents of `currency`. */
 export const productSchema = z
   .object({
@@ -24,6 +40,8 @@ export const productSchema = z
     floor: cents,
     ceiling: cents,
     inventory: z.number().int().min(0).max(LIMITS.maxInventory),
+    /** What one unit costs the merchant, for margins and the margin floor; `null` when unknown. */
+    unitCost: cents.nullable().default(null),
     /** Incremented by every price or bounds change; writers condition on the version they read. */
     version: z.number().int().min(1),
     /**
@@ -39,6 +57,8 @@ export const productSchema = z
       .object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), count: z.number().int().min(0) })
       .nullable()
       .default(null),
+    /** Set by a demand-driven move, cleared when the price is back at base. */
+    demandReference: demandReferenceSchema.nullable().default(null),
     updatedAt: utcTimestamp,
   })
   .superRefine((product, ctx) => {

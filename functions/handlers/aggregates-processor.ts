@@ -3,9 +3,9 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { tables } from '../../infra/resources.js';
 import { type AggregateRow, aggregateRowSchema } from '../domain/aggregate.js';
-import { baselineOf, type DemandBaseline, demandIndex } from '../domain/demand-signals.js';
+import type { DemandObservation, PeriodCounts } from '../domain/demand-evidence.js';
 import { NotFoundError } from '../domain/errors.js';
-import { parametersFor } from '../domain/pricing-config.js';
+import { type CategoryParameters, parametersFor } from '../domain/pricing-config.js';
 import { toEpochMs, toIso } from '../domain/time.js';
 import { validate } from '../domain/validation.js';
 import { mapConcurrent } from '../lib/map-concurrent.js';
@@ -73,11 +73,6 @@ export class AggregatesTableBaselineReader implements AggregateBaselineReader {
 export interface AggregatesDependencies {
   readonly baseline: AggregateBaselineReader;
   readonly prices: PriceStore;
-  /**
-   * Windows before the triggering one that form the product's demand baseline.
-   * @default 10
-   */
-  readonly baselineWindows?: number;
   /** Where skipped rows are reported. @default - nowhere */
   readonly logger?: { warn(message: string, attributes: Record<string, unknown>): void };
 }
@@ -129,35 +124,46 @@ function parseRecord(record: DynamoDBRecord): ParsedRecord {
 }
 
 /**
- * The product's demand baseline before `row`: the mean of the previous `windows` windows of the row's
- * size. A window without a row had no demand and counts as zero, but only from the product's oldest
- * row found on: the periods run from that row to the triggering window (at most `windows`), so a
- * product whose history starts two windows ago is compared with those two windows, not diluted over
- * ten, and a product with no earlier row at all has no baseline (periods 0: no signal).
+ * The product's windows up to and including `row`, as the evidence reads them: as many earlier
+ * windows of the row's size as the baseline and the longest tested span need, a window without a row
+ * being a window without demand.
  */
-async function baselineBefore(
+async function windowsObserved(
   row: AggregateRow,
   storedWindowStart: string,
-  windows: number,
+  params: Pick<CategoryParameters, 'baselinePeriods' | 'detectionSpans'>,
   reader: AggregateBaselineReader,
-): Promise<DemandBaseline> {
+): Promise<DemandObservation> {
   const start = toEpochMs(row.windowStart);
   const size = toEpochMs(row.windowEnd) - start;
+  const earlier = params.baselinePeriods + Math.max(...params.detectionSpans) - 1;
   const previous = await reader.previousWindows(
     row.productId,
-    toIso(start - windows * size),
+    toIso(start - earlier * size),
     storedWindowStart,
-    windows,
+    earlier,
   );
-  const oldest = previous[previous.length - 1];
-  if (!oldest) return baselineOf([], 0);
-  const span = Math.ceil((start - toEpochMs(oldest.windowStart)) / size);
-  return baselineOf(previous, Math.max(previous.length, Math.min(windows, span)));
+  const periods: PeriodCounts[] = Array.from({ length: earlier }, () => ({
+    views: 0,
+    carts: 0,
+    purchases: 0,
+    units: 0,
+  }));
+  for (const window of previous) {
+    const index = earlier - Math.round((start - toEpochMs(window.windowStart)) / size);
+    if (index >= 0 && index < earlier) periods[index] = countsOf(window);
+  }
+  periods.push(countsOf(row));
+  return { source: 'windows', periodSeconds: size / 1000, periods, lastPeriodFraction: 1 };
+}
+
+function countsOf(window: Pick<AggregateRow, 'views' | 'carts' | 'purchases' | 'units'>): PeriodCounts {
+  return { views: window.views, carts: window.carts, purchases: window.purchases, units: window.units };
 }
 
 /**
  * The rich path for one batch of aggregate-table stream records: each new or rewritten row →
- * demand index against the product's baseline → pricing policy → price store.
+ * the product's earlier windows → demand evidence and pricing policy → price store.
  *
  * - Exactly once: the decision id is the row's key and its time the row's windowEnd, so a redelivered
  *   record (or a row the Glue job wrote again) finds its history row and reports `duplicate`.
@@ -181,7 +187,6 @@ export async function processAggregateRecords(
     invalid: 0,
     unknown_product: 0,
   };
-  const windows = deps.baselineWindows ?? 10;
 
   // One product's windows in stream order, products side by side.
   const byProduct = new Map<string, { sequenceNumber: string; row: AggregateRow; storedWindowStart: string }[]>();
@@ -204,13 +209,13 @@ export async function processAggregateRecords(
   await mapConcurrent([...byProduct.values()], 8, async (queue) => {
     for (const [index, { row, storedWindowStart }] of queue.entries()) {
       try {
-        const baseline = await baselineBefore(row, storedWindowStart, windows, deps.baseline);
-        const demand = demandIndex(row, baseline, parametersFor(config, row.category));
+        const params = parametersFor(config, row.category);
+        const demand = await windowsObserved(row, storedWindowStart, params, deps.baseline);
         const result = await deps.prices.applyDecision(row.productId, {
           decisionId: aggregateDecisionId(row),
           at: row.windowEnd,
           source: 'rich-path',
-          signals: { demand, surge: null },
+          signals: { demand },
         });
         counts[result.outcome]++;
       } catch (error) {

@@ -1,14 +1,15 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { type ClickRecord, classifyBatch, type KeyContribution } from '../domain/click-batch.js';
-import { baselineOf, surgePossible, surgeSignal } from '../domain/demand-signals.js';
+import { assessDemand, type DemandObservation, type PeriodCounts } from '../domain/demand-evidence.js';
 import { NotFoundError } from '../domain/errors.js';
 import { parametersFor } from '../domain/pricing-config.js';
 import type { SessionActivity } from '../domain/session-activity.js';
-import { toIso } from '../domain/time.js';
+import { toEpochMs, toIso } from '../domain/time.js';
 import { mapConcurrent } from '../lib/map-concurrent.js';
 import type { CountOutcome, DemandStore, MinuteCounts } from '../store/demand-store.js';
 import type { ApplyResult, PriceStore } from '../store/price-store.js';
 import type { QuarantineStore } from '../store/quarantine-store.js';
+import type { MinuteHistoryCache } from './minute-history.js';
 
 /** What the fast path works with; the handler builds them once per execution environment. */
 export interface ClickstreamDependencies {
@@ -23,11 +24,8 @@ export interface ClickstreamDependencies {
    * Lives as long as the execution environment, like `activity`.
    */
   readonly cooldowns?: Map<string, number>;
-  /**
-   * Minutes before the current one that form a product's surge baseline.
-   * @default 10
-   */
-  readonly baselineMinutes?: number;
+  /** Products' earlier minutes, read once a minute (see minute-history.ts). @default none: read every time */
+  readonly history?: MinuteHistoryCache;
 }
 
 export interface ClickstreamOutcome {
@@ -150,27 +148,29 @@ export async function processClickRecords(
 
   const decisions: Record<ApplyResult['outcome'], number> = { applied: 0, no_change: 0, duplicate: 0 };
   const config = await deps.prices.config.get();
-  const lookback = (deps.baselineMinutes ?? 10) + 1;
   const products = [...batch.lastRecordByProduct].filter(([productId]) => !failedProducts.has(productId));
   await mapConcurrent(products, 8, async ([productId, latest]) => {
     try {
-      const params = parametersFor(config, latest.category ?? '');
-      const written = totalsByKey.get(`${productId}|${latest.minute}`);
-      // Most product-minutes can never surge: skip reading their baseline.
-      if (written && !surgePossible(written, params)) return;
       if ((deps.cooldowns?.get(productId) ?? 0) > latest.record.arrivalMs) return;
-      const minutes = await deps.demand.minutes(productId, latest.minute, lookback);
-      const current = written ?? minutes[minutes.length - 1];
-      if (!current) return;
-      const surge = surgeSignal(current, baselineOf(minutes.slice(0, -1)), params);
-      // Without a surge, the policy's answer is "no signal": skip the reads a decision costs.
-      if (surge.kind !== 'measured' || !surge.surging) return;
+      const params = parametersFor(config, latest.category ?? '');
+      const observation = await minutesObserved(
+        deps,
+        productId,
+        latest.minute,
+        latest.record.arrivalMs,
+        params,
+        totalsByKey,
+      );
+      // Only a significant rise against the rolling baseline is worth a decision's reads; the policy
+      // then reads the same minutes against the product's reference, if it has one.
+      const evidence = assessDemand(observation, null, params);
+      if (evidence.kind !== 'assessed' || evidence.direction !== 'up') return;
       const result = await deps.prices.applyDecision(productId, {
         // Shard + sequence: a redelivered batch attributes its decision to the same record.
         decisionId: `${latest.record.shardId}:${latest.record.sequenceNumber}`,
         at: toIso(latest.record.arrivalMs),
         source: 'fast-path',
-        signals: { demand: null, surge },
+        signals: { demand: observation },
       });
       decisions[result.outcome]++;
       if (result.outcome === 'applied') {
@@ -197,5 +197,48 @@ export async function processClickRecords(
       keys,
       decisions,
     },
+  };
+}
+
+const MINUTE_MS = 60_000;
+
+function periodOf(counts: MinuteCounts | undefined): PeriodCounts {
+  return {
+    views: counts?.views ?? 0,
+    carts: counts?.carts ?? 0,
+    purchases: counts?.purchases ?? 0,
+    units: counts?.units ?? 0,
+  };
+}
+
+/**
+ * The product's minutes up to `minute` as the evidence reads them: the earlier ones from the demand
+ * table (or the environment's copy of them), the current one as this batch's write left it, filled
+ * up to the latest record's arrival.
+ */
+async function minutesObserved(
+  deps: ClickstreamDependencies,
+  productId: string,
+  minute: string,
+  arrivalMs: number,
+  params: { readonly baselinePeriods: number; readonly detectionSpans: readonly number[] },
+  totalsByKey: ReadonlyMap<string, MinuteCounts>,
+): Promise<DemandObservation> {
+  const lookback = params.baselinePeriods + Math.max(...params.detectionSpans);
+  let earlier = deps.history?.get(productId, minute);
+  let current = totalsByKey.get(`${productId}|${minute}`);
+  if (earlier === undefined || earlier.length < lookback - 1 || current === undefined) {
+    const minutes = await deps.demand.minutes(productId, minute, lookback);
+    earlier = minutes.slice(0, -1).map(periodOf);
+    current ??= minutes[minutes.length - 1];
+    deps.history?.set(productId, minute, earlier);
+  }
+  const elapsed = (arrivalMs - toEpochMs(minute)) / MINUTE_MS;
+  return {
+    source: 'minutes',
+    periodSeconds: 60,
+    periods: [...earlier.slice(earlier.length - (lookback - 1)), periodOf(current)],
+    // A record arriving after its minute ended sees that minute whole; at least a second has passed.
+    lastPeriodFraction: Math.min(1, Math.max(1 / 60, elapsed)),
   };
 }

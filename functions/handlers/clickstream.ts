@@ -11,6 +11,7 @@ import { DemandStore } from '../store/demand-store.js';
 import { PriceStore } from '../store/price-store.js';
 import { QuarantineStore } from '../store/quarantine-store.js';
 import { clickRecordsOf, processClickRecords } from './clickstream-processor.js';
+import { MinuteHistoryCache } from './minute-history.js';
 import { createHandlerRuntime, instrumented, partialBatchResponse } from './runtime.js';
 
 const runtime = createHandlerRuntime('clickstream');
@@ -22,6 +23,7 @@ const dependencies = {
   // Module scope on purpose: it outlives invocations (see session-activity.ts).
   activity: new SessionActivity(),
   cooldowns: new Map<string, number>(),
+  history: new MinuteHistoryCache(),
 };
 const processor = new BatchProcessor(EventType.KinesisDataStreams);
 

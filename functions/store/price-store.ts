@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/resources.js';
+import type { DemandReference } from '../domain/demand-evidence.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
 import {
   type BoundsRequest,
@@ -23,7 +24,13 @@ import {
   changesTodayAt,
   lowestPriceBefore,
 } from '../domain/price-history.js';
-import { decide, POLICY_VERSION, type PriceDecision, type PricingSignals } from '../domain/pricing-policy.js';
+import {
+  decide,
+  POLICY_VERSION,
+  type PriceDecision,
+  type PricingSignals,
+  type ReferenceUpdate,
+} from '../domain/pricing-policy.js';
 import type { Freeze, Product } from '../domain/product.js';
 import { toIso } from '../domain/time.js';
 import { parseOrThrow } from '../domain/validation.js';
@@ -75,6 +82,14 @@ interface ProductChanges {
   readonly ceiling?: number;
   /** A freeze to set, or null to clear one. */
   readonly freeze?: Freeze | null;
+  /** The demand reference to keep from now on (see demand-evidence.ts), or null to end it. */
+  readonly demandReference?: DemandReference | null;
+}
+
+/** What a decision's reference update writes: nothing, a new reference, or none. */
+function referenceChange(update: ReferenceUpdate): Pick<ProductChanges, 'demandReference'> {
+  if (update.kind === 'keep') return {};
+  return { demandReference: update.kind === 'set' ? update.reference : null };
 }
 
 /**
@@ -152,7 +167,8 @@ export class PriceStore {
 
       const change = changeRowOf({ ...decision, ...attribution, action: 'price', version: product.version + 1 });
       try {
-        await this.commit(product, { price: decision.newPrice }, change, { automated: true });
+        const changes = { price: decision.newPrice, ...referenceChange(decision.reference) };
+        await this.commit(product, changes, change, { automated: true });
         return { outcome: 'applied', change, attempts: attempt };
       } catch (error) {
         const codes = cancellationCodes(error);
@@ -237,7 +253,8 @@ export class PriceStore {
     return this.opsAction(productId, (product) => {
       assertWithinBounds(product, request.price, 'price');
       return {
-        changes: { price: request.price },
+        // A price set by hand is no longer a demand move: later evidence reads the rolling baseline.
+        changes: { price: request.price, demandReference: null },
         row: {
           action: 'price',
           reasonCode: 'manual_price',
@@ -261,7 +278,7 @@ export class PriceStore {
       }
       assertWithinBounds(product, target.oldPrice, 'toChangeId');
       return {
-        changes: { price: target.oldPrice },
+        changes: { price: target.oldPrice, demandReference: null },
         row: {
           action: 'price',
           reasonCode: 'rollback',
@@ -362,6 +379,7 @@ export class PriceStore {
     if (changes.floor !== undefined) set('floor', changes.floor);
     if (changes.ceiling !== undefined) set('ceiling', changes.ceiling);
     if (changes.freeze !== undefined) set('freeze', changes.freeze);
+    if (changes.demandReference !== undefined) set('demandReference', changes.demandReference);
     if (options.automated) {
       set('changesToday', { day: at.slice(0, 10), count: changesTodayAt(product.changesToday, at) + 1 });
     }

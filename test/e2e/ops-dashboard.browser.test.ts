@@ -329,11 +329,14 @@ describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium',
     expect(freezeRow).toMatchObject({ action: 'freeze', reasonCode: 'freeze', actor, source: 'ops' });
 
     // From now on every decision in the sale's category asks for a higher price (see the top).
+    // Every product that sells counts as scarce (its stock lasts less than a week), once two minutes
+    // of its sales are known.
     const overrides: CategoryOverrides = {
       cooldownSeconds: 0,
       maxChangesPerDay: 1_440,
-      lowStockUnits: 9_999_999,
-      overstockUnits: 10_000_000,
+      minBaselinePeriods: 2,
+      lowStockCoverMinutes: 7 * 24 * 60,
+      overstockCoverDays: 3_650,
       lowStockPremiumPct: 50,
     };
     const categories = { [saleCategory]: overrides };

@@ -8,7 +8,7 @@ import { toEpochMs, toIso } from '../../../functions/domain/time.js';
 import { MAX_BODY_BYTES } from '../../../functions/handlers/http/http-request.js';
 import type { ApplyResult } from '../../../functions/store/price-store.js';
 import { OPS_SCOPES } from '../../../infra/api-routes.js';
-import { indexSignal } from '../../unit/domain/pricing-fixtures.js';
+import { observed } from '../../unit/domain/pricing-fixtures.js';
 import { answer, apiError, startOpsApi } from './ops-api-fixture.js';
 
 const ops = await startOpsApi(40);
@@ -21,7 +21,7 @@ function automatedDecision(productId: string): Promise<ApplyResult> {
     decisionId: `test-${randomUUID()}`,
     at: toIso(Date.now()),
     source: 'rich-path',
-    signals: { demand: indexSignal(2), surge: null },
+    signals: observed({ rate: 10_000, factor: 2, unitsPerPeriod: 1 }),
   });
 }
 

@@ -45,7 +45,7 @@ const CURRENT_START = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS - 5 * WINDO
 function freshProduct(): Product {
   while (nextProduct < catalogue.length) {
     const product = catalogue[nextProduct++];
-    if (product && product.inventory > 20 && product.inventory < 1_000 && product.freeze === null) return product;
+    if (product && product.inventory >= 200 && product.inventory < 1_000 && product.freeze === null) return product;
   }
   throw new Error('catalogue exhausted');
 }
@@ -70,15 +70,15 @@ function windowOf(product: Product, windowsBack: number, counts: Partial<Aggrega
     windowStart: toIso(start),
     windowEnd: toIso(start + WINDOW_MS),
     views: 20,
-    carts: 1,
+    carts: 2,
     removes: 0,
-    checkouts: 0,
-    purchases: 0,
-    units: 0,
-    revenue: 0,
+    checkouts: 1,
+    purchases: 1,
+    units: 1,
+    revenue: product.price,
     sessions: 15,
-    viewToCart: 0.05,
-    viewToPurchase: 0,
+    viewToCart: 0.1,
+    viewToPurchase: 0.05,
     category: product.category,
     inventory: product.inventory,
     price: product.price,
@@ -87,18 +87,18 @@ function windowOf(product: Product, windowsBack: number, counts: Partial<Aggrega
   };
 }
 
-/** The current window of `product`, with demand far above its usual, orders included. */
+/** The current window of `product`: six times its usual demand, orders included, far beyond chance. */
 function highDemandWindow(product: Product): AggregateRow {
   return windowOf(product, 0, {
-    views: 60,
-    carts: 10,
-    checkouts: 6,
-    purchases: 5,
-    units: 7,
-    revenue: 7 * product.price,
-    sessions: 40,
-    viewToCart: 10 / 60,
-    viewToPurchase: 5 / 60,
+    views: 120,
+    carts: 20,
+    checkouts: 16,
+    purchases: 15,
+    units: 18,
+    revenue: 18 * product.price,
+    sessions: 80,
+    viewToCart: 20 / 120,
+    viewToPurchase: 15 / 120,
   });
 }
 
@@ -106,8 +106,11 @@ async function putWindow(row: object): Promise<void> {
   await stack.clients.documentClient.send(new PutCommand({ TableName: names.aggregates, Item: row }));
 }
 
-/** `windows` earlier windows of usual demand in the aggregates table: the product's baseline. */
-async function putBaseline(product: Product, windows = 5): Promise<void> {
+/**
+ * `windows` earlier windows of usual demand in the aggregates table: the product's baseline (the
+ * evidence wants ten periods of history beyond the first).
+ */
+async function putBaseline(product: Product, windows = 20): Promise<void> {
   for (let back = 1; back <= windows; back++) await putWindow(windowOf(product, back));
 }
 
@@ -215,7 +218,7 @@ describe('rich path: one decision per aggregate row', () => {
     expect(await historyOf(product.productId)).toHaveLength(1);
   });
 
-  it('changes nothing for a product without earlier windows: there is no baseline to compare with', async () => {
+  it('changes nothing for a product without earlier windows: it is warming up, with no baseline to compare with', async () => {
     const product = freshProduct();
 
     const { failures, stats } = await processAggregateRecords(
@@ -225,6 +228,9 @@ describe('rich path: one decision per aggregate row', () => {
 
     expect(failures.size).toBe(0);
     expect(stats).toMatchObject({ applied: 0, no_change: 1 });
+    await putBaseline(product, 5);
+    const young = await processAggregateRecords([streamRecord(highDemandWindow(product))], dependencies());
+    expect(young.stats).toMatchObject({ applied: 0, no_change: 1 });
     expect(await prices().getProduct(product.productId)).toMatchObject({
       price: product.price,
       version: product.version,

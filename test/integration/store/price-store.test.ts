@@ -14,7 +14,7 @@ import { tables } from '../../../infra/resources.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
-import { indexSignal } from '../../unit/domain/pricing-fixtures.js';
+import { observed } from '../../unit/domain/pricing-fixtures.js';
 
 const SEEDED_AT = '2026-11-01T00:00:00.000Z';
 const stack = useLocalStack();
@@ -45,7 +45,8 @@ function storeAt(at: () => string = () => toIso(Date.now()), cacheTtlMs = 0): Pr
   return new PriceStore(stack.clients.documentClient, names, { clock, configStore });
 }
 
-const HIGH_DEMAND: PricingSignals = { demand: indexSignal(2), surge: null };
+/** A busy product's demand doubled, orders confirming it (1 unit sold a period: stock lasts). */
+const HIGH_DEMAND: PricingSignals = observed({ rate: 10_000, factor: 2, unitsPerPeriod: 1 });
 
 function trigger(decisionId: string, at: string, signals: PricingSignals = HIGH_DEMAND): PricingTrigger {
   return { decisionId, at, source: 'rich-path', signals };
@@ -120,10 +121,11 @@ describe('applyDecision', () => {
           // One instant for all: a trigger older than the last change would (rightly) be held by the
           // cooldown, which would make the outcome depend on which writer wins first. Alternating
           // demand moves the price up and down, so every decision has something to change.
-          trigger(`race-${index}`, '2026-11-21T11:00:00.000Z', {
-            demand: indexSignal(index % 2 === 0 ? 2 : 0.3),
-            surge: null,
-          }),
+          trigger(
+            `race-${index}`,
+            '2026-11-21T11:00:00.000Z',
+            observed({ rate: 10_000, factor: index % 2 === 0 ? 2 : 0.3, unitsPerPeriod: 1 }),
+          ),
         ),
       ),
     );

@@ -12,6 +12,8 @@ describe('functions/domain', () => {
   });
 
   it('has the modules this test is meant to guard', () => {
-    expect(files).toEqual(expect.arrayContaining(['pricing-policy.ts', 'demand-signals.ts', 'click-event.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining(['pricing-policy.ts', 'demand-evidence.ts', 'rate-statistics.ts', 'click-event.ts']),
+    );
   });
 });

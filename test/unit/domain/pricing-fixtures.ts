@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { DemandSignal, DemandWindow, SurgeSignal } from '../../../functions/domain/demand-signals.js';
+import type { DemandObservation, DemandReference, PeriodCounts } from '../../../functions/domain/demand-evidence.js';
 import {
   type CategoryParameters,
   type PricingConfig,
@@ -7,13 +7,14 @@ import {
 } from '../../../functions/domain/pricing-config.js';
 import { DEFAULT_CATEGORY_PARAMETERS } from '../../../functions/domain/pricing-defaults.js';
 import type { PriceDecision, PricedProduct, PricingSignals } from '../../../functions/domain/pricing-policy.js';
+import { toEpochMs, toIso } from '../../../functions/domain/time.js';
 
 /** Noon on a fixed day: every example decides at this instant unless it says otherwise. */
 export const NOW = '2026-11-21T12:00:00.000Z';
 
 export const DEFAULTS: CategoryParameters = { ...DEFAULT_CATEGORY_PARAMETERS };
 
-/** A valid product at base price 19.99 with room both ways, normal stock, never changed, not frozen. */
+/** A valid product at base price 19.99 with room both ways, ample stock, no known cost, never changed, not frozen. */
 export function aProduct(overrides: Partial<PricedProduct> = {}): PricedProduct {
   return {
     productId: 'sku-1',
@@ -22,7 +23,8 @@ export function aProduct(overrides: Partial<PricedProduct> = {}): PricedProduct 
     basePrice: 1999,
     floor: 1499,
     ceiling: 2999,
-    inventory: 100,
+    // Plenty: at the examples' sales rate (100 units a period) this lasts over 16 hours.
+    inventory: 100_000,
     freeze: null,
     lastChangeAt: null,
     ...overrides,
@@ -36,31 +38,60 @@ export function aConfig(
   return pricingConfigSchema.parse(input);
 }
 
-/** A demand index signal with orders (not clicks-only). */
-export function indexSignal(index: number, overrides: Partial<Extract<DemandSignal, { kind: 'index' }>> = {}) {
+/** What each period of an observation holds at `rate` views: carts, purchases and units follow. */
+export interface ObservationShape {
+  /** Views per period before the recent span. */
+  readonly rate: number;
+  /** The recent span's counts as a multiple of the rate (1: steady). @default 1 */
+  readonly factor?: number;
+  /** Periods the factor applies to, at the end. @default 10 */
+  readonly recentPeriods?: number;
+  /** Periods before the recent span. @default 70 */
+  readonly history?: number;
+  /** Purchases and units per view; 0 for clicks only. @default 0.01 */
+  readonly orderShare?: number;
+  /** Units per period, whatever the rate (for cover). @default as orderShare gives */
+  readonly unitsPerPeriod?: number;
+  readonly source?: DemandObservation['source'];
+  /** How much of the last period has passed; its counts are that share of a whole period's. @default 1 */
+  readonly lastPeriodFraction?: number;
+}
+
+/**
+ * An observation with no noise: every period exactly at its rate, so the evidence is deterministic
+ * (large rates make small ratios significant, for examples of the price arithmetic).
+ */
+export function observed(shape: ObservationShape): PricingSignals {
+  const { rate, factor = 1, recentPeriods = 10, history = 70, orderShare = 0.01 } = shape;
+  const period = (scale: number): PeriodCounts => {
+    const views = Math.round(rate * scale);
+    const purchases = Math.round(views * orderShare);
+    return {
+      views,
+      carts: Math.round(views / 10),
+      purchases,
+      units: shape.unitsPerPeriod === undefined ? purchases : Math.round(shape.unitsPerPeriod * scale),
+    };
+  };
+  const fraction = shape.lastPeriodFraction ?? 1;
+  const periods = [
+    ...Array.from({ length: history }, () => period(1)),
+    ...Array.from({ length: recentPeriods }, (_, index) =>
+      period(factor * (index === recentPeriods - 1 ? fraction : 1)),
+    ),
+  ];
   return {
-    kind: 'index',
-    index,
-    clickIndex: index / 2,
-    orderIndex: index / 2,
-    sessions: 50,
-    clicksOnly: false,
-    ...overrides,
-  } as const satisfies DemandSignal;
+    demand: {
+      source: shape.source ?? 'windows',
+      periodSeconds: 60,
+      periods,
+      lastPeriodFraction: fraction,
+    },
+  };
 }
 
-export const SURGING = {
-  kind: 'measured',
-  ratio: 10,
-  velocity: 500,
-  baselineVelocity: 50,
-  events: 400,
-  surging: true,
-} as const satisfies SurgeSignal;
-
-export function demandOnly(demand: DemandSignal): PricingSignals {
-  return { demand, surge: null };
-}
+/** Steady demand at a busy product's rate, with orders. */
+export const STEADY = observed({ rate: 10_000 });
 
 /** The price a decision leaves the product at. */
 export function priceAfter(product: PricedProduct, decision: PriceDecision): number {
@@ -74,6 +105,17 @@ export function proposedPrice(product: PricedProduct, decision: PriceDecision): 
 }
 
 // ---- fast-check arbitraries ------------------------------------------------------------------------
+
+/** A demand move's reference, from minutes to hours old. */
+const referenceArb: fc.Arbitrary<DemandReference> = fc.record({
+  periods: fc.integer({ min: 5, max: 60 }),
+  periodSeconds: fc.constant(60),
+  views: fc.integer({ min: 0, max: 20_000 }),
+  carts: fc.integer({ min: 0, max: 2_000 }),
+  purchases: fc.integer({ min: 0, max: 400 }),
+  units: fc.integer({ min: 0, max: 500 }),
+  since: fc.integer({ min: 1, max: 600 }).map((minutes) => toIso(toEpochMs(NOW) - minutes * 60_000)),
+});
 
 /** Valid products: integer cents, floor ≤ basePrice, price ≤ ceiling, within the given sizes. */
 function productsUpTo(maxFloor: number, maxSpread: number): fc.Arbitrary<PricedProduct> {
@@ -100,6 +142,14 @@ function productsUpTo(maxFloor: number, maxSpread: number): fc.Arbitrary<PricedP
           inventory: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 3_000 })),
           freeze: fc.constant(null),
           lastChangeAt: fc.constant(null),
+          unitCost: fc.oneof(
+            fc.constant(null),
+            fc.double({ min: 0.3, max: 1.1, noNaN: true }).map((share) => Math.round(basePrice * share)),
+          ),
+          demandReference: fc.oneof(
+            { weight: 3, arbitrary: fc.constant(null) },
+            { weight: 1, arbitrary: referenceArb },
+          ),
         }),
       ),
     );
@@ -130,11 +180,15 @@ export const parametersArb: fc.Arbitrary<CategoryParameters> = fc
           fc.record({ modulus: fc.constant(modulus), remainder: fc.integer({ min: 0, max: modulus - 1 }) }),
         ),
     ),
-    lowStockUnits: fc.integer({ min: 0, max: 15 }),
+    falseAlarmLevel: fc.constantFrom(1e-6, 1e-3, 0.05),
+    minBaselinePeriods: fc.integer({ min: 2, max: 20 }),
+    lowStockCoverMinutes: fc.constantFrom(0, 60, 600),
     lowStockPremiumPct: fc.integer({ min: 0, max: 30 }),
-    overstockUnits: fc.integer({ min: 16, max: 2_000 }),
+    inventoryStepPct: fc.constantFrom(1, 5, 10),
+    overstockCoverDays: fc.constantFrom(1, 30),
+    overstockUnits: fc.integer({ min: 0, max: 2_000 }),
     overstockDiscountPct: fc.integer({ min: 0, max: 30 }),
-    clickIndexCap: fc.double({ min: 0, max: 3, noNaN: true }),
+    minMarginPct: fc.constantFrom(null, 0, 10),
   })
   .map(({ deadBandShare, ...rest }) => ({
     ...DEFAULTS,
@@ -158,51 +212,84 @@ export function configFor(
   };
 }
 
-export const demandIndexSignalArb: fc.Arbitrary<DemandSignal> = fc.record({
-  kind: fc.constant('index' as const),
-  index: fc.oneof(fc.double({ min: 0, max: 3, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true })),
-  clickIndex: fc.constant(0.5),
-  orderIndex: fc.constant(0.5),
-  sessions: fc.integer({ min: 10, max: 1_000 }),
-  clicksOnly: fc.boolean(),
-});
+/** One period's counts, from idle to busy. */
+export const periodArb: fc.Arbitrary<PeriodCounts> = fc
+  .record({
+    views: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 500 })),
+    carts: fc.integer({ min: 0, max: 50 }),
+    purchases: fc.integer({ min: 0, max: 10 }),
+    extraUnits: fc.integer({ min: 0, max: 5 }),
+  })
+  .map(({ extraUnits, ...counts }) => ({ ...counts, units: counts.purchases > 0 ? counts.purchases + extraUnits : 0 }));
 
-export const demandSignalArb: fc.Arbitrary<DemandSignal | null> = fc.oneof(
-  demandIndexSignalArb,
-  fc.record({
-    kind: fc.constant('none' as const),
-    reason: fc.constantFrom('no_baseline' as const, 'insufficient_sample' as const),
-    sessions: fc.integer({ min: 0, max: 9 }),
-  }),
-  fc.constant(null),
-);
-
-export const surgeSignalArb: fc.Arbitrary<SurgeSignal | null> = fc.oneof(
-  fc.constant(null),
-  fc.record({
-    kind: fc.constant('none' as const),
-    reason: fc.constantFrom('no_baseline' as const, 'insufficient_sample' as const),
-    events: fc.integer({ min: 0, max: 29 }),
-  }),
-  fc.double({ min: 0, max: 20, noNaN: true }).map(
-    (ratio): SurgeSignal => ({
-      kind: 'measured',
-      ratio,
-      velocity: ratio * 50,
-      baselineVelocity: 50,
-      events: 100,
-      surging: ratio >= 3,
+/** Observations of any source and length (warm-ups included), periods of a product's typical size. */
+export const observationArb: fc.Arbitrary<DemandObservation> = fc
+  .record({
+    source: fc.constantFrom('minutes' as const, 'windows' as const),
+    // A typical period repeated with noise, so significance is sometimes reached and sometimes not.
+    typical: periodArb,
+    length: fc.integer({ min: 0, max: 75 }),
+    noise: fc.array(fc.double({ min: 0, max: 2, noNaN: true }), { minLength: 75, maxLength: 75 }),
+    lastPeriodFraction: fc.oneof(fc.constant(1), fc.double({ min: 0.02, max: 1, noNaN: true })),
+  })
+  .map(({ source, typical, length, noise, lastPeriodFraction }) => ({
+    source,
+    periodSeconds: 60,
+    lastPeriodFraction,
+    periods: Array.from({ length }, (_, index) => {
+      const scale = noise[index] as number;
+      const views = Math.round(typical.views * scale);
+      const purchases = Math.round(typical.purchases * scale);
+      return {
+        views,
+        carts: Math.round(typical.carts * scale),
+        purchases,
+        units: purchases > 0 ? purchases + Math.round(typical.units - typical.purchases) : 0,
+      };
     }),
-  ),
+  }));
+
+export const signalsArb: fc.Arbitrary<PricingSignals> = fc.oneof(
+  { weight: 5, arbitrary: observationArb.map((demand) => ({ demand })) },
+  { weight: 1, arbitrary: fc.constant({ demand: null }) },
 );
 
-export const signalsArb: fc.Arbitrary<PricingSignals> = fc.record({ demand: demandSignalArb, surge: surgeSignalArb });
+/** Adds `extra` to the newest period, the one the trigger is in: more evidence of demand now. */
+export function withMoreNow(observation: DemandObservation, extra: PeriodCounts): DemandObservation {
+  const last = observation.periods.length - 1;
+  return {
+    ...observation,
+    periods: observation.periods.map((period, index) => (index === last ? add(period, extra, 1) : period)),
+  };
+}
 
-/** One aggregate window's demand counts. */
-export const windowArb: fc.Arbitrary<DemandWindow> = fc.record({
-  views: fc.integer({ min: 0, max: 5_000 }),
-  carts: fc.integer({ min: 0, max: 500 }),
-  purchases: fc.integer({ min: 0, max: 100 }),
-  units: fc.integer({ min: 0, max: 150 }),
-  sessions: fc.integer({ min: 0, max: 2_000 }),
-});
+/**
+ * Takes up to `fewer` views, carts and purchases from each period older than `recentPeriods` (the
+ * longest span tested): a lower baseline, over the same history (the first period with data keeps its
+ * counts) and the same sales (units, which stock cover reads, stay).
+ */
+export function withLowerBaseline(
+  observation: DemandObservation,
+  fewer: PeriodCounts,
+  recentPeriods: number,
+): DemandObservation {
+  const first = observation.periods.findIndex(
+    (period) => period.views + period.carts + period.purchases + period.units > 0,
+  );
+  const end = observation.periods.length - recentPeriods;
+  return {
+    ...observation,
+    periods: observation.periods.map((period, index) =>
+      index <= first || index >= end ? period : add(period, { ...fewer, units: 0 }, -1),
+    ),
+  };
+}
+
+function add(period: PeriodCounts, extra: PeriodCounts, sign: 1 | -1): PeriodCounts {
+  return {
+    views: Math.max(0, period.views + sign * extra.views),
+    carts: Math.max(0, period.carts + sign * extra.carts),
+    purchases: Math.max(0, period.purchases + sign * extra.purchases),
+    units: Math.max(0, period.units + sign * extra.units),
+  };
+}

@@ -1,20 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type DemandSignal, demandIndex } from '../../../functions/domain/demand-signals.js';
-import { decide, type PricedProduct, type PricingSignals } from '../../../functions/domain/pricing-policy.js';
+import { type DemandObservation, salesRate } from '../../../functions/domain/demand-evidence.js';
+import type { CategoryParameters } from '../../../functions/domain/pricing-config.js';
+import { decide, type PricedProduct } from '../../../functions/domain/pricing-policy.js';
 import { toEpochMs, toIso } from '../../../functions/domain/time.js';
 import {
   configFor,
-  demandIndexSignalArb,
   everydayProductArb,
   NOW,
+  observationArb,
+  observed,
   parametersArb,
+  periodArb,
   priceAfter,
   productArb,
   proposedPrice,
   signalsArb,
-  surgeSignalArb,
-  windowArb,
+  withLowerBaseline,
+  withMoreNow,
 } from './pricing-fixtures.js';
 
 const RUNS = { numRuns: 5_000 };
@@ -74,12 +77,28 @@ describe('pricing policy properties', () => {
     );
   });
 
-  it('never lowers a price on low stock, never raises one on overstock', () => {
+  it('never lowers a price on scarce stock, never raises one on overstock', () => {
     fc.assert(
       fc.property(productArb, signalsArb, parametersArb, (product, signals, params) => {
         const after = priceAfter(product, decide(product, signals, configFor(params), NOW, context));
-        if (product.inventory < params.lowStockUnits) expect(after).toBeGreaterThanOrEqual(product.price);
-        if (product.inventory > params.overstockUnits) expect(after).toBeLessThanOrEqual(product.price);
+        const cover = coverMinutes(product, signals.demand, params);
+        if (cover === null) return;
+        if (cover < params.lowStockCoverMinutes) expect(after).toBeGreaterThanOrEqual(product.price);
+        if (cover > params.overstockCoverDays * 1440 && product.inventory > params.overstockUnits) {
+          expect(after).toBeLessThanOrEqual(product.price);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('never prices below unit cost + minMarginPct, nor lowers a price already under it', () => {
+    fc.assert(
+      fc.property(productArb, signalsArb, parametersArb, (product, signals, params) => {
+        const after = proposedPrice(product, decide(product, signals, configFor(params), NOW, context));
+        if (product.unitCost == null || params.minMarginPct === null || after === product.price) return;
+        const marginFloor = Math.min(Math.ceil(product.unitCost * (1 + params.minMarginPct / 100)), product.ceiling);
+        expect(after).toBeGreaterThanOrEqual(Math.min(marginFloor, product.price));
       }),
       RUNS,
     );
@@ -110,84 +129,27 @@ describe('pricing policy properties', () => {
     );
   });
 
-  it('never gives a lower price for a higher demand index, all else equal', () => {
+  it('never gives a lower price for more views, carts, purchases or units now, all else equal', () => {
     fc.assert(
-      fc.property(
-        productArb,
-        demandIndexSignalArb,
-        demandIndexSignalArb,
-        surgeSignalArb,
-        parametersArb,
-        (product, a, b, surge, params) => {
-          if (a.kind !== 'index' || b.kind !== 'index') return;
-          // Order the two: `more` has the higher index, and is clicks-only only if `less` is too.
-          const less: DemandSignal = {
-            ...a,
-            index: Math.min(a.index, b.index),
-            clicksOnly: a.clicksOnly || b.clicksOnly,
-          };
-          const more: DemandSignal = {
-            ...b,
-            index: Math.max(a.index, b.index),
-            clicksOnly: a.clicksOnly && b.clicksOnly,
-          };
-          const config = configFor(params);
-          const low = decide(product, { demand: less, surge }, config, NOW, context);
-          const high = decide(product, { demand: more, surge }, config, NOW, context);
-          expect(priceAfter(product, high)).toBeGreaterThanOrEqual(priceAfter(product, low));
-        },
-      ),
-      RUNS,
-    );
-  });
-
-  it('never gives a lower price for more views, carts, purchases or units in the window, all else equal', () => {
-    const sampledWindowArb = windowArb.map((w) => ({ ...w, sessions: w.sessions + 10 }));
-    fc.assert(
-      fc.property(
-        productArb,
-        sampledWindowArb,
-        windowArb,
-        windowArb,
-        parametersArb,
-        (product, window, extra, baseline, params) => {
-          const more = {
-            ...window,
-            views: window.views + extra.views,
-            carts: window.carts + extra.carts,
-            purchases: window.purchases + extra.purchases,
-            units: window.units + extra.units,
-          };
-          const against = { ...baseline, periods: 10 };
-          const config = configFor(params);
-          const signalsOf = (w: typeof window): PricingSignals => ({
-            demand: demandIndex(w, against, params),
-            surge: null,
-          });
-          const low = decide(product, signalsOf(window), config, NOW, context);
-          const high = decide(product, signalsOf(more), config, NOW, context);
-          expect(priceAfter(product, high)).toBeGreaterThanOrEqual(priceAfter(product, low));
-        },
-      ),
-      RUNS,
-    );
-  });
-
-  it('never gives a lower price with a surge than without, all else equal', () => {
-    fc.assert(
-      fc.property(productArb, signalsArb, parametersArb, (product, signals, params) => {
+      fc.property(productArb, observationArb, periodArb, parametersArb, (product, observation, extra, params) => {
+        if (observation.periods.length === 0) return;
         const config = configFor(params);
-        const surging = { kind: 'measured', ratio: 9, velocity: 450, baselineVelocity: 50, events: 300, surging: true };
-        const quiet = { ...surging, ratio: 1, velocity: 50, surging: false };
-        const without = decide(product, { ...signals, surge: { ...quiet, kind: 'measured' } }, config, NOW, context);
-        const withSurge = decide(
-          product,
-          { ...signals, surge: { ...surging, kind: 'measured' } },
-          config,
-          NOW,
-          context,
-        );
-        expect(priceAfter(product, withSurge)).toBeGreaterThanOrEqual(priceAfter(product, without));
+        const low = decide(product, { demand: observation }, config, NOW, context);
+        const high = decide(product, { demand: withMoreNow(observation, extra) }, config, NOW, context);
+        expect(priceAfter(product, high)).toBeGreaterThanOrEqual(priceAfter(product, low));
+      }),
+      RUNS,
+    );
+  });
+
+  it('never gives a lower price against a lower baseline, all else equal', () => {
+    fc.assert(
+      fc.property(productArb, observationArb, periodArb, parametersArb, (product, observation, fewer, params) => {
+        const config = configFor(params);
+        const lower = withLowerBaseline(observation, fewer, Math.max(...params.detectionSpans));
+        const usual = decide(product, { demand: observation }, config, NOW, context);
+        const low = decide(product, { demand: lower }, config, NOW, context);
+        expect(priceAfter(product, low)).toBeGreaterThanOrEqual(priceAfter(product, usual));
       }),
       RUNS,
     );
@@ -211,19 +173,18 @@ describe('pricing policy properties', () => {
     );
   });
 
-  it('decays toward base without ever passing it', () => {
-    const fallenAway: PricingSignals = {
-      demand: { kind: 'none', reason: 'insufficient_sample', sessions: 2 },
-      surge: null,
-    };
-    const normalStock = (p: PricedProduct, lowStockUnits: number, overstockUnits: number) => ({
-      ...p,
-      inventory: Math.max(lowStockUnits, Math.min(p.inventory, overstockUnits)),
-    });
+  it('on steady demand, moves toward base without ever passing it', () => {
     fc.assert(
-      fc.property(productArb, parametersArb, (product, params) => {
-        const subject = normalStock(product, params.lowStockUnits, params.overstockUnits);
-        const after = priceAfter(subject, decide(subject, fallenAway, configFor(params), NOW, context));
+      fc.property(productArb, fc.integer({ min: 1, max: 10_000 }), parametersArb, (product, rate, params) => {
+        const steady = observed({ rate, orderShare: 0.05 });
+        // No reference: against one, the same counts may well be a change.
+        const subject = withNormalStock(
+          { ...product, demandReference: null },
+          steady.demand as DemandObservation,
+          params,
+        );
+        if (subject === null) return;
+        const after = priceAfter(subject, decide(subject, steady, configFor(params), NOW, context));
         expect(after).toBeGreaterThanOrEqual(Math.min(subject.price, subject.basePrice));
         expect(after).toBeLessThanOrEqual(Math.max(subject.price, subject.basePrice));
       }),
@@ -232,24 +193,48 @@ describe('pricing policy properties', () => {
   });
 
   it('never lets clicks-only evidence lift a price above one step over base', () => {
-    const clicksOnlyArb = fc.oneof(
-      demandIndexSignalArb.map((s) => (s.kind === 'index' ? { ...s, clicksOnly: true } : s)),
-      fc.constant(null),
+    const clicksOnlyArb = observationArb.map((observation) =>
+      observation.source === 'minutes'
+        ? observation
+        : { ...observation, periods: observation.periods.map((period) => ({ ...period, units: 0 })) },
     );
     fc.assert(
-      fc.property(
-        everydayProductArb,
-        clicksOnlyArb,
-        surgeSignalArb,
-        parametersArb,
-        (product, demand, surge, params) => {
-          const subject = { ...product, inventory: params.lowStockUnits };
-          const after = priceAfter(subject, decide(subject, { demand, surge }, configFor(params), NOW, context));
-          const oneStepOverBase = subject.basePrice + Math.floor((subject.basePrice * params.maxStepPct) / 100);
-          expect(after).toBeLessThanOrEqual(Math.max(subject.price, oneStepOverBase));
-        },
-      ),
+      fc.property(everydayProductArb, clicksOnlyArb, parametersArb, (product, demand, params) => {
+        // Stock rules off: scarcity may lift a price, and that is not click evidence.
+        const stockRulesOff = { ...params, lowStockCoverMinutes: 0 };
+        const after = priceAfter(product, decide(product, { demand }, configFor(stockRulesOff), NOW, context));
+        const oneStepOverBase = product.basePrice + Math.floor((product.basePrice * params.maxStepPct) / 100);
+        expect(after).toBeLessThanOrEqual(Math.max(product.price, oneStepOverBase));
+      }),
       RUNS,
     );
   });
 });
+
+/** Minutes the product's stock lasts at the observation's sales rate; null when no rate is known. */
+function coverMinutes(
+  product: PricedProduct,
+  observation: DemandObservation | null,
+  params: CategoryParameters,
+): number | null {
+  if (observation === null) return null;
+  const perPeriod = salesRate(observation, params);
+  if (perPeriod === null) return null;
+  const perMinute = (perPeriod * 60) / observation.periodSeconds;
+  return perMinute > 0 ? product.inventory / perMinute : Number.POSITIVE_INFINITY;
+}
+
+/** The product with stock neither scarce nor over, at the observation's sales rate; null if none fits. */
+function withNormalStock(
+  product: PricedProduct,
+  observation: DemandObservation,
+  params: CategoryParameters,
+): PricedProduct | null {
+  const perPeriod = salesRate(observation, params);
+  if (perPeriod === null || perPeriod === 0) return null;
+  const inventory = Math.ceil(((perPeriod * 60) / observation.periodSeconds) * (params.lowStockCoverMinutes + 1));
+  const subject = { ...product, inventory };
+  const cover = coverMinutes(subject, observation, params) as number;
+  const over = cover > params.overstockCoverDays * 1440 && inventory > params.overstockUnits;
+  return over ? null : subject;
+}

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { demandIndex } from '../../../functions/domain/demand-signals.js';
 import { priceChangeSchema } from '../../../functions/domain/price-change.js';
 import { changeRowOf } from '../../../functions/domain/price-history.js';
 import {
@@ -10,12 +9,15 @@ import {
   type PricingSignals,
 } from '../../../functions/domain/pricing-policy.js';
 import { toEpochMs, toIso } from '../../../functions/domain/time.js';
-import { aConfig, aProduct, DEFAULTS, demandOnly, indexSignal, NOW, SURGING } from './pricing-fixtures.js';
+import { aConfig, aProduct, DEFAULTS, NOW, observed, STEADY } from './pricing-fixtures.js';
 
 const config = aConfig();
 const context = { decisionId: 'agg:sku-1:2026-11-21T11:59:00.000Z', changesToday: 0 };
-const fallenAway: PricingSignals = demandOnly({ kind: 'none', reason: 'insufficient_sample', sessions: 3 });
 const minutesAfter = (minutes: number, from = NOW) => toIso(toEpochMs(from) + minutes * 60_000);
+/** A busy product's windows (10,000 views a period, 1% bought) whose last 10 are `factor` times that. */
+const windows = (factor: number) => observed({ rate: 10_000, factor });
+/** The same as the fast path reads it: minutes, the last one half gone, clicks only. */
+const surge = observed({ rate: 10_000, factor: 10, recentPeriods: 2, source: 'minutes', lastPeriodFraction: 0.5 });
 
 function decideFor(product: PricedProduct, signals: PricingSignals, options: Partial<typeof context> = {}) {
   return decide(product, signals, config, NOW, { ...context, ...options });
@@ -28,9 +30,9 @@ function expectChange(decision: PriceDecision) {
 
 describe('decide: demand', () => {
   // The product: 19.99 at base, bounds [14.99, 29.99], 10% step (199 cents), .99 endings.
-  it('raises on high demand, to the nearest .99 ending', () => {
-    // Index 1.3 asks +6% → 2118.94 → 2119 → 2099.
-    expect(decideFor(aProduct(), demandOnly(indexSignal(1.3)))).toMatchObject({
+  it('raises on a significant rise confirmed by orders, to the nearest .99 ending', () => {
+    // Ratio 1.3 asks +6% → 2118.94 → 2119 → 2099.
+    expect(decideFor(aProduct(), windows(1.3))).toMatchObject({
       kind: 'change',
       oldPrice: 1999,
       newPrice: 2099,
@@ -42,60 +44,64 @@ describe('decide: demand', () => {
   });
 
   it('raises at most one step, and names max_step as the guardrail that bound it', () => {
-    const decision = expectChange(decideFor(aProduct(), demandOnly(indexSignal(3))));
+    const decision = expectChange(decideFor(aProduct(), windows(3)));
     expect(decision).toMatchObject({ newPrice: 2099, reasonCode: 'demand_high', guardrail: 'max_step' });
   });
 
-  it('lowers on low demand', () => {
-    // Index 0.6 asks −8% → 1839 → the only .99 ending in [1800, 1998] is 1899.
-    expect(decideFor(aProduct(), demandOnly(indexSignal(0.6)))).toMatchObject({
+  it('lowers on a significant fall', () => {
+    // Ratio 0.6 asks −8% → 1839 → the only .99 ending in [1800, 1998] is 1899.
+    expect(decideFor(aProduct(), windows(0.6))).toMatchObject({
       kind: 'change',
       newPrice: 1899,
       reasonCode: 'demand_low',
     });
   });
 
-  it('leaves the price alone inside the dead band', () => {
-    // Index 1.05 asks +1%, under the 2% dead band.
-    expect(decideFor(aProduct(), demandOnly(indexSignal(1.05)))).toMatchObject({
-      kind: 'no_change',
-      reason: 'dead_band',
-    });
+  it('leaves the price alone when a significant change asks less than the dead band', () => {
+    // Ratio 1.05 asks +1%, under the 2% dead band, though 105,000 views against 100,000 is far from chance.
+    expect(decideFor(aProduct(), windows(1.05))).toMatchObject({ kind: 'no_change', reason: 'dead_band' });
+  });
+
+  it('does not read noise as demand: a rise within chance moves nothing', () => {
+    // A product seen 5 times a period, 7 a period lately: 70 against about 50 expected is not rare.
+    const decision = decideFor(aProduct({ inventory: 500 }), observed({ rate: 5, factor: 1.4, orderShare: 0 }));
+    expect(decision).toMatchObject({ kind: 'no_change', reason: 'no_signal' });
+    expect(decision.signals.demandDirection).toBe(0);
   });
 
   it('stops at the ceiling, and says the ceiling blocked it', () => {
-    const atCeiling = aProduct({ price: 2999 });
-    expect(decideFor(atCeiling, demandOnly(indexSignal(2)))).toMatchObject({
+    expect(decideFor(aProduct({ price: 2999 }), windows(2))).toMatchObject({
       kind: 'no_change',
       reason: 'blocked',
       guardrail: 'ceiling',
     });
   });
 
-  it('moves one step on a fast-path surge', () => {
-    expect(decideFor(aProduct(), { demand: null, surge: SURGING })).toMatchObject({
+  it('moves one step on a fast-path surge, as clicks-only evidence', () => {
+    expect(decideFor(aProduct(), surge)).toMatchObject({
       kind: 'change',
       newPrice: 2099,
       reasonCode: 'demand_surge',
     });
   });
 
-  it('does nothing on a fast-path trigger without a surge', () => {
-    expect(
-      decideFor(aProduct({ price: 2499 }), { demand: null, surge: { ...SURGING, ratio: 1.2, surging: false } }),
-    ).toMatchObject({ kind: 'no_change', reason: 'dead_band' });
-    expect(decideFor(aProduct({ price: 2499 }), { demand: null, surge: null })).toMatchObject({
+  it('leaves the price where it is on a fast-path trigger without a rise: the rich path brings prices back', () => {
+    const steadyMinutes = observed({ rate: 10_000, source: 'minutes', lastPeriodFraction: 0.5 });
+    expect(decideFor(aProduct({ price: 2499 }), steadyMinutes)).toMatchObject({
+      kind: 'no_change',
+      reason: 'no_signal',
+    });
+    expect(decideFor(aProduct({ price: 2499 }), { demand: null })).toMatchObject({
       kind: 'no_change',
       reason: 'no_signal',
     });
   });
 
   it('uses the parameters of the product category', () => {
-    const perCategory = aConfig({ killSwitch: false });
     const garden = decide(
       aProduct({ category: 'garden' }),
-      demandOnly(indexSignal(3)),
-      { ...perCategory, categories: { garden: { maxStepPct: 5, priceEnding: null } } },
+      windows(3),
+      { ...aConfig(), categories: { garden: { maxStepPct: 5, priceEnding: null } } },
       NOW,
       context,
     );
@@ -104,30 +110,74 @@ describe('decide: demand', () => {
   });
 });
 
+describe('decide: cold start', () => {
+  it('makes no demand-driven change until the product has its baseline', () => {
+    // Three periods of history (the first dropped), then a tenfold burst: no baseline to judge it by.
+    const fresh = observed({ rate: 10_000, factor: 10, history: 3, recentPeriods: 2 });
+    const decision = decideFor(aProduct(), fresh);
+    expect(decision).toMatchObject({ kind: 'no_change', reason: 'warming_up' });
+    expect(decision.explanation).toContain('warming up');
+    expect(decision.signals).toMatchObject({ warmingUp: 1, historyPeriods: 4, neededPeriods: 10 });
+  });
+
+  it('makes no stock move either, until a sales rate is known', () => {
+    const fresh = observed({ rate: 10_000, history: 3, recentPeriods: 2 });
+    expect(decideFor(aProduct({ inventory: 3 }), fresh)).toMatchObject({ kind: 'no_change', reason: 'warming_up' });
+  });
+
+  it('judges a new product by its category prior when ops give one', () => {
+    const prior = {
+      viewsPerPeriod: 10_000,
+      cartsPerPeriod: 1_000,
+      purchasesPerPeriod: 100,
+      unitsPerPeriod: 100,
+      weightPeriods: 30,
+    };
+    const withPrior = aConfig({ defaults: { demandPrior: prior } });
+    const fresh = observed({ rate: 10_000, factor: 10, history: 3, recentPeriods: 2 });
+    expect(decide(aProduct(), fresh, withPrior, NOW, context)).toMatchObject({
+      kind: 'change',
+      reasonCode: 'demand_high',
+    });
+  });
+});
+
 describe('decide: clicks alone', () => {
-  const botWindow = { views: 1_000_000, carts: 40_000, purchases: 0, units: 0, sessions: 900 };
-  const usualBaseline = { periods: 30, views: 200, carts: 20, purchases: 4, units: 5 };
+  /** Views and carts tenfold, purchases as usual: a bot run. */
+  const botWindows = (source: 'minutes' | 'windows') =>
+    observed({ rate: 10_000, factor: 10, orderShare: 0.01, source }).demand;
+  const withUsualOrders = (signals: PricingSignals): PricingSignals => {
+    const demand = signals.demand;
+    if (demand === null) return signals;
+    const usual = demand.periods[0];
+    return {
+      demand: {
+        ...demand,
+        periods: demand.periods.map((p) => ({ ...p, purchases: usual?.purchases ?? 0, units: usual?.units ?? 0 })),
+      },
+    };
+  };
 
   it('cannot move a price more than one step, however long the attack runs', () => {
-    let product = aProduct();
+    let product: PricedProduct = aProduct();
     let changes = 0;
-    // A day of bot traffic: a decision every 11 minutes (past the cooldown), on both paths.
+    // A day of bot traffic: a decision every 11 minutes (past the cooldown), from both paths in turn.
     for (let i = 1; i <= 130; i++) {
       const now = minutesAfter(11 * i);
-      const signals = { demand: demandIndex(botWindow, usualBaseline, DEFAULTS), surge: SURGING };
+      const signals = withUsualOrders({ demand: botWindows(i % 2 === 0 ? 'windows' : 'minutes') });
       const decision = decide(product, signals, config, now, { decisionId: `bot-${i}`, changesToday: changes });
       if (decision.kind === 'change') {
         changes += 1;
-        product = { ...product, price: decision.newPrice, lastChangeAt: now };
+        const reference = decision.reference.kind === 'set' ? decision.reference.reference : product.demandReference;
+        product = { ...product, price: decision.newPrice, lastChangeAt: now, demandReference: reference ?? null };
       }
     }
     expect(changes).toBe(1);
     expect(product.price).toBe(2099);
-    expect(product.price - 1999).toBeLessThanOrEqual(Math.floor(1999 * 0.1));
   });
 
   it('names clicks_only as the guardrail that held the price', () => {
-    const decision = decideFor(aProduct({ price: 2099 }), { demand: null, surge: SURGING });
+    const decision = decideFor(aProduct({ price: 2099 }), surge);
     expect(decision).toMatchObject({ kind: 'no_change', reason: 'blocked', guardrail: 'clicks_only' });
   });
 
@@ -135,23 +185,24 @@ describe('decide: clicks alone', () => {
     // Endings at …990, 1140, 1290: none lies within one step (100) over a base of 1000.
     const oddEndings = aConfig({ defaults: { priceEnding: { modulus: 150, remainder: 90 } } });
     const product = aProduct({ basePrice: 1000, price: 1090, floor: 900, ceiling: 2000 });
-    const decision = decide(product, { demand: null, surge: SURGING }, oddEndings, NOW, context);
+    const decision = decide(product, surge, oddEndings, NOW, context);
     expect(decision).toMatchObject({ kind: 'change', newPrice: 1100, guardrail: 'clicks_only' });
   });
 
   it('lets orders take the price further than clicks could', () => {
-    const decision = decideFor(aProduct({ price: 2099 }), demandOnly(indexSignal(2)));
+    const decision = decideFor(aProduct({ price: 2099 }), windows(2));
     expect(decision).toMatchObject({ kind: 'change', newPrice: 2299, reasonCode: 'demand_high' });
+    expect(decision.signals.ordersConfirm).toBe(1);
   });
 });
 
-describe('decide: decay', () => {
-  it('moves toward base and never past it, from above and from below', () => {
+describe('decide: back toward base', () => {
+  it('moves toward base on steady demand and never past it, from above and from below', () => {
     for (const start of [2899, 2299, 1599]) {
       let price = start;
       const path = [price];
       for (let i = 0; i < 10 && price !== 1999; i++) {
-        const decision = decideFor(aProduct({ price }), fallenAway);
+        const decision = decideFor(aProduct({ price }), STEADY);
         const next = expectChange(decision).newPrice;
         expect(decision).toMatchObject({ reasonCode: 'decay_to_base' });
         expect(Math.abs(next - 1999)).toBeLessThan(Math.abs(price - 1999));
@@ -164,60 +215,139 @@ describe('decide: decay', () => {
   });
 
   it('lands exactly on a base price without the ending, reporting that the ending gave way', () => {
-    const decision = decideFor(aProduct({ price: 2099, basePrice: 2000 }), fallenAway);
+    const decision = decideFor(aProduct({ price: 2099, basePrice: 2000 }), STEADY);
     expect(decision).toMatchObject({ kind: 'change', newPrice: 2000, guardrail: 'price_ending' });
   });
 
-  it('does nothing at base without a signal, nor without a baseline', () => {
-    expect(decideFor(aProduct(), fallenAway)).toMatchObject({ kind: 'no_change', reason: 'no_signal' });
-    const noBaseline = demandOnly({ kind: 'none', reason: 'no_baseline', sessions: 40 });
-    expect(decideFor(aProduct({ price: 2499 }), noBaseline)).toMatchObject({ kind: 'no_change', reason: 'no_signal' });
+  it('does nothing at base on steady demand', () => {
+    expect(decideFor(aProduct(), STEADY)).toMatchObject({ kind: 'no_change', reason: 'no_signal' });
+  });
+});
+
+describe('decide: the reference of a demand move', () => {
+  it('keeps the baseline a rise was read against, and clears it when the price is back at base', () => {
+    const rise = expectChange(decideFor(aProduct(), windows(2)));
+    expect(rise.reference).toEqual({
+      kind: 'set',
+      reference: {
+        periods: 60,
+        periodSeconds: 60,
+        views: 600_000,
+        carts: 60_000,
+        purchases: 6_000,
+        units: 6_000,
+        since: NOW,
+      },
+    });
+    const reference = rise.reference.kind === 'set' ? rise.reference.reference : null;
+    const raised = aProduct({ price: rise.newPrice, demandReference: reference });
+
+    // Two hours on, the rolling baseline has filled with the higher demand; against the reference it
+    // is still a doubling, so the price is not brought back.
+    const stillHigh = observed({ rate: 20_000 });
+    const later = decide(raised, stillHigh, config, minutesAfter(120), context);
+    expect(later).toMatchObject({ kind: 'change', reasonCode: 'demand_high' });
+    expect(later.signals.againstReference).toBe(1);
+    expect(decide(aProduct({ price: rise.newPrice }), stillHigh, config, minutesAfter(120), context)).toMatchObject({
+      reasonCode: 'decay_to_base',
+    });
+
+    // Demand back at its old level: back toward base, and at base the reference ends.
+    const back = expectChange(decide(raised, STEADY, config, minutesAfter(120), context));
+    expect(back).toMatchObject({ reasonCode: 'decay_to_base', newPrice: 1999, reference: { kind: 'clear' } });
+  });
+
+  it('lets a reference lapse after referenceMaxMinutes', () => {
+    const old = {
+      periods: 60,
+      periodSeconds: 60,
+      views: 60,
+      carts: 6,
+      purchases: 1,
+      units: 1,
+      since: minutesAfter(-361),
+    };
+    const decision = decideFor(aProduct({ price: 2099, demandReference: old }), STEADY);
+    expect(decision).toMatchObject({ kind: 'change', reasonCode: 'decay_to_base', reference: { kind: 'clear' } });
+    expect(decision.signals.againstReference).toBe(0);
   });
 });
 
 describe('decide: inventory', () => {
-  it('raises toward base + 5% on low stock, even with usual demand', () => {
-    expect(decideFor(aProduct({ inventory: 3 }), demandOnly(indexSignal(1)))).toMatchObject({
+  // The examples sell 100 units a period: 30 in stock last 18 seconds, 50,000 at 1 a period 35 days.
+  it('raises toward base + 25% on scarce stock, 5% at a time, even with usual demand', () => {
+    expect(decideFor(aProduct({ inventory: 30 }), STEADY)).toMatchObject({
       kind: 'change',
       newPrice: 2099,
       reasonCode: 'low_stock',
     });
   });
 
-  it('raises toward base + 5% on low stock even as demand falls', () => {
-    expect(decideFor(aProduct({ inventory: 3 }), demandOnly(indexSignal(0.4)))).toMatchObject({
+  it('raises on scarce stock even as demand falls', () => {
+    expect(decideFor(aProduct({ inventory: 30 }), windows(0.4))).toMatchObject({
       kind: 'change',
       newPrice: 2099,
       reasonCode: 'low_stock',
     });
   });
 
-  it('never lowers on low stock', () => {
-    expect(decideFor(aProduct({ inventory: 3, price: 2299 }), demandOnly(indexSignal(0.4)))).toMatchObject({
+  it('never lowers on scarce stock', () => {
+    expect(decideFor(aProduct({ inventory: 30, price: 2599 }), windows(0.4))).toMatchObject({
       kind: 'no_change',
       reason: 'blocked',
       guardrail: null,
     });
   });
 
-  it('lowers toward base − 10% on overstock, one step at a time', () => {
-    const first = expectChange(decideFor(aProduct({ inventory: 5_000 }), demandOnly(indexSignal(1))));
+  it('lowers toward base − 10% on overstock, 5% at a time', () => {
+    const slowSeller = observed({ rate: 10_000, unitsPerPeriod: 1 });
+    const first = expectChange(decideFor(aProduct({ inventory: 50_000 }), slowSeller));
     expect(first).toMatchObject({ newPrice: 1899, reasonCode: 'overstock' });
-    const second = decideFor(aProduct({ inventory: 5_000, price: 1899 }), demandOnly(indexSignal(1)));
+    const second = decideFor(aProduct({ inventory: 50_000, price: 1899 }), slowSeller);
     expect(second).toMatchObject({ kind: 'change', newPrice: 1799, reasonCode: 'overstock' });
   });
 
-  it('never raises on overstock, not even on a surge', () => {
-    const atRest = aProduct({ inventory: 5_000, price: 1799 });
-    expect(decideFor(atRest, { demand: indexSignal(2), surge: SURGING })).toMatchObject({
+  it('never raises on overstock, not even on a rise', () => {
+    const risingSlowSeller = observed({ rate: 10_000, factor: 2, unitsPerPeriod: 1 });
+    expect(decideFor(aProduct({ inventory: 50_000, price: 1799 }), risingSlowSeller)).toMatchObject({
       kind: 'no_change',
       reason: 'blocked',
     });
   });
 });
 
+describe('decide: margin floor', () => {
+  it('never prices below unit cost + minMarginPct, and names the guardrail', () => {
+    // Cost 19.00 + 10% = 20.90: a steep fall from 22.99 stops at 20.99, not at the step.
+    const costly = aProduct({ price: 2299, unitCost: 1900 });
+    expect(decideFor(costly, windows(0.3))).toMatchObject({
+      kind: 'change',
+      newPrice: 2099,
+      reasonCode: 'demand_low',
+      guardrail: 'margin_floor',
+    });
+    expect(decideFor(aProduct({ price: 2090, unitCost: 1900 }), windows(0.3))).toMatchObject({
+      kind: 'no_change',
+      reason: 'blocked',
+      guardrail: 'margin_floor',
+    });
+  });
+
+  it('goes below it when ops turn the margin floor off', () => {
+    const noMarginFloor = aConfig({ defaults: { minMarginPct: null } });
+    const decision = decide(aProduct({ price: 2299, unitCost: 1900 }), windows(0.3), noMarginFloor, NOW, context);
+    expect(decision).toMatchObject({ kind: 'change', newPrice: 2099, guardrail: 'max_step' });
+  });
+
+  it('leaves a price ops set under the margin floor where it is, only lower it does not', () => {
+    const underCost = aProduct({ unitCost: 2000 });
+    expect(decideFor(underCost, windows(0.3))).toMatchObject({ kind: 'no_change', guardrail: 'margin_floor' });
+    expect(decideFor(underCost, STEADY)).toMatchObject({ kind: 'no_change', reason: 'no_signal' });
+  });
+});
+
 describe('decide: gates', () => {
-  const highDemand = demandOnly(indexSignal(1.5));
+  const highDemand = windows(1.5);
 
   it('never changes a frozen product', () => {
     const forever = { reason: 'launch', actor: 'ops', frozenAt: NOW, until: null };
@@ -267,16 +397,18 @@ describe('decide: gates', () => {
 });
 
 describe('decide: the decision record', () => {
-  it('explains the inputs, the rule that fired and the guardrail that bound it', () => {
-    const decision = decideFor(aProduct(), demandOnly(indexSignal(1.5)));
-    expect(decision.explanation).toContain('demand index 1.500');
+  it('explains the evidence (counts, baseline, statistic, threshold), the rule and the guardrail', () => {
+    const decision = decideFor(aProduct(), windows(1.5));
+    expect(decision.explanation).toMatch(
+      /Evidence \(rich-path windows, against the rolling baseline\): views \d+ in the last \d+ periods?, [\d.]+ expected from \d+ in \d+ periods of baseline: P\(≥ \d+\) [=<] [\d.e-]+; threshold 6\.2e-8 = false-alarm level 1\.0e-6 over 16 tests: demand up ×1\.50, confirmed by orders\./,
+    );
     expect(decision.explanation).toContain('Rule demand_high');
     expect(decision.explanation).toContain('Guardrail: max_step');
     expect(decision.explanation).toContain('Price 1999 → 2099');
   });
 
-  it('carries everything a price-history row needs', () => {
-    const decision = expectChange(decideFor(aProduct(), { demand: indexSignal(1.5), surge: SURGING }));
+  it('carries everything a price-history row needs, the evidence among its signals', () => {
+    const decision = expectChange(decideFor(aProduct({ unitCost: 1200 }), windows(1.5)));
     const row = priceChangeSchema.safeParse(
       changeRowOf({
         ...decision,
@@ -288,12 +420,40 @@ describe('decide: the decision record', () => {
       }),
     );
     expect(row.error).toBeUndefined();
-    expect(decision.signals).toMatchObject({ price: 1999, demandIndex: 1.5, surgeRatio: 10, inventory: 100 });
+    expect(decision.signals).toMatchObject({
+      price: 1999,
+      inventory: 100_000,
+      unitCost: 1200,
+      demandDirection: 1,
+      ordersConfirm: 1,
+      threshold: 1e-6 / 16,
+      baselinePeriods: 60,
+      viewsUpExpected: expect.any(Number),
+    });
+    expect(decision.signals.demandRatio).toBeCloseTo(1.5, 2);
+    expect(decision.signals.viewsUpPValue).toBeLessThan(decision.signals.threshold as number);
+    // 100 units a period, 150 in the last ten; the first period is left out (it may be partial).
+    expect(decision.signals.salesPerHour).toBeCloseTo(((69 * 100 + 10 * 150) / 79) * 60, 6);
+  });
+
+  it('records a p-value too small for DynamoDB (under 1e-100) as 0', () => {
+    const decision = expectChange(decideFor(aProduct(), windows(3)));
+    expect(decision.signals.viewsUpPValue).toBeLessThan(1e-100);
+    const row = changeRowOf({
+      ...decision,
+      changedAt: decision.decidedAt,
+      action: 'price',
+      source: 'rich-path',
+      actor: 'pricing-policy',
+      version: 2,
+    });
+    expect(row.signals.viewsUpPValue).toBe(0);
+    expect(row.signals.demandRatio).toBe(decision.signals.demandRatio);
   });
 
   it('brings a price outside its bounds back to the nearest bound, bounds before step', () => {
     const narrowed = aProduct({ price: 3999, ceiling: 2999 });
-    expect(decideFor(narrowed, demandOnly(indexSignal(1)))).toMatchObject({
+    expect(decideFor(narrowed, STEADY)).toMatchObject({
       kind: 'change',
       newPrice: 2999,
       reasonCode: 'bounds_change',
@@ -302,6 +462,6 @@ describe('decide: the decision record', () => {
   });
 
   it('refuses a decisionId that could forge a history key', () => {
-    expect(() => decideFor(aProduct(), demandOnly(indexSignal(1.5)), { decisionId: 'a#b' })).toThrow(RangeError);
+    expect(() => decideFor(aProduct(), windows(1.5), { decisionId: 'a#b' })).toThrow(RangeError);
   });
 });

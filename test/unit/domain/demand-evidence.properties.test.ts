@@ -1,0 +1,136 @@
+/**
+ * The detector's promises, checked on simulated counts: on stationary Poisson traffic it declares a
+ * change in at most `falseAlarmLevel` of its evaluations, however busy the product, on both paths,
+ * evaluated once or along a whole day; and it finds a real tenfold rise quickly.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  assessDemand,
+  type DemandObservation,
+  type EvidenceParams,
+  type PeriodCounts,
+} from '../../../functions/domain/demand-evidence.js';
+import { DEFAULT_CATEGORY_PARAMETERS } from '../../../functions/domain/pricing-defaults.js';
+import { createRandom, type Random } from '../../../simulator/random.js';
+
+const PARAMS: EvidenceParams = DEFAULT_CATEGORY_PARAMETERS;
+
+/** A Poisson draw: Knuth's product of uniforms, in pieces of mean ≤ 20 (their sum is Poisson too). */
+function poisson(random: Random, mean: number): number {
+  let total = 0;
+  for (let left = mean; left > 0; left -= 20) {
+    const limit = Math.exp(-Math.min(left, 20));
+    let product = random.next();
+    while (product > limit) {
+      total++;
+      product *= random.next();
+    }
+  }
+  return total;
+}
+
+/** One period's counts at `views` expected views: carts a tenth of that, purchases a fiftieth. */
+function draw(random: Random, views: number, share = 1): PeriodCounts {
+  const purchases = poisson(random, (views / 50) * share);
+  return {
+    views: poisson(random, views * share),
+    carts: poisson(random, (views / 10) * share),
+    purchases,
+    units: purchases,
+  };
+}
+
+function stationary(random: Random, views: number, periods: number, source: DemandObservation['source']) {
+  const fraction = source === 'minutes' ? 0.05 + 0.95 * random.next() : 1;
+  const counts = Array.from({ length: periods }, (_, index) =>
+    draw(random, views, index === periods - 1 ? fraction : 1),
+  );
+  return { source, periodSeconds: 60, periods: counts, lastPeriodFraction: fraction };
+}
+
+const RATES = [0.2, 1, 5, 50, 500];
+
+describe('the demand detector on stationary traffic', () => {
+  it.each([0.01, 0.05])(
+    'declares a change in at most %s of single evaluations, on either path and at any rate',
+    (level) => {
+      const random = createRandom(20261205);
+      const params = { ...PARAMS, falseAlarmLevel: level };
+      const runs = 2_000;
+      for (const source of ['minutes', 'windows'] as const) {
+        for (const views of RATES) {
+          let alarms = 0;
+          for (let run = 0; run < runs; run++) {
+            const evidence = assessDemand(stationary(random, views, 71, source), null, params);
+            if (evidence.kind === 'assessed' && evidence.direction !== 'steady') alarms++;
+          }
+          expect(alarms / runs, `${source} at ${views} views a period`).toBeLessThanOrEqual(level);
+        }
+      }
+    },
+  );
+
+  it('declares a change in at most its level of the evaluations along a whole day, one per period', () => {
+    const random = createRandom(7);
+    const level = 0.01;
+    const params = { ...PARAMS, falseAlarmLevel: level };
+    for (const views of [1, 50]) {
+      const day: PeriodCounts[] = Array.from({ length: 1_440 + 70 }, () => draw(random, views));
+      let alarms = 0;
+      let evaluations = 0;
+      for (let end = 71; end <= day.length; end++) {
+        const observation: DemandObservation = {
+          source: 'windows',
+          periodSeconds: 60,
+          periods: day.slice(end - 71, end),
+          lastPeriodFraction: 1,
+        };
+        const evidence = assessDemand(observation, null, params);
+        evaluations++;
+        if (evidence.kind === 'assessed' && evidence.direction !== 'steady') alarms++;
+      }
+      expect(alarms / evaluations, `${views} views a period`).toBeLessThanOrEqual(level);
+    }
+  });
+
+  it('holds its level with a category prior that is right about the rate', () => {
+    const random = createRandom(99);
+    const level = 0.05;
+    for (const views of [1, 20]) {
+      const demandPrior = {
+        viewsPerPeriod: views,
+        cartsPerPeriod: views / 10,
+        purchasesPerPeriod: views / 50,
+        unitsPerPeriod: views / 50,
+        weightPeriods: 20,
+      };
+      const params = { ...PARAMS, falseAlarmLevel: level, demandPrior };
+      let alarms = 0;
+      const runs = 2_000;
+      for (let run = 0; run < runs; run++) {
+        // A young product: 12 periods of its own, the prior for the rest.
+        const evidence = assessDemand(stationary(random, views, 12, 'windows'), null, params);
+        if (evidence.kind === 'assessed' && evidence.direction !== 'steady') alarms++;
+      }
+      expect(alarms / runs, `${views} views a period`).toBeLessThanOrEqual(level);
+    }
+  });
+});
+
+describe('the demand detector on a real change', () => {
+  it('finds a tenfold rise of a product seen once a period within two periods, in more than eight runs of ten', () => {
+    const random = createRandom(3);
+    let found = 0;
+    const runs = 1_000;
+    for (let run = 0; run < runs; run++) {
+      const periods = [...Array.from({ length: 70 }, () => draw(random, 1)), draw(random, 10), draw(random, 10)];
+      const evidence = assessDemand(
+        { source: 'windows', periodSeconds: 60, periods, lastPeriodFraction: 1 },
+        null,
+        PARAMS,
+      );
+      if (evidence.kind === 'assessed' && evidence.direction === 'up') found++;
+    }
+    expect(found / runs).toBeGreaterThan(0.8);
+  });
+});
