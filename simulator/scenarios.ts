@@ -5,14 +5,22 @@ import { InvalidSimulationOptionError } from './errors.js';
 import { createRandom } from './random.js';
 import { deriveSeed } from './seeds.js';
 
-export const SCENARIO_NAMES = ['steady', 'flash-sale', 'black-friday', 'bot-attack', 'bad-events'] as const;
+export const SCENARIO_NAMES = [
+  'steady',
+  'flash-sale',
+  'black-friday',
+  'bot-attack',
+  'bad-events',
+  'sustained-shift',
+  'scarce-stock',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export function isScenarioName(value: string): value is ScenarioName {
   return (SCENARIO_NAMES as readonly string[]).includes(value);
 }
 
-/** One category's traffic multiplied for a while. */
+/** One category's traffic multiplied for a while: a flash sale, or a sustained shift in demand. */
 export interface FlashSale {
   readonly category: string;
   readonly startMs: number;
@@ -55,6 +63,13 @@ export interface Scenario {
   /** An upper bound of trafficMultiplier × categoryMultiplier over the run (arrivals are thinned from it). */
   readonly peakMultiplier: number;
   readonly flashSale: FlashSale | null;
+  /** A category's demand doubled for hours (sustained-shift), shaped like a flash sale. */
+  readonly shift: FlashSale | null;
+  /**
+   * The share of the usual deliveries the supplier makes (see replenishment.ts): 1, except in
+   * scarce-stock, where shoppers want more than the shop can restock.
+   */
+  readonly supplyShare: number;
   readonly bots: BotAttack | null;
   readonly badEvents: BadEventMix | null;
 }
@@ -100,6 +115,20 @@ export interface ScenarioParameters {
     /** @default every kind */
     readonly kinds?: readonly BadEventKind[];
   };
+  readonly sustainedShift?: {
+    /** @default a category picked by the seed */
+    readonly category?: string;
+    /** @default 3600 (an hour of usual demand first) */
+    readonly startSeconds?: number;
+    /** @default 7200 */
+    readonly durationSeconds?: number;
+    /** @default 2 */
+    readonly multiplier?: number;
+  };
+  readonly scarceStock?: {
+    /** Share of the usual deliveries that arrive. @default 0.6 */
+    readonly supplyShare?: number;
+  };
 }
 
 /** What a scenario may pick from: the catalogue's categories and products. */
@@ -122,24 +151,49 @@ function steadyParts() {
     categoryMultiplier: () => 1,
     peakMultiplier: 1,
     flashSale: null,
+    shift: null,
+    supplyShare: 1,
     bots: null,
     badEvents: null,
   };
 }
 
-function flashSaleOf(catalogue: ScenarioCatalogue, seed: number, params: ScenarioParameters): FlashSale {
-  const options = params.flashSale ?? {};
+interface BoostOptions {
+  readonly category?: string;
+  readonly startSeconds?: number;
+  readonly durationSeconds?: number;
+  readonly multiplier?: number;
+}
+
+/** A category's traffic multiplied from a start for a while; the seed picks the category unless given. */
+function boostOf(
+  name: 'flash-sale' | 'sustained-shift',
+  catalogue: ScenarioCatalogue,
+  seed: number,
+  options: BoostOptions,
+  defaults: Required<Omit<BoostOptions, 'category'>>,
+): FlashSale {
   const categories = [...catalogue.categories].sort();
-  const category = options.category ?? createRandom(deriveSeed(seed, 'flash-sale')).pick(categories);
+  const category = options.category ?? createRandom(deriveSeed(seed, name)).pick(categories);
   if (!categories.includes(category)) {
     throw new InvalidSimulationOptionError(
-      `flash-sale category "${category}" is not in the catalogue; choose one of ${categories.join(', ')}`,
+      `${name} category "${category}" is not in the catalogue; choose one of ${categories.join(', ')}`,
     );
   }
-  const startMs = (options.startSeconds ?? 20) * SECOND;
-  const durationMs = requirePositive(options.durationSeconds ?? 180, 'flash-sale duration') * SECOND;
-  const multiplier = requirePositive(options.multiplier ?? 10, 'flash-sale multiplier');
+  const startMs = (options.startSeconds ?? defaults.startSeconds) * SECOND;
+  const durationMs = requirePositive(options.durationSeconds ?? defaults.durationSeconds, `${name} duration`) * SECOND;
+  const multiplier = requirePositive(options.multiplier ?? defaults.multiplier, `${name} multiplier`);
   return { category, startMs, endMs: startMs + durationMs, multiplier };
+}
+
+/** Scenario parts for one category boosted: its multiplier while the boost lasts, the peak it reaches. */
+function boostedParts(boost: FlashSale) {
+  const inBoost = (offsetMs: number) => offsetMs >= boost.startMs && offsetMs < boost.endMs;
+  return {
+    categoryMultiplier: (category: string, offsetMs: number) =>
+      category === boost.category && inBoost(offsetMs) ? boost.multiplier : 1,
+    peakMultiplier: Math.max(1, boost.multiplier),
+  };
 }
 
 function botAttackOf(catalogue: ScenarioCatalogue, seed: number, params: ScenarioParameters): BotAttack {
@@ -192,16 +246,43 @@ export function buildScenario(
     case 'steady':
       return { name, description: 'steady traffic at the given rate', ...steadyParts() };
     case 'flash-sale': {
-      const sale = flashSaleOf(catalogue, seed, params);
-      const inSale = (offsetMs: number) => offsetMs >= sale.startMs && offsetMs < sale.endMs;
+      const sale = boostOf(name, catalogue, seed, params.flashSale ?? {}, {
+        startSeconds: 20,
+        durationSeconds: 180,
+        multiplier: 10,
+      });
       return {
         ...steadyParts(),
         name,
         description: `${sale.category} traffic ×${sale.multiplier} from ${sale.startMs / SECOND} s for ${(sale.endMs - sale.startMs) / SECOND} s`,
-        categoryMultiplier: (category, offsetMs) =>
-          category === sale.category && inSale(offsetMs) ? sale.multiplier : 1,
-        peakMultiplier: sale.multiplier,
+        ...boostedParts(sale),
         flashSale: sale,
+      };
+    }
+    case 'sustained-shift': {
+      const shift = boostOf(name, catalogue, seed, params.sustainedShift ?? {}, {
+        startSeconds: 3_600,
+        durationSeconds: 7_200,
+        multiplier: 2,
+      });
+      return {
+        ...steadyParts(),
+        name,
+        description: `${shift.category} demand ×${shift.multiplier} from ${shift.startMs / SECOND / 60} min for ${(shift.endMs - shift.startMs) / SECOND / 60} min, then back`,
+        ...boostedParts(shift),
+        shift,
+      };
+    }
+    case 'scarce-stock': {
+      const supplyShare = params.scarceStock?.supplyShare ?? 0.6;
+      if (!(supplyShare > 0 && supplyShare <= 1)) {
+        throw new InvalidSimulationOptionError(`scarce-stock supply share must be in (0, 1], got ${supplyShare}`);
+      }
+      return {
+        ...steadyParts(),
+        name,
+        description: `steady traffic; the supplier delivers ${Math.round(supplyShare * 100)} % of the usual restock`,
+        supplyShare,
       };
     }
     case 'black-friday': {

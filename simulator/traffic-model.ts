@@ -35,6 +35,17 @@ export interface PriceSource {
   priceOf(productId: string): number;
 }
 
+/**
+ * The stock a purchase draws from: the order system. `take` reserves the units and says whether
+ * there were enough; a product without them does not sell (the shopper finds it sold out at payment).
+ */
+export interface StockSource {
+  take(productId: string, quantity: number): boolean;
+}
+
+/** Unlimited stock: what the model uses when no stock source is given. */
+const UNLIMITED_STOCK: StockSource = { take: () => true };
+
 export interface TrafficModelOptions {
   readonly seed: number;
   /** Simulated time (epoch ms) of the run's start; nothing earlier is emitted. */
@@ -44,6 +55,13 @@ export interface TrafficModelOptions {
   readonly catalogue: readonly CatalogueProduct[];
   /** @default the base prices */
   readonly prices?: PriceSource;
+  /** @default unlimited */
+  readonly stock?: StockSource;
+  /**
+   * Write each record's JSON (`data`). A consumer that reads the events themselves (the backtest)
+   * can skip it: it is a third of the model's time. Bad records are always encoded. @default true
+   */
+  readonly encode?: boolean;
   /** @default steady */
   readonly scenario?: Scenario;
   readonly funnel?: Partial<FunnelConfig>;
@@ -78,6 +96,12 @@ interface CartLine {
 
 /** One shopper's session: who, on what, and where in the funnel. Products are catalogue indexes. */
 class ShopperSession {
+  /**
+   * The session's own generator: every choice of its walk draws from it, so a session does the same
+   * whatever other sessions do, and two runs that differ only in prices differ only in what is bought
+   * (common random numbers: a backtest compares policies on the very same shoppers).
+   */
+  random: Random = NO_RANDOM;
   sessionId = '';
   idPrefix = '';
   eventNo = 0;
@@ -99,6 +123,9 @@ class ShopperSession {
     readonly userAgent: string,
   ) {}
 }
+
+/** Placeholder until a session is given its generator at arrival. */
+const NO_RANDOM: Random = createRandom(0);
 
 class BotSession {
   sessionId = '';
@@ -179,7 +206,12 @@ class Storefront {
   /** Scratch space of pickCategory, reused so choosing a category allocates nothing. */
   private readonly categoryWeights: Float64Array;
 
-  constructor(catalogue: readonly CatalogueProduct[], seed: number, zipfExponent: number, categoryExponent: number) {
+  constructor(
+    catalogue: readonly CatalogueProduct[],
+    seed: number,
+    private readonly zipfExponent: number,
+    categoryExponent: number,
+  ) {
     if (catalogue.length === 0) throw new InvalidSimulationOptionError('the catalogue is empty');
     this.products = [...catalogue].sort((a, b) => (a.productId < b.productId ? -1 : 1));
     this.products.forEach((product, index) => {
@@ -255,6 +287,16 @@ class Storefront {
   rankOf(productId: string): number | undefined {
     return this.ranks.get(productId);
   }
+
+  /** The product's share of product views at multiplier 1: its category's share times its share in it. */
+  viewShareOf(productId: string): number {
+    const index = this.indexOf(productId);
+    const category = this.categories.indexOf(this.product(index).category);
+    const ranked = this.productsByCategory[category] as readonly number[];
+    const totalShare = this.categoryShares.reduce((sum, share) => sum + share, 0);
+    const weights = zipfWeights(ranked.length, this.zipfExponent);
+    return ((this.categoryShares[category] as number) / totalShare) * (weights[ranked.indexOf(index)] as number);
+  }
 }
 
 /**
@@ -262,20 +304,22 @@ class Storefront {
  * the moment and schedules the session again after the step's gap.
  */
 class ShopperWalk {
+  /** Units shoppers wanted but could not buy (sold out), and how many purchases that was. */
+  lostUnits = 0;
+  lostPurchases = 0;
+
   constructor(
     private readonly store: Storefront,
     private readonly funnel: FunnelConfig,
-    private readonly random: Random,
     private readonly prices: PriceSource,
     private readonly scenario: Scenario,
+    private readonly stock: StockSource,
   ) {}
 
-  private gap(meanMs: number, session: ShopperSession): number {
-    const random = this.random;
+  /** The time until the session acts again: always two draws, whether or not it is a long pause. */
+  private gap(meanMs: number, random: Random): number {
     if (random.chance(this.funnel.longPause)) {
-      const pause = LONG_PAUSE_MS.min + random.next() * (LONG_PAUSE_MS.max - LONG_PAUSE_MS.min);
-      if (pause >= this.funnel.inactivityTimeoutMs) session.expired = true;
-      return pause;
+      return LONG_PAUSE_MS.min + random.next() * (LONG_PAUSE_MS.max - LONG_PAUSE_MS.min);
     }
     return 50 + exponential(random, meanMs);
   }
@@ -287,20 +331,23 @@ class ShopperWalk {
     meanGapMs: number,
     quantity = 0,
     price = 0,
+    gapMs = this.gap(meanGapMs, session.random),
   ): Step {
     const newSession = session.expired;
-    session.expired = false;
-    return { type, product, quantity, price, newSession, gapMs: this.gap(meanGapMs, session) };
+    // A pause past the inactivity timeout ends the session: the next step opens a new one.
+    session.expired = gapMs >= this.funnel.inactivityTimeoutMs;
+    return { type, product, quantity, price, newSession, gapMs };
   }
 
-  private quantity(): number {
-    const draw = this.random.next();
+  private quantity(session: ShopperSession): number {
+    const draw = session.random.next();
     return draw < 0.85 ? 1 : draw < 0.95 ? 2 : 3;
   }
 
   /** The session's next event, or null when the shopper has left. */
   next(session: ShopperSession, offsetMs: number): Step | null {
-    const { funnel, random, store } = this;
+    const { funnel, store } = this;
+    const random = session.random;
     if (session.expired && session.phase !== Phase.done) {
       // Back after the timeout: the store sees a new session, landing again, then carrying on.
       return this.step(session, 'page_view', -1, MEAN_GAP_MS.landing);
@@ -331,7 +378,7 @@ class ShopperWalk {
           session.phase = Phase.next;
           const inCart = session.cart.some((line) => line.product === session.current);
           if (!inCart && random.chance(funnel.addToCart)) {
-            const quantity = this.quantity();
+            const quantity = this.quantity(session);
             session.cart.push({ product: session.current, quantity, remove: random.chance(funnel.removeFromCart) });
             return this.step(session, 'add_to_cart', session.current, MEAN_GAP_MS.cartChange, quantity);
           }
@@ -369,9 +416,16 @@ class ShopperWalk {
             const line = session.cart[session.lineIndex++] as CartLine;
             const product = store.product(line.product);
             const price = this.prices.priceOf(product.productId);
-            if (random.chance(purchaseProbability(funnel, product.basePrice, price))) {
-              return this.step(session, 'purchase', line.product, MEAN_GAP_MS.betweenPurchases, line.quantity, price);
+            // The same draws whatever is bought (a uniform, then the gap's), so the session's later
+            // steps do not depend on the prices it met.
+            const decides = random.next();
+            const gapMs = this.gap(MEAN_GAP_MS.betweenPurchases, random);
+            if (decides >= purchaseProbability(funnel, product.basePrice, price)) continue;
+            if (this.stock.take(product.productId, line.quantity)) {
+              return this.step(session, 'purchase', line.product, 0, line.quantity, price, gapMs);
             }
+            this.lostUnits += line.quantity;
+            this.lostPurchases++;
           }
           session.phase = Phase.done;
           break;
@@ -392,6 +446,9 @@ export interface TrafficModelStats {
   /** Shopper sessions that emitted at least one event. */
   readonly sessions: number;
   readonly botSessions: number;
+  /** Purchases that found the product sold out, and the units they wanted (warm-up included). */
+  readonly lostPurchases: number;
+  readonly lostUnits: number;
 }
 
 const CALIBRATION_SESSIONS = 20_000;
@@ -413,8 +470,12 @@ export class TrafficModel {
   private readonly queue = new EventQueue<Actor>();
   private readonly pending: SimulatedRecord[] = [];
   private readonly arrivalRandom: Random;
-  private readonly shopperRandom: Random;
+  /** Seeds each session's own generator (see ShopperSession.random). */
+  private readonly sessionSeed: number;
   private readonly botRandom: Random;
+  private readonly encode: boolean;
+  /** Per minute at multiplier 1: sessions arriving, product views per session, units bought per view. */
+  private readonly calibration: { sessionsPerMinute: number; viewsPerSession: number; unitsPerView: number };
   private readonly badRandom: Random;
   private readonly runTag: string;
   private readonly timestamps = new TimestampFormatter();
@@ -423,6 +484,7 @@ export class TrafficModel {
   private readonly peakArrivalsPerMs: number;
   private nextArrivalAt: number;
   private sessionCount = 0;
+  private shopperArrivals = 0;
   private sessions = 0;
   private botSessions = 0;
 
@@ -444,11 +506,18 @@ export class TrafficModel {
     const basePrices = basePriceSource(this.store.products);
     this.prices = options.prices ?? basePriceSource(this.store.products);
     this.arrivalRandom = createRandom(deriveSeed(seed, 'arrivals'));
-    this.shopperRandom = createRandom(deriveSeed(seed, 'shoppers'));
+    this.sessionSeed = deriveSeed(seed, 'shoppers');
     this.botRandom = createRandom(deriveSeed(seed, 'bots'));
     this.badRandom = createRandom(deriveSeed(seed, 'bad-events'));
-    this.walk = new ShopperWalk(this.store, this.funnel, this.shopperRandom, this.prices, this.scenario);
-    this.eventsPerSession = this.calibrate(seed, basePrices);
+    this.encode = options.encode ?? true;
+    this.walk = new ShopperWalk(this.store, this.funnel, this.prices, this.scenario, options.stock ?? UNLIMITED_STOCK);
+    const measured = this.calibrate(seed, basePrices);
+    this.eventsPerSession = measured.eventsPerSession;
+    this.calibration = {
+      sessionsPerMinute: (options.eventsPerSecond * 60) / measured.eventsPerSession,
+      viewsPerSession: measured.viewsPerSession,
+      unitsPerView: measured.unitsPerView,
+    };
     this.runTag = `${seed.toString(36)}-${Math.floor(options.startTime / 1000).toString(36)}`;
     this.peakArrivalsPerMs =
       (options.eventsPerSecond / this.eventsPerSession / 1000) * Math.max(1, this.scenario.peakMultiplier);
@@ -470,7 +539,30 @@ export class TrafficModel {
   }
 
   stats(): TrafficModelStats {
-    return { sessions: this.sessions, botSessions: this.botSessions };
+    return {
+      sessions: this.sessions,
+      botSessions: this.botSessions,
+      lostPurchases: this.walk.lostPurchases,
+      lostUnits: this.walk.lostUnits,
+    };
+  }
+
+  /**
+   * The ground truth of demand: how many times its usual rate the product's shoppers arrive at
+   * `offsetMs` into the run (the scenario's traffic times its category's multiplier).
+   */
+  trueMultiplier(productId: string, offsetMs: number): number {
+    const category = this.store.product(this.store.indexOf(productId)).category;
+    return this.scenario.trafficMultiplier(offsetMs) * this.scenario.categoryMultiplier(category, offsetMs);
+  }
+
+  /**
+   * Units of the product shoppers buy per minute at multiplier 1 and its base price, from its share
+   * of product views and the funnel as calibrated: what a merchant plans stock with.
+   */
+  expectedUnitsPerMinute(productId: string): number {
+    const { sessionsPerMinute, viewsPerSession, unitsPerView } = this.calibration;
+    return sessionsPerMinute * viewsPerSession * this.store.viewShareOf(productId) * unitsPerView;
   }
 
   /**
@@ -505,22 +597,34 @@ export class TrafficModel {
     }
   }
 
-  /** Measures events per session by walking sessions of a private generator at base prices. */
-  private calibrate(seed: number, basePrices: PriceSource): number {
-    const random = createRandom(deriveSeed(seed, 'calibration'));
-    const walk = new ShopperWalk(this.store, this.funnel, random, basePrices, this.scenario);
+  /**
+   * Measures events per session, product views per session and units bought per view by walking
+   * sessions of private generators at base prices, with unlimited stock.
+   */
+  private calibrate(
+    seed: number,
+    basePrices: PriceSource,
+  ): { eventsPerSession: number; viewsPerSession: number; unitsPerView: number } {
+    const calibrationSeed = deriveSeed(seed, 'calibration');
+    const walk = new ShopperWalk(this.store, this.funnel, basePrices, this.scenario, UNLIMITED_STOCK);
     let events = 0;
+    let views = 0;
+    let units = 0;
     for (let index = 0; index < CALIBRATION_SESSIONS; index++) {
-      const session = new ShopperSession(
-        this.store.pickCategory(random, this.scenario, 0),
-        null,
-        'direct',
-        'mobile',
-        '',
-      );
-      while (walk.next(session, 0) !== null) events++;
+      const session = new ShopperSession(0, null, 'direct', 'mobile', '');
+      session.random = createRandom(mixSeed(calibrationSeed, index));
+      session.category = this.store.pickCategory(session.random, this.scenario, 0);
+      for (let step = walk.next(session, 0); step !== null; step = walk.next(session, 0)) {
+        events++;
+        if (step.type === 'product_view') views++;
+        if (step.type === 'purchase') units += step.quantity;
+      }
     }
-    return events / CALIBRATION_SESSIONS;
+    return {
+      eventsPerSession: events / CALIBRATION_SESSIONS,
+      viewsPerSession: views / CALIBRATION_SESSIONS,
+      unitsPerView: views === 0 ? 0 : units / views,
+    };
   }
 
   private advanceArrival(): void {
@@ -543,6 +647,8 @@ export class TrafficModel {
         deviceType,
         random.pick(USER_AGENTS[deviceType]),
       );
+      // Numbered among shoppers only, so bots (which take session ids too) change no shopper's draws.
+      session.random = createRandom(mixSeed(this.sessionSeed, this.shopperArrivals++));
       this.assignSessionId(session);
       this.queue.push(at, { kind: 'shopper', session });
     }
@@ -593,7 +699,7 @@ export class TrafficModel {
     if (step.type === 'page_view') {
       event.category = this.store.categories[session.category] as string;
     } else if (step.type === 'search') {
-      event.searchQuery = searchQueryFor(this.store.product(step.product), this.shopperRandom);
+      event.searchQuery = searchQueryFor(this.store.product(step.product), session.random);
     } else {
       const product = this.store.product(step.product);
       const price = step.type === 'purchase' ? step.price : this.prices.priceOf(product.productId);
@@ -622,7 +728,7 @@ export class TrafficModel {
       atMs: Math.floor(at),
       kind: 'valid',
       partitionKey: session.sessionId,
-      data: JSON.stringify(event),
+      data: this.encode || this.scenario.badEvents !== null ? JSON.stringify(event) : '',
       event,
       order,
     };
@@ -670,11 +776,16 @@ export class TrafficModel {
       atMs: Math.floor(at),
       kind: 'bot',
       partitionKey: session.sessionId,
-      data: JSON.stringify(event),
+      data: this.encode ? JSON.stringify(event) : '',
       event,
       order: null,
     };
   }
+}
+
+/** A session's seed: the run's shopper seed mixed with the session's number. */
+function mixSeed(seed: number, index: number): number {
+  return (Math.imul(seed ^ index, 0x9e3779b1) ^ Math.imul(index + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
 }
 
 /** Base prices as the price source: what the model uses when no live prices are given. */

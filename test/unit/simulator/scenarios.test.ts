@@ -121,3 +121,37 @@ describe('scenario: bot-attack', () => {
     expect(() => scenarioOf('bot-attack', 9, { botAttack: { productIds: ['NOPE'] } })).toThrow(/NOPE/);
   });
 });
+
+describe('scenario: sustained-shift', () => {
+  const scenario = scenarioOf('sustained-shift', 8, { sustainedShift: { startSeconds: 30, durationSeconds: 30 } });
+  const shift = scenario.shift;
+  const run = takeUntil(modelOf({ seed: 8, eventsPerSecond: 400, scenario }), 90_000);
+
+  it('doubles one category’s arrivals while it lasts (1.6–2.4), then brings them back', () => {
+    const category = shift?.category as string;
+    const before = arrivalRate(run, 0, 30_000, category);
+    expect(arrivalRate(run, 30_000, 60_000, category) / before).toBeGreaterThan(1.6);
+    expect(arrivalRate(run, 30_000, 60_000, category) / before).toBeLessThan(2.4);
+    expect(arrivalRate(run, 60_000, 90_000, category) / before).toBeLessThan(1.3);
+  });
+
+  it('starts after an hour of usual demand and lasts two hours unless told otherwise', () => {
+    expect(scenarioOf('sustained-shift', 8).shift).toMatchObject({
+      startMs: 3_600_000,
+      endMs: 3 * 3_600_000,
+      multiplier: 2,
+    });
+    expect(scenarioOf('sustained-shift', 8).supplyShare).toBe(1);
+  });
+});
+
+describe('scenario: scarce-stock', () => {
+  it('keeps steady traffic and has the supplier deliver 60 % of the usual restock', () => {
+    const scenario = scenarioOf('scarce-stock', 4);
+    expect(scenario).toMatchObject({ supplyShare: 0.6, shift: null, flashSale: null, peakMultiplier: 1 });
+    expect(scenarioOf('scarce-stock', 4, { scarceStock: { supplyShare: 0.3 } }).supplyShare).toBe(0.3);
+    expect(() => scenarioOf('scarce-stock', 4, { scarceStock: { supplyShare: 0 } })).toThrow(
+      InvalidSimulationOptionError,
+    );
+  });
+});

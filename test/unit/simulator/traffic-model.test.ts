@@ -4,7 +4,7 @@ import { zipfWeights } from '../../../simulator/distributions.js';
 import { DEFAULT_FUNNEL, purchaseProbability } from '../../../simulator/funnel.js';
 import type { SimulatedRecord } from '../../../simulator/records.js';
 import { basePriceSource } from '../../../simulator/traffic-model.js';
-import { arrivals, CATALOGUE, countByType, modelOf, START, take, takeUntil } from './fixtures.js';
+import { arrivals, CATALOGUE, countByType, modelOf, START, scenarioOf, take, takeUntil } from './fixtures.js';
 
 /**
  * Statistical expectations are checked on one fixed-seed run of 100,000 events in steady state: a
@@ -207,3 +207,88 @@ describe('traffic model: sessions', () => {
     expect(resumed.length).toBeGreaterThan(0);
   });
 });
+
+describe('traffic model: the same shoppers under other prices (common random numbers)', () => {
+  const dearer = { priceOf: (productId: string) => Math.round((baseOf(productId) ?? 0) * 1.25) };
+  const atBase = takeUntil(modelOf({ seed: 21 }), 20 * 60_000);
+  const atDearer = takeUntil(modelOf({ seed: 21, prices: dearer }), 20 * 60_000);
+  const bought = (records: readonly SimulatedRecord[]) =>
+    new Set(
+      records.filter((r) => r.event?.eventType === 'purchase').map((r) => `${r.partitionKey}|${r.event?.productId}`),
+    );
+
+  it('browses exactly as before: every event but the purchases is the same, at the same time', () => {
+    const browsing = (records: readonly SimulatedRecord[]) =>
+      records
+        .filter((record) => record.event?.eventType !== 'purchase')
+        .map((record) => [record.atMs, record.event?.eventId, record.event?.eventType, record.event?.productId]);
+    expect(browsing(atDearer)).toEqual(browsing(atBase));
+  });
+
+  it('buys only what it bought at the lower prices, and fewer of them (1.25^−2.5 ≈ 0.57 of them, ± 0.08)', () => {
+    const cheap = bought(atBase);
+    const dear = bought(atDearer);
+    for (const line of dear) expect(cheap.has(line)).toBe(true);
+    expect(dear.size / cheap.size).toBeGreaterThan(1.25 ** -2.5 - 0.08);
+    expect(dear.size / cheap.size).toBeLessThan(1.25 ** -2.5 + 0.08);
+  });
+});
+
+describe('traffic model: stock', () => {
+  it('sells only what the stock source lets go, and counts the purchases that found it sold out', () => {
+    const left = new Map(CATALOGUE.map((product) => [product.productId, 2]));
+    const stock = {
+      take(productId: string, quantity: number) {
+        const available = left.get(productId) ?? 0;
+        if (available < quantity) return false;
+        left.set(productId, available - quantity);
+        return true;
+      },
+    };
+    const model = modelOf({ seed: 5, stock, warmupMs: 0 });
+    const records = takeUntil(model, 30 * 60_000);
+    const units = new Map<string, number>();
+    for (const record of records) {
+      if (record.event?.eventType !== 'purchase') continue;
+      const productId = record.event.productId as string;
+      units.set(productId, (units.get(productId) ?? 0) + (record.event.quantity ?? 0));
+    }
+    for (const sold of units.values()) expect(sold).toBeLessThanOrEqual(2);
+    expect(model.stats().lostPurchases).toBeGreaterThan(0);
+    expect(model.stats().lostUnits).toBeGreaterThanOrEqual(model.stats().lostPurchases);
+  });
+});
+
+describe('traffic model: ground truth', () => {
+  it('knows each product’s true arrival multiplier: ×10 for the sale’s category during the sale, 1 elsewhere', () => {
+    const scenario = scenarioOf('flash-sale', 3, { flashSale: { startSeconds: 60, durationSeconds: 120 } });
+    const model = modelOf({ seed: 3, scenario });
+    const inSale = CATALOGUE.find((product) => product.category === scenario.flashSale?.category)?.productId as string;
+    const outside = CATALOGUE.find((product) => product.category !== scenario.flashSale?.category)?.productId as string;
+    expect([30_000, 90_000, 200_000].map((at) => model.trueMultiplier(inSale, at))).toEqual([1, 10, 1]);
+    expect(model.trueMultiplier(outside, 90_000)).toBe(1);
+  });
+
+  it('expects each product’s unit sales at base prices from its share of views (all products within 10 %, a bestseller within 15 %)', () => {
+    const model = modelOf({ seed: 11, warmupMs: 50 * 60_000 });
+    const minutes = 120;
+    const sold = new Map<string, number>();
+    for (const record of takeUntil(model, minutes * 60_000)) {
+      if (record.event?.eventType !== 'purchase') continue;
+      const productId = record.event.productId as string;
+      sold.set(productId, (sold.get(productId) ?? 0) + (record.event.quantity ?? 0));
+    }
+    const expected = (productId: string) => model.expectedUnitsPerMinute(productId) * minutes;
+    const total = [...sold.values()].reduce((sum, units) => sum + units, 0);
+    const expectedTotal = CATALOGUE.reduce((sum, product) => sum + expected(product.productId), 0);
+    expect(total / expectedTotal).toBeGreaterThan(0.9);
+    expect(total / expectedTotal).toBeLessThan(1.1);
+    const bestseller = [...sold.entries()].sort((a, b) => b[1] - a[1])[0] as [string, number];
+    expect(bestseller[1] / expected(bestseller[0])).toBeGreaterThan(0.85);
+    expect(bestseller[1] / expected(bestseller[0])).toBeLessThan(1.15);
+  });
+});
+
+function baseOf(productId: string): number | undefined {
+  return CATALOGUE.find((product) => product.productId === productId)?.basePrice;
+}
