@@ -143,46 +143,50 @@ export type DemandEvidence =
     };
 
 const DECIDING_TYPES = ['views', 'carts'] as const;
-/** The types a baseline is split for, and where each sits in SpanBaselines' per-type halves. */
-const HALF_TYPES = ['views', 'carts', 'purchases'] as const;
+/** Where each tested type sits in SpanBaselines' per-type halves. */
 const HALF_INDEX: Record<RateTest['type'], number> = { views: 0, carts: 1, purchases: 2 };
 /** Half a count: keeps a rate estimate of a product never seen above zero. */
 const RATE_PSEUDO_COUNT = 0.5;
 
-function total(counts: PeriodCounts): number {
-  return counts.views + counts.carts + counts.purchases + counts.units;
-}
-
-/** Prefix sums per type, so any range of periods sums in O(1). */
+/**
+ * Prefix sums per type, so any range of periods sums in O(1). One flat array per evaluation and no
+ * closures: the backtest evaluates millions of times (see bench/pricing-quality).
+ */
 class PrefixSums {
-  private readonly sums: Record<CountedType, Float64Array>;
+  private readonly sums: Float64Array;
 
   constructor(periods: readonly PeriodCounts[]) {
-    const make = () => new Float64Array(periods.length + 1);
-    this.sums = { views: make(), carts: make(), purchases: make(), units: make() };
-    periods.forEach((period, index) => {
-      for (const type of COUNTED_TYPES) {
-        const sums = this.sums[type];
-        sums[index + 1] = (sums[index] as number) + period[type];
-      }
-    });
+    const sums = new Float64Array((periods.length + 1) * 4);
+    for (let index = 0; index < periods.length; index++) {
+      const period = periods[index] as PeriodCounts;
+      const at = index * 4;
+      sums[at + 4] = (sums[at] as number) + period.views;
+      sums[at + 5] = (sums[at + 1] as number) + period.carts;
+      sums[at + 6] = (sums[at + 2] as number) + period.purchases;
+      sums[at + 7] = (sums[at + 3] as number) + period.units;
+    }
+    this.sums = sums;
   }
 
   /** Counts over periods [from, to). */
   over(from: number, to: number): CountsOver {
-    const sum = (type: CountedType) => (this.sums[type][to] as number) - (this.sums[type][from] as number);
+    const sums = this.sums;
+    const a = from * 4;
+    const b = to * 4;
     return {
       periods: to - from,
-      views: sum('views'),
-      carts: sum('carts'),
-      purchases: sum('purchases'),
-      units: sum('units'),
+      views: (sums[b] as number) - (sums[a] as number),
+      carts: (sums[b + 1] as number) - (sums[a + 1] as number),
+      purchases: (sums[b + 2] as number) - (sums[a + 2] as number),
+      units: (sums[b + 3] as number) - (sums[a + 3] as number),
     };
   }
 }
 
+const NO_PRIOR = { pseudoCounts: 0, weight: 0 } as const;
+
 function priorRate(prior: DemandPrior | null, type: CountedType): { pseudoCounts: number; weight: number } {
-  if (prior === null) return { pseudoCounts: 0, weight: 0 };
+  if (prior === null) return NO_PRIOR;
   const perPeriod = {
     views: prior.viewsPerPeriod,
     carts: prior.cartsPerPeriod,
@@ -242,6 +246,7 @@ function beliefOf(
   return { shape: baseline[type] + pseudoCounts + (direction === 'up' ? 1 : 0), rate: baseline.periods + weight };
 }
 
+/** One test, or null when the count is on the near side of its expectation (it cannot be in the far tail). */
 function rateTest(
   span: SpanBaselines,
   type: RateTest['type'],
@@ -253,7 +258,6 @@ function rateTest(
   if (belief.shape <= 0 || belief.rate <= 0) return null;
   const count = span.recent[type];
   const expected = predictiveMean(belief, span.exposure);
-  // A count on the near side of its expectation cannot be in the far tail: skip the numerics.
   if (direction === 'up' ? count < expected : count > expected) return null;
   const pValue =
     direction === 'up'
@@ -274,7 +278,7 @@ function rateTest(
 
 /** Where usable history starts: after the first period with any count (it may have begun mid-period). */
 function historyStart(periods: readonly PeriodCounts[]): number | null {
-  const first = periods.findIndex((period) => total(period) > 0);
+  const first = periods.findIndex(hasCounts);
   return first < 0 ? null : first + 1;
 }
 
@@ -295,31 +299,58 @@ export function assessDemand(
   reference: DemandReference | null,
   params: EvidenceParams,
 ): DemandEvidence {
-  const { periods, source } = observation;
-  const fraction = observation.lastPeriodFraction;
-  if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`lastPeriodFraction must be in (0, 1], got ${fraction}`);
-  const start = historyStart(periods);
+  const { periods, source, periodSeconds } = observation;
+  const current = periods[periods.length - 1];
+  if (current === undefined) {
+    return { kind: 'warming_up', source, periodSeconds, historyPeriods: 0, neededPeriods: params.minBaselinePeriods };
+  }
+  return prepareEvidence(source, periodSeconds, periods.slice(0, -1), reference, params).assess(
+    current,
+    observation.lastPeriodFraction,
+  );
+}
+
+/** The part of an assessment fixed by the periods before the current one (see prepareEvidence). */
+export interface PreparedEvidence {
+  /** assessDemand of the earlier periods followed by `current`, a `lastPeriodFraction` of it gone. */
+  assess(current: PeriodCounts, lastPeriodFraction: number): DemandEvidence;
+}
+
+/** One span's baselines and the counts of its complete periods, before the current one is added. */
+interface PreparedSpan extends Omit<SpanBaselines, 'recent' | 'exposure'> {
+  readonly earlierCounts: CountsOver;
+}
+
+/**
+ * Everything an assessment needs from the periods before the current one: within a period they do
+ * not change, so the fast path (and the backtest, millions of times) prepares them once a minute and
+ * assesses each batch with only the current minute's counts.
+ */
+export function prepareEvidence(
+  source: DemandObservation['source'],
+  periodSeconds: number,
+  earlier: readonly PeriodCounts[],
+  reference: DemandReference | null,
+  params: EvidenceParams,
+): PreparedEvidence {
+  const firstWithData = earlier.findIndex(hasCounts);
+  const start = firstWithData < 0 ? null : firstWithData + 1;
   const priorWeight = params.demandPrior?.weightPeriods ?? 0;
   const neededPeriods = params.minBaselinePeriods;
-  const sums = new PrefixSums(periods);
-  const n = periods.length;
+  const sums = new PrefixSums(earlier);
+  const n = earlier.length + 1;
+  const referenceCounts: CountsOver | null =
+    reference === null ? null : { ...pickCounts(reference), periods: reference.periods };
 
-  const spans: SpanBaselines[] = [];
-  for (const spanPeriods of [...params.detectionSpans].sort((a, b) => a - b)) {
+  const spans: PreparedSpan[] = [];
+  // Ascending, as the config schema requires: the last span built is the longest.
+  for (const spanPeriods of params.detectionSpans) {
     const spanStart = n - spanPeriods;
     if (spanStart < 0) continue;
-    const recent = sums.over(spanStart, n);
-    const exposure = spanPeriods - 1 + fraction;
-    if (reference !== null) {
-      const whole: CountsOver = { ...pickCounts(reference), periods: reference.periods };
-      spans.push({
-        spanPeriods,
-        exposure,
-        recent,
-        whole,
-        forRise: [whole, whole, whole],
-        forFall: [whole, whole, whole],
-      });
+    const earlierCounts = sums.over(spanStart, n - 1);
+    if (referenceCounts !== null) {
+      const whole = referenceCounts;
+      spans.push({ spanPeriods, earlierCounts, whole, forRise: [whole, whole, whole], forFall: [whole, whole, whole] });
       continue;
     }
     const from = Math.max(start ?? n, spanStart - params.baselinePeriods);
@@ -329,102 +360,183 @@ export function assessDemand(
     const whole = sums.over(spanStart - 2 * half, spanStart);
     if (half === 0) {
       // Too little history to split: the prior alone (length + priorWeight passed the warm-up).
-      spans.push({
-        spanPeriods,
-        exposure,
-        recent,
-        whole,
-        forRise: [whole, whole, whole],
-        forFall: [whole, whole, whole],
-      });
+      spans.push({ spanPeriods, earlierCounts, whole, forRise: [whole, whole, whole], forFall: [whole, whole, whole] });
       continue;
     }
     const older = sums.over(spanStart - 2 * half, spanStart - half);
     const newer = sums.over(spanStart - half, spanStart);
     spans.push({
       spanPeriods,
-      exposure,
-      recent,
+      earlierCounts,
       whole,
-      forRise: HALF_TYPES.map((type) => (older[type] >= newer[type] ? older : newer)),
-      forFall: HALF_TYPES.map((type) => (older[type] <= newer[type] ? older : newer)),
+      forRise: [busier(older, newer, 'views'), busier(older, newer, 'carts'), busier(older, newer, 'purchases')],
+      forFall: [quieter(older, newer, 'views'), quieter(older, newer, 'carts'), quieter(older, newer, 'purchases')],
     });
   }
-
+  // The current period counts toward history only once a later one exists; an earlier first period is dropped.
   const historyPeriods = start === null ? 0 : Math.max(0, n - start);
-  const periodSeconds = observation.periodSeconds;
-  if (spans.length === 0) return { kind: 'warming_up', source, periodSeconds, historyPeriods, neededPeriods };
-
   const tests = testsPerEvaluation(source, params);
   const threshold = params.falseAlarmLevel / tests;
-  const rises: { test: RateTest; span: SpanBaselines }[] = [];
-  const falls: { test: RateTest; span: SpanBaselines }[] = [];
-  let closest: RateTest | null = null;
-  let ordersConfirm = false;
-  const consider = (test: RateTest | null, span: SpanBaselines) => {
-    if (test === null) return;
-    if (closest === null || test.pValue < closest.pValue) closest = test;
-    if (test.pValue > threshold) return;
-    (test.direction === 'up' ? rises : falls).push({ test, span });
-  };
-  for (const span of spans) {
-    for (const type of DECIDING_TYPES) {
-      consider(rateTest(span, type, 'up', params.demandPrior), span);
-      if (source === 'windows') consider(rateTest(span, type, 'down', params.demandPrior), span);
-    }
-    if (source === 'windows' && span.recent.units > 0) {
-      const purchases = rateTest(span, 'purchases', 'up', params.demandPrior);
-      if (purchases !== null && purchases.pValue <= threshold) ordersConfirm = true;
-    }
-  }
 
-  const common = {
-    kind: 'assessed' as const,
-    source,
-    periodSeconds,
-    threshold,
-    falseAlarmLevel: params.falseAlarmLevel,
-    testsPerEvaluation: tests,
-    againstReference: reference !== null,
-    historyPeriods,
+  return {
+    assess(current, lastPeriodFraction) {
+      if (!(lastPeriodFraction > 0 && lastPeriodFraction <= 1)) {
+        throw new RangeError(`lastPeriodFraction must be in (0, 1], got ${lastPeriodFraction}`);
+      }
+      if (spans.length === 0) return { kind: 'warming_up', source, periodSeconds, historyPeriods, neededPeriods };
+      const found: Findings = { rises: [], falls: [], closest: null };
+      let ordersConfirm = false;
+      let longest: SpanBaselines | null = null;
+      for (const prepared of spans) {
+        // Built field by field, not spread: assess runs millions of times in a backtest.
+        const span: SpanBaselines = {
+          spanPeriods: prepared.spanPeriods,
+          exposure: prepared.spanPeriods - 1 + lastPeriodFraction,
+          recent: plus(prepared.earlierCounts, current),
+          whole: prepared.whole,
+          forRise: prepared.forRise,
+          forFall: prepared.forFall,
+        };
+        longest = span;
+        for (const type of DECIDING_TYPES) {
+          consider(found, rateTest(span, type, 'up', params.demandPrior), span, threshold);
+          if (source === 'windows') {
+            consider(found, rateTest(span, type, 'down', params.demandPrior), span, threshold);
+          }
+        }
+        if (source === 'windows' && span.recent.units > 0) {
+          const purchases = rateTest(span, 'purchases', 'up', params.demandPrior);
+          if (purchases !== null && purchases.pValue <= threshold) ordersConfirm = true;
+        }
+      }
+      return verdict(
+        found,
+        ordersConfirm,
+        longest as SpanBaselines,
+        {
+          kind: 'assessed',
+          source,
+          periodSeconds,
+          threshold,
+          falseAlarmLevel: params.falseAlarmLevel,
+          testsPerEvaluation: tests,
+          againstReference: reference !== null,
+          historyPeriods,
+        },
+        params,
+      );
+    },
   };
-  const strongest = (found: { test: RateTest; span: SpanBaselines }[]) =>
-    found.reduce((best, candidate) => (candidate.test.pValue < best.test.pValue ? candidate : best));
+}
+
+type AssessedCommon = Pick<
+  Extract<DemandEvidence, { kind: 'assessed' }>,
+  | 'kind'
+  | 'source'
+  | 'periodSeconds'
+  | 'threshold'
+  | 'falseAlarmLevel'
+  | 'testsPerEvaluation'
+  | 'againstReference'
+  | 'historyPeriods'
+>;
+
+/** The evaluation's answer from the tests that passed (see the module comment for the rules). */
+function verdict(
+  found: Findings,
+  ordersConfirm: boolean,
+  longest: SpanBaselines,
+  common: AssessedCommon,
+  params: EvidenceParams,
+): DemandEvidence {
+  const { rises, falls } = found;
+  let direction: 'up' | 'down' | 'steady' = 'steady';
+  let ratio: number;
+  let decisive: RateTest | null;
+  let baseline: CountsOver;
   // A rise wins over a fall seen in another span: more evidence of demand never reads as less.
   if (rises.length > 0) {
     // The largest ratio among the spans that rose (more counts can only add spans or raise ratios),
     // and its baseline, the one least mixed with the rise itself, as the reference a move keeps.
-    const { ratio, span } = extreme(rises, Math.max, params);
     // Views or carts rose; fewer orders may still pull the weighted ratio below 1: a rise asks no fall.
-    return {
-      ...common,
-      direction: 'up',
-      ordersConfirm,
-      ratio: Math.max(1, ratio),
-      decisive: strongest(rises).test,
-      baseline: span.whole,
-    };
+    const largest = extreme(rises, Math.max, params);
+    direction = 'up';
+    ratio = Math.max(1, largest.ratio);
+    decisive = strongest(rises).test;
+    baseline = largest.span.whole;
+  } else if (falls.length > 0) {
+    const smallest = extreme(falls, Math.min, params);
+    direction = 'down';
+    ratio = Math.min(1, smallest.ratio);
+    decisive = strongest(falls).test;
+    baseline = smallest.span.whole;
+  } else {
+    ratio = ratioOf(longest.recent, longest.exposure, longest.whole, params);
+    decisive = found.closest;
+    baseline = longest.whole;
   }
-  if (falls.length > 0) {
-    const { ratio, span } = extreme(falls, Math.min, params);
-    return {
-      ...common,
-      direction: 'down',
-      ordersConfirm: false,
-      ratio: Math.min(1, ratio),
-      decisive: strongest(falls).test,
-      baseline: span.whole,
-    };
-  }
-  const longest = spans[spans.length - 1] as SpanBaselines;
   return {
-    ...common,
-    direction: 'steady',
-    ordersConfirm: false,
-    ratio: ratioOf(longest.recent, longest.exposure, longest.whole, params),
-    decisive: closest,
-    baseline: longest.whole,
+    kind: 'assessed',
+    source: common.source,
+    periodSeconds: common.periodSeconds,
+    direction,
+    ordersConfirm: direction === 'up' && ordersConfirm,
+    ratio,
+    threshold: common.threshold,
+    falseAlarmLevel: common.falseAlarmLevel,
+    testsPerEvaluation: common.testsPerEvaluation,
+    decisive,
+    againstReference: common.againstReference,
+    baseline,
+    historyPeriods: common.historyPeriods,
   };
+}
+
+function hasCounts(period: PeriodCounts): boolean {
+  return period.views + period.carts + period.purchases + period.units > 0;
+}
+
+function plus(counts: CountsOver, current: PeriodCounts): CountsOver {
+  return {
+    periods: counts.periods + 1,
+    views: counts.views + current.views,
+    carts: counts.carts + current.carts,
+    purchases: counts.purchases + current.purchases,
+    units: counts.units + current.units,
+  };
+}
+
+/** The tests of one evaluation that passed the threshold, each direction, and the one nearest to it. */
+interface Findings {
+  readonly rises: { test: RateTest; span: SpanBaselines }[];
+  readonly falls: { test: RateTest; span: SpanBaselines }[];
+  /** The test with the smallest p-value: for a steady verdict, the one nearest to firing. */
+  closest: RateTest | null;
+}
+
+function consider(found: Findings, test: RateTest | null, span: SpanBaselines, threshold: number): void {
+  if (test === null) return;
+  if (found.closest === null || test.pValue < found.closest.pValue) found.closest = test;
+  if (test.pValue > threshold) return;
+  (test.direction === 'up' ? found.rises : found.falls).push({ test, span });
+}
+
+/** The passing test with the smallest p-value. */
+function strongest(passed: readonly { test: RateTest; span: SpanBaselines }[]): {
+  test: RateTest;
+  span: SpanBaselines;
+} {
+  let best = passed[0] as { test: RateTest; span: SpanBaselines };
+  for (const candidate of passed) if (candidate.test.pValue < best.test.pValue) best = candidate;
+  return best;
+}
+
+function busier(older: CountsOver, newer: CountsOver, type: RateTest['type']): CountsOver {
+  return older[type] >= newer[type] ? older : newer;
+}
+
+function quieter(older: CountsOver, newer: CountsOver, type: RateTest['type']): CountsOver {
+  return older[type] <= newer[type] ? older : newer;
 }
 
 /** The span whose ratio is the largest (or smallest) of those found, with that ratio. */
