@@ -12,6 +12,15 @@ export function parsePositiveInteger(value: string | undefined, flag: string): n
   return parsed;
 }
 
+/** Parses a flag's value as a positive number (decimals allowed), naming the flag when it is not one. */
+export function parsePositiveNumber(value: string | undefined, flag: string): number {
+  const parsed = Number(value);
+  if (value === undefined || !/^\d+(\.\d+)?$/.test(value.trim()) || !(parsed > 0) || !Number.isFinite(parsed)) {
+    throw new UsageError(`${flag} must be a positive number, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
 /** Parses an optional port flag (1–65535). */
 export function parsePort(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;

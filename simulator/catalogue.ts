@@ -157,6 +157,7 @@ export function generateCatalogue(now: string, options: CatalogueOptions = {}): 
       unitCost: Math.round(
         basePrice * (UNIT_COST_SHARE.min + costs.next() * (UNIT_COST_SHARE.max - UNIT_COST_SHARE.min)),
       ),
+      restockAt: null,
       version: 1,
       lowest30d: basePrice,
       freeze: null,

@@ -27,29 +27,49 @@ function splitmix32(seed: number): () => number {
   };
 }
 
-export function createRandom(seed: number): Random {
-  const mix = splitmix32(seed);
-  let a = mix();
-  let b = mix();
-  let c = mix();
-  let d = mix();
-  const next = (): number => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
+/** sfc32 as a class: its methods live on the prototype, so a generator per shopper session is cheap. */
+class Sfc32 implements Random {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(seed: number) {
+    const mix = splitmix32(seed);
+    this.a = mix();
+    this.b = mix();
+    this.c = mix();
+    this.d = mix();
+  }
+
+  next(): number {
+    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
+    this.d = (this.d + 1) >>> 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) >>> 0;
+    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
+    this.c = (this.c + t) >>> 0;
     return t / 4_294_967_296;
-  };
-  return {
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    chance: (p) => next() < p,
-    pick: (items) => {
-      if (items.length === 0) throw new RangeError('pick from an empty list');
-      return items[Math.floor(next() * items.length)] as (typeof items)[number];
-    },
-    logUniform: (min, max) => Math.exp(Math.log(min) + next() * (Math.log(max) - Math.log(min))),
-  };
+  }
+
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError('pick from an empty list');
+    return items[Math.floor(this.next() * items.length)] as T;
+  }
+
+  logUniform(min: number, max: number): number {
+    return Math.exp(Math.log(min) + this.next() * (Math.log(max) - Math.log(min)));
+  }
+}
+
+export function createRandom(seed: number): Random {
+  return new Sfc32(seed);
 }

@@ -561,8 +561,13 @@ export class TrafficModel {
    * of product views and the funnel as calibrated: what a merchant plans stock with.
    */
   expectedUnitsPerMinute(productId: string): number {
-    const { sessionsPerMinute, viewsPerSession, unitsPerView } = this.calibration;
-    return sessionsPerMinute * viewsPerSession * this.store.viewShareOf(productId) * unitsPerView;
+    return this.expectedViewsPerMinute(productId) * this.calibration.unitsPerView;
+  }
+
+  /** Views of the product per minute at multiplier 1: its baseline, as the ground truth knows it. */
+  expectedViewsPerMinute(productId: string): number {
+    const { sessionsPerMinute, viewsPerSession } = this.calibration;
+    return sessionsPerMinute * viewsPerSession * this.store.viewShareOf(productId);
   }
 
   /**

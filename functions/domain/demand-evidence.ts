@@ -18,8 +18,9 @@
  *   with data is dropped: the stack may have started in its middle), or a configured prior. A prior
  *   (per category) shrinks thin products' baselines toward the category's rate.
  * - Reference: once demand moved the price, later evidence is read against the baseline of that
- *   change (stored on the product) until the price is back at base, so a long shift does not become
- *   the new normal and its end is read as a return, not as a fall.
+ *   change (stored on the product) for a few hours (`referenceMaxMinutes`), the return to base
+ *   included, so a long shift does not become the new normal and its end is read as a return, not
+ *   as a fall.
  * - Views and carts decide the direction (they do not depend on the price in a way that feeds back);
  *   purchases only confirm a rise as real orders, which lets it go past the clicks-only cap.
  */
@@ -554,20 +555,56 @@ function pickCounts(counts: PeriodCounts): PeriodCounts {
   return { views: counts.views, carts: counts.carts, purchases: counts.purchases, units: counts.units };
 }
 
+/** Purchases and units over the observation's usable history, and the periods they cover; null in warm-up. */
+function salesHistory(
+  observation: DemandObservation,
+  params: Pick<EvidenceParams, 'minBaselinePeriods'>,
+): { purchases: number; units: number; periods: number } | null {
+  const start = historyStart(observation.periods);
+  if (start === null) return null;
+  const n = observation.periods.length;
+  const periods = n - start - 1 + observation.lastPeriodFraction;
+  if (n - start < params.minBaselinePeriods || !(periods > 0)) return null;
+  let purchases = 0;
+  let units = 0;
+  for (let index = start; index < n; index++) {
+    const period = observation.periods[index] as PeriodCounts;
+    purchases += period.purchases;
+    units += period.units;
+  }
+  return { purchases, units, periods };
+}
+
 /**
  * Units sold per period over the observation's usable history (the sales rate at the prices shown),
- * or null during the warm-up: the rate inventory cover is read with.
+ * or null during the warm-up: what stock cover is shown with.
  */
 export function salesRate(
   observation: DemandObservation,
   params: Pick<EvidenceParams, 'minBaselinePeriods'>,
 ): number | null {
-  const start = historyStart(observation.periods);
-  if (start === null) return null;
-  const n = observation.periods.length;
-  const exposure = n - start - 1 + observation.lastPeriodFraction;
-  if (n - start < params.minBaselinePeriods) return null;
-  let units = 0;
-  for (let index = start; index < n; index++) units += (observation.periods[index] as PeriodCounts).units;
-  return exposure > 0 ? units / exposure : null;
+  const history = salesHistory(observation, params);
+  return history === null ? null : history.units / history.periods;
+}
+
+/**
+ * The chance that `inventory` units sell out within `horizonPeriods` at the rate the observation's
+ * sales show, the rate's own uncertainty included: purchases are the Poisson events (a purchase may
+ * take several units), so it is the Gamma–Poisson predictive of purchases reaching the stock divided
+ * by the units a purchase takes. A thin product's few sales say little, and must not read as a run
+ * on its stock. Null in warm-up.
+ */
+export function sellOutChance(
+  observation: DemandObservation,
+  params: Pick<EvidenceParams, 'minBaselinePeriods'>,
+  inventory: number,
+  horizonPeriods: number,
+): number | null {
+  const history = salesHistory(observation, params);
+  if (history === null) return null;
+  if (horizonPeriods <= 0) return 0;
+  if (inventory <= 0) return 1;
+  if (history.purchases === 0 || history.units === 0) return 0;
+  const purchasesToSellOut = Math.ceil(inventory / (history.units / history.purchases));
+  return predictiveUpperTail(purchasesToSellOut, { shape: history.purchases, rate: history.periods }, horizonPeriods);
 }

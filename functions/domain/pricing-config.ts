@@ -69,11 +69,20 @@ const parameterShape = {
     .int()
     .min(1)
     .max(7 * 24 * 60),
-  /** Stock that sells out sooner than this at the current rate is scarce: the price may rise, never fall. @default 60 */
+  /**
+   * Stock is scarce when it sells out before the product's next delivery (its `restockAt`), or, with
+   * no delivery known, within this many minutes: the price may rise, never fall. @default 60
+   */
   lowStockCoverMinutes: z
     .number()
     .min(0)
     .max(7 * 24 * 60),
+  /** How sure the policy must be that stock sells out first to ration it by price. @default 0.9 */
+  lowStockConfidence: z.number().gt(0).max(1),
+  /** How sure, to keep a price from falling (below lowStockConfidence: hysteresis). @default 0.1 */
+  lowStockHoldConfidence: z.number().gt(0).max(1),
+  /** Periods of sales history before stock is read at all (no stock move in a fresh stack's first minutes). @default 30 */
+  minSalesPeriods: z.number().int().min(1).max(240),
   /** Scarcity lifts the price up to base + this %. @default 25 */
   lowStockPremiumPct: percent(100),
   /** The most one stock move changes a price, in % of the current price. @default 5 */
@@ -114,6 +123,13 @@ export const categoryParametersSchema = z.strictObject(parameterShape).superRefi
       code: 'custom',
       path: ['lowStockCoverMinutes'],
       message: 'lowStockCoverMinutes must be below overstockCoverDays',
+    });
+  }
+  if (params.lowStockHoldConfidence > params.lowStockConfidence) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['lowStockHoldConfidence'],
+      message: 'lowStockHoldConfidence must not exceed lowStockConfidence',
     });
   }
   if (params.minBaselinePeriods > params.baselinePeriods) {

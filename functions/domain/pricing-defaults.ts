@@ -31,8 +31,18 @@ export const DEFAULT_CATEGORY_PARAMETERS = {
   demandPrior: null,
   // A move read against its reference stops being one after six hours: by then it is the new normal.
   referenceMaxMinutes: 360,
-  // Stock that would sell out within the hour at today's rate is scarce: ration it by price.
+  // Stock that will sell out before its next delivery is scarce: ration it by price. When the order
+  // system gives no delivery time, stock that would sell out within the hour.
   lowStockCoverMinutes: 60,
+  // Ration only when nine chances in ten the stock sells out first: a thin product's few sales must
+  // not read as a run on it. Hold the rationed price until the chance is under one in ten (the next
+  // delivery, mostly): a 5% rise cuts sales by 12% (elasticity 2.5), which alone can drop a busy
+  // product's chance from 0.9 to 0.4, and a narrower band made rationing and return alternate.
+  lowStockConfidence: 0.9,
+  lowStockHoldConfidence: 0.1,
+  // Half an hour of sales before any stock move: a burst of a few orders in a fresh stack's first
+  // minutes is not a run on stock (it was, for a few thin products of each backtest).
+  minSalesPeriods: 30,
   // Scarcity may lift a price up to a quarter above base (bounded by the ceiling).
   lowStockPremiumPct: 25,
   // Stock moves are small: 5% per change, so a price follows stock gradually, not in one jump.

@@ -34,6 +34,7 @@ import {
   type DemandObservation,
   type DemandReference,
   salesRate,
+  sellOutChance,
 } from './demand-evidence.js';
 import { describeEvidence, evidenceSnapshot } from './demand-evidence-report.js';
 import { LIMITS } from './limits.js';
@@ -54,6 +55,8 @@ export type PricedProduct = Pick<
   readonly freeze: Pick<Freeze, 'until'> | null;
   /** Unknown (null or absent): no margin floor. */
   readonly unitCost?: number | null;
+  /** The next delivery, if the order system says; unknown (null or absent): a fixed cover line. */
+  readonly restockAt?: string | null;
   /** The baseline of the demand move under way, if one is. */
   readonly demandReference?: DemandReference | null;
 };
@@ -145,15 +148,26 @@ interface Situation {
   readonly reference: DemandReference | null;
   /** Minutes the stock lasts at the current sales rate; null while no rate is known. */
   readonly coverMinutes: number | null;
+  /** Minutes to the next delivery, when one is known and due. */
+  readonly minutesToRestock: number | null;
+  /** The chance the stock sells out before the next delivery (or the configured line); null while no rate is known. */
+  readonly sellOutChance: number | null;
   /** Units sold per hour, as cover reads it. */
   readonly salesPerHour: number | null;
 }
 
-function situationOf(product: PricedProduct, signals: PricingSignals, params: CategoryParameters, nowMs: number) {
+function situationOf(
+  product: PricedProduct,
+  signals: PricingSignals,
+  params: CategoryParameters,
+  nowMs: number,
+): Situation {
   const observation = signals.demand;
   const reference = activeReference(product, observation, params, nowMs);
   const evidence = observation === null ? null : assessDemand(observation, reference, params);
-  const perPeriod = observation === null ? null : salesRate(observation, params);
+  // Stock is read on the sales of `minSalesPeriods` periods at least: its own warm-up.
+  const salesParams = { minBaselinePeriods: Math.max(params.minBaselinePeriods, params.minSalesPeriods) };
+  const perPeriod = observation === null ? null : salesRate(observation, salesParams);
   const salesPerHour =
     perPeriod === null || observation === null ? null : (perPeriod * 3600) / observation.periodSeconds;
   const coverMinutes =
@@ -162,7 +176,28 @@ function situationOf(product: PricedProduct, signals: PricingSignals, params: Ca
       : salesPerHour > 0
         ? (product.inventory / salesPerHour) * 60
         : Number.POSITIVE_INFINITY;
-  return { product, params, source: observation?.source ?? null, evidence, reference, coverMinutes, salesPerHour };
+  const restockAt = product.restockAt ?? null;
+  const minutesToRestock =
+    restockAt === null || toEpochMs(restockAt) <= nowMs ? null : (toEpochMs(restockAt) - nowMs) / 60_000;
+  return {
+    product,
+    params,
+    source: observation?.source ?? null,
+    evidence,
+    reference,
+    coverMinutes,
+    salesPerHour,
+    minutesToRestock,
+    sellOutChance:
+      observation === null
+        ? null
+        : sellOutChance(
+            observation,
+            salesParams,
+            product.inventory,
+            ((minutesToRestock ?? params.lowStockCoverMinutes) * 60) / observation.periodSeconds,
+          ),
+  };
 }
 
 /** Decides the price of `product` at `now` (an ISO timestamp, see time.ts). */
@@ -248,12 +283,13 @@ export function decide(
 const DEMAND_MOVES: ReadonlySet<ReasonCode> = new Set(['demand_surge', 'demand_high', 'demand_low']);
 
 /**
- * A demand move starts a reference (its baseline) unless one is under way; a price back at base ends
- * it; a lapsed reference is cleared by the next change.
+ * A demand move starts a reference (its baseline) unless one is under way; the reference then lasts
+ * until it lapses (`referenceMaxMinutes`), the price back at base included: right after a long shift
+ * the rolling baseline is the shift itself, and read against it the return to usual demand would look
+ * like a fall. A lapsed reference is cleared by the next change.
  */
 function referenceUpdate(situation: Situation, change: ProposedChange, now: string): ReferenceUpdate {
   const { product, evidence, reference } = situation;
-  if (change.newPrice === product.basePrice) return { kind: 'clear' };
   if (DEMAND_MOVES.has(change.reasonCode) && reference === null && evidence?.kind === 'assessed') {
     return { kind: 'set', reference: referenceOf(evidence.baseline, evidence, now) };
   }
@@ -435,15 +471,21 @@ function demandOutcome(frame: Frame): Outcome {
  * `inventoryStepPct` per change.
  */
 function inventoryOutcome(frame: Frame, demand: Outcome): Outcome {
-  const { product, params, coverMinutes } = frame.situation;
-  if (coverMinutes === null) return demand;
+  const { product, params, coverMinutes, minutesToRestock, sellOutChance } = frame.situation;
+  if (coverMinutes === null || sellOutChance === null) return demand;
   const { price, basePrice, floor, ceiling, inventory } = product;
   const stockStep = stepOf(price, params.inventoryStepPct);
   const cover = Number.isFinite(coverMinutes) ? `${Math.round(coverMinutes)} min` : 'no sales';
-  if (coverMinutes < params.lowStockCoverMinutes) {
+  const before =
+    minutesToRestock === null
+      ? `within ${params.lowStockCoverMinutes} min`
+      : `before the next delivery in ${Math.round(minutesToRestock)} min`;
+  const odds = `${inventory} units, ${cover} of cover: ${Math.round(sellOutChance * 100)}% likely to sell out ${before}`;
+  if (sellOutChance >= params.lowStockHoldConfidence) {
+    const notLowered = inventoryHold(`Stock likely to run short (${odds}): the price is not lowered.`);
+    if (sellOutChance < params.lowStockConfidence) return withDemandNote(higher(demand, notLowered, price), demand);
     const rest = clamp(frame.snap(Math.round(basePrice * (1 + params.lowStockPremiumPct / 100))), floor, ceiling);
-    const why = `Low stock (${inventory} units, ${cover} of cover < ${params.lowStockCoverMinutes} min)`;
-    const notLowered = inventoryHold(`${why}: the price is not lowered.`);
+    const why = `Low stock (${odds})`;
     if (rest <= price) return withDemandNote(higher(demand, notLowered, price), demand);
     const pull = guarded(
       frame,
@@ -596,7 +638,9 @@ function snapshotOf(situation: Situation, context: DecisionContext): Record<stri
   if (product.unitCost != null) snapshot.unitCost = product.unitCost;
   if (salesPerHour !== null) snapshot.salesPerHour = salesPerHour;
   if (coverMinutes !== null && Number.isFinite(coverMinutes)) snapshot.coverMinutes = coverMinutes;
-  return evidence === null ? snapshot : { ...snapshot, ...evidenceSnapshot(evidence) };
+  if (situation.minutesToRestock !== null) snapshot.minutesToRestock = situation.minutesToRestock;
+  if (situation.sellOutChance !== null) snapshot.sellOutChance = situation.sellOutChance;
+  return evidence === null ? snapshot : Object.assign(snapshot, evidenceSnapshot(evidence));
 }
 
 function explain(parts: readonly string[]): string {

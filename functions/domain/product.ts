@@ -42,6 +42,11 @@ export const productSchema = z
     inventory: z.number().int().min(0).max(LIMITS.maxInventory),
     /** What one unit costs the merchant, for margins and the margin floor; `null` when unknown. */
     unitCost: cents.nullable().default(null),
+    /**
+     * When the order system expects the next delivery, if it says: stock is scarce when it sells out
+     * before then. `null`: unknown (scarcity is then read from a fixed cover).
+     */
+    restockAt: utcTimestamp.nullable().default(null),
     /** Incremented by every price or bounds change; writers condition on the version they read. */
     version: z.number().int().min(1),
     /**
@@ -57,7 +62,7 @@ export const productSchema = z
       .object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), count: z.number().int().min(0) })
       .nullable()
       .default(null),
-    /** Set by a demand-driven move, cleared when the price is back at base. */
+    /** Set by a demand-driven move; lasts `referenceMaxMinutes` (see demand-evidence.ts). */
     demandReference: demandReferenceSchema.nullable().default(null),
     updatedAt: utcTimestamp,
   })

@@ -6,13 +6,16 @@ import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from '@duc
 import { type AggregateRow, aggregateRowSchema } from '../../functions/domain/aggregate.js';
 import { readAggregateSql } from '../window-config.js';
 
-/** The click fields the SQL reads (see the header of glue/aggregate-window.sql). */
+/**
+ * The click fields the SQL reads (see the header of glue/aggregate-window.sql). Absent facts may be
+ * null or undefined, so a click event itself is one (the backtest hands its events over as they are).
+ */
 export interface WindowClick {
   readonly eventId: string;
   readonly sessionId: string;
   readonly eventType: string;
-  readonly productId: string | null;
-  readonly quantity: number | null;
+  readonly productId?: string | null;
+  readonly quantity?: number | null;
   readonly eventTime: string;
 }
 
@@ -47,13 +50,13 @@ const TABLES = {
 } as const;
 type TableName = keyof typeof TABLES;
 
-function appendText(appender: DuckDBAppender, value: string | null): void {
-  if (value === null) appender.appendNull();
+function appendText(appender: DuckDBAppender, value: string | null | undefined): void {
+  if (value === null || value === undefined) appender.appendNull();
   else appender.appendVarchar(value);
 }
 
-function appendInteger(appender: DuckDBAppender, value: number | null): void {
-  if (value === null) appender.appendNull();
+function appendInteger(appender: DuckDBAppender, value: number | null | undefined): void {
+  if (value === null || value === undefined) appender.appendNull();
   else appender.appendInteger(value);
 }
 
@@ -73,9 +76,14 @@ export class DuckDbWindowAggregator {
     private readonly sql: string,
   ) {}
 
-  static async create(sql: string = readAggregateSql()): Promise<DuckDbWindowAggregator> {
+  /** @param options.threads DuckDB's worker threads; the backtest runs on one core. @default DuckDB's own */
+  static async create(
+    sql: string = readAggregateSql(),
+    options: { readonly threads?: number } = {},
+  ): Promise<DuckDbWindowAggregator> {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
+    if (options.threads !== undefined) await connection.run(`SET threads TO ${Math.max(1, Math.floor(options.threads))}`);
     for (const [name, columns] of Object.entries(TABLES)) await connection.run(`CREATE TABLE ${name} (${columns})`);
     return new DuckDbWindowAggregator(instance, connection, sql);
   }

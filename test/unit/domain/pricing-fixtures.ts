@@ -65,13 +65,10 @@ export function observed(shape: ObservationShape): PricingSignals {
   const { rate, factor = 1, recentPeriods = 10, history = 70, orderShare = 0.01 } = shape;
   const period = (scale: number): PeriodCounts => {
     const views = Math.round(rate * scale);
-    const purchases = Math.round(views * orderShare);
-    return {
-      views,
-      carts: Math.round(views / 10),
-      purchases,
-      units: shape.unitsPerPeriod === undefined ? purchases : Math.round(shape.unitsPerPeriod * scale),
-    };
+    // A given unit rate is one unit per purchase.
+    const purchases =
+      shape.unitsPerPeriod === undefined ? Math.round(views * orderShare) : Math.round(shape.unitsPerPeriod * scale);
+    return { views, carts: Math.round(views / 10), purchases, units: purchases };
   };
   const fraction = shape.lastPeriodFraction ?? 1;
   const periods = [
@@ -183,6 +180,7 @@ export const parametersArb: fc.Arbitrary<CategoryParameters> = fc
     falseAlarmLevel: fc.constantFrom(1e-6, 1e-3, 0.05),
     minBaselinePeriods: fc.integer({ min: 2, max: 20 }),
     lowStockCoverMinutes: fc.constantFrom(0, 60, 600),
+    confidences: fc.constantFrom([0.9, 0.5], [0.99, 0.9], [0.6, 0.6]),
     lowStockPremiumPct: fc.integer({ min: 0, max: 30 }),
     inventoryStepPct: fc.constantFrom(1, 5, 10),
     overstockCoverDays: fc.constantFrom(1, 30),
@@ -190,9 +188,11 @@ export const parametersArb: fc.Arbitrary<CategoryParameters> = fc
     overstockDiscountPct: fc.integer({ min: 0, max: 30 }),
     minMarginPct: fc.constantFrom(null, 0, 10),
   })
-  .map(({ deadBandShare, ...rest }) => ({
+  .map(({ deadBandShare, confidences, ...rest }) => ({
     ...DEFAULTS,
     ...rest,
+    lowStockConfidence: confidences[0] as number,
+    lowStockHoldConfidence: confidences[1] as number,
     deadBandPct: deadBandShare * rest.maxStepPct,
   }));
 
@@ -264,9 +264,9 @@ export function withMoreNow(observation: DemandObservation, extra: PeriodCounts)
 }
 
 /**
- * Takes up to `fewer` views, carts and purchases from each period older than `recentPeriods` (the
- * longest span tested): a lower baseline, over the same history (the first period with data keeps its
- * counts) and the same sales (units, which stock cover reads, stay).
+ * Takes up to `fewer` views and carts from each period older than `recentPeriods` (the longest span
+ * tested): a lower baseline, over the same history (the first period with data keeps its counts) and
+ * the same sales (purchases and units, which stock is read with, stay).
  */
 export function withLowerBaseline(
   observation: DemandObservation,
@@ -280,7 +280,7 @@ export function withLowerBaseline(
   return {
     ...observation,
     periods: observation.periods.map((period, index) =>
-      index <= first || index >= end ? period : add(period, { ...fewer, units: 0 }, -1),
+      index <= first || index >= end ? period : add(period, { ...fewer, purchases: 0, units: 0 }, -1),
     ),
   };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type DemandObservation, salesRate } from '../../../functions/domain/demand-evidence.js';
+import { type DemandObservation, salesRate, sellOutChance } from '../../../functions/domain/demand-evidence.js';
 import type { CategoryParameters } from '../../../functions/domain/pricing-config.js';
 import { decide, type PricedProduct } from '../../../functions/domain/pricing-policy.js';
 import { toEpochMs, toIso } from '../../../functions/domain/time.js';
@@ -77,14 +77,19 @@ describe('pricing policy properties', () => {
     );
   });
 
-  it('never lowers a price on scarce stock, never raises one on overstock', () => {
+  it('never lowers a price on stock likely to run short, never raises one on overstock', () => {
     fc.assert(
       fc.property(productArb, signalsArb, parametersArb, (product, signals, params) => {
         const after = priceAfter(product, decide(product, signals, configFor(params), NOW, context));
-        const cover = coverMinutes(product, signals.demand, params);
-        if (cover === null) return;
-        if (cover < params.lowStockCoverMinutes) expect(after).toBeGreaterThanOrEqual(product.price);
-        if (cover > params.overstockCoverDays * 1440 && product.inventory > params.overstockUnits) {
+        const observation = signals.demand;
+        if (observation === null) return;
+        const horizon = (params.lowStockCoverMinutes * 60) / observation.periodSeconds;
+        const salesParams = { minBaselinePeriods: Math.max(params.minBaselinePeriods, params.minSalesPeriods) };
+        const chance = sellOutChance(observation, salesParams, product.inventory, horizon);
+        if (chance !== null && chance >= params.lowStockHoldConfidence)
+          expect(after).toBeGreaterThanOrEqual(product.price);
+        const cover = coverMinutes(product, observation, params);
+        if (cover !== null && cover > params.overstockCoverDays * 1440 && product.inventory > params.overstockUnits) {
           expect(after).toBeLessThanOrEqual(product.price);
         }
       }),
@@ -218,7 +223,9 @@ function coverMinutes(
   params: CategoryParameters,
 ): number | null {
   if (observation === null) return null;
-  const perPeriod = salesRate(observation, params);
+  const perPeriod = salesRate(observation, {
+    minBaselinePeriods: Math.max(params.minBaselinePeriods, params.minSalesPeriods),
+  });
   if (perPeriod === null) return null;
   const perMinute = (perPeriod * 60) / observation.periodSeconds;
   return perMinute > 0 ? product.inventory / perMinute : Number.POSITIVE_INFINITY;
@@ -230,10 +237,19 @@ function withNormalStock(
   observation: DemandObservation,
   params: CategoryParameters,
 ): PricedProduct | null {
-  const perPeriod = salesRate(observation, params);
+  const perPeriod = salesRate(observation, {
+    minBaselinePeriods: Math.max(params.minBaselinePeriods, params.minSalesPeriods),
+  });
   if (perPeriod === null || perPeriod === 0) return null;
-  const inventory = Math.ceil(((perPeriod * 60) / observation.periodSeconds) * (params.lowStockCoverMinutes + 1));
+  // Four times what the scarcity horizon sells, at least 10 units: short stock is then most unlikely.
+  const inventory = Math.max(
+    10,
+    Math.ceil(((perPeriod * 60) / observation.periodSeconds) * 4 * (params.lowStockCoverMinutes + 1)),
+  );
   const subject = { ...product, inventory };
+  const horizon = (params.lowStockCoverMinutes * 60) / observation.periodSeconds;
+  const salesParams = { minBaselinePeriods: Math.max(params.minBaselinePeriods, params.minSalesPeriods) };
+  if ((sellOutChance(observation, salesParams, inventory, horizon) ?? 0) >= params.lowStockHoldConfidence) return null;
   const cover = coverMinutes(subject, observation, params) as number;
   const over = cover > params.overstockCoverDays * 1440 && inventory > params.overstockUnits;
   return over ? null : subject;

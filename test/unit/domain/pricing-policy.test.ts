@@ -225,7 +225,7 @@ describe('decide: back toward base', () => {
 });
 
 describe('decide: the reference of a demand move', () => {
-  it('keeps the baseline a rise was read against, and clears it when the price is back at base', () => {
+  it('keeps the baseline a rise was read against, through the return to base', () => {
     const rise = expectChange(decideFor(aProduct(), windows(2)));
     expect(rise.reference).toEqual({
       kind: 'set',
@@ -252,9 +252,21 @@ describe('decide: the reference of a demand move', () => {
       reasonCode: 'decay_to_base',
     });
 
-    // Demand back at its old level: back toward base, and at base the reference ends.
+    // Demand back at its old level: back toward base, the reference kept.
     const back = expectChange(decide(raised, STEADY, config, minutesAfter(120), context));
-    expect(back).toMatchObject({ reasonCode: 'decay_to_base', newPrice: 1999, reference: { kind: 'clear' } });
+    expect(back).toMatchObject({ reasonCode: 'decay_to_base', newPrice: 1999, reference: { kind: 'keep' } });
+
+    // At base, after two hours of doubled demand just ended: the rolling baseline is the doubled
+    // demand, and against it usual demand looks like a fall; against the reference it is usual.
+    const afterShift = observed({ rate: 20_000, factor: 0.5 });
+    const atBase = aProduct({ demandReference: reference });
+    expect(decide(atBase, afterShift, config, minutesAfter(130), context)).toMatchObject({
+      kind: 'no_change',
+      reason: 'no_signal',
+    });
+    expect(decide(aProduct(), afterShift, config, minutesAfter(130), context)).toMatchObject({
+      reasonCode: 'demand_low',
+    });
   });
 
   it('lets a reference lapse after referenceMaxMinutes', () => {
@@ -463,5 +475,47 @@ describe('decide: the decision record', () => {
 
   it('refuses a decisionId that could forge a history key', () => {
     expect(() => decideFor(aProduct(), windows(1.5), { decisionId: 'a#b' })).toThrow(RangeError);
+  });
+});
+
+describe('decide: scarcity against the next delivery', () => {
+  // STEADY sells 100 units a minute: 9,000 in stock last 90 minutes, give or take very little.
+  const inMinutes = (minutes: number) => minutesAfter(minutes);
+  /** One unit a minute, seen over 79 minutes: 60 minutes sell 60 ± 8. */
+  const slowSeller = observed({ rate: 10_000, unitsPerPeriod: 1 });
+
+  it('rations stock that will sell out before its next delivery, whatever the fixed line says', () => {
+    const decision = decideFor(aProduct({ inventory: 9_000, restockAt: inMinutes(120) }), STEADY);
+    expect(decision).toMatchObject({ kind: 'change', reasonCode: 'low_stock', newPrice: 2099 });
+    expect(decision.signals).toMatchObject({ minutesToRestock: 120, sellOutChance: 1 });
+  });
+
+  it('leaves stock alone that lasts until its delivery, and brings its price back to base', () => {
+    expect(decideFor(aProduct({ inventory: 9_000, restockAt: inMinutes(30) }), STEADY)).toMatchObject({
+      kind: 'no_change',
+      reason: 'no_signal',
+    });
+    expect(decideFor(aProduct({ price: 2299, inventory: 9_000, restockAt: inMinutes(30) }), STEADY)).toMatchObject({
+      kind: 'change',
+      reasonCode: 'decay_to_base',
+    });
+  });
+
+  it('rations only when nine chances in ten the stock sells out first, judging the rate by how much it has seen', () => {
+    // 40 units against 60 ± 8 expected: 98% likely to sell out. 50: 85%, not sure enough.
+    expect(decideFor(aProduct({ inventory: 40, restockAt: inMinutes(60) }), slowSeller)).toMatchObject({
+      reasonCode: 'low_stock',
+    });
+    expect(decideFor(aProduct({ inventory: 50, restockAt: inMinutes(60) }), slowSeller)).toMatchObject({
+      kind: 'no_change',
+    });
+  });
+
+  it('holds a rationed price until selling out first is unlikely: no back and forth', () => {
+    // 65 units: 32% likely to sell out first. Not enough to raise, too much to come down.
+    const rationed = aProduct({ price: 2299, inventory: 65, restockAt: inMinutes(60) });
+    expect(decideFor(rationed, slowSeller)).toMatchObject({ kind: 'no_change', reason: 'blocked' });
+    // 80 units: 3.5%. Back toward base.
+    expect(decideFor({ ...rationed, inventory: 80 }, slowSeller)).toMatchObject({ reasonCode: 'decay_to_base' });
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * `npm run backtest`: the pricing policy against the simulator's shoppers in simulated time, and the
+ * same shoppers at fixed prices; prints a table, and a JSON summary as the last line of stdout.
+ *
+ *   npm run backtest -- --scenario flash-sale --hours 3 --seed 7 [--policy FILE.json]
+ *                       [--out PATH.jsonl] [--chart PAGE.html] [--chart-products ID,ID]
+ *
+ * Everything is checked before the run starts: a bad flag or a policy file that fails validation is
+ * refused with the flag or field named, exit 2.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_PRICING_CONFIG } from '../functions/domain/pricing-config.js';
+import { toIso } from '../functions/domain/time.js';
+import { parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../infra/cli-args.js';
+import { generateCatalogue } from '../simulator/catalogue.js';
+import { InvalidSimulationOptionError } from '../simulator/errors.js';
+import { isScenarioName, SCENARIO_NAMES } from '../simulator/scenarios.js';
+import { runBacktest } from './compare.js';
+import { PolicyFileError, readPolicyFile } from './policy-file.js';
+import { chartProducts, writeChart, writePricePath } from './price-path.js';
+import { formatSummary } from './report.js';
+
+const USAGE = `usage: npm run backtest -- --scenario ${SCENARIO_NAMES.join('|')} --hours H --seed N
+         [--policy FILE.json] [--rate N] [--products N] [--catalogue-seed N]
+         [--out PATH.jsonl] [--chart PAGE.html] [--chart-products ID,ID] [--oracle]`;
+
+/** A week of simulated time is far more than any question a backtest answers, and bounds its cost. */
+const MAX_HOURS = 168;
+
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: {
+        scenario: { type: 'string' },
+        hours: { type: 'string' },
+        seed: { type: 'string' },
+        policy: { type: 'string' },
+        rate: { type: 'string' },
+        products: { type: 'string' },
+        'catalogue-seed': { type: 'string' },
+        out: { type: 'string' },
+        chart: { type: 'string' },
+        'chart-products': { type: 'string' },
+        oracle: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+await runCli(async () => {
+  const flags = parseFlags(process.argv.slice(2));
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  for (const required of ['scenario', 'hours', 'seed'] as const) {
+    if (flags[required] === undefined) throw new UsageError(`--${required} is required\n${USAGE}`);
+  }
+  const scenario = flags.scenario as string;
+  if (!isScenarioName(scenario)) {
+    throw new UsageError(`--scenario must be one of ${SCENARIO_NAMES.join(', ')}; got ${JSON.stringify(scenario)}`);
+  }
+  const hours = parsePositiveNumber(flags.hours, '--hours');
+  if (hours > MAX_HOURS) throw new UsageError(`--hours must be at most ${MAX_HOURS}, got ${hours}`);
+  const seed = parsePositiveInteger(flags.seed, '--seed');
+  const rate = flags.rate === undefined ? 100 : parsePositiveNumber(flags.rate, '--rate');
+  const productCount = flags.products === undefined ? 240 : parsePositiveInteger(flags.products, '--products');
+  const catalogueSeed =
+    flags['catalogue-seed'] === undefined ? 42 : parsePositiveInteger(flags['catalogue-seed'], '--catalogue-seed');
+  const config = flags.policy === undefined ? DEFAULT_PRICING_CONFIG : await readPolicyFile(flags.policy);
+  const catalogue = generateCatalogue(toIso(Date.UTC(2026, 10, 1)), { seed: catalogueSeed, productCount });
+  const known = new Set(catalogue.map((product) => product.productId));
+  const charted = flags['chart-products']
+    ?.split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  const unknown = (charted ?? []).filter((id) => !known.has(id));
+  if (unknown.length > 0)
+    throw new UsageError(`--chart-products names products not in the catalogue: ${unknown.join(', ')}`);
+
+  process.stderr.write(`backtest: ${scenario}, ${hours} simulated hours, seed ${seed}…\n`);
+  const result = await runBacktest({
+    scenario,
+    hours,
+    seed,
+    rate,
+    catalogue,
+    config,
+    policy: flags.policy ?? 'defaults',
+    oracle: flags.oracle ?? false,
+  });
+  if (flags.out) await writePricePath(flags.out, result);
+  if (flags.chart) await writeChart(flags.chart, result, charted ?? chartProducts(result));
+  console.log(formatSummary(result.summary));
+  console.log(JSON.stringify(result.summary));
+  return 0;
+}, [PolicyFileError, InvalidSimulationOptionError]);

@@ -1,0 +1,107 @@
+/**
+ * The fast path's per-minute counters, kept in memory as the demand table would hold them: the
+ * same session rules (duplicates, bots, the per-session cap) judge each event, and what is counted
+ * goes to its product's event-time minute, as classifyBatch and the demand store count it.
+ */
+import type { PeriodCounts } from '../functions/domain/demand-evidence.js';
+import { SessionActivity } from '../functions/domain/session-activity.js';
+import { toIso } from '../functions/domain/time.js';
+import type { SimulatedClickEvent } from '../simulator/records.js';
+
+const MINUTE_MS = 60_000;
+/** The one shard the backtest's stream has: every event in order, as one Lambda poller sees a shard. */
+const SHARD = 'backtest/shardId-000000000000';
+
+interface MinuteCounts {
+  views: number;
+  carts: number;
+  purchases: number;
+  units: number;
+}
+
+export class FastPathCounts {
+  private readonly activity = new SessionActivity();
+  /** productId → minute start (epoch ms) → counts. */
+  private readonly byProduct = new Map<string, Map<number, MinuteCounts>>();
+  private sequence = 0;
+  private readonly facts = {
+    eventId: '',
+    sessionId: '',
+    eventType: '',
+    productId: null as string | null,
+    minute: '',
+    eventTimeMs: 0,
+  };
+  private minuteCache = { startMs: Number.NaN, iso: '' };
+
+  /**
+   * Judges and counts one event (its eventTime is `eventTimeMs`); returns its product when it
+   * counted toward it (a product the evidence should look at again), else null.
+   */
+  count(event: SimulatedClickEvent, eventTimeMs: number): string | null {
+    const startMs = Math.floor(eventTimeMs / MINUTE_MS) * MINUTE_MS;
+    if (startMs !== this.minuteCache.startMs) this.minuteCache = { startMs, iso: toIso(startMs) };
+    const facts = this.facts;
+    facts.eventId = event.eventId;
+    facts.sessionId = event.sessionId;
+    facts.eventType = event.eventType;
+    facts.productId = event.productId ?? null;
+    facts.minute = this.minuteCache.iso;
+    facts.eventTimeMs = eventTimeMs;
+    const verdict = this.activity.judge(SHARD, String(++this.sequence), facts);
+    const productId = event.productId;
+    if (verdict !== 'count' || productId === undefined) return null;
+    const field =
+      event.eventType === 'product_view'
+        ? 'views'
+        : event.eventType === 'add_to_cart'
+          ? 'carts'
+          : event.eventType === 'purchase'
+            ? 'purchases'
+            : null;
+    if (field === null) return null;
+    let minutes = this.byProduct.get(productId);
+    if (minutes === undefined) {
+      minutes = new Map();
+      this.byProduct.set(productId, minutes);
+    }
+    let counts = minutes.get(startMs);
+    if (counts === undefined) {
+      counts = { views: 0, carts: 0, purchases: 0, units: 0 };
+      minutes.set(startMs, counts);
+    }
+    counts[field]++;
+    if (field === 'purchases') counts.units += event.quantity ?? 1;
+    return productId;
+  }
+
+  /**
+   * The product's `count` minutes before the minute starting at `minuteMs`, oldest first, zeros
+   * filled in. The counters themselves, not copies: read them before counting more.
+   */
+  minutesBefore(productId: string, minuteMs: number, count: number): PeriodCounts[] {
+    const minutes = this.byProduct.get(productId);
+    const periods: PeriodCounts[] = new Array(count);
+    for (let index = 0; index < count; index++) {
+      periods[index] = minutes?.get(minuteMs - (count - index) * MINUTE_MS) ?? ZERO;
+    }
+    return periods;
+  }
+
+  /** The product's counts in the minute starting at `minuteMs`, so far (a copy: it goes on counting). */
+  minute(productId: string, minuteMs: number): PeriodCounts {
+    const counts = this.byProduct.get(productId)?.get(minuteMs);
+    return counts
+      ? { views: counts.views, carts: counts.carts, purchases: counts.purchases, units: counts.units }
+      : ZERO;
+  }
+
+  /** Forgets minutes older than `beforeMs`: a day of minutes per product is more than any baseline reads. */
+  forgetBefore(beforeMs: number): void {
+    for (const minutes of this.byProduct.values()) {
+      for (const startMs of minutes.keys()) if (startMs < beforeMs) minutes.delete(startMs);
+    }
+  }
+}
+
+const ZERO: PeriodCounts = Object.freeze({ views: 0, carts: 0, purchases: 0, units: 0 });

@@ -1,0 +1,92 @@
+/**
+ * The rich path in a backtest: each minute's clicks and orders go through the very aggregation SQL
+ * the Glue job runs (glue/aggregate-window.sql, in DuckDB as the local engine runs it), and each
+ * product's rows are kept as the aggregates table keeps them, for the baselines of later windows.
+ */
+import type { AggregateRow } from '../functions/domain/aggregate.js';
+import type { PeriodCounts } from '../functions/domain/demand-evidence.js';
+import type { Order } from '../functions/domain/order.js';
+import { toIso } from '../functions/domain/time.js';
+import {
+  DuckDbWindowAggregator,
+  type WindowClick,
+  type WindowOrder,
+  type WindowProduct,
+} from '../glue/local-engine/duckdb-window-aggregator.js';
+import type { SimulatedClickEvent } from '../simulator/records.js';
+
+export class RichPathWindows {
+  private clicks: WindowClick[] = [];
+  private orders: WindowOrder[] = [];
+  /** productId → windowStart (epoch ms) → the row's counts. */
+  private readonly rows = new Map<string, Map<number, PeriodCounts>>();
+
+  private constructor(
+    private readonly aggregator: DuckDbWindowAggregator,
+    readonly windowMs: number,
+  ) {}
+
+  /** On one DuckDB thread: the backtest's speed is measured on one core. */
+  static async create(windowMs: number): Promise<RichPathWindows> {
+    return new RichPathWindows(await DuckDbWindowAggregator.create(undefined, { threads: 1 }), windowMs);
+  }
+
+  /** An event that arrived in the current window (valid, bot or duplicate: the SQL sorts them out). */
+  addClick(event: SimulatedClickEvent): void {
+    // The event itself: it has the fields the SQL reads, absent ones undefined.
+    this.clicks.push(event);
+  }
+
+  addOrder(order: Order): void {
+    this.orders.push({
+      orderId: order.orderId,
+      productId: order.productId,
+      quantity: order.quantity,
+      unitPrice: order.unitPrice,
+      orderedAt: order.orderedAt,
+    });
+  }
+
+  /** Aggregates the window [startMs, startMs + windowMs) over `products` as they stand now, and starts the next. */
+  async close(startMs: number, products: readonly WindowProduct[]): Promise<AggregateRow[]> {
+    await this.aggregator.replaceProducts(products);
+    const rows = await this.aggregator.aggregate(
+      { windowStart: toIso(startMs), windowEnd: toIso(startMs + this.windowMs) },
+      this.clicks,
+      this.orders,
+    );
+    this.clicks = [];
+    this.orders = [];
+    for (const row of rows) {
+      let windows = this.rows.get(row.productId);
+      if (windows === undefined) {
+        windows = new Map();
+        this.rows.set(row.productId, windows);
+      }
+      windows.set(startMs, { views: row.views, carts: row.carts, purchases: row.purchases, units: row.units });
+    }
+    return rows;
+  }
+
+  /** The product's `count` windows before the one starting at `startMs`, oldest first; no row reads as zeros. */
+  windowsBefore(productId: string, startMs: number, count: number): PeriodCounts[] {
+    const windows = this.rows.get(productId);
+    const periods: PeriodCounts[] = new Array(count);
+    for (let index = 0; index < count; index++) {
+      periods[index] = windows?.get(startMs - (count - index) * this.windowMs) ?? ZERO;
+    }
+    return periods;
+  }
+
+  forgetBefore(beforeMs: number): void {
+    for (const windows of this.rows.values()) {
+      for (const startMs of windows.keys()) if (startMs < beforeMs) windows.delete(startMs);
+    }
+  }
+
+  dispose(): void {
+    this.aggregator.close();
+  }
+}
+
+const ZERO: PeriodCounts = Object.freeze({ views: 0, carts: 0, purchases: 0, units: 0 });

@@ -1,0 +1,118 @@
+/**
+ * Pricing quality (issue 14): the closed-loop backtest (backtest/) run on every scenario, against the
+ * simulator's ground truth and against fixed prices on the same shoppers.
+ *
+ * - steady, 240 products, 24 simulated hours, 3 seeds: demand-driven changes per seed (≤ 3), and the
+ *   backtest's own speed (≤ 120 s per 24 simulated hours of the policy's run, on one core: run it under
+ *   `taskset -c 0` for the number the target means);
+ * - flash-sale (the sale an hour in, once baselines exist), 3 seeds: the share of the sale category's
+ *   products seen at least once a minute whose price rose within 120 s (≥ 90 %), and demand-driven
+ *   changes outside the category (no more than on steady);
+ * - bot-attack: no attacked product above one step over base;
+ * - economics, clickprice against fixed prices: the worst profit difference over every scenario
+ *   (≥ −0.5 %), and the lower of sustained-shift (4 h: an hour before, the two-hour shift, an hour
+ *   after) and scarce-stock (8 h: two delivery cycles) (≥ +3 %).
+ */
+
+import { type BacktestSummary, runBacktest } from '../backtest/compare.js';
+import { DEFAULT_PRICING_CONFIG } from '../functions/domain/pricing-config.js';
+import { toIso } from '../functions/domain/time.js';
+import { generateCatalogue } from '../simulator/catalogue.js';
+import type { ScenarioName } from '../simulator/scenarios.js';
+import type { BenchResult } from './run.js';
+
+const catalogue = generateCatalogue(toIso(Date.UTC(2026, 10, 1)), { seed: 42, productCount: 240 });
+
+async function backtest(scenario: ScenarioName, hours: number, seed: number): Promise<BacktestSummary> {
+  process.stderr.write(`  backtest ${scenario}, ${hours} h, seed ${seed}…\n`);
+  const { summary } = await runBacktest({
+    scenario,
+    hours,
+    seed,
+    catalogue,
+    config: DEFAULT_PRICING_CONFIG,
+    policy: 'defaults',
+  });
+  return summary;
+}
+
+/** The numbers of a run worth keeping in the bench's JSON. */
+function brief(summary: BacktestSummary) {
+  return {
+    seed: summary.seed,
+    hours: summary.hours,
+    profitDeltaPct: round(summary.profitDeltaPct),
+    demandDrivenChanges: summary.demand.demandDrivenChanges,
+    falseChanges: summary.demand.falseChanges,
+    changesByReason: summary.clickprice.changesByReason,
+    lostPurchases: { clickprice: summary.clickprice.lostPurchases, fixed: summary.fixed.lostPurchases },
+    episodes: summary.demand.episodes,
+    missed: summary.demand.missed,
+    detectionDelaySeconds: summary.demand.detectionDelaySeconds,
+    secondsPer24h: round(summary.secondsPer24h),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+export async function run(): Promise<BenchResult> {
+  const seeds = [1, 2, 3];
+  const steady: BacktestSummary[] = [];
+  for (const seed of seeds) steady.push(await backtest('steady', 24, seed));
+  const flashSales: BacktestSummary[] = [];
+  for (const seed of seeds) flashSales.push(await backtest('flash-sale', 3, seed));
+  const botAttack = await backtest('bot-attack', 3, 1);
+  const shift = await backtest('sustained-shift', 4, 1);
+  const scarce = await backtest('scarce-stock', 8, 1);
+  const badEvents = await backtest('bad-events', 3, 1);
+  const blackFriday = await backtest('black-friday', 1, 1);
+
+  const steadyDemandChanges = Math.max(...steady.map((summary) => summary.demand.demandDrivenChanges));
+  const flashSaleRecall = Math.min(...flashSales.map((summary) => summary.flashSale?.recall ?? 0));
+  const outsideSale = Math.max(...flashSales.map((summary) => summary.flashSale?.demandChangesOutside ?? 0));
+  const every = [...steady, ...flashSales, botAttack, shift, scarce, badEvents, blackFriday];
+  const profitDeltaPctWorst = Math.min(...every.map((summary) => summary.profitDeltaPct));
+  const profitDeltaPctShift = Math.min(shift.profitDeltaPct, scarce.profitDeltaPct);
+  const backtestSecondsPer24h = median(steady.map((summary) => summary.secondsPer24h));
+  return {
+    steady: steady.map(brief),
+    flashSale: flashSales.map((summary) => ({
+      ...brief(summary),
+      sale: summary.flashSale && { ...summary.flashSale },
+    })),
+    botAttack: {
+      ...brief(botAttack),
+      maxStepsAboveBase: { ...botAttack.botAttack?.maxStepsAboveBase },
+      heldToOneStep: botAttack.botAttack?.heldToOneStep ?? false,
+    },
+    sustainedShift: brief(shift),
+    scarceStock: brief(scarce),
+    badEvents: brief(badEvents),
+    blackFriday: brief(blackFriday),
+    steadyDemandChanges,
+    flashSaleRecall: round(flashSaleRecall),
+    flashSaleDemandChangesOutsideCategory: outsideSale,
+    profitDeltaPctWorst: round(profitDeltaPctWorst),
+    profitDeltaPctShift: round(profitDeltaPctShift),
+    backtestSecondsPer24h: round(backtestSecondsPer24h),
+    targets: {
+      steadyDemandChanges: { target: 3, met: steadyDemandChanges <= 3 },
+      flashSaleRecall: { target: 0.9, met: flashSaleRecall >= 0.9 },
+      flashSaleOutsideCategoryNoMoreThanSteady: {
+        target: steadyDemandChanges,
+        met: outsideSale <= Math.max(3, steadyDemandChanges),
+      },
+      botAttackHeldToOneStep: { target: 1, met: botAttack.botAttack?.heldToOneStep === true },
+      profitDeltaPctWorst: { target: -0.5, met: profitDeltaPctWorst >= -0.5 },
+      profitDeltaPctShift: { target: 3, met: profitDeltaPctShift >= 3 },
+      backtestSecondsPer24h: { target: 120, met: backtestSecondsPer24h <= 120 },
+    },
+  };
+}
