@@ -83,7 +83,8 @@ export class DuckDbWindowAggregator {
   ): Promise<DuckDbWindowAggregator> {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
-    if (options.threads !== undefined) await connection.run(`SET threads TO ${Math.max(1, Math.floor(options.threads))}`);
+    if (options.threads !== undefined)
+      await connection.run(`SET threads TO ${Math.max(1, Math.floor(options.threads))}`);
     for (const [name, columns] of Object.entries(TABLES)) await connection.run(`CREATE TABLE ${name} (${columns})`);
     return new DuckDbWindowAggregator(instance, connection, sql);
   }

@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const directory = mkdtempSync(join(tmpdir(), 'clickprice-backtest-'));
+
+/** `npm run backtest -- …`, as its script runs it; resolves with the exit code and output. */
+async function backtest(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'backtest/cli.ts', ...args], {
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('npm run backtest', () => {
+  it('prints a table and, last, the JSON summary; writes the price path and a chart', async () => {
+    const out = join(directory, 'path.jsonl');
+    const chart = join(directory, 'chart.html');
+    const { code, stdout } = await backtest([
+      ...['--scenario', 'steady', '--hours', '0.25', '--seed', '3', '--products', '30'],
+      ...['--out', out, '--chart', chart, '--chart-products', 'P00001,P00002'],
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/clickprice\s+fixed prices/);
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+    expect(summary).toMatchObject({ scenario: 'steady', seed: 3, hours: 0.25, products: 30, policy: 'defaults' });
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(JSON.parse(lines[0] as string).products).toHaveLength(30);
+    expect(lines.length - 1).toBe(summary.clickprice.changes);
+    const page = readFileSync(chart, 'utf8');
+    expect(page).toContain('P00001');
+    expect(page).toContain('<svg');
+  });
+
+  it('refuses a policy file that fails validation before any run, naming the field', async () => {
+    const policy = join(directory, 'bad-policy.json');
+    writeFileSync(policy, JSON.stringify({ defaults: { maxStepPct: 80 } }));
+    const started = performance.now();
+    const { code, stderr, stdout } = await backtest([
+      '--scenario',
+      'steady',
+      '--hours',
+      '24',
+      '--seed',
+      '1',
+      '--policy',
+      policy,
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/error: policy file .*bad-policy\.json.*defaults\.maxStepPct/);
+    expect(stdout).toBe('');
+    // Refused before 24 simulated hours could start.
+    expect(performance.now() - started).toBeLessThan(30_000);
+  });
+
+  it('refuses bad flags with one line naming them', async () => {
+    expect((await backtest(['--scenario', 'sunny', '--hours', '1', '--seed', '1'])).stderr).toMatch(
+      /--scenario must be one of/,
+    );
+    expect((await backtest(['--scenario', 'steady', '--hours', '-1', '--seed', '1'])).code).toBe(2);
+    expect((await backtest(['--scenario', 'steady', '--hours', '1'])).stderr).toMatch(/--seed is required/);
+    const unknown = await backtest([
+      '--scenario',
+      'steady',
+      '--hours',
+      '1',
+      '--seed',
+      '1',
+      '--chart-products',
+      'P99999',
+    ]);
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/P99999/) });
+  });
+});
