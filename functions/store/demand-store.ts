@@ -11,6 +11,7 @@ import {
 } from '../domain/click-batch.js';
 import { padSequence } from '../domain/sequence-numbers.js';
 import { expiryAfterDays, toEpochMs, toIso } from '../domain/time.js';
+import { batchPut } from './batch-put.js';
 import { queryPages } from './query-pages.js';
 
 const PRODUCT_KEY = tables.demand.partitionKey.name;
@@ -88,6 +89,22 @@ export class DemandStore {
       }
     }
     throw new Error(`watermark of ${contribution.productId} ${contribution.minute} kept moving`);
+  }
+
+  /**
+   * Writes counters of past minutes whole, counted by no shard (no watermark): history a fresh local
+   * stack is seeded with (see infra/local/seed-history.ts). Never for a minute a shard is counting.
+   */
+  async seedMinutes(
+    minutes: readonly { readonly productId: string; readonly minute: string; readonly counts: Partial<MinuteCounts> }[],
+  ): Promise<void> {
+    const items = minutes.map(({ productId, minute, counts }) => ({
+      ...Object.fromEntries(DEMAND_COUNTERS.map((counter) => [counter, counts[counter] ?? 0])),
+      [PRODUCT_KEY]: productId,
+      [MINUTE_KEY]: minute,
+      [TTL]: expiryAfterDays(minute, RETENTION_DAYS),
+    }));
+    await batchPut(this.client, this.tableName, items);
   }
 
   /** Counters of the `lookback` minutes up to and including `minute`, oldest first, zeros filled in. */

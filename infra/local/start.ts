@@ -4,7 +4,7 @@
  * stdout is a JSON summary of the run.
  *
  *   npm start -- [--duration N] [--data-dir DIR] [--dynamodb-port P] [--kinesis-port P] [--api-port P]
- *                [--seed N] [--products N] [--rate N] [--scenario NAME] [--no-simulator]
+ *                [--seed N] [--products N] [--rate N] [--scenario NAME] [--history-minutes N] [--no-simulator]
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,10 +23,18 @@ import { startLocalApi } from './local-api.js';
 import { localStackEnvironment, startLocalStack } from './local-stack.js';
 import { startLocalPipeline } from './pipeline.js';
 import { startPriceChangeFeed } from './price-change-feed.js';
+import { seedHistory } from './seed-history.js';
 
 const USAGE =
   'usage: npm start -- [--duration N] [--data-dir DIR] [--dynamodb-port P] [--kinesis-port P] [--api-port P]\n' +
-  `                    [--seed N] [--products N] [--rate N] [--scenario ${SCENARIO_NAMES.join('|')}] [--no-simulator]`;
+  `                    [--seed N] [--products N] [--rate N] [--scenario ${SCENARIO_NAMES.join('|')}]\n` +
+  '                    [--history-minutes N] [--no-simulator]';
+
+/**
+ * Minutes of steady demand a fresh stack is seeded with (see seed-history.ts): a baseline for the
+ * demand evidence from the start, so the flash sale ~20 s in is judged against usual demand.
+ */
+const DEFAULT_HISTORY_MINUTES = 30;
 
 /** The simulator's defaults here: enough traffic to watch, and a flash sale soon after start-up. */
 const SIMULATOR_DEFAULTS = { rate: '100', scenario: 'flash-sale', flashSaleStartSeconds: 20 } as const;
@@ -52,6 +60,7 @@ function parseOptions() {
         rate: { type: 'string', default: SIMULATOR_DEFAULTS.rate },
         scenario: { type: 'string', default: SIMULATOR_DEFAULTS.scenario },
         'no-simulator': { type: 'boolean', default: false },
+        'history-minutes': { type: 'string', default: String(DEFAULT_HISTORY_MINUTES) },
       },
     });
     return {
@@ -62,6 +71,7 @@ function parseOptions() {
       apiPort: parsePort(values['api-port'], '--api-port'),
       seed: parsePositiveInteger(values.seed, '--seed'),
       productCount: parsePositiveInteger(values.products, '--products'),
+      historyMinutes: parseHistoryMinutes(values['history-minutes']),
       simulator: values['no-simulator']
         ? null
         : { rate: parsePositiveInteger(values.rate, '--rate'), scenario: parseScenario(values.scenario) },
@@ -70,6 +80,14 @@ function parseOptions() {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
+}
+
+/** `--history-minutes`: 0 (none) up to a day. */
+function parseHistoryMinutes(value: string | undefined): number {
+  if (value === '0') return 0;
+  const minutes = parsePositiveInteger(value, '--history-minutes');
+  if (minutes > 1_440) throw new UsageError(`--history-minutes must be at most 1440, got ${minutes}`);
+  return minutes;
 }
 
 /** Resolves with what ended the run: the duration elapsing, or a signal. */
@@ -102,11 +120,8 @@ await runCli(async () => {
   const stack = await startLocalStack(options);
   try {
     Object.assign(process.env, localStackEnvironment(stack));
-    const catalogue = await loadCatalogue(
-      stack.clients.documentClient,
-      stack.tableNames.products,
-      generateCatalogue(toIso(startedAt), { seed: options.seed, productCount: options.productCount }),
-    );
+    const products = generateCatalogue(toIso(startedAt), { seed: options.seed, productCount: options.productCount });
+    const catalogue = await loadCatalogue(stack.clients.documentClient, stack.tableNames.products, products);
 
     console.log(`clickprice local stack ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
     console.log(`  DynamoDB Local  ${stack.endpoints.dynamodb}`);
@@ -115,6 +130,18 @@ await runCli(async () => {
     console.log(
       `  catalogue: ${catalogue.created} products created, ${catalogue.existing} already present (seed ${options.seed})`,
     );
+    // History only for a fresh catalogue: a restarted stack (--data-dir) has its own.
+    if (catalogue.existing === 0 && options.historyMinutes > 0) {
+      const history = await seedHistory(stack, products, {
+        seed: options.seed,
+        rate: options.simulator?.rate ?? Number(SIMULATOR_DEFAULTS.rate),
+        minutes: options.historyMinutes,
+      });
+      console.log(
+        `  history: ${history.minutes} minutes of steady demand seeded (${history.demandItems} demand minutes, ` +
+          `${history.aggregateRows} aggregate rows): demand evidence has its baseline from the start`,
+      );
+    }
     console.log(`  data: ${stack.dataDir ?? 'in memory (pass --data-dir DIR to keep it)'}`);
 
     // The pipeline: the clickstream Lambda handler, invoked by the local event-source mapping.
