@@ -16,9 +16,9 @@ const EVIDENCE_KEYS = ['warmingUp', 'demandDirection', 'coverMinutes', 'salesPer
 
 const isNumber = (value) => typeof value === 'number' && Number.isFinite(value);
 
-/** A count or rate, short: `34`, `8.2`, `0.043`. */
+/** A count or rate, short: `34`, `231`, `8.2`, `0.043`. */
 function amount(value) {
-  if (Number.isInteger(value)) return String(value);
+  if (Number.isInteger(value) || Math.abs(value) >= 100) return String(Math.round(value));
   return String(Math.abs(value) >= 1 ? Number(value.toFixed(1)) : Number(value.toPrecision(2)));
 }
 

@@ -190,6 +190,8 @@ describe('evidenceOf: a rich-path rise confirmed by orders', () => {
 
   it('reads the stock as cover at the current sales rate', () => {
     expect(textOf(described(RICH_RISE), 'stock')).toBe('120 in stock · 12.5 sold/h · 9.6 h of cover');
+    const busy = { ...RICH_RISE, signals: { ...RICH_RISE.signals, salesPerHour: 230.8, coverMinutes: 57.2 } };
+    expect(textOf(described(busy), 'stock')).toBe('120 in stock · 231 sold/h · 57 min of cover');
   });
 
   it('gives the unit cost in the product’s currency, as the dashboard writes money', () => {
