@@ -4,6 +4,7 @@
  */
 import { changeChips } from './change-chips.js';
 import { h, routeHref } from './dom.js';
+import { evidenceSummary } from './evidence-block.js';
 import { actionLabel, clock, dateTime, money, percentChange } from './format.js';
 
 const POLL_MS = 2_000;
@@ -79,6 +80,7 @@ function feedItem(change, catalogue) {
       h('span', { class: `feed__source feed__source--${change.source}`, title: 'source' }, change.source),
     ),
     h('div', { class: 'feed__tags' }, changeChips(change)),
+    evidenceSummary(change, currency),
   );
 }
 

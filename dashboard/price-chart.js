@@ -2,9 +2,10 @@
  * The product page's chart (Chart.js, loaded as the global `Chart` by index.html): the price as a
  * stepped line over a linear time axis (epoch ms, formatted ticks), demand per window as bars on a
  * second axis, and one marker per history row whose tooltip (an HTML overlay) gives the reason
- * code, the guardrail, the explanation, the actor and the source.
+ * code, the guardrail, the explanation, the actor, the source and the evidence the decision rested on.
  */
 import { h, replaceChildren } from './dom.js';
+import { evidencePanel } from './evidence-block.js';
 import { actionLabel, clock, count, dateTime, money, percentChange, shortClock } from './format.js';
 
 const COLORS = {
@@ -115,6 +116,7 @@ function tooltipContent(tooltip, currency) {
   const marker = items.find((item) => item.raw?.change);
   if (marker) {
     const change = marker.raw.change;
+    const evidence = evidencePanel(change, currency);
     const priceLine =
       change.action === 'shadow'
         ? `Would set ${money(change.proposedPrice ?? change.newPrice, currency)} (kept ${money(change.oldPrice, currency)})`
@@ -136,7 +138,13 @@ function tooltipContent(tooltip, currency) {
         h('dt', {}, 'Actor'),
         h('dd', { 'data-testid': 'tip-actor' }, change.actor),
       ),
-      h('p', { class: 'tip__explanation', 'data-testid': 'tip-explanation' }, change.explanation),
+      h(
+        'p',
+        // The evidence below says in numbers most of what the explanation says in words: keep it short.
+        { class: `tip__explanation${evidence ? ' tip__explanation--short' : ''}`, 'data-testid': 'tip-explanation' },
+        change.explanation,
+      ),
+      evidence,
     ];
   }
   const bars = items.filter((item) => item.raw && 'start' in item.raw && item.raw.y > 0);
@@ -180,7 +188,9 @@ export function createPriceChart(container) {
     const left = offsetLeft + tooltip.caretX;
     const flip = left + tip.offsetWidth + 16 > frame.clientWidth;
     tip.style.left = `${flip ? left - tip.offsetWidth - 12 : left + 12}px`;
-    tip.style.top = `${Math.max(0, offsetTop + tooltip.caretY - tip.offsetHeight / 2)}px`;
+    // Centred on the marker, but kept inside the chart while it fits, not over the table below.
+    const top = Math.min(offsetTop + tooltip.caretY - tip.offsetHeight / 2, frame.clientHeight - tip.offsetHeight);
+    tip.style.top = `${Math.max(0, top)}px`;
   };
 
   const chart = new Chart(canvas, {

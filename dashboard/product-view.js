@@ -5,6 +5,7 @@
 import { changeChips } from './change-chips.js';
 import { confirmAction } from './dialogs.js';
 import { h, replaceChildren } from './dom.js';
+import { evidenceDetails } from './evidence-block.js';
 import {
   actionLabel,
   ago,
@@ -61,6 +62,8 @@ export function productView({ api, productId, toast }) {
     source: 'windows',
     error: null,
     notFound: false,
+    // Evidence blocks opened in the history, by changeId: kept open when new rows redraw the table.
+    openEvidence: new Set(),
   };
   let timer;
   let stopped = false;
@@ -441,6 +444,13 @@ export function productView({ api, productId, toast }) {
           },
           change.explanation,
         ),
+        evidenceDetails(change, currency(), {
+          open: state.openEvidence.has(change.changeId),
+          ontoggle: (open) => {
+            if (open) state.openEvidence.add(change.changeId);
+            else state.openEvidence.delete(change.changeId);
+          },
+        }),
       ),
     );
   }
@@ -638,9 +648,14 @@ export function productView({ api, productId, toast }) {
                 h(
                   'tr',
                   {},
-                  ['Time', 'Action', 'Price', 'Reason and guardrail', 'Source and actor', 'Explanation'].map((label) =>
-                    h('th', { scope: 'col', class: label === 'Price' ? 'num' : '' }, label),
-                  ),
+                  [
+                    'Time',
+                    'Action',
+                    'Price',
+                    'Reason and guardrail',
+                    'Source and actor',
+                    'Explanation and evidence',
+                  ].map((label) => h('th', { scope: 'col', class: label === 'Price' ? 'num' : '' }, label)),
                 ),
               ),
               historyBody,

@@ -51,6 +51,18 @@ describe('the dashboard function', () => {
     expect(called.filter((key) => !Object.hasOwn(apiRoutes, key as string))).toEqual([]);
   });
 
+  it('lists every module the page imports, so none is missing beside the bundle on Lambda', () => {
+    const dashboardDir = new URL('../../../dashboard/', import.meta.url);
+    const imported = readdirSync(dashboardDir)
+      .filter((file) => file.endsWith('.js'))
+      .flatMap((file) => [...readFileSync(new URL(file, dashboardDir), 'utf8').matchAll(/from '\.\/([^']+)'/g)])
+      .map((match) => match[1] as string);
+    expect(imported).toContain('evidence.js');
+    // api-routes.js is made by the dashboard function from infra/api-routes.ts (tested above).
+    const unlisted = imported.filter((name) => name !== 'api-routes.js' && !Object.hasOwn(dashboardAssets, name));
+    expect([...new Set(unlisted)]).toEqual([]);
+  });
+
   it('answers a file it does not have 404, naming the asset', async () => {
     const response = await api.request('/dashboard/secrets.env', { token: null });
     expect(response.status).toBe(404);
