@@ -48,9 +48,15 @@ export function describeEvidence(evidence: DemandEvidence): string {
 /** The evidence's numbers for a price-history row; keys name the test (`viewsUpPValue`, …). */
 export function evidenceSnapshot(evidence: DemandEvidence): Record<string, number> {
   if (evidence.kind === 'warming_up') {
-    return { warmingUp: 1, historyPeriods: evidence.historyPeriods, neededPeriods: evidence.neededPeriods };
+    return {
+      warmingUp: 1,
+      historyPeriods: evidence.historyPeriods,
+      neededPeriods: evidence.neededPeriods,
+      periodSeconds: evidence.periodSeconds,
+    };
   }
   const snapshot: Record<string, number> = {
+    periodSeconds: evidence.periodSeconds,
     historyPeriods: evidence.historyPeriods,
     demandDirection: evidence.direction === 'up' ? 1 : evidence.direction === 'down' ? -1 : 0,
     demandRatio: evidence.ratio,

@@ -374,8 +374,8 @@ export function prepareEvidence(
       forFall: [quieter(older, newer, 'views'), quieter(older, newer, 'carts'), quieter(older, newer, 'purchases')],
     });
   }
-  // The current period counts toward history only once a later one exists; an earlier first period is dropped.
-  const historyPeriods = start === null ? 0 : Math.max(0, n - start);
+  // The complete periods before the current one, the first with data dropped: what a baseline is built from.
+  const historyPeriods = start === null ? 0 : Math.max(0, n - 1 - start);
   const tests = testsPerEvaluation(source, params);
   const threshold = params.falseAlarmLevel / tests;
 

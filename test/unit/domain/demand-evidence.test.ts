@@ -34,13 +34,13 @@ function assessed(evidence: DemandEvidence) {
 
 describe('assessDemand: warm-up', () => {
   it('tests nothing before the product has minBaselinePeriods of history', () => {
-    // Ten periods with data, the first of which may be partial: nine of history before the last.
+    // Ten periods with data before the current one, the first of which may be partial: nine of history.
     const young = observe([...repeat(10, at(20)), at(400)]);
     expect(assessDemand(young, null, PARAMS)).toEqual({
       kind: 'warming_up',
       source: 'windows',
       periodSeconds: 60,
-      historyPeriods: 10,
+      historyPeriods: 9,
       neededPeriods: 10,
     });
     const ofAge = observe([...repeat(11, at(20)), at(400)]);
@@ -50,7 +50,7 @@ describe('assessDemand: warm-up', () => {
   it('counts history from the first period with data, not from the quiet zeros before it', () => {
     // A fresh stack: sixty empty minutes read back from the table, then a few minutes of traffic.
     const fresh = observe([...repeat(60, at(0)), ...repeat(5, at(20)), at(400)], { source: 'minutes' });
-    expect(assessDemand(fresh, null, PARAMS)).toMatchObject({ kind: 'warming_up', historyPeriods: 5 });
+    expect(assessDemand(fresh, null, PARAMS)).toMatchObject({ kind: 'warming_up', historyPeriods: 4 });
   });
 
   it('judges a new product by a configured prior instead of waiting', () => {

@@ -117,7 +117,7 @@ describe('decide: cold start', () => {
     const decision = decideFor(aProduct(), fresh);
     expect(decision).toMatchObject({ kind: 'no_change', reason: 'warming_up' });
     expect(decision.explanation).toContain('warming up');
-    expect(decision.signals).toMatchObject({ warmingUp: 1, historyPeriods: 4, neededPeriods: 10 });
+    expect(decision.signals).toMatchObject({ warmingUp: 1, historyPeriods: 3, neededPeriods: 10, periodSeconds: 60 });
   });
 
   it('makes no stock move either, until a sales rate is known', () => {
