@@ -53,6 +53,10 @@ export class Restocking {
     );
   }
 
+  get plan(): ReplenishmentPlan {
+    return this.options.plan;
+  }
+
   /** The units a delivery brings the product up to. */
   levelOf(productId: string): number {
     return this.levels.get(productId) ?? 0;
