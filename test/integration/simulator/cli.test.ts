@@ -119,7 +119,7 @@ describe('npm run simulate', () => {
   it.concurrent.for([
     [
       ['--scenario', 'cyber-monday'],
-      /--scenario must be one of steady, flash-sale, black-friday, bot-attack, bad-events; got "cyber-monday"/,
+      /--scenario must be one of steady, flash-sale, black-friday, bot-attack, bad-events, sustained-shift, scarce-stock; got "cyber-monday"/,
     ],
     [['--rate', '-5'], /--rate must be a positive number, got "-5"/],
     [['--rate=0'], /--rate must be a positive number, got "0"/],
