@@ -132,6 +132,14 @@ describe('npm run simulate', () => {
     ],
     [['--replay', damaged, '--rate', '5'], /--replay sends the recording exactly as it was; --rate cannot change it/],
     [['--category', 'toys'], /--category applies to --scenario flash-sale only/],
+    [['--restock-every', '0'], /--restock-every must be a positive number, got "0"/],
+    [['--restock-every', '-30'], /--restock-every must be a positive number, got "-30"/],
+    [['--restock-every', 'daily'], /--restock-every must be a positive number, got "daily"/],
+    [['--restock-cover', '-1'], /--restock-cover must be a number of minutes >= 0, got "-1"/],
+    [
+      ['--replay', damaged, '--restock-every', '60'],
+      /--restock-every does not apply to --replay: a replay does not restock/,
+    ],
     [['--fast'], /--fast needs --duration/],
     [['--stream', 'clicks'], /also give --products-table and --orders-table/],
     [['--endpoint-kinesis', 'http://127.0.0.1:4567'], /--endpoint-dynamodb is needed too/],
@@ -162,6 +170,7 @@ describe('npm run simulate', () => {
       ...['--endpoint-kinesis', stack.endpoints.kinesis, '--endpoint-dynamodb', stack.endpoints.dynamodb],
       ...['--stream', streamName, '--products-table', names.products, '--orders-table', names.orders],
       ...['--scenario', 'bot-attack', '--rate', '100', '--duration', '20', '--fast', '--seed', '7'],
+      ...['--restock-every', '2', '--restock-cover', '3.5'],
     ]);
 
     // Assess
@@ -175,6 +184,11 @@ describe('npm run simulate', () => {
       endedBy: 'duration',
     });
     expect(summary.records.bot).toBeGreaterThan(0);
+    // Restocked by the plan the flags gave: once, at the start of a 20 s run.
+    expect(summary.stock).toMatchObject({
+      plan: { everyMinutes: 2, coverMinutes: 3.5, supplyShare: 1 },
+      deliveries: 1,
+    });
     expect(summary.records.valid).toBeGreaterThan(1_000);
     const stored = await readStream(stack.clients.kinesis, streamName);
     expect(stored.length).toBe(summary.records.total);
