@@ -157,7 +157,7 @@ export interface StockSummary {
   readonly unitsDelivered: number;
   /** Products with no unit left at the end. */
   readonly soldOutAtEnd: number;
-  /** Product deliveries whose write failed: their units are not in stock, in the ledger or the table. */
+  /** Product deliveries whose write failed: not in the ledger (the table has them only if it got through unanswered). */
   readonly failedDeliveryWrites: number;
   readonly lastDeliveryError: string | null;
 }
