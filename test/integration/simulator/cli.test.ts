@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
+import { createLocalClients } from '../../../infra/local/clients.js';
+import { localStreamName } from '../../../infra/resources.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { type RecordedLine, readRecording } from '../../../simulator/recording.js';
 import type { SimulatedClickEvent } from '../../../simulator/records.js';
@@ -295,7 +297,16 @@ describe('npm run simulate: what it records, and how it exits', () => {
       detached: true,
     });
     await until(() => run.stderr().includes('simulating against'), 'the embedded stack', 60_000);
-    await delay(1_000);
+    // Once records reach its stream the run is under way (past the warm-up and the first delivery),
+    // with far more queued than the stream has taken.
+    const [, kinesis, dynamodb] = /kinesis (\S+), dynamodb (\S+)\)/.exec(run.stderr()) ?? [];
+    const embedded = createLocalClients({ kinesis: kinesis as string, dynamodb: dynamodb as string });
+    const deadline = performance.now() + 60_000;
+    while ((await readStream(embedded.kinesis, localStreamName())).length === 0) {
+      if (performance.now() > deadline) throw new Error('no record reached the embedded stack’s stream');
+      await delay(100);
+    }
+    embedded.destroy();
 
     // Act
     process.kill(-(run.child.pid as number), 'SIGINT');
