@@ -13,6 +13,9 @@ export interface SimulationHeadline {
   readonly sessions: number;
   readonly purchases: number;
   readonly ordersWritten: number;
+  /** Units purchases took from stock, and purchases that found their product sold out. */
+  readonly unitsSold: number;
+  readonly lostPurchases: number;
   readonly throttled: number;
   /** Records given up on: refused maxAttempts times, or the stream failed. */
   readonly lost: number;
@@ -34,6 +37,8 @@ export function headlineOf(summary: SimulationSummary): SimulationHeadline {
     sessions: summary.sessions,
     purchases: records.purchases,
     ordersWritten: summary.orders.written,
+    unitsSold: summary.stock?.unitsSold ?? 0,
+    lostPurchases: summary.stock?.lostPurchases ?? 0,
     throttled: summary.sender.throttledEntries,
     lost: summary.sender.lostRecords,
     abandoned: summary.sender.abandonedRecords,

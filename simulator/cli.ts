@@ -21,6 +21,7 @@ import { openTarget, planTarget } from './targets.js';
 const USAGE = `usage: npm run simulate -- [--rate N] [--duration S] [--scenario ${SCENARIO_NAMES.join('|')}] [--seed N]
          [--start-time ISO] [--fast] [--out FILE.jsonl] [--replay FILE.jsonl]
          [--category SLUG] [--bot-products ID,ID] [--bots N] [--bad-share F]
+         [--restock-every MIN] [--restock-cover MIN]
          [--local | --endpoint-kinesis URL --endpoint-dynamodb URL | --stream NAME --region R --products-table T --orders-table T]`;
 
 /** Parses a flag's value as a positive number (decimals allowed), naming the flag when it is not one. */
@@ -28,6 +29,15 @@ function parsePositiveNumber(value: string | undefined, flag: string): number {
   const parsed = Number(value);
   if (value === undefined || !/^\d+(\.\d+)?$/.test(value.trim()) || !(parsed > 0) || !Number.isFinite(parsed)) {
     throw new UsageError(`${flag} must be a positive number, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+/** Parses a flag's value as a number ≥ 0 (decimals allowed), naming the flag when it is not one. */
+function parseNonNegativeNumber(value: string | undefined, flag: string): number {
+  const parsed = Number(value);
+  if (value === undefined || !/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(parsed)) {
+    throw new UsageError(`${flag} must be a number of minutes >= 0, got ${JSON.stringify(value)}`);
   }
   return parsed;
 }
@@ -68,6 +78,8 @@ function parseFlags(argv: readonly string[]) {
         'bot-products': { type: 'string' },
         bots: { type: 'string' },
         'bad-share': { type: 'string' },
+        'restock-every': { type: 'string' },
+        'restock-cover': { type: 'string' },
         local: { type: 'boolean' },
         stream: { type: 'string' },
         region: { type: 'string' },
@@ -115,13 +127,35 @@ function scenarioParameters(flags: Flags, scenario: ScenarioName): ScenarioParam
   return parameters;
 }
 
+/** The restocking plan's overrides; a replay does not restock, so it refuses them. */
+function replenishment(flags: Flags): SimulationOptions['replenishment'] {
+  const given = (['restock-every', 'restock-cover'] as const).filter((flag) => flags[flag] !== undefined);
+  if (given.length === 0) return undefined;
+  if (flags.replay !== undefined) {
+    throw new UsageError(`--${given[0]} does not apply to --replay: a replay does not restock`);
+  }
+  return {
+    ...(flags['restock-every'] !== undefined
+      ? { everyMinutes: parsePositiveNumber(flags['restock-every'], '--restock-every') }
+      : {}),
+    ...(flags['restock-cover'] !== undefined
+      ? { coverMinutes: parseNonNegativeNumber(flags['restock-cover'], '--restock-cover') }
+      : {}),
+  };
+}
+
 /** The run's options from the flags; everything is checked before any service is touched. */
 async function runOptions(flags: Flags): Promise<Omit<SimulationOptions, 'target'>> {
   const durationSeconds = flags.duration === undefined ? null : parsePositiveInteger(flags.duration, '--duration');
   if (flags.fast && durationSeconds === null && flags.replay === undefined) {
     throw new UsageError('--fast needs --duration (a fast run would never end)');
   }
-  const common = { durationSeconds, pace: flags.fast ? ('fast' as const) : ('realtime' as const), out: flags.out };
+  const common = {
+    durationSeconds,
+    pace: flags.fast ? ('fast' as const) : ('realtime' as const),
+    out: flags.out,
+    replenishment: replenishment(flags),
+  };
   if (flags.replay !== undefined) {
     const conflicting = [
       'rate',

@@ -15,7 +15,11 @@ const shoppableProductSchema = z.object({
   currency: currencyCode,
   basePrice: cents,
   price: cents,
+  /** Missing counts as none: a product without an inventory cannot be sold. */
+  inventory: z.number().int().min(0).default(0),
 });
+
+type ScannedProduct = CatalogueProduct & { price: number; inventory: number };
 
 export interface PriceViewOptions {
   /** How often the prices are read again while refreshing. @default 2000 */
@@ -26,7 +30,7 @@ export interface PriceViewOptions {
  * The storefront's view of the products table: the catalogue and the current prices, read with a
  * Scan and refreshed every few seconds in the background — not per event, which would cost a read
  * per click. Shoppers therefore see a price change within one refresh interval, as a cached
- * storefront would show it.
+ * storefront would show it. The first read also gives the inventories the order system starts from.
  */
 export class PriceView implements PriceSource {
   private prices = new Map<string, number>();
@@ -42,6 +46,8 @@ export class PriceView implements PriceSource {
     private readonly tableName: string,
     /** The catalogue as first read, sorted by product id. */
     readonly catalogue: readonly CatalogueProduct[],
+    /** Each product's units in stock as first read: where the order system's count starts. */
+    readonly inventories: ReadonlyMap<string, number>,
     private readonly options: PriceViewOptions,
   ) {}
 
@@ -57,8 +63,9 @@ export class PriceView implements PriceSource {
         `products table ${tableName} holds no valid product: seed it first (npm run seed -- --table ${tableName})`,
       );
     }
-    const catalogue = products.map(({ price: _price, ...product }) => product);
-    const view = new PriceView(client, tableName, catalogue, options);
+    const catalogue = products.map(({ price: _price, inventory: _inventory, ...product }) => product);
+    const inventories = new Map(products.map((product) => [product.productId, product.inventory]));
+    const view = new PriceView(client, tableName, catalogue, inventories, options);
     view.apply(products);
     return view;
   }
@@ -97,7 +104,7 @@ export class PriceView implements PriceSource {
     await this.refreshing?.catch(() => undefined);
   }
 
-  private apply(products: readonly (CatalogueProduct & { price: number })[]): void {
+  private apply(products: readonly ScannedProduct[]): void {
     const prices = new Map(this.catalogue.map((product) => [product.productId, product.basePrice]));
     for (const product of products) prices.set(product.productId, product.price);
     this.prices = prices;
@@ -105,17 +112,14 @@ export class PriceView implements PriceSource {
   }
 }
 
-async function scanProducts(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-): Promise<(CatalogueProduct & { price: number })[]> {
-  const products: (CatalogueProduct & { price: number })[] = [];
+async function scanProducts(client: DynamoDBDocumentClient, tableName: string): Promise<ScannedProduct[]> {
+  const products: ScannedProduct[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(
       new ScanCommand({
         TableName: tableName,
-        ProjectionExpression: '#key, category, #name, currency, basePrice, price',
+        ProjectionExpression: '#key, category, #name, currency, basePrice, price, inventory',
         ExpressionAttributeNames: { '#key': PRODUCT_KEY, '#name': 'name' },
         ExclusiveStartKey: startKey,
       }),
@@ -124,7 +128,7 @@ async function scanProducts(
       const parsed = shoppableProductSchema.safeParse(item);
       if (parsed.success) {
         const { [PRODUCT_KEY]: productId, ...rest } = parsed.data;
-        products.push({ productId: productId as string, ...rest } as CatalogueProduct & { price: number });
+        products.push({ productId: productId as string, ...rest } as ScannedProduct);
       }
     }
     startKey = page.LastEvaluatedKey;

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { toIso } from '../functions/domain/time.js';
 import { OrdersStore } from '../functions/store/orders-store.js';
+import { StockStore } from '../functions/store/stock-store.js';
 import { InvalidSimulationOptionError } from './errors.js';
 import type { FunnelConfig } from './funnel.js';
 import { KinesisSender, type KinesisSenderOptions, type SenderStats } from './kinesis-sender.js';
@@ -9,7 +11,10 @@ import { OrderWriter, type OrderWriterStats } from './order-writer.js';
 import { PriceView } from './price-view.js';
 import { type RecordedLine, RecordingWriter, readRecording } from './recording.js';
 import type { SimulatedClickEvent, SimulatedRecord } from './records.js';
+import { type ReplenishmentPlan, replenishmentPlan } from './replenishment.js';
+import { Restocking } from './restocking.js';
 import { buildScenario, type ScenarioName, type ScenarioParameters } from './scenarios.js';
+import { StockLedger } from './stock-ledger.js';
 import { type RecordCounts, Tally } from './tally.js';
 import { TrafficModel } from './traffic-model.js';
 
@@ -62,8 +67,17 @@ export interface SimulationOptions {
   readonly stopNow?: AbortSignal;
   /** Generation pauses while this many records wait to be sent. @default 20000 */
   readonly maxQueuedRecords?: number;
-  /** @default true */
+  /**
+   * Place purchases' orders, each taking its units from the products table's inventory, sell only
+   * what is in stock, and restock. Off: no orders, unlimited stock, no deliveries. @default true
+   */
   readonly writeOrders?: boolean;
+  /**
+   * The restocking of a generated run (a replay does not restock): every `everyMinutes` from the
+   * start, each product is brought up to `coverMinutes` of its usual sales. @default every 240 min
+   * up to 300 min, times the scenario's supply share
+   */
+  readonly replenishment?: Partial<ReplenishmentPlan>;
   /** Sessions simulated before the start so the run opens in steady state. @default 5 min */
   readonly warmupMs?: number;
 }
@@ -119,6 +133,8 @@ export interface SimulationSummary {
   /** What the stream accepted (records lost or abandoned are in `sender`, not here). */
   readonly records: RecordCounts;
   readonly orders: OrderWriterStats;
+  /** What was sold and restocked; null for a replay, or a run that writes no orders. */
+  readonly stock: StockSummary | null;
   readonly sender: SenderStats;
   /**
    * `stream-error`: the stream failed in a way retrying cannot fix (see `sender.lostReason`), while
@@ -126,6 +142,24 @@ export interface SimulationSummary {
    */
   readonly endedBy: 'duration' | 'signal' | 'replay-complete' | 'stream-error';
   readonly stream: string;
+}
+
+/** Stock through a generated run, by the order system's ledger. */
+export interface StockSummary {
+  readonly plan: ReplenishmentPlan;
+  /** Units purchases took: their orders take them from the table's inventory. */
+  readonly unitsSold: number;
+  /** Purchases that found the product sold out, and the units they wanted. */
+  readonly lostPurchases: number;
+  readonly lostUnits: number;
+  /** Deliveries made (the first at the start), and the units they added over every product. */
+  readonly deliveries: number;
+  readonly unitsDelivered: number;
+  /** Products with no unit left at the end. */
+  readonly soldOutAtEnd: number;
+  /** Product deliveries whose write failed: not in the ledger (the table has them only if it got through unanswered). */
+  readonly failedDeliveryWrites: number;
+  readonly lastDeliveryError: string | null;
 }
 
 const CHUNK = 2_000;
@@ -144,6 +178,24 @@ function validate(options: SimulationOptions): void {
   if ((options.pace ?? 'realtime') === 'fast' && duration === null && options.replay === undefined) {
     throw new InvalidSimulationOptionError('a fast run needs a duration: it would never end');
   }
+  if (options.replenishment !== undefined) {
+    if (options.replay !== undefined) {
+      throw new InvalidSimulationOptionError('a replay does not restock: replenishment applies to generated runs');
+    }
+    try {
+      replenishmentPlan(options.replenishment);
+    } catch (error) {
+      throw new InvalidSimulationOptionError((error as Error).message, { cause: error });
+    }
+  }
+}
+
+/** The largest double below a positive `ms`: next(until) includes `until`, and this excludes `ms` itself. */
+function justBefore(ms: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, ms);
+  view.setBigUint64(0, view.getBigUint64(0) - 1n);
+  return view.getFloat64(0);
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -183,6 +235,7 @@ class RunContext {
     private readonly model: TrafficModel | null,
     /** The wall-clock instant (performance.now) that simulated `startTime` maps to at realtime pace. */
     readonly clockStart: number,
+    private readonly restocking: Restocking | null = null,
   ) {
     if (options.stopNow?.aborted) sender.close();
     else options.stopNow?.addEventListener('abort', this.closeSender, { once: true });
@@ -230,6 +283,11 @@ class RunContext {
     return this.away(null, () => new Promise((resolve) => setImmediate(resolve)));
   }
 
+  /** Makes the next delivery (time spent writing it, not producing records). */
+  deliver(restocking: Restocking): Promise<void> {
+    return this.away(null, () => restocking.deliverNext());
+  }
+
   /** Sleeps (realtime pace: nothing is due yet). */
   sleep(ms: number): Promise<void> {
     return this.away(null, () => sleep(ms, this.options.signal));
@@ -274,7 +332,8 @@ class RunContext {
       records: this.tally.total,
       sessions: this.sessions(),
       purchases: this.tally.purchases,
-      failures: sender.failedEntries + sender.callErrors + (orders?.failed ?? 0),
+      failures:
+        sender.failedEntries + sender.callErrors + (orders?.failed ?? 0) + (this.restocking?.stats().failedWrites ?? 0),
       throttles: sender.throttledEntries,
       queued: sender.queuedRecords,
       lost: sender.lostRecords,
@@ -307,14 +366,22 @@ function haltedBy(context: RunContext): 'signal' | 'stream-error' {
   return context.sender.failure ? 'stream-error' : 'signal';
 }
 
-async function generate(options: SimulationOptions, context: RunContext, model: TrafficModel, startTime: number) {
+async function generate(
+  options: SimulationOptions,
+  context: RunContext,
+  model: TrafficModel,
+  startTime: number,
+  restocking: Restocking | null,
+) {
   const duration = options.durationSeconds ?? null;
   const endAt = duration === null ? Number.POSITIVE_INFINITY : startTime + duration * 1000;
   const fast = (options.pace ?? 'realtime') === 'fast';
   let simulatedUntil = startTime;
   while (!context.halted) {
     const wallNow = startTime + (performance.now() - context.clockStart);
-    const until = Math.min(endAt, fast ? endAt : wallNow);
+    const horizon = Math.min(endAt, fast ? endAt : wallNow);
+    const deliveryAt = startTime + (restocking?.nextOffset() ?? Number.POSITIVE_INFINITY);
+    const until = Math.min(horizon, deliveryAt);
     let emitted = 0;
     for (let record = model.next(until); record !== null; record = model.next(until)) {
       context.emit(record);
@@ -332,11 +399,17 @@ async function generate(options: SimulationOptions, context: RunContext, model: 
     }
     await context.backPressure();
     if (context.halted) break;
+    if (restocking && deliveryAt <= horizon) {
+      // The purchases up to the delivery's instant are generated before it, those after it once its
+      // writes are in the table: no order relies on units the table does not have yet.
+      await context.deliver(restocking);
+      continue;
+    }
     if (until >= endAt) return { endedBy: 'duration' as const, simulatedUntil: endAt };
     // Wake on a fixed tick, not per event: the events due in one tick go out in one PutRecords call
     // per shard (as a producer library's buffering would), each still stamped with its own time.
     const now = startTime + (performance.now() - context.clockStart);
-    await context.sleep(Math.max(TICK_MS, Math.min(model.peekTime(), endAt) - now));
+    await context.sleep(Math.max(TICK_MS, Math.min(model.peekTime(), endAt, deliveryAt) - now));
   }
   return { endedBy: haltedBy(context), simulatedUntil };
 }
@@ -392,6 +465,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const clockStart = performance.now();
   let warmUpMs = 0;
   const seed = options.seed ?? 1;
+  const durationMs = (options.durationSeconds ?? null) === null ? null : (options.durationSeconds as number) * 1000;
   // A damaged recording is refused before any service is touched.
   const recorded = options.replay === undefined ? null : await readRecording(options.replay);
   const sender = await KinesisSender.create({
@@ -400,13 +474,17 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     streamName: target.streamName,
   });
   const orders =
-    (options.writeOrders ?? true) ? new OrderWriter(new OrdersStore(target.documentClient, target.ordersTable)) : null;
+    (options.writeOrders ?? true)
+      ? new OrderWriter(new OrdersStore(target.documentClient, target.ordersTable, target.productsTable))
+      : null;
   let priceView: PriceView | null = null;
   let recorder: RecordingWriter | null = null;
   let context: RunContext | null = null;
   try {
     recorder = options.out ? await RecordingWriter.create(options.out, startTime) : null;
     let model: TrafficModel | null = null;
+    let ledger: StockLedger | null = null;
+    let restocking: Restocking | null = null;
     if (recorded === null) {
       priceView = await PriceView.load(target.documentClient, target.productsTable, {
         refreshIntervalMs: options.priceRefreshMs,
@@ -420,31 +498,53 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         seed,
         {
           ...options.scenarioParameters,
-          durationMs: (options.durationSeconds ?? null) === null ? null : (options.durationSeconds as number) * 1000,
+          durationMs,
         },
       );
+      // The order system: it sells what its ledger holds. Purchases before the start are never emitted,
+      // so they write no order and must take no stock: the ledger opens once the warm-up is over.
+      const stock = orders ? new StockLedger(priceView.inventories) : null;
+      let selling = false;
       model = new TrafficModel({
         seed,
         startTime,
         eventsPerSecond: options.rate ?? 100,
         catalogue: priceView.catalogue,
         prices: priceView,
+        stock: stock ? { take: (productId, quantity) => !selling || stock.take(productId, quantity) } : undefined,
         scenario,
         funnel: options.funnel,
         warmupMs: options.warmupMs,
       });
       const warmUpStarted = performance.now();
       model.warmUp();
+      // warmUp() stops a millisecond short of the start; the steps in between are not emitted either.
+      model.next(justBefore(startTime));
       warmUpMs = performance.now() - warmUpStarted;
+      selling = true;
+      ledger = stock;
+      if (stock) {
+        const stockStore = new StockStore(target.documentClient, target.productsTable);
+        restocking = new Restocking({
+          plan: replenishmentPlan({ supplyShare: model.scenario.supplyShare, ...options.replenishment }),
+          productIds: priceView.catalogue.map((product) => product.productId),
+          demand: model,
+          ledger: stock,
+          write: (productId, units, deliveryId) => stockStore.deliver(productId, units, deliveryId),
+          // Unique per run: a restarted run is a new one, whose first delivery tops up from what the table holds.
+          runId: randomUUID(),
+          durationMs,
+        });
+      }
       priceView.start();
     }
-    context = new RunContext(options, sender, orders, recorder, model, clockStart);
+    context = new RunContext(options, sender, orders, recorder, model, clockStart, restocking);
     const sessions = context.sessions;
     context.startProgress();
     const outcome =
       model === null
         ? await replay(options, context, startTime, recorded ?? [])
-        : await generate(options, context, model, startTime);
+        : await generate(options, context, model, startTime, restocking);
     await context.finish();
     const wallSeconds = (performance.now() - context.wallStart) / 1000;
     const counts = context.tally.counts();
@@ -470,7 +570,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       sessions: sessions(),
       botSessions: model?.stats().botSessions ?? 0,
       records: counts,
-      orders: orders?.stats() ?? { written: 0, existing: 0, failed: 0, pending: 0, lastError: null },
+      orders: orders?.stats() ?? { written: 0, existing: 0, soldOut: 0, failed: 0, pending: 0, lastError: null },
+      stock: model && ledger && restocking ? stockSummary(model, ledger, restocking) : null,
       sender: sender.stats(),
       endedBy: sender.failure ? 'stream-error' : outcome.endedBy,
       stream: target.streamName,
@@ -481,4 +582,20 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     await priceView?.stop();
     await recorder?.close().catch(() => undefined);
   }
+}
+
+function stockSummary(model: TrafficModel, ledger: StockLedger, restocking: Restocking): StockSummary {
+  const { lostPurchases, lostUnits } = model.stats();
+  const { deliveries, failedWrites, lastError } = restocking.stats();
+  return {
+    plan: restocking.plan,
+    unitsSold: ledger.unitsSold,
+    lostPurchases,
+    lostUnits,
+    deliveries,
+    unitsDelivered: ledger.unitsDelivered,
+    soldOutAtEnd: ledger.soldOut().length,
+    failedDeliveryWrites: failedWrites,
+    lastDeliveryError: lastError,
+  };
 }

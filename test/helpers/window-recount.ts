@@ -49,6 +49,25 @@ export interface RecountedRow {
   botEventsDropped: number;
 }
 
+/**
+ * The catalogue as a products table holds it now (its items, as a Scan returns them). A window's rows
+ * carry each product's inventory when the window was aggregated, and the simulator's orders and
+ * deliveries change it: read it after the traffic, before the batch.
+ */
+export function catalogueOf(items: readonly Record<string, unknown>[]): Map<string, CatalogueEntry> {
+  return new Map(
+    items.map((item) => [
+      item.productId as string,
+      {
+        productId: item.productId as string,
+        category: item.category as string,
+        inventory: item.inventory as number,
+        price: item.price as number,
+      },
+    ]),
+  );
+}
+
 /** The rows one window must produce, and the bot sessions found (to compare with the simulator's labels). */
 export function recountWindow(
   window: { windowStart: string; windowEnd: string },

@@ -14,7 +14,7 @@ import { runSimulation } from '../../../simulator/run-simulation.js';
 import { createScratchStream } from '../../helpers/kinesis-batches.js';
 import { scanAll, useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
-import { type CatalogueEntry, type RecountEvent, recountWindow } from '../../helpers/window-recount.js';
+import { type CatalogueEntry, catalogueOf, type RecountEvent, recountWindow } from '../../helpers/window-recount.js';
 
 const { clients, endpoints } = useLocalStack();
 const dir = mkdtempSync(join(tmpdir(), 'clickprice-glue-crash-'));
@@ -79,7 +79,6 @@ beforeAll(async () => {
   ]);
   const products = generateCatalogue(toIso(Date.now()), { productCount: 40 });
   await loadCatalogue(clients.documentClient, tableNames.products, products);
-  catalogue = new Map(products.map((product) => [product.productId, product]));
   const out = join(dir, 'run.jsonl');
   await runSimulation({
     target: {
@@ -98,6 +97,8 @@ beforeAll(async () => {
     warmupMs: 0,
   });
   recording = await readRecording(out);
+  // As the batch reads it: the run's orders and deliveries changed the stock.
+  catalogue = catalogueOf(await scanAll(clients.documentClient, tableNames.products));
 }, 60_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

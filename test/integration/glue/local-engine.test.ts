@@ -19,7 +19,13 @@ import { createScratchStream } from '../../helpers/kinesis-batches.js';
 import { scanAll, useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
 import { readWholeStream, type StreamRecord } from '../../helpers/stream-records.js';
-import { type CatalogueEntry, type RecountEvent, recountWindow, sumOverWindows } from '../../helpers/window-recount.js';
+import {
+  type CatalogueEntry,
+  catalogueOf,
+  type RecountEvent,
+  recountWindow,
+  sumOverWindows,
+} from '../../helpers/window-recount.js';
 
 const { clients } = useLocalStack();
 const dir = mkdtempSync(join(tmpdir(), 'clickprice-glue-it-'));
@@ -32,7 +38,8 @@ let streamName: string;
 let catalogue: Map<string, CatalogueEntry>;
 let engine: LocalGlueEngine;
 let clockMs = start;
-const runs: { recording: RecordedLine[]; summary: SimulationSummary }[] = [];
+/** Each run, and the catalogue as its batch read it (the run's orders and deliveries changed the stock). */
+const runs: { recording: RecordedLine[]; summary: SimulationSummary; catalogue: Map<string, CatalogueEntry> }[] = [];
 
 async function simulate(
   scenario: 'bad-events' | 'bot-attack',
@@ -60,7 +67,11 @@ async function simulate(
     out,
     warmupMs: 0,
   });
-  runs.push({ recording: await readRecording(out), summary });
+  runs.push({
+    recording: await readRecording(out),
+    summary,
+    catalogue: catalogueOf(await scanAll(clients.documentClient, tableNames.products)),
+  });
 }
 
 beforeAll(async () => {
@@ -78,6 +89,8 @@ beforeAll(async () => {
     streamName,
     stateDir: join(dir, 'state'),
     clock: () => clockMs,
+    // Each batch reads the catalogue afresh, so its rows carry the stock its run left (not a cached copy).
+    productsRefreshSeconds: 0,
   });
 
   await simulate('bad-events', 7, start, 30);
@@ -137,7 +150,7 @@ describe('the local Glue engine, recounted independently', () => {
       const events = records
         .filter((record) => !kindOf.get(record.data)?.startsWith('bad:'))
         .map((record) => JSON.parse(record.data) as RecountEvent);
-      const { rows: expected } = recountWindow(plan, events, orders, catalogue);
+      const { rows: expected } = recountWindow(plan, events, orders, runs[index]?.catalogue ?? catalogue);
       const actual = aggregates
         .filter((item) => item.windowStart === plan.windowStart)
         .map(({ expiresAt: _ttl, ...row }) => row)

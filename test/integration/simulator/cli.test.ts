@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
+import { createLocalClients } from '../../../infra/local/clients.js';
+import { localStreamName } from '../../../infra/resources.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { type RecordedLine, readRecording } from '../../../simulator/recording.js';
 import type { SimulatedClickEvent } from '../../../simulator/records.js';
@@ -119,7 +121,7 @@ describe('npm run simulate', () => {
   it.concurrent.for([
     [
       ['--scenario', 'cyber-monday'],
-      /--scenario must be one of steady, flash-sale, black-friday, bot-attack, bad-events; got "cyber-monday"/,
+      /--scenario must be one of steady, flash-sale, black-friday, bot-attack, bad-events, sustained-shift, scarce-stock; got "cyber-monday"/,
     ],
     [['--rate', '-5'], /--rate must be a positive number, got "-5"/],
     [['--rate=0'], /--rate must be a positive number, got "0"/],
@@ -132,6 +134,14 @@ describe('npm run simulate', () => {
     ],
     [['--replay', damaged, '--rate', '5'], /--replay sends the recording exactly as it was; --rate cannot change it/],
     [['--category', 'toys'], /--category applies to --scenario flash-sale only/],
+    [['--restock-every', '0'], /--restock-every must be a positive number, got "0"/],
+    [['--restock-every', '-30'], /--restock-every must be a positive number, got "-30"/],
+    [['--restock-every', 'daily'], /--restock-every must be a positive number, got "daily"/],
+    [['--restock-cover', '-1'], /--restock-cover must be a number of minutes >= 0, got "-1"/],
+    [
+      ['--replay', damaged, '--restock-every', '60'],
+      /--restock-every does not apply to --replay: a replay does not restock/,
+    ],
     [['--fast'], /--fast needs --duration/],
     [['--stream', 'clicks'], /also give --products-table and --orders-table/],
     [['--endpoint-kinesis', 'http://127.0.0.1:4567'], /--endpoint-dynamodb is needed too/],
@@ -162,6 +172,7 @@ describe('npm run simulate', () => {
       ...['--endpoint-kinesis', stack.endpoints.kinesis, '--endpoint-dynamodb', stack.endpoints.dynamodb],
       ...['--stream', streamName, '--products-table', names.products, '--orders-table', names.orders],
       ...['--scenario', 'bot-attack', '--rate', '100', '--duration', '20', '--fast', '--seed', '7'],
+      ...['--restock-every', '2', '--restock-cover', '3.5'],
     ]);
 
     // Assess
@@ -175,6 +186,11 @@ describe('npm run simulate', () => {
       endedBy: 'duration',
     });
     expect(summary.records.bot).toBeGreaterThan(0);
+    // Restocked by the plan the flags gave: once, at the start of a 20 s run.
+    expect(summary.stock).toMatchObject({
+      plan: { everyMinutes: 2, coverMinutes: 3.5, supplyShare: 1 },
+      deliveries: 1,
+    });
     expect(summary.records.valid).toBeGreaterThan(1_000);
     const stored = await readStream(stack.clients.kinesis, streamName);
     expect(stored.length).toBe(summary.records.total);
@@ -281,7 +297,16 @@ describe('npm run simulate: what it records, and how it exits', () => {
       detached: true,
     });
     await until(() => run.stderr().includes('simulating against'), 'the embedded stack', 60_000);
-    await delay(1_000);
+    // Once records reach its stream the run is under way (past the warm-up and the first delivery),
+    // with far more queued than the stream has taken.
+    const [, kinesis, dynamodb] = /kinesis (\S+), dynamodb (\S+)\)/.exec(run.stderr()) ?? [];
+    const embedded = createLocalClients({ kinesis: kinesis as string, dynamodb: dynamodb as string });
+    const deadline = performance.now() + 60_000;
+    while ((await readStream(embedded.kinesis, localStreamName())).length === 0) {
+      if (performance.now() > deadline) throw new Error('no record reached the embedded stack’s stream');
+      await delay(100);
+    }
+    embedded.destroy();
 
     // Act
     process.kill(-(run.child.pid as number), 'SIGINT');

@@ -13,10 +13,12 @@ import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { EmptyCatalogueError } from '../../../simulator/errors.js';
 import { PriceView } from '../../../simulator/price-view.js';
 import { type RecordedLine, readRecording } from '../../../simulator/recording.js';
+import { replenishmentPlan, restockLevel } from '../../../simulator/replenishment.js';
 import { runSimulation, type SimulationSummary, type SimulationTarget } from '../../../simulator/run-simulation.js';
 import { ShardMap } from '../../../simulator/shard-map.js';
 import type { CountsByType } from '../../../simulator/tally.js';
-import { useLocalStack } from '../../helpers/local-stack.js';
+import { TrafficModel } from '../../../simulator/traffic-model.js';
+import { scanAll, useLocalStack } from '../../helpers/local-stack.js';
 import { startKinesisProxy, type WireEntry, wireKey } from './kinesis-proxy.js';
 import { byShard, readStream, type StoredRecord, scratchStream, scratchTables } from './stream-helpers.js';
 
@@ -130,6 +132,7 @@ describe('a recorded bad-events run', () => {
 
   it('replays the recording exactly: byte-identical data, same partition keys, same order on every shard', async () => {
     const replayStream = await scratchStream(stack.clients, 'sim-replay');
+    const stockBefore = await inventories(run.target.productsTable);
     const summary = await runSimulation({
       target: { ...run.target, streamName: replayStream },
       replay: join(directory, 'bad-events.jsonl'),
@@ -149,9 +152,113 @@ describe('a recorded bad-events run', () => {
     for (const [shardId, onShard] of byShard(replayed)) {
       expect(onShard.map(recordKey)).toEqual((original.get(shardId) ?? []).map(recordKey));
     }
-    // The orders are already there: the order system's writes are idempotent.
+    // The orders are already there: the order system's writes are idempotent, and take no stock again.
     expect(summary.orders).toMatchObject({ written: 0, existing: run.summary.orders.written, failed: 0 });
+    // Nor does a replay restock.
+    expect(summary.stock).toBeNull();
+    expect(await inventories(run.target.productsTable)).toEqual(stockBefore);
     expect(summary.records).toEqual(run.summary.records);
+  });
+});
+
+/** Each product's inventory in a products table. */
+async function inventories(tableName: string): Promise<Map<string, number>> {
+  const items = await scanAll(stack.clients.documentClient, tableName);
+  return new Map(items.map((item) => [item.productId as string, item.inventory as number]));
+}
+
+describe('a run with stock: orders take it, sold-out products do not sell, deliveries restock', () => {
+  const MINUTE = 60_000;
+  const options = { scenario: 'scarce-stock', rate: 300, durationSeconds: 240, seed: 21 } as const;
+  const plan = replenishmentPlan({ everyMinutes: 1, coverMinutes: 1, supplyShare: 0.6 });
+  // 20 products, 4 of them down to their last units.
+  const catalogue = generateCatalogue('2026-11-27T08:00:00.000Z', { productCount: 20 }).map((product, index) =>
+    index < 4 ? { ...product, inventory: 1 + (index % 3) } : product,
+  );
+  let run: { summary: SimulationSummary; orders: Record<string, unknown>[]; after: Map<string, number> };
+
+  beforeAll(async () => {
+    const runTarget = await target('sim-stock', catalogue);
+    const summary = await runSimulation({
+      ...options,
+      target: runTarget,
+      pace: 'fast',
+      startTime: START,
+      replenishment: { everyMinutes: plan.everyMinutes, coverMinutes: plan.coverMinutes },
+      sender: { shardLimits: null },
+    });
+    run = {
+      summary,
+      orders: await scanAll(stack.clients.documentClient, runTarget.ordersTable),
+      after: await inventories(runTarget.productsTable),
+    };
+  }, 60_000);
+
+  it('sells out, losing purchases, and every order written took its units from the products table', () => {
+    const { summary, orders, after } = run;
+    expect(summary.stock).toMatchObject({ plan, deliveries: 4, failedDeliveryWrites: 0 });
+    expect(summary.stock?.lostPurchases).toBeGreaterThan(0);
+    expect(summary.stock?.lostUnits).toBeGreaterThanOrEqual(summary.stock?.lostPurchases ?? 0);
+    expect(summary.orders).toMatchObject({ written: orders.length, existing: 0, soldOut: 0, failed: 0 });
+    // Stock now = stock at the start + deliveries − the units of the orders written, never negative.
+    const sold = new Map<string, number>();
+    for (const order of orders) {
+      sold.set(order.productId as string, (sold.get(order.productId as string) ?? 0) + (order.quantity as number));
+    }
+    const delivered = catalogue.map(
+      (product) => (after.get(product.productId) ?? 0) - product.inventory + (sold.get(product.productId) ?? 0),
+    );
+    expect(delivered.every((units) => units >= 0)).toBe(true);
+    expect([...after.values()].every((units) => units >= 0)).toBe(true);
+    // The summary's numbers are a recount of the tables.
+    expect(summary.stock).toMatchObject({
+      unitsSold: [...sold.values()].reduce((sum, units) => sum + units, 0),
+      unitsDelivered: delivered.reduce((sum, units) => sum + units, 0),
+      soldOutAtEnd: [...after.values()].filter((units) => units === 0).length,
+    });
+    expect(summary.stock?.soldOutAtEnd).toBeGreaterThan(0);
+  });
+
+  it('at each of the plan’s offsets brings every product up to its level (a cover of its usual sales × the supply share)', () => {
+    // Prepare: the levels, from the model's usual demand as the plan knows it (the same seed, rate and catalogue).
+    const model = new TrafficModel({
+      seed: options.seed,
+      startTime: START,
+      eventsPerSecond: options.rate,
+      catalogue: catalogue.map(({ productId, category, name, currency, basePrice }) => ({
+        productId,
+        category,
+        name,
+        currency,
+        basePrice,
+      })),
+    });
+    const ordersOf = (productId: string) =>
+      run.orders
+        .filter((order) => order.productId === productId)
+        .map((order) => ({
+          offset: Date.parse(order.orderedAt as string) - START,
+          quantity: order.quantity as number,
+        }));
+
+    // Act: replay each product's stock: the orders before a delivery's offset, then the delivery
+    const recounted = catalogue.map((product) => {
+      const level = restockLevel(model.expectedUnitsPerMinute(product.productId), plan);
+      const orders = ordersOf(product.productId);
+      let units = product.inventory;
+      for (const offset of [0, 1, 2, 3].map((minutes) => minutes * MINUTE)) {
+        for (const order of orders.filter((each) => each.offset < offset && each.offset >= offset - MINUTE)) {
+          units -= order.quantity;
+        }
+        expect(units, `${product.productId} before the delivery at ${offset} ms`).toBeGreaterThanOrEqual(0);
+        units = Math.max(units, level);
+      }
+      for (const order of orders.filter((each) => each.offset >= 3 * MINUTE)) units -= order.quantity;
+      return [product.productId, units] as const;
+    });
+
+    // Assess
+    expect(new Map(recounted)).toEqual(run.after);
   });
 });
 
