@@ -9,7 +9,7 @@
  */
 import { access, constants, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { parsePositiveInteger, runCli, UsageError } from '../infra/cli-args.js';
+import { parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../infra/cli-args.js';
 import { LocalStackError } from '../infra/local/errors.js';
 import { ReplayFileError, SimulatorError } from './errors.js';
 import { formatProgress, progressWriter } from './progress.js';
@@ -23,15 +23,6 @@ const USAGE = `usage: npm run simulate -- [--rate N] [--duration S] [--scenario 
          [--category SLUG] [--bot-products ID,ID] [--bots N] [--bad-share F]
          [--restock-every MIN] [--restock-cover MIN]
          [--local | --endpoint-kinesis URL --endpoint-dynamodb URL | --stream NAME --region R --products-table T --orders-table T]`;
-
-/** Parses a flag's value as a positive number (decimals allowed), naming the flag when it is not one. */
-function parsePositiveNumber(value: string | undefined, flag: string): number {
-  const parsed = Number(value);
-  if (value === undefined || !/^\d+(\.\d+)?$/.test(value.trim()) || !(parsed > 0) || !Number.isFinite(parsed)) {
-    throw new UsageError(`${flag} must be a positive number, got ${JSON.stringify(value)}`);
-  }
-  return parsed;
-}
 
 /** Parses a flag's value as a number ≥ 0 (decimals allowed), naming the flag when it is not one. */
 function parseNonNegativeNumber(value: string | undefined, flag: string): number {

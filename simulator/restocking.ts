@@ -1,10 +1,19 @@
+import { toIso } from '../functions/domain/time.js';
 import { mapConcurrent } from '../functions/lib/map-concurrent.js';
 import type { DeliveryOutcome } from '../functions/store/stock-store.js';
 import { deliveriesBetween, deliveryFor, type ReplenishmentPlan, restockLevel } from './replenishment.js';
 import type { StockLedger } from './stock-ledger.js';
 
-/** Writes one delivery to the products table (StockStore.deliver in a live run). */
-export type DeliveryWrite = (productId: string, units: number, deliveryId: string) => Promise<DeliveryOutcome>;
+/**
+ * Writes one delivery to the products table (StockStore.deliver in a live run), with when the next
+ * one is due (null: none before the run ends).
+ */
+export type DeliveryWrite = (
+  productId: string,
+  units: number,
+  deliveryId: string,
+  nextDeliveryAt: string | null,
+) => Promise<DeliveryOutcome>;
 
 export interface RestockingOptions {
   readonly plan: ReplenishmentPlan;
@@ -15,6 +24,8 @@ export interface RestockingOptions {
   readonly write: DeliveryWrite;
   /** Unique to the run: a delivery's id is the run's and its offset, so each is written once. */
   readonly runId: string;
+  /** The run's start (epoch ms): a product's `restockAt` is the next delivery's offset from it. */
+  readonly startTime: number;
   /** Deliveries fall before this offset (ms from the start); null for a run without an end. */
   readonly durationMs: number | null;
   /** Delivery writes in flight at once. @default 16 */
@@ -73,21 +84,27 @@ export class Restocking {
     return durationMs !== null && next >= durationMs ? Number.POSITIVE_INFINITY : next;
   }
 
-  /** Makes the next delivery, if any is left: writes each product's units, then adds them to the ledger. */
+  /**
+   * Makes the next delivery, if any is left: writes each product's units (0 for a product at its
+   * level, which still learns when the next delivery is due), then adds them to the ledger.
+   */
   async deliverNext(): Promise<void> {
     const offset = this.nextOffset();
     if (!Number.isFinite(offset)) return;
-    const { ledger, write, runId } = this.options;
+    const { ledger, write, runId, startTime } = this.options;
     this.lastOffset = offset;
-    const lines = [...this.levels]
-      .map(([productId, level]) => ({ productId, units: deliveryFor(ledger.inventoryOf(productId), level) }))
-      .filter((line) => line.units > 0);
+    const following = this.nextOffset();
+    const nextDeliveryAt = Number.isFinite(following) ? toIso(startTime + following) : null;
+    const lines = [...this.levels].map(([productId, level]) => ({
+      productId,
+      units: deliveryFor(ledger.inventoryOf(productId), level),
+    }));
     await mapConcurrent(lines, this.options.concurrency ?? 16, async ({ productId, units }) => {
       try {
-        const outcome = await write(productId, units, `${runId}@${offset}`);
+        const outcome = await write(productId, units, `${runId}@${offset}`, nextDeliveryAt);
         // 'already_delivered' is this very delivery, written by an earlier attempt: its units are in the table.
         if (outcome === 'no_product') throw new Error('no such product in the table');
-        ledger.deliver(productId, units);
+        if (units > 0) ledger.deliver(productId, units);
       } catch (error) {
         this.failedWrites++;
         this.lastError = `${productId} at ${offset} ms: ${(error as Error).name}: ${(error as Error).message}`;

@@ -462,7 +462,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   validate(options);
   const target = options.target;
   const startTime = options.startTime ?? Date.now();
-  const clockStart = performance.now();
+  // At realtime pace simulated time follows the wall clock: a start in the past (npm start begins at
+  // the minute its seeded history ends) is caught up at once, then the run keeps time.
+  const clockStart = performance.now() - Math.max(0, Date.now() - startTime);
   let warmUpMs = 0;
   const seed = options.seed ?? 1;
   const durationMs = (options.durationSeconds ?? null) === null ? null : (options.durationSeconds as number) * 1000;
@@ -530,9 +532,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
           productIds: priceView.catalogue.map((product) => product.productId),
           demand: model,
           ledger: stock,
-          write: (productId, units, deliveryId) => stockStore.deliver(productId, units, deliveryId),
+          write: (productId, units, deliveryId, nextDeliveryAt) =>
+            stockStore.deliver(productId, units, deliveryId, nextDeliveryAt),
           // Unique per run: a restarted run is a new one, whose first delivery tops up from what the table holds.
           runId: randomUUID(),
+          startTime,
           durationMs,
         });
       }

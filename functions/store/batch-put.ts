@@ -5,7 +5,7 @@ import { mapConcurrent } from '../lib/map-concurrent.js';
 const BATCH_WRITE_LIMIT = 25;
 const MAX_ATTEMPTS = 10;
 /** BatchWriteItem calls in flight: a burst of items lands in a few round trips without flooding the table. */
-const CONCURRENCY = 4;
+const CONCURRENCY = 8;
 
 /** Puts every item with BatchWriteItem, 25 at a time, retrying unprocessed items with backoff. */
 export async function batchPut(

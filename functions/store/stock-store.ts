@@ -7,6 +7,8 @@ const PRODUCT_KEY = tables.products.partitionKey.name;
 const INVENTORY = 'inventory';
 /** The id of the last delivery added to a product: what makes a delivery's write safe to send again. */
 const LAST_DELIVERY = 'lastDeliveryId';
+/** When the next delivery is due: the pricing policy rations stock that would sell out before it. */
+const RESTOCK_AT = 'restockAt';
 
 /**
  * What became of a delivery: added now; already added (an earlier attempt of the same delivery got
@@ -22,22 +24,44 @@ export class StockStore {
   ) {}
 
   /**
-   * Adds `units` (a positive integer) to the product's inventory, once per `deliveryId`: the product
+   * Adds `units` (an integer ≥ 0) to the product's inventory, once per `deliveryId`: the product
    * remembers the id of its last delivery and the add is conditioned on it being another one, so a
-   * retried write cannot add twice. Ids must be unique per delivery (a run and its offset).
+   * retried write cannot add twice. Ids must be unique per delivery (a run and its offset). With
+   * `nextDeliveryAt` the product also learns when the one after is due (its `restockAt`), null for
+   * none known; a product at its level takes 0 units and learns just that.
    */
-  async deliver(productId: string, units: number, deliveryId: string): Promise<DeliveryOutcome> {
-    if (!(Number.isSafeInteger(units) && units > 0))
-      throw new RangeError(`units must be a positive integer, got ${units}`);
+  async deliver(
+    productId: string,
+    units: number,
+    deliveryId: string,
+    nextDeliveryAt?: string | null,
+  ): Promise<DeliveryOutcome> {
+    if (!(Number.isSafeInteger(units) && units >= 0)) {
+      throw new RangeError(`units must be an integer of at least 0, got ${units}`);
+    }
+    const names: Record<string, string> = { '#key': PRODUCT_KEY, '#delivery': LAST_DELIVERY };
+    const values: Record<string, unknown> = { ':delivery': deliveryId };
+    const sets = ['#delivery = :delivery'];
+    if (nextDeliveryAt !== undefined) {
+      names['#restockAt'] = RESTOCK_AT;
+      values[':restockAt'] = nextDeliveryAt;
+      sets.push('#restockAt = :restockAt');
+    }
+    let add = '';
+    if (units > 0) {
+      names['#inventory'] = INVENTORY;
+      values[':units'] = units;
+      add = 'ADD #inventory :units ';
+    }
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.productsTableName,
           Key: { [PRODUCT_KEY]: productId },
-          UpdateExpression: 'ADD #inventory :units SET #delivery = :delivery',
+          UpdateExpression: `${add}SET ${sets.join(', ')}`,
           ConditionExpression: 'attribute_exists(#key) AND (attribute_not_exists(#delivery) OR #delivery <> :delivery)',
-          ExpressionAttributeNames: { '#key': PRODUCT_KEY, '#inventory': INVENTORY, '#delivery': LAST_DELIVERY },
-          ExpressionAttributeValues: { ':units': units, ':delivery': deliveryId },
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );

@@ -114,6 +114,9 @@ function waitForEnd(durationSeconds: number | null): Promise<string> {
   });
 }
 
+// The SDK warns about Node 20's support window once per process; keep the run's stderr clean.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 await runCli(async () => {
   const options = parseOptions();
   const startedAt = Date.now();
@@ -130,9 +133,16 @@ await runCli(async () => {
     console.log(
       `  catalogue: ${catalogue.created} products created, ${catalogue.existing} already present (seed ${options.seed})`,
     );
-    // History only for a fresh catalogue: a restarted stack (--data-dir) has its own.
-    if (catalogue.existing === 0 && options.historyMinutes > 0) {
-      const history = await seedHistory(stack, products, {
+    // History only for a fresh catalogue (a restarted stack, --data-dir, has its own) and with the
+    // simulator, whose traffic it continues (its rate, its seed's shoppers). The simulator
+    // then starts where the history ends, at the top of the minute, so the rich path's first live
+    // window is whole, not the few seconds since start-up (which would read as demand falling).
+    let simulatorStart: number | undefined;
+    let history: Awaited<ReturnType<typeof seedHistory>> | null = null;
+    if (catalogue.existing === 0 && options.historyMinutes > 0 && options.simulator !== null) {
+      simulatorStart = Math.floor(Date.now() / 60_000) * 60_000;
+      history = await seedHistory(stack, products, {
+        now: simulatorStart,
         seed: options.seed,
         rate: options.simulator?.rate ?? Number(SIMULATOR_DEFAULTS.rate),
         minutes: options.historyMinutes,
@@ -180,9 +190,17 @@ await runCli(async () => {
       simulation = startBackgroundSimulation({
         target: localStackTarget(stack),
         scenario,
-        scenarioParameters: { flashSale: { startSeconds: SIMULATOR_DEFAULTS.flashSaleStartSeconds } },
+        // About 20 s after it starts sending, wherever in the past its simulated time begins.
+        scenarioParameters: {
+          flashSale: {
+            startSeconds:
+              SIMULATOR_DEFAULTS.flashSaleStartSeconds +
+              Math.round((Date.now() - (simulatorStart ?? Date.now())) / 1000),
+          },
+        },
         rate,
         seed: options.seed,
+        startTime: simulatorStart,
       });
       console.log(`  simulator: ${scenario} at ${rate} events/s (npm start -- --no-simulator to turn it off)`);
       console.log(
@@ -214,6 +232,7 @@ await runCli(async () => {
         stream: stack.streamName,
         tables: stack.tableNames,
         catalogue,
+        history,
         dataDir: stack.dataDir,
         simulator,
         pipeline: clickstream && {

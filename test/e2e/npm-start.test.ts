@@ -61,7 +61,9 @@ function lastLineJson(stdout: string) {
 }
 
 describe('npm start', () => {
-  it('with --duration runs, seeds, simulates, exits 0 with a JSON summary last, and leaves no server behind', async () => {
+  it('with --duration runs, seeds, simulates, exits 0 with a JSON summary last, and leaves no server behind', {
+    timeout: 90_000,
+  }, async () => {
     const run = startProcess(['--duration', '3', '--rate', '200']);
     expect(await run.exited).toBe(0);
     const { stdout } = run.output();
@@ -71,10 +73,15 @@ describe('npm start', () => {
     const summary = lastLineJson(stdout);
     expect(summary).toMatchObject({ status: 'stopped', endedBy: 'duration', catalogue: { created: 240, existing: 0 } });
     expect(serversOnPorts(portsOf(summary))).toEqual([]);
-    // The simulator ran inside the run and stopped before the stack: about 3 s at 200 events/s.
+    // Half an hour of steady demand history was seeded before the simulator started.
+    expect(summary.history).toMatchObject({ minutes: 30 });
+    expect(summary.history.demandItems).toBeGreaterThan(1_000);
+    expect(summary.history.aggregateRows).toBeGreaterThan(1_000);
+    // The simulator ran inside the run and stopped before the stack: 3 s at 200 events/s, after it
+    // caught up from the top of the minute where the history ends (at most a minute more).
     expect(summary.simulator).toMatchObject({ scenario: 'flash-sale', lost: 0, endedBy: 'signal' });
-    expect(summary.simulator.records).toBeGreaterThan(200);
-    expect(summary.simulator.records).toBeLessThan(1_000);
+    expect(summary.simulator.records).toBeGreaterThan(500);
+    expect(summary.simulator.records).toBeLessThan(200 * (3 + 60 + 10));
     // Every record sent went through the local event-source mapping into the clickstream handler.
     expect(summary.pipeline).toMatchObject({ recordsProcessed: summary.simulator.records, recordsDiscarded: 0 });
     expect(stdout).toMatch(/fast path: clicks stream → clickstream handler → price store/);

@@ -263,6 +263,14 @@ describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium',
     expect(served).toMatchObject({ productId: saleChange.productId, action: 'price' });
     expect((served as PriceChange).newPrice).toBeGreaterThan((served as PriceChange).oldPrice);
     expect((await ops.getProduct(saleChange.productId)).category).toBe(saleCategory);
+    // The feed says why, in a line: a significant rise, and whether orders stood behind it.
+    const evidence = page.locator(
+      `[data-testid=feed-item][data-change-id=${JSON.stringify(saleChange.changeId)}] [data-testid=evidence]`,
+    );
+    expect(await evidence.getAttribute('data-verdict')).toBe('significant');
+    expect(await evidence.locator('[data-testid=evidence-summary]').textContent()).toMatch(
+      /^demand up ×[\d.]+ · (clicks only|confirmed by orders)/,
+    );
   }, 180_000);
 
   it('opens the changed product: the chart marks the change with its reason on hover, and the history lists it', async () => {
@@ -299,6 +307,22 @@ describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium',
     expect(await testId('tip-guardrail').textContent()).toBe(change?.guardrail ?? 'none');
     expect(await testId('tip-source').textContent()).toBe(change?.source);
     expect(await testId('tip-explanation').textContent()).toBe(change?.explanation);
+    // The tooltip and the history row show the evidence the row recorded: the decisive test's counts
+    // and its p-value against the threshold.
+    const signals = change?.signals ?? {};
+    const tipEvidence = page.locator('[data-testid=chart-tooltip] [data-testid=evidence]');
+    expect(await tipEvidence.getAttribute('data-verdict')).toBe('significant');
+    expect(await tipEvidence.locator('[data-testid=evidence-threshold]').textContent()).toMatch(
+      /^P [=<] \S+ ≤ threshold \S+ \(false-alarm level \S+ over 8 tests\)/,
+    );
+    const row = page.locator(`[data-testid=history-row][data-change-id=${JSON.stringify(changeId)}]`);
+    await row.locator('[data-testid=evidence] summary').click();
+    const test = await row.locator('[data-testid=evidence-test]').textContent();
+    const decisive = ['viewsUp', 'cartsUp'].find((key) => `${key}Count` in signals) as string;
+    expect(test).toContain(`${signals[`${decisive}Count`]} in the last`);
+    expect(test).toContain(
+      `baseline ${signals[`${decisive}BaselineCount`]} in ${signals[`${decisive}BaselinePeriods`]} min`,
+    );
     const frame = page.locator('[data-testid=price-chart] .chart-frame');
     expect(Number(await frame.getAttribute('data-price-points'))).toBeGreaterThanOrEqual(3);
     await page.mouse.move(0, 0);
@@ -329,13 +353,13 @@ describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium',
     expect(freezeRow).toMatchObject({ action: 'freeze', reasonCode: 'freeze', actor, source: 'ops' });
 
     // From now on every decision in the sale's category asks for a higher price (see the top).
-    // Every product that sells counts as scarce (its stock lasts less than a week), once two minutes
-    // of its sales are known.
+    // Every product that sells counts as scarce: the slightest chance of selling out before its next
+    // delivery is enough to ration it.
     const overrides: CategoryOverrides = {
       cooldownSeconds: 0,
       maxChangesPerDay: 1_440,
-      minBaselinePeriods: 2,
-      lowStockCoverMinutes: 7 * 24 * 60,
+      lowStockConfidence: 1e-12,
+      lowStockHoldConfidence: 1e-12,
       overstockCoverDays: 3_650,
       lowStockPremiumPct: 50,
     };

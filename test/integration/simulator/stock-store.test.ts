@@ -57,9 +57,20 @@ describe('stock store: deliveries', () => {
     expect(await item()).toBeUndefined();
   });
 
-  it('refuses a delivery of no units or of part of one', async () => {
+  it('tells the product when the next delivery is due, with or without units for it', async () => {
+    const { store, productId, item } = await stocked('deliver-next', 3);
+
+    await store.deliver(productId, 0, 'run-d@0', '2026-11-02T04:00:00.000Z');
+    const atLevel = await item();
+    await store.deliver(productId, 4, 'run-d@14400000', '2026-11-02T08:00:00.000Z');
+
+    expect(atLevel).toMatchObject({ inventory: 3, restockAt: '2026-11-02T04:00:00.000Z' });
+    expect(await item()).toMatchObject({ inventory: 7, restockAt: '2026-11-02T08:00:00.000Z' });
+  });
+
+  it('refuses a delivery of fewer than no units or of part of one', async () => {
     const { store, productId } = await stocked('deliver-invalid', 3);
-    await expect(store.deliver(productId, 0, 'run-c@0')).rejects.toThrow(RangeError);
-    await expect(store.deliver(productId, 1.5, 'run-c@0')).rejects.toThrow(/positive integer/);
+    await expect(store.deliver(productId, -1, 'run-c@0')).rejects.toThrow(RangeError);
+    await expect(store.deliver(productId, 1.5, 'run-c@0')).rejects.toThrow(/integer of at least 0/);
   });
 });

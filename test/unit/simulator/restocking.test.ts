@@ -14,9 +14,9 @@ const DEMAND = new Map([
 
 /** A products table in memory: what the writes added, and the delivery ids each product saw. */
 function tableWrites(outcome: (productId: string) => DeliveryOutcome | Error = () => 'delivered') {
-  const writes: { productId: string; units: number; deliveryId: string }[] = [];
-  const write: DeliveryWrite = async (productId, units, deliveryId) => {
-    writes.push({ productId, units, deliveryId });
+  const writes: { productId: string; units: number; deliveryId: string; nextDeliveryAt: string | null }[] = [];
+  const write: DeliveryWrite = async (productId, units, deliveryId, nextDeliveryAt) => {
+    writes.push({ productId, units, deliveryId, nextDeliveryAt });
     const result = outcome(productId);
     if (result instanceof Error) throw result;
     return result;
@@ -32,6 +32,7 @@ function restocking(ledger: StockLedger, write: DeliveryWrite, durationMs: numbe
     ledger,
     write,
     runId: 'run-1',
+    startTime: Date.parse('2026-11-02T00:00:00.000Z'),
     durationMs,
   });
 }
@@ -51,7 +52,7 @@ describe('restocking a live run', () => {
     expect(schedule.stats().deliveries).toBe(2);
   });
 
-  it('brings every product up to its level at each delivery, never taking stock away', async () => {
+  it('brings every product up to its level at each delivery, never taking stock away, and tells each when the next is due', async () => {
     // Prepare: P1 below its level of 10, P2 above its 25, P3 (level 1) empty
     const ledger = new StockLedger([
       ['P1', 4],
@@ -72,11 +73,15 @@ describe('restocking a live run', () => {
     // Assess
     expect(atStart).toEqual([10, 40, 1]);
     expect([...DEMAND.keys()].map((productId) => ledger.inventoryOf(productId))).toEqual([10, 25, 1]);
+    // Every product hears of the next delivery, those at their level with 0 units.
+    const next = (minutes: number) => new Date(Date.parse('2026-11-02T00:00:00.000Z') + minutes * MINUTE).toISOString();
     expect(writes).toEqual([
-      { productId: 'P1', units: 6, deliveryId: 'run-1@0' },
-      { productId: 'P3', units: 1, deliveryId: 'run-1@0' },
-      { productId: 'P1', units: 10, deliveryId: `run-1@${20 * MINUTE}` },
-      { productId: 'P2', units: 15, deliveryId: `run-1@${20 * MINUTE}` },
+      { productId: 'P1', units: 6, deliveryId: 'run-1@0', nextDeliveryAt: next(20) },
+      { productId: 'P2', units: 0, deliveryId: 'run-1@0', nextDeliveryAt: next(20) },
+      { productId: 'P3', units: 1, deliveryId: 'run-1@0', nextDeliveryAt: next(20) },
+      { productId: 'P1', units: 10, deliveryId: `run-1@${20 * MINUTE}`, nextDeliveryAt: next(40) },
+      { productId: 'P2', units: 15, deliveryId: `run-1@${20 * MINUTE}`, nextDeliveryAt: next(40) },
+      { productId: 'P3', units: 0, deliveryId: `run-1@${20 * MINUTE}`, nextDeliveryAt: next(40) },
     ]);
     expect(ledger.unitsDelivered).toBe(6 + 1 + 10 + 15);
   });
