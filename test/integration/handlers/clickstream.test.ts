@@ -219,6 +219,28 @@ describe('fast path: counting', () => {
   });
 });
 
+describe('fast path: cold start', () => {
+  it('moves no price on a burst of shoppers while the product has no baseline yet', async () => {
+    const product = freshProduct((candidate) => candidate.inventory > 20 && candidate.inventory < 1_000);
+    const deps = dependencies();
+    // 150 shoppers viewing and carting it within one minute: a surge, were there a usual to compare with.
+    const burst = Array.from({ length: 150 }, (_, index) =>
+      click(product, {
+        eventType: index % 3 === 0 ? 'add_to_cart' : 'product_view',
+        quantity: index % 3 === 0 ? 1 : null,
+      }),
+    );
+
+    const { failures, stats } = await processClickRecords(clickRecordsOf((await deliver(burst)).Records), deps);
+
+    expect(failures.size).toBe(0);
+    expect(stats.counted).toBe(150);
+    expect(stats.decisions).toEqual({ applied: 0, no_change: 0, duplicate: 0 });
+    const priced = await new PriceStore(stack.clients.documentClient, names).getProduct(product.productId);
+    expect(priced).toMatchObject({ price: product.price, version: product.version });
+  });
+});
+
 describe('fast path: bots and pricing', () => {
   it('a bot attack cannot push a price more than one step', async () => {
     await stack.clients.documentClient.send(
