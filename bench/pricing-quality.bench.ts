@@ -10,9 +10,14 @@
  *   changes outside the category (no more than on steady);
  * - bot-attack: no attacked product above one step over base;
  * - economics, clickprice against fixed prices: the worst profit difference over every scenario
- *   (≥ −0.5 %), and the lower of sustained-shift (4 h: an hour before, the two-hour shift, an hour
- *   after) and scarce-stock (8 h: two delivery cycles) (≥ +3 %); beside each, what the oracle
- *   yardstick (backtest/oracle-prices.ts), which knows the future, earns on the same shoppers.
+ *   (≥ −0.5 %), and the lowest over three seeds of sustained-shift (4 h: an hour before, the two-hour
+ *   shift, an hour after) and scarce-stock (8 h: two delivery cycles) (≥ +3 %); beside each, what the
+ *   oracle yardstick (backtest/oracle-prices.ts), which knows the future, earns on the same shoppers.
+ *   The +3 % is out of reach in the simulator's economics, and the oracle shows it: shoppers' demand
+ *   has a constant price elasticity, so a demand multiplier does not move the profit-maximising price
+ *   and only stock that would sell out makes a shift worth pricing; the oracle earns +0.25 to +2.3 % on
+ *   sustained-shift. `profitShareOfOracle` is the target proposed instead: on each of those runs
+ *   clickprice earns at least three quarters of what the oracle earns over fixed prices.
  * Every run but black-friday's covers whole 4-hour delivery cycles; black-friday's ×10–×20 traffic
  * makes an hour cost what a day does.
  */
@@ -58,6 +63,17 @@ function brief(summary: BacktestSummary) {
   };
 }
 
+/**
+ * clickprice's profit gain over fixed prices as a share of the oracle's; a run where the oracle gains
+ * nothing counts as met (1) when clickprice loses no more than it, else as 0.
+ */
+function shareOfOracle(summary: BacktestSummary): number {
+  const oracle = summary.oracleProfitDeltaPct;
+  if (oracle === null) return Number.NaN;
+  if (oracle <= 0) return summary.profitDeltaPct >= oracle ? 1 : 0;
+  return summary.profitDeltaPct / oracle;
+}
+
 function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
@@ -76,17 +92,21 @@ export async function run(): Promise<BenchResult> {
   const flashSales: BacktestSummary[] = [];
   for (const seed of seeds) flashSales.push(await backtest('flash-sale', 4, seed));
   const botAttack = await backtest('bot-attack', 4, 1);
-  const shift = await backtest('sustained-shift', 4, 1);
-  const scarce = await backtest('scarce-stock', 8, 1);
+  const shifts: BacktestSummary[] = [];
+  for (const seed of seeds) shifts.push(await backtest('sustained-shift', 4, seed));
+  const scarces: BacktestSummary[] = [];
+  for (const seed of seeds) scarces.push(await backtest('scarce-stock', 8, seed));
   const badEvents = await backtest('bad-events', 4, 1);
   const blackFriday = await backtest('black-friday', 1, 1);
 
   const steadyDemandChanges = Math.max(...steady.map((summary) => summary.demand.demandDrivenChanges));
   const flashSaleRecall = Math.min(...flashSales.map((summary) => summary.flashSale?.recall ?? 0));
   const outsideSale = Math.max(...flashSales.map((summary) => summary.flashSale?.demandChangesOutside ?? 0));
-  const every = [...steady, ...flashSales, botAttack, shift, scarce, badEvents, blackFriday];
+  const every = [...steady, ...flashSales, botAttack, ...shifts, ...scarces, badEvents, blackFriday];
   const profitDeltaPctWorst = Math.min(...every.map((summary) => summary.profitDeltaPct));
-  const profitDeltaPctShift = Math.min(shift.profitDeltaPct, scarce.profitDeltaPct);
+  const shiftRuns = [...shifts, ...scarces];
+  const profitDeltaPctShift = Math.min(...shiftRuns.map((summary) => summary.profitDeltaPct));
+  const profitShareOfOracle = Math.min(...shiftRuns.map(shareOfOracle));
   const backtestSecondsPer24h = median(steady.map((summary) => summary.secondsPer24h));
   return {
     steady: steady.map(brief),
@@ -99,8 +119,8 @@ export async function run(): Promise<BenchResult> {
       maxStepsAboveBase: { ...botAttack.botAttack?.maxStepsAboveBase },
       heldToOneStep: botAttack.botAttack?.heldToOneStep ?? false,
     },
-    sustainedShift: brief(shift),
-    scarceStock: brief(scarce),
+    sustainedShift: shifts.map(brief),
+    scarceStock: scarces.map(brief),
     badEvents: brief(badEvents),
     blackFriday: brief(blackFriday),
     steadyDemandChanges,
@@ -108,6 +128,7 @@ export async function run(): Promise<BenchResult> {
     flashSaleDemandChangesOutsideCategory: outsideSale,
     profitDeltaPctWorst: round(profitDeltaPctWorst),
     profitDeltaPctShift: round(profitDeltaPctShift),
+    profitShareOfOracle: round(profitShareOfOracle),
     backtestSecondsPer24h: round(backtestSecondsPer24h),
     targets: {
       steadyDemandChanges: { target: 3, met: steadyDemandChanges <= 3 },
@@ -119,6 +140,7 @@ export async function run(): Promise<BenchResult> {
       botAttackHeldToOneStep: { target: 1, met: botAttack.botAttack?.heldToOneStep === true },
       profitDeltaPctWorst: { target: -0.5, met: profitDeltaPctWorst >= -0.5 },
       profitDeltaPctShift: { target: 3, met: profitDeltaPctShift >= 3 },
+      profitShareOfOracle: { target: 0.75, met: profitShareOfOracle >= 0.75 },
       backtestSecondsPer24h: { target: 120, met: backtestSecondsPer24h <= 120 },
     },
   };
