@@ -39,8 +39,17 @@ export interface TableDefinition {
   readonly globalIndexes: readonly GlobalIndexDefinition[];
   /** Stream view type; absent when nothing consumes the table's changes. */
   readonly stream?: StreamViewType;
-  /** Attribute holding an expiry in epoch seconds (the unit DynamoDB TTL requires). */
-  readonly ttlAttribute?: string;
+  /**
+   * Items expire: `attribute` holds the expiry in epoch seconds (the unit DynamoDB TTL requires), set
+   * `retentionDays` after the moment the item is about. Every writer (TypeScript stores, the Glue job,
+   * which gets it as a job argument) takes the number from here.
+   */
+  readonly ttl?: TtlDefinition;
+}
+
+export interface TtlDefinition {
+  readonly attribute: string;
+  readonly retentionDays: number;
 }
 
 /** The Kinesis data stream of click events. */
@@ -99,7 +108,8 @@ const aggregates = {
   sortKey: { name: 'windowStart', type: 'S' },
   globalIndexes: [],
   stream: 'NEW_IMAGE',
-  ttlAttribute: 'expiresAt',
+  // Read by pricing within minutes (baselines, references) and by ops investigating a change for weeks.
+  ttl: { attribute: 'expiresAt', retentionDays: 30 },
 } as const satisfies TableDefinition;
 
 const demand = {
@@ -109,7 +119,8 @@ const demand = {
   partitionKey: { name: 'productId', type: 'S' },
   sortKey: { name: 'minute', type: 'S' },
   globalIndexes: [],
-  ttlAttribute: 'expiresAt',
+  // Long enough for baselines and investigations.
+  ttl: { attribute: 'expiresAt', retentionDays: 7 },
 } as const satisfies TableDefinition;
 
 const priceHistory = {
@@ -145,7 +156,7 @@ const quarantine = {
   partitionKey: { name: 'quarantineDay', type: 'S' },
   sortKey: { name: 'quarantineId', type: 'S' },
   globalIndexes: [],
-  ttlAttribute: 'expiresAt',
+  ttl: { attribute: 'expiresAt', retentionDays: 30 },
 } as const satisfies TableDefinition;
 
 /** Every table, by id. */

@@ -6,11 +6,10 @@ import { parseOrThrow } from '../domain/validation.js';
 import { batchPut } from './batch-put.js';
 import { queryPages } from './query-pages.js';
 
-const TTL = tables.aggregates.ttlAttribute;
+const TTL = tables.aggregates.ttl.attribute;
+const RETENTION_DAYS = tables.aggregates.ttl.retentionDays;
 const PRODUCT_KEY = tables.aggregates.partitionKey.name;
 const WINDOW_KEY = tables.aggregates.sortKey.name;
-/** A window's row is read by pricing within minutes and by ops for weeks; after that it expires. */
-export const AGGREGATE_RETENTION_DAYS = 30;
 
 /**
  * Writes window aggregates: each row whole (a Put, never an update), keyed by (productId,
@@ -27,7 +26,7 @@ export class AggregatesStore {
   async putAll(rows: readonly AggregateRow[]): Promise<void> {
     const items = rows.map((row) => {
       const valid = parseOrThrow(aggregateRowSchema, row, 'aggregate row');
-      return { ...valid, [TTL]: expiryAfterDays(valid.windowStart, AGGREGATE_RETENTION_DAYS) };
+      return { ...valid, [TTL]: expiryAfterDays(valid.windowStart, RETENTION_DAYS) };
     });
     await batchPut(this.client, this.tableName, items);
   }

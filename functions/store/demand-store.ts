@@ -16,10 +16,9 @@ import { queryPages } from './query-pages.js';
 
 const PRODUCT_KEY = tables.demand.partitionKey.name;
 const MINUTE_KEY = tables.demand.sortKey.name;
-const TTL = tables.demand.ttlAttribute;
+const TTL = tables.demand.ttl.attribute;
 
-/** Demand items are kept a week: long enough for baselines and investigations. */
-const RETENTION_DAYS = 7;
+const RETENTION_DAYS = tables.demand.ttl.retentionDays;
 
 /** What became of one key's contribution, with the item's counters after the write when it wrote. */
 export interface CountResult {

@@ -5,11 +5,11 @@ import { dayOf, expiryAfterDays, toIso } from '../domain/time.js';
 
 const DAY_KEY = tables.quarantine.partitionKey.name;
 const ID_KEY = tables.quarantine.sortKey.name;
-const TTL = tables.quarantine.ttlAttribute;
+const TTL = tables.quarantine.ttl.attribute;
 
 /** Raw data kept per record: DynamoDB items are capped at 400 KB, Kinesis records at 1 MB. */
 export const MAX_RAW_BYTES = 256 * 1024;
-const RETENTION_DAYS = 30;
+const RETENTION_DAYS = tables.quarantine.ttl.retentionDays;
 
 /** A record that failed validation, and where it came from. */
 export interface QuarantineEntry {

@@ -3,8 +3,9 @@
 Thin wiring only: every rule (validation, window plan, keys, items, SQL checks) lives in the pure
 ``clickprice`` package (ship it with ``--extra-py-files``), which is unit-tested without Spark.
 
-Job arguments (``--name value``):
+Job arguments (``--name value``, listed in clickprice/job_args.py):
   stream_arn, products_table, orders_table, aggregates_table, quarantine_table, checkpoint_location
+  aggregates_retention_days, quarantine_retention_days (the table catalogue's, passed by CDK)
   window_size (default: glue/window-config.json's windowSizeSeconds, e.g. "60 seconds")
   products_refresh_seconds (default 300), sql_path (s3://... or a local path; default: bundled SQL)
 """
@@ -26,14 +27,12 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import LongType, StringType, StructField, StructType
 
 from clickprice.items import aggregate_item, in_window, order_row, quarantine_item
+from clickprice.job_args import OPTIONAL, REQUIRED, retention_days
 from clickprice.keys import order_time_buckets_between, to_epoch_ms, to_iso
 from clickprice.sql import DEFAULT_SQL_PATH, load_sql, prepare_sql
 from clickprice.validation import parse_click_event
 from clickprice.window import WindowPlan, parse_window_size, plan_window, read_window_size_seconds
 
-REQUIRED = ["JOB_NAME", "stream_arn", "products_table", "orders_table", "aggregates_table",
-            "quarantine_table", "checkpoint_location"]
-OPTIONAL = {"window_size": None, "products_refresh_seconds": "300", "sql_path": str(DEFAULT_SQL_PATH)}
 ORDERS_INDEX = "byTimeBucket"
 
 # Columns of the raw Kinesis frame (record bytes plus position); adjust here if the source names differ.
@@ -57,6 +56,8 @@ def resolve_args(argv: list[str]) -> dict[str, str]:
     args.update(getResolvedOptions(argv, REQUIRED + present))
     if not args["window_size"]:
         args["window_size"] = f"{read_window_size_seconds()} seconds"
+    if not args["sql_path"]:
+        args["sql_path"] = str(DEFAULT_SQL_PATH)
     return args
 
 
@@ -166,6 +167,9 @@ class PlanStore:
 
 def main() -> None:
     args = resolve_args(sys.argv)
+    # Read before Spark starts: a bad value stops the job at once, naming the argument.
+    aggregates_days = retention_days(args, "aggregates_retention_days")
+    quarantine_days = retention_days(args, "quarantine_retention_days")
     glue_context = GlueContext(SparkContext.getOrCreate())
     spark = glue_context.spark_session
     job = Job(glue_context)
@@ -191,7 +195,8 @@ def main() -> None:
         quarantine_table = args["quarantine_table"]
         classified.filter(lambda pair: not pair[0]).foreachPartition(lambda pairs: put_items(
             quarantine_table,
-            (quarantine_item(shard_id=s, sequence_number=q, arrived_at=a, reason=r, data=d, quarantined_at=quarantined_at)
+            (quarantine_item(shard_id=s, sequence_number=q, arrived_at=a, reason=r, data=d,
+                             quarantined_at=quarantined_at, retention_days=quarantine_days)
              for _, (s, q, a, r, d) in pairs)))
 
         spark.createDataFrame(classified.filter(lambda pair: pair[0]).map(lambda pair: pair[1]), CLICKS_SCHEMA) \
@@ -202,7 +207,7 @@ def main() -> None:
             .createOrReplaceTempView("window_bounds")
 
         rows = spark.sql(sql).toLocalIterator()
-        put_items(args["aggregates_table"], (aggregate_item(row.asDict()) for row in rows))
+        put_items(args["aggregates_table"], (aggregate_item(row.asDict(), aggregates_days) for row in rows))
         classified.unpersist()
 
     source = glue_context.create_data_frame.from_options(

@@ -157,6 +157,9 @@ export class GlueStreamingJob extends Construct {
         '--orders_table': props.tables.orders.tableName,
         '--aggregates_table': props.tables.aggregates.tableName,
         '--quarantine_table': props.tables.quarantine.tableName,
+        // The catalogue's retention, so the job and the TypeScript stores expire rows alike.
+        '--aggregates_retention_days': String(tables.aggregates.ttl.retentionDays),
+        '--quarantine_retention_days': String(tables.quarantine.ttl.retentionDays),
         '--checkpoint_location': checkpointLocation,
         '--window_size': `${windowSeconds} seconds`,
         '--products_refresh_seconds': String(

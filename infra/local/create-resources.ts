@@ -56,12 +56,12 @@ export async function ensureTable(client: DynamoDBClient, table: TableDefinition
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 }, { TableName: tableName });
-  if (table.ttlAttribute) {
+  if (table.ttl) {
     try {
       await client.send(
         new UpdateTimeToLiveCommand({
           TableName: tableName,
-          TimeToLiveSpecification: { Enabled: true, AttributeName: table.ttlAttribute },
+          TimeToLiveSpecification: { Enabled: true, AttributeName: table.ttl.attribute },
         }),
       );
     } catch (error) {

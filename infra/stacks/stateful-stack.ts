@@ -150,7 +150,7 @@ function buildTable(scope: Stack, definition: TableDefinition, removalPolicy: Re
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     stream: definition.stream && STREAM_VIEW_TYPES[definition.stream],
-    timeToLiveAttribute: definition.ttlAttribute,
+    timeToLiveAttribute: definition.ttl?.attribute,
     deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     removalPolicy,
   });

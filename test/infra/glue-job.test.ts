@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { expiryAfterDays } from '../../functions/domain/time.js';
 import { readWindowConfig } from '../../glue/window-config.js';
 import { type TableId, tableIds, tables } from '../../infra/resources.js';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.js';
@@ -16,6 +18,18 @@ const pipeline = new PipelineStack(app, 'Pipeline', { resources: stateful });
 const assembly = app.synth();
 const template = Template.fromStack(pipeline);
 const glueJob = pipeline.aggregation;
+const hasPython = spawnSync('python3', ['--version'], { encoding: 'utf8' }).status === 0;
+
+/** Runs `code` with the job's pure package importable (as Glue's --extra-py-files makes it); its stdout. */
+function python(code: string, argument: unknown = null): string {
+  const run = spawnSync('python3', ['-c', code, JSON.stringify(argument)], {
+    cwd: join(import.meta.dirname, '../../glue/job'),
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  if (run.status !== 0) throw new Error(`python3 failed: ${run.stderr}`);
+  return run.stdout;
+}
 
 function logicalId(construct: IConstruct): string {
   return pipeline.getLogicalId(construct.node.defaultChild as CfnElement);
@@ -106,6 +120,8 @@ describe('Glue streaming job', () => {
       '--orders_table': imported(stateful.tables.orders.tableName),
       '--aggregates_table': imported(stateful.tables.aggregates.tableName),
       '--quarantine_table': imported(stateful.tables.quarantine.tableName),
+      '--aggregates_retention_days': String(tables.aggregates.ttl.retentionDays),
+      '--quarantine_retention_days': String(tables.quarantine.ttl.retentionDays),
       '--checkpoint_location': { 'Fn::Join': ['', ['s3://', { Ref: bucketId }, '/checkpoints/']] },
       '--window_size': `${readWindowConfig().windowSizeSeconds} seconds`,
       '--sql_path': { 'Fn::Sub': expect.stringMatching(/^s3:\/\/.+\/[0-9a-f]{64}\.sql$/) },
@@ -114,6 +130,48 @@ describe('Glue streaming job', () => {
       '--enable-continuous-cloudwatch-log': 'true',
       '--job-bookmark-option': 'job-bookmark-disable',
     });
+  });
+
+  // Without python3 on PATH vitest reports these as skipped (CI has it): see test/unit/glue-python.test.ts.
+  it.runIf(hasPython)('passes every argument the job requires (Glue itself supplies JOB_NAME)', () => {
+    const required = JSON.parse(
+      python('import json; from clickprice.job_args import REQUIRED; print(json.dumps(REQUIRED))'),
+    );
+    const passed = Object.keys(jobProperties()?.DefaultArguments ?? {});
+
+    expect(required.length).toBeGreaterThan(1);
+    for (const name of required.filter((name: string) => name !== 'JOB_NAME')) expect(passed).toContain(`--${name}`);
+  });
+
+  it.runIf(hasPython)('makes the job expire aggregate and quarantine rows when the TypeScript stores do', () => {
+    const args = jobProperties()?.DefaultArguments;
+    const windowStart = '2026-11-21T23:01:00.000Z';
+    const quarantinedAt = '2026-11-21T23:02:00.000Z';
+
+    const expiries = JSON.parse(
+      python(
+        `
+import json, sys
+from clickprice.items import aggregate_item, quarantine_item
+from clickprice.job_args import retention_days
+args = json.loads(sys.argv[1])
+row = {"productId": "p-1", "windowStart": "${windowStart}"}
+quarantined = quarantine_item(shard_id="s", sequence_number="1", arrived_at="${quarantinedAt}", reason="r", data=b"",
+                              quarantined_at="${quarantinedAt}", retention_days=retention_days(args, "quarantine_retention_days"))
+print(json.dumps([int(aggregate_item(row, retention_days(args, "aggregates_retention_days"))["expiresAt"]),
+                  int(quarantined["expiresAt"])]))
+`,
+        {
+          aggregates_retention_days: args['--aggregates_retention_days'],
+          quarantine_retention_days: args['--quarantine_retention_days'],
+        },
+      ),
+    );
+
+    expect(expiries).toEqual([
+      expiryAfterDays(windowStart, tables.aggregates.ttl.retentionDays),
+      expiryAfterDays(quarantinedAt, tables.quarantine.ttl.retentionDays),
+    ]);
   });
 
   it('ships the clickprice package at the root of its zip, without the tests or the entry script', () => {

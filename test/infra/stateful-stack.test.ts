@@ -95,8 +95,8 @@ describe('StatefulStack tables', () => {
 
     it('expires items by the catalogue TTL attribute if it names one, and has no TTL otherwise', () => {
       expectTable(table, {
-        TimeToLiveSpecification: table.ttlAttribute
-          ? { AttributeName: table.ttlAttribute, Enabled: true }
+        TimeToLiveSpecification: table.ttl
+          ? { AttributeName: table.ttl.attribute, Enabled: true }
           : Match.absent(),
       });
     });

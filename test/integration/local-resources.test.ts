@@ -47,7 +47,7 @@ describe.each(tableIds.map((id) => [id]))('local table %s', (id: TableId) => {
     const { TimeToLiveDescription } = await stack.clients.dynamodb.send(
       new DescribeTimeToLiveCommand({ TableName: stack.tableNames[id] }),
     );
-    const ttlAttribute = 'ttlAttribute' in table ? table.ttlAttribute : undefined;
+    const ttlAttribute = 'ttl' in table ? table.ttl.attribute : undefined;
     expect(TimeToLiveDescription?.AttributeName).toBe(ttlAttribute);
     expect(TimeToLiveDescription?.TimeToLiveStatus).toBe(ttlAttribute ? 'ENABLED' : 'DISABLED');
   });

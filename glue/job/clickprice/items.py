@@ -16,16 +16,14 @@ from .keys import (
     AGGREGATE_PARTITION_KEY,
     AGGREGATE_SORT_KEY,
     AGGREGATE_TTL_ATTRIBUTE,
-    AGGREGATE_TTL_DAYS,
     day_of,
     expiry_after_days,
     to_epoch_ms,
     to_iso,
 )
 
-#: quarantine-store.ts: raw bytes kept per record, retention, reason length (in UTF-16 units).
+#: quarantine-store.ts: raw bytes kept per record, reason length (in UTF-16 units).
 MAX_RAW_BYTES = 256 * 1024
-QUARANTINE_RETENTION_DAYS = 30
 MAX_REASON_UNITS = 1_000
 QUARANTINE_SOURCE = "glue"
 
@@ -54,8 +52,8 @@ def to_dynamo_value(value: Any) -> Any:
     raise TypeError(f"cannot store a {type(value).__name__}")
 
 
-def aggregate_item(row: Mapping[str, Any], ttl_days: int = AGGREGATE_TTL_DAYS) -> dict[str, Any]:
-    """A SQL result row as the whole aggregates item, with ``expiresAt`` = windowStart + ttl_days.
+def aggregate_item(row: Mapping[str, Any], retention_days: int) -> dict[str, Any]:
+    """A SQL result row as the whole aggregates item, with ``expiresAt`` = windowStart + retention_days.
 
     The item is a pure function of the row, so a re-run batch Puts byte-identical items.
     """
@@ -66,7 +64,7 @@ def aggregate_item(row: Mapping[str, Any], ttl_days: int = AGGREGATE_TTL_DAYS) -
     window_start = item[AGGREGATE_SORT_KEY]
     if to_iso(to_epoch_ms(window_start)) != window_start:
         raise ValueError(f"windowStart is not a canonical timestamp: {window_start!r}")
-    item[AGGREGATE_TTL_ATTRIBUTE] = Decimal(expiry_after_days(window_start, ttl_days))
+    item[AGGREGATE_TTL_ATTRIBUTE] = Decimal(expiry_after_days(window_start, retention_days))
     return item
 
 
@@ -84,6 +82,7 @@ def quarantine_item(
     reason: str,
     data: bytes,
     quarantined_at: str,
+    retention_days: int,
     source: str = QUARANTINE_SOURCE,
 ) -> dict[str, Any]:
     """The item ``QuarantineStore.toItem`` writes; the key comes from the stream position, so a
@@ -100,7 +99,7 @@ def quarantine_item(
         "rawBytes": Decimal(len(data)),
         "truncated": len(data) > MAX_RAW_BYTES,
         "quarantinedAt": quarantined_at,
-        "expiresAt": Decimal(expiry_after_days(quarantined_at, QUARANTINE_RETENTION_DAYS)),
+        "expiresAt": Decimal(expiry_after_days(quarantined_at, retention_days)),
     }
 
 

@@ -15,8 +15,6 @@ MINUTE_MS = 60_000
 DAY_MS = 24 * 60 * MINUTE_MS
 #: Write shards per order minute (ORDER_BUCKET_SHARDS in order-buckets.ts).
 ORDER_BUCKET_SHARDS = 4
-#: Aggregate rows expire this many days after their window starts.
-AGGREGATE_TTL_DAYS = 7
 
 AGGREGATE_PARTITION_KEY = "productId"
 AGGREGATE_SORT_KEY = "windowStart"

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from clickprice.items import MAX_RAW_BYTES, aggregate_item, in_window, order_row, quarantine_item, to_dynamo_value
 
+DAYS = 30
+
 ROW = {
     "productId": "p-1",
     "windowStart": "2026-11-21T23:01:00.000Z",
@@ -21,25 +23,25 @@ ROW = {
 
 class AggregateItem(unittest.TestCase):
     def test_numbers_become_decimals_without_float_noise(self) -> None:
-        item = aggregate_item(ROW)
+        item = aggregate_item(ROW, DAYS)
         self.assertEqual(item["views"], Decimal(10))
         self.assertEqual(item["viewToCart"], Decimal("0.3"))
         self.assertTrue(all(not isinstance(value, float) for value in item.values()))
 
-    def test_expires_seven_days_after_window_start_in_epoch_seconds(self) -> None:
+    def test_expires_the_retention_days_after_window_start_in_epoch_seconds(self) -> None:
         # 2026-11-21T23:01:00Z = 1795302060 s; + 7 days.
-        self.assertEqual(aggregate_item(ROW)["expiresAt"], Decimal(1_795_302_060 + 7 * 86_400))
+        self.assertEqual(aggregate_item(ROW, 7)["expiresAt"], Decimal(1_795_302_060 + 7 * 86_400))
 
     def test_same_row_gives_the_same_item(self) -> None:
-        self.assertEqual(aggregate_item(dict(ROW)), aggregate_item(dict(ROW)))
+        self.assertEqual(aggregate_item(dict(ROW), DAYS), aggregate_item(dict(ROW), DAYS))
 
     def test_refuses_rows_without_key_or_with_a_non_canonical_window_start(self) -> None:
         with self.assertRaises(ValueError):
-            aggregate_item({**ROW, "productId": None})
+            aggregate_item({**ROW, "productId": None}, DAYS)
         with self.assertRaises(ValueError):
-            aggregate_item({**ROW, "windowStart": "2026-11-21T23:01:00Z"})
+            aggregate_item({**ROW, "windowStart": "2026-11-21T23:01:00Z"}, DAYS)
         with self.assertRaises(ValueError):
-            aggregate_item({**ROW, "viewToCart": float("nan")})
+            aggregate_item({**ROW, "viewToCart": float("nan")}, DAYS)
 
     def test_datetimes_become_canonical_strings(self) -> None:
         moment = datetime(2026, 11, 21, 23, 1, 10, 123_999, tzinfo=timezone.utc)
@@ -55,6 +57,7 @@ class QuarantineItem(unittest.TestCase):
             reason=reason,
             data=data,
             quarantined_at="2026-11-21T23:02:00.000Z",
+            retention_days=30,
         )
 
     def test_has_the_quarantine_store_shape_and_position_key(self) -> None:

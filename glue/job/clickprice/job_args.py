@@ -1,0 +1,22 @@
+"""The job's arguments (``--name value``), pure so unit tests and the CDK template test can read them.
+
+The retention days come from the table catalogue (infra/resources.ts) through the job's default
+arguments, so the job and the TypeScript stores expire rows after the same number of days.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+REQUIRED = ["JOB_NAME", "stream_arn", "products_table", "orders_table", "aggregates_table",
+            "quarantine_table", "checkpoint_location", "aggregates_retention_days",
+            "quarantine_retention_days"]
+OPTIONAL = {"window_size": None, "products_refresh_seconds": "300", "sql_path": None}
+
+
+def retention_days(args: Mapping[str, str], name: str) -> int:
+    """A ``*_retention_days`` argument as a whole number of days, refusing anything else by name."""
+    text = args[name]
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"--{name} must be a whole number of days >= 1, got {text!r}")
+    return int(text)
