@@ -4,9 +4,8 @@
  * price store. Thin: it runs processAggregateRecords and reports per-record failures as a partial batch
  * response (Lambda then retries from the lowest failed sequence number).
  */
-import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { PriceStore } from '../store/price-store.js';
 import { AggregatesTableBaselineReader, processAggregateRecords } from './aggregates-processor.js';
 import { createHandlerRuntime, instrumented, partialBatchResponse } from './runtime.js';
@@ -18,9 +17,8 @@ const dependencies = {
   prices: new PriceStore(client, tableNames),
   logger,
 };
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
-async function lambdaHandler(event: DynamoDBStreamEvent, context: Context) {
+async function lambdaHandler(event: DynamoDBStreamEvent) {
   const { failures, stats } = await processAggregateRecords(event.Records, dependencies);
 
   metrics.addMetric('RecordsReceived', MetricUnit.Count, stats.records);
@@ -31,7 +29,7 @@ async function lambdaHandler(event: DynamoDBStreamEvent, context: Context) {
   if (failures.size > 0) logger.warn('records failed; Lambda will retry from the lowest', { failures: failures.size });
   logger.debug('batch processed', { stats });
 
-  return partialBatchResponse(event, failures, (record) => record.dynamodb?.SequenceNumber ?? '', processor, context);
+  return partialBatchResponse(event.Records, failures, (record) => record.dynamodb?.SequenceNumber ?? '');
 }
 
 export const handler = instrumented(lambdaHandler, runtime);

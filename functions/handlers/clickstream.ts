@@ -3,9 +3,8 @@
  * the event into records, runs processClickRecords, and reports per-record failures as a partial
  * batch response (Lambda then retries from the lowest failed sequence number).
  */
-import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, KinesisStreamEvent } from 'aws-lambda';
+import type { KinesisStreamEvent } from 'aws-lambda';
 import { SessionActivity } from '../domain/session-activity.js';
 import { DemandStore } from '../store/demand-store.js';
 import { PriceStore } from '../store/price-store.js';
@@ -25,9 +24,8 @@ const dependencies = {
   cooldowns: new Map<string, number>(),
   history: new MinuteHistoryCache(),
 };
-const processor = new BatchProcessor(EventType.KinesisDataStreams);
 
-async function lambdaHandler(event: KinesisStreamEvent, context: Context) {
+async function lambdaHandler(event: KinesisStreamEvent) {
   const { failures, stats } = await processClickRecords(clickRecordsOf(event.Records), dependencies);
 
   metrics.addMetric('RecordsReceived', MetricUnit.Count, stats.records);
@@ -39,7 +37,7 @@ async function lambdaHandler(event: KinesisStreamEvent, context: Context) {
   if (failures.size > 0) logger.warn('records failed; Lambda will retry from the lowest', { failures: failures.size });
   logger.debug('batch processed', { stats });
 
-  return partialBatchResponse(event, failures, (record) => record.kinesis.sequenceNumber, processor, context);
+  return partialBatchResponse(event.Records, failures, (record) => record.kinesis.sequenceNumber);
 }
 
 export const handler = instrumented(lambdaHandler, runtime);

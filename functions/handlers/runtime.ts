@@ -1,4 +1,3 @@
-import { type BatchProcessor, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -8,7 +7,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
-import type { Context, DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { type TableNames, tableNamesFromEnv } from '../store/table-names.js';
 
 /** What every handler sets up once per execution environment (cold start), not per invocation. */
@@ -41,27 +40,42 @@ export function createInstrumentation(serviceName: string): Pick<HandlerRuntime,
   };
 }
 
+/** Lambda's partial batch response for stream event sources. */
+export interface PartialBatchResponse {
+  readonly batchItemFailures: { readonly itemIdentifier: string }[];
+}
+
+/** Thrown when every record of a batch failed: Lambda then retries (or bisects) the batch as a whole. */
+export class WholeBatchFailedError extends Error {
+  constructor(records: number, firstReason: string) {
+    super(`all ${records} records of the batch failed; the first: ${firstReason}`);
+    this.name = 'WholeBatchFailedError';
+  }
+}
+
 /**
- * The partial batch response of a batch processed as a whole: the handlers process a batch
- * collectively (one write per key), then the Powertools processor reports each record's outcome in
- * Lambda's response shape — and throws if every record failed, so Lambda retries it all.
+ * The partial batch response of a batch processed as a whole (one write per key): each failed record's
+ * identifier, in the batch's order (Lambda retries from the lowest sequence number among them). When
+ * every record failed it throws instead, as Powertools' batch processor does, so the whole batch is retried.
  */
-export function partialBatchResponse<TRecord extends KinesisStreamRecord | DynamoDBRecord>(
-  event: { Records: TRecord[] },
+export function partialBatchResponse<TRecord>(
+  records: readonly TRecord[],
   failures: ReadonlyMap<string, string>,
   identifierOf: (record: TRecord) => string,
-  processor: BatchProcessor,
-  context: Context,
-) {
-  return processPartialResponse(
-    event,
-    async (record: TRecord) => {
-      const reason = failures.get(identifierOf(record));
-      if (reason !== undefined) throw new Error(reason);
-    },
-    processor,
-    { context },
-  );
+): PartialBatchResponse {
+  const batchItemFailures: { itemIdentifier: string }[] = [];
+  let firstReason: string | undefined;
+  for (const record of records) {
+    const itemIdentifier = identifierOf(record);
+    const reason = failures.get(itemIdentifier);
+    if (reason === undefined) continue;
+    firstReason ??= reason;
+    batchItemFailures.push({ itemIdentifier });
+  }
+  if (records.length > 0 && batchItemFailures.length === records.length) {
+    throw new WholeBatchFailedError(records.length, firstReason as string);
+  }
+  return { batchItemFailures };
 }
 
 /**

@@ -19,8 +19,9 @@ export interface KinesisConsumerEventSourceProps {
   /** @default Duration.hours(1) */
   readonly maxRecordAge?: Duration;
   /**
-   * Concurrent invocations per shard. Above 1, records of one shard are no longer seen in order by one
-   * invocation at a time, which handlers with per-shard state rely on.
+   * Concurrent invocations per shard: only 1 is accepted. Above 1, records of one shard are no longer
+   * seen in order by one invocation at a time, and the fast path's per-shard sequence watermarks and
+   * session memory rely on that.
    *
    * @default 1
    */
@@ -43,6 +44,12 @@ export class KinesisConsumer extends StreamConsumer {
   public constructor(scope: Construct, id: string, props: KinesisConsumerProps) {
     const defaults = KINESIS_EVENT_SOURCE_DEFAULTS;
     const tuned = props.eventSource ?? {};
+    if (tuned.parallelizationFactor !== undefined && tuned.parallelizationFactor !== 1) {
+      throw new Error(
+        `KinesisConsumer ${id}: parallelizationFactor must be 1, got ${tuned.parallelizationFactor}: per-shard ` +
+          'sequence watermarks and session memory need one invocation per shard at a time, in order',
+      );
+    }
     const eventSource = {
       ...defaults,
       batchSize: tuned.batchSize ?? defaults.batchSize,

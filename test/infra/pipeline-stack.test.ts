@@ -501,6 +501,21 @@ describe('KinesisConsumer', () => {
     });
   });
 
+  it.for([2, 10, 0, 1.5])('refuses a parallelization factor of %s, saying why', (parallelizationFactor) => {
+    const { stack, stream } = scratch();
+
+    expect(
+      () =>
+        new KinesisConsumer(stack, 'Consumer', {
+          stream,
+          function: { entry, serviceName: 'scratch', description: 'scratch' },
+          eventSource: { parallelizationFactor },
+        }),
+    ).toThrow(
+      new RegExp(`parallelizationFactor must be 1, got ${parallelizationFactor}: per-shard sequence watermarks`),
+    );
+  });
+
   it('rejects an iterator-age threshold at or above the maximum record age', () => {
     const { stack, stream } = scratch();
 

@@ -95,9 +95,7 @@ describe('StatefulStack tables', () => {
 
     it('expires items by the catalogue TTL attribute if it names one, and has no TTL otherwise', () => {
       expectTable(table, {
-        TimeToLiveSpecification: table.ttl
-          ? { AttributeName: table.ttl.attribute, Enabled: true }
-          : Match.absent(),
+        TimeToLiveSpecification: table.ttl ? { AttributeName: table.ttl.attribute, Enabled: true } : Match.absent(),
       });
     });
 
