@@ -2,6 +2,7 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { type ClickRecord, classifyBatch, type KeyContribution } from '../domain/click-batch.js';
 import { assessDemand, type DemandObservation, type PeriodCounts } from '../domain/demand-evidence.js';
 import { NotFoundError } from '../domain/errors.js';
+import type { ChangeSource } from '../domain/price-change.js';
 import { parametersFor } from '../domain/pricing-config.js';
 import type { SessionActivity } from '../domain/session-activity.js';
 import { toEpochMs, toIso } from '../domain/time.js';
@@ -99,8 +100,8 @@ function shardIdOf({ eventSourceARN, eventID }: KinesisStreamRecord): string {
   return `${stream}/${eventID.slice(0, eventID.indexOf(':'))}`;
 }
 
-/** The source name quarantined records carry. */
-export const FAST_PATH_SOURCE = 'fast-path';
+/** The fast path's name: on the records it quarantines and on the price changes it decides. */
+const FAST_PATH_SOURCE = 'fast-path' as const satisfies ChangeSource;
 
 /**
  * The fast path for one batch of one shard: quarantine what is bad, count the rest with one
@@ -169,7 +170,7 @@ export async function processClickRecords(
         // Shard + sequence: a redelivered batch attributes its decision to the same record.
         decisionId: `${latest.record.shardId}:${latest.record.sequenceNumber}`,
         at: toIso(latest.record.arrivalMs),
-        source: 'fast-path',
+        source: FAST_PATH_SOURCE,
         signals: { demand: observation },
       });
       decisions[result.outcome]++;
