@@ -1,3 +1,4 @@
+import { applyPriceEnding, type PriceEnding } from '../functions/domain/price-endings.js';
 import type { Product } from '../functions/domain/product.js';
 import { createRandom } from './random.js';
 import { deriveSeed } from './seeds.js';
@@ -123,9 +124,12 @@ export interface CatalogueOptions {
   readonly currency?: string;
 }
 
-/** Rounds cents to the nearest price ending in .99 (at least 0.99). */
+const NINETY_NINE: PriceEnding = { modulus: 100, remainder: 99 };
+
+/** The price ending in .99 nearest to `cents` (a real number; at least 0.99), by the policy's own ending rule. */
 function endInNinetyNine(cents: number): number {
-  return Math.max(99, Math.round((cents + 1) / 100) * 100 - 1);
+  const whole = Math.max(NINETY_NINE.remainder, Math.ceil(cents));
+  return applyPriceEnding(whole, NINETY_NINE, NINETY_NINE.remainder, Number.MAX_SAFE_INTEGER).price;
 }
 
 /**
