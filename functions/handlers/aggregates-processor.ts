@@ -1,4 +1,3 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { tables } from '../../infra/resources.js';
@@ -9,64 +8,19 @@ import { type CategoryParameters, parametersFor } from '../domain/pricing-config
 import { toEpochMs, toIso } from '../domain/time.js';
 import { validate } from '../domain/validation.js';
 import { mapConcurrent } from '../lib/map-concurrent.js';
+import type { BaselineWindow } from '../store/aggregates-store.js';
 import type { ApplyResult, PriceStore } from '../store/price-store.js';
 
-const PRODUCT_KEY = tables.aggregates.partitionKey.name;
+/** The stream image's sort key, as stored: the baseline Query's upper bound. */
 const WINDOW_KEY = tables.aggregates.sortKey.name;
 
-/** The demand counts of an earlier window of one product, as the baseline needs them. */
-export type BaselineWindow = Pick<AggregateRow, 'windowStart' | 'views' | 'carts' | 'purchases' | 'units'>;
-
-/** Reads a product's earlier aggregate windows. */
+/** Reads a product's earlier aggregate windows (AggregatesStore, on Lambda and locally). */
 export interface AggregateBaselineReader {
   /**
    * The product's rows with `from <= windowStart < before`, newest first, at most `limit`.
    * `before` is the stored key of the triggering row, compared as DynamoDB compares strings.
    */
   previousWindows(productId: string, from: string, before: string, limit: number): Promise<BaselineWindow[]>;
-}
-
-/**
- * The baseline reader over the aggregates table: one Query of the product's partition, newest first.
- * Reads only; the aggregates path never writes this table (see processAggregateRecords).
- */
-export class AggregatesTableBaselineReader implements AggregateBaselineReader {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  async previousWindows(productId: string, from: string, before: string, limit: number): Promise<BaselineWindow[]> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        // BETWEEN is inclusive: ask for one more row and drop the triggering window itself below.
-        KeyConditionExpression: '#product = :product AND #window BETWEEN :from AND :before',
-        ExpressionAttributeNames: {
-          '#product': PRODUCT_KEY,
-          '#window': WINDOW_KEY,
-          '#views': 'views',
-          '#carts': 'carts',
-          '#purchases': 'purchases',
-          '#units': 'units',
-        },
-        ExpressionAttributeValues: { ':product': productId, ':from': from, ':before': before },
-        ProjectionExpression: '#window, #views, #carts, #purchases, #units',
-        ScanIndexForward: false,
-        Limit: limit + 1,
-      }),
-    );
-    return (Items ?? [])
-      .filter((item) => item[WINDOW_KEY] !== before)
-      .slice(0, limit)
-      .map((item) => ({
-        windowStart: String(item[WINDOW_KEY]),
-        views: Number(item.views ?? 0),
-        carts: Number(item.carts ?? 0),
-        purchases: Number(item.purchases ?? 0),
-        units: Number(item.units ?? 0),
-      }));
-  }
 }
 
 /** What the rich-path pricing works with; the handler builds them once per execution environment. */

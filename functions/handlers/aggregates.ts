@@ -6,14 +6,15 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { AggregatesStore } from '../store/aggregates-store.js';
 import { PriceStore } from '../store/price-store.js';
-import { AggregatesTableBaselineReader, processAggregateRecords } from './aggregates-processor.js';
+import { processAggregateRecords } from './aggregates-processor.js';
 import { createHandlerRuntime, instrumented, partialBatchResponse } from './runtime.js';
 
 const runtime = createHandlerRuntime('aggregates');
 const { documentClient: client, tableNames, logger, metrics } = runtime;
 const dependencies = {
-  baseline: new AggregatesTableBaselineReader(client, tableNames.aggregates),
+  baseline: new AggregatesStore(client, tableNames.aggregates),
   prices: new PriceStore(client, tableNames),
   logger,
 };

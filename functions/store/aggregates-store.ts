@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/resources.js';
 import { type AggregateRow, aggregateRowSchema } from '../domain/aggregate.js';
 import { expiryAfterDays } from '../domain/time.js';
@@ -10,6 +10,9 @@ const TTL = tables.aggregates.ttl.attribute;
 const RETENTION_DAYS = tables.aggregates.ttl.retentionDays;
 const PRODUCT_KEY = tables.aggregates.partitionKey.name;
 const WINDOW_KEY = tables.aggregates.sortKey.name;
+
+/** The demand counts of an earlier window of one product, as the rich path's baseline needs them. */
+export type BaselineWindow = Pick<AggregateRow, 'windowStart' | 'views' | 'carts' | 'purchases' | 'units'>;
 
 /**
  * Writes window aggregates: each row whole (a Put, never an update), keyed by (productId,
@@ -44,5 +47,42 @@ export class AggregatesStore {
       for (const { [TTL]: _expiry, ...row } of items) rows.push(row as AggregateRow);
     }
     return rows;
+  }
+
+  /**
+   * The product's rows with `from <= windowStart < before`, newest first, at most `limit`: one Query
+   * of the product's partition, projected to the counts. `before` is the stored key of the triggering
+   * row, compared as DynamoDB compares strings.
+   */
+  async previousWindows(productId: string, from: string, before: string, limit: number): Promise<BaselineWindow[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        // BETWEEN is inclusive: ask for one more row and drop the triggering window itself below.
+        KeyConditionExpression: '#product = :product AND #window BETWEEN :from AND :before',
+        ExpressionAttributeNames: {
+          '#product': PRODUCT_KEY,
+          '#window': WINDOW_KEY,
+          '#views': 'views',
+          '#carts': 'carts',
+          '#purchases': 'purchases',
+          '#units': 'units',
+        },
+        ExpressionAttributeValues: { ':product': productId, ':from': from, ':before': before },
+        ProjectionExpression: '#window, #views, #carts, #purchases, #units',
+        ScanIndexForward: false,
+        Limit: limit + 1,
+      }),
+    );
+    return (Items ?? [])
+      .filter((item) => item[WINDOW_KEY] !== before)
+      .slice(0, limit)
+      .map((item) => ({
+        windowStart: String(item[WINDOW_KEY]),
+        views: Number(item.views ?? 0),
+        carts: Number(item.carts ?? 0),
+        purchases: Number(item.purchases ?? 0),
+        units: Number(item.units ?? 0),
+      }));
   }
 }

@@ -38,7 +38,7 @@ export const CLICKSTREAM_TABLE_ACCESS = {
  * so it cannot trigger itself. demand, orders and quarantine it never touches.
  */
 export const AGGREGATES_TABLE_ACCESS = {
-  // AggregatesTableBaselineReader.previousWindows: Query of the product's earlier windows.
+  // AggregatesStore.previousWindows: Query of the product's earlier windows.
   aggregates: { actions: ['Query'] },
   // PriceStore, as on the fast path: see CLICKSTREAM_TABLE_ACCESS.
   products: CLICKSTREAM_TABLE_ACCESS.products,

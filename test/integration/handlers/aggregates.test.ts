@@ -9,10 +9,10 @@ import type { Product } from '../../../functions/domain/product.js';
 import { toIso } from '../../../functions/domain/time.js';
 import {
   type AggregatesDependencies,
-  AggregatesTableBaselineReader,
   aggregateDecisionId,
   processAggregateRecords,
 } from '../../../functions/handlers/aggregates-processor.js';
+import { AggregatesStore } from '../../../functions/store/aggregates-store.js';
 import { PriceStore, type PricingTrigger } from '../../../functions/store/price-store.js';
 import { PRICING_CONFIG_ITEM } from '../../../functions/store/pricing-config-store.js';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
@@ -56,7 +56,7 @@ function prices(): PriceStore {
 
 function dependencies(overrides: Partial<AggregatesDependencies> = {}): AggregatesDependencies {
   return {
-    baseline: new AggregatesTableBaselineReader(stack.clients.documentClient, names.aggregates),
+    baseline: new AggregatesStore(stack.clients.documentClient, names.aggregates),
     prices: prices(),
     ...overrides,
   };
@@ -244,7 +244,7 @@ describe('rich path: one decision per aggregate row', () => {
     // The triggering row is in the table too, as it is when its stream record arrives.
     await putWindow(row);
     const seen: unknown[] = [];
-    const reader = new AggregatesTableBaselineReader(stack.clients.documentClient, names.aggregates);
+    const reader = new AggregatesStore(stack.clients.documentClient, names.aggregates);
 
     await processAggregateRecords([streamRecord(row)], {
       ...dependencies(),
