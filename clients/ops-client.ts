@@ -4,7 +4,9 @@
  * the status and the error body (API Gateway's own 401/403/404 answers, `{"message": ...}`, are
  * given an `error` code too, so callers branch on one shape).
  */
+
 import type { SurfaceRouteKey } from '../infra/api-routes.js';
+import { errorBodyOf } from './api-errors.js';
 import type {
   ApiError,
   BoundsBody,
@@ -186,27 +188,4 @@ export class OpsClient {
     if (!response.ok) throw new OpsApiError(response.status, errorBodyOf(response.status, text));
     return JSON.parse(text) as T;
   }
-}
-
-const GATEWAY_CODES: Record<number, string> = {
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  413: 'payload_too_large',
-  500: 'internal',
-  503: 'unavailable',
-};
-
-/** The API's error body as is, or API Gateway's `{"message"}` (or a non-JSON body) given a code. */
-function errorBodyOf(status: number, text: string): ApiError {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const object = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
-  if (typeof object.error === 'string' && typeof object.message === 'string') return object as unknown as ApiError;
-  const message = typeof object.message === 'string' ? object.message : text.slice(0, 500) || `HTTP ${status}`;
-  return { error: GATEWAY_CODES[status] ?? `http_${status}`, message };
 }

@@ -5,9 +5,8 @@
  * route by its key in infra/api-routes.ts, which the dashboard function serves as ./api-routes.js:
  * the page has no route table of its own.
  */
+import { errorBodyOf } from './api-errors.js';
 import { apiRoutes } from './api-routes.js';
-
-const GATEWAY_CODES = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 503: 'unavailable' };
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -22,22 +21,6 @@ export class ApiError extends Error {
   get isAuth() {
     return this.status === 401 || this.status === 403;
   }
-}
-
-function errorBodyOf(status, text) {
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const object = parsed !== null && typeof parsed === 'object' ? parsed : {};
-  const message = typeof object.message === 'string' ? object.message : text.slice(0, 300) || `HTTP ${status}`;
-  return {
-    error: typeof object.error === 'string' ? object.error : (GATEWAY_CODES[status] ?? `http_${status}`),
-    message,
-    field: typeof object.field === 'string' ? object.field : undefined,
-  };
 }
 
 /**
