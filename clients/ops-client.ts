@@ -5,8 +5,8 @@
  * given an `error` code too, so callers branch on one shape).
  */
 
+import { errorBodyOf } from '../dashboard/api-errors.js';
 import type { SurfaceRouteKey } from '../infra/api-routes.js';
-import { errorBodyOf } from './api-errors.js';
 import type {
   ApiError,
   BoundsBody,

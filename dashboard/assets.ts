@@ -9,8 +9,10 @@ export const dashboardAssets = {
   'app.js': { source: 'dashboard/app.js', contentType: 'text/javascript; charset=utf-8' },
   // app.js's modules (imported relatively, so they must stay beside it, flat).
   'api.js': { source: 'dashboard/api.js', contentType: 'text/javascript; charset=utf-8' },
-  // Shared with the ops client: how an error answer is read.
-  'api-errors.js': { source: 'clients/api-errors.js', contentType: 'text/javascript; charset=utf-8' },
+  // Also imported by the ops client: how an error answer is read.
+  'api-errors.js': { source: 'dashboard/api-errors.js', contentType: 'text/javascript; charset=utf-8' },
+  // Also imported by the ops CLI and npm start's feed: how money is written.
+  'money.js': { source: 'dashboard/money.js', contentType: 'text/javascript; charset=utf-8' },
   'change-chips.js': { source: 'dashboard/change-chips.js', contentType: 'text/javascript; charset=utf-8' },
   'dialogs.js': { source: 'dashboard/dialogs.js', contentType: 'text/javascript; charset=utf-8' },
   'dom.js': { source: 'dashboard/dom.js', contentType: 'text/javascript; charset=utf-8' },

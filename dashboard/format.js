@@ -1,32 +1,9 @@
 /** Formatting of money (integer cents of a currency), instants and the API's codes, for people. */
 
-const moneyFormats = new Map();
+import { minorDigits } from './money.js';
 
-function moneyFormat(currency) {
-  let format = moneyFormats.get(currency);
-  if (format === undefined) {
-    try {
-      format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
-    } catch {
-      // An unknown code still shows the amount, with the code beside it.
-      format = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-    }
-    moneyFormats.set(currency, format);
-  }
-  return format;
-}
-
-/** Digits after the decimal point of `currency` (2 for EUR and USD, 0 for JPY). */
-export function minorDigits(currency) {
-  return moneyFormat(currency ?? 'USD').resolvedOptions().maximumFractionDigits ?? 2;
-}
-
-/** `1999` cents of `EUR` → `€19.99` (in the reader's locale). */
-export function money(cents, currency) {
-  if (typeof cents !== 'number' || !Number.isFinite(cents)) return '—';
-  const code = currency ?? 'USD';
-  return moneyFormat(code).format(cents / 10 ** minorDigits(code));
-}
+// Money has one definition, shared with the ops CLI (money.js).
+export { minorDigits, money } from './money.js';
 
 /** The amount in major units as an input shows it: `1999` → `19.99`. */
 export function moneyInputValue(cents, currency) {

@@ -1,11 +1,9 @@
 /** Plain-text rendering for the ops CLI: aligned tables, money and times a person reads at a glance. */
 import type { PriceChange, ProductSummary } from '../clients/api-types.js';
+import { moneyText as money } from '../dashboard/money.js';
 
-/** Cents as currency units with the code: `1299, 'EUR'` → `12.99 EUR`. */
-export function money(cents: number, currency?: string): string {
-  const units = `${Math.trunc(cents / 100)}.${String(Math.abs(cents % 100)).padStart(2, '0')}`;
-  return currency === undefined ? units : `${units} ${currency}`;
-}
+/** Cents as currency units with the code: `1299, 'EUR'` → `12.99 EUR` (dashboard/money.js). */
+export { money };
 
 /** `2026-11-22T10:04:05.123Z` → `2026-11-22 10:04:05Z`. */
 export function time(iso: string | null | undefined): string {
@@ -68,7 +66,7 @@ export function productsTable(products: readonly ProductSummary[]): string {
     product.name.length > 28 ? `${product.name.slice(0, 27)}…` : product.name,
     product.category,
     money(product.price, product.currency),
-    `${money(product.floor)}–${money(product.ceiling)}`,
+    `${money(product.floor, product.currency, false)}–${money(product.ceiling, product.currency, false)}`,
     String(product.demand.views),
     String(product.demand.carts),
     String(product.demand.purchases),
@@ -87,9 +85,9 @@ export function productDetail(product: ProductSummary): string {
     ['product', `${product.productId}  ${product.name} (${product.category})`],
     [
       'price',
-      `${money(product.price, product.currency)}   base ${money(product.basePrice)}   lowest 30 d ${money(product.lowest30d)}`,
+      `${money(product.price, product.currency)}   base ${money(product.basePrice, product.currency, false)}   lowest 30 d ${money(product.lowest30d, product.currency, false)}`,
     ],
-    ['bounds', `${money(product.floor)} – ${money(product.ceiling)}`],
+    ['bounds', `${money(product.floor, product.currency, false)} – ${money(product.ceiling, product.currency)}`],
     ['inventory', String(product.inventory)],
     ['version', `${product.version}, updated ${time(product.updatedAt)}`],
     [
@@ -105,7 +103,7 @@ export function productDetail(product: ProductSummary): string {
     [
       'last change',
       product.lastChange
-        ? `${time(product.lastChange.changedAt)} ${product.lastChange.action} ${money(product.lastChange.oldPrice)} → ${money(product.lastChange.newPrice)} (${product.lastChange.reasonCode}${product.lastChange.guardrail ? `, bound by ${product.lastChange.guardrail}` : ''}; ${product.lastChange.actor})`
+        ? `${time(product.lastChange.changedAt)} ${product.lastChange.action} ${money(product.lastChange.oldPrice, product.currency, false)} → ${money(product.lastChange.newPrice, product.currency)} (${product.lastChange.reasonCode}${product.lastChange.guardrail ? `, bound by ${product.lastChange.guardrail}` : ''}; ${product.lastChange.actor})`
         : '-',
     ],
   ];

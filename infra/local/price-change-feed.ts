@@ -1,3 +1,4 @@
+import { moneyText } from '../../dashboard/money.js';
 import type { PriceChange } from '../../functions/domain/price-change.js';
 import { toIso } from '../../functions/domain/time.js';
 import type { PriceHistoryStore } from '../../functions/store/price-history-store.js';
@@ -9,13 +10,12 @@ export interface PriceChangeFeed {
   stop(): Promise<void>;
 }
 
-function formatCents(cents: number): string {
-  return (cents / 100).toFixed(2);
-}
-
-export function describeChange(change: PriceChange): string {
+/** One line per change; amounts in the product's currency when `currency` is known. */
+export function describeChange(change: PriceChange, currency?: string): string {
   const price =
-    change.action === 'price' ? `${formatCents(change.oldPrice)} → ${formatCents(change.newPrice)}` : change.action;
+    change.action === 'price'
+      ? `${moneyText(change.oldPrice, currency)} → ${moneyText(change.newPrice, currency)}`
+      : change.action;
   const guardrail = change.guardrail ? `, bound by ${change.guardrail}` : '';
   return `${change.changedAt.slice(11, 19)}  ${change.productId}  ${price}  (${change.reasonCode}${guardrail}; ${change.source})`;
 }
@@ -24,8 +24,9 @@ export function describeChange(change: PriceChange): string {
 export function startPriceChangeFeed(
   history: PriceHistoryStore,
   print: (line: string) => void,
-  intervalMs = 1_000,
+  options: { readonly intervalMs?: number; readonly currencyOf?: (productId: string) => string | undefined } = {},
 ): PriceChangeFeed {
+  const intervalMs = options.intervalMs ?? 1_000;
   const seen = new Set<string>();
   let printed = 0;
   let running = true;
@@ -43,7 +44,7 @@ export function startPriceChangeFeed(
           if (seen.has(key)) continue;
           seen.add(key);
           printed++;
-          print(`  price  ${describeChange(change)}`);
+          print(`  price  ${describeChange(change, options.currencyOf?.(change.productId))}`);
         }
       } catch {
         // The stack may be stopping; the next round (if any) tries again.

@@ -156,9 +156,11 @@ await runCli(async () => {
 
     // The pipeline: the clickstream Lambda handler, invoked by the local event-source mapping.
     const pipeline = await startLocalPipeline(stack, { dataDir: stack.dataDir });
+    const currencies = new Map(products.map((product) => [product.productId, product.currency]));
     const feed = startPriceChangeFeed(
       new PriceHistoryStore(stack.clients.documentClient, stack.tableNames.priceHistory),
       (line) => console.log(line),
+      { currencyOf: (productId) => currencies.get(productId) },
     );
     console.log('  fast path: clicks stream → clickstream handler → price store (price changes print below)');
     // The rich path: the local Glue engine runs the aggregation SQL in DuckDB over each window of

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorBodyOf } from '../../../clients/api-errors.js';
+import { errorBodyOf } from '../../../dashboard/api-errors.js';
 
 describe('reading an ops API error answer (ops client and dashboard alike)', () => {
   it("keeps the API's own error, message, field and request id", () => {

@@ -1,6 +1,7 @@
 /**
- * How a client reads an ops API error answer: the one definition for the ops client (TypeScript)
- * and the dashboard (served to the page as ./api-errors.js). Plain JS, so the page runs it as is.
+ * How a client reads an ops API error answer: the one definition for the dashboard and the ops
+ * client (clients/ops-client.ts imports it). Plain JS beside the page's other modules, so the page
+ * runs it as served.
  */
 
 /** Codes for the answers API Gateway gives itself (`{"message"}` only), and for non-JSON bodies. */
@@ -22,7 +23,7 @@ const MAX_QUOTED_CHARS = 500;
  *
  * @param {number} status
  * @param {string} text
- * @returns {import('./api-types.js').ApiError}
+ * @returns {import('../clients/api-types.js').ApiError}
  */
 export function errorBodyOf(status, text) {
   let parsed;
