@@ -7,7 +7,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DASHBOARD_ASSETS_DIR_ENV, type DashboardAsset, dashboardAssets } from '../../dashboard/assets.js';
+import {
+  DASHBOARD_ASSETS_DIR_ENV,
+  type DashboardAsset,
+  type DashboardAssetFile,
+  dashboardAssets,
+} from '../../dashboard/assets.js';
 import { apiRoutes } from '../../infra/api-routes.js';
 import { HttpError } from './http/http-error.js';
 import { type HttpEvent, headerValue, pathParameter } from './http/http-request.js';
@@ -42,14 +47,14 @@ function pathOf(asset: DashboardAsset): string {
   const flatDir = process.env[DASHBOARD_ASSETS_DIR_ENV];
   if (flatDir) return join(flatDir, asset);
   const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-  return join(repoRoot, dashboardAssets[asset].source);
+  return join(repoRoot, fileOf(asset).source);
 }
 
 function load(asset: DashboardAsset): LoadedAsset {
   let entry = loaded.get(asset);
   if (entry === undefined) {
     const body = readFileSync(pathOf(asset), 'utf8');
-    entry = { body, contentType: dashboardAssets[asset].contentType, etag: etagOf(body) };
+    entry = { body, contentType: fileOf(asset).contentType, etag: etagOf(body) };
     loaded.set(asset, entry);
   }
   return entry;
@@ -95,6 +100,11 @@ function serveLoaded(event: HttpEvent, asset: string, { body, contentType, etag 
 
 function isAsset(name: string): name is DashboardAsset {
   return Object.hasOwn(dashboardAssets, name);
+}
+
+/** A listed asset's file (callers checked the name with isAsset). */
+function fileOf(asset: DashboardAsset): DashboardAssetFile {
+  return dashboardAssets[asset] as DashboardAssetFile;
 }
 
 export const handler = instrumented(
