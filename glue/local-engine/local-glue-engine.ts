@@ -1,8 +1,9 @@
 /**
  * The local stand-in for the Glue streaming job: the same micro-batch loop (one batch per window),
  * the same SQL file (in DuckDB instead of Spark), the same orders query and the same aggregates
- * writes. Each batch's plan is durable before its effects and committed after them (batch-log.ts),
- * so a crash re-runs exactly the interrupted batch and its Puts land on the same keys.
+ * writes. The planner (batch-planner.ts) decides each batch's window and records and makes the plan
+ * durable; this runner then has its effects and commits it (batch-log.ts), so a crash re-runs
+ * exactly the interrupted batch and its Puts land on the same keys.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,9 +18,10 @@ import { OrdersStore } from '../../functions/store/orders-store.js';
 import { type QuarantineEntry, QuarantineStore } from '../../functions/store/quarantine-store.js';
 import type { TableNames } from '../../functions/store/table-names.js';
 import { readWindowConfig } from '../window-config.js';
-import { type BatchCommit, BatchLog, type BatchPlan, type ShardRange } from './batch-log.js';
+import { type BatchCommit, BatchLog, type BatchPlan } from './batch-log.js';
+import { BatchPlanner } from './batch-planner.js';
 import { DuckDbWindowAggregator, type WindowClick, type WindowProduct } from './duckdb-window-aggregator.js';
-import { listShardIds, readRange, readToLatest, type ShardRecord } from './shard-reader.js';
+import type { ShardRecord } from './shard-reader.js';
 
 /** The source name quarantined records are tagged with, beside the fast path's. */
 export const QUARANTINE_SOURCE = 'glue-local';
@@ -149,7 +151,10 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
   const stopping = new AbortController();
 
   const latest = await log.latest();
-  let lastPlan: BatchPlan | undefined = latest?.plan;
+  const planner = new BatchPlanner(
+    { kinesis: clients.kinesis, streamName, log, windowMs, clock, signal: stopping.signal },
+    latest?.plan,
+  );
   let pending: BatchPlan | undefined = latest && !latest.committed ? latest.plan : undefined;
   let productsReadAt: number | null = null;
   let crashAfter = options.crashAfter;
@@ -167,69 +172,6 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
   let lastBatch: BatchResult | null = null;
   if (pending) logger.warn('glue-local: re-running an uncommitted batch', { batchId: pending.batchId });
 
-  /** The next window starts where the last planned one ended (or at the last closed window on a first start). */
-  function nextWindowStart(): number {
-    if (lastPlan) return toEpochMs(lastPlan.windowEnd);
-    return Math.floor(clock() / windowMs) * windowMs - windowMs;
-  }
-
-  /**
-   * The window runs to the last window boundary passed: one window size normally, longer after the
-   * engine was stopped or fell behind, so windows stay contiguous (no order is skipped) and the next
-   * batch's label is current instead of lagging further with every window missed.
-   */
-  function windowEndFor(windowStart: number): number {
-    return Math.max(windowStart + windowMs, Math.floor(clock() / windowMs) * windowMs);
-  }
-
-  async function waitUntil(epochMs: number): Promise<void> {
-    while (clock() < epochMs) {
-      stopping.signal.throwIfAborted();
-      await sleep(Math.min(250, Math.max(1, epochMs - clock())), undefined, { signal: stopping.signal });
-    }
-  }
-
-  async function planNext(): Promise<{ plan: BatchPlan; records: ShardRecord[] }> {
-    const windowStart = nextWindowStart();
-    await waitUntil(windowStart + windowMs);
-    const windowEnd = windowEndFor(windowStart);
-    const previous = new Map((lastPlan?.shards ?? []).map((shard) => [shard.shardId, shard]));
-    const shardIds = await listShardIds(clients.kinesis, streamName);
-    const reads = await Promise.all(
-      shardIds.map(async (shardId) => {
-        const before = previous.get(shardId);
-        const after = before ? (before.through ?? before.after) : null;
-        const records = await readToLatest(clients.kinesis, streamName, shardId, after);
-        const range: ShardRange = { shardId, after, through: records.at(-1)?.sequenceNumber ?? null };
-        return { range, records };
-      }),
-    );
-    const plan: BatchPlan = {
-      version: 1,
-      batchId: (lastPlan?.batchId ?? -1) + 1,
-      streamName,
-      windowStart: toIso(windowStart),
-      windowEnd: toIso(windowEnd),
-      plannedAt: toIso(Date.now()),
-      shards: reads.map((read) => read.range),
-    };
-    // Nothing of the batch has had an effect yet: the records read to find the plan's end are held in
-    // memory and processed only once the plan is durable.
-    await log.writePlan(plan);
-    return { plan, records: reads.flatMap((read) => read.records) };
-  }
-
-  async function readPlanned(plan: BatchPlan): Promise<ShardRecord[]> {
-    const reads = await Promise.all(
-      plan.shards.map((shard) =>
-        shard.through === null
-          ? []
-          : readRange(clients.kinesis, plan.streamName, shard.shardId, shard.after, shard.through),
-      ),
-    );
-    return reads.flat();
-  }
-
   async function refreshProductsIfDue(): Promise<void> {
     const now = performance.now();
     if (productsReadAt !== null && now - productsReadAt < refreshMs) return;
@@ -241,9 +183,8 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
   async function runBatch(): Promise<BatchResult> {
     const startedAt = performance.now();
     const rerun = pending !== undefined;
-    const { plan, records } = pending ? { plan: pending, records: await readPlanned(pending) } : await planNext();
+    const { plan, records } = pending ? await planner.readPlanned(pending) : await planner.planNext();
     const marks = [performance.now()];
-    lastPlan = plan;
     pending = plan;
     crash('plan-written', crashAfter);
 
