@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../infra/resources.js';
+import { tables } from '../definitions/resources.js';
 
 /** Products whose version changed (a price change landed), and when the change became visible. */
 export interface VersionWatch {

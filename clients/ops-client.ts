@@ -6,7 +6,7 @@
  */
 
 import { errorBodyOf } from '../dashboard/api-errors.js';
-import type { SurfaceRouteKey } from '../infra/api-routes.js';
+import type { SurfaceRouteKey } from '../definitions/api-routes.js';
 import type {
   ApiError,
   BoundsBody,
@@ -158,7 +158,7 @@ export class OpsClient {
     return this.call('PUT /ops/config/shadow-mode', {}, { body });
   }
 
-  /** One request to a route of the table in infra/api-routes.ts (so a renamed route fails to compile here). */
+  /** One request to a route of the table in definitions/api-routes.ts (so a renamed route fails to compile here). */
   private async call<T>(
     routeKey: OpsRouteKey,
     pathParameters: Record<string, string>,

@@ -6,7 +6,7 @@
  *   const { price, currency } = await storefront.getPrice('sku-1');
  *   const { prices, unknown } = await storefront.getPrices(idsOnThePage);
  */
-import { MAX_PRICE_IDS } from '../infra/api-routes.js';
+import { MAX_PRICE_IDS } from '../definitions/api-routes.js';
 import type { ApiError, PriceBatch, PriceView } from './api-types.js';
 
 export type { ApiError, PriceBatch, PriceView };

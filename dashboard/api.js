@@ -2,7 +2,7 @@
  * The ops API as the page calls it: same origin as the page, the user's bearer token on every call,
  * the JSON of clients/api-types.ts back. A non-2xx answer throws an ApiError carrying the API's
  * `{error, message, field}` (API Gateway's own `{message}` answers get a code too). Calls name their
- * route by its key in infra/api-routes.ts, which the dashboard function serves as ./api-routes.js:
+ * route by its key in definitions/api-routes.ts, which the dashboard function serves as ./api-routes.js:
  * the page has no route table of its own.
  */
 import { errorBodyOf } from './api-errors.js';
@@ -28,7 +28,7 @@ export class ApiError extends Error {
  * `<stage>/dashboard`, the API at `<stage>/ops/...`.
  */
 export function createApi({ basePath, token, onAuthError }) {
-  /** `routeKey` as in infra/api-routes.ts; `params` fill its `{name}` segments. */
+  /** `routeKey` as in definitions/api-routes.ts; `params` fill its `{name}` segments. */
   async function call(routeKey, { params, query, body } = {}) {
     if (!Object.hasOwn(apiRoutes, routeKey)) throw new Error(`no route ${routeKey}`);
     const [method, template] = routeKey.split(' ');

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { tables } from '../definitions/resources.js';
 import { type Product, productSchema } from '../functions/domain/product.js';
 import { validate } from '../functions/domain/validation.js';
 import { mapConcurrent } from '../functions/lib/map-concurrent.js';
-import { tables } from './resources.js';
 
 export interface CatalogueLoadResult {
   readonly created: number;

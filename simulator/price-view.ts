@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { tables } from '../definitions/resources.js';
 import { categorySlug, cents, currencyCode, identifier } from '../functions/domain/fields.js';
-import { tables } from '../infra/resources.js';
 import { EmptyCatalogueError } from './errors.js';
 import type { CatalogueProduct, PriceSource } from './traffic-model.js';
 

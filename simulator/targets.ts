@@ -3,11 +3,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { toIso } from '../functions/domain/time.js';
-import { loadCatalogue } from '../infra/catalogue-loader.js';
-import { UsageError } from '../infra/cli-args.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../infra/local/clients.js';
-import { type LocalStack, startLocalStack } from '../infra/local/local-stack.js';
 import {
   clicksStream,
   localStreamName,
@@ -15,7 +10,12 @@ import {
   STREAM_ENV_VAR,
   tableEnvVar,
   tables,
-} from '../infra/resources.js';
+} from '../definitions/resources.js';
+import { toIso } from '../functions/domain/time.js';
+import { loadCatalogue } from '../infra/catalogue-loader.js';
+import { UsageError } from '../infra/cli-args.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../infra/local/clients.js';
+import { type LocalStack, startLocalStack } from '../infra/local/local-stack.js';
 import { generateCatalogue } from './catalogue.js';
 import type { SimulationTarget } from './run-simulation.js';
 

@@ -1,6 +1,6 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { tables } from '../../infra/resources.js';
+import { tables } from '../../definitions/resources.js';
 import { type AggregateRow, aggregateRowSchema } from '../domain/aggregate.js';
 import type { DemandObservation, PeriodCounts } from '../domain/demand-evidence.js';
 import { NotFoundError } from '../domain/errors.js';

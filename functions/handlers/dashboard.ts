@@ -13,7 +13,7 @@ import {
   type DashboardAssetFile,
   dashboardAssets,
 } from '../../dashboard/assets.js';
-import { apiRoutes } from '../../infra/api-routes.js';
+import { apiRoutes } from '../../definitions/api-routes.js';
 import { HttpError } from './http/http-error.js';
 import { type HttpEvent, headerValue, pathParameter } from './http/http-request.js';
 import type { HttpResult } from './http/http-response.js';
@@ -62,13 +62,13 @@ function load(asset: DashboardAsset): LoadedAsset {
 
 /**
  * The route table, as an ES module the page imports: the dashboard names routes by their keys and
- * has no table of its own to drift from infra/api-routes.ts.
+ * has no table of its own to drift from definitions/api-routes.ts.
  */
 const ROUTES_MODULE = 'api-routes.js';
 let routesAsset: LoadedAsset | undefined;
 function routesModule(): LoadedAsset {
   if (routesAsset === undefined) {
-    const body = `// Generated from infra/api-routes.ts by the dashboard function.\nexport const apiRoutes = ${JSON.stringify(apiRoutes)};\n`;
+    const body = `// Generated from definitions/api-routes.ts by the dashboard function.\nexport const apiRoutes = ${JSON.stringify(apiRoutes)};\n`;
     routesAsset = { body, contentType: 'text/javascript; charset=utf-8', etag: etagOf(body) };
   }
   return routesAsset;

@@ -5,7 +5,7 @@
  * answers with 400.
  */
 import { z } from 'zod';
-import type { SurfaceRouteKey } from '../../infra/api-routes.js';
+import type { SurfaceRouteKey } from '../../definitions/api-routes.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { categorySlug, identifier, utcTimestamp } from '../domain/fields.js';
 import type {

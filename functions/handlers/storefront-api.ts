@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PriceBatch, PriceView } from '../../clients/api-types.js';
-import { MAX_PRICE_IDS } from '../../infra/api-routes.js';
+import { MAX_PRICE_IDS } from '../../definitions/api-routes.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { identifier } from '../domain/fields.js';
 import { type StorefrontPrice, StorefrontPricesStore, UnprocessedKeysError } from '../store/storefront-prices-store.js';

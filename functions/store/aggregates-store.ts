@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../../infra/resources.js';
+import { tables } from '../../definitions/resources.js';
 import { type AggregateRow, aggregateRowSchema } from '../domain/aggregate.js';
 import { expiryAfterDays } from '../domain/time.js';
 import { parseOrThrow } from '../domain/validation.js';

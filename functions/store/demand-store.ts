@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../../infra/resources.js';
+import { tables } from '../../definitions/resources.js';
 import {
   type CounterDelta,
   type CounterEntry,

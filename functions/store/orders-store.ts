@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../../infra/resources.js';
+import { tables } from '../../definitions/resources.js';
 import { type Order, orderSchema } from '../domain/order.js';
 import { orderTimeBucket, orderTimeBucketsBetween } from '../domain/order-buckets.js';
 import { parseOrThrow } from '../domain/validation.js';

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../../infra/resources.js';
+import { tables } from '../../definitions/resources.js';
 import { InvalidInputError } from '../domain/errors.js';
 import type { PriceChange } from '../domain/price-change.js';
 import { lastChangeKeyAt, lowestPriceWindowStart } from '../domain/price-history.js';

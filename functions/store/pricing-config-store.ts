@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../../infra/resources.js';
+import { tables } from '../../definitions/resources.js';
 import { ConflictError } from '../domain/errors.js';
 import { type ConfigToggleRequest, configToggleRequestSchema } from '../domain/ops-requests.js';
 import type { PriceChange } from '../domain/price-change.js';

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, ScanCommand, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../../infra/resources.js';
+import { tables } from '../../definitions/resources.js';
 import { InvalidInputError } from '../domain/errors.js';
 import type { Product } from '../domain/product.js';
 import { decodeCursor, encodeCursor } from './pagination-cursor.js';
@@ -31,7 +31,7 @@ export interface ProductListPage {
  * read by a handful of people from the ops surfaces, never on a shopper's request path, so reading a
  * page of it costs a few read units. A category filter evaluates (and pays for) the items it
  * discards; at a catalogue size where that matters, the products table should get a category index
- * (infra/resources.ts) and this store a Query on it.
+ * (definitions/resources.ts) and this store a Query on it.
  */
 export class ProductListingStore {
   constructor(

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../../infra/resources.js';
+import { tables } from '../../definitions/resources.js';
 import { dayOf, expiryAfterDays, toIso } from '../domain/time.js';
 
 const DAY_KEY = tables.quarantine.partitionKey.name;

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../../infra/resources.js';
+import { tables } from '../../definitions/resources.js';
 import { isConditionFailure } from './transaction-errors.js';
 
 const PRODUCT_KEY = tables.products.partitionKey.name;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../../infra/resources.js';
+import { tables } from '../../definitions/resources.js';
 import { ClickpriceError } from '../domain/errors.js';
 import type { Product } from '../domain/product.js';
 

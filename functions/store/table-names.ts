@@ -1,4 +1,4 @@
-import { STREAM_ENV_VAR, type TableId, tableEnvVar, tableIds, tables } from '../../infra/resources.js';
+import { STREAM_ENV_VAR, type TableId, tableEnvVar, tableIds, tables } from '../../definitions/resources.js';
 
 /** Physical table names, by table id. */
 export type TableNames = Readonly<Record<TableId, string>>;

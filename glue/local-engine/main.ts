@@ -12,8 +12,8 @@
  * first batch, for the crash test.
  */
 import { parseArgs } from 'node:util';
+import { STREAM_ENV_VAR, tableEnvVar, tables } from '../../definitions/resources.js';
 import { createLocalClients } from '../../infra/local/clients.js';
-import { STREAM_ENV_VAR, tableEnvVar, tables } from '../../infra/resources.js';
 import { CRASH_POINTS, type CrashPoint, createLocalGlueEngine, startLocalGlueEngine } from './local-glue-engine.js';
 
 function required(name: string): string {

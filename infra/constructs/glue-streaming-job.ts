@@ -7,8 +7,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { tables } from '../../definitions/resources.js';
 import { readWindowConfig } from '../../glue/window-config.js';
-import { tables } from '../resources.js';
 import {
   GLUE_PACKAGE_DIR,
   GLUE_PACKAGE_EXCLUDE,

@@ -1,10 +1,10 @@
 /**
  * Defaults of clickprice's HTTP API, as plain data: {@link ClickpriceHttpApi} merges them with what
- * its caller passes. What the routes are and who may call them is infra/api-routes.ts.
+ * its caller passes. What the routes are and who may call them is definitions/api-routes.ts.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { apiThrottling } from '../api-routes.js';
+import { apiThrottling } from '../../definitions/api-routes.js';
 
 /**
  * One access log line per request, as JSON (HTTP API `$context` variables). Every value is quoted:
@@ -32,7 +32,7 @@ export const ACCESS_LOG_FIELDS = {
 
 /** Settings of the API, its stage and its alarm that a caller may override. */
 export const HTTP_API_DEFAULTS = {
-  /** Every route of the stage: infra/api-routes.ts says why these numbers. */
+  /** Every route of the stage: definitions/api-routes.ts says why these numbers. */
   throttle: { rateLimit: apiThrottling.rateLimit, burstLimit: apiThrottling.burstLimit },
   accessLogRetention: logs.RetentionDays.ONE_MONTH,
   /** 5xx answers per minute, in enough minutes of five, at which the server-error alarm fires. */

@@ -16,7 +16,7 @@ import {
   routeKeys,
   splitRouteKey,
   storefrontCors,
-} from '../api-routes.js';
+} from '../../definitions/api-routes.js';
 import { ACCESS_LOG_FIELDS, HTTP_API_DEFAULTS } from './http-api-defaults.js';
 
 /**
@@ -44,7 +44,7 @@ export interface ClickpriceHttpApiProps {
    * answered for.
    */
   readonly storefrontOrigin: string;
-  /** @default HTTP_API_DEFAULTS.throttle (apiThrottling of infra/api-routes.ts) */
+  /** @default HTTP_API_DEFAULTS.throttle (apiThrottling of definitions/api-routes.ts) */
   readonly throttle?: apigwv2.ThrottleSettings;
   /** @default RetentionDays.ONE_MONTH */
   readonly accessLogRetention?: logs.RetentionDays;
@@ -57,7 +57,7 @@ export interface ClickpriceHttpApiProps {
 }
 
 /**
- * clickprice's HTTP API, built from the route table (infra/api-routes.ts): one Lambda integration
+ * clickprice's HTTP API, built from the route table (definitions/api-routes.ts): one Lambda integration
  * per surface, every route of the table and no other, the ops routes behind the JWT authorizer with
  * their scope, the others explicitly public. One `$default` stage, deployed automatically, with
  * throttling on every route and JSON access logs in a log group of its own, encrypted with a key of

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { OPS_SCOPES } from '../api-routes.js';
+import { OPS_SCOPES } from '../../definitions/api-routes.js';
 import type { OpsUserPool } from './ops-user-pool.js';
 
 export interface OpsAppClientsProps {

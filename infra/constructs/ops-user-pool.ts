@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { OPS_SCOPES, type OpsScope } from '../api-routes.js';
+import { OPS_SCOPES, type OpsScope } from '../../definitions/api-routes.js';
 
 /** `clickprice/ops.read` → resource server `clickprice`, scope `ops.read`. */
 function splitScope(scope: OpsScope): { identifier: string; name: string } {

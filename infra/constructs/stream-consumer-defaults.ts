@@ -6,11 +6,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { aggregatesEventSource, clickstreamEventSource } from '../event-sources.js';
+import { aggregatesEventSource, clickstreamEventSource } from '../../definitions/event-sources.js';
 
 /**
  * How the Kinesis event source mapping reads and retries: the CDK form of `clickstreamEventSource`
- * (infra/event-sources.ts), the one definition the local poller runs with too. The reasons for each
+ * (definitions/event-sources.ts), the one definition the local poller runs with too. The reasons for each
  * value are given there.
  */
 export const KINESIS_EVENT_SOURCE_DEFAULTS = {
@@ -26,7 +26,7 @@ export const KINESIS_EVENT_SOURCE_DEFAULTS = {
 
 /**
  * How the DynamoDB Streams event source mapping reads, filters and retries: the CDK form of
- * `aggregatesEventSource` (infra/event-sources.ts), the one definition the local poller runs with too,
+ * `aggregatesEventSource` (definitions/event-sources.ts), the one definition the local poller runs with too,
  * filter patterns included (passed through as the very strings the local poller compiles).
  */
 export const DYNAMODB_EVENT_SOURCE_DEFAULTS = {

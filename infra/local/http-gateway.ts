@@ -1,6 +1,6 @@
 /**
  * The local API Gateway (HTTP API, payload format 2.0): routes requests by the route table in
- * infra/api-routes.ts, authorizes ops routes with the local JWT authorizer, builds the very event
+ * definitions/api-routes.ts, authorizes ops routes with the local JWT authorizer, builds the very event
  * API Gateway builds (routeKey, rawPath, lower-cased headers, comma-joined repeated query
  * parameters, decoded path parameters, requestContext with the authorizer's claims), invokes the
  * same handler module Lambda runs, and writes its structured or bare result back as API Gateway does.
@@ -12,7 +12,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { type ApiSurface, apiRoutes, type RouteKey, routeKeys, splitRouteKey, storefrontCors } from '../api-routes.js';
+import {
+  type ApiSurface,
+  apiRoutes,
+  type RouteKey,
+  routeKeys,
+  splitRouteKey,
+  storefrontCors,
+} from '../../definitions/api-routes.js';
 import { invokeHandler, logStreamNameFor } from './event-source-mapping/index.js';
 import type { LocalJwtAuthorizer } from './local-jwt-authorizer.js';
 import { choosePort } from './ports.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
-import { aggregatesEventSource, clickstreamEventSource } from '../event-sources.js';
+import { aggregatesEventSource, clickstreamEventSource } from '../../definitions/event-sources.js';
 import {
   type CheckpointStore,
   type EventSourceMapping,

@@ -8,14 +8,14 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DASHBOARD_ASSETS_DIR_ENV, dashboardAssets } from '../../dashboard/assets.js';
-import type { ApiSurface } from '../api-routes.js';
+import type { ApiSurface } from '../../definitions/api-routes.js';
+import type { TableId } from '../../definitions/resources.js';
 import { HandlerFunction } from '../constructs/handler-function.js';
 import { ClickpriceHttpApi } from '../constructs/http-api.js';
 import { DEFAULT_STOREFRONT_ORIGIN } from '../constructs/http-api-defaults.js';
 import { OpsAppClients } from '../constructs/ops-app-clients.js';
 import type { OpsUserPool } from '../constructs/ops-user-pool.js';
 import { grantTablesAccess, type TableAccess } from '../constructs/table-access.js';
-import type { TableId } from '../resources.js';
 import { resourceEnvironment, type StatefulResources } from './stateful-stack.js';
 
 /**
@@ -93,7 +93,7 @@ export interface ApiStackProps extends StackProps {
 
 /**
  * The HTTP side of clickprice: one API Gateway HTTP API built from the route table
- * (infra/api-routes.ts), the three Lambdas behind it — storefront prices (public, read-only on
+ * (definitions/api-routes.ts), the three Lambdas behind it — storefront prices (public, read-only on
  * products), the ops API (JWT authorizer on the ops user pool, scope per route) and the ops
  * dashboard's static files (public, no table at all) — and the ops user pool's app clients.
  */

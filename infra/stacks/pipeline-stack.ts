@@ -3,11 +3,11 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { TableId } from '../../definitions/resources.js';
 import { DynamoDBStreamConsumer } from '../constructs/dynamodb-stream-consumer.js';
 import { GlueStreamingJob, type GlueStreamingJobProps } from '../constructs/glue-streaming-job.js';
 import { KinesisConsumer } from '../constructs/kinesis-consumer.js';
 import { grantTablesAccess, type TableAccess } from '../constructs/table-access.js';
-import type { TableId } from '../resources.js';
 import { resourceEnvironment, type StatefulResources } from './stateful-stack.js';
 
 /**

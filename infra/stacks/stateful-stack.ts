@@ -3,7 +3,6 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { OpsUserPool } from '../constructs/ops-user-pool.js';
 import {
   clicksStream,
   type KeyAttribute,
@@ -15,7 +14,8 @@ import {
   tableEnvVar,
   tableIds,
   tables,
-} from '../resources.js';
+} from '../../definitions/resources.js';
+import { OpsUserPool } from '../constructs/ops-user-pool.js';
 
 /** Removal policies a stateful stack accepts: keep the data, or (dev stacks only) delete it. */
 const SUPPORTED_REMOVAL_POLICIES: readonly RemovalPolicy[] = [RemovalPolicy.RETAIN, RemovalPolicy.DESTROY];
@@ -61,7 +61,7 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * The stream and the tables, built from the resource catalogue (`infra/resources.ts`), and the ops
+ * The stream and the tables, built from the resource catalogue (`definitions/resources.ts`), and the ops
  * user pool (its users are state too; the API stack adds the app clients and the authorizer).
  *
  * No physical names are set: CloudFormation names every resource, so two stages can share an account.

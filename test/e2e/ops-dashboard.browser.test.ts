@@ -28,10 +28,10 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PriceChange, ProductSummary } from '../../clients/api-types.js';
 import { OpsClient } from '../../clients/ops-client.js';
+import { tables } from '../../definitions/resources.js';
 import { type CategoryOverrides, pricingConfigSchema } from '../../functions/domain/pricing-config.js';
 import { PRICING_CONFIG_ITEM } from '../../functions/store/pricing-config-store.js';
 import { createLocalClients, type LocalClients } from '../../infra/local/clients.js';
-import { tables } from '../../infra/resources.js';
 import { generateCatalogue } from '../../simulator/catalogue.js';
 import { buildScenario } from '../../simulator/scenarios.js';
 

@@ -15,10 +15,10 @@ import {
   type RouteKey,
   routeKeys,
   storefrontCors,
-} from '../../infra/api-routes.js';
+} from '../../definitions/api-routes.js';
+import { type TableId, tableEnvVar, tableIds, tables } from '../../definitions/resources.js';
 import { buildApp } from '../../infra/build-app.js';
 import { ACCESS_LOG_FIELDS, DEFAULT_STOREFRONT_ORIGIN } from '../../infra/constructs/http-api-defaults.js';
-import { type TableId, tableEnvVar, tableIds, tables } from '../../infra/resources.js';
 import { ApiStack, DASHBOARD_ASSETS_DIR, dashboardAssetCopy } from '../../infra/stacks/api-stack.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
 import { cdkJsonContext, noBundling } from '../helpers/cdk-context.js';

@@ -6,8 +6,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { OPS_SCOPES } from '../../infra/api-routes.js';
-import { buildApp, DEFAULT_STAGE } from '../../infra/build-app.js';
+import { OPS_SCOPES } from '../../definitions/api-routes.js';
 import {
   clicksStream,
   type KeyAttribute,
@@ -17,7 +16,8 @@ import {
   tableEnvVar,
   tableIds,
   tables,
-} from '../../infra/resources.js';
+} from '../../definitions/resources.js';
+import { buildApp, DEFAULT_STAGE } from '../../infra/build-app.js';
 import { resourceEnvironment, StatefulStack } from '../../infra/stacks/stateful-stack.js';
 import { cdkJsonContext, noBundling } from '../helpers/cdk-context.js';
 import { acknowledgementsUnder } from '../helpers/nag-acknowledgements.js';

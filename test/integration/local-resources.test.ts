@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { clicksStream, type TableId, tableIds, tables } from '../../infra/resources.js';
+import { clicksStream, type TableId, tableIds, tables } from '../../definitions/resources.js';
 import { useLocalStack } from '../helpers/local-stack.js';
 
 const stack = useLocalStack();

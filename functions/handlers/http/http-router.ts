@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import type { ApiSurface, SurfaceRouteKey } from '../../../infra/api-routes.js';
+import type { ApiSurface, SurfaceRouteKey } from '../../../definitions/api-routes.js';
 import { HttpError } from './http-error.js';
 import type { HttpEvent } from './http-request.js';
 import { clientErrorResponse, type HttpResult, internalErrorResponse } from './http-response.js';
@@ -10,7 +10,7 @@ export type RouteHandler = (event: HttpEvent, context: Context) => Promise<HttpR
 
 /**
  * One Lambda's HTTP entry point: dispatches on the route key API Gateway matched (the table must
- * cover exactly the surface's routes in infra/api-routes.ts — the compiler checks), and turns what a
+ * cover exactly the surface's routes in definitions/api-routes.ts — the compiler checks), and turns what a
  * route throws into a JSON error answer. Client errors are logged at info, anything else at error
  * with the stack, answered with a bare 500. Each request counts as Requests, and as ClientErrors or
  * ServerErrors (metrics for alarms and dashboards).

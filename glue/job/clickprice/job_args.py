@@ -1,6 +1,6 @@
 """The job's arguments (``--name value``), pure so unit tests and the CDK template test can read them.
 
-The retention days come from the table catalogue (infra/resources.ts) through the job's default
+The retention days come from the table catalogue (definitions/resources.ts) through the job's default
 arguments, so the job and the TypeScript stores expire rows after the same number of days.
 """
 

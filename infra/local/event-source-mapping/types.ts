@@ -1,11 +1,7 @@
+import type { EventSourceSettings, FilterCriteria, StartingPosition } from '../../../definitions/event-sources.js';
 import type { OnFailureDestination } from './on-failure-destination.js';
 
-/** Where a shard without a checkpoint starts, as Lambda's StartingPosition. */
-export const StartingPosition = {
-  TRIM_HORIZON: 'TRIM_HORIZON',
-  LATEST: 'LATEST',
-} as const;
-export type StartingPosition = (typeof StartingPosition)[keyof typeof StartingPosition];
+export { type FilterCriteria, StartingPosition } from '../../../definitions/event-sources.js';
 
 /** The two stream sources Lambda polls with an event-source mapping that this poller emulates. */
 export const SourceKind = {
@@ -14,64 +10,16 @@ export const SourceKind = {
 } as const;
 export type SourceKind = (typeof SourceKind)[keyof typeof SourceKind];
 
-/** Lambda's FilterCriteria: a record is delivered when any pattern matches it. */
-export interface FilterCriteria {
-  readonly Filters: readonly { readonly Pattern: string }[];
-}
-
 /**
- * An event-source mapping's settings, named as CloudFormation's AWS::Lambda::EventSourceMapping
- * properties (camelCased) so a CDK definition and the local stack can share one object. The last
- * group of settings has no Lambda counterpart: it tunes the local poller.
+ * An event-source mapping's settings: Lambda's (definitions/event-sources.ts), the on-failure
+ * destination, and a last group without a Lambda counterpart that tunes the local poller.
  */
-export interface EventSourceMappingConfig {
-  /** Where a shard without a checkpoint starts. AT_TIMESTAMP is not implemented locally. */
-  readonly startingPosition: StartingPosition;
-  /**
-   * Most records per invocation, 1–10,000.
-   * @default 100
-   */
-  readonly batchSize?: number;
-  /**
-   * Seconds to gather records before invoking with a batch that is not full, 0–300.
-   * @default 0
-   */
-  readonly maximumBatchingWindowInSeconds?: number;
-  /**
-   * FunctionResponseTypes: ['ReportBatchItemFailures'], i.e. honour `batchItemFailures` responses.
-   * @default false
-   */
-  readonly reportBatchItemFailures?: boolean;
-  /**
-   * Split a failed batch in two and retry the halves; splits do not count as retries.
-   * @default false
-   */
-  readonly bisectBatchOnFunctionError?: boolean;
-  /**
-   * Retries of a failed batch before it is discarded to the on-failure destination, -1 (infinite) to 10,000.
-   * @default -1
-   */
-  readonly maximumRetryAttempts?: number;
-  /**
-   * Records older than this are discarded to the on-failure destination: -1 (never) or 60–604,800.
-   * @default -1
-   */
-  readonly maximumRecordAgeInSeconds?: number;
-  /**
-   * Event filtering; records that match no pattern are skipped and checkpointed past.
-   * @default undefined (every record is delivered)
-   */
-  readonly filterCriteria?: FilterCriteria;
+export interface EventSourceMappingConfig extends EventSourceSettings {
   /**
    * DestinationConfig.OnFailure: receives one metadata record per discarded batch.
    * @default undefined (discarded batches are only logged)
    */
   readonly onFailure?: OnFailureDestination;
-  /**
-   * Concurrent batches per shard. Only 1 is implemented: one in-flight batch per shard, in order.
-   * @default 1
-   */
-  readonly parallelizationFactor?: 1;
 
   // Local settings, without a Lambda counterpart.
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dashboardAssets } from '../../../dashboard/assets.js';
-import { apiRoutes } from '../../../infra/api-routes.js';
+import { apiRoutes } from '../../../definitions/api-routes.js';
 import { startTestApi } from '../../helpers/local-api.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 
@@ -33,7 +33,7 @@ describe('the dashboard function', () => {
     }
   });
 
-  it('serves the route table the page calls the ops API by, exactly as infra/api-routes.ts defines it', async () => {
+  it('serves the route table the page calls the ops API by, exactly as definitions/api-routes.ts defines it', async () => {
     const response = await api.request('/dashboard/api-routes.js', { token: null });
     expect(response.status).toBe(200);
     const source = await response.text();
@@ -58,7 +58,7 @@ describe('the dashboard function', () => {
       .flatMap((file) => [...readFileSync(new URL(file, dashboardDir), 'utf8').matchAll(/from '\.\/([^']+)'/g)])
       .map((match) => match[1] as string);
     expect(imported).toContain('evidence.js');
-    // api-routes.js is made by the dashboard function from infra/api-routes.ts (tested above).
+    // api-routes.js is made by the dashboard function from definitions/api-routes.ts (tested above).
     const unlisted = imported.filter((name) => name !== 'api-routes.js' && !Object.hasOwn(dashboardAssets, name));
     expect([...new Set(unlisted)]).toEqual([]);
   });

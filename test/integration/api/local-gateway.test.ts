@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiRoutes, OPS_SCOPES, routeKeys } from '../../../infra/api-routes.js';
+import { apiRoutes, OPS_SCOPES, routeKeys } from '../../../definitions/api-routes.js';
 import { type HttpGateway, type HttpHandler, matchRoute, startHttpGateway } from '../../../infra/local/http-gateway.js';
 import { LocalJwtAuthorizer } from '../../../infra/local/local-jwt-authorizer.js';
 

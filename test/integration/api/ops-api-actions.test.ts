@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { OPS_SCOPES } from '../../../definitions/api-routes.js';
 import type { PriceChange } from '../../../functions/domain/price-change.js';
 import { GLOBAL_HISTORY_ID } from '../../../functions/domain/price-history.js';
 import type { Product } from '../../../functions/domain/product.js';
 import { toEpochMs, toIso } from '../../../functions/domain/time.js';
 import { MAX_BODY_BYTES } from '../../../functions/handlers/http/http-request.js';
 import type { ApplyResult } from '../../../functions/store/price-store.js';
-import { OPS_SCOPES } from '../../../infra/api-routes.js';
 import { observed } from '../../unit/domain/pricing-fixtures.js';
 import { answer, apiError, startOpsApi } from './ops-api-fixture.js';
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { OpsClient } from '../../../clients/ops-client.js';
+import {
+  apiRoutes,
+  OPS_SCOPES,
+  routeKeys,
+  type SurfaceRouteKey,
+  splitRouteKey,
+} from '../../../definitions/api-routes.js';
 import { GLOBAL_HISTORY_ID } from '../../../functions/domain/price-history.js';
-import { apiRoutes, OPS_SCOPES, routeKeys, type SurfaceRouteKey, splitRouteKey } from '../../../infra/api-routes.js';
 import { LocalJwtAuthorizer } from '../../../infra/local/local-jwt-authorizer.js';
 import { answer, apiError, startOpsApi } from './ops-api-fixture.js';
 

@@ -1,8 +1,8 @@
 import { OpsApiError, OpsClient } from '../../../clients/ops-client.js';
+import { OPS_SCOPES } from '../../../definitions/api-routes.js';
 import type { Product } from '../../../functions/domain/product.js';
 import { PriceStore } from '../../../functions/store/price-store.js';
 import { PricingConfigStore } from '../../../functions/store/pricing-config-store.js';
-import { OPS_SCOPES } from '../../../infra/api-routes.js';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { startTestApi, type TestApi } from '../../helpers/local-api.js';

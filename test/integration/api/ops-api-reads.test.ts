@@ -1,5 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tables } from '../../../definitions/resources.js';
 import type { AggregateRow } from '../../../functions/domain/aggregate.js';
 import type { PriceChange } from '../../../functions/domain/price-change.js';
 import type { Product } from '../../../functions/domain/product.js';
@@ -7,7 +8,6 @@ import { minuteOf, toEpochMs, toIso } from '../../../functions/domain/time.js';
 import { AggregatesStore } from '../../../functions/store/aggregates-store.js';
 import { PriceStore } from '../../../functions/store/price-store.js';
 import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
-import { tables } from '../../../infra/resources.js';
 import { answer, startOpsApi } from './ops-api-fixture.js';
 
 const ops = await startOpsApi(30);

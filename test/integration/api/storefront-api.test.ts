@@ -2,10 +2,10 @@ import type { BatchGetCommandInput, BatchGetCommandOutput } from '@aws-sdk/lib-d
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiError, PriceBatch, PriceView } from '../../../clients/api-types.js';
 import { StorefrontApiError, StorefrontClient } from '../../../clients/storefront-client.js';
+import { MAX_PRICE_IDS } from '../../../definitions/api-routes.js';
 import type { Product } from '../../../functions/domain/product.js';
 import { PriceStore } from '../../../functions/store/price-store.js';
 import { StorefrontPricesStore, UnprocessedKeysError } from '../../../functions/store/storefront-prices-store.js';
-import { MAX_PRICE_IDS } from '../../../infra/api-routes.js';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
 import { createLocalClients, type LocalClients } from '../../../infra/local/clients.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';

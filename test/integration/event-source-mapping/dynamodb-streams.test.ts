@@ -11,12 +11,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, it } from 'vitest';
+import { tables } from '../../../definitions/resources.js';
 import { createTableInput } from '../../../infra/local/create-resources.js';
 import {
   type DynamoDBOnFailureRecord,
   InMemoryOnFailureDestination,
 } from '../../../infra/local/event-source-mapping/index.js';
-import { tables } from '../../../infra/resources.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { recordingDynamoDBHandler, scratchOf } from './helpers.js';
 

@@ -4,6 +4,8 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { aggregatesEventSource } from '../../../definitions/event-sources.js';
+import { tableEnvVar, tables } from '../../../definitions/resources.js';
 import type { AggregateRow } from '../../../functions/domain/aggregate.js';
 import type { Product } from '../../../functions/domain/product.js';
 import { toIso } from '../../../functions/domain/time.js';
@@ -16,7 +18,6 @@ import { AggregatesStore } from '../../../functions/store/aggregates-store.js';
 import { PriceStore, type PricingTrigger } from '../../../functions/store/price-store.js';
 import { PRICING_CONFIG_ITEM } from '../../../functions/store/pricing-config-store.js';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
-import { aggregatesEventSource } from '../../../infra/event-sources.js';
 import {
   InMemoryOnFailureDestination,
   type StreamHandler,
@@ -25,7 +26,6 @@ import {
   toDynamoDBStreamRecord,
 } from '../../../infra/local/event-source-mapping/index.js';
 import { localStackEnvironment } from '../../../infra/local/local-stack.js';
-import { tableEnvVar, tables } from '../../../infra/resources.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';

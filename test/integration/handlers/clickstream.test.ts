@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tables } from '../../../definitions/resources.js';
 import type { KeyContribution } from '../../../functions/domain/click-batch.js';
 import type { ClickEventInput } from '../../../functions/domain/click-event.js';
 import type { Product } from '../../../functions/domain/product.js';
@@ -14,7 +15,6 @@ import { PRICING_CONFIG_ITEM } from '../../../functions/store/pricing-config-sto
 import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
 import { localStackEnvironment } from '../../../infra/local/local-stack.js';
-import { tables } from '../../../infra/resources.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { createScratchStream, putRecords, readShardAsEvent } from '../../helpers/kinesis-batches.js';
 import { useLocalStack } from '../../helpers/local-stack.js';

@@ -1,11 +1,11 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { tables } from '../../../definitions/resources.js';
 import { InvalidInputError } from '../../../functions/domain/errors.js';
 import type { Order } from '../../../functions/domain/order.js';
 import { orderTimeBucket } from '../../../functions/domain/order-buckets.js';
 import { OrdersStore } from '../../../functions/store/orders-store.js';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
-import { tables } from '../../../infra/resources.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { scratchTables } from './stream-helpers.js';

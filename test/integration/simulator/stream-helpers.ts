@@ -6,9 +6,9 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { onTestFinished } from 'vitest';
+import { clicksStream, tables } from '../../../definitions/resources.js';
 import type { LocalClients } from '../../../infra/local/clients.js';
 import { ensureStream, ensureTable } from '../../../infra/local/create-resources.js';
-import { clicksStream, tables } from '../../../infra/resources.js';
 import { uniqueName } from '../../helpers/local-stack.js';
 
 /** One record as read back from a shard. */

@@ -1,5 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tables } from '../../../definitions/resources.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../functions/domain/errors.js';
 import type { PriceChange } from '../../../functions/domain/price-change.js';
 import { GLOBAL_HISTORY_ID } from '../../../functions/domain/price-history.js';
@@ -10,7 +11,6 @@ import { DAY_MS, toEpochMs, toIso } from '../../../functions/domain/time.js';
 import { PriceStore, type PricingTrigger } from '../../../functions/store/price-store.js';
 import { PRICING_CONFIG_ITEM, PricingConfigStore } from '../../../functions/store/pricing-config-store.js';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
-import { tables } from '../../../infra/resources.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';

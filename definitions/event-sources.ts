@@ -3,7 +3,68 @@
  * AWS::Lambda::EventSourceMapping properties. The CDK stacks and the local poller are both built from
  * these objects, so the local stack batches, retries and bisects exactly as Lambda will.
  */
-import type { EventSourceMappingConfig } from './local/event-source-mapping/types.js';
+
+/** Where a shard without a checkpoint starts, as Lambda's StartingPosition. */
+export const StartingPosition = {
+  TRIM_HORIZON: 'TRIM_HORIZON',
+  LATEST: 'LATEST',
+} as const;
+export type StartingPosition = (typeof StartingPosition)[keyof typeof StartingPosition];
+
+/** Lambda's FilterCriteria: a record is delivered when any pattern matches it. */
+export interface FilterCriteria {
+  readonly Filters: readonly { readonly Pattern: string }[];
+}
+
+/**
+ * An event-source mapping's Lambda settings, named as CloudFormation's AWS::Lambda::EventSourceMapping
+ * properties (camelCased) so a CDK definition and the local poller (which adds settings of its own,
+ * infra/local/event-source-mapping/types.ts) share one object.
+ */
+export interface EventSourceSettings {
+  /** Where a shard without a checkpoint starts. AT_TIMESTAMP is not implemented locally. */
+  readonly startingPosition: StartingPosition;
+  /**
+   * Most records per invocation, 1–10,000.
+   * @default 100
+   */
+  readonly batchSize?: number;
+  /**
+   * Seconds to gather records before invoking with a batch that is not full, 0–300.
+   * @default 0
+   */
+  readonly maximumBatchingWindowInSeconds?: number;
+  /**
+   * FunctionResponseTypes: ['ReportBatchItemFailures'], i.e. honour `batchItemFailures` responses.
+   * @default false
+   */
+  readonly reportBatchItemFailures?: boolean;
+  /**
+   * Split a failed batch in two and retry the halves; splits do not count as retries.
+   * @default false
+   */
+  readonly bisectBatchOnFunctionError?: boolean;
+  /**
+   * Retries of a failed batch before it is discarded to the on-failure destination, -1 (infinite) to 10,000.
+   * @default -1
+   */
+  readonly maximumRetryAttempts?: number;
+  /**
+   * Records older than this are discarded to the on-failure destination: -1 (never) or 60–604,800.
+   * @default -1
+   */
+  readonly maximumRecordAgeInSeconds?: number;
+  /**
+   * Event filtering; records that match no pattern are skipped and checkpointed past.
+   * @default undefined (every record is delivered)
+   */
+  readonly filterCriteria?: FilterCriteria;
+  /**
+   * Concurrent batches per shard. Only 1 is implemented: one in-flight batch per shard, in order.
+   * @default 1
+   */
+  readonly parallelizationFactor?: 1;
+}
 
 /**
  * The fast path on the clicks stream.
@@ -24,7 +85,7 @@ export const clickstreamEventSource = {
   maximumRetryAttempts: 5,
   maximumRecordAgeInSeconds: 3_600,
   parallelizationFactor: 1,
-} as const satisfies EventSourceMappingConfig;
+} as const satisfies EventSourceSettings;
 
 /**
  * The rich path on the aggregates table's DynamoDB stream.
@@ -48,4 +109,4 @@ export const aggregatesEventSource = {
   maximumRetryAttempts: 5,
   maximumRecordAgeInSeconds: 900,
   filterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'] }) }] },
-} as const satisfies EventSourceMappingConfig;
+} as const satisfies EventSourceSettings;
