@@ -10,7 +10,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { toIso } from '../functions/domain/time.js';
 import { createLocalGlueEngine } from '../glue/local-engine/index.js';
 import { loadCatalogue } from '../infra/catalogue-loader.js';
-import { type LocalStack, startLocalStack } from '../infra/local/local-stack.js';
+import { type LocalStack, startLocalStack } from '../local/local-stack.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
 import type { BenchResult } from './run.js';
 

@@ -19,7 +19,7 @@ export interface FilterCriteria {
 /**
  * An event-source mapping's Lambda settings, named as CloudFormation's AWS::Lambda::EventSourceMapping
  * properties (camelCased) so a CDK definition and the local poller (which adds settings of its own,
- * infra/local/event-source-mapping/types.ts) share one object.
+ * local/event-source-mapping/types.ts) share one object.
  */
 export interface EventSourceSettings {
   /** Where a shard without a checkpoint starts. AT_TIMESTAMP is not implemented locally. */

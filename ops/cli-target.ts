@@ -4,7 +4,7 @@
  */
 import { OpsClient } from '../clients/ops-client.js';
 import { UsageError } from '../infra/cli-args.js';
-import { discoveryPath, readDiscovery } from '../infra/local/api-discovery.js';
+import { discoveryPath, readDiscovery } from '../local/api-discovery.js';
 
 export type ParsedOptions = Record<string, string | boolean | undefined>;
 

@@ -14,8 +14,8 @@ import {
 import { toIso } from '../functions/domain/time.js';
 import { loadCatalogue } from '../infra/catalogue-loader.js';
 import { UsageError } from '../infra/cli-args.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../infra/local/clients.js';
-import { type LocalStack, startLocalStack } from '../infra/local/local-stack.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/clients.js';
+import { type LocalStack, startLocalStack } from '../local/local-stack.js';
 import { generateCatalogue } from './catalogue.js';
 import type { SimulationTarget } from './run-simulation.js';
 

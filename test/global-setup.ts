@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { type LocalStackInfo, startLocalStack } from '../infra/local/local-stack.js';
+import { type LocalStackInfo, startLocalStack } from '../local/local-stack.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -92,7 +92,7 @@ export class DemandStore {
 
   /**
    * Writes counters of past minutes whole, counted by no shard (no watermark): history a fresh local
-   * stack is seeded with (see infra/local/seed-history.ts). Never for a minute a shard is counting.
+   * stack is seeded with (see local/seed-history.ts). Never for a minute a shard is counting.
    */
   async seedMinutes(
     minutes: readonly { readonly productId: string; readonly minute: string; readonly counts: Partial<MinuteCounts> }[],

@@ -13,7 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { STREAM_ENV_VAR, tableEnvVar, tables } from '../../definitions/resources.js';
-import { createLocalClients } from '../../infra/local/clients.js';
+import { createLocalClients } from '../../local/clients.js';
 import { CRASH_POINTS, type CrashPoint, createLocalGlueEngine, startLocalGlueEngine } from './local-glue-engine.js';
 
 function required(name: string): string {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 /** Runs the same entry point as `npm start` (package.json execs exactly this). */
 function startProcess(args: string[]) {
   return watch(
-    spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts', ...args], {
+    spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PriceChange, PricingConfigView, ProductSummary } from '../../clients/api-types.js';
 import { OPS_SCOPES } from '../../definitions/api-routes.js';
-import { discoveryPath, writeDiscovery } from '../../infra/local/api-discovery.js';
+import { discoveryPath, writeDiscovery } from '../../local/api-discovery.js';
 import { startOpsApi } from '../integration/api/ops-api-fixture.js';
 
 /**

@@ -31,7 +31,7 @@ import { OpsClient } from '../../clients/ops-client.js';
 import { tables } from '../../definitions/resources.js';
 import { type CategoryOverrides, pricingConfigSchema } from '../../functions/domain/pricing-config.js';
 import { PRICING_CONFIG_ITEM } from '../../functions/store/pricing-config-store.js';
-import { createLocalClients, type LocalClients } from '../../infra/local/clients.js';
+import { createLocalClients, type LocalClients } from '../../local/clients.js';
 import { generateCatalogue } from '../../simulator/catalogue.js';
 import { buildScenario } from '../../simulator/scenarios.js';
 
@@ -53,7 +53,7 @@ const CHROMIUM_ARGS = [
 const SEED = 42;
 const PRODUCTS = 240;
 const RATE = 150;
-/** npm start's flash sale begins this long after the simulator starts (infra/local/start.ts). */
+/** npm start's flash sale begins this long after the simulator starts (local/start.ts). */
 const FLASH_SALE_START_MS = 20_000;
 /** How long, at least, the frozen price must hold while its category's prices are pushed up. */
 const HOLD_MS = 20_000;
@@ -76,7 +76,7 @@ if (!chromiumPresent && !inCi) {
 
 /** `npm start`'s entry point as a child process, its stdout kept line by line with arrival times. */
 function startStack(args: string[]) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts', ...args], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

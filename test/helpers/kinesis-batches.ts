@@ -9,8 +9,8 @@ import {
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { LOCAL_REGION } from '../../infra/local/clients.js';
-import { toKinesisStreamRecord } from '../../infra/local/event-source-mapping/event-shapes.js';
+import { LOCAL_REGION } from '../../local/clients.js';
+import { toKinesisStreamRecord } from '../../local/event-source-mapping/event-shapes.js';
 import { uniqueName } from './local-stack.js';
 
 /** A stream of the test's own, so its records meet no other suite's. */

@@ -1,9 +1,9 @@
 import { afterAll } from 'vitest';
 import { OPS_SCOPES } from '../../definitions/api-routes.js';
 import { type TableId, tableEnvVar, tables } from '../../definitions/resources.js';
-import { loadApiHandlers, startHttpGateway } from '../../infra/local/http-gateway.js';
-import { LocalJwtAuthorizer } from '../../infra/local/local-jwt-authorizer.js';
-import { type LocalStackInfo, localStackEnvironment } from '../../infra/local/local-stack.js';
+import { loadApiHandlers, startHttpGateway } from '../../local/http-gateway.js';
+import { LocalJwtAuthorizer } from '../../local/local-jwt-authorizer.js';
+import { type LocalStackInfo, localStackEnvironment } from '../../local/local-stack.js';
 
 export interface TestApi {
   /** `http://127.0.0.1:PORT` */

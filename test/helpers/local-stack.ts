@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, inject } from 'vitest';
-import { createLocalClients, type LocalClients } from '../../infra/local/clients.js';
-import type { LocalStackInfo } from '../../infra/local/local-stack.js';
+import { createLocalClients, type LocalClients } from '../../local/clients.js';
+import type { LocalStackInfo } from '../../local/local-stack.js';
 
 /** The run's shared local stack, with clients of this suite's own, closed after the suite. */
 export function useLocalStack(): LocalStackInfo & { clients: LocalClients } {

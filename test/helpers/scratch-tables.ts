@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type TableId, tables } from '../../definitions/resources.js';
-import { ensureTable } from '../../infra/local/create-resources.js';
+import { ensureTable } from '../../local/create-resources.js';
 import { uniqueName } from './local-stack.js';
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { tables } from '../../definitions/resources.js';
 import { productSchema } from '../../functions/domain/product.js';
 import { loadCatalogue } from '../../infra/catalogue-loader.js';
-import { ensureTable } from '../../infra/local/create-resources.js';
+import { ensureTable } from '../../local/create-resources.js';
 import { generateCatalogue } from '../../simulator/catalogue.js';
 import { uniqueName, useLocalStack } from '../helpers/local-stack.js';
 

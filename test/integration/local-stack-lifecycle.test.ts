@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetRecordsCommand, GetShardIteratorCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalStackError } from '../../infra/local/errors.js';
-import { parseJavaMajor } from '../../infra/local/java.js';
-import { startLocalStack } from '../../infra/local/local-stack.js';
+import { LocalStackError } from '../../local/errors.js';
+import { parseJavaMajor } from '../../local/java.js';
+import { startLocalStack } from '../../local/local-stack.js';
 import { isRunning } from '../helpers/local-stack.js';
 
 function listenOn(port = 0): Promise<Server> {

@@ -36,4 +36,12 @@ describe('layering', () => {
 
     expect(upward).toEqual([]);
   });
+
+  it('keeps the CDK app off the local runtime, which sits on top of it', () => {
+    const upward = importsUnder('infra').flatMap(({ file, imports }) =>
+      imports.filter((target) => target.startsWith('local/')).map((target) => `${file} → ${target}`),
+    );
+
+    expect(upward).toEqual([]);
+  });
 });

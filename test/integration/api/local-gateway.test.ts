@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes, OPS_SCOPES, routeKeys } from '../../../definitions/api-routes.js';
-import { type HttpGateway, type HttpHandler, matchRoute, startHttpGateway } from '../../../infra/local/http-gateway.js';
-import { LocalJwtAuthorizer } from '../../../infra/local/local-jwt-authorizer.js';
+import { type HttpGateway, type HttpHandler, matchRoute, startHttpGateway } from '../../../local/http-gateway.js';
+import { LocalJwtAuthorizer } from '../../../local/local-jwt-authorizer.js';
 
 /**
  * The local API Gateway is what makes the HTTP handlers run locally "as on AWS": these tests pin the

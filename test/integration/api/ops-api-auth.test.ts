@@ -8,7 +8,7 @@ import {
   splitRouteKey,
 } from '../../../definitions/api-routes.js';
 import { GLOBAL_HISTORY_ID } from '../../../functions/domain/price-history.js';
-import { LocalJwtAuthorizer } from '../../../infra/local/local-jwt-authorizer.js';
+import { LocalJwtAuthorizer } from '../../../local/local-jwt-authorizer.js';
 import { answer, apiError, startOpsApi } from './ops-api-fixture.js';
 
 const ops = await startOpsApi(10);

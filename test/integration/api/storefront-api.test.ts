@@ -7,7 +7,7 @@ import type { Product } from '../../../functions/domain/product.js';
 import { PriceStore } from '../../../functions/store/price-store.js';
 import { StorefrontPricesStore, UnprocessedKeysError } from '../../../functions/store/storefront-prices-store.js';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
-import { createLocalClients, type LocalClients } from '../../../infra/local/clients.js';
+import { createLocalClients, type LocalClients } from '../../../local/clients.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { startTestApi } from '../../helpers/local-api.js';
 import { useLocalStack } from '../../helpers/local-stack.js';

@@ -12,11 +12,11 @@ import {
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, it } from 'vitest';
 import { tables } from '../../../definitions/resources.js';
-import { createTableInput } from '../../../infra/local/create-resources.js';
+import { createTableInput } from '../../../local/create-resources.js';
 import {
   type DynamoDBOnFailureRecord,
   InMemoryOnFailureDestination,
-} from '../../../infra/local/event-source-mapping/index.js';
+} from '../../../local/event-source-mapping/index.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { recordingDynamoDBHandler, scratchOf } from './helpers.js';
 

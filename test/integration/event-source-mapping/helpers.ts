@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { Context, DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
 import type { TestContext } from 'vitest';
-import type { LocalClients } from '../../../infra/local/clients.js';
+import type { LocalClients } from '../../../local/clients.js';
 import {
   type DynamoDBMappingOptions,
   type EventSourceMapping,
@@ -21,7 +21,7 @@ import {
   type KinesisMappingOptions,
   silentLogger,
   startEventSourceMapping,
-} from '../../../infra/local/event-source-mapping/index.js';
+} from '../../../local/event-source-mapping/index.js';
 import { uniqueName } from '../../helpers/local-stack.js';
 
 /** Fast polling so the suite stays quick; the Lambda semantics under test do not depend on it. */

@@ -5,7 +5,7 @@
  */
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { describe, it } from 'vitest';
-import type { EventSourceMapping } from '../../../infra/local/event-source-mapping/index.js';
+import type { EventSourceMapping } from '../../../local/event-source-mapping/index.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { numbered, putPayloads, recordingKinesisHandler, scratchOf } from './helpers.js';
 

@@ -4,7 +4,7 @@
 import { MergeShardsCommand, SplitShardCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { describe, it } from 'vitest';
-import { FilterPatternError, startEventSourceMapping } from '../../../infra/local/event-source-mapping/index.js';
+import { FilterPatternError, startEventSourceMapping } from '../../../local/event-source-mapping/index.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { numbered, payloadsOf, putPayloads, recordingKinesisHandler, scratchOf, waitFor } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { describe, it } from 'vitest';
 import {
   InMemoryOnFailureDestination,
   type KinesisOnFailureRecord,
-} from '../../../infra/local/event-source-mapping/index.js';
+} from '../../../local/event-source-mapping/index.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { numbered, payloadsOf, putPayloads, recordingKinesisHandler, scratchOf, waitFor } from './helpers.js';
 

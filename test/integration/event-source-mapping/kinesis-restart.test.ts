@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { FileCheckpointStore, type MappingCheckpoint } from '../../../infra/local/event-source-mapping/index.js';
+import { FileCheckpointStore, type MappingCheckpoint } from '../../../local/event-source-mapping/index.js';
 import { uniqueName, useLocalStack } from '../../helpers/local-stack.js';
 import { numbered, putPayloads, recordingKinesisHandler, scratchOf, waitFor } from './helpers.js';
 

@@ -24,8 +24,8 @@ import {
   silentLogger,
   startEventSourceMapping,
   toDynamoDBStreamRecord,
-} from '../../../infra/local/event-source-mapping/index.js';
-import { localStackEnvironment } from '../../../infra/local/local-stack.js';
+} from '../../../local/event-source-mapping/index.js';
+import { localStackEnvironment } from '../../../local/local-stack.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';

@@ -14,7 +14,7 @@ import { PriceStore } from '../../../functions/store/price-store.js';
 import { PRICING_CONFIG_ITEM } from '../../../functions/store/pricing-config-store.js';
 import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
-import { localStackEnvironment } from '../../../infra/local/local-stack.js';
+import { localStackEnvironment } from '../../../local/local-stack.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { createScratchStream, putRecords, readShardAsEvent } from '../../helpers/kinesis-batches.js';
 import { useLocalStack } from '../../helpers/local-stack.js';

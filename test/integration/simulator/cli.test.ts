@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { localStreamName } from '../../../definitions/resources.js';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
-import { createLocalClients } from '../../../infra/local/clients.js';
+import { createLocalClients } from '../../../local/clients.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { type RecordedLine, readRecording } from '../../../simulator/recording.js';
 import type { SimulatedClickEvent } from '../../../simulator/records.js';

@@ -8,7 +8,7 @@ import { tables } from '../../../definitions/resources.js';
 import { parseClickEvent } from '../../../functions/domain/click-event.js';
 import type { Product } from '../../../functions/domain/product.js';
 import { loadCatalogue } from '../../../infra/catalogue-loader.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/clients.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/clients.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { EmptyCatalogueError } from '../../../simulator/errors.js';
 import { PriceView } from '../../../simulator/price-view.js';

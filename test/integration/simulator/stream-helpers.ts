@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { onTestFinished } from 'vitest';
 import { clicksStream, tables } from '../../../definitions/resources.js';
-import type { LocalClients } from '../../../infra/local/clients.js';
-import { ensureStream, ensureTable } from '../../../infra/local/create-resources.js';
+import type { LocalClients } from '../../../local/clients.js';
+import { ensureStream, ensureTable } from '../../../local/create-resources.js';
 import { uniqueName } from '../../helpers/local-stack.js';
 
 /** One record as read back from a shard. */

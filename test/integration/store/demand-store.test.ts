@@ -2,7 +2,7 @@ import { BatchWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toIso } from '../../../functions/domain/time.js';
 import { DemandStore, watermarkAttribute } from '../../../functions/store/demand-store.js';
-import { createLocalClients } from '../../../infra/local/clients.js';
+import { createLocalClients } from '../../../local/clients.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpretBatchResponse, serializeResponse } from '../../../infra/local/event-source-mapping/batch-response.js';
+import { interpretBatchResponse, serializeResponse } from '../../../local/event-source-mapping/batch-response.js';
 
 const IDS = ['101', '102', '103', '104'];
 

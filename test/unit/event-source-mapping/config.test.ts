@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolveMappingConfig } from '../../../infra/local/event-source-mapping/config.js';
-import { InvalidMappingConfigError } from '../../../infra/local/event-source-mapping/errors.js';
-import type { EventSourceMappingConfig } from '../../../infra/local/event-source-mapping/types.js';
+import { resolveMappingConfig } from '../../../local/event-source-mapping/config.js';
+import { InvalidMappingConfigError } from '../../../local/event-source-mapping/errors.js';
+import type { EventSourceMappingConfig } from '../../../local/event-source-mapping/types.js';
 
 describe('resolveMappingConfig', () => {
   it("fills Lambda's defaults", () => {

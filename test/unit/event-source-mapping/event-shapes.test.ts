@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MalformedStreamRecordError } from '../../../infra/local/event-source-mapping/errors.js';
+import { MalformedStreamRecordError } from '../../../local/event-source-mapping/errors.js';
 import {
   toDynamoDBStreamRecord,
   toEventAttributeValue,
   toKinesisStreamRecord,
-} from '../../../infra/local/event-source-mapping/event-shapes.js';
+} from '../../../local/event-source-mapping/event-shapes.js';
 
 describe('toKinesisStreamRecord', () => {
   it('builds the record of Lambda example Kinesis event', () => {

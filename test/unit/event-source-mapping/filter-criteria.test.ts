@@ -1,11 +1,11 @@
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { FilterPatternError, InvalidMappingConfigError } from '../../../infra/local/event-source-mapping/errors.js';
+import { FilterPatternError, InvalidMappingConfigError } from '../../../local/event-source-mapping/errors.js';
 import {
   compileDynamoDBFilter,
   compileFilterPattern,
   compileKinesisFilter,
-} from '../../../infra/local/event-source-mapping/filter-criteria.js';
+} from '../../../local/event-source-mapping/filter-criteria.js';
 
 const matches = (pattern: object, subject: unknown) =>
   compileFilterPattern(JSON.stringify(pattern), 'data').matches(subject);

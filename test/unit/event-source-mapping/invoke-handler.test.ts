@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { EventSourceMappingError, HandlerTimeoutError } from '../../../infra/local/event-source-mapping/errors.js';
-import { type InvocationSettings, invokeHandler } from '../../../infra/local/event-source-mapping/invoke-handler.js';
-import { loadHandler } from '../../../infra/local/event-source-mapping/support.js';
+import { EventSourceMappingError, HandlerTimeoutError } from '../../../local/event-source-mapping/errors.js';
+import { type InvocationSettings, invokeHandler } from '../../../local/event-source-mapping/invoke-handler.js';
+import { loadHandler } from '../../../local/event-source-mapping/support.js';
 
 const SETTINGS: InvocationSettings = {
   functionName: 'fn',

@@ -6,12 +6,12 @@ import {
   FileCheckpointStore,
   InMemoryCheckpointStore,
   type MappingCheckpoint,
-} from '../../../infra/local/event-source-mapping/checkpoint-store.js';
-import { CheckpointStoreError } from '../../../infra/local/event-source-mapping/errors.js';
+} from '../../../local/event-source-mapping/checkpoint-store.js';
+import { CheckpointStoreError } from '../../../local/event-source-mapping/errors.js';
 import {
   buildOnFailureRecord,
   JsonLinesOnFailureDestination,
-} from '../../../infra/local/event-source-mapping/on-failure-destination.js';
+} from '../../../local/event-source-mapping/on-failure-destination.js';
 
 const directories: string[] = [];
 afterEach(async () => {

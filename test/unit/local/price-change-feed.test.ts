@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PriceChange } from '../../../functions/domain/price-change.js';
-import { describeChange } from '../../../infra/local/price-change-feed.js';
+import { describeChange } from '../../../local/price-change-feed.js';
 
 const change = {
   changedAt: '2026-12-05T19:01:02.345Z',

@@ -11,7 +11,7 @@ import {
   tableEnvVar,
   tableIds,
   tables,
-} from '../../definitions/resources.js';
+} from '../definitions/resources.js';
 import { stopChild } from './child-process.js';
 import {
   createLocalClients,

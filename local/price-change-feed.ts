@@ -1,7 +1,7 @@
-import { moneyText } from '../../dashboard/money.js';
-import type { PriceChange } from '../../functions/domain/price-change.js';
-import { toIso } from '../../functions/domain/time.js';
-import type { PriceHistoryStore } from '../../functions/store/price-history-store.js';
+import { moneyText } from '../dashboard/money.js';
+import type { PriceChange } from '../functions/domain/price-change.js';
+import { toIso } from '../functions/domain/time.js';
+import type { PriceHistoryStore } from '../functions/store/price-history-store.js';
 
 /** Prints price changes as they land, so `npm start` shows prices reacting. */
 export interface PriceChangeFeed {

@@ -13,7 +13,7 @@ import {
   ResourceInUseException as StreamInUseException,
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
-import type { KeyAttribute, StreamDefinition, TableDefinition } from '../../definitions/resources.js';
+import type { KeyAttribute, StreamDefinition, TableDefinition } from '../definitions/resources.js';
 
 /** The CreateTable request for a catalogue table; pure, so tests can compare it with the catalogue. */
 export function createTableInput(table: TableDefinition, tableName: string): CreateTableCommandInput {

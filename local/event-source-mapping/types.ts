@@ -1,7 +1,7 @@
-import type { EventSourceSettings, FilterCriteria, StartingPosition } from '../../../definitions/event-sources.js';
+import type { EventSourceSettings, FilterCriteria, StartingPosition } from '../../definitions/event-sources.js';
 import type { OnFailureDestination } from './on-failure-destination.js';
 
-export { type FilterCriteria, StartingPosition } from '../../../definitions/event-sources.js';
+export { type FilterCriteria, StartingPosition } from '../../definitions/event-sources.js';
 
 /** The two stream sources Lambda polls with an event-source mapping that this poller emulates. */
 export const SourceKind = {

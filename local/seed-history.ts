@@ -4,11 +4,11 @@
  * aggregates table), as if the shop had been trading before `npm start`. Without it, demand evidence
  * warms up for ten minutes and the demo's flash sale would move nothing.
  */
-import { simulateHistory } from '../../backtest/history.js';
-import type { Product } from '../../functions/domain/product.js';
-import { toIso } from '../../functions/domain/time.js';
-import { AggregatesStore } from '../../functions/store/aggregates-store.js';
-import { DemandStore } from '../../functions/store/demand-store.js';
+import { simulateHistory } from '../backtest/history.js';
+import type { Product } from '../functions/domain/product.js';
+import { toIso } from '../functions/domain/time.js';
+import { AggregatesStore } from '../functions/store/aggregates-store.js';
+import { DemandStore } from '../functions/store/demand-store.js';
 import type { LocalStack } from './local-stack.js';
 
 const MINUTE_MS = 60_000;

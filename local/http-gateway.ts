@@ -19,7 +19,7 @@ import {
   routeKeys,
   splitRouteKey,
   storefrontCors,
-} from '../../definitions/api-routes.js';
+} from '../definitions/api-routes.js';
 import { invokeHandler, logStreamNameFor } from './event-source-mapping/index.js';
 import type { LocalJwtAuthorizer } from './local-jwt-authorizer.js';
 import { choosePort } from './ports.js';
@@ -108,9 +108,9 @@ export function matchRoute(
 /** Imports the handler modules Lambda runs; the environment (tables, endpoints) must be set first. */
 export async function loadApiHandlers(): Promise<Record<ApiSurface, HttpHandler>> {
   const [storefront, ops, dashboard] = await Promise.all([
-    import('../../functions/handlers/storefront-api.js'),
-    import('../../functions/handlers/ops-api.js'),
-    import('../../functions/handlers/dashboard.js'),
+    import('../functions/handlers/storefront-api.js'),
+    import('../functions/handlers/ops-api.js'),
+    import('../functions/handlers/dashboard.js'),
   ]);
   return {
     storefront: storefront.handler as unknown as HttpHandler,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
-import { aggregatesEventSource, clickstreamEventSource } from '../../definitions/event-sources.js';
+import { aggregatesEventSource, clickstreamEventSource } from '../definitions/event-sources.js';
 import {
   type CheckpointStore,
   type EventSourceMapping,
@@ -47,9 +47,9 @@ export async function startLocalPipeline(
       ? new InMemoryOnFailureDestination()
       : new JsonLinesOnFailureDestination(join(dataDir, 'dlq', `${name}.jsonl`));
 
-  const clickstream = (await import('../../functions/handlers/clickstream.js'))
+  const clickstream = (await import('../functions/handlers/clickstream.js'))
     .handler as unknown as StreamHandler<KinesisStreamEvent>;
-  const aggregates = (await import('../../functions/handlers/aggregates.js'))
+  const aggregates = (await import('../functions/handlers/aggregates.js'))
     .handler as unknown as StreamHandler<DynamoDBStreamEvent>;
   const logger = options.logger ? { logger: options.logger } : {};
   // The clickstream mapping comes first: callers read its stats as mappings[0].

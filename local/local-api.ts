@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { OPS_SCOPES } from '../../definitions/api-routes.js';
+import { OPS_SCOPES } from '../definitions/api-routes.js';
 import { removeDiscovery, writeDiscovery } from './api-discovery.js';
 import { type AccessLogEntry, loadApiHandlers, startHttpGateway } from './http-gateway.js';
 import { LocalJwtAuthorizer } from './local-jwt-authorizer.js';
