@@ -9,9 +9,9 @@
  * refused with the flag or field named, exit 2.
  */
 import { parseArgs } from 'node:util';
+import { parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../cli/args.js';
 import { DEFAULT_PRICING_CONFIG } from '../functions/domain/pricing-config.js';
 import { toIso } from '../functions/domain/time.js';
-import { parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../infra/cli-args.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
 import { InvalidSimulationOptionError } from '../simulator/errors.js';
 import { isScenarioName, SCENARIO_NAMES } from '../simulator/scenarios.js';

@@ -25,11 +25,11 @@ import type { Product } from '../functions/domain/product.js';
 import { toEpochMs, toIso } from '../functions/domain/time.js';
 import { DemandStore } from '../functions/store/demand-store.js';
 import { PriceStore } from '../functions/store/price-store.js';
-import { loadCatalogue } from '../infra/catalogue-loader.js';
 import { silentLogger } from '../local/event-source-mapping/index.js';
 import { type LocalStack, startLocalStack } from '../local/local-stack.js';
 import { startLocalPipeline } from '../local/pipeline.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
+import { loadCatalogue } from '../simulator/catalogue-loader.js';
 import type { BenchResult } from './run.js';
 import { watchVersions } from './version-watch.js';
 

@@ -16,9 +16,9 @@ import { clickRecordsOf, processClickRecords } from '../functions/handlers/click
 import { DemandStore } from '../functions/store/demand-store.js';
 import { PriceStore } from '../functions/store/price-store.js';
 import { QuarantineStore } from '../functions/store/quarantine-store.js';
-import { loadCatalogue } from '../infra/catalogue-loader.js';
 import { startLocalStack } from '../local/local-stack.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
+import { loadCatalogue } from '../simulator/catalogue-loader.js';
 import { benchBatch } from './fast-path-events.js';
 import { BATCH, median, type ThroughputResult } from './fast-path-throughput.js';
 import type { BenchResult } from './run.js';

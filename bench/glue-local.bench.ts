@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { toIso } from '../functions/domain/time.js';
 import { createLocalGlueEngine } from '../glue/local-engine/index.js';
-import { loadCatalogue } from '../infra/catalogue-loader.js';
 import { type LocalStack, startLocalStack } from '../local/local-stack.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
+import { loadCatalogue } from '../simulator/catalogue-loader.js';
 import type { BenchResult } from './run.js';
 
 const WINDOW_SIZES = [10_000, 30_000];

@@ -31,11 +31,11 @@ import { OrdersStore } from '../functions/store/orders-store.js';
 import { PriceStore } from '../functions/store/price-store.js';
 import { PRICING_CONFIG_ITEM } from '../functions/store/pricing-config-store.js';
 import { startLocalGlueEngine } from '../glue/local-engine/index.js';
-import { loadCatalogue } from '../infra/catalogue-loader.js';
 import { silentLogger } from '../local/event-source-mapping/index.js';
 import { type LocalStack, startLocalStack } from '../local/local-stack.js';
 import { startLocalPipeline } from '../local/pipeline.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
+import { loadCatalogue } from '../simulator/catalogue-loader.js';
 import type { BenchResult } from './run.js';
 import { type VersionWatch, watchVersions } from './version-watch.js';
 

@@ -11,9 +11,9 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { clicksStream } from '../definitions/resources.js';
 import { mapConcurrent } from '../functions/lib/map-concurrent.js';
-import { loadCatalogue } from '../infra/catalogue-loader.js';
 import { startLocalStack } from '../local/local-stack.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
+import { loadCatalogue } from '../simulator/catalogue-loader.js';
 import { runSimulation, type SimulationSummary } from '../simulator/run-simulation.js';
 import { buildScenario, type ScenarioName } from '../simulator/scenarios.js';
 import { type CatalogueProduct, TrafficModel } from '../simulator/traffic-model.js';

@@ -8,11 +8,11 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { toIso } from '../functions/domain/time.js';
-import { loadCatalogue } from '../infra/catalogue-loader.js';
 import { type HttpGateway, loadApiHandlers, startHttpGateway } from '../local/http-gateway.js';
 import { LocalJwtAuthorizer } from '../local/local-jwt-authorizer.js';
 import { localStackEnvironment, startLocalStack } from '../local/local-stack.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
+import { loadCatalogue } from '../simulator/catalogue-loader.js';
 import type { BenchResult } from './run.js';
 
 /** BENCH_PRODUCTS, BENCH_SINGLE_REQUESTS and BENCH_BATCH_REQUESTS vary the run. */

@@ -8,14 +8,14 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parsePort, parsePositiveInteger, runCli, UsageError } from '../cli/args.js';
 import { toIso } from '../functions/domain/time.js';
 import { PriceHistoryStore } from '../functions/store/price-history-store.js';
 import { startLocalGlueEngine } from '../glue/local-engine/index.js';
 import { readWindowConfig } from '../glue/window-config.js';
-import { loadCatalogue } from '../infra/catalogue-loader.js';
-import { parsePort, parsePositiveInteger, runCli, UsageError } from '../infra/cli-args.js';
 import { type BackgroundSimulation, startBackgroundSimulation } from '../simulator/background-run.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
+import { loadCatalogue } from '../simulator/catalogue-loader.js';
 import { isScenarioName, SCENARIO_NAMES, type ScenarioName } from '../simulator/scenarios.js';
 import { localStackTarget } from '../simulator/targets.js';
 import { LocalStackError } from './errors.js';

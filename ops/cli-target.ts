@@ -2,8 +2,9 @@
  * Which API the ops CLI talks to: `--api-url`/`--token`, else CLICKPRICE_API_URL and
  * CLICKPRICE_OPS_TOKEN, else the local stack that `npm start` advertises.
  */
+
+import { UsageError } from '../cli/args.js';
 import { OpsClient } from '../clients/ops-client.js';
-import { UsageError } from '../infra/cli-args.js';
 import { discoveryPath, readDiscovery } from '../local/api-discovery.js';
 
 export type ParsedOptions = Record<string, string | boolean | undefined>;

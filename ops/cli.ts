@@ -5,10 +5,10 @@
  * Exit codes: 0 done, 1 the API refused or failed (its error printed), 2 bad usage.
  */
 import { parseArgs } from 'node:util';
+import { runCli, UsageError } from '../cli/args.js';
 import type { ConfigActionResult, ConfigToggleBody, PricingConfigView } from '../clients/api-types.js';
 import type { OpsClient } from '../clients/ops-client.js';
 import { OpsApiError } from '../clients/ops-client.js';
-import { runCli, UsageError } from '../infra/cli-args.js';
 import { type ParsedOptions, resolveClient } from './cli-target.js';
 import { changesTable, money, productDetail, productsTable, table, time } from './format.js';
 import { parseDuration, parseInstant, parseMoney, parseSwitch } from './parse-values.js';

@@ -2,7 +2,7 @@
  * The ops CLI's readings of human input: durations (`2h`), money in currency units (`12.99`),
  * switches (`on`/`off`). Each refusal names the flag, so the CLI can exit 2 with a useful line.
  */
-import { UsageError } from '../infra/cli-args.js';
+import { UsageError } from '../cli/args.js';
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 

@@ -9,7 +9,7 @@
  */
 import { access, constants, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../infra/cli-args.js';
+import { parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../cli/args.js';
 import { LocalStackError } from '../local/errors.js';
 import { ReplayFileError, SimulatorError } from './errors.js';
 import { formatProgress, progressWriter } from './progress.js';

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { UsageError } from '../cli/args.js';
 import {
   clicksStream,
   localStreamName,
@@ -12,11 +13,10 @@ import {
   tables,
 } from '../definitions/resources.js';
 import { toIso } from '../functions/domain/time.js';
-import { loadCatalogue } from '../infra/catalogue-loader.js';
-import { UsageError } from '../infra/cli-args.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/clients.js';
 import { type LocalStack, startLocalStack } from '../local/local-stack.js';
 import { generateCatalogue } from './catalogue.js';
+import { loadCatalogue } from './catalogue-loader.js';
 import type { SimulationTarget } from './run-simulation.js';
 
 /** Where the CLI's flags and environment say to send traffic. */

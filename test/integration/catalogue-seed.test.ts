@@ -2,9 +2,9 @@ import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { tables } from '../../definitions/resources.js';
 import { productSchema } from '../../functions/domain/product.js';
-import { loadCatalogue } from '../../infra/catalogue-loader.js';
 import { ensureTable } from '../../local/create-resources.js';
 import { generateCatalogue } from '../../simulator/catalogue.js';
+import { loadCatalogue } from '../../simulator/catalogue-loader.js';
 import { uniqueName, useLocalStack } from '../helpers/local-stack.js';
 
 const NOW = '2026-11-21T12:00:00.000Z';

@@ -11,8 +11,8 @@ import {
   createLocalGlueEngine,
   type LocalGlueEngine,
 } from '../../../glue/local-engine/index.js';
-import { loadCatalogue } from '../../../infra/catalogue-loader.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
+import { loadCatalogue } from '../../../simulator/catalogue-loader.js';
 import { type RecordedLine, readRecording } from '../../../simulator/recording.js';
 import { runSimulation, type SimulationSummary } from '../../../simulator/run-simulation.js';
 import { createScratchStream } from '../../helpers/kinesis-batches.js';

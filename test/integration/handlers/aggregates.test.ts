@@ -17,7 +17,6 @@ import {
 import { AggregatesStore } from '../../../functions/store/aggregates-store.js';
 import { PriceStore, type PricingTrigger } from '../../../functions/store/price-store.js';
 import { PRICING_CONFIG_ITEM } from '../../../functions/store/pricing-config-store.js';
-import { loadCatalogue } from '../../../infra/catalogue-loader.js';
 import {
   InMemoryOnFailureDestination,
   type StreamHandler,
@@ -27,6 +26,7 @@ import {
 } from '../../../local/event-source-mapping/index.js';
 import { localStackEnvironment } from '../../../local/local-stack.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
+import { loadCatalogue } from '../../../simulator/catalogue-loader.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
 

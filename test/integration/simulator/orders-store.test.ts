@@ -5,8 +5,8 @@ import { InvalidInputError } from '../../../functions/domain/errors.js';
 import type { Order } from '../../../functions/domain/order.js';
 import { orderTimeBucket } from '../../../functions/domain/order-buckets.js';
 import { OrdersStore } from '../../../functions/store/orders-store.js';
-import { loadCatalogue } from '../../../infra/catalogue-loader.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
+import { loadCatalogue } from '../../../simulator/catalogue-loader.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { scratchTables } from './stream-helpers.js';
 

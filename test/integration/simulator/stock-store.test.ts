@@ -2,8 +2,8 @@ import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { tables } from '../../../definitions/resources.js';
 import { StockStore } from '../../../functions/store/stock-store.js';
-import { loadCatalogue } from '../../../infra/catalogue-loader.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
+import { loadCatalogue } from '../../../simulator/catalogue-loader.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { scratchTables } from './stream-helpers.js';
 

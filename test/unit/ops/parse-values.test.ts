@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../infra/cli-args.js';
+import { UsageError } from '../../../cli/args.js';
 import { parseDuration, parseInstant, parseMoney, parseSwitch } from '../../../ops/parse-values.js';
 
 describe('the ops CLI reads', () => {

@@ -7,10 +7,10 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parsePositiveInteger, runCli, UsageError } from '../cli/args.js';
 import { toIso } from '../functions/domain/time.js';
-import { generateCatalogue } from '../simulator/catalogue.js';
+import { generateCatalogue } from './catalogue.js';
 import { loadCatalogue } from './catalogue-loader.js';
-import { parsePositiveInteger, runCli, UsageError } from './cli-args.js';
 
 await runCli(async () => {
   const { values } = parseArgs({
