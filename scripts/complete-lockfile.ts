@@ -55,7 +55,7 @@ export function completeLock(lock: { packages: Record<string, LockEntry> }): str
 }
 
 if (process.argv[1]?.endsWith('complete-lockfile.ts')) {
-  const path = new URL('../../package-lock.json', import.meta.url);
+  const path = new URL('../package-lock.json', import.meta.url);
   const lock = JSON.parse(readFileSync(path, 'utf8'));
   const added = completeLock(lock);
   if (process.argv.includes('--check')) {
