@@ -8,13 +8,12 @@
  * Everything is checked before the run starts: a bad flag or a policy file that fails validation is
  * refused with the flag or field named, exit 2.
  */
-import { parseArgs } from 'node:util';
-import { parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../cli/args.js';
+import { parseChoice, parseFlags, parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../cli/args.js';
 import { DEFAULT_PRICING_CONFIG } from '../functions/domain/pricing-config.js';
 import { toIso } from '../functions/domain/time.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
 import { InvalidSimulationOptionError } from '../simulator/errors.js';
-import { isScenarioName, SCENARIO_NAMES } from '../simulator/scenarios.js';
+import { SCENARIO_NAMES } from '../simulator/scenarios.js';
 import { runBacktest } from './compare.js';
 import { PolicyFileError, readPolicyFile } from './policy-file.js';
 import { chartProducts, writeChart, writePricePath } from './price-path.js';
@@ -27,34 +26,31 @@ const USAGE = `usage: npm run backtest -- --scenario ${SCENARIO_NAMES.join('|')}
 /** A week of simulated time is far more than any question a backtest answers, and bounds its cost. */
 const MAX_HOURS = 168;
 
-function parseFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      options: {
-        scenario: { type: 'string' },
-        hours: { type: 'string' },
-        seed: { type: 'string' },
-        policy: { type: 'string' },
-        rate: { type: 'string' },
-        products: { type: 'string' },
-        'catalogue-seed': { type: 'string' },
-        out: { type: 'string' },
-        chart: { type: 'string' },
-        'chart-products': { type: 'string' },
-        oracle: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
+function flagsOf(argv: readonly string[]) {
+  return parseFlags(
+    argv,
+    {
+      scenario: { type: 'string' },
+      hours: { type: 'string' },
+      seed: { type: 'string' },
+      policy: { type: 'string' },
+      rate: { type: 'string' },
+      products: { type: 'string' },
+      'catalogue-seed': { type: 'string' },
+      out: { type: 'string' },
+      chart: { type: 'string' },
+      'chart-products': { type: 'string' },
+      oracle: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
 }
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 await runCli(async () => {
-  const flags = parseFlags(process.argv.slice(2));
+  const flags = flagsOf(process.argv.slice(2));
   if (flags.help) {
     console.log(USAGE);
     return 0;
@@ -62,10 +58,7 @@ await runCli(async () => {
   for (const required of ['scenario', 'hours', 'seed'] as const) {
     if (flags[required] === undefined) throw new UsageError(`--${required} is required\n${USAGE}`);
   }
-  const scenario = flags.scenario as string;
-  if (!isScenarioName(scenario)) {
-    throw new UsageError(`--scenario must be one of ${SCENARIO_NAMES.join(', ')}; got ${JSON.stringify(scenario)}`);
-  }
+  const scenario = parseChoice(flags.scenario as string, SCENARIO_NAMES, '--scenario');
   const hours = parsePositiveNumber(flags.hours, '--hours');
   if (hours > MAX_HOURS) throw new UsageError(`--hours must be at most ${MAX_HOURS}, got ${hours}`);
   const seed = parsePositiveInteger(flags.seed, '--seed');

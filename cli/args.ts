@@ -1,3 +1,7 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+type FlagOptions = NonNullable<ParseArgsConfig['options']>;
+
 /** A command-line argument that is not what it should be; CLIs report it and exit with code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -27,6 +31,42 @@ export function parsePort(value: string | undefined, flag: string): number | und
   const port = parsePositiveInteger(value, flag);
   if (port > 65_535) throw new UsageError(`${flag} must be a port between 1 and 65535, got ${value}`);
   return port;
+}
+
+/** `value` as one of `choices`, naming the flag and the choices when it is none of them. */
+export function parseChoice<const T extends string>(value: string, choices: readonly T[], flag: string): T {
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UsageError(`${flag} must be one of ${choices.join(', ')}; got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}
+
+/**
+ * parseArgs takes `--rate -5` for a flag missing its value; glue a negative number to its flag
+ * (`--rate=-5`) so the value check can say what is actually wrong with it.
+ */
+function attachNegativeNumbers(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] as string;
+    const next = argv[index + 1];
+    if (/^--[a-z-]+$/.test(arg) && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${arg}=${next}`);
+      index++;
+    } else {
+      args.push(arg);
+    }
+  }
+  return args;
+}
+
+/** A command line's flags (strict: an unknown flag or a flag without its value is a UsageError with `usage`). */
+export function parseFlags<const O extends FlagOptions>(argv: readonly string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args: attachNegativeNumbers(argv), options }).values;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${usage}`);
+  }
 }
 
 /**

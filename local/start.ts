@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parsePort, parsePositiveInteger, runCli, UsageError } from '../cli/args.js';
+import { parseChoice, parsePort, parsePositiveInteger, runCli, UsageError } from '../cli/args.js';
 import { toIso } from '../functions/domain/time.js';
 import { PriceHistoryStore } from '../functions/store/price-history-store.js';
 import { startLocalGlueEngine } from '../glue/local-engine/index.js';
@@ -16,7 +16,7 @@ import { readWindowConfig } from '../glue/window-config.js';
 import { type BackgroundSimulation, startBackgroundSimulation } from '../simulator/background-run.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
 import { loadCatalogue } from '../simulator/catalogue-loader.js';
-import { isScenarioName, SCENARIO_NAMES, type ScenarioName } from '../simulator/scenarios.js';
+import { SCENARIO_NAMES } from '../simulator/scenarios.js';
 import { localStackTarget } from '../simulator/targets.js';
 import { LocalStackError } from './errors.js';
 import { startLocalApi } from './local-api.js';
@@ -38,13 +38,6 @@ const DEFAULT_HISTORY_MINUTES = 30;
 
 /** The simulator's defaults here: enough traffic to watch, and a flash sale soon after start-up. */
 const SIMULATOR_DEFAULTS = { rate: '100', scenario: 'flash-sale', flashSaleStartSeconds: 20 } as const;
-
-function parseScenario(value: string): ScenarioName {
-  if (!isScenarioName(value)) {
-    throw new UsageError(`--scenario must be one of ${SCENARIO_NAMES.join(', ')}; got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
 
 function parseOptions() {
   try {
@@ -74,7 +67,10 @@ function parseOptions() {
       historyMinutes: parseHistoryMinutes(values['history-minutes']),
       simulator: values['no-simulator']
         ? null
-        : { rate: parsePositiveInteger(values.rate, '--rate'), scenario: parseScenario(values.scenario) },
+        : {
+            rate: parsePositiveInteger(values.rate, '--rate'),
+            scenario: parseChoice(values.scenario, SCENARIO_NAMES, '--scenario'),
+          },
     };
   } catch (error) {
     if (error instanceof UsageError) throw error;

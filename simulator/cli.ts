@@ -8,14 +8,13 @@
  * Ctrl-C) exits 130. See the README's "Simulator" section.
  */
 import { access, constants, stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../cli/args.js';
+import { parseChoice, parseFlags, parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../cli/args.js';
 import { LocalStackError } from '../local/errors.js';
 import { ReplayFileError, SimulatorError } from './errors.js';
 import { formatProgress, progressWriter } from './progress.js';
 import { outcomeOf } from './run-outcome.js';
 import { runSimulation, type SimulationOptions } from './run-simulation.js';
-import { isScenarioName, SCENARIO_NAMES, type ScenarioName, type ScenarioParameters } from './scenarios.js';
+import { SCENARIO_NAMES, type ScenarioName, type ScenarioParameters } from './scenarios.js';
 import { openTarget, planTarget } from './targets.js';
 
 const USAGE = `usage: npm run simulate -- [--rate N] [--duration S] [--scenario ${SCENARIO_NAMES.join('|')}] [--seed N]
@@ -33,60 +32,38 @@ function parseNonNegativeNumber(value: string | undefined, flag: string): number
   return parsed;
 }
 
-/**
- * parseArgs takes `--rate -5` for a flag missing its value; glue a negative number to its flag
- * (`--rate=-5`) so the value check can say what is actually wrong with it.
- */
-function attachNegativeNumbers(argv: readonly string[]): string[] {
-  const args: string[] = [];
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index] as string;
-    const next = argv[index + 1];
-    if (/^--[a-z-]+$/.test(arg) && next !== undefined && /^-\d/.test(next)) {
-      args.push(`${arg}=${next}`);
-      index++;
-    } else {
-      args.push(arg);
-    }
-  }
-  return args;
+function flagsOf(argv: readonly string[]) {
+  return parseFlags(
+    argv,
+    {
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      scenario: { type: 'string' },
+      seed: { type: 'string' },
+      'start-time': { type: 'string' },
+      fast: { type: 'boolean' },
+      out: { type: 'string' },
+      replay: { type: 'string' },
+      category: { type: 'string' },
+      'bot-products': { type: 'string' },
+      bots: { type: 'string' },
+      'bad-share': { type: 'string' },
+      'restock-every': { type: 'string' },
+      'restock-cover': { type: 'string' },
+      local: { type: 'boolean' },
+      stream: { type: 'string' },
+      region: { type: 'string' },
+      'products-table': { type: 'string' },
+      'orders-table': { type: 'string' },
+      'endpoint-kinesis': { type: 'string' },
+      'endpoint-dynamodb': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
 }
 
-function parseFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: attachNegativeNumbers(argv),
-      options: {
-        rate: { type: 'string' },
-        duration: { type: 'string' },
-        scenario: { type: 'string' },
-        seed: { type: 'string' },
-        'start-time': { type: 'string' },
-        fast: { type: 'boolean' },
-        out: { type: 'string' },
-        replay: { type: 'string' },
-        category: { type: 'string' },
-        'bot-products': { type: 'string' },
-        bots: { type: 'string' },
-        'bad-share': { type: 'string' },
-        'restock-every': { type: 'string' },
-        'restock-cover': { type: 'string' },
-        local: { type: 'boolean' },
-        stream: { type: 'string' },
-        region: { type: 'string' },
-        'products-table': { type: 'string' },
-        'orders-table': { type: 'string' },
-        'endpoint-kinesis': { type: 'string' },
-        'endpoint-dynamodb': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-}
-
-type Flags = ReturnType<typeof parseFlags>;
+type Flags = ReturnType<typeof flagsOf>;
 
 /** Scenario knobs, each refused unless its scenario is the one chosen. */
 function scenarioParameters(flags: Flags, scenario: ScenarioName): ScenarioParameters {
@@ -169,10 +146,7 @@ async function runOptions(flags: Flags): Promise<Omit<SimulationOptions, 'target
     await assertReadable(flags.replay);
     return { ...common, replay: flags.replay };
   }
-  const scenario = flags.scenario ?? 'steady';
-  if (!isScenarioName(scenario)) {
-    throw new UsageError(`--scenario must be one of ${SCENARIO_NAMES.join(', ')}; got ${JSON.stringify(scenario)}`);
-  }
+  const scenario = parseChoice(flags.scenario ?? 'steady', SCENARIO_NAMES, '--scenario');
   let startTime: number | undefined;
   if (flags['start-time'] !== undefined) {
     startTime = Date.parse(flags['start-time']);
@@ -208,7 +182,7 @@ async function assertReadable(path: string): Promise<void> {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 await runCli(async () => {
-  const flags = parseFlags(process.argv.slice(2));
+  const flags = flagsOf(process.argv.slice(2));
   if (flags.help) {
     console.log(USAGE);
     return 0;

@@ -16,10 +16,6 @@ export const SCENARIO_NAMES = [
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
-export function isScenarioName(value: string): value is ScenarioName {
-  return (SCENARIO_NAMES as readonly string[]).includes(value);
-}
-
 /** One category's traffic multiplied for a while: a flash sale, or a sustained shift in demand. */
 export interface FlashSale {
   readonly category: string;
