@@ -27,6 +27,7 @@ import { RichPathWindows } from './rich-path-windows.js';
 
 const SECOND_MS = 1_000;
 const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 
 export interface BacktestOptions {
   readonly scenario: ScenarioName;
@@ -150,8 +151,11 @@ export async function runArm(options: BacktestOptions, world: BacktestWorld): Pr
         market.sampleSoldOut();
         oracle?.setPrices(offset);
         if (windows && desk) await closeWindow(windows, desk, options, market, until - MINUTE_MS);
-        counts?.forgetBefore(until - 3 * 3_600_000);
-        windows?.forgetBefore(until - 3 * 3_600_000);
+      }
+      // Hourly, not every minute: a walk of every product's kept minutes, and no read reaches back 3 hours.
+      if (offset % HOUR_MS === 0) {
+        counts?.forgetBefore(until - 3 * HOUR_MS);
+        windows?.forgetBefore(until - 3 * HOUR_MS);
       }
       if (sampleEvery > 0 && offset % sampleEvery === 0) samples.push(sampleOf(market, options.catalogue, offset));
     }
