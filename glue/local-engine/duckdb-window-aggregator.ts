@@ -104,24 +104,31 @@ export class DuckDbWindowAggregator {
     clicks: readonly WindowClick[],
     orders: readonly WindowOrder[],
   ): Promise<AggregateRow[]> {
+    const load = await this.startWindow();
+    for (const click of clicks) load.addClick(click);
+    for (const order of orders) load.addOrder(order);
+    return this.aggregateWindow(bounds, load);
+  }
+
+  /**
+   * Empties the clicks and orders tables and opens them for a window's rows, to be added as they
+   * arrive: a caller that streams (the backtest) then keeps no window of events alive in JS memory.
+   */
+  async startWindow(): Promise<WindowLoad> {
+    await this.connection.run('DELETE FROM clicks');
+    await this.connection.run('DELETE FROM orders');
+    return new WindowLoad(
+      await this.connection.createAppender('clicks'),
+      await this.connection.createAppender('orders'),
+    );
+  }
+
+  /** Runs the SQL over a started window's rows (the load is finished first) and the cached products. */
+  async aggregateWindow(bounds: WindowBounds, load: WindowLoad): Promise<AggregateRow[]> {
+    load.finish();
     await this.fill('window_bounds', [bounds], (appender, row) => {
       appender.appendVarchar(row.windowStart);
       appender.appendVarchar(row.windowEnd);
-    });
-    await this.fill('clicks', clicks, (appender, click) => {
-      appender.appendVarchar(click.eventId);
-      appender.appendVarchar(click.sessionId);
-      appender.appendVarchar(click.eventType);
-      appendText(appender, click.productId);
-      appendInteger(appender, click.quantity);
-      appender.appendVarchar(click.eventTime);
-    });
-    await this.fill('orders', orders, (appender, order) => {
-      appender.appendVarchar(order.orderId);
-      appender.appendVarchar(order.productId);
-      appender.appendInteger(order.quantity);
-      appender.appendBigInt(BigInt(order.unitPrice));
-      appender.appendVarchar(order.orderedAt);
     });
     const reader = await this.connection.runAndReadAll(this.sql);
     return reader
@@ -148,5 +155,44 @@ export class DuckDbWindowAggregator {
       appender.endRow();
     }
     appender.closeSync();
+  }
+}
+
+/** One window's clicks and orders on their way into DuckDB (see DuckDbWindowAggregator.startWindow). */
+export class WindowLoad {
+  private finished = false;
+
+  constructor(
+    private readonly clicks: DuckDBAppender,
+    private readonly orders: DuckDBAppender,
+  ) {}
+
+  addClick(click: WindowClick): void {
+    const appender = this.clicks;
+    appender.appendVarchar(click.eventId);
+    appender.appendVarchar(click.sessionId);
+    appender.appendVarchar(click.eventType);
+    appendText(appender, click.productId);
+    appendInteger(appender, click.quantity);
+    appender.appendVarchar(click.eventTime);
+    appender.endRow();
+  }
+
+  addOrder(order: WindowOrder): void {
+    const appender = this.orders;
+    appender.appendVarchar(order.orderId);
+    appender.appendVarchar(order.productId);
+    appender.appendInteger(order.quantity);
+    appender.appendBigInt(BigInt(order.unitPrice));
+    appender.appendVarchar(order.orderedAt);
+    appender.endRow();
+  }
+
+  /** Flushes the rows into their tables; adding more afterwards fails. Finishing twice is harmless. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.clicks.closeSync();
+    this.orders.closeSync();
   }
 }
