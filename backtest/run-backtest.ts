@@ -245,6 +245,8 @@ class FastPathEvaluator {
       }
       const current = this.counts.minute(productId, minuteMs);
       const fraction = Math.min(1, Math.max(1 / 60, (nowMs - minuteMs) / MINUTE_MS));
+      // The screen first: most seconds of most products cannot be a rise, and a tail costs a continued fraction.
+      if (!entry.evidence.mayRise(current, fraction)) continue;
       const evidence = entry.evidence.assess(current, fraction);
       if (evidence.kind !== 'assessed' || evidence.direction !== 'up') continue;
       const periods = [...this.counts.minutesBefore(productId, minuteMs, lookback - 1), current];

@@ -103,6 +103,22 @@ export function predictiveMean(belief: GammaRate, exposure: number): number {
   return (belief.shape * exposure) / belief.rate;
 }
 
+/**
+ * P(X = count) for X the Gamma–Poisson predictive count over `exposure` periods: a lower bound of
+ * either tail that costs three logGammas and no continued fraction (see PreparedEvidence.mayRise).
+ */
+export function predictiveProbability(count: number, belief: GammaRate, exposure: number): number {
+  if (count < 0 || !Number.isInteger(count)) return 0;
+  const p = belief.rate / (belief.rate + exposure);
+  return Math.exp(
+    logGamma(count + belief.shape) -
+      logGamma(belief.shape) -
+      logGamma(count + 1) +
+      belief.shape * Math.log(p) +
+      count * Math.log1p(-p),
+  );
+}
+
 /** P(X ≥ count) for X the Gamma–Poisson predictive count over `exposure` periods. */
 export function predictiveUpperTail(count: number, belief: GammaRate, exposure: number): number {
   if (count <= 0) return 1;

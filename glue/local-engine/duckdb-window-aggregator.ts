@@ -131,11 +131,11 @@ export class DuckDbWindowAggregator {
       appender.appendVarchar(row.windowEnd);
     });
     const reader = await this.connection.runAndReadAll(this.sql);
-    return reader
-      .getRowObjectsJS()
-      .map((row) =>
-        aggregateRowSchema.parse(Object.fromEntries(Object.entries(row).map(([key, value]) => [key, toNumber(value)]))),
-      );
+    return reader.getRowObjectsJS().map((row) => {
+      // Each row is a fresh object: converted in place (a copy per row was a quarter of this step).
+      for (const key in row) row[key] = toNumber(row[key]) as (typeof row)[string];
+      return aggregateRowSchema.parse(row);
+    });
   }
 
   close(): void {

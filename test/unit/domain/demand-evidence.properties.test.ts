@@ -1,7 +1,8 @@
 /**
  * The detector's promises, checked on simulated counts: on stationary Poisson traffic it declares a
  * change in at most `falseAlarmLevel` of its evaluations, however busy the product, on both paths,
- * evaluated once or along a whole day; and it finds a real tenfold rise quickly.
+ * evaluated once or along a whole day; it finds a real tenfold rise quickly; and its cheap screen for
+ * rises (mayRise) never hides one that the full assessment finds.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,6 +10,7 @@ import {
   type DemandObservation,
   type EvidenceParams,
   type PeriodCounts,
+  prepareEvidence,
 } from '../../../functions/domain/demand-evidence.js';
 import { DEFAULT_CATEGORY_PARAMETERS } from '../../../functions/domain/pricing-defaults.js';
 import { createRandom, type Random } from '../../../simulator/random.js';
@@ -132,5 +134,49 @@ describe('the demand detector on a real change', () => {
       if (evidence.kind === 'assessed' && evidence.direction === 'up') found++;
     }
     expect(found / runs).toBeGreaterThan(0.8);
+  });
+});
+
+describe('the rise screen of prepared evidence (mayRise)', () => {
+  it('never says no where the assessment finds a rise, on steady, risen and fallen minutes, with and without a prior', () => {
+    const random = createRandom(20261206);
+    const demandPrior = {
+      viewsPerPeriod: 5,
+      cartsPerPeriod: 0.5,
+      purchasesPerPeriod: 0.1,
+      unitsPerPeriod: 0.1,
+      weightPeriods: 20,
+    };
+    let rises = 0;
+    let screenedOut = 0;
+    let evaluations = 0;
+    for (let run = 0; run < 3_000; run++) {
+      const params = { ...PARAMS, demandPrior: run % 3 === 0 ? demandPrior : null };
+      const views = RATES[run % RATES.length] as number;
+      const history = 5 + Math.floor(random.next() * 70);
+      const earlier = Array.from({ length: history }, () => draw(random, views));
+      const prepared = prepareEvidence('minutes', 60, earlier, null, params);
+      // The current minute at several moments, at the old rate or a multiple of it.
+      const multiple = [0.2, 1, 1, 2, 5, 20][run % 6] as number;
+      for (const fraction of [1 / 60, 0.1, 0.5, 0.9, 1]) {
+        const current = draw(random, views * multiple, fraction);
+        const evidence = prepared.assess(current, fraction);
+        const screen = prepared.mayRise(current, fraction);
+        evaluations++;
+        if (!screen) screenedOut++;
+        if (evidence.kind === 'assessed' && evidence.direction === 'up') {
+          rises++;
+          expect(screen, JSON.stringify({ earlier, current, fraction, prior: params.demandPrior !== null })).toBe(true);
+        }
+      }
+    }
+    // The screen is worth having only if it turns most evaluations away, and the check above only if rises occurred.
+    expect(rises).toBeGreaterThan(500);
+    expect(screenedOut / evaluations).toBeGreaterThan(0.5);
+  });
+
+  it('refuses a fraction outside (0, 1] as the assessment does', () => {
+    const prepared = prepareEvidence('minutes', 60, [], null, PARAMS);
+    expect(() => prepared.mayRise({ views: 1, carts: 0, purchases: 0, units: 0 }, 0)).toThrow(RangeError);
   });
 });

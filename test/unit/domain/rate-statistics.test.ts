@@ -4,6 +4,7 @@ import {
   logGamma,
   predictiveLowerTail,
   predictiveMean,
+  predictiveProbability,
   predictiveUpperTail,
 } from '../../../functions/domain/rate-statistics.js';
 
@@ -84,6 +85,26 @@ describe('Gamma–Poisson predictive tails', () => {
     expect(predictiveUpperTail(15, { shape: 61, rate: 60 }, 2) / binomialUpper(15, 75, 2 / 62)).toBeCloseTo(1, 10);
     // And with shape C, the lower tail is the conditional test of a fall.
     expect(predictiveLowerTail(50, { shape: 1_200, rate: 30 }, 5) / binomialLower(50, 1_250, 5 / 35)).toBeCloseTo(1, 8);
+  });
+
+  it('give the probability of one count as the difference of neighbouring upper tails, no more than either tail', () => {
+    for (const [k, shape, rate, exposure] of [
+      [15, 61, 60, 2],
+      [3, 2, 10, 1],
+      [40, 1_000, 30, 1],
+      [2, 120, 60, 1 / 60],
+      [0, 5, 5, 0.25],
+    ] as const) {
+      const belief = { shape, rate };
+      const probability = predictiveProbability(k, belief, exposure);
+      const difference = predictiveUpperTail(k, belief, exposure) - predictiveUpperTail(k + 1, belief, exposure);
+      expect(probability / difference).toBeCloseTo(1, 9);
+      // Up to rounding: at k = 0 the lower tail is that one probability, computed by another route.
+      expect(probability).toBeLessThanOrEqual(predictiveUpperTail(k, belief, exposure) * (1 + 1e-12));
+      expect(probability).toBeLessThanOrEqual(predictiveLowerTail(k, belief, exposure) * (1 + 1e-12));
+    }
+    expect(predictiveProbability(-1, { shape: 3, rate: 1 }, 1)).toBe(0);
+    expect(predictiveProbability(1.5, { shape: 3, rate: 1 }, 1)).toBe(0);
   });
 
   it('expects shape × exposure / rate', () => {
