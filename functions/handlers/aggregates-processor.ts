@@ -9,7 +9,8 @@ import { toEpochMs, toIso } from '../domain/time.js';
 import { validate } from '../domain/validation.js';
 import { mapConcurrent } from '../lib/map-concurrent.js';
 import type { BaselineWindow } from '../store/aggregates-store.js';
-import type { ApplyResult, PriceStore } from '../store/price-store.js';
+import type { PriceStore } from '../store/price-store.js';
+import { type ApplyResult, applyDecision } from '../use-cases/apply-decision.js';
 
 /** The stream image's sort key, as stored: the baseline Query's upper bound. */
 const WINDOW_KEY = tables.aggregates.sortKey.name;
@@ -165,7 +166,7 @@ export async function processAggregateRecords(
       try {
         const params = parametersFor(config, row.category);
         const demand = await windowsObserved(row, storedWindowStart, params, deps.baseline);
-        const result = await deps.prices.applyDecision(row.productId, {
+        const result = await applyDecision(deps.prices, row.productId, {
           decisionId: aggregateDecisionId(row),
           at: row.windowEnd,
           source: 'rich-path',

@@ -8,8 +8,9 @@ import type { SessionActivity } from '../domain/session-activity.js';
 import { toEpochMs, toIso } from '../domain/time.js';
 import { mapConcurrent } from '../lib/map-concurrent.js';
 import type { CountOutcome, DemandStore, MinuteCounts } from '../store/demand-store.js';
-import type { ApplyResult, PriceStore } from '../store/price-store.js';
+import type { PriceStore } from '../store/price-store.js';
 import type { QuarantineStore } from '../store/quarantine-store.js';
+import { type ApplyResult, applyDecision } from '../use-cases/apply-decision.js';
 import type { MinuteHistoryCache } from './minute-history.js';
 
 /** What the fast path works with; the handler builds them once per execution environment. */
@@ -166,7 +167,7 @@ export async function processClickRecords(
       // then reads the same minutes against the product's reference, if it has one.
       const evidence = assessDemand(observation, null, params);
       if (evidence.kind !== 'assessed' || evidence.direction !== 'up') return;
-      const result = await deps.prices.applyDecision(productId, {
+      const result = await applyDecision(deps.prices, productId, {
         // Shard + sequence: a redelivered batch attributes its decision to the same record.
         decisionId: `${latest.record.shardId}:${latest.record.sequenceNumber}`,
         at: toIso(latest.record.arrivalMs),

@@ -22,6 +22,7 @@ import { parseOrThrow } from '../domain/validation.js';
 import type { OpsQueries } from '../store/ops-queries.js';
 import type { PriceStore } from '../store/price-store.js';
 import type { PricingConfigStore } from '../store/pricing-config-store.js';
+import { OpsActions } from '../use-cases/ops-actions.js';
 import { HttpError } from './http/http-error.js';
 import { type HttpEvent, integerParameter, jsonBody, pathParameter, queryParameter } from './http/http-request.js';
 import { type HttpResult, jsonResponse } from './http/http-response.js';
@@ -44,12 +45,13 @@ export const MAX_FREEZE_SECONDS = 90 * 24 * 3600;
 const NO_STORE = { 'cache-control': 'no-store' } as const;
 
 export function opsRoutes(deps: OpsRouteDependencies): Record<SurfaceRouteKey<'ops'>, RouteHandler> {
-  const { queries, prices, config } = deps;
+  const { queries, config } = deps;
+  const actions = new OpsActions(deps.prices);
   const clock = deps.clock ?? Date.now;
 
   /**
-   * An action: the caller, the body's fields, the store call, then the product as it now is. The
-   * stores validate what they are given with the domain schemas (functions/domain/ops-requests.ts),
+   * An action: the caller, the body's fields, the action, then the product as it now is. The
+   * actions validate what they are given with the domain schemas (functions/domain/ops-requests.ts),
    * so a body of the wrong shape is refused there, naming the field.
    */
   const productAction =
@@ -119,24 +121,24 @@ export function opsRoutes(deps: OpsRouteDependencies): Record<SurfaceRouteKey<'o
 
     'POST /ops/products/{productId}/freeze': productAction(['reason', 'until', 'forSeconds'], (id, input) => {
       const { forSeconds, ...rest } = input;
-      if (forSeconds === undefined) return prices.freeze(id, rest as FreezeRequest);
+      if (forSeconds === undefined) return actions.freeze(id, rest as FreezeRequest);
       if (rest.until !== undefined && rest.until !== null) {
         throw new InvalidInputError('forSeconds', 'give until or forSeconds, not both');
       }
       const seconds = parseOrThrow(forSecondsSchema, { forSeconds }).forSeconds;
-      return prices.freeze(id, { ...rest, until: toIso(clock() + seconds * 1000) } as FreezeRequest);
+      return actions.freeze(id, { ...rest, until: toIso(clock() + seconds * 1000) } as FreezeRequest);
     }),
     'POST /ops/products/{productId}/unfreeze': productAction(['reason'], (id, input) =>
-      prices.unfreeze(id, input as UnfreezeRequest),
+      actions.unfreeze(id, input as UnfreezeRequest),
     ),
     'PUT /ops/products/{productId}/bounds': productAction(['reason', 'floor', 'ceiling'], (id, input) =>
-      prices.setBounds(id, input as BoundsRequest),
+      actions.setBounds(id, input as BoundsRequest),
     ),
     'PUT /ops/products/{productId}/price': productAction(['reason', 'price'], (id, input) =>
-      prices.setManualPrice(id, input as ManualPriceRequest),
+      actions.setManualPrice(id, input as ManualPriceRequest),
     ),
     'POST /ops/products/{productId}/rollback': productAction(['reason', 'toChangeId'], (id, input) =>
-      prices.rollback(id, input as RollbackRequest),
+      actions.rollback(id, input as RollbackRequest),
     ),
     'PUT /ops/config/kill-switch': configAction((request) => config.setKillSwitch(request)),
     'PUT /ops/config/shadow-mode': configAction((request) => config.setShadowMode(request)),

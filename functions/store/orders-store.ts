@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import { type Order, orderSchema } from '../domain/order.js';
 import { orderTimeBucket, orderTimeBucketsBetween } from '../domain/order-buckets.js';
 import { parseOrThrow } from '../domain/validation.js';
+import { backoff } from '../lib/backoff.js';
 import { queryPages } from './query-pages.js';
 import { cancellationCodes, isConditionFailure } from './transaction-errors.js';
 
@@ -98,7 +98,7 @@ export class OrdersStore {
         // Another transaction on the order or the product got in the way; the conditions make the same
         // write safe to send again. Jittered, so racing orders of one product do not retry in lockstep.
         if (!codes?.includes('TransactionConflict') || attempt >= MAX_PLACE_ATTEMPTS) throw error;
-        await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+        await backoff(attempt);
       }
     }
   }

@@ -7,7 +7,7 @@ import { GLOBAL_HISTORY_ID } from '../../../functions/domain/price-history.js';
 import type { Product } from '../../../functions/domain/product.js';
 import { toEpochMs, toIso } from '../../../functions/domain/time.js';
 import { MAX_BODY_BYTES } from '../../../functions/handlers/http/http-request.js';
-import type { ApplyResult } from '../../../functions/store/price-store.js';
+import { type ApplyResult, applyDecision } from '../../../functions/use-cases/apply-decision.js';
 import { observed } from '../../unit/domain/pricing-fixtures.js';
 import { answer, apiError, startOpsApi } from './ops-api-fixture.js';
 
@@ -17,7 +17,7 @@ const bob = ops.clientAs('bob', [OPS_SCOPES.write, OPS_SCOPES.read]);
 
 /** What the rich path would do to the product now, on strong demand with orders behind it. */
 function automatedDecision(productId: string): Promise<ApplyResult> {
-  return ops.prices.applyDecision(productId, {
+  return applyDecision(ops.prices, productId, {
     decisionId: `test-${randomUUID()}`,
     at: toIso(Date.now()),
     source: 'rich-path',

@@ -8,6 +8,7 @@ import { minuteOf, toEpochMs, toIso } from '../../../functions/domain/time.js';
 import { AggregatesStore } from '../../../functions/store/aggregates-store.js';
 import { PriceStore } from '../../../functions/store/price-store.js';
 import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
+import { OpsActions } from '../../../functions/use-cases/ops-actions.js';
 import { answer, startOpsApi } from './ops-api-fixture.js';
 
 const ops = await startOpsApi(30);
@@ -25,7 +26,11 @@ beforeAll(async () => {
     const store = new PriceStore(ops.stack.clients.documentClient, ops.names, { clock: () => at });
     const price = index % 2 === 0 ? historyProduct.basePrice - 100 : historyProduct.basePrice;
     seeded.push(
-      await store.setManualPrice(historyProduct.productId, { actor: 'seed', reason: `step ${index}`, price }),
+      await new OpsActions(store).setManualPrice(historyProduct.productId, {
+        actor: 'seed',
+        reason: `step ${index}`,
+        price,
+      }),
     );
   }
   seeded = seeded.reverse(); // newest first, as the API lists them

@@ -6,6 +6,7 @@ import { MAX_PRICE_IDS } from '../../../definitions/api-routes.js';
 import type { Product } from '../../../functions/domain/product.js';
 import { PriceStore } from '../../../functions/store/price-store.js';
 import { StorefrontPricesStore, UnprocessedKeysError } from '../../../functions/store/storefront-prices-store.js';
+import { OpsActions } from '../../../functions/use-cases/ops-actions.js';
 import { createLocalClients, type LocalClients } from '../../../local/clients.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { loadCatalogue } from '../../../simulator/catalogue-loader.js';
@@ -81,7 +82,7 @@ describe('GET /prices/{productId}', () => {
       expect(await revalidated.text()).toBe('');
     }
 
-    await new PriceStore(stack.clients.documentClient, names).setManualPrice(product.productId, {
+    await new OpsActions(new PriceStore(stack.clients.documentClient, names)).setManualPrice(product.productId, {
       actor: 'test',
       reason: 'storefront ETag test',
       price: product.floor,
@@ -158,7 +159,7 @@ describe('GET /prices?ids=', () => {
     expect((await get(path, { 'if-none-match': etag })).status).toBe(304);
     expect((await get(`/prices?ids=${b.productId},${a.productId}`, { 'if-none-match': etag })).status).toBe(200);
 
-    await new PriceStore(stack.clients.documentClient, names).setManualPrice(b.productId, {
+    await new OpsActions(new PriceStore(stack.clients.documentClient, names)).setManualPrice(b.productId, {
       actor: 'test',
       reason: 'storefront batch ETag test',
       price: b.floor,

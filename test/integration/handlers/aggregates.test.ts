@@ -15,7 +15,7 @@ import {
   processAggregateRecords,
 } from '../../../functions/handlers/aggregates-processor.js';
 import { AggregatesStore } from '../../../functions/store/aggregates-store.js';
-import { PriceStore, type PricingTrigger } from '../../../functions/store/price-store.js';
+import { PriceStore } from '../../../functions/store/price-store.js';
 import { PRICING_CONFIG_ITEM } from '../../../functions/store/pricing-config-store.js';
 import {
   InMemoryOnFailureDestination,
@@ -303,9 +303,9 @@ describe('rich path: failures', () => {
     const [broken, healthy] = [freshProduct(), freshProduct()];
     await Promise.all([putBaseline(broken), putBaseline(healthy)]);
     class FailingPriceStore extends PriceStore {
-      override async applyDecision(productId: string, trigger: PricingTrigger) {
+      override async readForDecision(productId: string, changeId: string) {
         if (productId === broken.productId) throw new Error('throttled');
-        return super.applyDecision(productId, trigger);
+        return super.readForDecision(productId, changeId);
       }
     }
     const records = [

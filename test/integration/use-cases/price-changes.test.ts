@@ -8,8 +8,10 @@ import type { PricingConfigInput } from '../../../functions/domain/pricing-confi
 import type { PricingSignals } from '../../../functions/domain/pricing-policy.js';
 import type { Product } from '../../../functions/domain/product.js';
 import { DAY_MS, toEpochMs, toIso } from '../../../functions/domain/time.js';
-import { PriceStore, type PricingTrigger } from '../../../functions/store/price-store.js';
+import { PriceStore } from '../../../functions/store/price-store.js';
 import { PRICING_CONFIG_ITEM, PricingConfigStore } from '../../../functions/store/pricing-config-store.js';
+import { applyDecision, type PricingTrigger } from '../../../functions/use-cases/apply-decision.js';
+import { OpsActions } from '../../../functions/use-cases/ops-actions.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { loadCatalogue } from '../../../simulator/catalogue-loader.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
@@ -74,7 +76,7 @@ describe('applyDecision', () => {
     const product = freshProduct();
     const store = storeAt();
 
-    const result = await store.applyDecision(product.productId, trigger('agg-1', '2026-11-21T10:00:00.000Z'));
+    const result = await applyDecision(store, product.productId, trigger('agg-1', '2026-11-21T10:00:00.000Z'));
 
     expect(result.outcome).toBe('applied');
     const stored = await store.getProduct(product.productId);
@@ -96,13 +98,13 @@ describe('applyDecision', () => {
     const store = storeAt();
     const first = trigger('agg-replay', '2026-11-21T10:00:00.000Z');
 
-    expect((await store.applyDecision(product.productId, first)).outcome).toBe('applied');
-    expect((await store.applyDecision(product.productId, first)).outcome).toBe('duplicate');
+    expect((await applyDecision(store, product.productId, first)).outcome).toBe('applied');
+    expect((await applyDecision(store, product.productId, first)).outcome).toBe('duplicate');
     expect(
-      (await store.applyDecision(product.productId, trigger('agg-next', '2026-11-21T10:01:00.000Z'))).outcome,
+      (await applyDecision(store, product.productId, trigger('agg-next', '2026-11-21T10:01:00.000Z'))).outcome,
     ).toBe('applied');
     const before = await store.getProduct(product.productId);
-    const replayed = await store.applyDecision(product.productId, first);
+    const replayed = await applyDecision(store, product.productId, first);
 
     expect(replayed.outcome).toBe('duplicate');
     expect(await store.getProduct(product.productId)).toEqual(before);
@@ -116,7 +118,8 @@ describe('applyDecision', () => {
 
     const settled = await Promise.allSettled(
       Array.from({ length: 12 }, (_, index) =>
-        stores[index % stores.length]?.applyDecision(
+        applyDecision(
+          stores[index % stores.length] as PriceStore,
           product.productId,
           // One instant for all: a trigger older than the last change would (rightly) be held by the
           // cooldown, which would make the outcome depend on which writer wins first. Alternating
@@ -150,15 +153,15 @@ describe('applyDecision', () => {
     const product = freshProduct();
     let now = '2026-11-21T11:00:00.000Z';
     const store = storeAt(() => now);
-    await store.freeze(product.productId, { actor: 'ops@example.com', reason: 'supplier issue' });
+    await new OpsActions(store).freeze(product.productId, { actor: 'ops@example.com', reason: 'supplier issue' });
 
-    const frozen = await store.applyDecision(product.productId, trigger('agg-frozen', '2026-11-21T12:00:00.000Z'));
+    const frozen = await applyDecision(store, product.productId, trigger('agg-frozen', '2026-11-21T12:00:00.000Z'));
     expect(frozen).toMatchObject({ outcome: 'no_change', decision: { reason: 'frozen' } });
     expect((await store.getProduct(product.productId))?.price).toBe(product.price);
 
     now = '2026-11-21T12:00:30.000Z';
-    await store.unfreeze(product.productId, { actor: 'ops@example.com', reason: 'resolved' });
-    const after = await store.applyDecision(product.productId, trigger('agg-thawed', '2026-11-21T12:01:00.000Z'));
+    await new OpsActions(store).unfreeze(product.productId, { actor: 'ops@example.com', reason: 'resolved' });
+    const after = await applyDecision(store, product.productId, trigger('agg-thawed', '2026-11-21T12:01:00.000Z'));
     expect(after.outcome).toBe('applied');
     const actions = (await store.history.all(product.productId)).map((row) => [row.action, row.actor]);
     expect(actions).toEqual([
@@ -172,12 +175,16 @@ describe('applyDecision', () => {
     await writeConfig({});
     const product = freshProduct();
     const store = storeAt(() => '2026-11-21T08:00:00.000Z');
-    await store.freeze(product.productId, { actor: 'ops', reason: 'promo review', until: '2026-11-21T09:00:00.000Z' });
+    await new OpsActions(store).freeze(product.productId, {
+      actor: 'ops',
+      reason: 'promo review',
+      until: '2026-11-21T09:00:00.000Z',
+    });
 
-    expect((await store.applyDecision(product.productId, trigger('a', '2026-11-21T08:30:00.000Z'))).outcome).toBe(
+    expect((await applyDecision(store, product.productId, trigger('a', '2026-11-21T08:30:00.000Z'))).outcome).toBe(
       'no_change',
     );
-    expect((await store.applyDecision(product.productId, trigger('b', '2026-11-21T09:00:00.000Z'))).outcome).toBe(
+    expect((await applyDecision(store, product.productId, trigger('b', '2026-11-21T09:00:00.000Z'))).outcome).toBe(
       'applied',
     );
   });
@@ -189,7 +196,8 @@ describe('applyDecision', () => {
     await cachingStore.config.get();
     await storeAt().config.setKillSwitch({ enabled: true, actor: 'ops@example.com', reason: 'bad feed' });
 
-    const result = await cachingStore.applyDecision(
+    const result = await applyDecision(
+      cachingStore,
       product.productId,
       trigger('agg-killed', '2026-11-21T13:00:00.000Z'),
     );
@@ -206,7 +214,7 @@ describe('applyDecision', () => {
     const product = freshProduct();
     const store = storeAt();
 
-    const result = await store.applyDecision(product.productId, trigger('agg-shadow', '2026-11-21T14:00:00.000Z'));
+    const result = await applyDecision(store, product.productId, trigger('agg-shadow', '2026-11-21T14:00:00.000Z'));
 
     expect(result).toMatchObject({ outcome: 'no_change', decision: { reason: 'shadow_mode' } });
     const [row] = await store.history.all(product.productId);
@@ -236,7 +244,7 @@ describe('lowest30d', () => {
 
     for (const [day, price] of plan) {
       now = toIso(toEpochMs('2026-01-01T00:00:00.000Z') + day * DAY_MS);
-      await store.setManualPrice(product.productId, { price, actor: 'ops', reason: `day ${day}` });
+      await new OpsActions(store).setManualPrice(product.productId, { price, actor: 'ops', reason: `day ${day}` });
 
       // Brute force: every price whose period overlaps [now − 30 days, now).
       const windowStart = toEpochMs(now) - 30 * DAY_MS;
@@ -255,10 +263,14 @@ describe('ops actions', () => {
   it('rolls back to the price before a change, and records the rollback', async () => {
     const product = freshProduct();
     const store = storeAt();
-    const first = await store.setManualPrice(product.productId, { price: product.ceiling, actor: 'a', reason: 'test' });
-    await store.setManualPrice(product.productId, { price: product.floor, actor: 'a', reason: 'test' });
+    const first = await new OpsActions(store).setManualPrice(product.productId, {
+      price: product.ceiling,
+      actor: 'a',
+      reason: 'test',
+    });
+    await new OpsActions(store).setManualPrice(product.productId, { price: product.floor, actor: 'a', reason: 'test' });
 
-    const rollback = await store.rollback(product.productId, {
+    const rollback = await new OpsActions(store).rollback(product.productId, {
       toChangeId: first.changeId,
       actor: 'b@example.com',
       reason: 'wrong price',
@@ -273,9 +285,13 @@ describe('ops actions', () => {
     const product = freshProduct();
     const store = storeAt();
     const ceiling = product.basePrice;
-    await store.setManualPrice(product.productId, { price: product.ceiling, actor: 'a', reason: 'test' });
+    await new OpsActions(store).setManualPrice(product.productId, {
+      price: product.ceiling,
+      actor: 'a',
+      reason: 'test',
+    });
 
-    const change = await store.setBounds(product.productId, {
+    const change = await new OpsActions(store).setBounds(product.productId, {
       floor: product.floor,
       ceiling,
       actor: 'a',
@@ -313,10 +329,10 @@ describe('ops actions', () => {
     const request = { actor: 'ops', reason: 'test', ...input };
     const action =
       op === 'price'
-        ? store.setManualPrice(product.productId, request as never)
+        ? new OpsActions(store).setManualPrice(product.productId, request as never)
         : op === 'bounds'
-          ? store.setBounds(product.productId, request as never)
-          : store.freeze(product.productId, request as never);
+          ? new OpsActions(store).setBounds(product.productId, request as never)
+          : new OpsActions(store).freeze(product.productId, request as never);
 
     const error = await action.catch((caught: unknown) => caught);
 
@@ -328,19 +344,19 @@ describe('ops actions', () => {
 
   it('reports an unknown product as not found', async () => {
     const store = storeAt();
-    await expect(store.setManualPrice('P99999', { price: 100, actor: 'a', reason: 'r' })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
-    await expect(store.applyDecision('P99999', trigger('x', '2026-11-21T00:00:00.000Z'))).rejects.toBeInstanceOf(
+    await expect(
+      new OpsActions(store).setManualPrice('P99999', { price: 100, actor: 'a', reason: 'r' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(applyDecision(store, 'P99999', trigger('x', '2026-11-21T00:00:00.000Z'))).rejects.toBeInstanceOf(
       NotFoundError,
     );
   });
 
   it('refuses to unfreeze a product that is not frozen', async () => {
     const product = freshProduct();
-    await expect(storeAt().unfreeze(product.productId, { actor: 'a', reason: 'r' })).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await expect(
+      new OpsActions(storeAt()).unfreeze(product.productId, { actor: 'a', reason: 'r' }),
+    ).rejects.toBeInstanceOf(ConflictError);
   });
 });
 
@@ -353,7 +369,7 @@ describe('history queries', () => {
     const changes: PriceChange[] = [];
     for (const [hour, price] of prices.entries()) {
       now = `2026-11-20T0${hour}:00:00.000Z`;
-      changes.push(await store.setManualPrice(product.productId, { price, actor: 'a', reason: 'r' }));
+      changes.push(await new OpsActions(store).setManualPrice(product.productId, { price, actor: 'a', reason: 'r' }));
     }
 
     const page1 = await store.history.list(product.productId, { limit: 2 });
@@ -375,9 +391,9 @@ describe('history queries', () => {
     const product = freshProduct();
     let now = '2026-11-20T10:00:00.000Z';
     const store = storeAt(() => now);
-    await store.setManualPrice(product.productId, { price: product.ceiling, actor: 'a', reason: 'r' });
+    await new OpsActions(store).setManualPrice(product.productId, { price: product.ceiling, actor: 'a', reason: 'r' });
     now = '2026-11-20T12:00:00.000Z';
-    await store.setManualPrice(product.productId, { price: product.floor, actor: 'a', reason: 'r' });
+    await new OpsActions(store).setManualPrice(product.productId, { price: product.floor, actor: 'a', reason: 'r' });
 
     const at = (instant: string) => store.history.priceAt(product.productId, instant, product.floor);
     expect(await at('2026-11-20T09:59:59.999Z')).toBe(product.price);
@@ -390,11 +406,11 @@ describe('history queries', () => {
     const [a, b] = [freshProduct(), freshProduct()];
     let now = '2026-11-21T15:50:00.000Z';
     const store = storeAt(() => now);
-    await store.setManualPrice(a.productId, { price: a.ceiling, actor: 'a', reason: 'old' });
+    await new OpsActions(store).setManualPrice(a.productId, { price: a.ceiling, actor: 'a', reason: 'old' });
     now = '2026-11-21T16:05:00.000Z';
-    await store.setManualPrice(b.productId, { price: b.ceiling, actor: 'a', reason: 'recent' });
+    await new OpsActions(store).setManualPrice(b.productId, { price: b.ceiling, actor: 'a', reason: 'recent' });
     now = '2026-11-21T16:09:00.000Z';
-    await store.setManualPrice(a.productId, { price: a.floor, actor: 'a', reason: 'newest' });
+    await new OpsActions(store).setManualPrice(a.productId, { price: a.floor, actor: 'a', reason: 'newest' });
 
     const feed = await store.history.recent(15, '2026-11-21T16:10:00.000Z');
 
