@@ -1,6 +1,6 @@
 /**
  * A typed client for the whole ops API, over fetch: the ops CLI, scripts and tests use it. Every
- * method answers the JSON of clients/api-types.ts; every non-2xx answer throws an OpsApiError with
+ * method answers the JSON of functions/domain/api-types.ts; every non-2xx answer throws an OpsApiError with
  * the status and the error body (API Gateway's own 401/403/404 answers, `{"message": ...}`, are
  * given an `error` code too, so callers branch on one shape).
  */
@@ -31,7 +31,7 @@ import type {
   QuarantineQuery,
   RollbackBody,
   UnfreezeBody,
-} from './api-types.js';
+} from '../functions/domain/api-types.js';
 
 /** A non-2xx answer of the ops API. */
 export class OpsApiError extends Error {

@@ -7,7 +7,7 @@
  *   const { prices, unknown } = await storefront.getPrices(idsOnThePage);
  */
 import { MAX_PRICE_IDS } from '../definitions/api-routes.js';
-import type { ApiError, PriceBatch, PriceView } from './api-types.js';
+import type { ApiError, PriceBatch, PriceView } from '../functions/domain/api-types.js';
 
 export type { ApiError, PriceBatch, PriceView };
 

@@ -1,5 +1,5 @@
 /** Types of api-errors.js, for the TypeScript that imports it; the page needs none. */
-import type { ApiError } from '../clients/api-types.js';
+import type { ApiError } from '../functions/domain/api-types.js';
 
 export declare const GATEWAY_CODES: Readonly<Record<number, string>>;
 

@@ -23,7 +23,7 @@ const MAX_QUOTED_CHARS = 500;
  *
  * @param {number} status
  * @param {string} text
- * @returns {import('../clients/api-types.js').ApiError}
+ * @returns {import('../functions/domain/api-types.js').ApiError}
  */
 export function errorBodyOf(status, text) {
   let parsed;

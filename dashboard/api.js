@@ -1,6 +1,6 @@
 /**
  * The ops API as the page calls it: same origin as the page, the user's bearer token on every call,
- * the JSON of clients/api-types.ts back. A non-2xx answer throws an ApiError carrying the API's
+ * the JSON of functions/domain/api-types.ts back. A non-2xx answer throws an ApiError carrying the API's
  * `{error, message, field}` (API Gateway's own `{message}` answers get a code too). Calls name their
  * route by its key in definitions/api-routes.ts, which the dashboard function serves as ./api-routes.js:
  * the page has no route table of its own.

@@ -1,5 +1,5 @@
 /** Types of evidence.js, for the TypeScript that imports it (its unit tests); the page needs none. */
-import type { PriceChange } from '../clients/api-types.js';
+import type { PriceChange } from '../functions/domain/api-types.js';
 
 export type EvidenceLineKind = 'warmup' | 'test' | 'threshold' | 'demand' | 'stock' | 'margin';
 

@@ -5,7 +5,7 @@ const WIDTH = 120;
 const HEIGHT = 28;
 const PAD = 3;
 
-/** The API's sparkline holds at most this many price rows (clients/api-types.ts). */
+/** The API's sparkline holds at most this many price rows (functions/domain/api-types.ts). */
 const SPARKLINE_ROWS = 20;
 
 /**

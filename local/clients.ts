@@ -4,6 +4,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../definitions/local-services.js';
 
 /** Where the local services listen. */
 export interface LocalEndpoints {
@@ -19,12 +20,6 @@ export interface LocalClients {
   readonly kinesis: KinesisClient;
   destroy(): void;
 }
-
-/** The region the local stack reports; kinesalite builds its ARNs from the request's region. */
-export const LOCAL_REGION = 'us-east-1';
-
-/** The local services accept any credentials; fixed ones keep the SDK from searching for real ones. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
 /**
  * HTTP/1.1 with keep-alive. kinesalite only speaks HTTP/1 (the Kinesis client's default HTTP/2

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../definitions/local-services.js';
 import {
   clicksStream,
   localStreamName,
@@ -13,13 +14,7 @@ import {
   tables,
 } from '../definitions/resources.js';
 import { stopChild } from './child-process.js';
-import {
-  createLocalClients,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  type LocalClients,
-  type LocalEndpoints,
-} from './clients.js';
+import { createLocalClients, type LocalClients, type LocalEndpoints } from './clients.js';
 import { ensureStream, ensureTable } from './create-resources.js';
 import { spawnDynamoDbLocal } from './dynamodb-local.js';
 import { assertJavaAvailable } from './java.js';

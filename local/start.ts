@@ -17,13 +17,13 @@ import { type BackgroundSimulation, startBackgroundSimulation } from '../simulat
 import { generateCatalogue } from '../simulator/catalogue.js';
 import { loadCatalogue } from '../simulator/catalogue-loader.js';
 import { SCENARIO_NAMES } from '../simulator/scenarios.js';
-import { localStackTarget } from '../simulator/targets.js';
 import { LocalStackError } from './errors.js';
 import { startLocalApi } from './local-api.js';
 import { localStackEnvironment, startLocalStack } from './local-stack.js';
 import { startLocalPipeline } from './pipeline.js';
 import { startPriceChangeFeed } from './price-change-feed.js';
 import { seedHistory } from './seed-history.js';
+import { localStackTarget } from './simulation-target.js';
 
 const USAGE =
   'usage: npm start -- [--duration N] [--data-dir DIR] [--dynamodb-port P] [--kinesis-port P] [--api-port P]\n' +

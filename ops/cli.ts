@@ -6,9 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import { runCli, UsageError } from '../cli/args.js';
-import type { ConfigActionResult, ConfigToggleBody, PricingConfigView } from '../clients/api-types.js';
 import type { OpsClient } from '../clients/ops-client.js';
 import { OpsApiError } from '../clients/ops-client.js';
+import type { ConfigActionResult, ConfigToggleBody, PricingConfigView } from '../functions/domain/api-types.js';
 import { type ParsedOptions, resolveClient } from './cli-target.js';
 import { changesTable, money, productDetail, productsTable, table, time } from './format.js';
 import { parseDuration, parseInstant, parseMoney, parseSwitch } from './parse-values.js';

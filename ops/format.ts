@@ -1,6 +1,7 @@
 /** Plain-text rendering for the ops CLI: aligned tables, money and times a person reads at a glance. */
-import type { PriceChange, ProductSummary } from '../clients/api-types.js';
+
 import { moneyText as money } from '../dashboard/money.js';
+import type { PriceChange, ProductSummary } from '../functions/domain/api-types.js';
 
 /** Cents as currency units with the code: `1299, 'EUR'` → `12.99 EUR` (dashboard/money.js). */
 export { money };

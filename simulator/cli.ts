@@ -10,6 +10,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { parseChoice, parseFlags, parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../cli/args.js';
 import { LocalStackError } from '../local/errors.js';
+import { openEmbeddedTarget } from '../local/simulation-target.js';
 import { ReplayFileError, SimulatorError } from './errors.js';
 import { formatProgress, progressWriter } from './progress.js';
 import { outcomeOf } from './run-outcome.js';
@@ -217,7 +218,8 @@ await runCli(async () => {
 
   if (plan.kind === 'embedded')
     process.stderr.write('starting an embedded local stack (DynamoDB Local + kinesalite)…\n');
-  const opened = await openTarget(plan);
+  // The entry point wires the local runtime in: the simulator itself never imports it.
+  const opened = await openTarget(plan, () => openEmbeddedTarget());
   const progress = process.stderr.isTTY ? progressWriter(process.stderr) : null;
   try {
     process.stderr.write(`simulating against ${opened.description}\n`);

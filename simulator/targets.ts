@@ -4,6 +4,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { UsageError } from '../cli/args.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../definitions/local-services.js';
 import {
   clicksStream,
   localStreamName,
@@ -12,11 +13,6 @@ import {
   tableEnvVar,
   tables,
 } from '../definitions/resources.js';
-import { toIso } from '../functions/domain/time.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/clients.js';
-import { type LocalStack, startLocalStack } from '../local/local-stack.js';
-import { generateCatalogue } from './catalogue.js';
-import { loadCatalogue } from './catalogue-loader.js';
 import type { SimulationTarget } from './run-simulation.js';
 
 /** Where the CLI's flags and environment say to send traffic. */
@@ -126,17 +122,6 @@ export function planTarget(flags: TargetFlags, environment: NodeJS.ProcessEnv = 
 }
 
 /** A target ready to use, and how to let go of it. */
-/** The simulator's target on a running local stack: its stream, products and orders tables. */
-export function localStackTarget(stack: Pick<LocalStack, 'clients' | 'streamName' | 'tableNames'>): SimulationTarget {
-  return {
-    kinesis: stack.clients.kinesis,
-    streamName: stack.streamName,
-    documentClient: stack.clients.documentClient,
-    productsTable: stack.tableNames.products,
-    ordersTable: stack.tableNames.orders,
-  };
-}
-
 export interface OpenTarget {
   readonly target: SimulationTarget;
   readonly description: string;
@@ -152,34 +137,14 @@ function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-export interface EmbeddedStackOptions {
-  /** The seed catalogue's seed. @default 42 */
-  readonly catalogueSeed?: number;
-  /** @default 240 */
-  readonly productCount?: number;
-}
-
-/** Opens the planned target: starts and seeds an embedded stack, or builds clients for the services. */
-export async function openTarget(plan: TargetPlan, embedded: EmbeddedStackOptions = {}): Promise<OpenTarget> {
+/**
+ * Opens the planned target: builds clients for the services, or for an embedded stack calls
+ * `openEmbedded` (local/simulation-target.ts: the local runtime sits above the simulator).
+ */
+export async function openTarget(plan: TargetPlan, openEmbedded: () => Promise<OpenTarget>): Promise<OpenTarget> {
   switch (plan.kind) {
-    case 'embedded': {
-      const stack = await startLocalStack();
-      try {
-        const catalogue = generateCatalogue(toIso(Date.now()), {
-          seed: embedded.catalogueSeed ?? 42,
-          productCount: embedded.productCount ?? 240,
-        });
-        await loadCatalogue(stack.clients.documentClient, stack.tableNames.products, catalogue);
-      } catch (error) {
-        await stack.stop();
-        throw error;
-      }
-      return {
-        target: localStackTarget(stack),
-        description: `embedded local stack (kinesis ${stack.endpoints.kinesis}, dynamodb ${stack.endpoints.dynamodb})`,
-        close: () => stack.stop(),
-      };
-    }
+    case 'embedded':
+      return openEmbedded();
     case 'endpoints': {
       // Local services take any credentials; real ones from the environment win if set.
       const credentials = process.env.AWS_ACCESS_KEY_ID ? undefined : LOCAL_CREDENTIALS;

@@ -7,13 +7,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { apiRoutes } from '../../definitions/api-routes.js';
 import {
   DASHBOARD_ASSETS_DIR_ENV,
   type DashboardAsset,
   type DashboardAssetFile,
   dashboardAssets,
-} from '../../dashboard/assets.js';
-import { apiRoutes } from '../../definitions/api-routes.js';
+} from './dashboard-assets.js';
 import { HttpError } from './http/http-error.js';
 import { type HttpEvent, headerValue, pathParameter } from './http/http-request.js';
 import type { HttpResult } from './http/http-response.js';

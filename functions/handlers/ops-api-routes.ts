@@ -1,7 +1,7 @@
 /**
  * The ops API's routes: each parses its request (path, query, body, the caller from the token),
  * calls the read model (OpsQueries) or the price and config stores, and answers the JSON of
- * clients/api-types.ts. Bad input throws InvalidInputError naming the field, which the router
+ * functions/domain/api-types.ts. Bad input throws InvalidInputError naming the field, which the router
  * answers with 400.
  */
 import { z } from 'zod';

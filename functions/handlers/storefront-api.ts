@@ -1,12 +1,12 @@
 /**
  * The storefront's Lambda: public, read-only prices (GET /prices/{productId}, GET /prices?ids=a,b,c).
- * Answers follow clients/api-types.ts: a price carries the ETag `"<productId>@<version>"` (every
+ * Answers follow functions/domain/api-types.ts: a price carries the ETag `"<productId>@<version>"` (every
  * change of a served field bumps the version) and may be cached for five seconds; a batch answers
  * each distinct id once, in first-seen order, and lists the ids with no product.
  */
 import { createHash } from 'node:crypto';
-import type { PriceBatch, PriceView } from '../../clients/api-types.js';
 import { MAX_PRICE_IDS } from '../../definitions/api-routes.js';
+import type { PriceBatch, PriceView } from '../domain/api-types.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { identifier } from '../domain/fields.js';
 import { type StorefrontPrice, StorefrontPricesStore, UnprocessedKeysError } from '../store/storefront-prices-store.js';

@@ -9,7 +9,7 @@ import type {
   ProductSummary,
   QuarantinePage,
   RecentDemand,
-} from '../../clients/api-types.js';
+} from '../domain/api-types.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import type { PriceChange } from '../domain/price-change.js';
 import { freezeHolds } from '../domain/pricing-policy.js';
@@ -39,7 +39,7 @@ export const MAX_DEMAND_RANGE_MS = 25 * 60 * 60_000;
 const SUMMARY_CONCURRENCY = 16;
 
 /**
- * What the ops API reads, in the shapes of clients/api-types.ts: product summaries (product, recent
+ * What the ops API reads, in the shapes of functions/domain/api-types.ts: product summaries (product, recent
  * demand, last change, sparkline), history, time travel, demand series, the change feed, quarantine
  * and the pricing config. Writes go through the PriceStore and PricingConfigStore, never through here.
  */

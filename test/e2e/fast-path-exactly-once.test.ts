@@ -6,11 +6,11 @@ import { minuteOf, toIso } from '../../functions/domain/time.js';
 import { silentLogger } from '../../local/event-source-mapping/index.js';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
 import { type LocalPipeline, startLocalPipeline } from '../../local/pipeline.js';
+import { localStackTarget } from '../../local/simulation-target.js';
 import { generateCatalogue } from '../../simulator/catalogue.js';
 import { loadCatalogue } from '../../simulator/catalogue-loader.js';
 import { readRecording } from '../../simulator/recording.js';
 import { runSimulation, type SimulationSummary } from '../../simulator/run-simulation.js';
-import { localStackTarget } from '../../simulator/targets.js';
 import { scanAll } from '../helpers/local-stack.js';
 
 /** The per-session weight cap of the fast path (functions/domain/session-activity.ts). */

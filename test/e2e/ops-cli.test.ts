@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { PriceChange, PricingConfigView, ProductSummary } from '../../clients/api-types.js';
 import { OPS_SCOPES } from '../../definitions/api-routes.js';
+import type { PriceChange, PricingConfigView, ProductSummary } from '../../functions/domain/api-types.js';
 import { discoveryPath, writeDiscovery } from '../../local/api-discovery.js';
 import { startOpsApi } from '../integration/api/ops-api-fixture.js';
 

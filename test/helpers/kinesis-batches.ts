@@ -9,7 +9,7 @@ import {
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { LOCAL_REGION } from '../../local/clients.js';
+import { LOCAL_REGION } from '../../definitions/local-services.js';
 import { toKinesisStreamRecord } from '../../local/event-source-mapping/event-shapes.js';
 import { uniqueName } from './local-stack.js';
 

@@ -6,7 +6,6 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { DASHBOARD_ASSETS_DIR_ENV, dashboardAssets } from '../../dashboard/assets.js';
 import {
   type ApiSurface,
   apiRoutes,
@@ -17,6 +16,7 @@ import {
   storefrontCors,
 } from '../../definitions/api-routes.js';
 import { type TableId, tableEnvVar, tableIds, tables } from '../../definitions/resources.js';
+import { DASHBOARD_ASSETS_DIR_ENV, dashboardAssets } from '../../functions/handlers/dashboard-assets.js';
 import { buildApp } from '../../infra/build-app.js';
 import { ACCESS_LOG_FIELDS, DEFAULT_STOREFRONT_ORIGIN } from '../../infra/constructs/http-api-defaults.js';
 import { ApiStack, DASHBOARD_ASSETS_DIR, dashboardAssetCopy } from '../../infra/stacks/api-stack.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { dashboardAssets } from '../../../dashboard/assets.js';
 import { apiRoutes } from '../../../definitions/api-routes.js';
+import { dashboardAssets } from '../../../functions/handlers/dashboard-assets.js';
 import { startTestApi } from '../../helpers/local-api.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 

@@ -1,8 +1,8 @@
 import type { BatchGetCommandInput, BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiError, PriceBatch, PriceView } from '../../../clients/api-types.js';
 import { StorefrontApiError, StorefrontClient } from '../../../clients/storefront-client.js';
 import { MAX_PRICE_IDS } from '../../../definitions/api-routes.js';
+import type { ApiError, PriceBatch, PriceView } from '../../../functions/domain/api-types.js';
 import type { Product } from '../../../functions/domain/product.js';
 import { PriceStore } from '../../../functions/store/price-store.js';
 import { StorefrontPricesStore, UnprocessedKeysError } from '../../../functions/store/storefront-prices-store.js';

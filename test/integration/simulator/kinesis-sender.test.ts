@@ -6,7 +6,7 @@ import {
   type PutRecordsResultEntry,
 } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/clients.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../definitions/local-services.js';
 import { StreamWriteError } from '../../../simulator/errors.js';
 import { KinesisSender, type OutgoingRecord } from '../../../simulator/kinesis-sender.js';
 import { ShardMap } from '../../../simulator/shard-map.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PriceBatch, PriceView } from '../../../clients/api-types.js';
 import { StorefrontApiError, StorefrontClient } from '../../../clients/storefront-client.js';
+import type { PriceBatch, PriceView } from '../../../functions/domain/api-types.js';
 
 const BASE = 'https://api.example.com';
 

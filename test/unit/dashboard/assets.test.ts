@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dashboardAssets, pageFilesIn } from '../../../dashboard/assets.js';
+import { dashboardAssets, pageFilesIn } from '../../../functions/handlers/dashboard-assets.js';
 
 describe('the dashboard’s file list', () => {
   it('is every page file of a folder (html, js, css), typed by extension, and nothing else', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PriceChange } from '../../../clients/api-types.js';
 import { type Evidence, evidenceOf } from '../../../dashboard/evidence.js';
+import type { PriceChange } from '../../../functions/domain/api-types.js';
 import { assessDemand, type PeriodCounts } from '../../../functions/domain/demand-evidence.js';
 import { evidenceSnapshot } from '../../../functions/domain/demand-evidence-report.js';
 import { changeRowOf } from '../../../functions/domain/price-history.js';

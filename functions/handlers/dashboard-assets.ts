@@ -40,7 +40,7 @@ export function pageFilesIn(dir: string, sourceDir: string): Record<string, Dash
 }
 
 function repoAssets(): Record<string, DashboardAssetFile> {
-  const dashboardDir = fileURLToPath(new URL('.', import.meta.url));
+  const dashboardDir = fileURLToPath(new URL('../../dashboard/', import.meta.url));
   return {
     ...pageFilesIn(dashboardDir, 'dashboard'),
     [CHART_LIBRARY.name]: { source: CHART_LIBRARY.source, contentType: CONTENT_TYPES['.js'] as string },

@@ -4,8 +4,8 @@
  * dashboard. Money is integer cents of `currency`; instants are ISO-8601 UTC with milliseconds.
  */
 
-import type { PriceChange } from '../functions/domain/price-change.js';
-import type { Freeze } from '../functions/domain/product.js';
+import type { PriceChange } from './price-change.js';
+import type { Freeze } from './product.js';
 
 export type { Freeze, PriceChange };
 
