@@ -131,11 +131,17 @@ const commands: Record<string, Command> = {
         ...(to === undefined ? {} : { to: parseInstant(to, '--to') }),
       };
       const limit = optionalInteger(options, 'limit');
-      const changes =
+      // The product too, for its currency: a history row does not carry it.
+      const [product, changes] = await Promise.all([
+        client.getProduct(productId),
         limit === undefined
-          ? await client.allHistory(productId, query)
-          : (await client.history(productId, { ...query, limit })).changes;
-      return { json: changes, text: changes.length === 0 ? 'no changes in that range' : changesTable(changes, false) };
+          ? client.allHistory(productId, query)
+          : client.history(productId, { ...query, limit }).then((page) => page.changes),
+      ]);
+      return {
+        json: changes,
+        text: changes.length === 0 ? 'no changes in that range' : changesTable(changes, false, () => product.currency),
+      };
     },
   },
   'price-at': {
@@ -162,10 +168,10 @@ const commands: Record<string, Command> = {
         minutes: optionalInteger(options, 'minutes'),
         limit: optionalInteger(options, 'limit'),
       });
-      return {
-        json: feed,
-        text: feed.changes.length === 0 ? `no changes since ${time(feed.since)}` : changesTable(feed.changes, true),
-      };
+      if (feed.changes.length === 0) return { json: feed, text: `no changes since ${time(feed.since)}` };
+      // The catalogue's currencies, once: a feed row does not carry its product's.
+      const currencies = new Map((await client.allProducts()).map((product) => [product.productId, product.currency]));
+      return { json: feed, text: changesTable(feed.changes, true, (productId) => currencies.get(productId)) };
     },
   },
   quarantine: {

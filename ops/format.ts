@@ -32,7 +32,15 @@ export function table(
 }
 
 /** The history and feed table: when, what, the price move, why, and who. */
-export function changesTable(changes: readonly PriceChange[], withProduct: boolean): string {
+/**
+ * Price changes, one row each; amounts in each product's currency (`currencyOf`: a history row does
+ * not carry its product's currency).
+ */
+export function changesTable(
+  changes: readonly PriceChange[],
+  withProduct: boolean,
+  currencyOf: (productId: string) => string | undefined,
+): string {
   const header = [
     ...(withProduct ? ['product'] : []),
     'changed at',
@@ -49,8 +57,8 @@ export function changesTable(changes: readonly PriceChange[], withProduct: boole
     ...(withProduct ? [change.productId] : []),
     time(change.changedAt),
     change.action,
-    money(change.oldPrice),
-    money(change.newPrice),
+    money(change.oldPrice, currencyOf(change.productId)),
+    money(change.newPrice, currencyOf(change.productId)),
     change.reasonCode,
     change.guardrail ?? '-',
     change.source,

@@ -71,6 +71,8 @@ describe('ops CLI reads', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/changed at\s+action\s+old\s+new\s+reason/);
     expect(run.stdout).toMatch(/freeze .* carol /);
+    // Amounts in the product's currency, as the dashboard and the feed write them.
+    expect(run.stdout).toContain(`${(product.price / 100).toFixed(2)} ${product.currency}`);
   });
 });
 
