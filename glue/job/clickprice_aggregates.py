@@ -28,12 +28,12 @@ from pyspark.sql.types import LongType, StringType, StructField, StructType
 
 from clickprice.items import aggregate_item, in_window, order_row, quarantine_item
 from clickprice.job_args import OPTIONAL, REQUIRED, retention_days
-from clickprice.keys import order_time_buckets_between, to_epoch_ms, to_iso
+from clickprice.keys import (ORDERS_TIME_INDEX, ORDERS_TIME_INDEX_PARTITION_KEY, ORDERS_TIME_INDEX_SORT_KEY,
+                             order_time_buckets_between, to_epoch_ms, to_iso)
 from clickprice.sql import DEFAULT_SQL_PATH, load_sql, prepare_sql
 from clickprice.validation import parse_click_event
 from clickprice.window import WindowPlan, parse_window_size, plan_window, read_window_size_seconds
 
-ORDERS_INDEX = "byTimeBucket"
 
 # Columns of the raw Kinesis frame (record bytes plus position); adjust here if the source names differ.
 SOURCE_DATA, SOURCE_SHARD, SOURCE_SEQUENCE, SOURCE_ARRIVAL = "data", "shardId", "sequenceNumber", "approximateArrivalTimestamp"
@@ -123,8 +123,9 @@ def read_orders(table_name: str, plan: WindowPlan) -> list[tuple]:
     table = boto3.resource("dynamodb").Table(table_name)
     orders = []
     for bucket in order_time_buckets_between(plan.window_start, plan.window_end):
-        kwargs = {"IndexName": ORDERS_INDEX,
-                  "KeyConditionExpression": "timeBucket = :b AND orderedAt BETWEEN :s AND :e",
+        kwargs = {"IndexName": ORDERS_TIME_INDEX,
+                  "KeyConditionExpression": f"{ORDERS_TIME_INDEX_PARTITION_KEY} = :b AND "
+                                            f"{ORDERS_TIME_INDEX_SORT_KEY} BETWEEN :s AND :e",
                   "ExpressionAttributeValues": {":b": bucket, ":s": plan.window_start, ":e": plan.window_end}}
         while True:
             page = table.query(**kwargs)

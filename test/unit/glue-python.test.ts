@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -21,5 +22,16 @@ describe('Glue job Python helpers', () => {
     const output = `${run.stdout}${run.stderr}`;
     expect(run.status, output).toBe(0);
     expect(output).toMatch(/Ran \d+ tests/);
+  });
+});
+
+describe('the parity vectors the Python tests read', () => {
+  it('are what the TypeScript code and the table definitions give today (regenerated when they change)', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'glue/job/tests/vectors/generate.ts'], {
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const committed = JSON.parse(readFileSync('glue/job/tests/vectors/ts-vectors.json', 'utf8'));
+    expect(JSON.parse(run.stdout), 'run glue/job/tests/vectors/generate.ts and commit its output').toEqual(committed);
   });
 });

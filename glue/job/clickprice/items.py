@@ -16,6 +16,9 @@ from .keys import (
     AGGREGATE_PARTITION_KEY,
     AGGREGATE_SORT_KEY,
     AGGREGATE_TTL_ATTRIBUTE,
+    QUARANTINE_PARTITION_KEY,
+    QUARANTINE_SORT_KEY,
+    QUARANTINE_TTL_ATTRIBUTE,
     day_of,
     expiry_after_days,
     to_epoch_ms,
@@ -88,8 +91,8 @@ def quarantine_item(
     """The item ``QuarantineStore.toItem`` writes; the key comes from the stream position, so a
     re-run batch overwrites the same items instead of adding copies."""
     return {
-        "quarantineDay": day_of(arrived_at),
-        "quarantineId": f"{arrived_at}#{source}#{shard_id}#{sequence_number}",
+        QUARANTINE_PARTITION_KEY: day_of(arrived_at),
+        QUARANTINE_SORT_KEY: f"{arrived_at}#{source}#{shard_id}#{sequence_number}",
         "source": source,
         "shardId": shard_id,
         "sequenceNumber": sequence_number,
@@ -99,7 +102,7 @@ def quarantine_item(
         "rawBytes": Decimal(len(data)),
         "truncated": len(data) > MAX_RAW_BYTES,
         "quarantinedAt": quarantined_at,
-        "expiresAt": Decimal(expiry_after_days(quarantined_at, retention_days)),
+        QUARANTINE_TTL_ATTRIBUTE: Decimal(expiry_after_days(quarantined_at, retention_days)),
     }
 
 

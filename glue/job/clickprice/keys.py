@@ -16,9 +16,17 @@ DAY_MS = 24 * 60 * MINUTE_MS
 #: Write shards per order minute (ORDER_BUCKET_SHARDS in order-buckets.ts).
 ORDER_BUCKET_SHARDS = 4
 
+# Key names of the tables the job reads and writes. They are defined in definitions/resources.ts;
+# tests/test_parity_vectors.py holds these to the vectors generated from it.
 AGGREGATE_PARTITION_KEY = "productId"
 AGGREGATE_SORT_KEY = "windowStart"
 AGGREGATE_TTL_ATTRIBUTE = "expiresAt"
+QUARANTINE_PARTITION_KEY = "quarantineDay"
+QUARANTINE_SORT_KEY = "quarantineId"
+QUARANTINE_TTL_ATTRIBUTE = "expiresAt"
+ORDERS_TIME_INDEX = "byTimeBucket"
+ORDERS_TIME_INDEX_PARTITION_KEY = "timeBucket"
+ORDERS_TIME_INDEX_SORT_KEY = "orderedAt"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 

@@ -2,8 +2,8 @@
 
 The vectors in vectors/ts-vectors.json were computed once by the TypeScript code itself
 (``node --import tsx glue/job/tests/vectors/generate.ts > glue/job/tests/vectors/ts-vectors.json``,
-which calls parseClickEvent, orderTimeBucket, orderTimeBucketsBetween and expiryAfterDays); regenerate
-them whenever those rules change.
+which calls parseClickEvent, orderTimeBucket, orderTimeBucketsBetween and expiryAfterDays, and reads the
+tables' key names from definitions/resources.ts); regenerate them whenever those change.
 """
 
 import base64
@@ -11,6 +11,7 @@ import json
 import unittest
 from pathlib import Path
 
+from clickprice import keys
 from clickprice.keys import expiry_after_days, order_time_bucket, order_time_buckets_between
 from clickprice.validation import parse_click_event
 
@@ -66,3 +67,17 @@ class OrderBucketParity(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TableKeyParity(unittest.TestCase):
+    def test_the_key_names_the_job_uses_are_those_of_the_table_definitions(self) -> None:
+        expected = VECTORS["tableKeys"]
+        used = {
+            "aggregates": {"partitionKey": keys.AGGREGATE_PARTITION_KEY, "sortKey": keys.AGGREGATE_SORT_KEY,
+                           "ttlAttribute": keys.AGGREGATE_TTL_ATTRIBUTE},
+            "quarantine": {"partitionKey": keys.QUARANTINE_PARTITION_KEY, "sortKey": keys.QUARANTINE_SORT_KEY,
+                           "ttlAttribute": keys.QUARANTINE_TTL_ATTRIBUTE},
+            "ordersByTime": {"indexName": keys.ORDERS_TIME_INDEX, "partitionKey": keys.ORDERS_TIME_INDEX_PARTITION_KEY,
+                             "sortKey": keys.ORDERS_TIME_INDEX_SORT_KEY},
+        }
+        self.assertEqual(used, expected)

@@ -1,11 +1,14 @@
 /**
  * Writes the parity vectors the Python tests compare against, computed by the TypeScript code the Glue
- * job must agree with (parseClickEvent, orderTimeBucket, orderTimeBucketsBetween, expiryAfterDays).
- * Run once after changing those rules, and commit the output:
+ * job must agree with (parseClickEvent, orderTimeBucket, orderTimeBucketsBetween, expiryAfterDays), and
+ * the key names of the tables it reads and writes (definitions/resources.ts).
+ * Run after changing those rules, and commit the output (test/unit/glue-python.test.ts fails while the
+ * committed file is stale):
  *
  *   node --import tsx glue/job/tests/vectors/generate.ts > glue/job/tests/vectors/ts-vectors.json
  *   npx biome format --write glue/job/tests/vectors
  */
+import { tables } from '../../../../definitions/resources.js';
 import { parseClickEvent } from '../../../../functions/domain/click-event.js';
 import { orderTimeBucket, orderTimeBucketsBetween } from '../../../../functions/domain/order-buckets.js';
 import { expiryAfterDays } from '../../../../functions/domain/time.js';
@@ -210,4 +213,23 @@ const expiries = ['2026-11-21T23:01:00.000Z', '2026-11-21T23:01:10.999Z', '2024-
   expiresAt: expiryAfterDays(iso, 7),
 }));
 
-process.stdout.write(`${JSON.stringify({ parse, buckets, bucketRanges, expiries }, null, 1)}\n`);
+const ordersByTime = tables.orders.globalIndexes[0];
+const tableKeys = {
+  aggregates: {
+    partitionKey: tables.aggregates.partitionKey.name,
+    sortKey: tables.aggregates.sortKey?.name,
+    ttlAttribute: tables.aggregates.ttl?.attribute,
+  },
+  quarantine: {
+    partitionKey: tables.quarantine.partitionKey.name,
+    sortKey: tables.quarantine.sortKey?.name,
+    ttlAttribute: tables.quarantine.ttl?.attribute,
+  },
+  ordersByTime: {
+    indexName: ordersByTime?.indexName,
+    partitionKey: ordersByTime?.partitionKey.name,
+    sortKey: ordersByTime?.sortKey?.name,
+  },
+};
+
+process.stdout.write(`${JSON.stringify({ parse, buckets, bucketRanges, expiries, tableKeys }, null, 1)}\n`);
