@@ -3,6 +3,7 @@ import type {
   ChangeFeed,
   DemandSeries,
   HistoryPage,
+  HistoryQuery,
   PriceAt,
   PricingConfigView,
   ProductPage,
@@ -18,7 +19,7 @@ import { minuteOf, toEpochMs, toIso } from '../domain/time.js';
 import { mapConcurrent } from '../lib/map-concurrent.js';
 import { AggregatesStore } from './aggregates-store.js';
 import { DemandStore } from './demand-store.js';
-import { type HistoryQuery, PriceHistoryStore } from './price-history-store.js';
+import { PriceHistoryStore } from './price-history-store.js';
 import type { PriceStore } from './price-store.js';
 import type { PricingConfigStore } from './pricing-config-store.js';
 import { ProductListingStore, type ProductListQuery } from './product-listing-store.js';

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
+import type { HistoryQuery } from '../domain/api-types.js';
 import { InvalidInputError } from '../domain/errors.js';
 import type { PriceChange } from '../domain/price-change.js';
 import { lastChangeKeyAt, lowestPriceWindowStart } from '../domain/price-history.js';
@@ -45,19 +46,9 @@ export function historyKey(productId: string, changeId: string): Record<string, 
 }
 
 /** One page of a history listing; `cursor` is absent on the last page. */
-export interface HistoryPage {
+/** A page of one product's rows as the table gives it; ops-queries.ts makes the API's HistoryPage of it. */
+export interface HistoryRowsPage {
   readonly changes: PriceChange[];
-  readonly cursor?: string;
-}
-
-export interface HistoryQuery {
-  /** Inclusive lower bound on changedAt. @default the beginning */
-  readonly from?: string;
-  /** Inclusive upper bound on changedAt. @default now and later */
-  readonly to?: string;
-  /** @default 50 */
-  readonly limit?: number;
-  /** From a previous page. */
   readonly cursor?: string;
 }
 
@@ -82,7 +73,7 @@ export class PriceHistoryStore {
   }
 
   /** A product's history in a time range, newest first, paginated. */
-  async list(productId: string, query: HistoryQuery = {}): Promise<HistoryPage> {
+  async list(productId: string, query: HistoryQuery = {}): Promise<HistoryRowsPage> {
     const limit = query.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
       throw new InvalidInputError('limit', 'must be an integer from 1 to 500');
