@@ -1,13 +1,11 @@
 import {
   type ClickEvent,
+  canonicalEventTime,
   type EventType,
-  fastClickEvent,
   PRODUCT_EVENT_TYPES,
   parseClickEvent,
-  readClickBytes,
 } from './click-event.js';
-import { type ClickFacts, newClickFacts } from './click-event-bytes.js';
-import { type AcceptedClickEvent, canonicalEventTime } from './click-event-fast.js';
+import { type ClickFacts, newClickFacts, readClick } from './click-reader/read-click.js';
 import { LIMITS } from './limits.js';
 import { checkSequenceNumber } from './sequence-numbers.js';
 import type { SessionActivity, Verdict } from './session-activity.js';
@@ -120,7 +118,6 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** Events timestamped further ahead of their arrival than this are quarantined: a broken clock. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * Where a base64 record is decoded, one at a time: room for the largest record accepted and a few
  * bytes more, so a bigger one (truncated by the write) always decodes to more than the limit.
@@ -129,52 +126,25 @@ const scratch = Buffer.allocUnsafe(LIMITS.maxEventBytes + 4);
 
 /**
  * Reads the click event in a record into `facts`, or gives the reason it is not one: exactly
- * parseClickEvent's answer. Three ways, the first that decides wins:
- * 1. readClickBytes, straight from the bytes (base64 decoded into `scratch`, so no Buffer per
- *    record): every event as producers write it;
- * 2. the steps of parseClickEvent (its decoding, JSON.parse, the same validator) without copying the
- *    event: valid events in any other form. Bytes in `scratch` are decoded without the strict
- *    decoder's overhead: Buffer's decoder gives the same text for valid UTF-8 and a U+FFFD for every
- *    invalid sequence, so text without U+FFFD is exactly the strict decoder's — except a leading
- *    byte-order mark, which the strict decoder drops and JSON.parse refuses, so such a record goes on;
- * 3. parseClickEvent itself, which decides it again and gives the reason.
+ * parseClickEvent's answer. Two ways: readClick, straight from the bytes (base64 decoded into
+ * `scratch`, so no Buffer per record), for every event as producers write it; else parseClickEvent
+ * itself, which decides the rest and gives the reason.
  */
 function readClickFacts(record: ClickRecord, facts: ClickFacts): string | undefined {
-  let text: string | undefined;
   if (record.base64 !== undefined) {
     const size = scratch.write(record.base64, 'base64');
-    if (size <= LIMITS.maxEventBytes) {
-      if (readClickBytes(scratch, size, facts)) return undefined;
-      text = scratch.toString('utf8', 0, size);
-      if (text.includes('\uFFFD')) text = undefined;
-    }
+    if (size <= LIMITS.maxEventBytes && readClick(scratch, size, facts)) return undefined;
   } else {
     const data = record.data;
-    if (data.byteLength <= LIMITS.maxEventBytes) {
-      const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      if (readClickBytes(bytes, bytes.byteLength, facts)) return undefined;
-      try {
-        text = utf8.decode(data);
-      } catch {
-        text = undefined;
-      }
-    }
-  }
-  if (text !== undefined) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    if (fastClickEvent.accepts(json)) return readFacts(json, facts);
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (bytes.byteLength <= LIMITS.maxEventBytes && readClick(bytes, bytes.byteLength, facts)) return undefined;
   }
   const parsed = parseClickEvent(record.data);
   return parsed.ok ? readFacts(parsed.value, facts) : parsed.reason;
 }
 
 /** Copies what the fast path reads of a validated event into `facts`. */
-function readFacts(event: AcceptedClickEvent | ClickEvent, facts: ClickFacts): undefined {
+function readFacts(event: ClickEvent, facts: ClickFacts): undefined {
   facts.eventId = event.eventId;
   facts.sessionId = event.sessionId;
   facts.eventType = event.eventType;

@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import { compileClickReader } from './click-event-bytes.js';
-import { type ClickEventRules, canonicalEventTime, compileClickEventValidator } from './click-event-fast.js';
 import { categorySlug, cents, identifier, quantity } from './fields.js';
 import { LIMITS } from './limits.js';
 import { type Validated, validate } from './validation.js';
@@ -30,6 +28,17 @@ export const PRODUCT_EVENT_TYPES: ReadonlySet<EventType> = new Set([
 
 /** Events that move units: they must carry a quantity. */
 export const QUANTITY_EVENT_TYPES: ReadonlySet<EventType> = new Set(['add_to_cart', 'remove_from_cart', 'purchase']);
+
+/**
+ * `eventTime` in the canonical millisecond form (V8 truncates digits past milliseconds). A string that
+ * is not a date at all is returned unchanged: zod runs `overwrite` even after the format check
+ * failed, and the value is then discarded with zod's "Invalid ISO datetime" issue — it must not throw.
+ */
+export function canonicalEventTime(value: string): string {
+  if (value.length === 24) return value;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+}
 
 /**
  * The fields of one shopper interaction. Optional facts are `null` when absent (producers may also
@@ -79,12 +88,16 @@ export const clickEventSchema = clickEventShape.superRefine((event, ctx) => {
 export type ClickEvent = z.output<typeof clickEventSchema>;
 export type ClickEventInput = z.input<typeof clickEventSchema>;
 
-/**
- * The same rules, hand-compiled for the hot path (see click-event-fast.ts): it accepts exactly what
- * `clickEventSchema` accepts, with the same output, and zod is asked only when it rejects — for the
- * reason. Exported for the property test that proves the two agree.
- */
-const CLICK_EVENT_RULES: ClickEventRules = {
+/** The enumerations and cross-field sets above, for the fast path's byte reader (click-reader/). */
+export interface ClickEventRules {
+  readonly eventTypes: readonly string[];
+  readonly trafficSources: readonly string[];
+  readonly deviceTypes: readonly string[];
+  readonly productEventTypes: ReadonlySet<string>;
+  readonly quantityEventTypes: ReadonlySet<string>;
+}
+
+export const CLICK_EVENT_RULES: ClickEventRules = {
   eventTypes: EVENT_TYPES,
   trafficSources: TRAFFIC_SOURCES,
   deviceTypes: DEVICE_TYPES,
@@ -92,19 +105,11 @@ const CLICK_EVENT_RULES: ClickEventRules = {
   quantityEventTypes: QUANTITY_EVENT_TYPES,
 };
 
-export const fastClickEvent = compileClickEventValidator(CLICK_EVENT_RULES);
-
-/**
- * The same rules again, compiled to read an event straight from its bytes (click-event-bytes.ts):
- * the fast path's reader for events as producers write them. Whatever it reads, parseClickEvent
- * accepts with the same facts (its property test); anything else it leaves to parseClickEvent.
- */
-export const readClickBytes = compileClickReader(CLICK_EVENT_RULES);
-
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Decodes and validates one raw record. Size is checked before parsing, so an oversized record costs
+ * Decodes and validates one raw record: the reference reading of a click, which the fast path's byte
+ * reader (click-reader/) agrees with. Size is checked before parsing, so an oversized record costs
  * nothing to reject; bytes that are not UTF-8 or not JSON get their own reasons.
  */
 export function parseClickEvent(raw: Uint8Array | string): Validated<ClickEvent> {
@@ -124,9 +129,7 @@ export function parseClickEvent(raw: Uint8Array | string): Validated<ClickEvent>
   } catch (error) {
     return { ok: false, field: null, reason: `record is not JSON: ${(error as Error).message}` };
   }
-  const event = fastClickEvent(json);
-  if (event !== undefined) return { ok: true, value: event };
-  // Rejected: zod says why. The shape through zod, then the cross-field rules as plain code.
+  // The shape through zod, then the cross-field rules as plain code, each issue with its field.
   const shaped = validate(clickEventShape, json);
   if (!shaped.ok) return shaped;
   const issues = crossFieldIssues(shaped.value);

@@ -15,7 +15,6 @@
  * and a verdict is remembered per record so that a redelivered record gets the same verdict.
  */
 
-import { RecentStrings } from './recent-strings.js';
 import { compareSequences, padSequence } from './sequence-numbers.js';
 
 export interface SessionActivityOptions {
@@ -176,7 +175,11 @@ export class SessionActivity {
   private readonly weightEntries = new Fifo<WeightEntry>();
   /** sessionId → epoch ms until which it is a bot. */
   private readonly bots: BoundedMap<string, number>;
-  private readonly eventIds: RecentStrings;
+  /**
+   * eventIds seen, oldest forgotten first. A plain bounded Map: a hand-made string table measured
+   * about 5% faster on the fast-path bench, which has twice the throughput its target asks.
+   */
+  private readonly eventIds: BoundedMap<string, true>;
   /**
    * Redeliveries are judged as before: per shard the highest sequence judged, and the verdicts that
    * were not 'count' (rare, so remembering only those costs almost nothing).
@@ -195,7 +198,7 @@ export class SessionActivity {
     // A capacity of 0 always behaved as 1 (see BoundedMap).
     this.capacity = Math.max(1, capacity);
     this.bots = new BoundedMap(capacity);
-    this.eventIds = new RecentStrings(capacity);
+    this.eventIds = new BoundedMap(capacity);
     this.exclusions = new BoundedMap(capacity);
   }
 
@@ -234,7 +237,8 @@ export class SessionActivity {
   }
 
   private decide(event: Parameters<SessionActivity['judge']>[2]): Verdict {
-    if (!this.eventIds.addIfAbsent(event.eventId)) return 'duplicate';
+    if (this.eventIds.has(event.eventId)) return 'duplicate';
+    this.eventIds.set(event.eventId, true);
 
     const { sessionId, minute, eventTimeMs } = event;
     let session = this.sessions.get(sessionId);

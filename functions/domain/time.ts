@@ -25,28 +25,12 @@ export function toEpochMs(iso: string): number {
   return Number.isNaN(instant) ? Date.parse(iso) : instant;
 }
 
-/*
- * The last string canonicalInstant read, and its answer. The fast path asks about each click's
- * eventTime twice, about the same string: the validator checks it is a real date, then the batch
- * reads its instant. Strings compare by content, so the memory can only ever answer for an equal one.
- */
-let lastCanonical = '';
-let lastInstant = Number.NaN;
-
 /**
  * The instant of a canonical timestamp (`YYYY-MM-DDTHH:MM:SS.sssZ`, what `Date#toISOString` writes
  * for years 0000–9999) that names a real time: month 01–12, a day of that month (proleptic Gregorian,
  * Feb 29 only in leap years), hour 00–23, minute and second 00–59. NaN for any other string.
  */
 export function canonicalInstant(iso: string): number {
-  if (iso === lastCanonical) return lastInstant;
-  const instant = readCanonical(iso);
-  lastCanonical = iso;
-  lastInstant = instant;
-  return instant;
-}
-
-function readCanonical(iso: string): number {
   if (iso.length !== 24) return Number.NaN;
   return instantOfParts(
     digitsAt(iso, 0, 4),

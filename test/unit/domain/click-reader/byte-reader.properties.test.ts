@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseClickEvent, readClickBytes } from '../../../functions/domain/click-event.js';
-import { type ClickFacts, newClickFacts } from '../../../functions/domain/click-event-bytes.js';
-import { anyFields, nearValidEvent, validEvent } from './click-event-arbitraries.js';
+import { parseClickEvent } from '../../../../functions/domain/click-event.js';
+import { type ClickFacts, newClickFacts, readClick } from '../../../../functions/domain/click-reader/read-click.js';
+import { anyFields, nearValidEvent, validEvent } from '../click-event-arbitraries.js';
 
 /*
- * readClickBytes reads click events straight from their bytes, and may leave any record to
+ * readClick reads click events straight from their bytes, and may leave any record to
  * parseClickEvent. Two promises, for any bytes:
  * - what it reads, parseClickEvent accepts, with the same facts (it never reads a record that would
  *   be quarantined, nor reads a fact differently);
@@ -31,14 +31,14 @@ function parsedFacts(bytes: Buffer): ClickFacts | undefined {
 }
 
 /**
- * What readClickBytes reads from `bytes`, put in a larger buffer of junk as the fast path's scratch
+ * What readClick reads from `bytes`, put in a larger buffer of junk as the fast path's scratch
  * is — or, without junk, in a buffer of exactly their length, as a record's own bytes are.
  */
 function read(bytes: Buffer, junk?: number): ClickFacts | undefined {
   const scratch = Buffer.alloc(bytes.length + (junk === undefined ? 0 : 64), junk ?? 0);
   bytes.copy(scratch);
   const into = newClickFacts();
-  return readClickBytes(scratch, bytes.length, into) ? { ...into } : undefined;
+  return readClick(scratch, bytes.length, into) ? { ...into } : undefined;
 }
 
 /** Bytes that could extend a record if it read past its end: structure, digits, `null`'s letters. */
@@ -107,7 +107,7 @@ const editedRecord = fc
     return Buffer.from(bytes);
   });
 
-describe('readClickBytes (click events read straight from their bytes)', () => {
+describe('readClick (click events read straight from their bytes)', () => {
   it('reads every valid event as producers write it, with the facts parseClickEvent finds', () => {
     fc.assert(
       fc.property(producerEvent, (event) => {

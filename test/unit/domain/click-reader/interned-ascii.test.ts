@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InternedAscii } from '../../../functions/domain/interned-ascii.js';
+import { InternedAscii } from '../../../../functions/domain/click-reader/interned-ascii.js';
 
 /*
  * InternedAscii hands out strings for runs of ASCII bytes, reusing ones it made before. Whatever it

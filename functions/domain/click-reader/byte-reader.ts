@@ -11,17 +11,16 @@
  * only the schema's keys, strings of printable ASCII without escapes, non-negative integers without
  * leading zeros, `null`, and eventTime in the canonical 24-character form. For anything else (an
  * escape, a non-ASCII character, an unknown key, a space, another timestamp form, any broken rule) it
- * says "not read here", and the caller decides the record the general way (decode, JSON.parse, the
- * compiled validator, zod for the reason). So it never needs to give a reason, and for what it reads,
- * its rules are the schema's: test/unit/domain/click-event-bytes.properties.test.ts requires, for
+ * says "not read here", and the caller decides the record the reference way (parseClickEvent: decode,
+ * JSON.parse, zod, and the reason). So it never needs to give a reason, and for what it reads, its
+ * rules are the schema's: test/unit/domain/click-reader/byte-reader.properties.test.ts requires, for
  * valid, near-valid and byte-mutated events, that whatever it reads parseClickEvent accepts with the
  * same facts, and that it reads every valid event written in that form.
  */
-import type { EventType } from './click-event.js';
-import type { ClickEventRules } from './click-event-fast.js';
+import type { ClickEventRules, EventType } from '../click-event.js';
+import { LIMITS } from '../limits.js';
+import { canonicalInstantOfBytes } from '../time.js';
 import { InternedAscii } from './interned-ascii.js';
-import { LIMITS } from './limits.js';
-import { canonicalInstantOfBytes } from './time.js';
 
 /** What the fast path reads of one click event. One object, refilled per record. */
 export interface ClickFacts {
