@@ -28,11 +28,19 @@ export class ApiError extends Error {
  * `<stage>/dashboard`, the API at `<stage>/ops/...`.
  */
 export function createApi({ basePath, token, onAuthError }) {
-  /** `routeKey` as in definitions/api-routes.ts; `params` fill its `{name}` segments. */
-  async function call(routeKey, { params, query, body } = {}) {
+  /**
+   * `routeKey` as in definitions/api-routes.ts; `params` fill its `{name}` segments.
+   * @param {string} routeKey
+   * @param {{ params?: Record<string, string>, query?: Record<string, unknown>, body?: unknown }} [request]
+   */
+  async function call(routeKey, { params = {}, query, body } = {}) {
     if (!Object.hasOwn(apiRoutes, routeKey)) throw new Error(`no route ${routeKey}`);
-    const [method, template] = routeKey.split(' ');
-    const path = template.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(params[name]));
+    const [method, template = ''] = routeKey.split(' ');
+    const path = template.replace(/\{(\w+)\}/g, (_, name) => {
+      const value = params[name];
+      if (value === undefined) throw new Error(`${routeKey} needs ${name}`);
+      return encodeURIComponent(value);
+    });
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value !== undefined && value !== null && value !== '') search.set(name, String(value));
@@ -51,7 +59,8 @@ export function createApi({ basePath, token, onAuthError }) {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (error) {
-      throw new ApiError(0, { error: 'network', message: `The ops API did not answer (${error.message})` });
+      const why = error instanceof Error ? error.message : String(error);
+      throw new ApiError(0, { error: 'network', message: `The ops API did not answer (${why})` });
     }
     const text = await response.text();
     if (!response.ok) {

@@ -18,15 +18,22 @@ const TOAST_MS = 5_000;
 /** The page is served at `<stage>/dashboard`; the ops API at `<stage>/ops/...`. */
 const basePath = window.location.pathname.replace(/\/dashboard\/?$/, '');
 
+/** An element index.html always has: a missing one is a broken page, said at once. */
+function pageElement(id) {
+  const element = document.getElementById(id);
+  if (element === null) throw new Error(`index.html has no #${id}`);
+  return element;
+}
+
 const elements = {
-  main: document.getElementById('view'),
-  feedList: document.getElementById('feed-list'),
-  feedCount: document.getElementById('feed-count'),
-  live: document.getElementById('live-status'),
-  killSwitch: document.getElementById('kill-switch'),
-  shadowMode: document.getElementById('shadow-mode'),
-  changeToken: document.getElementById('change-token'),
-  toasts: document.getElementById('toasts'),
+  main: pageElement('view'),
+  feedList: pageElement('feed-list'),
+  feedCount: pageElement('feed-count'),
+  live: pageElement('live-status'),
+  killSwitch: pageElement('kill-switch'),
+  shadowMode: pageElement('shadow-mode'),
+  changeToken: pageElement('change-token'),
+  toasts: pageElement('toasts'),
   nav: document.querySelectorAll('[data-nav]'),
 };
 
@@ -35,7 +42,7 @@ const elements = {
 function takeTokenFromFragment() {
   const match = /(?:^#|[#&])token=([^&]+)/.exec(window.location.hash);
   if (!match) return;
-  sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+  sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1] ?? ''));
   const rest = window.location.hash.replace(/[#&]?token=[^&]+/, '').replace(/^#?&?/, '');
   window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#${rest || '/products'}`);
 }
@@ -61,6 +68,10 @@ function rememberProducts(products) {
 
 // ---- the app's lifecycle: running with a token, or asking for one ----------------------------------
 
+/**
+ * While a token is in use: the view on screen, the change feed, the config poll's timer.
+ * @type {{ view: { title: string, mount(element: HTMLElement): void, unmount(): void } | null, feed: { stop(): void } | null, configTimer: ReturnType<typeof setTimeout> | undefined } | null}
+ */
 let running = null;
 
 const api = createApi({ basePath, token, onAuthError: (error) => askForToken(error) });
@@ -155,7 +166,7 @@ function renderConfig(config) {
 
 function viewFor(hash) {
   const match = /^#\/products\/([^/?#]+)$/.exec(hash);
-  if (match) return productView({ api, productId: decodeURIComponent(match[1]), toast });
+  if (match) return productView({ api, productId: decodeURIComponent(match[1] ?? ''), toast });
   return productsView({ api, onProducts: rememberProducts });
 }
 
@@ -169,7 +180,8 @@ function route() {
   running.view = view;
   document.title = `${view.title} · clickprice ops`;
   for (const link of elements.nav) {
-    if (window.location.hash.startsWith(link.getAttribute('href'))) link.setAttribute('aria-current', 'page');
+    const href = link.getAttribute('href');
+    if (href !== null && window.location.hash.startsWith(href)) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
   replaceChildren(elements.main);

@@ -39,8 +39,30 @@ function fieldInput(field, id) {
 }
 
 /**
+ * @typedef {object} DialogField
+ * @property {string} name
+ * @property {string} label
+ * @property {string} [kind] 'money', 'select', or a text input
+ * @property {string} [value]
+ * @property {string} [hint]
+ * @property {boolean} [required]
+ * @property {string} [currencyCode]
+ * @property {{ value: string, label: string }[]} [options]
+ */
+
+/**
  * Opens the dialog. `run(values)` performs the action (values: selects and texts as strings, money
  * as cents or null, `reason`); it resolves with the API's result, passed on to `onDone`.
+ * @param {object} action
+ * @param {string} action.title
+ * @param {string} [action.intro]
+ * @param {DialogField[]} [action.fields]
+ * @param {(values: Record<string, any>) => (string | Node | null)[] | string | Node | null} action.summary
+ * @param {string} action.confirmLabel
+ * @param {'primary' | 'danger'} [action.tone]
+ * @param {string} action.testid
+ * @param {(values: Record<string, any>) => Promise<any>} action.run
+ * @param {(result: any) => void} [action.onDone]
  */
 export function confirmAction({
   title,
@@ -53,7 +75,7 @@ export function confirmAction({
   run,
   onDone,
 }) {
-  const dialog = document.getElementById('action-dialog');
+  const dialog = /** @type {HTMLDialogElement} */ (document.getElementById('action-dialog'));
   const prefix = `dlg${++sequence}`;
   const inputs = new Map();
   const fieldErrors = new Map();
@@ -193,7 +215,8 @@ export function confirmAction({
       const result = await run(current);
       dialog.close('done');
       onDone?.(result);
-    } catch (error) {
+    } catch (caught) {
+      const error = /** @type {{ message: string, status?: number, code?: string, field?: string | null }} */ (caught);
       const status = error.status ? ` (${error.status}${error.code ? ` ${error.code}` : ''})` : '';
       showError(`${error.message}${status}`, error.field ?? undefined);
     } finally {
@@ -207,5 +230,5 @@ export function confirmAction({
   replaceChildren(dialog, form);
   renderSummary();
   dialog.showModal();
-  (fields.length > 0 ? inputs.get(fields[0].name) : reason).focus();
+  (fields[0] === undefined ? reason : inputs.get(fields[0].name)).focus();
 }

@@ -32,7 +32,8 @@ const MINUTE_MS = 60_000;
 
 /** Ticks on round instants (every 30 s, 1 min, 5 min, ...), about `target` of them. */
 function timeTicks(min, max, target = 8) {
-  const step = TICK_STEPS.find((candidate) => (max - min) / candidate <= target) ?? TICK_STEPS.at(-1);
+  const step =
+    TICK_STEPS.find((candidate) => (max - min) / candidate <= target) ?? TICK_STEPS[TICK_STEPS.length - 1] ?? MINUTE_MS;
   const ticks = [];
   for (let at = Math.ceil(min / step) * step; at <= max; at += step) ticks.push({ value: at });
   return { ticks, step };
@@ -101,6 +102,7 @@ function demandSeries(demand, source, from, now) {
         }));
   const size = rows.length > 0 ? Math.max(1_000, rows[0].end - rows[0].start) : MINUTE_MS;
   const byStart = new Map(rows.map((row) => [row.start, row]));
+  /** @type {{ views: { x: number, y: number }[], carts: { x: number, y: number }[], purchases: { x: number, y: number }[], size: number, counted: number }} */
   const series = { views: [], carts: [], purchases: [], size, counted: rows.length };
   for (let start = Math.floor(from / size) * size; start <= now; start += size) {
     const row = byStart.get(start);

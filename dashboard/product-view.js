@@ -1,25 +1,18 @@
 /**
  * #/products/{id}: one product's price, state and actions; a chart of its price history overlaid with
- * demand and a marker per change; its history with rollback. Refreshed every 3 s.
+ * demand and a marker per change; its history with rollback. Refreshed every 3 s. The actions' dialogs
+ * are product-actions.js, the history's rows product-history.js, the chart price-chart.js.
  */
-import { changeChips } from './change-chips.js';
-import { confirmAction } from './dialogs.js';
+import { ApiError } from './api.js';
 import { h, replaceChildren } from './dom.js';
-import { evidenceDetails } from './evidence-block.js';
-import {
-  actionLabel,
-  ago,
-  clock,
-  codeLabel,
-  count,
-  dateTime,
-  duration,
-  money,
-  moneyInputValue,
-  percentChange,
-  until,
-} from './format.js';
+import { ago, clock, codeLabel, count, dateTime, money, percentChange, until } from './format.js';
 import { createPriceChart } from './price-chart.js';
+import { productActions } from './product-actions.js';
+import { historyRow, historyTable } from './product-history.js';
+
+/** @typedef {import('../functions/domain/api-types.js').ProductSummary} ProductSummary */
+/** @typedef {import('../functions/domain/api-types.js').PriceChange} PriceChange */
+/** @typedef {import('../functions/domain/api-types.js').DemandSeries} DemandSeries */
 
 const REFRESH_MS = 3_000;
 const HISTORY_PAGE = 100;
@@ -32,15 +25,6 @@ const RANGES = [
   { value: String(24 * 3_600_000), label: '24 h' },
 ];
 
-const FREEZE_DURATIONS = [
-  { value: '900', label: '15 minutes' },
-  { value: '3600', label: '1 hour' },
-  { value: '14400', label: '4 hours' },
-  { value: '86400', label: '24 hours' },
-  { value: '604800', label: '7 days' },
-  { value: 'none', label: 'Until unfrozen' },
-];
-
 function stat(label, value, detail, testid) {
   return h(
     'div',
@@ -51,7 +35,18 @@ function stat(label, value, detail, testid) {
   );
 }
 
+/**
+ * @param {object} context
+ * @param {ReturnType<typeof import('./api.js').createApi>} context.api
+ * @param {string} context.productId
+ * @param {(message: string, tone?: string) => void} context.toast
+ */
 export function productView({ api, productId, toast }) {
+  /**
+   * @type {{ product: ProductSummary | null, changes: Map<string, PriceChange>, cursor: string | undefined,
+   *   olderLoaded: boolean, demand: DemandSeries | { windows: [], minutes: [] }, range: string, source: string,
+   *   error: Error | null, notFound: boolean, openEvidence: Set<string> }}
+   */
   const state = {
     product: null,
     changes: new Map(),
@@ -99,160 +94,15 @@ export function productView({ api, productId, toast }) {
     refresh(false);
   }
 
-  // ---- actions ------------------------------------------------------------------------------
-
-  function openFreeze() {
-    const product = state.product;
-    confirmAction({
-      title: `Freeze ${product.productId}`,
-      intro: product.name,
-      testid: 'freeze-dialog',
-      confirmLabel: 'Freeze price',
-      fields: [
-        {
-          name: 'duration',
-          label: 'Hold the price for',
-          kind: 'select',
-          value: '3600',
-          options: FREEZE_DURATIONS,
-        },
-      ],
-      summary: (values) => {
-        const holds =
-          values.duration === 'none'
-            ? 'until someone unfreezes it'
-            : `for ${duration(Number(values.duration))}, until about ${clock(Date.now() + Number(values.duration) * 1000)}`;
-        return [
-          `The price stays at ${fmt(product.price)} ${holds}: the fast path and the rich path will not change it.`,
-          'Manual prices, bounds and rollbacks still apply while it is frozen.',
-          'A freeze row with your name and reason is added to the price history.',
-        ];
-      },
-      run: (values) =>
-        api.freeze(
-          product.productId,
-          values.duration === 'none'
-            ? { reason: values.reason, until: null }
-            : { reason: values.reason, forSeconds: Number(values.duration) },
-        ),
-      onDone: (result) => applyResult(result, `${product.productId} frozen at ${fmt(result.product.price)}`),
-    });
-  }
-
-  function openUnfreeze() {
-    const product = state.product;
-    confirmAction({
-      title: `Unfreeze ${product.productId}`,
-      intro: product.name,
-      testid: 'unfreeze-dialog',
-      confirmLabel: 'Unfreeze',
-      summary: () => [
-        `Automated pricing resumes at once: the next demand signal may move the price from ${fmt(product.price)}.`,
-        product.freeze ? `Ends the freeze set by ${product.freeze.actor} (“${product.freeze.reason}”).` : null,
-      ],
-      run: (values) => api.unfreeze(product.productId, { reason: values.reason }),
-      onDone: (result) => applyResult(result, `${product.productId} unfrozen`),
-    });
-  }
-
-  function openPrice() {
-    const product = state.product;
-    confirmAction({
-      title: `Set the price of ${product.productId}`,
-      intro: product.name,
-      testid: 'price-dialog',
-      confirmLabel: 'Set price',
-      fields: [
-        {
-          name: 'price',
-          label: 'New price',
-          kind: 'money',
-          currencyCode: product.currency,
-          value: moneyInputValue(product.price, product.currency),
-          hint: `Within the bounds ${fmt(product.floor)} – ${fmt(product.ceiling)}.`,
-        },
-      ],
-      summary: (values) =>
-        values.price === null
-          ? 'Enter the new price.'
-          : [
-              `The price changes from ${fmt(product.price)} to ${fmt(values.price)} (${percentChange(product.price, values.price) || '0%'}) at once, for every shopper.`,
-              product.freeze
-                ? 'The product stays frozen: automated pricing keeps holding the new price.'
-                : 'Automated pricing may move it again after the cooldown.',
-            ],
-      run: (values) => api.setPrice(product.productId, { reason: values.reason, price: values.price }),
-      onDone: (result) => applyResult(result, `${product.productId} now ${fmt(result.product.price)}`),
-    });
-  }
-
-  function openBounds() {
-    const product = state.product;
-    confirmAction({
-      title: `Set the bounds of ${product.productId}`,
-      intro: product.name,
-      testid: 'bounds-dialog',
-      confirmLabel: 'Set bounds',
-      fields: [
-        {
-          name: 'floor',
-          label: 'Floor',
-          kind: 'money',
-          currencyCode: product.currency,
-          value: moneyInputValue(product.floor, product.currency),
-          hint: `At most the base price ${fmt(product.basePrice)}.`,
-        },
-        {
-          name: 'ceiling',
-          label: 'Ceiling',
-          kind: 'money',
-          currencyCode: product.currency,
-          value: moneyInputValue(product.ceiling, product.currency),
-          hint: `At least the base price ${fmt(product.basePrice)}.`,
-        },
-      ],
-      summary: (values) => {
-        if (values.floor === null || values.ceiling === null) return 'Enter both bounds.';
-        const lines = [
-          `Automated and manual prices stay within ${fmt(values.floor)} – ${fmt(values.ceiling)} (now ${fmt(product.floor)} – ${fmt(product.ceiling)}).`,
-        ];
-        if (values.floor <= values.ceiling) {
-          const moved = Math.min(Math.max(product.price, values.floor), values.ceiling);
-          lines.push(
-            moved === product.price
-              ? `The current price ${fmt(product.price)} is inside them and stays.`
-              : `The current price ${fmt(product.price)} is outside them and moves to ${fmt(moved)}.`,
-          );
-        }
-        return lines;
-      },
-      run: (values) =>
-        api.setBounds(product.productId, { reason: values.reason, floor: values.floor, ceiling: values.ceiling }),
-      onDone: (result) =>
-        applyResult(
-          result,
-          `${product.productId} bounds ${fmt(result.product.floor)} – ${fmt(result.product.ceiling)}`,
-        ),
-    });
-  }
-
-  function openRollback(change) {
-    const product = state.product;
-    confirmAction({
-      title: `Roll back ${product.productId}`,
-      intro: `Undo the change of ${dateTime(change.changedAt)}`,
-      testid: 'rollback-dialog',
-      confirmLabel: 'Roll back',
-      tone: 'danger',
-      summary: () => [
-        `That change moved the price ${fmt(change.oldPrice)} → ${fmt(change.newPrice)} (${codeLabel(change.reasonCode)}, ${change.source}).`,
-        `The price returns to ${fmt(change.oldPrice)} from the current ${fmt(product.price)}.`,
-        'The rollback is a new history row; the history itself is never rewritten.',
-      ],
-      run: (values) => api.rollback(product.productId, { reason: values.reason, toChangeId: change.changeId }),
-      onDone: (result) => applyResult(result, `${product.productId} rolled back to ${fmt(result.product.price)}`),
-    });
-  }
+  const dialogs = productActions({ api, applyResult });
+  /** The dialogs act on the product as last read (every button is drawn only once it is). */
+  const onProduct = (/** @type {(product: ProductSummary) => void} */ open) => () => {
+    if (state.product !== null) open(state.product);
+  };
+  const openFreeze = onProduct(dialogs.freeze);
+  const openUnfreeze = onProduct(dialogs.unfreeze);
+  const openPrice = onProduct(dialogs.price);
+  const openBounds = onProduct(dialogs.bounds);
 
   // ---- rendering ----------------------------------------------------------------------------
 
@@ -374,90 +224,13 @@ export function productView({ api, productId, toast }) {
     );
   }
 
-  function historyRow(change, product) {
-    const priced = change.oldPrice !== change.newPrice;
-    const dir = change.newPrice > change.oldPrice ? 'up' : change.newPrice < change.oldPrice ? 'down' : 'flat';
-    return h(
-      'tr',
-      {
-        'data-testid': 'history-row',
-        dataset: { changeId: change.changeId, action: change.action, reason: change.reasonCode },
-      },
-      h(
-        'td',
-        { class: 'nowrap' },
-        h('time', { datetime: change.changedAt, title: dateTime(change.changedAt) }, clock(change.changedAt)),
-      ),
-      h(
-        'td',
-        { class: 'cell-action' },
-        h('span', { class: `action action--${change.action}` }, actionLabel(change.action)),
-        change.action === 'price' && change.oldPrice !== product.price
-          ? h(
-              'button',
-              {
-                type: 'button',
-                class: 'button button--small button--link',
-                'aria-label': `Roll back the change of ${clock(change.changedAt)} to ${fmt(change.oldPrice)}`,
-                'data-testid': 'rollback-button',
-                onclick: () => openRollback(change),
-              },
-              'Roll back…',
-            )
-          : null,
-      ),
-      h(
-        'td',
-        { class: 'num nowrap' },
-        priced || change.action === 'price'
-          ? [
-              h('span', { class: 'muted' }, fmt(change.oldPrice)),
-              ' → ',
-              h('strong', {}, fmt(change.newPrice)),
-              h('span', { class: `delta delta--${dir}` }, percentChange(change.oldPrice, change.newPrice)),
-            ]
-          : change.action === 'shadow'
-            ? h('span', { class: 'muted' }, `would be ${fmt(change.proposedPrice ?? change.newPrice)}`)
-            : h('span', { class: 'muted' }, fmt(change.newPrice)),
-      ),
-      h('td', { class: 'cell-reason' }, changeChips(change)),
-      h(
-        'td',
-        { class: 'cell-by' },
-        h('span', { class: `chip chip--source chip--${change.source}` }, change.source),
-        h('span', { class: 'cell-by__actor' }, change.actor),
-      ),
-      h(
-        'td',
-        { class: 'explanation' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'explanation__text',
-            title: 'Show all',
-            'aria-expanded': 'false',
-            onclick: (event) => {
-              const button = event.currentTarget;
-              button.setAttribute('aria-expanded', button.getAttribute('aria-expanded') === 'true' ? 'false' : 'true');
-            },
-          },
-          change.explanation,
-        ),
-        evidenceDetails(change, currency(), {
-          open: state.openEvidence.has(change.changeId),
-          ontoggle: (open) => {
-            if (open) state.openEvidence.add(change.changeId);
-            else state.openEvidence.delete(change.changeId);
-          },
-        }),
-      ),
-    );
-  }
-
   function renderHistory(product) {
     const changes = sortedChanges();
-    historyBody.replaceChildren(...changes.map((change) => historyRow(change, product)));
+    const rowOptions = {
+      openEvidence: state.openEvidence,
+      onRollback: (/** @type {PriceChange} */ change) => dialogs.rollback(product, change),
+    };
+    historyBody.replaceChildren(...changes.map((change) => historyRow(change, product, rowOptions)));
     if (changes.length === 0) {
       historyBody.append(
         h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No history yet: the price is as seeded.')),
@@ -521,7 +294,7 @@ export function productView({ api, productId, toast }) {
       state.olderLoaded = true;
       render();
     } catch (error) {
-      toast(`Could not load older history: ${error.message}`, 'error');
+      toast(`Could not load older history: ${error instanceof Error ? error.message : error}`, 'error');
     }
   }
 
@@ -539,8 +312,8 @@ export function productView({ api, productId, toast }) {
       state.demand = demand;
       state.error = null;
     } catch (error) {
-      if (error.status === 404) state.notFound = true;
-      else state.error = error;
+      if (error instanceof ApiError && error.status === 404) state.notFound = true;
+      else state.error = error instanceof Error ? error : new Error(String(error));
     }
     if (stopped) return;
     render();
@@ -569,10 +342,10 @@ export function productView({ api, productId, toast }) {
         'fieldset',
         { class: 'segmented' },
         h('legend', { class: 'visually-hidden' }, 'Demand bars from'),
-        [
+        /** @type {[string, string][]} */ ([
           ['windows', 'Windows (rich path)'],
           ['minutes', 'Minutes (fast path)'],
-        ].map(([value, label]) =>
+        ]).map(([value, label]) =>
           h(
             'label',
             {},
@@ -636,31 +409,7 @@ export function productView({ api, productId, toast }) {
           'div',
           { class: 'card' },
           h('div', { class: 'card__head' }, h('h2', { id: 'history-title' }, 'Price history')),
-          h(
-            'div',
-            { class: 'table-wrap' },
-            h(
-              'table',
-              { class: 'table table--history', 'data-testid': 'history-table', 'aria-labelledby': 'history-title' },
-              h(
-                'thead',
-                {},
-                h(
-                  'tr',
-                  {},
-                  [
-                    'Time',
-                    'Action',
-                    'Price',
-                    'Reason and guardrail',
-                    'Source and actor',
-                    'Explanation and evidence',
-                  ].map((label) => h('th', { scope: 'col', class: label === 'Price' ? 'num' : '' }, label)),
-                ),
-              ),
-              historyBody,
-            ),
-          ),
+          h('div', { class: 'table-wrap' }, historyTable(historyBody)),
           historyFoot,
         ),
       );

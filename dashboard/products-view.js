@@ -103,6 +103,7 @@ function productRow(product, now) {
 }
 
 export function productsView({ api, onProducts }) {
+  /** @type {{ products: import('../functions/domain/api-types.js').ProductSummary[], loaded: boolean, error: Error | null, filter: string, category: string, frozenOnly: boolean, sort: string, descending: boolean }} */
   const state = {
     products: [],
     loaded: false,
@@ -128,6 +129,7 @@ export function productsView({ api, onProducts }) {
   const notice = h('div', { class: 'notice', role: 'status', hidden: true });
 
   function renderHead() {
+    /** @param {string} label @param {string | null} [sortKey] @param {string} [className] @param {string} [title] */
     const th = (label, sortKey, className = '', title = undefined) => {
       if (!sortKey) return h('th', { scope: 'col', class: className, title }, label);
       const active = state.sort === sortKey;
@@ -235,7 +237,7 @@ export function productsView({ api, onProducts }) {
       state.error = null;
       onProducts(state.products);
     } catch (error) {
-      state.error = error;
+      state.error = error instanceof Error ? error : new Error(String(error));
     }
     if (!stopped) {
       render();
