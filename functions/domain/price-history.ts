@@ -19,13 +19,6 @@ export function changeKeyOf(changedAt: string, decisionId: string): string {
   return `${changedAt}#${decisionId}`;
 }
 
-/** Splits a change key (also the public change id) back into its parts. */
-export function parseChangeKey(changeKey: string): { changedAt: string; decisionId: string } | null {
-  const separator = changeKey.indexOf('#');
-  if (separator !== 24) return null;
-  return { changedAt: changeKey.slice(0, separator), decisionId: changeKey.slice(separator + 1) };
-}
-
 /**
  * The greatest change key at `instant`: decision ids are printable ASCII (below DEL), so every key
  * of a change made at or before `instant` sorts at or below this one.

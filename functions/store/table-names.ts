@@ -1,4 +1,4 @@
-import { STREAM_ENV_VAR, type TableId, tableEnvVar, tableIds, tables } from '../../definitions/resources.js';
+import { type TableId, tableEnvVar, tableIds, tables } from '../../definitions/resources.js';
 
 /** Physical table names, by table id. */
 export type TableNames = Readonly<Record<TableId, string>>;
@@ -11,11 +11,6 @@ export function tableNamesFromEnv(environment: NodeJS.ProcessEnv = process.env):
   const names = {} as Record<TableId, string>;
   for (const id of tableIds) names[id] = requiredEnv(tableEnvVar(tables[id]), environment);
   return names;
-}
-
-/** The clicks stream's name, from the environment. */
-export function streamNameFromEnv(environment: NodeJS.ProcessEnv = process.env): string {
-  return requiredEnv(STREAM_ENV_VAR, environment);
 }
 
 function requiredEnv(name: string, environment: NodeJS.ProcessEnv): string {

@@ -106,48 +106,31 @@ function ascii(text: string): Uint8Array {
  */
 export type ClickReader = (bytes: Buffer, length: number, into: ClickFacts) => boolean;
 
-/** Compiles the reader for the rules of click-event.ts (each with one definition, passed in). */
-export function compileClickReader(rules: ClickEventRules): ClickReader {
-  const keys = FIELDS.map((field) => ascii(`"${field}":`));
-  const eventTypes = rules.eventTypes.map(ascii);
-  const trafficSources = rules.trafficSources.map(ascii);
-  const deviceTypes = rules.deviceTypes.map(ascii);
-  const needsProduct = rules.eventTypes.map((type) => rules.productEventTypes.has(type));
-  const needsQuantity = rules.eventTypes.map((type) => rules.quantityEventTypes.has(type));
-  const isSearch = rules.eventTypes.map((type) => type === 'search');
+/**
+ * One record split into its keys' values: where each lies ([starts, ends) of a string, or its
+ * integer), refilled per record, and the checks of fields.ts on them. One instance per reader.
+ */
+class SplitRecord {
+  readonly kinds = new Uint8Array(FIELDS.length);
+  readonly starts = new Int32Array(FIELDS.length);
+  readonly ends = new Int32Array(FIELDS.length);
+  readonly integers = new Float64Array(FIELDS.length);
 
-  // Where each key's value lies, per record: [starts, ends) of a string, or its integer.
-  const kinds = new Uint8Array(FIELDS.length);
-  const starts = new Int32Array(FIELDS.length);
-  const ends = new Int32Array(FIELDS.length);
-  const integers = new Float64Array(FIELDS.length);
-  // Sessions, products and categories repeat across a batch and across batches.
-  const interned = new InternedAscii();
-
-  /** The index of the key at `at` (its quote), or -1; `expected` is tried first (keys come in order). */
-  function keyAt(bytes: Buffer, at: number, length: number, expected: number): number {
-    for (let tried = 0; tried < FIELDS.length; tried++) {
-      const field = expected + tried < FIELDS.length ? expected + tried : expected + tried - FIELDS.length;
-      const key = keys[field] as Uint8Array;
-      if (at + key.length > length) continue;
-      let index = 0;
-      while (index < key.length && bytes[at + index] === key[index]) index++;
-      if (index === key.length) return field;
-    }
-    return -1;
-  }
+  /** `keys[field]` is the field's `"name":` in ASCII. */
+  constructor(private readonly keys: readonly Uint8Array[]) {}
 
   /** Splits the object into its keys' values; false unless it is exactly the one form read here. */
-  function split(bytes: Buffer, length: number): boolean {
+  split(bytes: Buffer, length: number): boolean {
+    const { kinds, starts, ends, integers } = this;
     kinds.fill(ABSENT);
     const last = length - 1;
     if (length < 2 || bytes[0] !== OPEN || bytes[last] !== CLOSE) return false;
     let at = 1;
     let expected = 0;
     for (;;) {
-      const field = keyAt(bytes, at, length, expected);
+      const field = this.keyAt(bytes, at, length, expected);
       if (field < 0 || kinds[field] !== ABSENT) return false;
-      at += (keys[field] as Uint8Array).length;
+      at += (this.keys[field] as Uint8Array).length;
       expected = field + 1 === FIELDS.length ? 0 : field + 1;
       const first = bytes[at];
       if (first === QUOTE) {
@@ -180,20 +163,34 @@ export function compileClickReader(rules: ClickEventRules): ClickReader {
     }
   }
 
-  function isIdentifier(bytes: Buffer, field: number): boolean {
-    if (kinds[field] !== STRING) return false;
-    const start = starts[field] as number;
-    const end = ends[field] as number;
+  /** The index of the key at `at` (its quote), or -1; `expected` is tried first (keys come in order). */
+  private keyAt(bytes: Buffer, at: number, length: number, expected: number): number {
+    for (let tried = 0; tried < FIELDS.length; tried++) {
+      const field = expected + tried < FIELDS.length ? expected + tried : expected + tried - FIELDS.length;
+      const key = this.keys[field] as Uint8Array;
+      if (at + key.length > length) continue;
+      let index = 0;
+      while (index < key.length && bytes[at + index] === key[index]) index++;
+      if (index === key.length) return field;
+    }
+    return -1;
+  }
+
+  /** fields.ts `identifier`: `/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/`, at most idLength long. */
+  isIdentifier(bytes: Buffer, field: number): boolean {
+    if (this.kinds[field] !== STRING) return false;
+    const start = this.starts[field] as number;
+    const end = this.ends[field] as number;
     if (end - start < 1 || end - start > LIMITS.idLength || IDENTIFIER[bytes[start] as number] !== 1) return false;
     for (let at = start + 1; at < end; at++) if (IDENTIFIER[bytes[at] as number] === 0) return false;
     return true;
   }
 
   /** fields.ts `categorySlug`: `/^[a-z0-9]+(-[a-z0-9]+)*$/`, at most categoryLength long. */
-  function isCategorySlug(bytes: Buffer, field: number): boolean {
-    if (kinds[field] !== STRING) return false;
-    const start = starts[field] as number;
-    const end = ends[field] as number;
+  isCategorySlug(bytes: Buffer, field: number): boolean {
+    if (this.kinds[field] !== STRING) return false;
+    const start = this.starts[field] as number;
+    const end = this.ends[field] as number;
     if (end - start < 1 || end - start > LIMITS.categoryLength) return false;
     let afterHyphen = true;
     for (let at = start; at < end; at++) {
@@ -211,10 +208,10 @@ export function compileClickReader(rules: ClickEventRules): ClickReader {
   }
 
   /** The index in `members` of the string value of `field`, or -1. */
-  function memberOf(bytes: Buffer, field: number, members: readonly Uint8Array[]): number {
-    if (kinds[field] !== STRING) return -1;
-    const start = starts[field] as number;
-    const length = (ends[field] as number) - start;
+  memberOf(bytes: Buffer, field: number, members: readonly Uint8Array[]): number {
+    if (this.kinds[field] !== STRING) return -1;
+    const start = this.starts[field] as number;
+    const length = (this.ends[field] as number) - start;
     for (let member = 0; member < members.length; member++) {
       const candidate = members[member] as Uint8Array;
       if (candidate.length !== length) continue;
@@ -226,44 +223,58 @@ export function compileClickReader(rules: ClickEventRules): ClickReader {
   }
 
   /** A string of `field` within min..max characters (ASCII here: bytes are UTF-16 code units). */
-  function isTextOf(field: number, min: number, max: number): boolean {
-    const length = (ends[field] as number) - (starts[field] as number);
-    return kinds[field] === STRING && length >= min && length <= max;
+  isTextOf(field: number, min: number, max: number): boolean {
+    const length = (this.ends[field] as number) - (this.starts[field] as number);
+    return this.kinds[field] === STRING && length >= min && length <= max;
   }
 
   /**
    * Whether a nullable fact is absent or null; if not, it must be a valid value (each check here
    * checks the value's kind too).
    */
-  function isNullish(field: number): boolean {
-    return kinds[field] === ABSENT || kinds[field] === NULL;
+  isNullish(field: number): boolean {
+    return this.kinds[field] === ABSENT || this.kinds[field] === NULL;
   }
 
-  function isIntegerIn(field: number, min: number, max: number): boolean {
-    const value = integers[field] as number;
-    return kinds[field] === INTEGER && value >= min && value <= max;
+  isIntegerIn(field: number, min: number, max: number): boolean {
+    const value = this.integers[field] as number;
+    return this.kinds[field] === INTEGER && value >= min && value <= max;
   }
+}
+
+/** Compiles the reader for the rules of click-event.ts (each with one definition, passed in). */
+export function compileClickReader(rules: ClickEventRules): ClickReader {
+  const eventTypes = rules.eventTypes.map(ascii);
+  const trafficSources = rules.trafficSources.map(ascii);
+  const deviceTypes = rules.deviceTypes.map(ascii);
+  const needsProduct = rules.eventTypes.map((type) => rules.productEventTypes.has(type));
+  const needsQuantity = rules.eventTypes.map((type) => rules.quantityEventTypes.has(type));
+  const isSearch = rules.eventTypes.map((type) => type === 'search');
+  const record = new SplitRecord(FIELDS.map((field) => ascii(`"${field}":`)));
+  const { starts, ends, integers } = record;
+  // Sessions, products and categories repeat across a batch and across batches.
+  const interned = new InternedAscii();
 
   return function readClick(bytes: Buffer, length: number, into: ClickFacts): boolean {
-    if (!split(bytes, length)) return false;
+    if (!record.split(bytes, length)) return false;
     // The rules of the zod schema, field by field, then the cross-field rules.
-    if (!isIdentifier(bytes, AT.eventId) || !isIdentifier(bytes, AT.sessionId)) return false;
-    if (!isNullish(AT.userId) && !isIdentifier(bytes, AT.userId)) return false;
-    const eventType = memberOf(bytes, AT.eventType, eventTypes);
+    if (!record.isIdentifier(bytes, AT.eventId) || !record.isIdentifier(bytes, AT.sessionId)) return false;
+    if (!record.isNullish(AT.userId) && !record.isIdentifier(bytes, AT.userId)) return false;
+    const eventType = record.memberOf(bytes, AT.eventType, eventTypes);
     if (eventType < 0) return false;
-    const hasProduct = !isNullish(AT.productId);
-    if (hasProduct && !isIdentifier(bytes, AT.productId)) return false;
-    const hasCategory = !isNullish(AT.category);
-    if (hasCategory && !isCategorySlug(bytes, AT.category)) return false;
-    if (!isNullish(AT.priceSeen) && !isIntegerIn(AT.priceSeen, 0, LIMITS.maxCents)) return false;
-    const hasQuantity = !isNullish(AT.quantity);
-    if (hasQuantity && !isIntegerIn(AT.quantity, 1, LIMITS.maxQuantity)) return false;
-    const hasSearchQuery = !isNullish(AT.searchQuery);
-    if (hasSearchQuery && !isTextOf(AT.searchQuery, 1, LIMITS.searchQueryLength)) return false;
-    if (memberOf(bytes, AT.trafficSource, trafficSources) < 0) return false;
-    if (memberOf(bytes, AT.deviceType, deviceTypes) < 0) return false;
-    if (!isTextOf(AT.userAgent, 1, LIMITS.userAgentLength)) return false;
-    if (!isTextOf(AT.eventTime, 24, 24)) return false;
+    const hasProduct = !record.isNullish(AT.productId);
+    if (hasProduct && !record.isIdentifier(bytes, AT.productId)) return false;
+    const hasCategory = !record.isNullish(AT.category);
+    if (hasCategory && !record.isCategorySlug(bytes, AT.category)) return false;
+    if (!record.isNullish(AT.priceSeen) && !record.isIntegerIn(AT.priceSeen, 0, LIMITS.maxCents)) return false;
+    const hasQuantity = !record.isNullish(AT.quantity);
+    if (hasQuantity && !record.isIntegerIn(AT.quantity, 1, LIMITS.maxQuantity)) return false;
+    const hasSearchQuery = !record.isNullish(AT.searchQuery);
+    if (hasSearchQuery && !record.isTextOf(AT.searchQuery, 1, LIMITS.searchQueryLength)) return false;
+    if (record.memberOf(bytes, AT.trafficSource, trafficSources) < 0) return false;
+    if (record.memberOf(bytes, AT.deviceType, deviceTypes) < 0) return false;
+    if (!record.isTextOf(AT.userAgent, 1, LIMITS.userAgentLength)) return false;
+    if (!record.isTextOf(AT.eventTime, 24, 24)) return false;
     const eventTimeMs = canonicalInstantOfBytes(bytes, starts[AT.eventTime] as number);
     if (Number.isNaN(eventTimeMs)) return false;
     if (!hasProduct && needsProduct[eventType]) return false;
