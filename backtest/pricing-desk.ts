@@ -1,6 +1,6 @@
 /**
  * The price store of a backtest, in memory: products with their pricing state, one `decide` per
- * trigger, and every change applied the way PriceStore applies it (price, last change, the day's
+ * trigger, and every change applied the way applyDecision (functions/use-cases/) and PriceStore apply it (price, last change, the day's
  * count, the demand reference), recorded with its reason and evidence.
  */
 import type { ReasonCode } from '../functions/domain/price-change.js';

@@ -81,7 +81,12 @@ export class RichPathWindows {
   }
 
   dispose(): void {
-    this.aggregator.close();
+    // The open window's appenders first: the connection must not close under them.
+    try {
+      this.load.finish();
+    } finally {
+      this.aggregator.close();
+    }
   }
 }
 

@@ -62,8 +62,6 @@ const dataOf = (evidence) => ({
 /**
  * For the history table: the summary, expandable to every line (a <details>, so keyboards and
  * screen readers open it). `open` and `ontoggle(open)` let the caller keep it open across redraws.
- */
-/**
  * @param {import('../functions/domain/api-types.js').PriceChange} change
  * @param {string} [currency]
  * @param {{ open?: boolean, ontoggle?: (open: boolean) => void }} [state]

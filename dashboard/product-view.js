@@ -228,7 +228,8 @@ export function productView({ api, productId, toast }) {
     const changes = sortedChanges();
     const rowOptions = {
       openEvidence: state.openEvidence,
-      onRollback: (/** @type {PriceChange} */ change) => dialogs.rollback(product, change),
+      // The product as it is when the button is pressed, not when the row was drawn.
+      onRollback: (/** @type {PriceChange} */ change) => onProduct((current) => dialogs.rollback(current, change))(),
     };
     historyBody.replaceChildren(...changes.map((change) => historyRow(change, product, rowOptions)));
     if (changes.length === 0) {

@@ -9,6 +9,7 @@ import { runCli, UsageError } from '../cli/args.js';
 import type { OpsClient } from '../clients/ops-client.js';
 import { OpsApiError } from '../clients/ops-client.js';
 import type { ConfigActionResult, ConfigToggleBody, PricingConfigView } from '../functions/domain/api-types.js';
+import { mapConcurrent } from '../functions/lib/map-concurrent.js';
 import { type ParsedOptions, resolveClient } from './cli-target.js';
 import { changesTable, money, productDetail, productsTable, table, time } from './format.js';
 import { parseDuration, parseInstant, parseMoney, parseSwitch } from './parse-values.js';
@@ -20,7 +21,12 @@ interface Command {
   readonly summary: string;
   readonly options?: Readonly<Record<string, OptionSpec>>;
   /** Returns what to print: `json` for --json, `text` for people. */
-  run(client: OpsClient, positionals: string[], options: ParsedOptions): Promise<{ json: unknown; text: string }>;
+  /** `text` may be a function: extra reads only the table needs are made only when it is printed. */
+  run(
+    client: OpsClient,
+    positionals: string[],
+    options: ParsedOptions,
+  ): Promise<{ json: unknown; text: string | (() => Promise<string>) }>;
 }
 
 const string = { type: 'string' } as const;
@@ -131,16 +137,18 @@ const commands: Record<string, Command> = {
         ...(to === undefined ? {} : { to: parseInstant(to, '--to') }),
       };
       const limit = optionalInteger(options, 'limit');
-      // The product too, for its currency: a history row does not carry it.
-      const [product, changes] = await Promise.all([
-        client.getProduct(productId),
+      const changes =
         limit === undefined
-          ? client.allHistory(productId, query)
-          : client.history(productId, { ...query, limit }).then((page) => page.changes),
-      ]);
+          ? await client.allHistory(productId, query)
+          : (await client.history(productId, { ...query, limit })).changes;
       return {
         json: changes,
-        text: changes.length === 0 ? 'no changes in that range' : changesTable(changes, false, () => product.currency),
+        // For the table, the product's currency too: a history row does not carry it.
+        text: async () => {
+          if (changes.length === 0) return 'no changes in that range';
+          const { currency } = await client.getProduct(productId);
+          return changesTable(changes, false, () => currency);
+        },
       };
     },
   },
@@ -168,10 +176,17 @@ const commands: Record<string, Command> = {
         minutes: optionalInteger(options, 'minutes'),
         limit: optionalInteger(options, 'limit'),
       });
-      if (feed.changes.length === 0) return { json: feed, text: `no changes since ${time(feed.since)}` };
-      // The catalogue's currencies, once: a feed row does not carry its product's.
-      const currencies = new Map((await client.allProducts()).map((product) => [product.productId, product.currency]));
-      return { json: feed, text: changesTable(feed.changes, true, (productId) => currencies.get(productId)) };
+      return {
+        json: feed,
+        // For the table, each product's currency: a feed row does not carry it. Read once per product.
+        text: async () => {
+          if (feed.changes.length === 0) return `no changes since ${time(feed.since)}`;
+          const ids = [...new Set(feed.changes.map((change) => change.productId))];
+          const products = await mapConcurrent(ids, 8, (productId) => client.getProduct(productId));
+          const currencies = new Map(products.map((product) => [product.productId, product.currency]));
+          return changesTable(feed.changes, true, (productId) => currencies.get(productId));
+        },
+      };
     },
   },
   quarantine: {
@@ -344,7 +359,8 @@ await runCli(async () => {
   const client = resolveClient(parsed.values);
   try {
     const output = await command.run(client, parsed.positionals, parsed.values);
-    console.log(parsed.values.json ? JSON.stringify(output.json, null, 2) : output.text);
+    if (parsed.values.json) console.log(JSON.stringify(output.json, null, 2));
+    else console.log(typeof output.text === 'string' ? output.text : await output.text());
   } catch (error) {
     if (!(error instanceof OpsApiError)) throw error;
     if (parsed.values.json) console.log(JSON.stringify({ status: error.status, ...error.body }, null, 2));

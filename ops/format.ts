@@ -31,9 +31,8 @@ export function table(
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
-/** The history and feed table: when, what, the price move, why, and who. */
 /**
- * Price changes, one row each; amounts in each product's currency (`currencyOf`: a history row does
+ * The history and feed table: when, what, the price move, why, and who. One row per change; amounts in each product's currency (`currencyOf`: a history row does
  * not carry its product's currency).
  */
 export function changesTable(

@@ -1,5 +1,5 @@
 /**
- * The ops dashboard's Lambda: serves the page and its scripts (dashboard/assets.ts) as public static
+ * The ops dashboard's Lambda: serves the page and its scripts (functions/handlers/dashboard-assets.ts) as public static
  * files. It reads no table: everything the page shows it fetches from the ops API with the user's
  * token. Files are read once per execution environment and answered with a content-hash ETag.
  */

@@ -1,6 +1,7 @@
 /**
  * The ops API's routes: each parses its request (path, query, body, the caller from the token),
- * calls the read model (OpsQueries) or the price and config stores, and answers the JSON of
+ * calls the read model (OpsQueries), the ops actions (use-cases/ops-actions.ts) or the config store,
+ * and answers the JSON of
  * functions/domain/api-types.ts. Bad input throws InvalidInputError naming the field, which the router
  * answers with 400.
  */

@@ -42,7 +42,8 @@ const SUMMARY_CONCURRENCY = 16;
 /**
  * What the ops API reads, in the shapes of functions/domain/api-types.ts: product summaries (product, recent
  * demand, last change, sparkline), history, time travel, demand series, the change feed, quarantine
- * and the pricing config. Writes go through the PriceStore and PricingConfigStore, never through here.
+ * and the pricing config. Writes go through the ops actions (use-cases/) and PricingConfigStore, never
+ * through here.
  */
 export class OpsQueries {
   private readonly listing: ProductListingStore;

@@ -45,8 +45,10 @@ export function historyKey(productId: string, changeId: string): Record<string, 
   return { [PRODUCT_KEY]: productId, [CHANGE_KEY]: changeId };
 }
 
-/** One page of a history listing; `cursor` is absent on the last page. */
-/** A page of one product's rows as the table gives it; ops-queries.ts makes the API's HistoryPage of it. */
+/**
+ * One page of a product's rows as the table gives it (`cursor` absent on the last page); ops-queries.ts
+ * makes the API's HistoryPage of it. The query's bounds are inclusive; `limit` defaults to 50.
+ */
 export interface HistoryRowsPage {
   readonly changes: PriceChange[];
   readonly cursor?: string;

@@ -27,8 +27,8 @@ export const STOREFRONT_TABLE_ACCESS = {
 } as const satisfies Partial<Record<TableId, TableAccess>>;
 
 /**
- * What the ops API does to each table (functions/handlers/ops-api.ts through OpsQueries, PriceStore
- * and PricingConfigStore). Its writes are TransactWriteItems whose items IAM authorizes as UpdateItem
+ * What the ops API does to each table (functions/handlers/ops-api.ts through OpsQueries, the ops
+ * actions on PriceStore, and PricingConfigStore). Its writes are TransactWriteItems whose items IAM authorizes as UpdateItem
  * (products, pricing config) and PutItem (the history row); it never runs an automated decision, so
  * it needs no ConditionCheckItem or BatchGetItem. Orders it never touches.
  */
@@ -181,7 +181,7 @@ export class ApiStack extends Stack {
 }
 
 /**
- * Esbuild hooks that copy the dashboard's files (dashboard/assets.ts: name → repo path) flat into
+ * Esbuild hooks that copy the dashboard's files (functions/handlers/dashboard-assets.ts: name → repo path) flat into
  * `dashboard/` beside the bundle, where DASHBOARD_ASSETS_DIR points the handler. A listed file that
  * does not exist fails synth here, rather than as a 500 for that file once deployed.
  */
@@ -192,7 +192,9 @@ export function dashboardAssetCopy(
     .map((asset) => asset.source)
     .filter((source) => !existsSync(join(REPO_ROOT, source)));
   if (missing.length > 0) {
-    throw new Error(`The dashboard lists files that do not exist: ${missing.join(', ')} (dashboard/assets.ts)`);
+    throw new Error(
+      `The dashboard lists files that do not exist: ${missing.join(', ')} (functions/handlers/dashboard-assets.ts)`,
+    );
   }
   return {
     beforeBundling: () => [],

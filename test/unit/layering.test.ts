@@ -43,16 +43,24 @@ function modulesUnder(folder: string): Module[] {
     const file = join(folder, name);
     const source = readFileSync(join(ROOT, file), 'utf8');
     const toPath = (specifier: string) => relative(ROOT, resolve(ROOT, dirname(file), specifier));
-    const specifiers = [...source.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map(
-      (match) => match[1] ?? '',
+    // Comments out first (JSDoc names modules in `import('…')` types), then each statement on its own:
+    // a module imported for its types by one statement and for values by another is a value import.
+    const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    const statements = [...code.matchAll(/(?:^|\n)\s*(import|export)(\s+type)?\b[^;]*?from\s*'(\.{1,2}\/[^']+)'/g)].map(
+      (match) => ({ typeOnly: match[2] !== undefined, specifier: match[3] ?? '' }),
     );
-    const typeOnly = new Set(
-      [...source.matchAll(/^import type [^;]*?from '(\.{1,2}\/[^']+)'/gm)].map((match) => match[1] ?? ''),
-    );
+    const sideEffects = [...code.matchAll(/(?:^|\n)\s*import\s*'(\.{1,2}\/[^']+)'/g)].map((match) => match[1] ?? '');
+    const dynamic = [...code.matchAll(/\bimport\(\s*'(\.{1,2}\/[^']+)'\s*\)/g)].map((match) => match[1] ?? '');
+    const values = [
+      ...statements.filter((statement) => !statement.typeOnly).map((statement) => statement.specifier),
+      ...sideEffects,
+      ...dynamic,
+    ];
+    const specifiers = [...statements.map((statement) => statement.specifier), ...sideEffects, ...dynamic];
     return {
       file,
       imports: specifiers.map(toPath),
-      valueImports: specifiers.filter((specifier) => !typeOnly.has(specifier)).map(toPath),
+      valueImports: values.map(toPath),
     };
   });
 }
@@ -83,6 +91,23 @@ describe('layering', () => {
     expect([...ENTRY_POINTS].sort()).toEqual(
       expect.arrayContaining(['backtest/cli.ts', 'local/start.ts', 'ops/cli.ts', 'simulator/cli.ts']),
     );
+  });
+
+  it('knows every source folder, and a layer for every module of functions/', () => {
+    const topLevel = readdirSync(ROOT, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+      .map((entry) => entry.name)
+      .filter((name) => !['node_modules', 'test', 'bench', 'cdk.out', 'coverage'].includes(name));
+    const layered = [
+      'functions/domain',
+      'functions/lib',
+      'functions/store',
+      'functions/use-cases',
+      'functions/handlers',
+    ];
+
+    expect([...SOURCE_FOLDERS].sort()).toEqual(expect.arrayContaining(topLevel.filter((name) => name !== 'functions')));
+    expect(MODULES.filter(({ file }) => within(file, ['functions']) && !within(file, layered))).toEqual([]);
   });
 
   it('keeps the ground floor importing nothing above it, and definitions and domain apart', () => {

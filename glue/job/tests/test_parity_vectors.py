@@ -65,10 +65,6 @@ class OrderBucketParity(unittest.TestCase):
             self.assertEqual(expiry_after_days(case["iso"], case["days"]), case["expiresAt"])
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class TableKeyParity(unittest.TestCase):
     def test_the_key_names_the_job_uses_are_those_of_the_table_definitions(self) -> None:
         expected = VECTORS["tableKeys"]
@@ -81,3 +77,7 @@ class TableKeyParity(unittest.TestCase):
                              "sortKey": keys.ORDERS_TIME_INDEX_SORT_KEY},
         }
         self.assertEqual(used, expected)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -9,7 +9,7 @@ import {
 import { LIMITS } from '../../../functions/domain/limits.js';
 
 /*
- * Click events for property tests of the compiled forms of the click event rules: valid events, and
+ * Click events for property tests of the readers of a click (the byte reader, and parseClickEvent against the schema): valid events, and
  * events with one or more fields replaced by a near-miss — the boundaries of every length and range,
  * every character class of every pattern, wrong types, null, missing fields, extra keys, and
  * timestamps zod's datetime regex treats specially.

@@ -213,7 +213,10 @@ const expiries = ['2026-11-21T23:01:00.000Z', '2026-11-21T23:01:10.999Z', '2024-
   expiresAt: expiryAfterDays(iso, 7),
 }));
 
-const ordersByTime = tables.orders.globalIndexes[0];
+// The orders table's one index, the one the job reads windows of orders through.
+const [ordersByTime, ...otherIndexes] = tables.orders.globalIndexes;
+if (ordersByTime === undefined || otherIndexes.length > 0)
+  throw new Error('expected the orders table to have one index');
 const tableKeys = {
   aggregates: {
     partitionKey: tables.aggregates.partitionKey.name,
