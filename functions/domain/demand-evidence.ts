@@ -253,6 +253,30 @@ function beliefOf(
   return { shape: baseline[type] + pseudoCounts + (direction === 'up' ? 1 : 0), rate: baseline.periods + weight };
 }
 
+/**
+ * The belief a test reads `count` against, over `exposure` periods; null when there is none, or when
+ * the count is on the near side of its expectation (it cannot be in the far tail). One definition for
+ * the tests and for the rise screen (PreparedEvidence.mayRise), so the screen skips no test that could fire.
+ */
+function farSideBelief(
+  baseline: CountsOver,
+  count: number,
+  exposure: number,
+  type: RateTest['type'],
+  direction: 'up' | 'down',
+  prior: DemandPrior | null,
+): GammaRate | null {
+  const belief = beliefOf(baseline, type, prior, direction);
+  if (belief.shape <= 0 || belief.rate <= 0) return null;
+  const expected = predictiveMean(belief, exposure);
+  return (direction === 'up' ? count < expected : count > expected) ? null : belief;
+}
+
+/** A span's exposure in periods: its complete periods, and the current one by the share of it gone. */
+function exposureOf(spanPeriods: number, lastPeriodFraction: number): number {
+  return spanPeriods - 1 + lastPeriodFraction;
+}
+
 /** One test, or null when the count is on the near side of its expectation (it cannot be in the far tail). */
 function rateTest(
   span: SpanBaselines,
@@ -261,11 +285,10 @@ function rateTest(
   prior: DemandPrior | null,
 ): RateTest | null {
   const baseline = (direction === 'up' ? span.forRise : span.forFall)[HALF_INDEX[type]] as CountsOver;
-  const belief = beliefOf(baseline, type, prior, direction);
-  if (belief.shape <= 0 || belief.rate <= 0) return null;
   const count = span.recent[type];
+  const belief = farSideBelief(baseline, count, span.exposure, type, direction, prior);
+  if (belief === null) return null;
   const expected = predictiveMean(belief, span.exposure);
-  if (direction === 'up' ? count < expected : count > expected) return null;
   const pValue =
     direction === 'up'
       ? predictiveUpperTail(count, belief, span.exposure)
@@ -396,12 +419,12 @@ export function prepareEvidence(
     mayRise(current, lastPeriodFraction) {
       checkFraction(lastPeriodFraction);
       for (const prepared of spans) {
-        const exposure = prepared.spanPeriods - 1 + lastPeriodFraction;
+        const exposure = exposureOf(prepared.spanPeriods, lastPeriodFraction);
         for (const type of DECIDING_TYPES) {
-          const belief = beliefOf(prepared.forRise[HALF_INDEX[type]] as CountsOver, type, params.demandPrior, 'up');
-          if (belief.shape <= 0 || belief.rate <= 0) continue;
           const count = prepared.earlierCounts[type] + current[type];
-          if (count < predictiveMean(belief, exposure)) continue;
+          const baseline = prepared.forRise[HALF_INDEX[type]] as CountsOver;
+          const belief = farSideBelief(baseline, count, exposure, type, 'up', params.demandPrior);
+          if (belief === null) continue;
           // The margin absorbs rounding: the pmf and the tail are computed by different routes.
           if (predictiveProbability(count, belief, exposure) > threshold * (1 + 1e-9)) continue;
           return true;
@@ -420,7 +443,7 @@ export function prepareEvidence(
         // Built field by field, not spread: assess runs millions of times in a backtest.
         const span: SpanBaselines = {
           spanPeriods: prepared.spanPeriods,
-          exposure: prepared.spanPeriods - 1 + lastPeriodFraction,
+          exposure: exposureOf(prepared.spanPeriods, lastPeriodFraction),
           recent: plus(prepared.earlierCounts, current),
           whole: prepared.whole,
           forRise: prepared.forRise,
