@@ -5,7 +5,7 @@
  */
 import { ApiError, createApi } from './api.js';
 import { confirmAction } from './dialogs.js';
-import { h, replaceChildren } from './dom.js';
+import { h, pageElement, replaceChildren } from './dom.js';
 import { startFeed } from './feed.js';
 import { clock } from './format.js';
 import { productView } from './product-view.js';
@@ -17,13 +17,6 @@ const TOAST_MS = 5_000;
 
 /** The page is served at `<stage>/dashboard`; the ops API at `<stage>/ops/...`. */
 const basePath = window.location.pathname.replace(/\/dashboard\/?$/, '');
-
-/** An element index.html always has: a missing one is a broken page, said at once. */
-function pageElement(id) {
-  const element = document.getElementById(id);
-  if (element === null) throw new Error(`index.html has no #${id}`);
-  return element;
-}
 
 const elements = {
   main: pageElement('view'),

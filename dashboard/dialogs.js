@@ -3,7 +3,7 @@
  * fields change), asks for the fields and a required reason, and on a 4xx shows the API's message
  * beside the field the API named. Built fresh for each action in the page's one <dialog>.
  */
-import { h, replaceChildren } from './dom.js';
+import { h, pageElement, replaceChildren } from './dom.js';
 import { parseMoneyInput } from './format.js';
 
 const REASON_MAX = 500;
@@ -75,7 +75,7 @@ export function confirmAction({
   run,
   onDone,
 }) {
-  const dialog = /** @type {HTMLDialogElement} */ (document.getElementById('action-dialog'));
+  const dialog = /** @type {HTMLDialogElement} */ (pageElement('action-dialog'));
   const prefix = `dlg${++sequence}`;
   const inputs = new Map();
   const fieldErrors = new Map();

@@ -45,6 +45,16 @@ export function s(tag, props, ...children) {
   return element;
 }
 
+/**
+ * An element index.html always has, by id: a missing one is a broken page, said at once.
+ * @param {string} id
+ */
+export function pageElement(id) {
+  const element = document.getElementById(id);
+  if (element === null) throw new Error(`index.html has no #${id}`);
+  return element;
+}
+
 /** Replaces an element's children. */
 export function replaceChildren(element, ...children) {
   element.replaceChildren();
