@@ -7,8 +7,7 @@
  *                [--seed N] [--products N] [--rate N] [--scenario NAME] [--history-minutes N] [--no-simulator]
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { parseChoice, parsePort, parsePositiveInteger, runCli, UsageError } from '../cli/args.js';
+import { parseChoice, parseFlags, parsePort, parsePositiveInteger, runCli, UsageError } from '../cli/args.js';
 import { toIso } from '../functions/domain/time.js';
 import { PriceHistoryStore } from '../functions/store/price-history-store.js';
 import { startLocalGlueEngine } from '../glue/local-engine/index.js';
@@ -40,42 +39,39 @@ const DEFAULT_HISTORY_MINUTES = 30;
 const SIMULATOR_DEFAULTS = { rate: '100', scenario: 'flash-sale', flashSaleStartSeconds: 20 } as const;
 
 function parseOptions() {
-  try {
-    const { values } = parseArgs({
-      options: {
-        duration: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'dynamodb-port': { type: 'string' },
-        'kinesis-port': { type: 'string' },
-        'api-port': { type: 'string' },
-        seed: { type: 'string', default: '42' },
-        products: { type: 'string', default: '240' },
-        rate: { type: 'string', default: SIMULATOR_DEFAULTS.rate },
-        scenario: { type: 'string', default: SIMULATOR_DEFAULTS.scenario },
-        'no-simulator': { type: 'boolean', default: false },
-        'history-minutes': { type: 'string', default: String(DEFAULT_HISTORY_MINUTES) },
-      },
-    });
-    return {
-      durationSeconds: values.duration === undefined ? null : parsePositiveInteger(values.duration, '--duration'),
-      dataDir: values['data-dir'],
-      dynamodbPort: parsePort(values['dynamodb-port'], '--dynamodb-port'),
-      kinesisPort: parsePort(values['kinesis-port'], '--kinesis-port'),
-      apiPort: parsePort(values['api-port'], '--api-port'),
-      seed: parsePositiveInteger(values.seed, '--seed'),
-      productCount: parsePositiveInteger(values.products, '--products'),
-      historyMinutes: parseHistoryMinutes(values['history-minutes']),
-      simulator: values['no-simulator']
-        ? null
-        : {
-            rate: parsePositiveInteger(values.rate, '--rate'),
-            scenario: parseChoice(values.scenario, SCENARIO_NAMES, '--scenario'),
-          },
-    };
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
+  const values = parseFlags(
+    process.argv.slice(2),
+    {
+      duration: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'dynamodb-port': { type: 'string' },
+      'kinesis-port': { type: 'string' },
+      'api-port': { type: 'string' },
+      seed: { type: 'string', default: '42' },
+      products: { type: 'string', default: '240' },
+      rate: { type: 'string', default: SIMULATOR_DEFAULTS.rate },
+      scenario: { type: 'string', default: SIMULATOR_DEFAULTS.scenario },
+      'no-simulator': { type: 'boolean', default: false },
+      'history-minutes': { type: 'string', default: String(DEFAULT_HISTORY_MINUTES) },
+    },
+    USAGE,
+  );
+  return {
+    durationSeconds: values.duration === undefined ? null : parsePositiveInteger(values.duration, '--duration'),
+    dataDir: values['data-dir'],
+    dynamodbPort: parsePort(values['dynamodb-port'], '--dynamodb-port'),
+    kinesisPort: parsePort(values['kinesis-port'], '--kinesis-port'),
+    apiPort: parsePort(values['api-port'], '--api-port'),
+    seed: parsePositiveInteger(values.seed, '--seed'),
+    productCount: parsePositiveInteger(values.products, '--products'),
+    historyMinutes: parseHistoryMinutes(values['history-minutes']),
+    simulator: values['no-simulator']
+      ? null
+      : {
+          rate: parsePositiveInteger(values.rate, '--rate'),
+          scenario: parseChoice(values.scenario, SCENARIO_NAMES, '--scenario'),
+        },
+  };
 }
 
 /** `--history-minutes`: 0 (none) up to a day. */
