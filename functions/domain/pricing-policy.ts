@@ -23,10 +23,14 @@
  *    the current price.
  * 5. Shadow mode turns a change into "no change" that carries what the change would have been.
  *
+ * Each stage returns data: its outcome and notes of what it read and asked (decision-explanation.ts),
+ * which become the history row's explanation only once the decision is made.
+ *
  * Every stage is monotone in demand (more counts only raise significance and ratios; max and min with
  * constants, clamps, nearest-ending rounding), so more demand never gives a lower price, all else equal.
  */
 
+import { type DecisionInputs, explanationOf, type Note, type Reading } from './decision-explanation.js';
 import {
   assessDemand,
   type CountsOver,
@@ -36,8 +40,7 @@ import {
   salesRate,
   sellOutChance,
 } from './demand-evidence.js';
-import { describeEvidence, evidenceSnapshot } from './demand-evidence-report.js';
-import { LIMITS } from './limits.js';
+import { evidenceSnapshot } from './demand-evidence-report.js';
 import type { Guardrail, NoChangeReason, ReasonCode } from './price-change.js';
 import { applyPriceEnding, nextWithEnding, type PriceEnding, previousWithEnding } from './price-endings.js';
 import { type CategoryParameters, type PricingConfig, parametersFor } from './pricing-config.js';
@@ -218,7 +221,7 @@ export function decide(
   }
   const params = parametersFor(config, product.category);
   const situation = situationOf(product, signals, params, nowMs);
-  const inputs = describeInputs(situation, context);
+  const inputs = inputsOf(situation, context);
   const base = {
     decisionId: context.decisionId,
     productId: product.productId,
@@ -230,7 +233,7 @@ export function decide(
   const noChange = (
     reason: NoChangeReason,
     guardrail: Guardrail | null,
-    text: string,
+    notes: readonly Note[],
     proposed: ProposedChange | null = null,
   ): NoChangeDecision => ({
     ...base,
@@ -238,45 +241,47 @@ export function decide(
     reason,
     guardrail,
     proposed,
-    explanation: explain([inputs, text, `No change (${reason}).`]),
+    explanation: explanationOf(inputs, [...notes, { kind: 'no_change', reason }]),
   });
 
   // Gates. The kill switch comes first: it is the one ops reaches for when something is wrong.
-  if (config.killSwitch) return noChange('kill_switch', null, 'The kill switch is on.');
+  if (config.killSwitch) return noChange('kill_switch', null, [{ kind: 'kill_switch' }]);
   if (freezeHolds(product.freeze, nowMs)) {
-    const until = product.freeze?.until ?? null;
-    return noChange('frozen', null, `Frozen ${until === null ? 'until unfrozen' : `until ${until}`}.`);
+    return noChange('frozen', null, [{ kind: 'frozen', until: product.freeze?.until ?? null }]);
   }
   if (product.lastChangeAt !== null) {
     const sinceMs = nowMs - toEpochMs(product.lastChangeAt);
     if (sinceMs < params.cooldownSeconds * 1000) {
-      return noChange(
-        'cooldown',
-        null,
-        `Last changed at ${product.lastChangeAt}; the cooldown is ${params.cooldownSeconds} s.`,
-      );
+      const { lastChangeAt } = product;
+      return noChange('cooldown', null, [{ kind: 'cooldown', lastChangeAt, cooldownSeconds: params.cooldownSeconds }]);
     }
   }
   if (context.changesToday >= params.maxChangesPerDay) {
-    return noChange('daily_cap', null, `${context.changesToday} changes today; the cap is ${params.maxChangesPerDay}.`);
+    const cap = params.maxChangesPerDay;
+    return noChange('daily_cap', null, [{ kind: 'daily_cap', changesToday: context.changesToday, cap }]);
   }
 
   const outcome = evaluate(situation);
-  if (outcome.kind === 'hold') return noChange(outcome.reason, outcome.guardrail, outcome.text);
+  if (outcome.kind === 'hold') return noChange(outcome.reason, outcome.guardrail, outcome.notes);
   const proposed: ProposedChange = {
     newPrice: outcome.newPrice,
     reasonCode: outcome.reasonCode,
     guardrail: outcome.guardrail,
   };
-  const result = `${product.price} → ${outcome.newPrice} (${outcome.reasonCode}).`;
-  if (config.shadowMode)
-    return noChange('shadow_mode', null, `${outcome.text} Shadow mode: would set ${result}`, proposed);
+  const result = (shadow: boolean): Note => ({
+    kind: 'price',
+    shadow,
+    from: product.price,
+    to: outcome.newPrice,
+    reasonCode: outcome.reasonCode,
+  });
+  if (config.shadowMode) return noChange('shadow_mode', null, [...outcome.notes, result(true)], proposed);
   return {
     ...base,
     kind: 'change',
     ...proposed,
     reference: referenceUpdate(situation, proposed, now),
-    explanation: explain([inputs, outcome.text, `Price ${result}`]),
+    explanation: explanationOf(inputs, [...outcome.notes, result(false)]),
   };
 }
 
@@ -315,7 +320,7 @@ function referenceOf(
 
 /** What a rule asks for, before inventory and guardrails. */
 type Ask =
-  | { readonly kind: 'hold'; readonly because: 'dead_band' | 'no_signal' | 'warming_up'; readonly note: string }
+  | { readonly kind: 'hold'; readonly because: 'dead_band' | 'no_signal' | 'warming_up'; readonly reading: Reading }
   | Move;
 
 interface Move {
@@ -329,7 +334,7 @@ interface Move {
   readonly clicksOnly: boolean;
   /** The clicks-only cap lowered the target. */
   readonly clickCapped: boolean;
-  readonly note: string;
+  readonly reading: Reading;
 }
 
 type Outcome =
@@ -337,24 +342,24 @@ type Outcome =
       readonly kind: 'hold';
       readonly reason: NoChangeReason;
       readonly guardrail: Guardrail | null;
-      readonly text: string;
+      readonly notes: readonly Note[];
     }
   | {
       readonly kind: 'change';
       readonly newPrice: number;
       readonly reasonCode: ReasonCode;
       readonly guardrail: Guardrail | null;
-      readonly text: string;
+      readonly notes: readonly Note[];
     };
 
-function hold(because: 'dead_band' | 'no_signal' | 'warming_up', note: string): Ask {
-  return { kind: 'hold', because, note };
+function hold(because: 'dead_band' | 'no_signal' | 'warming_up', reading: Reading): Ask {
+  return { kind: 'hold', because, reading };
 }
 
 function move(
   reasonCode: ReasonCode,
   target: number,
-  note: string,
+  reading: Reading,
   options: { restAt?: number; clicksOnly?: boolean } = {},
 ): Move {
   return {
@@ -364,7 +369,7 @@ function move(
     restAt: options.restAt ?? null,
     clicksOnly: options.clicksOnly ?? false,
     clickCapped: false,
-    note,
+    reading,
   };
 }
 
@@ -410,7 +415,10 @@ function evaluate(situation: Situation): Outcome {
       newPrice: product[bound],
       reasonCode: 'bounds_change',
       guardrail: bound,
-      text: `The price lies outside [${floor}, ${ceiling}]: back to the ${bound}, whatever the step. Guardrail: ${bound}.`,
+      notes: [
+        { kind: 'outside_bounds', floor, ceiling, bound },
+        { kind: 'guardrail', guardrail: bound },
+      ],
     };
   }
   // Prices computed from percentages of base are snapped to the ending (toward base), so a price can
@@ -437,30 +445,36 @@ function evaluate(situation: Situation): Outcome {
 function demandOutcome(frame: Frame): Outcome {
   const { product, params, evidence, source } = frame.situation;
   const { price, basePrice } = product;
-  if (evidence === null) return guarded(frame, hold('no_signal', 'demand not measured.'));
-  const described = describeEvidence(evidence);
-  if (evidence.kind === 'warming_up') return guarded(frame, hold('warming_up', described));
+  if (evidence === null) return guarded(frame, hold('no_signal', { kind: 'unmeasured' }));
+  if (evidence.kind === 'warming_up') return guarded(frame, hold('warming_up', { kind: 'evidence', evidence }));
   // With no significant change, a rich-path decision (it sees every window) returns the price toward
   // the one the merchant chose; the fast path only ever reads rises.
   const toBase = guarded(
     frame,
     source === 'windows' && price !== basePrice
-      ? move('decay_to_base', basePrice, `${described} Back toward base ${basePrice}.`, { restAt: basePrice })
-      : hold('no_signal', described),
+      ? move('decay_to_base', basePrice, { kind: 'toward_base', evidence, basePrice }, { restAt: basePrice })
+      : hold('no_signal', { kind: 'evidence', evidence }),
   );
   if (evidence.direction === 'steady') return toBase;
 
   const pct = params.demandResponsePct * (evidence.ratio - 1);
-  const asks = `${described} Asks ${pct >= 0 ? '+' : ''}${pct.toFixed(2)}% (${params.demandResponsePct}% per unit of ratio)`;
+  const inBand = Math.abs(pct) < params.deadBandPct;
+  const asks: Reading = {
+    kind: 'ask',
+    evidence,
+    pct,
+    responsePct: params.demandResponsePct,
+    deadBandPct: inBand ? params.deadBandPct : null,
+  };
   const raw = guarded(
     frame,
-    Math.abs(pct) < params.deadBandPct
-      ? hold('dead_band', `${asks}, inside the ${params.deadBandPct}% dead band.`)
+    inBand
+      ? hold('dead_band', asks)
       : evidence.direction === 'up'
-        ? move(source === 'minutes' ? 'demand_surge' : 'demand_high', price * (1 + pct / 100), `${asks}.`, {
+        ? move(source === 'minutes' ? 'demand_surge' : 'demand_high', price * (1 + pct / 100), asks, {
             clicksOnly: source === 'minutes' || !evidence.ordersConfirm,
           })
-        : move('demand_low', price * (1 + pct / 100), `${asks}.`),
+        : move('demand_low', price * (1 + pct / 100), asks),
   );
   return evidence.direction === 'up' ? higher(raw, toBase, price) : lower(raw, toBase, price);
 }
@@ -475,32 +489,36 @@ function inventoryOutcome(frame: Frame, demand: Outcome): Outcome {
   if (coverMinutes === null || sellOutChance === null) return demand;
   const { price, basePrice, floor, ceiling, inventory } = product;
   const stockStep = stepOf(price, params.inventoryStepPct);
-  const cover = Number.isFinite(coverMinutes) ? `${Math.round(coverMinutes)} min` : 'no sales';
-  const before =
-    minutesToRestock === null
-      ? `within ${params.lowStockCoverMinutes} min`
-      : `before the next delivery in ${Math.round(minutesToRestock)} min`;
-  const odds = `${inventory} units, ${cover} of cover: ${Math.round(sellOutChance * 100)}% likely to sell out ${before}`;
   if (sellOutChance >= params.lowStockHoldConfidence) {
-    const notLowered = inventoryHold(`Stock likely to run short (${odds}): the price is not lowered.`);
+    const odds = {
+      inventory,
+      coverMinutes,
+      sellOutChance,
+      minutesToRestock,
+      coverLineMinutes: params.lowStockCoverMinutes,
+    };
+    const notLowered = inventoryHold({ kind: 'low_stock', odds, towardPrice: null });
     if (sellOutChance < params.lowStockConfidence) return withDemandNote(higher(demand, notLowered, price), demand);
     const rest = clamp(frame.snap(Math.round(basePrice * (1 + params.lowStockPremiumPct / 100))), floor, ceiling);
-    const why = `Low stock (${odds})`;
     if (rest <= price) return withDemandNote(higher(demand, notLowered, price), demand);
-    const pull = guarded(
-      frame,
-      move('low_stock', Math.min(rest, price + stockStep), `${why}: up toward ${rest}.`, { restAt: rest }),
-    );
+    const reading: Reading = { kind: 'low_stock', odds, towardPrice: rest };
+    const pull = guarded(frame, move('low_stock', Math.min(rest, price + stockStep), reading, { restAt: rest }));
     return withDemandNote(higher(higher(demand, pull, price), notLowered, price), demand);
   }
   if (coverMinutes > params.overstockCoverDays * 1440 && inventory > params.overstockUnits) {
     const rest = clamp(frame.snap(Math.round(basePrice * (1 - params.overstockDiscountPct / 100))), floor, ceiling);
-    const why = `Overstock (${inventory} units, ${cover} of cover > ${params.overstockCoverDays} days)`;
-    const notRaised = inventoryHold(`${why}: the price is not raised.`);
+    const overstock = (towardPrice: number | null): Reading => ({
+      kind: 'overstock',
+      inventory,
+      coverMinutes,
+      overstockCoverDays: params.overstockCoverDays,
+      towardPrice,
+    });
+    const notRaised = inventoryHold(overstock(null));
     if (rest >= price) return withDemandNote(lower(demand, notRaised, price), demand);
     const pull = guarded(
       frame,
-      move('overstock', Math.max(rest, price - stockStep), `${why}: down toward ${rest}.`, { restAt: rest }),
+      move('overstock', Math.max(rest, price - stockStep), overstock(rest), { restAt: rest }),
     );
     return withDemandNote(lower(lower(demand, pull, price), notRaised, price), demand);
   }
@@ -508,13 +526,14 @@ function inventoryOutcome(frame: Frame, demand: Outcome): Outcome {
 }
 
 /** An inventory rule that holds the price where it is: a hold, blocked by the inventory rule. */
-function inventoryHold(note: string): Outcome {
-  return { kind: 'hold', reason: 'blocked', guardrail: null, text: `Rule inventory: ${note}` };
+function inventoryHold(reading: Reading): Outcome {
+  return { kind: 'hold', reason: 'blocked', guardrail: null, notes: [{ kind: 'rule', rule: 'inventory', reading }] };
 }
 
 /** A stock outcome that won still says what demand asked, so ops see both. */
 function withDemandNote(outcome: Outcome, demand: Outcome): Outcome {
-  return outcome === demand ? outcome : { ...outcome, text: `${outcome.text} Demand alone: ${demand.text}` };
+  if (outcome === demand) return outcome;
+  return { ...outcome, notes: [...outcome.notes, { kind: 'demand_alone', notes: demand.notes }] };
 }
 
 function priceOf(outcome: Outcome, price: number): number {
@@ -539,22 +558,23 @@ function guarded(frame: Frame, asked: Ask): Outcome {
   const { product, params } = frame.situation;
   const { price, floor, ceiling } = product;
   const { step, clickCeiling } = frame;
-  const notes = [`Rule ${asked.kind === 'move' ? asked.reasonCode : asked.because}: ${asked.note}`];
+  const notes: Note[] = [
+    { kind: 'rule', rule: asked.kind === 'move' ? asked.reasonCode : asked.because, reading: asked.reading },
+  ];
   let ask = asked;
   if (ask.kind === 'move' && ask.clicksOnly && ask.target > price) {
     const cap = Math.max(price, clickCeiling);
     if (ask.target > cap) {
       ask = { ...ask, target: cap, clickCapped: true };
-      notes.push(`Clicks-only evidence: capped at ${cap}, one step above base.`);
+      notes.push({ kind: 'click_cap', cap });
     }
   }
   const lowest = lowestAllowed(product, params);
   // A price already under the margin floor (an ops decision) is not pushed up, only kept from falling.
   const lo = price < lowest.price ? price : clamp(price - step, lowest.price, ceiling);
   const hi = clamp(price + step, floor, ceiling);
-  notes.push(
-    `Window [${lo}, ${hi}] (floor ${floor}${lowest.byMargin ? `, margin floor ${lowest.price}` : ''}, ceiling ${ceiling}, step ${step}).`,
-  );
+  const marginFloor = lowest.byMargin ? lowest.price : null;
+  notes.push({ kind: 'window', lo, hi, floor, marginFloor, ceiling, step });
   let guardrail: Guardrail | null = ask.kind === 'move' && ask.clickCapped ? 'clicks_only' : null;
   let unrounded = ask.kind === 'move' ? ask.target : price;
   if (unrounded > hi) {
@@ -568,11 +588,11 @@ function guarded(frame: Frame, asked: Ask): Outcome {
   const wanted = Math.round(unrounded);
 
   if (wanted === price) {
-    if (ask.kind === 'hold') return { kind: 'hold', reason: ask.because, guardrail: null, text: notes.join(' ') };
+    if (ask.kind === 'hold') return { kind: 'hold', reason: ask.because, guardrail: null, notes };
     const inventoryHold = ask.reasonCode === 'low_stock' || ask.reasonCode === 'overstock';
     const reason: NoChangeReason = guardrail !== null || inventoryHold ? 'blocked' : 'dead_band';
-    const tail = guardrail !== null ? ` Guardrail ${guardrail} leaves no room.` : '';
-    return { kind: 'hold', reason, guardrail, text: `${notes.join(' ')}${tail}` };
+    if (guardrail !== null) notes.push({ kind: 'no_room', guardrail });
+    return { kind: 'hold', reason, guardrail, notes };
   }
   if (ask.kind === 'hold') throw new Error('unreachable: a hold never moves the price');
 
@@ -588,13 +608,13 @@ function guarded(frame: Frame, asked: Ask): Outcome {
   }
   const ending = applyPriceEnding(wanted, params.priceEnding, min, max);
   if (ending.outcome === 'applied' && ending.price !== wanted) {
-    notes.push(`Ending ${describeEnding(params.priceEnding)}: ${wanted} → ${ending.price}.`);
+    notes.push({ kind: 'ending', ending: params.priceEnding, from: wanted, to: ending.price });
   } else if (ending.outcome === 'no_fit') {
-    notes.push(`No price ending ${describeEnding(params.priceEnding)} fits in [${min}, ${max}]; kept ${wanted}.`);
+    notes.push({ kind: 'no_ending_fits', ending: params.priceEnding, min, max, kept: wanted });
     guardrail ??= 'price_ending';
   }
-  notes.push(`Guardrail: ${guardrail ?? 'none'}.`);
-  return { kind: 'change', newPrice: ending.price, reasonCode: ask.reasonCode, guardrail, text: notes.join(' ') };
+  notes.push({ kind: 'guardrail', guardrail });
+  return { kind: 'change', newPrice: ending.price, reasonCode: ask.reasonCode, guardrail, notes };
 }
 
 /**
@@ -607,22 +627,19 @@ function snapTowardBase(value: number, basePrice: number, ending: PriceEnding | 
   return (value > basePrice ? snapped > basePrice : snapped < basePrice) ? snapped : value;
 }
 
-function describeEnding(ending: PriceEnding | null): string {
-  if (ending === null) return 'none';
-  return `${ending.remainder} mod ${ending.modulus}`;
-}
-
-function describeInputs(situation: Situation, context: DecisionContext): string {
+function inputsOf(situation: Situation, context: DecisionContext): DecisionInputs {
   const { product, coverMinutes, salesPerHour } = situation;
-  const cost = product.unitCost ?? null;
-  const stock =
-    coverMinutes === null
-      ? `inventory ${product.inventory}`
-      : `inventory ${product.inventory} (${salesPerHour?.toFixed(1)} sold per hour, ${Number.isFinite(coverMinutes) ? `${Math.round(coverMinutes)} min of cover` : 'no sales'})`;
-  return (
-    `Inputs: price ${product.price}, base ${product.basePrice}, bounds [${product.floor}, ${product.ceiling}]` +
-    `${cost === null ? '' : `, unit cost ${cost}`}, ${stock}, changes today ${context.changesToday}.`
-  );
+  return {
+    price: product.price,
+    basePrice: product.basePrice,
+    floor: product.floor,
+    ceiling: product.ceiling,
+    unitCost: product.unitCost ?? null,
+    inventory: product.inventory,
+    salesPerHour,
+    coverMinutes,
+    changesToday: context.changesToday,
+  };
 }
 
 function snapshotOf(situation: Situation, context: DecisionContext): Record<string, number> {
@@ -641,9 +658,4 @@ function snapshotOf(situation: Situation, context: DecisionContext): Record<stri
   if (situation.minutesToRestock !== null) snapshot.minutesToRestock = situation.minutesToRestock;
   if (situation.sellOutChance !== null) snapshot.sellOutChance = situation.sellOutChance;
   return evidence === null ? snapshot : Object.assign(snapshot, evidenceSnapshot(evidence));
-}
-
-function explain(parts: readonly string[]): string {
-  const text = parts.join(' ');
-  return text.length <= LIMITS.explanationLength ? text : `${text.slice(0, LIMITS.explanationLength - 1)}…`;
 }
