@@ -35,7 +35,8 @@ export interface BatchCommit {
   readonly windowStart: string;
   readonly recordsRead: number;
   readonly eventsAggregated: number;
-  readonly recordsQuarantined: number;
+  /** Records the click rules rejected (the fast path quarantines them; this path reads parsed fields only). */
+  readonly recordsRejected: number;
   readonly ordersRead: number;
   readonly rowsWritten: number;
   readonly committedAt: string;

@@ -15,6 +15,5 @@ export {
   type LocalGlueEngine,
   type LocalGlueEngineOptions,
   type LocalGlueEngineStats,
-  QUARANTINE_SOURCE,
   startLocalGlueEngine,
 } from './local-glue-engine.js';

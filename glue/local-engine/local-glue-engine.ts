@@ -1,7 +1,9 @@
 /**
  * The local stand-in for the Glue streaming job: the same micro-batch loop (one batch per window),
- * the same SQL file (in DuckDB instead of Spark), the same orders query and the same aggregates
- * writes. The planner (batch-planner.ts) decides each batch's window and records and makes the plan
+ * the same reading of a record (glue-source.ts: Glue's parsed columns, then the click rules), the same
+ * SQL file (in DuckDB instead of Spark), the same orders query and the same aggregates writes. Like
+ * the job, it quarantines nothing: it sees what Glue's source shows, and the fast path, which reads
+ * the same stream's bytes, quarantines every bad record once. The planner (batch-planner.ts) decides each batch's window and records and makes the plan
  * durable; this runner then has its effects and commits it (batch-log.ts), so a crash re-runs
  * exactly the interrupted batch and its Puts land on the same keys.
  */
@@ -11,20 +13,16 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { parseClickEvent } from '../../functions/domain/click-event.js';
 import { toEpochMs, toIso } from '../../functions/domain/time.js';
 import { AggregatesStore } from '../../functions/store/aggregates-store.js';
 import { OrdersStore } from '../../functions/store/orders-store.js';
-import { type QuarantineEntry, QuarantineStore } from '../../functions/store/quarantine-store.js';
 import type { TableNames } from '../../functions/store/table-names.js';
 import { readWindowConfig } from '../window-config.js';
 import { type BatchCommit, BatchLog, type BatchPlan } from './batch-log.js';
 import { BatchPlanner } from './batch-planner.js';
 import { DuckDbWindowAggregator, type WindowClick, type WindowProduct } from './duckdb-window-aggregator.js';
+import { clickOfGlueRow, readAsGlueSource } from './glue-source.js';
 import type { ShardRecord } from './shard-reader.js';
-
-/** The source name quarantined records are tagged with, beside the fast path's. */
-export const QUARANTINE_SOURCE = 'glue-local';
 
 /** Points at which the crash test makes the engine kill itself, so a restart meets a known state. */
 export const CRASH_POINTS = ['plan-written', 'rows-written'] as const;
@@ -40,7 +38,7 @@ const silent: EngineLogger = { info() {}, warn() {}, error() {} };
 
 export interface LocalGlueEngineOptions {
   readonly clients: { readonly kinesis: KinesisClient; readonly documentClient: DynamoDBDocumentClient };
-  readonly tableNames: Pick<TableNames, 'products' | 'orders' | 'aggregates' | 'quarantine'>;
+  readonly tableNames: Pick<TableNames, 'products' | 'orders' | 'aggregates'>;
   readonly streamName: string;
   /** Where the offset and commit logs live (e.g. `<data-dir>/glue-local`). @default a temporary directory, removed on stop */
   readonly stateDir?: string;
@@ -64,7 +62,7 @@ export interface BatchResult extends BatchCommit {
   readonly windowCloseToRowsMs: number;
   /** Milliseconds from the batch's start (plan) to its commit. */
   readonly batchMs: number;
-  /** Where batchMs went: reading the stream, parsing and quarantining, orders + catalogue, SQL, writes. */
+  /** Where batchMs went: reading the stream, reading the records, orders + catalogue, SQL, writes. */
   readonly phasesMs: { read: number; parse: number; lookups: number; sql: number; write: number };
 }
 
@@ -73,7 +71,7 @@ export interface LocalGlueEngineStats {
   readonly batchesRerun: number;
   readonly recordsRead: number;
   readonly eventsAggregated: number;
-  readonly recordsQuarantined: number;
+  readonly recordsRejected: number;
   readonly rowsWritten: number;
   readonly productsRefreshes: number;
   readonly lastBatch: BatchResult | null;
@@ -90,27 +88,16 @@ export interface LocalGlueEngine {
   stop(): Promise<void>;
 }
 
-/** Parses a batch's records: schema-valid events for the SQL, the rest for quarantine. */
-function splitRecords(records: readonly ShardRecord[]): { clicks: WindowClick[]; invalid: QuarantineEntry[] } {
+/** Reads a batch's records as the Glue job does: the clicks the rules accept, and how many they rejected. */
+function readRecords(records: readonly ShardRecord[]): { clicks: WindowClick[]; rejected: number } {
   const clicks: WindowClick[] = [];
-  const invalid: QuarantineEntry[] = [];
   for (const record of records) {
-    const parsed = parseClickEvent(record.data);
-    if (parsed.ok) {
-      const { eventId, sessionId, eventType, productId, quantity, eventTime } = parsed.value;
-      clicks.push({ eventId, sessionId, eventType, productId, quantity, eventTime });
-    } else {
-      invalid.push({
-        source: QUARANTINE_SOURCE,
-        shardId: record.shardId,
-        sequenceNumber: record.sequenceNumber,
-        arrivedAt: toIso(record.arrivedAt),
-        reason: parsed.reason,
-        data: record.data,
-      });
-    }
+    const click = clickOfGlueRow(readAsGlueSource(record.data));
+    if (click === null) continue;
+    const { eventId, sessionId, eventType, productId, quantity, eventTime } = click;
+    clicks.push({ eventId, sessionId, eventType, productId, quantity, eventTime });
   }
-  return { clicks, invalid };
+  return { clicks, rejected: records.length - clicks.length };
 }
 
 async function scanProducts(client: DynamoDBDocumentClient, tableName: string): Promise<WindowProduct[]> {
@@ -147,7 +134,6 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
   const aggregator = await DuckDbWindowAggregator.create();
   const ordersStore = new OrdersStore(clients.documentClient, tableNames.orders);
   const aggregatesStore = new AggregatesStore(clients.documentClient, tableNames.aggregates);
-  const quarantineStore = new QuarantineStore(clients.documentClient, tableNames.quarantine);
   const stopping = new AbortController();
 
   const latest = await log.latest();
@@ -165,7 +151,7 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
     batchesRerun: 0,
     recordsRead: 0,
     eventsAggregated: 0,
-    recordsQuarantined: 0,
+    recordsRejected: 0,
     rowsWritten: 0,
     productsRefreshes: 0,
   };
@@ -188,8 +174,7 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
     pending = plan;
     crash('plan-written', crashAfter);
 
-    const { clicks, invalid } = splitRecords(records);
-    await quarantineStore.put(invalid);
+    const { clicks, rejected } = readRecords(records);
     marks.push(performance.now());
     const [orders] = await Promise.all([
       ordersStore.queryWindow(plan.windowStart, plan.windowEnd),
@@ -209,7 +194,7 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
       windowStart: plan.windowStart,
       recordsRead: records.length,
       eventsAggregated: clicks.length,
-      recordsQuarantined: invalid.length,
+      recordsRejected: rejected,
       ordersRead: orders.length,
       rowsWritten: rows.length,
       committedAt: toIso(Date.now()),
@@ -222,7 +207,7 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
     if (rerun) counters.batchesRerun += 1;
     counters.recordsRead += records.length;
     counters.eventsAggregated += clicks.length;
-    counters.recordsQuarantined += invalid.length;
+    counters.recordsRejected += rejected;
     counters.rowsWritten += rows.length;
     const [readDone = 0, parsed = 0, looked = 0, aggregated = 0, written = 0] = marks;
     const phasesMs = {

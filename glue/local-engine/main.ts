@@ -55,7 +55,6 @@ async function main(): Promise<void> {
       products: required(tableEnvVar(tables.products)),
       orders: required(tableEnvVar(tables.orders)),
       aggregates: required(tableEnvVar(tables.aggregates)),
-      quarantine: required(tableEnvVar(tables.quarantine)),
     },
     stateDir,
     windowSizeSeconds: positive(values['window-seconds'], '--window-seconds'),

@@ -26,7 +26,6 @@ export interface GlueStreamingJobProps {
     readonly products: dynamodb.ITable;
     readonly orders: dynamodb.ITable;
     readonly aggregates: dynamodb.ITable;
-    readonly quarantine: dynamodb.ITable;
   };
   /** @default 'G.1X' */
   readonly workerType?: GlueStreamingWorkerType;
@@ -48,7 +47,7 @@ export interface GlueStreamingJobProps {
  * - A security configuration encrypts its CloudWatch logs, job bookmarks and S3 output with a
  *   customer-managed key, which also encrypts the checkpoint bucket (private, TLS only).
  * - A role of its own, no AWS managed policy: read on the stream (and its key), Scan on products,
- *   Query on the orders time-bucket index, BatchWriteItem on aggregates and quarantine, the checkpoint
+ *   Query on the orders time-bucket index, BatchWriteItem on aggregates (no quarantine: the fast path keeps bad records), the checkpoint
  *   prefix, its log groups and its metrics.
  * - Bookmarks are off: a streaming job resumes from its Spark checkpoint instead.
  */
@@ -156,10 +155,8 @@ export class GlueStreamingJob extends Construct {
         '--products_table': props.tables.products.tableName,
         '--orders_table': props.tables.orders.tableName,
         '--aggregates_table': props.tables.aggregates.tableName,
-        '--quarantine_table': props.tables.quarantine.tableName,
-        // The catalogue's retention, so the job and the TypeScript stores expire rows alike.
+        // The catalogue's retention, so the job and the TypeScript store expire rows alike.
         '--aggregates_retention_days': String(tables.aggregates.ttl.retentionDays),
-        '--quarantine_retention_days': String(tables.quarantine.ttl.retentionDays),
         '--checkpoint_location': checkpointLocation,
         '--window_size': `${windowSeconds} seconds`,
         '--products_refresh_seconds': String(
@@ -189,7 +186,6 @@ export class GlueStreamingJob extends Construct {
       indexes: tables.orders.globalIndexes.map((index) => index.indexName),
     });
     grantTableAccess(role, props.tables.aggregates, { actions: ['BatchWriteItem'] });
-    grantTableAccess(role, props.tables.quarantine, { actions: ['BatchWriteItem'] });
 
     // The three objects the job reads, by key: not the whole asset bucket.
     role.addToPrincipalPolicy(

@@ -10,6 +10,8 @@ export interface StreamRecord {
   readonly shardId: string;
   readonly sequenceNumber: string;
   readonly data: string;
+  /** When the stream received it (ApproximateArrivalTimestamp), epoch ms. */
+  readonly arrivedAtMs: number;
 }
 
 /** Every record of every shard, from TRIM_HORIZON to the latest, read with the SDK directly. */
@@ -29,6 +31,7 @@ export async function readWholeStream(kinesis: KinesisClient, streamName: string
           shardId,
           sequenceNumber: record.SequenceNumber ?? '',
           data: Buffer.from(record.Data ?? new Uint8Array()).toString('utf8'),
+          arrivedAtMs: record.ApproximateArrivalTimestamp?.getTime() ?? 0,
         });
       }
       if (got.length === 0) break;

@@ -14,6 +14,17 @@ const COUNTER_OF: Record<string, 'views' | 'carts' | 'removes' | 'checkouts' | '
 };
 const BOT_EVENTS_PER_MINUTE = 200;
 
+/**
+ * Whether the rich path counts a recorded line, by the simulator's own label: valid, bot (dropped by
+ * the SQL) and duplicate lines, and two bad kinds Glue's parsed source cannot see (the fast path
+ * quarantines them): an over-size record, valid apart from its size, and a wrong-type record whose one
+ * mistake is a price as a string, which Spark reads as no price seen. Every other bad kind is rejected.
+ */
+export function richPathReads(kind: string, data: string): boolean {
+  if (!kind.startsWith('bad:') || kind === 'bad:oversized') return true;
+  return kind === 'bad:wrong-type' && typeof (JSON.parse(data) as { priceSeen?: unknown }).priceSeen === 'string';
+}
+
 export interface RecountEvent {
   readonly eventId: string;
   readonly sessionId: string;

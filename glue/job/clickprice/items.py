@@ -1,12 +1,10 @@
-"""DynamoDB item shapes the Glue job writes: aggregate rows and quarantined records.
+"""DynamoDB item shapes the Glue job reads and writes: aggregate rows out, orders in.
 
-boto3's resource layer refuses Python floats, so every number becomes a Decimal here, in one place;
-the quarantine item is the one functions/store/quarantine-store.ts writes, so the ops listing reads both.
+boto3's resource layer refuses Python floats, so every number becomes a Decimal here, in one place.
 """
 
 from __future__ import annotations
 
-import base64
 import math
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -16,20 +14,10 @@ from .keys import (
     AGGREGATE_PARTITION_KEY,
     AGGREGATE_SORT_KEY,
     AGGREGATE_TTL_ATTRIBUTE,
-    QUARANTINE_PARTITION_KEY,
-    QUARANTINE_SORT_KEY,
-    QUARANTINE_TTL_ATTRIBUTE,
-    day_of,
     expiry_after_days,
     to_epoch_ms,
     to_iso,
 )
-
-#: quarantine-store.ts: raw bytes kept per record, reason length (in UTF-16 units).
-MAX_RAW_BYTES = 256 * 1024
-MAX_REASON_UNITS = 1_000
-QUARANTINE_SOURCE = "glue"
-
 
 def to_dynamo_value(value: Any) -> Any:
     """One value as boto3 stores it: numbers as Decimal, timestamps canonical, nested values too."""
@@ -69,41 +57,6 @@ def aggregate_item(row: Mapping[str, Any], retention_days: int) -> dict[str, Any
         raise ValueError(f"windowStart is not a canonical timestamp: {window_start!r}")
     item[AGGREGATE_TTL_ATTRIBUTE] = Decimal(expiry_after_days(window_start, retention_days))
     return item
-
-
-def _slice_utf16(text: str, units: int) -> str:
-    """``text.slice(0, units)`` as JavaScript counts: in UTF-16 code units."""
-    encoded = text.encode("utf-16-le", "surrogatepass")[: units * 2]
-    return encoded.decode("utf-16-le", "surrogatepass")
-
-
-def quarantine_item(
-    *,
-    shard_id: str,
-    sequence_number: str,
-    arrived_at: str,
-    reason: str,
-    data: bytes,
-    quarantined_at: str,
-    retention_days: int,
-    source: str = QUARANTINE_SOURCE,
-) -> dict[str, Any]:
-    """The item ``QuarantineStore.toItem`` writes; the key comes from the stream position, so a
-    re-run batch overwrites the same items instead of adding copies."""
-    return {
-        QUARANTINE_PARTITION_KEY: day_of(arrived_at),
-        QUARANTINE_SORT_KEY: f"{arrived_at}#{source}#{shard_id}#{sequence_number}",
-        "source": source,
-        "shardId": shard_id,
-        "sequenceNumber": sequence_number,
-        "arrivedAt": arrived_at,
-        "reason": _slice_utf16(reason, MAX_REASON_UNITS),
-        "rawBase64": base64.b64encode(data[:MAX_RAW_BYTES]).decode("ascii"),
-        "rawBytes": Decimal(len(data)),
-        "truncated": len(data) > MAX_RAW_BYTES,
-        "quarantinedAt": quarantined_at,
-        QUARANTINE_TTL_ATTRIBUTE: Decimal(expiry_after_days(quarantined_at, retention_days)),
-    }
 
 
 def order_row(item: Mapping[str, Any]) -> dict[str, Any]:

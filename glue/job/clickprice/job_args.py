@@ -1,7 +1,7 @@
 """The job's arguments (``--name value``), pure so unit tests and the CDK template test can read them.
 
-The retention days come from the table catalogue (definitions/resources.ts) through the job's default
-arguments, so the job and the TypeScript stores expire rows after the same number of days.
+The aggregates' retention days come from the table catalogue (definitions/resources.ts) through the job's default
+arguments, so the job and the TypeScript store expire rows after the same number of days.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Mapping
 
 REQUIRED = ["JOB_NAME", "stream_arn", "products_table", "orders_table", "aggregates_table",
-            "quarantine_table", "checkpoint_location", "aggregates_retention_days",
-            "quarantine_retention_days"]
+            "checkpoint_location", "aggregates_retention_days"]
 OPTIONAL = {"window_size": None, "products_refresh_seconds": "300", "sql_path": None}
 
 

@@ -21,9 +21,6 @@ ORDER_BUCKET_SHARDS = 4
 AGGREGATE_PARTITION_KEY = "productId"
 AGGREGATE_SORT_KEY = "windowStart"
 AGGREGATE_TTL_ATTRIBUTE = "expiresAt"
-QUARANTINE_PARTITION_KEY = "quarantineDay"
-QUARANTINE_SORT_KEY = "quarantineId"
-QUARANTINE_TTL_ATTRIBUTE = "expiresAt"
 ORDERS_TIME_INDEX = "byTimeBucket"
 ORDERS_TIME_INDEX_PARTITION_KEY = "timeBucket"
 ORDERS_TIME_INDEX_SORT_KEY = "orderedAt"
@@ -59,11 +56,6 @@ def to_epoch_ms(iso: str) -> int:
 def minute_of(iso: str) -> str:
     """The start of the minute holding ``iso``, as a canonical timestamp."""
     return f"{iso[:16]}:00.000Z"
-
-
-def day_of(iso: str) -> str:
-    """The UTC day holding ``iso``, ``YYYY-MM-DD``: the quarantine table's partition."""
-    return iso[:10]
 
 
 def expiry_after_days(iso: str, days: int) -> int:

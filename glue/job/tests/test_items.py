@@ -5,7 +5,7 @@ import unittest
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from clickprice.items import MAX_RAW_BYTES, aggregate_item, in_window, order_row, quarantine_item, to_dynamo_value
+from clickprice.items import aggregate_item, in_window, order_row, to_dynamo_value
 
 DAYS = 30
 
@@ -46,35 +46,6 @@ class AggregateItem(unittest.TestCase):
     def test_datetimes_become_canonical_strings(self) -> None:
         moment = datetime(2026, 11, 21, 23, 1, 10, 123_999, tzinfo=timezone.utc)
         self.assertEqual(to_dynamo_value(moment), "2026-11-21T23:01:10.123Z")
-
-
-class QuarantineItem(unittest.TestCase):
-    def make(self, data: bytes, reason: str = "eventId: too short") -> dict:
-        return quarantine_item(
-            shard_id="shardId-000000000001",
-            sequence_number="4959",
-            arrived_at="2026-11-21T23:01:10.123Z",
-            reason=reason,
-            data=data,
-            quarantined_at="2026-11-21T23:02:00.000Z",
-            retention_days=30,
-        )
-
-    def test_has_the_quarantine_store_shape_and_position_key(self) -> None:
-        item = self.make(b"{}")
-        self.assertEqual(item["quarantineDay"], "2026-11-21")
-        self.assertEqual(item["quarantineId"], "2026-11-21T23:01:10.123Z#glue#shardId-000000000001#4959")
-        self.assertEqual(item["source"], "glue")
-        self.assertEqual(base64.b64decode(item["rawBase64"]), b"{}")
-        self.assertEqual((item["rawBytes"], item["truncated"]), (Decimal(2), False))
-        self.assertEqual(item["expiresAt"], Decimal(1_795_302_120 + 30 * 86_400))
-
-    def test_cuts_raw_data_and_reason_like_the_store(self) -> None:
-        item = self.make(b"x" * (MAX_RAW_BYTES + 1), reason="😀" * 600)
-        self.assertTrue(item["truncated"])
-        self.assertEqual(len(base64.b64decode(item["rawBase64"])), MAX_RAW_BYTES)
-        # JavaScript's slice counts UTF-16 units: 1000 units are 500 emoji.
-        self.assertEqual(item["reason"], "😀" * 500)
 
 
 class Orders(unittest.TestCase):

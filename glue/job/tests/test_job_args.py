@@ -9,12 +9,11 @@ class RetentionDays(unittest.TestCase):
 
     def test_refuses_anything_else_naming_the_argument(self) -> None:
         for text in ("", "0", "-1", "7.5", "seven", " 7"):
-            with self.subTest(text=text), self.assertRaisesRegex(ValueError, "--quarantine_retention_days"):
-                retention_days({"quarantine_retention_days": text}, "quarantine_retention_days")
+            with self.subTest(text=text), self.assertRaisesRegex(ValueError, "--aggregates_retention_days"):
+                retention_days({"aggregates_retention_days": text}, "aggregates_retention_days")
 
-    def test_both_retentions_are_required_arguments(self) -> None:
+    def test_the_retention_is_a_required_argument(self) -> None:
         self.assertIn("aggregates_retention_days", REQUIRED)
-        self.assertIn("quarantine_retention_days", REQUIRED)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from clickprice import keys
 from clickprice.keys import expiry_after_days, order_time_bucket, order_time_buckets_between
+from clickprice.source import CLICK_COLUMNS
 from clickprice.validation import parse_click_event
 
 VECTORS = json.loads((Path(__file__).parent / "vectors" / "ts-vectors.json").read_text(encoding="utf-8"))
@@ -71,12 +72,15 @@ class TableKeyParity(unittest.TestCase):
         used = {
             "aggregates": {"partitionKey": keys.AGGREGATE_PARTITION_KEY, "sortKey": keys.AGGREGATE_SORT_KEY,
                            "ttlAttribute": keys.AGGREGATE_TTL_ATTRIBUTE},
-            "quarantine": {"partitionKey": keys.QUARANTINE_PARTITION_KEY, "sortKey": keys.QUARANTINE_SORT_KEY,
-                           "ttlAttribute": keys.QUARANTINE_TTL_ATTRIBUTE},
             "ordersByTime": {"indexName": keys.ORDERS_TIME_INDEX, "partitionKey": keys.ORDERS_TIME_INDEX_PARTITION_KEY,
                              "sortKey": keys.ORDERS_TIME_INDEX_SORT_KEY},
         }
         self.assertEqual(used, expected)
+
+
+class SourceColumnParity(unittest.TestCase):
+    def test_the_local_engine_reads_records_into_the_columns_the_job_asks_glue_for(self) -> None:
+        self.assertEqual([list(column) for column in CLICK_COLUMNS], VECTORS["glueSourceColumns"])
 
 
 if __name__ == "__main__":

@@ -3,27 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../../../functions/domain/order.js';
-import { padSequence } from '../../../functions/domain/sequence-numbers.js';
 import { toIso } from '../../../functions/domain/time.js';
-import {
-  BatchLog,
-  type BatchPlan,
-  createLocalGlueEngine,
-  type LocalGlueEngine,
-} from '../../../glue/local-engine/index.js';
+import { BatchLog, createLocalGlueEngine, type LocalGlueEngine } from '../../../glue/local-engine/index.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { loadCatalogue } from '../../../simulator/catalogue-loader.js';
-import { type RecordedLine, readRecording } from '../../../simulator/recording.js';
-import { runSimulation, type SimulationSummary } from '../../../simulator/run-simulation.js';
+import { batchOf, type RecordedRun, recordRun } from '../../helpers/glue-runs.js';
 import { createScratchStream } from '../../helpers/kinesis-batches.js';
 import { scanAll, useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
 import { readWholeStream, type StreamRecord } from '../../helpers/stream-records.js';
 import {
   type CatalogueEntry,
-  catalogueOf,
   type RecountEvent,
   recountWindow,
+  richPathReads,
   sumOverWindows,
 } from '../../helpers/window-recount.js';
 
@@ -33,13 +26,13 @@ const MINUTE = 60_000;
 // Simulated time starts on a past minute boundary, so the two runs fall into two known windows.
 const start = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE;
 
-let tableNames: Record<'products' | 'orders' | 'aggregates' | 'quarantine', string>;
+let tableNames: Record<'products' | 'orders' | 'aggregates', string>;
 let streamName: string;
 let catalogue: Map<string, CatalogueEntry>;
 let engine: LocalGlueEngine;
 let clockMs = start;
 /** Each run, and the catalogue as its batch read it (the run's orders and deliveries changed the stock). */
-const runs: { recording: RecordedLine[]; summary: SimulationSummary; catalogue: Map<string, CatalogueEntry> }[] = [];
+const runs: RecordedRun[] = [];
 
 async function simulate(
   scenario: 'bad-events' | 'bot-attack',
@@ -47,36 +40,12 @@ async function simulate(
   startTime: number,
   durationSeconds: number,
 ): Promise<void> {
-  const out = join(dir, `run-${seed}.jsonl`);
-  const summary = await runSimulation({
-    target: {
-      kinesis: clients.kinesis,
-      streamName,
-      documentClient: clients.documentClient,
-      productsTable: tableNames.products,
-      ordersTable: tableNames.orders,
-    },
-    scenario,
-    // Bots far over the threshold, all inside the run's one minute, so the SQL's rule finds every one.
-    scenarioParameters: { botAttack: { eventsPerMinute: 600, startSeconds: 0, sessions: 3 } },
-    rate: 120,
-    durationSeconds,
-    seed,
-    startTime,
-    pace: 'fast',
-    out,
-    warmupMs: 0,
-  });
-  runs.push({
-    recording: await readRecording(out),
-    summary,
-    catalogue: catalogueOf(await scanAll(clients.documentClient, tableNames.products)),
-  });
+  runs.push(await recordRun({ clients, streamName, tableNames, dir }, scenario, seed, startTime, durationSeconds));
 }
 
 beforeAll(async () => {
   [tableNames, streamName] = await Promise.all([
-    createScratchTables(clients.dynamodb, ['products', 'orders', 'aggregates', 'quarantine']),
+    createScratchTables(clients.dynamodb, ['products', 'orders', 'aggregates']),
     createScratchStream(clients.kinesis, 2),
   ]);
   const products = generateCatalogue(toIso(Date.now()), { productCount: 60 });
@@ -106,20 +75,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The plan whose range on the record's shard holds its sequence number. */
-function batchOf(plans: readonly BatchPlan[], record: StreamRecord): BatchPlan | undefined {
-  const sequence = padSequence(record.sequenceNumber);
-  return plans.find((plan) =>
-    plan.shards.some(
-      (range) =>
-        range.shardId === record.shardId &&
-        range.through !== null &&
-        (range.after === null || sequence > padSequence(range.after)) &&
-        sequence <= padSequence(range.through),
-    ),
-  );
-}
-
 describe('the local Glue engine, recounted independently', () => {
   it('writes, per committed batch, exactly the rows a plain recount of that batch’s sequence ranges gives', async () => {
     // Prepare: which records each batch covered, read back from the stream (the recording has no
@@ -148,7 +103,7 @@ describe('the local Glue engine, recounted independently', () => {
         runs[index]?.recording.map((line) => line.data).sort(),
       );
       const events = records
-        .filter((record) => !kindOf.get(record.data)?.startsWith('bad:'))
+        .filter((record) => richPathReads(kindOf.get(record.data) ?? 'unrecorded', record.data))
         .map((record) => JSON.parse(record.data) as RecountEvent);
       const { rows: expected } = recountWindow(plan, events, orders, runs[index]?.catalogue ?? catalogue);
       const actual = aggregates
@@ -162,7 +117,8 @@ describe('the local Glue engine, recounted independently', () => {
   });
 
   it('summed over windows, counts every valid, unique, non-bot event once and drops every bot event', async () => {
-    // The simulator's own labels this time: `valid` is unique and non-bot by construction.
+    // The simulator's own labels this time: `valid` is unique and non-bot by construction, and so are
+    // the bad lines the rich path reads (a valid event grown or mistyped, under an eventId of its own).
     const expected: Record<string, Record<string, number>> = {};
     const add = (productId: string, field: string, amount: number) => {
       if (!catalogue.has(productId)) return;
@@ -188,7 +144,7 @@ describe('the local Glue engine, recounted independently', () => {
     };
     for (const { recording } of runs) {
       for (const line of recording) {
-        if (line.kind !== 'valid' && line.kind !== 'bot') continue;
+        if (line.kind !== 'bot' && (line.kind === 'duplicate' || !richPathReads(line.kind, line.data))) continue;
         const event = JSON.parse(line.data) as RecountEvent;
         const counter = counterOf[event.eventType];
         if (!counter || !event.productId) continue;
@@ -208,15 +164,19 @@ describe('the local Glue engine, recounted independently', () => {
     expect(totals).toEqual(expected);
   });
 
-  it('quarantines every bad record under its own source, and commits each batch with its counts', async () => {
-    const bad = runs.flatMap(({ recording }) => recording.filter((line) => line.kind.startsWith('bad:')));
-    const quarantined = await scanAll(clients.documentClient, tableNames.quarantine);
+  it('rejects every bad record its source can show (the fast path quarantines them) and commits the counts', async () => {
+    const rejected = runs.flatMap(({ recording }) => recording.filter((line) => !richPathReads(line.kind, line.data)));
+    const readBad = runs.flatMap(({ recording }) =>
+      recording.filter((line) => line.kind.startsWith('bad:') && richPathReads(line.kind, line.data)),
+    );
     const commits = await new BatchLog(engine.stateDir).commits();
 
-    expect(bad.length).toBeGreaterThan(50);
-    expect(quarantined).toHaveLength(bad.length);
-    expect(quarantined.every((item) => item.source === 'glue-local')).toBe(true);
+    expect(rejected.length).toBeGreaterThan(50);
+    expect(readBad.length).toBeGreaterThan(0);
     expect(commits.map((commit) => commit.recordsRead)).toEqual(runs.map(({ recording }) => recording.length));
-    expect(engine.stats()).toMatchObject({ batchesCommitted: 2, batchesRerun: 0, recordsQuarantined: bad.length });
+    expect(commits.map((commit) => commit.recordsRejected)).toEqual(
+      runs.map(({ recording }) => recording.filter((line) => !richPathReads(line.kind, line.data)).length),
+    );
+    expect(engine.stats()).toMatchObject({ batchesCommitted: 2, batchesRerun: 0, recordsRejected: rejected.length });
   });
 });

@@ -12,6 +12,7 @@ import { tables } from '../../../../definitions/resources.js';
 import { parseClickEvent } from '../../../../functions/domain/click-event.js';
 import { orderTimeBucket, orderTimeBucketsBetween } from '../../../../functions/domain/order-buckets.js';
 import { expiryAfterDays } from '../../../../functions/domain/time.js';
+import { GLUE_SOURCE_COLUMNS } from '../../../local-engine/glue-source.js';
 
 const base = {
   eventId: 'evt-0001',
@@ -223,11 +224,6 @@ const tableKeys = {
     sortKey: tables.aggregates.sortKey?.name,
     ttlAttribute: tables.aggregates.ttl?.attribute,
   },
-  quarantine: {
-    partitionKey: tables.quarantine.partitionKey.name,
-    sortKey: tables.quarantine.sortKey?.name,
-    ttlAttribute: tables.quarantine.ttl?.attribute,
-  },
   ordersByTime: {
     indexName: ordersByTime?.indexName,
     partitionKey: ordersByTime?.partitionKey.name,
@@ -235,4 +231,9 @@ const tableKeys = {
   },
 };
 
-process.stdout.write(`${JSON.stringify({ parse, buckets, bucketRanges, expiries, tableKeys }, null, 1)}\n`);
+// The columns the DuckDB engine reads a record into, which must be those the job asks Glue for.
+const glueSourceColumns = GLUE_SOURCE_COLUMNS;
+
+process.stdout.write(
+  `${JSON.stringify({ parse, buckets, bucketRanges, expiries, tableKeys, glueSourceColumns }, null, 1)}\n`,
+);

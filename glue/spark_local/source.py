@@ -1,0 +1,23 @@
+"""Glue's Kinesis source, locally: raw records in, a frame of exactly the columns Glue gives the job.
+
+Glue parses each record's JSON payload with the job's ``schema`` and adds ``__src_timestamp``
+(clickprice/source.py); here Spark's own JSON reader (``from_json``, PERMISSIVE, the same Spark 3.3)
+does the parsing, so the frame the batch logic meets locally is the one it meets on Glue.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from clickprice.source import CLICK_COLUMNS, SOURCE_TIMESTAMP_COLUMN, source_schema_ddl
+
+
+def glue_source_frame(spark: SparkSession, records: Iterable[tuple[str, int]]) -> DataFrame:
+    """``records`` as (payload text, arrival epoch ms) to the frame Glue's Kinesis source would give."""
+    raw = spark.createDataFrame(list(records), "data string, arrivedAtMs long")
+    parsed = raw.select(F.from_json("data", source_schema_ddl()).alias("event"), "arrivedAtMs")
+    return parsed.select(*[F.col(f"event.{name}").alias(name) for name, _ in CLICK_COLUMNS],
+                         F.expr("timestamp_millis(arrivedAtMs)").alias(SOURCE_TIMESTAMP_COLUMN))
