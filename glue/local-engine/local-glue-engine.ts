@@ -1,28 +1,27 @@
 /**
- * The local stand-in for the Glue streaming job: the same micro-batch loop (one batch per window),
- * the same reading of a record (glue-source.ts: Glue's parsed columns, then the click rules), the same
- * SQL file (in DuckDB instead of Spark), the same orders query and the same aggregates writes. Like
- * the job, it quarantines nothing: it sees what Glue's source shows, and the fast path, which reads
- * the same stream's bytes, quarantines every bad record once. The planner (batch-planner.ts) decides each batch's window and records and makes the plan
- * durable; this runner then has its effects and commits it (batch-log.ts), so a crash re-runs
- * exactly the interrupted batch and its Puts land on the same keys.
+ * The local stand-in for the Glue streaming job: the same micro-batch loop (one batch per window), in
+ * which each batch is aggregated either in DuckDB (the same reading of a record, SQL file, orders
+ * query and writes as the job) or by the job's own PySpark code on a local Spark (window-aggregation.ts).
+ * Like the job, it quarantines nothing: it sees what Glue's source shows, and the fast path, which
+ * reads the same stream's bytes, quarantines every bad record once. The planner (batch-planner.ts)
+ * decides each batch's window and records and makes the plan durable; this runner then has the
+ * aggregation's effects and commits it (batch-log.ts), so a crash re-runs exactly the interrupted
+ * batch and its Puts land on the same keys.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { toEpochMs, toIso } from '../../functions/domain/time.js';
-import { AggregatesStore } from '../../functions/store/aggregates-store.js';
-import { OrdersStore } from '../../functions/store/orders-store.js';
 import type { TableNames } from '../../functions/store/table-names.js';
 import { readWindowConfig } from '../window-config.js';
 import { type BatchCommit, BatchLog, type BatchPlan } from './batch-log.js';
 import { BatchPlanner } from './batch-planner.js';
-import { DuckDbWindowAggregator, type WindowClick, type WindowProduct } from './duckdb-window-aggregator.js';
-import { clickOfGlueRow, readAsGlueSource } from './glue-source.js';
-import type { ShardRecord } from './shard-reader.js';
+import { createDuckDbAggregation } from './duckdb-aggregation.js';
+import { startSparkAggregation } from './spark-aggregation.js';
+import type { GlueEngineName, WindowAggregation } from './window-aggregation.js';
 
 /** Points at which the crash test makes the engine kill itself, so a restart meets a known state. */
 export const CRASH_POINTS = ['plan-written', 'rows-written'] as const;
@@ -52,6 +51,19 @@ export interface LocalGlueEngineOptions {
   readonly clock?: () => number;
   /** Kill the process (SIGKILL) at this point of the first batch: for the crash test only. */
   readonly crashAfter?: CrashPoint;
+  /**
+   * Aggregate in DuckDB, or run the Glue job's PySpark batch logic on a local Spark (needs
+   * `.venv-glue/`, python-env.ts, and the DynamoDB endpoint the worker connects to). @default duckdb
+   */
+  readonly engine?: { readonly name: 'duckdb' } | SparkEngineOptions;
+}
+
+export interface SparkEngineOptions {
+  readonly name: 'spark';
+  readonly python: string;
+  readonly dynamodbEndpoint: string;
+  /** Where each batch's source rows are written, for the tests. */
+  readonly shapesDir?: string;
 }
 
 /** What one batch did. */
@@ -62,8 +74,8 @@ export interface BatchResult extends BatchCommit {
   readonly windowCloseToRowsMs: number;
   /** Milliseconds from the batch's start (plan) to its commit. */
   readonly batchMs: number;
-  /** Where batchMs went: reading the stream, reading the records, orders + catalogue, SQL, writes. */
-  readonly phasesMs: { read: number; parse: number; lookups: number; sql: number; write: number };
+  /** Where batchMs went: reading the stream, then the aggregation's own phases. */
+  readonly phasesMs: Readonly<Record<string, number>>;
 }
 
 export interface LocalGlueEngineStats {
@@ -73,12 +85,13 @@ export interface LocalGlueEngineStats {
   readonly eventsAggregated: number;
   readonly recordsRejected: number;
   readonly rowsWritten: number;
-  readonly productsRefreshes: number;
   readonly lastBatch: BatchResult | null;
 }
 
 export interface LocalGlueEngine {
   readonly stateDir: string;
+  /** Which engine aggregates the batches. */
+  readonly engineName: GlueEngineName;
   /** Runs one batch: an uncommitted plan first, else the next window once it has closed. */
   runOnce(): Promise<BatchResult>;
   /** Resolves after a batch planned after this call is committed: everything on the stream now is aggregated. */
@@ -86,35 +99,6 @@ export interface LocalGlueEngine {
   stats(): LocalGlueEngineStats;
   /** Stops after the batch in flight (if any); safe to call more than once. */
   stop(): Promise<void>;
-}
-
-/** Reads a batch's records as the Glue job does: the clicks the rules accept, and how many they rejected. */
-function readRecords(records: readonly ShardRecord[]): { clicks: WindowClick[]; rejected: number } {
-  const clicks: WindowClick[] = [];
-  for (const record of records) {
-    const click = clickOfGlueRow(readAsGlueSource(record.data));
-    if (click === null) continue;
-    const { eventId, sessionId, eventType, productId, quantity, eventTime } = click;
-    clicks.push({ eventId, sessionId, eventType, productId, quantity, eventTime });
-  }
-  return { clicks, rejected: records.length - clicks.length };
-}
-
-async function scanProducts(client: DynamoDBDocumentClient, tableName: string): Promise<WindowProduct[]> {
-  const products: WindowProduct[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: tableName,
-        ProjectionExpression: 'productId, category, inventory, price',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    products.push(...((page.Items ?? []) as WindowProduct[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return products;
 }
 
 function crash(point: CrashPoint, configured: CrashPoint | undefined): void {
@@ -131,9 +115,23 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
   const temporaryDir = options.stateDir === undefined ? await mkdtemp(join(tmpdir(), 'clickprice-glue-')) : null;
   const stateDir = options.stateDir ?? (temporaryDir as string);
   const log = new BatchLog(stateDir);
-  const aggregator = await DuckDbWindowAggregator.create();
-  const ordersStore = new OrdersStore(clients.documentClient, tableNames.orders);
-  const aggregatesStore = new AggregatesStore(clients.documentClient, tableNames.aggregates);
+  const engineOptions = options.engine ?? { name: 'duckdb' };
+  const aggregation: WindowAggregation =
+    engineOptions.name === 'spark'
+      ? await startSparkAggregation({
+          python: engineOptions.python,
+          dynamodbEndpoint: engineOptions.dynamodbEndpoint,
+          tableNames,
+          stateDir,
+          windowMs,
+          productsRefreshSeconds: refreshMs / 1_000,
+          shapesDir: engineOptions.shapesDir,
+        })
+      : await createDuckDbAggregation({
+          documentClient: clients.documentClient,
+          tableNames,
+          productsRefreshMs: refreshMs,
+        });
   const stopping = new AbortController();
 
   const latest = await log.latest();
@@ -142,7 +140,6 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
     latest?.plan,
   );
   let pending: BatchPlan | undefined = latest && !latest.committed ? latest.plan : undefined;
-  let productsReadAt: number | null = null;
   let crashAfter = options.crashAfter;
   let inFlight: Promise<BatchResult> | null = null;
   const commitListeners: ((plan: BatchPlan) => void)[] = [];
@@ -153,38 +150,19 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
     eventsAggregated: 0,
     recordsRejected: 0,
     rowsWritten: 0,
-    productsRefreshes: 0,
   };
   let lastBatch: BatchResult | null = null;
   if (pending) logger.warn('glue-local: re-running an uncommitted batch', { batchId: pending.batchId });
-
-  async function refreshProductsIfDue(): Promise<void> {
-    const now = performance.now();
-    if (productsReadAt !== null && now - productsReadAt < refreshMs) return;
-    await aggregator.replaceProducts(await scanProducts(clients.documentClient, tableNames.products));
-    productsReadAt = now;
-    counters.productsRefreshes += 1;
-  }
 
   async function runBatch(): Promise<BatchResult> {
     const startedAt = performance.now();
     const rerun = pending !== undefined;
     const { plan, records } = pending ? await planner.readPlanned(pending) : await planner.planNext();
-    const marks = [performance.now()];
+    const readDone = performance.now();
     pending = plan;
     crash('plan-written', crashAfter);
 
-    const { clicks, rejected } = readRecords(records);
-    marks.push(performance.now());
-    const [orders] = await Promise.all([
-      ordersStore.queryWindow(plan.windowStart, plan.windowEnd),
-      refreshProductsIfDue(),
-    ]);
-    marks.push(performance.now());
-    const rows = await aggregator.aggregate(plan, clicks, orders);
-    marks.push(performance.now());
-    await aggregatesStore.putAll(rows);
-    marks.push(performance.now());
+    const aggregated = await aggregation.aggregate(plan, records);
     const windowCloseToRowsMs = Date.now() - toEpochMs(plan.windowEnd);
     crash('rows-written', crashAfter);
 
@@ -193,10 +171,10 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
       batchId: plan.batchId,
       windowStart: plan.windowStart,
       recordsRead: records.length,
-      eventsAggregated: clicks.length,
-      recordsRejected: rejected,
-      ordersRead: orders.length,
-      rowsWritten: rows.length,
+      eventsAggregated: aggregated.eventsAggregated,
+      recordsRejected: aggregated.recordsRejected,
+      ordersRead: aggregated.ordersRead,
+      rowsWritten: aggregated.rowsWritten,
       committedAt: toIso(Date.now()),
     };
     await log.writeCommit(commit);
@@ -206,17 +184,10 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
     counters.batchesCommitted += 1;
     if (rerun) counters.batchesRerun += 1;
     counters.recordsRead += records.length;
-    counters.eventsAggregated += clicks.length;
-    counters.recordsRejected += rejected;
-    counters.rowsWritten += rows.length;
-    const [readDone = 0, parsed = 0, looked = 0, aggregated = 0, written = 0] = marks;
-    const phasesMs = {
-      read: Math.round(readDone - startedAt),
-      parse: Math.round(parsed - readDone),
-      lookups: Math.round(looked - parsed),
-      sql: Math.round(aggregated - looked),
-      write: Math.round(written - aggregated),
-    };
+    counters.eventsAggregated += aggregated.eventsAggregated;
+    counters.recordsRejected += aggregated.recordsRejected;
+    counters.rowsWritten += aggregated.rowsWritten;
+    const phasesMs = { read: Math.round(readDone - startedAt), ...aggregated.phasesMs };
     lastBatch = { ...commit, rerun, windowCloseToRowsMs, batchMs: performance.now() - startedAt, phasesMs };
     logger.info('glue-local: batch committed', { ...lastBatch });
     for (const listener of commitListeners.splice(0)) listener(plan);
@@ -225,6 +196,7 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
 
   const engine: LocalGlueEngine = {
     stateDir,
+    engineName: aggregation.name,
     runOnce() {
       // One batch at a time: a second caller waits for the first, then runs the next batch.
       const previous = inFlight ?? Promise.resolve(undefined);
@@ -251,7 +223,7 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
       if (stopping.signal.aborted) return;
       stopping.abort();
       await inFlight?.catch(() => undefined);
-      aggregator.close();
+      await aggregation.close();
       if (temporaryDir) await rm(temporaryDir, { recursive: true, force: true });
     },
   };

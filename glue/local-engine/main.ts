@@ -2,7 +2,7 @@
  * The local Glue engine as a process of its own:
  *
  *   node --import tsx glue/local-engine/main.ts --state-dir DIR [--window-seconds N] [--once]
- *                                               [--products-refresh-seconds N]
+ *                                               [--products-refresh-seconds N] [--engine duckdb|spark]
  *
  * Endpoints, table and stream names come from the environment the local stack hands its workers
  * (localStackEnvironment: AWS_ENDPOINT_URL_*, TABLE_*, CLICKS_STREAM_NAME). Each committed batch is
@@ -15,6 +15,8 @@ import { parseArgs } from 'node:util';
 import { STREAM_ENV_VAR, tableEnvVar, tables } from '../../definitions/resources.js';
 import { createLocalClients } from '../../local/clients.js';
 import { CRASH_POINTS, type CrashPoint, createLocalGlueEngine, startLocalGlueEngine } from './local-glue-engine.js';
+import { findGluePython } from './python-env.js';
+import { GLUE_ENGINES, type GlueEngineName } from './window-aggregation.js';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -36,8 +38,13 @@ async function main(): Promise<void> {
       'window-seconds': { type: 'string' },
       'products-refresh-seconds': { type: 'string' },
       once: { type: 'boolean', default: false },
+      engine: { type: 'string', default: 'duckdb' },
     },
   });
+  const engineName = values.engine as GlueEngineName;
+  if (!GLUE_ENGINES.includes(engineName)) throw new Error(`--engine must be one of ${GLUE_ENGINES.join(', ')}`);
+  const python = engineName === 'spark' ? findGluePython() : null;
+  if (python !== null && 'missing' in python) throw new Error(`--engine spark: ${python.missing}`);
   const stateDir = values['state-dir'];
   if (!stateDir) throw new Error('--state-dir is required: the offset and commit logs must outlive the process');
   const crashAfter = process.env.CLICKPRICE_GLUE_CRASH_AFTER as CrashPoint | undefined;
@@ -60,6 +67,10 @@ async function main(): Promise<void> {
     windowSizeSeconds: positive(values['window-seconds'], '--window-seconds'),
     productsRefreshSeconds: positive(values['products-refresh-seconds'], '--products-refresh-seconds'),
     crashAfter,
+    engine:
+      python === null
+        ? ({ name: 'duckdb' } as const)
+        : ({ name: 'spark', python: python.python, dynamodbEndpoint: required('AWS_ENDPOINT_URL_DYNAMODB') } as const),
     logger: {
       info() {},
       warn: (message: string, attributes?: Record<string, unknown>) =>

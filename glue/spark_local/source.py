@@ -7,6 +7,8 @@ does the parsing, so the frame the batch logic meets locally is the one it meets
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Iterable
 
 from pyspark.sql import DataFrame, SparkSession
@@ -21,3 +23,17 @@ def glue_source_frame(spark: SparkSession, records: Iterable[tuple[str, int]]) -
     parsed = raw.select(F.from_json("data", source_schema_ddl()).alias("event"), "arrivedAtMs")
     return parsed.select(*[F.col(f"event.{name}").alias(name) for name, _ in CLICK_COLUMNS],
                          F.expr("timestamp_millis(arrivedAtMs)").alias(SOURCE_TIMESTAMP_COLUMN))
+
+
+def read_records(path: "str | Path") -> list[tuple[str, int]]:
+    """A batch's records from a JSONL file of {"data": text, "arrivedAtMs": n} lines."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [(entry["data"], int(entry["arrivedAtMs"])) for entry in map(json.loads, filter(None, lines))]
+
+
+def write_shapes(frame: DataFrame, path: "str | Path") -> None:
+    """The frame's click columns, one JSON object per row in order: what Glue's source made of each record."""
+    names = [name for name, _ in CLICK_COLUMNS]
+    with open(path, "w", encoding="utf-8") as out:
+        for row in frame.select(*names).collect():
+            out.write(json.dumps(row.asDict()) + "\n")

@@ -1,15 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { findGluePython, GLUE_VENV_BIN, REPO_ROOT } from '../../glue/local-engine/python-env.js';
 
 /**
- * The Python environment of the Spark and cfn-lint suites: `.venv-glue/` (Python 3.10 with
- * glue/requirements.txt), made by `npm run setup:python`, which .ci/run runs. Without it a
- * newcomer's `npm test` skips those suites and says why; under CI=true they must run, so the
+ * The Python environment of the Spark and cfn-lint suites (glue/local-engine/python-env.ts). Without
+ * it a newcomer's `npm test` skips those suites and says why; under CI=true they must run, so the
  * suites fail instead (`requireGluePython`).
  */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const VENV_BIN = fileURLToPath(new URL('../../.venv-glue/bin/', import.meta.url));
+export { REPO_ROOT };
 
 export interface GluePython {
   /** The interpreter, for `spawn`. */
@@ -18,33 +14,20 @@ export interface GluePython {
   readonly bin: string;
 }
 
-function probe(): GluePython | string {
-  const python = `${VENV_BIN}python`;
-  if (!existsSync(python)) return 'no .venv-glue/ (run `npm run setup:python`; .ci/run does)';
-  const check = spawnSync(
-    python,
-    ['-c', 'import pyspark, cfnlint, sys; print(sys.version_info[:2], pyspark.__version__)'],
-    {
-      encoding: 'utf8',
-    },
-  );
-  if (check.status !== 0) return `.venv-glue/ is incomplete (run \`npm run setup:python\`): ${check.stderr.trim()}`;
-  return { python, bin: VENV_BIN };
-}
+const found = findGluePython();
+const missing = 'missing' in found ? found.missing : null;
 
-const found = probe();
-
-/** The environment, or null when it is missing and this is not CI (the caller's suite is skipped). */
-export const gluePython: GluePython | null = typeof found === 'string' ? null : found;
+/** The environment, or null when it is missing. */
+export const gluePython: GluePython | null = 'python' in found ? { python: found.python, bin: GLUE_VENV_BIN } : null;
 
 /** Why the suites are skipped, printed once per suite that skips. */
 export function warnSkipped(suite: string): void {
-  if (gluePython === null && process.env.CI !== 'true') console.warn(`[${suite}] skipped: ${found as string}`);
+  if (missing !== null && process.env.CI !== 'true') console.warn(`[${suite}] skipped: ${missing}`);
 }
 
 /** The environment; under CI=true a missing one fails the suite with the reason. */
 export function requireGluePython(): GluePython {
-  if (gluePython === null) throw new Error(`CI=true but the Python environment is missing: ${found as string}`);
+  if (gluePython === null) throw new Error(`CI=true but the Python environment is missing: ${missing}`);
   return gluePython;
 }
 

@@ -11,6 +11,7 @@ import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { loadCatalogue } from '../../../simulator/catalogue-loader.js';
 import { type RecordedLine, readRecording } from '../../../simulator/recording.js';
 import { runSimulation } from '../../../simulator/run-simulation.js';
+import { requireGluePython, runsPythonSuites, warnSkipped } from '../../helpers/glue-python.js';
 import { createScratchStream } from '../../helpers/kinesis-batches.js';
 import { scanAll, useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
@@ -24,32 +25,37 @@ import {
 
 const { clients, endpoints } = useLocalStack();
 const dir = mkdtempSync(join(tmpdir(), 'clickprice-glue-crash-'));
-const stateDir = join(dir, 'state');
+// DuckDB always; Spark (the Glue job's own PySpark batch logic) where .venv-glue/ is, and always under CI.
+const ENGINES = ['duckdb', ...(runsPythonSuites ? (['spark'] as const) : [])] as const;
+warnSkipped('local-engine-crash, spark');
 
-let tableNames: Record<'products' | 'orders' | 'aggregates', string>;
+let tableNames: Record<'products' | 'orders', string>;
 let streamName: string;
 let catalogue: Map<string, CatalogueEntry>;
 let recording: RecordedLine[];
 
+interface EngineRun {
+  readonly engine: (typeof ENGINES)[number];
+  readonly stateDir: string;
+  readonly aggregatesTable: string;
+}
+
 /** Runs the engine CLI for one batch; resolves with how it ended and what it printed. */
-function runEngine(crashAfter?: 'plan-written' | 'rows-written') {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'glue/local-engine/main.ts', '--once', '--state-dir', stateDir, '--window-seconds', '1'],
-    {
-      env: {
-        ...process.env,
-        AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-        AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
-        [STREAM_ENV_VAR]: streamName,
-        [tableEnvVar(tables.products)]: tableNames.products,
-        [tableEnvVar(tables.orders)]: tableNames.orders,
-        [tableEnvVar(tables.aggregates)]: tableNames.aggregates,
-        ...(crashAfter ? { CLICKPRICE_GLUE_CRASH_AFTER: crashAfter } : {}),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+function runEngine({ engine, stateDir, aggregatesTable }: EngineRun, crashAfter?: 'plan-written' | 'rows-written') {
+  const args = ['--once', '--state-dir', stateDir, '--window-seconds', '1', '--engine', engine];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'glue/local-engine/main.ts', ...args], {
+    env: {
+      ...process.env,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
+      [STREAM_ENV_VAR]: streamName,
+      [tableEnvVar(tables.products)]: tableNames.products,
+      [tableEnvVar(tables.orders)]: tableNames.orders,
+      [tableEnvVar(tables.aggregates)]: aggregatesTable,
+      ...(crashAfter ? { CLICKPRICE_GLUE_CRASH_AFTER: crashAfter } : {}),
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -63,23 +69,23 @@ function runEngine(crashAfter?: 'plan-written' | 'rows-written') {
   );
 }
 
-async function aggregateRows(): Promise<Record<string, unknown>[]> {
-  const rows = await scanAll(clients.documentClient, tableNames.aggregates);
+async function aggregateRows(table: string): Promise<Record<string, unknown>[]> {
+  const rows = await scanAll(clients.documentClient, table);
   return rows.sort((a, b) => String(a.productId).localeCompare(String(b.productId)));
 }
 
-async function deleteAll(rows: readonly Record<string, unknown>[]): Promise<void> {
+async function deleteAll(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
   for (let start = 0; start < rows.length; start += 25) {
     const requests = rows.slice(start, start + 25).map((row) => ({
       DeleteRequest: { Key: { productId: row.productId, windowStart: row.windowStart } },
     }));
-    await clients.documentClient.send(new BatchWriteCommand({ RequestItems: { [tableNames.aggregates]: requests } }));
+    await clients.documentClient.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
   }
 }
 
 beforeAll(async () => {
   [tableNames, streamName] = await Promise.all([
-    createScratchTables(clients.dynamodb, ['products', 'orders', 'aggregates']),
+    createScratchTables(clients.dynamodb, ['products', 'orders']),
     createScratchStream(clients.kinesis, 2),
   ]);
   const products = generateCatalogue(toIso(Date.now()), { productCount: 40 });
@@ -108,31 +114,38 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('the local Glue engine killed mid-batch', () => {
+describe.each(ENGINES)('the local Glue engine (%s) killed mid-batch', (engine) => {
   it('re-runs the planned batch after SIGKILL and writes the same rows, keys and values, as the interrupted run', async () => {
-    const log = new BatchLog(stateDir);
+    if (engine === 'spark') requireGluePython();
+    const run: EngineRun = {
+      engine,
+      stateDir: join(dir, `state-${engine}`),
+      aggregatesTable: (await createScratchTables(clients.dynamodb, ['aggregates'])).aggregates,
+    };
+    const log = new BatchLog(run.stateDir);
+    const aggregateRowsOfRun = () => aggregateRows(run.aggregatesTable);
 
     // Killed once the plan is durable, before any effect: a plan, no commit, no rows.
-    const first = await runEngine('plan-written');
+    const first = await runEngine(run, 'plan-written');
     const [plan] = await log.plans();
     expect(first.signal).toBe('SIGKILL');
     expect(plan?.batchId).toBe(0);
     expect(await log.commits()).toEqual([]);
-    expect(await aggregateRows()).toEqual([]);
+    expect(await aggregateRowsOfRun()).toEqual([]);
 
     // Restarted, the same plan runs again and is killed after its rows are written, before its commit.
-    const second = await runEngine('rows-written');
-    const interrupted = await aggregateRows();
+    const second = await runEngine(run, 'rows-written');
+    const interrupted = await aggregateRowsOfRun();
     expect(second.signal).toBe('SIGKILL');
     expect(await log.plans()).toEqual([plan]);
     expect(await log.commits()).toEqual([]);
     expect(interrupted.length).toBeGreaterThan(10);
 
     // The rows are removed so that what the restart writes is seen, not what was left behind.
-    await deleteAll(interrupted);
-    const third = await runEngine();
+    await deleteAll(run.aggregatesTable, interrupted);
+    const third = await runEngine(run);
     const result = JSON.parse(third.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
-    const rerun = await aggregateRows();
+    const rerun = await aggregateRowsOfRun();
 
     expect(third.code, third.stderr).toBe(0);
     expect(result).toMatchObject({ batchId: 0, rerun: true, recordsRead: recording.length });
@@ -152,5 +165,5 @@ describe('the local Glue engine killed mid-batch', () => {
       catalogue,
     );
     expect(rerun.map(({ expiresAt: _ttl, ...row }) => row)).toEqual(expected);
-  }, 60_000);
+  }, 240_000);
 });
