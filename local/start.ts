@@ -5,12 +5,15 @@
  *
  *   npm start -- [--duration N] [--data-dir DIR] [--dynamodb-port P] [--kinesis-port P] [--api-port P]
  *                [--seed N] [--products N] [--rate N] [--scenario NAME] [--history-minutes N] [--no-simulator]
+ *                [--glue-engine duckdb|spark] [--record FILE | --replay FILE] [--drain]
  */
 import { join } from 'node:path';
 import { parseChoice, parseFlags, parsePort, parsePositiveInteger, runCli, UsageError } from '../cli/args.js';
 import { toIso } from '../functions/domain/time.js';
 import { PriceHistoryStore } from '../functions/store/price-history-store.js';
 import { startLocalGlueEngine } from '../glue/local-engine/index.js';
+import { findGluePython } from '../glue/local-engine/python-env.js';
+import { GLUE_ENGINES } from '../glue/local-engine/window-aggregation.js';
 import { readWindowConfig } from '../glue/window-config.js';
 import { type BackgroundSimulation, startBackgroundSimulation } from '../simulator/background-run.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
@@ -27,7 +30,8 @@ import { localStackTarget } from './simulation-target.js';
 const USAGE =
   'usage: npm start -- [--duration N] [--data-dir DIR] [--dynamodb-port P] [--kinesis-port P] [--api-port P]\n' +
   `                    [--seed N] [--products N] [--rate N] [--scenario ${SCENARIO_NAMES.join('|')}]\n` +
-  '                    [--history-minutes N] [--no-simulator]';
+  '                    [--history-minutes N] [--no-simulator]\n' +
+  '                    [--glue-engine duckdb|spark] [--record FILE | --replay FILE] [--drain]';
 
 /**
  * Minutes of steady demand a fresh stack is seeded with (see seed-history.ts): a baseline for the
@@ -53,9 +57,16 @@ function parseOptions() {
       scenario: { type: 'string', default: SIMULATOR_DEFAULTS.scenario },
       'no-simulator': { type: 'boolean', default: false },
       'history-minutes': { type: 'string', default: String(DEFAULT_HISTORY_MINUTES) },
+      'glue-engine': { type: 'string', default: 'duckdb' },
+      record: { type: 'string' },
+      replay: { type: 'string' },
+      drain: { type: 'boolean', default: false },
     },
     USAGE,
   );
+  if (values.record !== undefined && values.replay !== undefined) {
+    throw new UsageError('--record and --replay exclude each other: a replay sends a recording, it does not make one');
+  }
   return {
     durationSeconds: values.duration === undefined ? null : parsePositiveInteger(values.duration, '--duration'),
     dataDir: values['data-dir'],
@@ -65,11 +76,15 @@ function parseOptions() {
     seed: parsePositiveInteger(values.seed, '--seed'),
     productCount: parsePositiveInteger(values.products, '--products'),
     historyMinutes: parseHistoryMinutes(values['history-minutes']),
+    glueEngine: parseChoice(values['glue-engine'], GLUE_ENGINES, '--glue-engine'),
+    drain: values.drain,
     simulator: values['no-simulator']
       ? null
       : {
           rate: parsePositiveInteger(values.rate, '--rate'),
           scenario: parseChoice(values.scenario, SCENARIO_NAMES, '--scenario'),
+          record: values.record,
+          replay: values.replay,
         },
   };
 }
@@ -111,6 +126,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 await runCli(async () => {
   const options = parseOptions();
+  // The Spark engine needs its Python before anything starts: say so at once, as for Java.
+  const sparkPython = options.glueEngine === 'spark' ? findGluePython() : null;
+  if (sparkPython !== null && 'missing' in sparkPython) {
+    throw new LocalStackError(`--glue-engine spark: ${sparkPython.missing}`);
+  }
   const startedAt = Date.now();
   const stack = await startLocalStack(options);
   try {
@@ -155,16 +175,22 @@ await runCli(async () => {
       { currencyOf: (productId) => currencies.get(productId) },
     );
     console.log('  fast path: clicks stream → clickstream handler → price store (price changes print below)');
-    // The rich path: the local Glue engine runs the aggregation SQL in DuckDB over each window of
-    // the stream; the aggregates handler (in the pipeline) prices each new row.
+    // The rich path: the local Glue engine aggregates each window of the stream, with the SQL in
+    // DuckDB or with the Glue job's own PySpark code on a local Spark; the aggregates handler (in the
+    // pipeline) prices each new row.
     const glue = await startLocalGlueEngine({
       clients: stack.clients,
       tableNames: stack.tableNames,
       streamName: stack.streamName,
       stateDir: stack.dataDir === null ? undefined : join(stack.dataDir, 'glue-local'),
+      engine:
+        sparkPython !== null && 'python' in sparkPython
+          ? { name: 'spark', python: sparkPython.python, dynamodbEndpoint: stack.endpoints.dynamodb }
+          : { name: 'duckdb' },
     });
+    const engineLabel = glue.engineName === 'spark' ? "Spark 3.3, the Glue job's PySpark code" : 'DuckDB';
     console.log(
-      `  rich path: local Glue engine (DuckDB, ${readWindowConfig().windowSizeSeconds} s windows) → aggregates → aggregates handler → price store`,
+      `  rich path: local Glue engine (${engineLabel}, ${readWindowConfig().windowSizeSeconds} s windows) → aggregates → aggregates handler → price store`,
     );
 
     // The HTTP surfaces: storefront prices, the ops API and the ops dashboard, the same handler
@@ -180,10 +206,13 @@ await runCli(async () => {
     // The simulator runs inside the run and stops (sending what it queued) before the stack does.
     let simulation: BackgroundSimulation | null = null;
     if (options.simulator) {
-      const { rate, scenario } = options.simulator;
+      const { rate, scenario, record, replay } = options.simulator;
       simulation = startBackgroundSimulation({
         target: localStackTarget(stack),
         scenario,
+        ...(record === undefined ? {} : { out: record }),
+        // A replay is sent as fast as the stream takes it, so a run of any length sends all of it.
+        ...(replay === undefined ? {} : { replay, pace: 'fast' as const }),
         // About 20 s after it starts sending, wherever in the past its simulated time begins.
         scenarioParameters: {
           flashSale: {
@@ -196,7 +225,11 @@ await runCli(async () => {
         seed: options.seed,
         startTime: simulatorStart,
       });
-      console.log(`  simulator: ${scenario} at ${rate} events/s (npm start -- --no-simulator to turn it off)`);
+      console.log(
+        replay === undefined
+          ? `  simulator: ${scenario} at ${rate} events/s (npm start -- --no-simulator to turn it off)`
+          : `  simulator: replaying ${replay} (as fast as the stream takes it)`,
+      );
       console.log(
         `  more traffic: npm run simulate -- --endpoint-kinesis ${stack.endpoints.kinesis} ` +
           `--endpoint-dynamodb ${stack.endpoints.dynamodb} --scenario bot-attack`,
@@ -209,6 +242,11 @@ await runCli(async () => {
     const endedBy = await waitForEnd(options.durationSeconds);
     // After a signal the servers may already be gone (Ctrl-C reaches the whole process group).
     const simulator = simulation ? await simulation.stop(endedBy === 'duration' ? 'drain' : 'now') : null;
+    // --drain: the rich path aggregates every record sent before the summary counts them (its window
+    // closes, up to one window later), so two runs of one recording can be compared count for count.
+    if (endedBy === 'duration' && options.drain) {
+      await glue.waitForIdle(readWindowConfig().windowSizeSeconds * 1_000 + 60_000);
+    }
     await glue.stop();
     await api.stop();
     // Let the handlers count what the simulator sent last (after a signal, stop at once).
@@ -234,9 +272,12 @@ await runCli(async () => {
           recordsProcessed: clickstream.recordsSucceeded,
           recordsDiscarded: clickstream.recordsDiscarded,
         },
-        richPath: (({ batchesCommitted, recordsRead, rowsWritten }) => ({
+        richPath: (({ batchesCommitted, recordsRead, eventsAggregated, recordsRejected, rowsWritten }) => ({
+          engine: glue.engineName,
           batchesCommitted,
           recordsRead,
+          eventsAggregated,
+          recordsRejected,
           rowsWritten,
         }))(glue.stats()),
         priceChangesSeen: feed.printed,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { runsPythonSuites, warnSkipped } from '../helpers/glue-python.js';
 
 /** Runs the same entry point as `npm start` (package.json execs exactly this). */
 function startProcess(args: string[]) {
@@ -146,9 +147,44 @@ describe('npm start', () => {
       /--scenario must be one of steady, flash-sale, black-friday, bot-attack, bad-events/,
     ],
     [['--rate', '0'], /--rate must be a positive integer, got "0"/],
+    [['--glue-engine', 'flink'], /--glue-engine must be one of duckdb, spark/],
+    [['--record', 'a.jsonl', '--replay', 'b.jsonl'], /--record and --replay exclude each other/],
   ])('rejects %j with exit code 2 and says what is wrong', async (args, message) => {
     const run = startProcess(args);
     expect(await run.exited).toBe(2);
     expect(run.output().stderr).toMatch(message);
+  });
+});
+
+warnSkipped('npm start --glue-engine spark');
+
+describe.runIf(runsPythonSuites)('npm start --glue-engine spark', () => {
+  it('replays a DuckDB run’s recording through the Glue job’s PySpark code: the same records read and accepted, rich-path prices moved', {
+    timeout: 420_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clickprice-npm-start-spark-'));
+    const recording = join(dir, 'run.jsonl');
+    try {
+      // --drain: each run's rich path aggregates everything sent before the summary counts it.
+      const common = ['--duration', '8', '--rate', '200', '--drain'];
+      const duckdb = startProcess([...common, '--record', recording]);
+      expect(await duckdb.exited, duckdb.output().stderr).toBe(0);
+      const spark = startProcess([...common, '--replay', recording, '--glue-engine', 'spark']);
+      expect(await spark.exited, spark.output().stderr).toBe(0);
+
+      const [fromDuckdb, fromSpark] = [duckdb, spark].map((run) => lastLineJson(run.output().stdout));
+      const counts = ({ richPath }: { richPath: Record<string, unknown> }) => ({
+        recordsRead: richPath.recordsRead,
+        eventsAggregated: richPath.eventsAggregated,
+        recordsRejected: richPath.recordsRejected,
+      });
+      expect(fromSpark.richPath.engine).toBe('spark');
+      expect(fromSpark.richPath.recordsRead).toBe(fromDuckdb.simulator.records);
+      expect(counts(fromSpark)).toEqual(counts(fromDuckdb));
+      expect(spark.output().stdout).toMatch(/\(.*rich-path\)/);
+      expect(serversOnPorts(portsOf(fromSpark))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
