@@ -8,6 +8,7 @@ Job arguments (``--name value``, listed in clickprice/job_args.py):
   aggregates_retention_days (the table catalogue's, passed by CDK)
   window_size (default: glue/window-config.json's windowSizeSeconds, e.g. "60 seconds")
   products_refresh_seconds (default 300), sql_path (s3://... or a local path; default: bundled SQL)
+  fanout_consumer_arn (the job's enhanced fan-out consumer; default: shared-throughput reads)
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def main() -> None:
     args = resolve_args(sys.argv)
     # Read before Spark starts: a bad value stops the job at once, naming the argument.
     window_ms = parse_window_size(args["window_size"])
-    source_options = kinesis_source_options(args["stream_arn"])
+    source_options = kinesis_source_options(args["stream_arn"], args["fanout_consumer_arn"])
     settings = BatchSettings(window_ms=window_ms, aggregates_table=args["aggregates_table"],
                              aggregates_retention_days=retention_days(args, "aggregates_retention_days"),
                              orders_table=args["orders_table"], dynamo=Dynamo())

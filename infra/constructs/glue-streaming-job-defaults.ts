@@ -24,15 +24,44 @@ export const GLUE_SQL_PATH = AGGREGATE_SQL_PATH;
 export const GLUE_STREAMING_WORKER_TYPES = ['G.025X', 'G.1X', 'G.2X', 'G.4X', 'G.8X'] as const;
 export type GlueStreamingWorkerType = (typeof GLUE_STREAMING_WORKER_TYPES)[number];
 
+/** DPUs per worker (https://docs.aws.amazon.com/glue/latest/webapi/API_StartJobRun.html, WorkerType). */
+export const GLUE_DPU_PER_WORKER: Readonly<Record<GlueStreamingWorkerType, number>> = {
+  'G.025X': 0.25,
+  'G.1X': 1,
+  'G.2X': 2,
+  'G.4X': 4,
+  'G.8X': 8,
+};
+
+/** US East price of a DPU-hour (https://aws.amazon.com/glue/pricing/); a streaming job bills while it runs. */
+export const GLUE_USD_PER_DPU_HOUR = 0.44;
+
+/** What the job costs a month (730 hours) running around the clock, before Kinesis and DynamoDB. */
+export function glueMonthlyCostUsd(workerType: GlueStreamingWorkerType, numberOfWorkers: number): number {
+  return Math.round(GLUE_DPU_PER_WORKER[workerType] * numberOfWorkers * GLUE_USD_PER_DPU_HOUR * 730 * 100) / 100;
+}
+
 export const GLUE_STREAMING_JOB_DEFAULTS = {
   /**
-   * Glue 4.0: Spark 3.3, Python 3.10, streaming supported (Solutions Constructs pin the end-of-life
-   * 2.0). The newest version whose streaming ETL the job was written against.
+   * Glue 4.0: Spark 3.3, Python 3.10. Its docs document streaming ETL from Kinesis (the Kinesis
+   * connection options "4.0 or later"), and glue/requirements.txt pins its Spark for the tests.
    */
   glueVersion: '4.0',
-  workerType: 'G.1X' satisfies GlueStreamingWorkerType,
+  /**
+   * The cheapest sound size: G.025X (0.25 DPU, 2 vCPU, 4 GB) exists for streaming jobs of low volume,
+   * and a window of clicks at the stream's 2 MB/s per shard is a few hundred MB at most. Two of them
+   * (a driver and an executor) cost glueMonthlyCostUsd('G.025X', 2) ≈ $160 a month; raise both with
+   * the traffic (README, Deploying).
+   */
+  workerType: 'G.025X' satisfies GlueStreamingWorkerType,
   /** A streaming job needs at least 2 workers (one driver, one executor). */
   numberOfWorkers: 2,
+  /**
+   * A run lasts at most 7 days (10,080 minutes, the most Glue accepts); with a maintenance window Glue
+   * restarts it in that window rather than at a random hour. Day and hour in GMT.
+   */
+  timeoutMinutes: 10_080,
+  maintenanceWindow: 'Sun:3',
   /** How often the products view is re-read (a Scan) instead of once per batch. */
   productsRefreshSeconds: 300,
   /** Checkpoints live under this prefix of the checkpoint bucket. */

@@ -1,11 +1,18 @@
-import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import { Aws, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { tables } from '../../definitions/resources.js';
 import { readWindowConfig } from '../../glue/window-config.js';
@@ -18,7 +25,11 @@ import {
   GLUE_STREAMING_WORKER_TYPES,
   type GlueStreamingWorkerType,
 } from './glue-streaming-job-defaults.js';
+import { HandlerFunction } from './handler-function.js';
 import { grantTableAccess } from './table-access.js';
+
+/** The custom resource's handler: starts the job on deploy, restarts it on a new definition. */
+const STARTER_ENTRY = fileURLToPath(new URL('../../functions/handlers/glue-job-starter.ts', import.meta.url));
 
 export interface GlueStreamingJobProps {
   readonly stream: kinesis.IStream;
@@ -27,7 +38,7 @@ export interface GlueStreamingJobProps {
     readonly orders: dynamodb.ITable;
     readonly aggregates: dynamodb.ITable;
   };
-  /** @default 'G.1X' */
+  /** @default 'G.025X' (GLUE_STREAMING_JOB_DEFAULTS) */
   readonly workerType?: GlueStreamingWorkerType;
   /** At least 2: a streaming job needs a driver and an executor. @default 2 */
   readonly numberOfWorkers?: number;
@@ -35,6 +46,16 @@ export interface GlueStreamingJobProps {
   readonly windowSize?: Duration;
   /** @default Duration.minutes(5) */
   readonly productsRefresh?: Duration;
+  /**
+   * Read the stream through an enhanced fan-out consumer of its own: 2 MB/s per shard for the job,
+   * so it and the clickstream Lambda (on the shared 2 MB/s) never take each other's reads. Costs a
+   * consumer-shard hour and a per-GB charge (README, Deploying). @default true
+   */
+  readonly enhancedFanOut?: boolean;
+  /** What the batch-time and consumer-lag alarms do when they fire. @default - none */
+  readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
+  /** Where the job's runs ending (FAILED, TIMEOUT, STOPPED, ERROR) are published. @default - nowhere */
+  readonly jobStateTopic?: sns.ITopic;
   /** Asset paths, for tests. @default GLUE_SCRIPT_PATH, GLUE_SQL_PATH, GLUE_PACKAGE_DIR */
   readonly assets?: { readonly script?: string; readonly sql?: string; readonly packageDir?: string };
 }
@@ -57,6 +78,17 @@ export class GlueStreamingJob extends Construct {
   public readonly key: kms.Key;
   public readonly checkpointBucket: s3.Bucket;
   public readonly securityConfiguration: glue.CfnSecurityConfiguration;
+  /** The job's enhanced fan-out consumer, unless enhancedFanOut is false. */
+  public readonly consumer: kinesis.CfnStreamConsumer | null;
+  /** A batch takes longer than its window: the job cannot keep up. */
+  public readonly batchTimeAlarm: cloudwatch.Alarm;
+  /** The job reads records more than three windows after they arrived. */
+  public readonly consumerLagAlarm: cloudwatch.Alarm;
+  /** Glue's state-change event for a run of this job that ended. */
+  public readonly jobStateRule: events.Rule;
+  /** Starts the job when it is deployed and restarts it when its definition changes. */
+  public readonly starter: HandlerFunction;
+  public readonly start: CustomResource;
 
   public constructor(scope: Construct, id: string, props: GlueStreamingJobProps) {
     super(scope, id);
@@ -131,6 +163,14 @@ export class GlueStreamingJob extends Construct {
       },
     });
 
+    this.consumer =
+      (props.enhancedFanOut ?? true)
+        ? new kinesis.CfnStreamConsumer(this, 'Consumer', {
+            streamArn: props.stream.streamArn,
+            consumerName: `${stack.stackName}-${id}`.slice(0, 128),
+          })
+        : null;
+
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
       description: 'Runs the clickprice Glue streaming job (clicks stream to aggregates table)',
@@ -145,6 +185,8 @@ export class GlueStreamingJob extends Construct {
       command: { name: 'gluestreaming', pythonVersion: '3', scriptLocation: script.s3ObjectUrl },
       workerType,
       numberOfWorkers,
+      timeout: defaults.timeoutMinutes,
+      maintenanceWindow: defaults.maintenanceWindow,
       securityConfiguration: this.securityConfiguration.ref,
       executionProperty: { maxConcurrentRuns: defaults.maxConcurrentRuns },
       maxRetries: defaults.maxRetries,
@@ -152,6 +194,7 @@ export class GlueStreamingJob extends Construct {
         '--job-language': 'python',
         '--extra-py-files': pythonPackage.s3ObjectUrl,
         '--stream_arn': props.stream.streamArn,
+        ...(this.consumer ? { '--fanout_consumer_arn': this.consumer.attrConsumerArn } : {}),
         '--products_table': props.tables.products.tableName,
         '--orders_table': props.tables.orders.tableName,
         '--aggregates_table': props.tables.aggregates.tableName,
@@ -170,6 +213,91 @@ export class GlueStreamingJob extends Construct {
       },
     });
     this.job.node.addDependency(this.role);
+
+    // Started by the deploy: a custom resource whose properties carry the job's whole definition, so
+    // any change to the script, package, SQL or arguments (the job updated before it) restarts the run.
+    this.starter = new HandlerFunction(this, 'Starter', {
+      entry: STARTER_ENTRY,
+      serviceName: 'glue-job-starter',
+      description: 'Starts the clickprice Glue streaming job on deploy; restarts it on a new definition',
+      memorySize: 256,
+      // Stopping a streaming run takes Glue a minute or two; the handler waits for it.
+      timeout: Duration.minutes(14),
+    });
+    this.starter.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['glue:GetJobRuns', 'glue:BatchStopJobRun', 'glue:StartJobRun'],
+        resources: [stack.formatArn({ service: 'glue', resource: 'job', resourceName: this.job.ref })],
+      }),
+    );
+    const provider = new cr.Provider(this, 'StarterProvider', { onEventHandler: this.starter.function });
+    Validations.of(provider).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        "CDK's custom-resource framework function (it relays CloudFormation's request to the starter and " +
+        'its answer back) comes with this role; it runs only during deploys and does no work of its own.',
+    });
+    Validations.of(provider).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.starter.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      reason: 'The framework may invoke the starter function and its versions: that one function, nothing else.',
+    });
+    this.start = new CustomResource(this, 'Start', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::GlueJobRun',
+      properties: {
+        JobName: this.job.ref,
+        Definition: stack.toJsonString({
+          glueVersion: this.job.glueVersion,
+          command: this.job.command,
+          workerType,
+          numberOfWorkers,
+          defaultArguments: this.job.defaultArguments,
+        }),
+      },
+    });
+    // The run needs its permissions in place: the role's policy, not only the role.
+    this.start.node.addDependency(this.role);
+
+    const metric = (name: string) =>
+      new cloudwatch.Metric({
+        namespace: 'Glue',
+        metricName: name,
+        dimensionsMap: { JobName: this.job.ref, JobRunId: 'ALL', Type: 'gauge' },
+        statistic: 'Maximum',
+        period: Duration.minutes(1),
+      });
+    // Missing data is not breaching: with no clicks there are no batches and no datapoints. A run
+    // that ends is caught by the state-change rule below instead.
+    this.batchTimeAlarm = new cloudwatch.Alarm(this, 'BatchTimeAlarm', {
+      alarmDescription: `A micro-batch took longer than its ${windowSeconds} s window: the job falls behind (raise workers)`,
+      metric: metric('glue.driver.streaming.batchProcessingTimeInMs'),
+      threshold: windowSeconds * 1000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.consumerLagAlarm = new cloudwatch.Alarm(this, 'ConsumerLagAlarm', {
+      alarmDescription: `The job reads clicks more than three ${windowSeconds} s windows after they arrived`,
+      metric: metric('glue.driver.streaming.maxConsumerLagInMs'),
+      threshold: 3 * windowSeconds * 1000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.batchTimeAlarm, this.consumerLagAlarm]) {
+      alarm.addAlarmAction(...(props.alarmActions ?? []));
+    }
+    this.jobStateRule = new events.Rule(this, 'JobStateRule', {
+      description: 'A run of the clickprice Glue streaming job ended: the rich path stopped aggregating',
+      eventPattern: {
+        source: ['aws.glue'],
+        detailType: ['Glue Job State Change'],
+        detail: { jobName: [this.job.ref], state: ['FAILED', 'TIMEOUT', 'STOPPED', 'ERROR'] },
+      },
+      targets: props.jobStateTopic ? [new eventsTargets.SnsTopic(props.jobStateTopic)] : [],
+    });
   }
 
   private grant(
@@ -179,6 +307,15 @@ export class GlueStreamingJob extends Construct {
     const role = this.role;
     // Kinesis read (DescribeStream*, GetRecords, GetShardIterator, ListShards…) and kms:Decrypt on the stream key.
     props.stream.grantRead(role);
+    // The enhanced fan-out consumer: subscribe to its shards' pushed records.
+    if (this.consumer) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['kinesis:SubscribeToShard', 'kinesis:DescribeStreamConsumer'],
+          resources: [this.consumer.attrConsumerArn],
+        }),
+      );
+    }
     // ProductsCache: a paginated Scan; read_orders: Query of the time-bucket index; put_items: batch_writer.
     grantTableAccess(role, props.tables.products, { actions: ['Scan'] });
     grantTableAccess(role, props.tables.orders, {

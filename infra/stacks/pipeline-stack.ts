@@ -67,11 +67,12 @@ export interface PipelineStackProps extends StackProps {
    */
   readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
   /**
-   * Sizing of the Glue streaming job.
+   * Sizing of the Glue streaming job, its enhanced fan-out consumer, and the SNS topic its ended runs
+   * are published to (its alarms use alarmActions).
    *
-   * @default - G.1X workers, 2 of them (GLUE_STREAMING_JOB_DEFAULTS)
+   * @default - G.025X workers, 2 of them (GLUE_STREAMING_JOB_DEFAULTS), fan-out on, no topic
    */
-  readonly glueJob?: Pick<GlueStreamingJobProps, 'workerType' | 'numberOfWorkers'>;
+  readonly glueJob?: Pick<GlueStreamingJobProps, 'workerType' | 'numberOfWorkers' | 'enhancedFanOut' | 'jobStateTopic'>;
 }
 
 /**
@@ -119,6 +120,7 @@ export class PipelineStack extends Stack {
     this.aggregation = new GlueStreamingJob(this, 'Aggregation', {
       stream: resources.clicksStream,
       tables: resources.tables,
+      alarmActions: props.alarmActions,
       ...props.glueJob,
     });
   }

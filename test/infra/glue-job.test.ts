@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { type TableId, tableIds, tables } from '../../definitions/resources.js';
 import { expiryAfterDays } from '../../functions/domain/time.js';
 import { readWindowConfig } from '../../glue/window-config.js';
+import { GLUE_STREAMING_JOB_DEFAULTS, glueMonthlyCostUsd } from '../../infra/constructs/glue-streaming-job-defaults.js';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
 import { noBundling } from '../helpers/cdk-context.js';
@@ -84,9 +86,9 @@ describe('Glue streaming job', () => {
     expect(job?.GlueVersion).toMatch(/^(4|5)\.0$/);
   });
 
-  it('runs 2 G.1X workers by default, one run at a time, under its security configuration', () => {
+  it('runs 2 G.025X workers by default (≈ $160 a month), one run at a time, under its security configuration', () => {
     expect(jobProperties()).toMatchObject({
-      WorkerType: 'G.1X',
+      WorkerType: 'G.025X',
       NumberOfWorkers: 2,
       ExecutionProperty: { MaxConcurrentRuns: 1 },
       SecurityConfiguration: { Ref: pipeline.getLogicalId(glueJob.securityConfiguration) },
@@ -284,5 +286,123 @@ describe('Glue job role (least privilege)', () => {
         condition: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
       },
     ]);
+  });
+});
+
+describe('Glue streaming job in operation', () => {
+  it('runs at most 7 days a run, restarted by Glue in a Sunday-night maintenance window', () => {
+    expect(jobProperties()).toMatchObject({ Timeout: 10_080, MaintenanceWindow: 'Sun:3' });
+  });
+
+  it('reads the stream through an enhanced fan-out consumer of its own, and may subscribe to it only', () => {
+    const consumer = glueJob.consumer;
+    const consumerArn = pipeline.resolve(consumer?.attrConsumerArn);
+
+    expect(Object.keys(template.findResources('AWS::Kinesis::StreamConsumer'))).toEqual([
+      pipeline.getLogicalId(consumer as CfnElement),
+    ]);
+    expect(consumer?.streamArn).toBe(stateful.clicksStream.streamArn);
+    expect(jobProperties()?.DefaultArguments['--fanout_consumer_arn']).toEqual(consumerArn);
+    expect(actionsOn(consumerArn)).toEqual(['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard']);
+  });
+
+  it('alarms when a batch outlasts its window and when the job lags three windows behind the stream', () => {
+    const windowMs = readWindowConfig().windowSizeSeconds * 1000;
+    const alarmOf = (alarm: IConstruct) =>
+      template.findResources('AWS::CloudWatch::Alarm')[logicalId(alarm)]?.Properties;
+    const dimensions = [
+      { Name: 'JobName', Value: { Ref: jobId } },
+      { Name: 'JobRunId', Value: 'ALL' },
+      { Name: 'Type', Value: 'gauge' },
+    ];
+
+    expect(alarmOf(glueJob.batchTimeAlarm)).toMatchObject({
+      Namespace: 'Glue',
+      MetricName: 'glue.driver.streaming.batchProcessingTimeInMs',
+      Dimensions: dimensions,
+      Threshold: windowMs,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarmOf(glueJob.consumerLagAlarm)).toMatchObject({
+      Namespace: 'Glue',
+      MetricName: 'glue.driver.streaming.maxConsumerLagInMs',
+      Dimensions: dimensions,
+      Threshold: 3 * windowMs,
+    });
+  });
+
+  it('publishes the end of any run of this job (failed, timed out, stopped) to the topic it is given', () => {
+    const alerting = new App({ context: noBundling });
+    const resources = new StatefulStack(alerting, 'Stateful');
+    const topic = new sns.Topic(new Stack(alerting, 'Ops'), 'JobState');
+    const stack = new PipelineStack(alerting, 'Alerting', { resources, glueJob: { jobStateTopic: topic } });
+    const rules = Template.fromStack(stack).findResources('AWS::Events::Rule');
+    const rule = rules[stack.getLogicalId(stack.aggregation.jobStateRule.node.defaultChild as CfnElement)];
+
+    expect(rule?.Properties.EventPattern).toEqual({
+      source: ['aws.glue'],
+      'detail-type': ['Glue Job State Change'],
+      detail: {
+        jobName: [{ Ref: stack.getLogicalId(stack.aggregation.job) }],
+        state: ['FAILED', 'TIMEOUT', 'STOPPED', 'ERROR'],
+      },
+    });
+    expect(rule?.Properties.Targets).toEqual([expect.objectContaining({ Arn: stack.resolve(topic.topicArn) })]);
+  });
+
+  it('is started by the deploy, and restarted whenever its definition (script, package, SQL, arguments) changes', () => {
+    const starts = template.findResources('Custom::GlueJobRun');
+    const [start] = Object.values(starts);
+    const definition = JSON.stringify(start?.Properties.Definition);
+
+    expect(Object.keys(starts)).toHaveLength(1);
+    expect(start?.Properties.JobName).toEqual({ Ref: jobId });
+    expect(start?.DependsOn).toEqual(expect.arrayContaining([roleId]));
+    for (const part of ['scriptLocation', '--extra-py-files', '--sql_path', '--stream_arn', 'G.025X']) {
+      expect(definition).toContain(part);
+    }
+  });
+
+  it('lets the starter list, stop and start runs of this one job, and nothing else in Glue', () => {
+    const starterRoleId = logicalId(glueJob.starter.role);
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: Match.arrayWith([{ Ref: starterRoleId }]) },
+    });
+    const glueStatements = Object.values(policies)
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Record<string, unknown>[])
+      .filter((statement) => [statement.Action].flat().some((action) => String(action).startsWith('glue:')));
+
+    expect(glueStatements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['glue:BatchStopJobRun', 'glue:GetJobRuns', 'glue:StartJobRun'],
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':glue:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':job/',
+              { Ref: jobId },
+            ],
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('costs what the README says at the defaults', () => {
+    const cost = glueMonthlyCostUsd(
+      GLUE_STREAMING_JOB_DEFAULTS.workerType,
+      GLUE_STREAMING_JOB_DEFAULTS.numberOfWorkers,
+    );
+
+    expect(cost).toBe(160.6);
+    expect(readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8')).toContain(`$${cost.toFixed(2)} a month`);
   });
 });

@@ -307,8 +307,8 @@ describe('PipelineStack clickstream alarms', () => {
     });
     const alarms = Template.fromStack(withTopic).findResources('AWS::CloudWatch::Alarm');
 
-    // Three per stream consumer: clickstream and aggregates.
-    expect(Object.keys(alarms)).toHaveLength(6);
+    // Three per stream consumer (clickstream and aggregates), and the Glue job's batch time and lag.
+    expect(Object.keys(alarms)).toHaveLength(8);
     for (const alarm of Object.values(alarms)) {
       expect(alarm.Properties.AlarmActions).toEqual([withTopic.resolve(topic.topicArn)]);
     }
@@ -614,6 +614,21 @@ describe('cdk-nag AwsSolutions checks of the pipeline stack', () => {
           /^AwsSolutions-IAM5\[Resource::<AggregationCheckpointBucket[0-9A-F]+\.Arn>\/checkpoints\/\*\]$/,
         ),
         reason: expect.stringMatching(/Spark names its offset, commit and state files itself/),
+      },
+      {
+        path: stack.aggregation.starter.role.node.path,
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: expect.stringMatching(/xray:PutTraceSegments.*resource-level/s),
+      },
+      {
+        path: expect.stringMatching(/\/Aggregation\/StarterProvider$/),
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: expect.stringMatching(/custom-resource framework function/),
+      },
+      {
+        path: expect.stringMatching(/\/Aggregation\/StarterProvider$/),
+        id: expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<AggregationStarterFunction[0-9A-F]+\.Arn>:\*\]$/),
+        reason: expect.stringMatching(/that one function, nothing else/),
       },
     ]);
   });

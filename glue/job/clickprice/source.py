@@ -50,18 +50,22 @@ def source_schema_ddl() -> str:
     return ", ".join(f"`{name}` {kind}" for name, kind in CLICK_COLUMNS)
 
 
-def kinesis_source_options(stream_arn: str) -> dict[str, str]:
+def kinesis_source_options(stream_arn: str, fanout_consumer_arn: "str | None" = None) -> dict[str, str]:
     """Connection options of ``create_data_frame.from_options(connection_type="kinesis")``.
 
     ``streamARN``, ``startingPosition``, ``inferSchema`` and ``classification`` are the ones a Kinesis
     source requires, ``schema`` because inferSchema is false. TRIM_HORIZON on a first start (no
     checkpoint yet) aggregates what the stream still holds; later starts resume from the checkpoint.
     ``emitConsumerLagMetrics`` publishes glue.driver.streaming.maxConsumerLagInMs, which an alarm
-    watches.
+    watches. ``fanoutConsumerARN`` reads through the job's enhanced fan-out consumer (registered by
+    CDK), so the job and the clickstream Lambda each have a shard's read throughput
+    (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-kinesis-efo.html).
     """
     if not stream_arn.startswith("arn:"):
         raise ValueError(f"--stream_arn must be a stream ARN, got {stream_arn!r}")
-    return {
+    if fanout_consumer_arn is not None and not fanout_consumer_arn.startswith("arn:"):
+        raise ValueError(f"--fanout_consumer_arn must be a consumer ARN, got {fanout_consumer_arn!r}")
+    options = {
         "streamARN": stream_arn,
         "startingPosition": "TRIM_HORIZON",
         "classification": "json",
@@ -71,6 +75,9 @@ def kinesis_source_options(stream_arn: str) -> dict[str, str]:
         "emitConsumerLagMetrics": "true",
         "avoidEmptyBatches": "true",
     }
+    if fanout_consumer_arn is not None:
+        options["fanoutConsumerARN"] = fanout_consumer_arn
+    return options
 
 
 def event_of(row: Mapping[str, Any]) -> dict[str, Any]:

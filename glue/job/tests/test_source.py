@@ -19,6 +19,13 @@ class KinesisSourceOptions(unittest.TestCase):
     def test_every_option_is_a_string_as_glue_reads_them(self) -> None:
         self.assertTrue(all(isinstance(value, str) for value in kinesis_source_options(ARN).values()))
 
+    def test_reads_through_the_fan_out_consumer_when_given_one(self) -> None:
+        consumer = ARN + "/consumer/clickprice:1"
+        self.assertEqual(kinesis_source_options(ARN, consumer)["fanoutConsumerARN"], consumer)
+        self.assertNotIn("fanoutConsumerARN", kinesis_source_options(ARN))
+        with self.assertRaisesRegex(ValueError, "--fanout_consumer_arn"):
+            kinesis_source_options(ARN, "clickprice")
+
     def test_refuses_a_stream_name_in_place_of_its_arn(self) -> None:
         with self.assertRaisesRegex(ValueError, "--stream_arn"):
             kinesis_source_options("clicks")
