@@ -48,8 +48,11 @@ export class RichPathWindows {
   async close(startMs: number, products: readonly WindowProduct[]): Promise<AggregateRow[]> {
     this.load.finish();
     await this.aggregator.replaceProducts(products);
+    // Simulated orders are indexed the moment they are placed: no grace, each window counts its own.
+    const windowStart = toIso(startMs);
+    const windowEnd = toIso(startMs + this.windowMs);
     const rows = await this.aggregator.aggregateWindow(
-      { windowStart: toIso(startMs), windowEnd: toIso(startMs + this.windowMs) },
+      { windowStart, windowEnd, ordersStart: windowStart, ordersEnd: windowEnd },
       this.load,
     );
     this.load = await this.aggregator.startWindow();

@@ -4,12 +4,14 @@
 -- LEFT JOIN, CROSS JOIN; every alias written with AS; no trailing semicolon (spark.sql refuses one).
 --
 -- Views the engine registers before running it:
---   window_bounds(windowStart, windowEnd)   one row; canonical ISO-8601 ms strings (functions/domain/time.ts)
+--   window_bounds(windowStart, windowEnd, ordersStart, ordersEnd)
+--                                           one row; canonical ISO-8601 ms strings (functions/domain/time.ts);
+--                                           the orders' range lags the window (glue/window-config.json)
 --   clicks(eventId, sessionId, eventType, productId, quantity, eventTime)
 --                                           the window's (= micro-batch's) schema-valid events, as
 --                                           parseClickEvent normalised them (eventTime canonical ISO)
 --   products(productId, category, inventory, price)   the catalogue (price in cents)
---   orders(orderId, productId, quantity, unitPrice, orderedAt)   at least the window's orders
+--   orders(orderId, productId, quantity, unitPrice, orderedAt)   at least the orders of [ordersStart, ordersEnd)
 --
 -- Rules, each written here and nowhere else:
 --   * Duplicates: one row per eventId is kept (producers re-send events; the first by eventTime wins,
@@ -20,7 +22,9 @@
 --     botEventsDropped.
 --   * Counts come from product events only (product_view, add_to_cart, remove_from_cart,
 --     checkout_start, purchase); purchases counts purchase events, units and revenue come from orders
---     with windowStart <= orderedAt < windowEnd (revenue = SUM(quantity * unitPrice), integer cents).
+--     with ordersStart <= orderedAt < ordersEnd (revenue = SUM(quantity * unitPrice), integer cents):
+--     consecutive batches' order ranges tile time, so each order is counted once, in the batch whose
+--     range holds it, a grace period after it was placed.
 --   * sessions: distinct non-bot sessions with a counted event for the product.
 --   * Conversions: carts / views and purchases / views as DOUBLE, 0 when views = 0.
 --   * Rows: one per catalogue product with a counted click, an order or a dropped bot event in the
@@ -78,7 +82,7 @@ order_totals AS (
          SUM(CAST(o.quantity AS BIGINT) * CAST(o.unitPrice AS BIGINT)) AS revenue
   FROM orders AS o
   CROSS JOIN window_bounds AS w
-  WHERE o.orderedAt >= w.windowStart AND o.orderedAt < w.windowEnd
+  WHERE o.orderedAt >= w.ordersStart AND o.orderedAt < w.ordersEnd
   GROUP BY o.productId
 ),
 active_products AS (

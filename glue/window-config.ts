@@ -8,11 +8,18 @@ import { fileURLToPath } from 'node:url';
 /** The window aggregation, the one SQL definition run by Spark and by DuckDB. */
 export const AGGREGATE_SQL_PATH = fileURLToPath(new URL('./aggregate-window.sql', import.meta.url));
 
-/** `{ "windowSizeSeconds": 60 }`: how long one window (one micro-batch trigger) is. */
+/**
+ * `{ "windowSizeSeconds": 60, "orderGraceSeconds": 15 }`: how long one window (one micro-batch
+ * trigger) is, and how far its orders lag it. A window's batch counts the orders placed up to
+ * `orderGraceSeconds` before its end, the rest in the next batch: an order reaches the orders
+ * table's time index a moment after it is placed, so the latest ones are left for the next batch
+ * instead of being missed by this one.
+ */
 export const WINDOW_CONFIG_PATH = fileURLToPath(new URL('./window-config.json', import.meta.url));
 
 export interface WindowConfig {
   readonly windowSizeSeconds: number;
+  readonly orderGraceSeconds: number;
 }
 
 /** Reads and checks the window config; a bad file fails naming itself. */
@@ -22,7 +29,13 @@ export function readWindowConfig(path: string = WINDOW_CONFIG_PATH): WindowConfi
   if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0) {
     throw new Error(`${path}: windowSizeSeconds must be a positive integer, got ${String(size)}`);
   }
-  return { windowSizeSeconds: size };
+  const grace = parsed.orderGraceSeconds;
+  if (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0 || grace >= size) {
+    throw new Error(
+      `${path}: orderGraceSeconds must be an integer from 0 to below the window size, got ${String(grace)}`,
+    );
+  }
+  return { windowSizeSeconds: size, orderGraceSeconds: grace };
 }
 
 /** The aggregation SQL, as written. */

@@ -9,6 +9,7 @@ Job arguments (``--name value``, listed in clickprice/job_args.py):
   window_size (default: glue/window-config.json's windowSizeSeconds, e.g. "60 seconds")
   products_refresh_seconds (default 300), sql_path (s3://... or a local path; default: bundled SQL)
   fanout_consumer_arn (the job's enhanced fan-out consumer; default: shared-throughput reads)
+  order_grace_seconds (how far a batch's orders lag its window; default: glue/window-config.json's)
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from clickprice.plans import S3PlanStore
 from clickprice.products import ProductsSnapshot
 from clickprice.source import kinesis_source_options
 from clickprice.sql import DEFAULT_SQL_PATH, load_sql, prepare_sql
-from clickprice.window import parse_window_size, read_window_size_seconds
+from clickprice.window import parse_window_size, read_order_grace_seconds, read_window_size_seconds
 
 
 def resolve_args(argv: list[str]) -> dict[str, str]:
@@ -39,6 +40,8 @@ def resolve_args(argv: list[str]) -> dict[str, str]:
     args.update(getResolvedOptions(argv, REQUIRED + present))
     if not args["window_size"]:
         args["window_size"] = f"{read_window_size_seconds()} seconds"
+    if not args["order_grace_seconds"]:
+        args["order_grace_seconds"] = str(read_order_grace_seconds())
     if not args["sql_path"]:
         args["sql_path"] = str(DEFAULT_SQL_PATH)
     return args
@@ -56,7 +59,10 @@ def main() -> None:
     # Read before Spark starts: a bad value stops the job at once, naming the argument.
     window_ms = parse_window_size(args["window_size"])
     source_options = kinesis_source_options(args["stream_arn"], args["fanout_consumer_arn"])
-    settings = BatchSettings(window_ms=window_ms, aggregates_table=args["aggregates_table"],
+    order_grace_ms = int(args["order_grace_seconds"]) * 1000
+    if not 0 <= order_grace_ms < window_ms:
+        raise ValueError(f"--order_grace_seconds must be from 0 to below the window size, got {args['order_grace_seconds']}")
+    settings = BatchSettings(window_ms=window_ms, order_grace_ms=order_grace_ms, aggregates_table=args["aggregates_table"],
                              aggregates_retention_days=retention_days(args, "aggregates_retention_days"),
                              orders_table=args["orders_table"], dynamo=Dynamo())
     sql = prepare_sql(read_sql(args["sql_path"]))  # fails at start-up, not in the first batch

@@ -25,6 +25,12 @@ export interface BatchPlan {
   /** The window the batch's rows are keyed by: fixed at plan time, so a re-run writes the same keys. */
   readonly windowStart: string;
   readonly windowEnd: string;
+  /**
+   * The orders it counts, by orderedAt: from the previous plan's ordersEnd to orderGraceSeconds before
+   * windowEnd, so consecutive batches count every order once (glue/window-config.ts).
+   */
+  readonly ordersStart: string;
+  readonly ordersEnd: string;
   readonly plannedAt: string;
   readonly shards: readonly ShardRange[];
 }

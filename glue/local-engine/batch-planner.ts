@@ -20,6 +20,8 @@ export interface BatchPlannerOptions {
   readonly streamName: string;
   readonly log: BatchLog;
   readonly windowMs: number;
+  /** How far the orders' range lags the window (glue/window-config.ts). */
+  readonly orderGraceMs: number;
   /** Wall clock deciding which window has closed. */
   readonly clock: () => number;
   /** Aborts a wait for a window to close. */
@@ -56,6 +58,7 @@ export class BatchPlanner {
       streamName,
       windowStart: toIso(windowStart),
       windowEnd: toIso(windowEnd),
+      ...this.ordersRange(windowStart, windowEnd),
       plannedAt: toIso(Date.now()),
       shards: reads.map((read) => read.range),
     };
@@ -76,6 +79,14 @@ export class BatchPlanner {
       ),
     );
     return { plan, records: reads.flat() };
+  }
+
+  /** From where the last plan's orders ended (the grace before this window on a first start) to the grace before its end. */
+  private ordersRange(windowStart: number, windowEnd: number): { ordersStart: string; ordersEnd: string } {
+    const grace = this.options.orderGraceMs;
+    const ordersStart = this.lastPlan?.ordersEnd ?? toIso(windowStart - grace);
+    const ordersEnd = toIso(Math.max(windowEnd - grace, toEpochMs(ordersStart)));
+    return { ordersStart, ordersEnd };
   }
 
   /** The next window starts where the last planned one ended (or at the last closed window on a first start). */

@@ -69,7 +69,7 @@ export async function createDuckDbAggregation(options: DuckDbAggregationOptions)
       const { clicks, rejected } = readRecords(records);
       marks.push(performance.now());
       const [orders] = await Promise.all([
-        ordersStore.queryWindow(plan.windowStart, plan.windowEnd),
+        ordersStore.queryWindow(plan.ordersStart, plan.ordersEnd),
         refreshProductsIfDue(),
       ]);
       marks.push(performance.now());

@@ -39,10 +39,13 @@ export interface WindowOrder {
 export interface WindowBounds {
   readonly windowStart: string;
   readonly windowEnd: string;
+  /** The orders this window counts: [ordersStart, ordersEnd) of orderedAt (see the SQL). */
+  readonly ordersStart: string;
+  readonly ordersEnd: string;
 }
 
 const TABLES = {
-  window_bounds: 'windowStart VARCHAR, windowEnd VARCHAR',
+  window_bounds: 'windowStart VARCHAR, windowEnd VARCHAR, ordersStart VARCHAR, ordersEnd VARCHAR',
   clicks:
     'eventId VARCHAR, sessionId VARCHAR, eventType VARCHAR, productId VARCHAR, quantity INTEGER, eventTime VARCHAR',
   products: 'productId VARCHAR, category VARCHAR, inventory BIGINT, price BIGINT',
@@ -129,6 +132,8 @@ export class DuckDbWindowAggregator {
     await this.fill('window_bounds', [bounds], (appender, row) => {
       appender.appendVarchar(row.windowStart);
       appender.appendVarchar(row.windowEnd);
+      appender.appendVarchar(row.ordersStart);
+      appender.appendVarchar(row.ordersEnd);
     });
     const reader = await this.connection.runAndReadAll(this.sql);
     return reader.getRowObjectsJS().map((row) => {

@@ -108,7 +108,10 @@ function crash(point: CrashPoint, configured: CrashPoint | undefined): void {
 /** Builds an engine without starting its loop: tests drive it with runOnce. */
 export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Promise<LocalGlueEngine> {
   const { clients, tableNames, streamName } = options;
-  const windowMs = (options.windowSizeSeconds ?? readWindowConfig().windowSizeSeconds) * 1_000;
+  const windowConfig = readWindowConfig();
+  const windowMs = (options.windowSizeSeconds ?? windowConfig.windowSizeSeconds) * 1_000;
+  // The grace fits inside the window it lags, whatever size a caller picks.
+  const orderGraceMs = Math.min(windowConfig.orderGraceSeconds * 1_000, windowMs - 1);
   const refreshMs = (options.productsRefreshSeconds ?? 60) * 1_000;
   const logger = options.logger ?? silent;
   const clock = options.clock ?? Date.now;
@@ -124,6 +127,7 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
           tableNames,
           stateDir,
           windowMs,
+          orderGraceMs,
           productsRefreshSeconds: refreshMs / 1_000,
           shapesDir: engineOptions.shapesDir,
         })
@@ -136,7 +140,7 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
 
   const latest = await log.latest();
   const planner = new BatchPlanner(
-    { kinesis: clients.kinesis, streamName, log, windowMs, clock, signal: stopping.signal },
+    { kinesis: clients.kinesis, streamName, log, windowMs, orderGraceMs, clock, signal: stopping.signal },
     latest?.plan,
   );
   let pending: BatchPlan | undefined = latest && !latest.committed ? latest.plan : undefined;

@@ -28,6 +28,8 @@ export interface SparkAggregationOptions {
   /** Where the worker's config, the batches' records and the window plans go. */
   readonly stateDir: string;
   readonly windowMs: number;
+  /** How far a batch's orders lag its window (the plans carry the ranges; run_batch reads them). */
+  readonly orderGraceMs: number;
   /** How often the catalogue is re-read; 0: every batch. */
   readonly productsRefreshSeconds: number;
   /** Where each batch's source rows are written (`<batchId>.shapes.jsonl`), for the tests. */
@@ -59,6 +61,7 @@ export async function startSparkAggregation(options: SparkAggregationOptions): P
       tables: options.tableNames,
       aggregatesRetentionDays: tables.aggregates.ttl.retentionDays,
       windowMs: options.windowMs,
+      orderGraceMs: options.orderGraceMs,
       productsRefreshSeconds: options.productsRefreshSeconds,
       planDir,
     }),
@@ -128,7 +131,13 @@ export async function startSparkAggregation(options: SparkAggregationOptions): P
       // The planner's window, as the batch's plan: run_batch reads it back, as a re-run on Glue would.
       writeFileSync(
         join(planDir, `${plan.batchId}.json`),
-        JSON.stringify({ batch_id: plan.batchId, window_start: plan.windowStart, window_end: plan.windowEnd }),
+        JSON.stringify({
+          batch_id: plan.batchId,
+          window_start: plan.windowStart,
+          window_end: plan.windowEnd,
+          orders_start: plan.ordersStart,
+          orders_end: plan.ordersEnd,
+        }),
       );
       const request = {
         batchId: plan.batchId,

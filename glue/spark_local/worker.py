@@ -44,7 +44,8 @@ def main(config_path: str) -> None:
     config = json.loads(Path(config_path).read_text(encoding="utf-8"))
     tables = config["tables"]
     dynamo = Dynamo(endpoint_url=config["dynamodbEndpoint"], region=config["region"])
-    settings = BatchSettings(window_ms=int(config["windowMs"]), aggregates_table=tables["aggregates"],
+    settings = BatchSettings(window_ms=int(config["windowMs"]), order_grace_ms=int(config["orderGraceMs"]),
+                             aggregates_table=tables["aggregates"],
                              aggregates_retention_days=int(config["aggregatesRetentionDays"]),
                              orders_table=tables["orders"], dynamo=dynamo)
     sql = prepare_sql(load_sql())

@@ -202,6 +202,7 @@ export class GlueStreamingJob extends Construct {
         '--aggregates_retention_days': String(tables.aggregates.ttl.retentionDays),
         '--checkpoint_location': checkpointLocation,
         '--window_size': `${windowSeconds} seconds`,
+        '--order_grace_seconds': String(readWindowConfig().orderGraceSeconds),
         '--products_refresh_seconds': String(
           (props.productsRefresh ?? Duration.seconds(defaults.productsRefreshSeconds)).toSeconds(),
         ),
@@ -316,7 +317,7 @@ export class GlueStreamingJob extends Construct {
         }),
       );
     }
-    // ProductsCache: a paginated Scan; read_orders: Query of the time-bucket index; put_items: batch_writer.
+    // ProductsSnapshot: a parallel Scan by segments; read_orders: Query of the time-bucket index; rows: batch_writer.
     grantTableAccess(role, props.tables.products, { actions: ['Scan'] });
     grantTableAccess(role, props.tables.orders, {
       actions: ['Query'],

@@ -79,9 +79,12 @@ export function catalogueOf(items: readonly Record<string, unknown>[]): Map<stri
   );
 }
 
-/** The rows one window must produce, and the bot sessions found (to compare with the simulator's labels). */
+/**
+ * The rows one window must produce, and the bot sessions found (to compare with the simulator's
+ * labels). Orders count by the window's orders range, which lags it (glue/window-config.ts).
+ */
 export function recountWindow(
-  window: { windowStart: string; windowEnd: string },
+  window: { windowStart: string; windowEnd: string; ordersStart: string; ordersEnd: string },
   events: readonly RecountEvent[],
   orders: readonly Order[],
   catalogue: ReadonlyMap<string, CatalogueEntry>,
@@ -146,7 +149,7 @@ export function recountWindow(
     sessions.get(event.productId)?.add(event.sessionId);
   }
   for (const order of orders) {
-    if (order.orderedAt < window.windowStart || order.orderedAt >= window.windowEnd) continue;
+    if (order.orderedAt < window.ordersStart || order.orderedAt >= window.ordersEnd) continue;
     const row = rowOf(order.productId);
     if (!row) continue;
     row.units += order.quantity;

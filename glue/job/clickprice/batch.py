@@ -62,6 +62,8 @@ class Dynamo:
 @dataclass(frozen=True)
 class BatchSettings:
     window_ms: int
+    #: How far a batch's orders range lags its window (window.py).
+    order_grace_ms: int
     aggregates_table: str
     aggregates_retention_days: int
     orders_table: str
@@ -104,19 +106,19 @@ def classify_rows(rows: Iterable[Any]) -> Iterator[tuple[bool, tuple]]:
 
 
 def read_orders(dynamo: Dynamo, table_name: str, plan: WindowPlan) -> list[tuple]:
-    """The window's orders: one Query per (minute, shard) bucket on the time-bucket index."""
+    """The batch's orders (its orders range): one Query per (minute, shard) bucket on the time-bucket index."""
     table = dynamo.resource().Table(table_name)
     orders = []
-    for bucket in order_time_buckets_between(plan.window_start, plan.window_end):
+    for bucket in order_time_buckets_between(plan.orders_start, plan.orders_end):
         kwargs = {"IndexName": ORDERS_TIME_INDEX,
                   "KeyConditionExpression": f"{ORDERS_TIME_INDEX_PARTITION_KEY} = :b AND "
                                             f"{ORDERS_TIME_INDEX_SORT_KEY} BETWEEN :s AND :e",
-                  "ExpressionAttributeValues": {":b": bucket, ":s": plan.window_start, ":e": plan.window_end}}
+                  "ExpressionAttributeValues": {":b": bucket, ":s": plan.orders_start, ":e": plan.orders_end}}
         while True:
             page = table.query(**kwargs)
             for item in page["Items"]:
                 row = order_row(item)
-                if in_window(row["orderedAt"], plan.window_start, plan.window_end):
+                if in_window(row["orderedAt"], plan.orders_start, plan.orders_end):
                     orders.append((row["orderId"], row["productId"], row["quantity"], row["unitPrice"],
                                    row["orderedAt"]))
             if "LastEvaluatedKey" not in page:
@@ -152,7 +154,7 @@ def run_batch(
                        F.count(F.lit(1)).alias("records")).first()
     if bounds is None or bounds["lo"] is None:
         return None
-    plan = plans.plan(batch_id, int(bounds["lo"]), int(bounds["hi"]), settings.window_ms)
+    plan = plans.plan(batch_id, int(bounds["lo"]), int(bounds["hi"]), settings.window_ms, settings.order_grace_ms)
 
     classified = frame.rdd.mapPartitions(classify_rows).cache()
     try:
@@ -163,7 +165,8 @@ def run_batch(
         products.createOrReplaceTempView("products")
         orders = read_orders(settings.dynamo, settings.orders_table, plan)
         spark.createDataFrame(orders, ORDERS_SCHEMA).createOrReplaceTempView("orders")
-        spark.createDataFrame([(plan.window_start, plan.window_end)], "windowStart string, windowEnd string") \
+        spark.createDataFrame([(plan.window_start, plan.window_end, plan.orders_start, plan.orders_end)],
+                              "windowStart string, windowEnd string, ordersStart string, ordersEnd string") \
             .createOrReplaceTempView("window_bounds")
 
         rows = spark.sql(sql).cache()

@@ -10,7 +10,8 @@ from typing import Mapping
 
 REQUIRED = ["JOB_NAME", "stream_arn", "products_table", "orders_table", "aggregates_table",
             "checkpoint_location", "aggregates_retention_days"]
-OPTIONAL = {"window_size": None, "products_refresh_seconds": "300", "sql_path": None, "fanout_consumer_arn": None}
+OPTIONAL = {"window_size": None, "products_refresh_seconds": "300", "sql_path": None, "fanout_consumer_arn": None,
+            "order_grace_seconds": None}
 
 
 def retention_days(args: Mapping[str, str], name: str) -> int:

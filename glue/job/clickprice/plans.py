@@ -22,14 +22,15 @@ class PlanStore:
     def _write(self, name: str, text: str) -> None:
         raise NotImplementedError
 
-    def plan(self, batch_id: int, min_arrival_ms: int, max_arrival_ms: int, window_ms: int) -> WindowPlan:
+    def plan(self, batch_id: int, min_arrival_ms: int, max_arrival_ms: int, window_ms: int,
+             order_grace_ms: int = 0) -> WindowPlan:
         existing = self._read(f"{batch_id}.json")
         if existing is not None:  # a re-run of this batch: same window, same keys
             return WindowPlan.from_json(existing)
         latest_text = self._read("latest.json")
         latest = WindowPlan.from_json(latest_text) if latest_text is not None else None
-        previous_end = latest.window_end if latest is not None and latest.batch_id < batch_id else None
-        plan = plan_window(batch_id, min_arrival_ms, max_arrival_ms, window_ms, previous_end)
+        previous = latest if latest is not None and latest.batch_id < batch_id else None
+        plan = plan_window(batch_id, min_arrival_ms, max_arrival_ms, window_ms, previous, order_grace_ms)
         for name in (f"{batch_id}.json", "latest.json"):
             self._write(name, plan.to_json())
         return plan

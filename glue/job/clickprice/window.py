@@ -12,6 +12,12 @@ earlier batch's counts with its own. The previous end is an input, so the plan i
 checkpoint (``plans/<batchId>.json``, written before any row) and a re-run reads its plan back instead
 of recomputing it: the same role the local engine's persisted batch plan plays. A backlog batch that
 spans several slots gets one wider window, which is what it measured.
+
+A batch counts the orders placed in its own range, which lags the window by a grace period
+(``orderGraceSeconds`` of glue/window-config.json): from the previous plan's orders end to the grace
+before this window's end. An order reaches the orders index a moment after it is placed; the grace
+leaves the latest ones to the next batch instead of missing them, and since the ranges follow one
+another, every order is counted once, even across a quiet gap between windows.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ class WindowPlan:
     batch_id: int
     window_start: str
     window_end: str
+    orders_start: str
+    orders_end: str
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -41,7 +49,8 @@ class WindowPlan:
     @staticmethod
     def from_json(text: str) -> "WindowPlan":
         data = json.loads(text)
-        return WindowPlan(int(data["batch_id"]), str(data["window_start"]), str(data["window_end"]))
+        return WindowPlan(int(data["batch_id"]), str(data["window_start"]), str(data["window_end"]),
+                          str(data["orders_start"]), str(data["orders_end"]))
 
 
 def plan_window(
@@ -49,17 +58,20 @@ def plan_window(
     min_arrival_ms: int,
     max_arrival_ms: int,
     window_ms: int,
-    previous_end: Optional[str] = None,
+    previous: "Optional[WindowPlan]" = None,
+    order_grace_ms: int = 0,
 ) -> WindowPlan:
-    """The window of a batch from its arrival-time range and the previous batch's window end."""
+    """The window (and orders range) of a batch from its arrival-time range and the previous batch's plan."""
     if max_arrival_ms < min_arrival_ms:
         raise ValueError("max arrival precedes min arrival")
     start = floor_to_window(min_arrival_ms, window_ms)
     end = floor_to_window(max_arrival_ms, window_ms) + window_ms
-    if previous_end is not None:
-        start = max(start, to_epoch_ms(previous_end))
+    if previous is not None:
+        start = max(start, to_epoch_ms(previous.window_end))
         end = max(end, start + window_ms)
-    return WindowPlan(batch_id, to_iso(start), to_iso(end))
+    orders_start = to_epoch_ms(previous.orders_end) if previous is not None else start - order_grace_ms
+    orders_end = max(end - order_grace_ms, orders_start)
+    return WindowPlan(batch_id, to_iso(start), to_iso(end), to_iso(orders_start), to_iso(orders_end))
 
 
 def parse_window_size(text: str) -> int:
@@ -72,6 +84,14 @@ def parse_window_size(text: str) -> int:
 
 #: The window size both engines read (glue/window-config.json).
 DEFAULT_WINDOW_CONFIG_PATH = Path(__file__).resolve().parents[2] / "window-config.json"
+
+
+def read_order_grace_seconds(path: "str | Path" = DEFAULT_WINDOW_CONFIG_PATH) -> int:
+    """``orderGraceSeconds`` from the shared window config; a bad file fails naming itself."""
+    grace = json.loads(Path(path).read_text(encoding="utf-8")).get("orderGraceSeconds")
+    if isinstance(grace, bool) or not isinstance(grace, int) or grace < 0:
+        raise ValueError(f"{path}: orderGraceSeconds must be a whole number of seconds, got {grace!r}")
+    return grace
 
 
 def read_window_size_seconds(path: "str | Path" = DEFAULT_WINDOW_CONFIG_PATH) -> int:

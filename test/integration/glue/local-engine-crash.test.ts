@@ -158,12 +158,8 @@ describe.each(ENGINES)('the local Glue engine (%s) killed mid-batch', (engine) =
       .filter((line) => richPathReads(line.kind, line.data))
       .map((line) => JSON.parse(line.data) as RecountEvent);
     const orders = recording.flatMap((line) => (line.order ? [line.order] : []));
-    const { rows: expected } = recountWindow(
-      { windowStart: plan?.windowStart ?? '', windowEnd: plan?.windowEnd ?? '' },
-      events,
-      orders,
-      catalogue,
-    );
+    if (plan === undefined) throw new Error('no plan');
+    const { rows: expected } = recountWindow(plan, events, orders, catalogue);
     expect(rerun.map(({ expiresAt: _ttl, ...row }) => row)).toEqual(expected);
   }, 240_000);
 });

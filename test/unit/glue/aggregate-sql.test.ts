@@ -10,6 +10,8 @@ import {
 import { AGGREGATE_SQL_PATH, readWindowConfig } from '../../../glue/window-config.js';
 
 const bounds = { windowStart: '2026-11-21T23:00:00.000Z', windowEnd: '2026-11-21T23:01:00.000Z' };
+/** The orders' range, here the window itself; a later test moves it. */
+const sameRange = { ...bounds, ordersStart: bounds.windowStart, ordersEnd: bounds.windowEnd };
 
 const products: WindowProduct[] = [
   { productId: 'p-a', category: 'shoes', inventory: 10, price: 1999 },
@@ -72,7 +74,7 @@ const orders: WindowOrder[] = [
   { orderId: 'o1', productId: 'p-a', quantity: 2, unitPrice: 1999, orderedAt: '2026-11-21T23:00:10.000Z' },
   { orderId: 'o2', productId: 'p-a', quantity: 1, unitPrice: 1899, orderedAt: '2026-11-21T23:00:59.999Z' },
   { orderId: 'o3', productId: 'p-d', quantity: 4, unitPrice: 1000, orderedAt: '2026-11-21T23:00:30.000Z' },
-  // Outside [windowStart, windowEnd): the end is exclusive, the start inclusive.
+  // Outside [ordersStart, ordersEnd): the end is exclusive, the start inclusive.
   { orderId: 'o4', productId: 'p-b', quantity: 1, unitPrice: 500, orderedAt: '2026-11-21T23:01:00.000Z' },
   { orderId: 'o5', productId: 'p-b', quantity: 1, unitPrice: 500, orderedAt: '2026-11-21T22:59:59.999Z' },
 ];
@@ -140,19 +142,35 @@ afterAll(() => aggregator?.close());
 
 describe('glue/aggregate-window.sql in DuckDB', () => {
   it('produces the hand-computed rows: duplicates once, bot sessions dropped and counted, orders in the window only', async () => {
-    const rows = await aggregator.aggregate(bounds, clicks, orders);
+    const rows = await aggregator.aggregate(sameRange, clicks, orders);
 
     expect(rows).toEqual(expected);
   });
 
   it('gives the same rows whatever order the clicks arrive in', async () => {
-    const rows = await aggregator.aggregate(bounds, [...clicks].reverse(), [...orders].reverse());
+    const rows = await aggregator.aggregate(sameRange, [...clicks].reverse(), [...orders].reverse());
 
     expect(rows).toEqual(expected);
   });
 
+  it('counts the orders of the orders range it is given, which lags the window: not those of the window', async () => {
+    // Fifteen seconds of grace: this window counts the orders of 22:59:45–23:00:45; o2 (23:00:59.999)
+    // is the next window's, o5 (22:59:59.999) this one's.
+    const lagging = { ...bounds, ordersStart: '2026-11-21T22:59:45.000Z', ordersEnd: '2026-11-21T23:00:45.000Z' };
+
+    const rows = await aggregator.aggregate(lagging, [], orders);
+
+    expect(
+      rows.map(({ productId, units, revenue, windowStart }) => ({ productId, units, revenue, windowStart })),
+    ).toEqual([
+      { productId: 'p-a', units: 2, revenue: 2 * 1999, windowStart: bounds.windowStart },
+      { productId: 'p-b', units: 1, revenue: 500, windowStart: bounds.windowStart },
+      { productId: 'p-d', units: 4, revenue: 4000, windowStart: bounds.windowStart },
+    ]);
+  });
+
   it('writes no row for a window without clicks or orders', async () => {
-    expect(await aggregator.aggregate(bounds, [], [])).toEqual([]);
+    expect(await aggregator.aggregate(sameRange, [], [])).toEqual([]);
   });
 
   it('keeps to the shared dialect: AS before every alias, no engine-only functions, no trailing semicolon', () => {
@@ -171,5 +189,6 @@ describe('glue/aggregate-window.sql in DuckDB', () => {
 
   it('reads a window size both engines can use', () => {
     expect(readWindowConfig().windowSizeSeconds).toBe(60);
+    expect(readWindowConfig().orderGraceSeconds).toBe(15);
   });
 });
