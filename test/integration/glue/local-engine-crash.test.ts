@@ -9,19 +9,13 @@ import { toIso } from '../../../functions/domain/time.js';
 import { BatchLog } from '../../../glue/local-engine/index.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { loadCatalogue } from '../../../simulator/catalogue-loader.js';
-import { type RecordedLine, readRecording } from '../../../simulator/recording.js';
-import { runSimulation } from '../../../simulator/run-simulation.js';
+import type { RecordedLine } from '../../../simulator/recording.js';
 import { requireGluePython, runsPythonSuites, warnSkipped } from '../../helpers/glue-python.js';
+import { recordRun } from '../../helpers/glue-runs.js';
 import { createScratchStream } from '../../helpers/kinesis-batches.js';
 import { scanAll, useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
-import {
-  type CatalogueEntry,
-  catalogueOf,
-  type RecountEvent,
-  recountWindow,
-  richPathReads,
-} from '../../helpers/window-recount.js';
+import { type CatalogueEntry, type RecountEvent, recountWindow, richPathReads } from '../../helpers/window-recount.js';
 
 const { clients, endpoints } = useLocalStack();
 const dir = mkdtempSync(join(tmpdir(), 'clickprice-glue-crash-'));
@@ -90,26 +84,10 @@ beforeAll(async () => {
   ]);
   const products = generateCatalogue(toIso(Date.now()), { productCount: 40 });
   await loadCatalogue(clients.documentClient, tableNames.products, products);
-  const out = join(dir, 'run.jsonl');
-  await runSimulation({
-    target: {
-      kinesis: clients.kinesis,
-      streamName,
-      documentClient: clients.documentClient,
-      productsTable: tableNames.products,
-      ordersTable: tableNames.orders,
-    },
-    scenario: 'bad-events',
-    rate: 100,
-    durationSeconds: 20,
-    seed: 11,
-    pace: 'fast',
-    out,
-    warmupMs: 0,
-  });
-  recording = await readRecording(out);
+  const run = await recordRun({ clients, streamName, tableNames, dir }, 'bad-events', 11, Date.now(), 20);
+  recording = run.recording;
   // As the batch reads it: the run's orders and deliveries changed the stock.
-  catalogue = catalogueOf(await scanAll(clients.documentClient, tableNames.products));
+  catalogue = run.catalogue;
 }, 60_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
