@@ -9,7 +9,7 @@
  * exits when its stdin closes, which happens when this process ends, however it ends.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../definitions/local-services.js';
@@ -129,8 +129,9 @@ export async function startSparkAggregation(options: SparkAggregationOptions): P
           .join('\n'),
       );
       // The planner's window, as the batch's plan: run_batch reads it back, as a re-run on Glue would.
+      const planPath = join(planDir, `${plan.batchId}.json`);
       writeFileSync(
-        join(planDir, `${plan.batchId}.json`),
+        planPath,
         JSON.stringify({
           batch_id: plan.batchId,
           window_start: plan.windowStart,
@@ -146,7 +147,12 @@ export async function startSparkAggregation(options: SparkAggregationOptions): P
       };
       const answered = next();
       child.stdin?.write(`${JSON.stringify(request)}\n`);
-      const answer = await answered;
+      // Both files are this call's alone: the durable plan is the engine's (batch-log.ts), and a re-run
+      // reads the records from the stream again and writes them afresh, so nothing piles up per batch.
+      const answer = await answered.finally(() => {
+        rmSync(recordsPath, { force: true });
+        rmSync(planPath, { force: true });
+      });
       if (!answer.ok) throw new Error(`Spark batch ${plan.batchId} failed: ${answer.error}\n${answer.trace ?? ''}`);
       const result = answer.result ?? { events: 0, rejected: 0, orders: 0, rows: 0 };
       return {
