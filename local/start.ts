@@ -18,6 +18,8 @@ import { readWindowConfig } from '../glue/window-config.js';
 import { type BackgroundSimulation, startBackgroundSimulation } from '../simulator/background-run.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
 import { loadCatalogue } from '../simulator/catalogue-loader.js';
+import { ReplayFileError } from '../simulator/errors.js';
+import { assertReplayReadable } from '../simulator/recording.js';
 import { SCENARIO_NAMES } from '../simulator/scenarios.js';
 import { LocalStackError } from './errors.js';
 import { startLocalApi } from './local-api.js';
@@ -126,6 +128,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 await runCli(async () => {
   const options = parseOptions();
+  if (options.simulator?.replay !== undefined) await assertReplayReadable(options.simulator.replay);
   // The Spark engine needs its Python before anything starts: say so at once, as for Java.
   const sparkPython = options.glueEngine === 'spark' ? findGluePython() : null;
   if (sparkPython !== null && 'missing' in sparkPython) {
@@ -287,4 +290,4 @@ await runCli(async () => {
   } finally {
     await stack.stop();
   }
-}, [LocalStackError]);
+}, [LocalStackError, ReplayFileError]);

@@ -7,12 +7,12 @@
  * Usage and set-up errors print one line and exit 2; records lost exit 1, a stop at once (a second
  * Ctrl-C) exits 130. See the README's "Simulator" section.
  */
-import { access, constants, stat } from 'node:fs/promises';
 import { parseChoice, parseFlags, parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../cli/args.js';
 import { LocalStackError } from '../local/errors.js';
 import { openEmbeddedTarget } from '../local/simulation-target.js';
-import { ReplayFileError, SimulatorError } from './errors.js';
+import { SimulatorError } from './errors.js';
 import { formatProgress, progressWriter } from './progress.js';
+import { assertReplayReadable } from './recording.js';
 import { outcomeOf } from './run-outcome.js';
 import { runSimulation, type SimulationOptions } from './run-simulation.js';
 import { SCENARIO_NAMES, type ScenarioName, type ScenarioParameters } from './scenarios.js';
@@ -144,7 +144,7 @@ async function runOptions(flags: Flags): Promise<Omit<SimulationOptions, 'target
         `--replay sends the recording exactly as it was; ${conflicting.join(', ')} cannot change it`,
       );
     }
-    await assertReadable(flags.replay);
+    await assertReplayReadable(flags.replay);
     return { ...common, replay: flags.replay };
   }
   const scenario = parseChoice(flags.scenario ?? 'steady', SCENARIO_NAMES, '--scenario');
@@ -168,16 +168,6 @@ async function runOptions(flags: Flags): Promise<Omit<SimulationOptions, 'target
 }
 
 /** Refuses an unreadable replay file before any service is started; its lines are checked when it is read. */
-async function assertReadable(path: string): Promise<void> {
-  try {
-    await access(path, constants.R_OK);
-    if (!(await stat(path)).isFile()) throw new Error('not a file');
-  } catch (error) {
-    throw new ReplayFileError(`cannot read replay file ${path}: ${(error as Error).message}`, path, null, {
-      cause: error,
-    });
-  }
-}
 
 // The SDK warns about Node 20's support window once per process; keep the simulator's stderr clean.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

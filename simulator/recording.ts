@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { WriteStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { access, constants, open, readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { orderSchema } from '../functions/domain/order.js';
 import { RecordingFileError, ReplayFileError } from './errors.js';
@@ -126,4 +126,16 @@ export async function readRecording(path: string): Promise<RecordedLine[]> {
   }
   if (lines.length === 0) throw new ReplayFileError(`replay file ${path} holds no records`, path, null);
   return lines;
+}
+
+/** Fails at once, naming the file, unless `path` is a readable file: a replay is checked before anything starts. */
+export async function assertReplayReadable(path: string): Promise<void> {
+  try {
+    await access(path, constants.R_OK);
+    if (!(await stat(path)).isFile()) throw new Error('not a file');
+  } catch (error) {
+    throw new ReplayFileError(`cannot read replay file ${path}: ${(error as Error).message}`, path, null, {
+      cause: error,
+    });
+  }
 }

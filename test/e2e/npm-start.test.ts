@@ -149,6 +149,7 @@ describe('npm start', () => {
     [['--rate', '0'], /--rate must be a positive integer, got "0"/],
     [['--glue-engine', 'flink'], /--glue-engine must be one of duckdb, spark/],
     [['--record', 'a.jsonl', '--replay', 'b.jsonl'], /--record and --replay exclude each other/],
+    [['--replay', 'no-such-recording.jsonl'], /cannot read replay file no-such-recording\.jsonl/],
   ])('rejects %j with exit code 2 and says what is wrong', async (args, message) => {
     const run = startProcess(args);
     expect(await run.exited).toBe(2);
