@@ -259,6 +259,9 @@ export class GlueStreamingJob extends Construct {
     // The run needs its permissions in place: the role's policy, not only the role.
     this.start.node.addDependency(this.role);
 
+    // Glue's driver reports both per job in the Glue namespace (JobRunId ALL): maxConsumerLagInMs is named
+    // in full by the Kinesis source's emitConsumerLagMetrics docs; batchProcessingTimeInMs by "Visualizing
+    // AWS Glue streaming metrics", and awsglue's forEachBatch reports it through StreamingSource.
     const metric = (name: string) =>
       new cloudwatch.Metric({
         namespace: 'Glue',
