@@ -91,13 +91,10 @@ export class LocalJwtAuthorizer {
     const parts = token.split('.');
     if (parts.length !== 3) return { ok: false, status: 401, reason: 'not a JWT' };
     const [encodedHeader, encodedPayload, signature] = parts as [string, string, string];
-    let header: Record<string, unknown>;
-    let payload: Record<string, unknown>;
-    try {
-      header = JSON.parse(Buffer.from(encodedHeader, 'base64url').toString('utf8'));
-      payload = JSON.parse(Buffer.from(encodedPayload, 'base64url').toString('utf8'));
-    } catch {
-      return { ok: false, status: 401, reason: 'token is not valid JSON' };
+    const header = decodeSegment(encodedHeader);
+    const payload = decodeSegment(encodedPayload);
+    if (header === undefined || payload === undefined) {
+      return { ok: false, status: 401, reason: 'token header and payload must be JSON objects' };
     }
     if (header.alg !== 'RS256' || header.kid !== KEY_ID)
       return { ok: false, status: 401, reason: 'unknown signing key' };
@@ -131,4 +128,16 @@ export class LocalJwtAuthorizer {
 
 function base64url(text: string): string {
   return Buffer.from(text).toString('base64url');
+}
+
+/** A token segment's JSON object; undefined for anything else (bad base64url or JSON, `null`, an array, a number). */
+function decodeSegment(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
