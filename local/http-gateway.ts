@@ -147,9 +147,13 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
     options.accessLog?.({ requestId, routeKey, status, latencyMs: Date.now() - startedAt });
   };
 
-  const body = await readBody(request);
+  const declared = Number(request.headers['content-length'] ?? 0);
+  const body = declared > MAX_REQUEST_BYTES ? null : await readBody(request);
   if (body === null) {
-    sendJson(response, 413, { message: 'Request Entity Too Large' });
+    // The rest of the body is left unread, so the connection cannot carry another request: close it,
+    // or a keep-alive client's next request would wait behind bytes nobody reads.
+    sendJson(response, 413, { message: 'Request Entity Too Large' }, { connection: 'close' });
+    response.on('finish', () => request.socket.destroy());
     return finish(413);
   }
 

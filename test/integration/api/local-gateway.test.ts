@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes, OPS_SCOPES, routeKeys } from '../../../definitions/api-routes.js';
@@ -199,5 +200,32 @@ describe('CORS for the storefront origin', () => {
     const simple = await fetch(`${gateway.url}/prices/P1`, { headers: { origin: 'https://shop.example' } });
     expect(simple.headers.get('access-control-allow-origin')).toBe('https://shop.example');
     expect(simple.headers.get('access-control-expose-headers')).toContain('etag');
+  });
+});
+
+describe('a request over the payload limit', () => {
+  it('answers 413 and closes the connection instead of leaving a keep-alive client waiting on it', async () => {
+    // A raw keep-alive connection: the whole oversized body, then a second request on the same socket.
+    const { port } = new URL(gateway.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (data) => {
+      received += data.toString('latin1');
+    });
+    // Writing on after the server closed is the client's problem; the test reads what came back.
+    socket.on('error', () => {});
+    const closed = new Promise<boolean>((resolve) => {
+      socket.on('close', () => resolve(true));
+      setTimeout(() => resolve(false), 5_000);
+    });
+    const size = 10 * 1024 * 1024 + 1;
+    socket.write(`PUT /ops/config/kill-switch HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\n\r\n`);
+    socket.write(Buffer.alloc(size, 'x'));
+    socket.write('GET /prices/P1 HTTP/1.1\r\nHost: x\r\n\r\n');
+
+    expect(await closed).toBe(true);
+    socket.destroy();
+    expect(received).toMatch(/^HTTP\/1\.1 413 .*\r\n(.*\r\n)*connection: close\r\n/i);
+    expect((await fetch(`${gateway.url}/prices/P1`)).status).toBe(200);
   });
 });
