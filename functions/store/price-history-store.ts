@@ -54,11 +54,6 @@ export interface HistoryRowsPage {
   readonly cursor?: string;
 }
 
-/** A history cursor holds a change key, and of the product listed when one is named. */
-function isHistoryKey(productId?: string): (key: Record<string, unknown>) => boolean {
-  return (key) => typeof key[CHANGE_KEY] === 'string' && (productId === undefined || key[PRODUCT_KEY] === productId);
-}
-
 /** Reads and queries price history. */
 export class PriceHistoryStore {
   constructor(
@@ -95,7 +90,10 @@ export class PriceHistoryStore {
       },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, isHistoryKey(productId)),
+      ExclusiveStartKey: decodeCursor(query.cursor, {
+        attributes: [PRODUCT_KEY, CHANGE_KEY],
+        fixed: { [PRODUCT_KEY]: productId },
+      }),
     };
     const { Items, LastEvaluatedKey } = await this.client.send(new QueryCommand(input));
     return { changes: (Items ?? []).map(fromHistoryItem), cursor: encodeCursor(LastEvaluatedKey) };

@@ -45,7 +45,7 @@ export class ProductListingStore {
       throw new InvalidInputError('limit', 'must be an integer from 1 to 1000');
     }
     const products: Product[] = [];
-    let start = decodeCursor(query.cursor, isProductKey);
+    let start = decodeCursor(query.cursor, { attributes: [PRODUCT_KEY] });
     // Filtered pages can come back short or empty: scan on until the page is full or the table ends.
     while (products.length < limit) {
       const wanted = limit - products.length;
@@ -74,9 +74,4 @@ export class ProductListingStore {
     }
     return { products, cursor: encodeCursor(start) };
   }
-}
-
-/** A listing cursor holds exactly the product key to resume after. */
-function isProductKey(key: Record<string, unknown>): boolean {
-  return Object.keys(key).length === 1 && typeof key[PRODUCT_KEY] === 'string' && key[PRODUCT_KEY] !== '';
 }

@@ -213,6 +213,9 @@ describe('GET /ops/products/{productId}/history', () => {
       [other.productId, `cursor=${cursor}`, 'cursor'],
       // A cursor outside the range it is sent with.
       [historyProduct.productId, `to=${at(1)}&cursor=${cursor}`, 'cursor'],
+      // This listing's cursor with an attribute added, or one of its attributes mistyped.
+      [historyProduct.productId, `cursor=${editedCursor(cursor, (key) => ({ ...key, extra: 'x' }))}`, 'cursor'],
+      [historyProduct.productId, `cursor=${editedCursor(cursor, (key) => ({ ...key, changeKey: 7 }))}`, 'cursor'],
     ];
     for (const [productId, query, field] of cases) {
       const { status, body } = await answer(await ops.api.request(`/ops/products/${productId}/history?${query}`));
@@ -440,3 +443,9 @@ describe('GET /ops/config', () => {
     });
   });
 });
+
+/** A cursor with its key edited, re-encoded as the API encodes cursors. */
+function editedCursor(cursor: string, edit: (key: Record<string, unknown>) => Record<string, unknown>): string {
+  const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+  return Buffer.from(JSON.stringify(edit(key))).toString('base64url');
+}
