@@ -167,7 +167,9 @@ describe.runIf(runsPythonSuites)('npm start --glue-engine spark', () => {
     const recording = join(dir, 'run.jsonl');
     try {
       // --drain: each run's rich path aggregates everything sent before the summary counts it.
-      const common = ['--duration', '8', '--rate', '200', '--drain'];
+      // Four times the default rate, replayed as fast as the stream takes it: demand far over the seeded
+      // baseline in whichever windows the replay falls, so the rich path has evidence to act on.
+      const common = ['--duration', '8', '--rate', '400', '--drain'];
       const duckdb = startProcess([...common, '--record', recording]);
       expect(await duckdb.exited, duckdb.output().stderr).toBe(0);
       const spark = startProcess([...common, '--replay', recording, '--glue-engine', 'spark']);
