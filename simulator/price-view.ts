@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { tables } from '../definitions/resources.js';
 import { categorySlug, cents, currencyCode, identifier } from '../functions/domain/fields.js';
 import { EmptyCatalogueError } from './errors.js';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { WriteStream } from 'node:fs';
 import { access, constants, open, readFile, stat } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { orderSchema } from '../functions/domain/order.js';
 import { RecordingFileError, ReplayFileError } from './errors.js';
 import type { RecordKind, SimulatedRecord } from './records.js';

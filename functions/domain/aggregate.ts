@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { categorySlug, cents, identifier, utcTimestamp } from './fields.js';
 
 const count = z.number().int().min(0);

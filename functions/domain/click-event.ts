@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { categorySlug, cents, identifier, quantity } from './fields.js';
 import { LIMITS } from './limits.js';
 import { type Validated, validate } from './validation.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cents, currencyCode, identifier, quantity, utcTimestamp } from './fields.js';
 
 /** An order line as the order system writes it: one product, the unit price the shopper paid. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { actor, cents, identifier, utcTimestamp } from './fields.js';
 import { LIMITS } from './limits.js';
 import { GLOBAL_HISTORY_ID } from './price-history.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { categorySlug } from './fields.js';
 import { DEFAULT_CATEGORY_PARAMETERS } from './pricing-defaults.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { actor, categorySlug, cents, currencyCode, identifier, reasonText, utcTimestamp } from './fields.js';
 import { LIMITS } from './limits.js';
 

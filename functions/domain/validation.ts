@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidInputError } from './errors.js';
 
 /** The result of validating untrusted input: the value, or a reason a person can act on. */

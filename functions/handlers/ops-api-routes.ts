@@ -5,7 +5,7 @@
  * functions/domain/api-types.ts. Bad input throws InvalidInputError naming the field, which the router
  * answers with 400.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SurfaceRouteKey } from '../../definitions/api-routes.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { categorySlug, identifier, utcTimestamp } from '../domain/fields.js';
