@@ -9,7 +9,8 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { AggregatesStore } from '../store/aggregates-store.js';
 import { PriceStore } from '../store/price-store.js';
 import { processAggregateRecords } from './aggregates-processor.js';
-import { createHandlerRuntime, instrumented, partialBatchResponse } from './runtime.js';
+import { instrumented } from './instrumentation.js';
+import { createHandlerRuntime, partialBatchResponse } from './runtime.js';
 
 const runtime = createHandlerRuntime('aggregates');
 const { documentClient: client, tableNames, logger, metrics } = runtime;

@@ -10,8 +10,9 @@ import { DemandStore } from '../store/demand-store.js';
 import { PriceStore } from '../store/price-store.js';
 import { QuarantineStore } from '../store/quarantine-store.js';
 import { clickRecordsOf, processClickRecords } from './clickstream-processor.js';
+import { instrumented } from './instrumentation.js';
 import { MinuteHistoryCache } from './minute-history.js';
-import { createHandlerRuntime, instrumented, partialBatchResponse } from './runtime.js';
+import { createHandlerRuntime, partialBatchResponse } from './runtime.js';
 
 const runtime = createHandlerRuntime('clickstream');
 const { documentClient: client, tableNames, logger, metrics } = runtime;

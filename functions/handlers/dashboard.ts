@@ -18,7 +18,7 @@ import { HttpError } from './http/http-error.js';
 import { type HttpEvent, headerValue, pathParameter } from './http/http-request.js';
 import type { HttpResult } from './http/http-response.js';
 import { httpRouter } from './http/http-router.js';
-import { createInstrumentation, instrumented } from './runtime.js';
+import { createInstrumentation, instrumented } from './instrumentation.js';
 
 const runtime = createInstrumentation('dashboard');
 
@@ -121,5 +121,4 @@ export const handler = instrumented(
     runtime,
   ),
   runtime,
-  { captureResponse: false },
 );

@@ -8,8 +8,9 @@ import { OpsQueries } from '../store/ops-queries.js';
 import { PriceStore } from '../store/price-store.js';
 import { PricingConfigStore } from '../store/pricing-config-store.js';
 import { httpRouter } from './http/http-router.js';
+import { instrumented } from './instrumentation.js';
 import { opsRoutes } from './ops-api-routes.js';
-import { createHandlerRuntime, instrumented } from './runtime.js';
+import { createHandlerRuntime } from './runtime.js';
 
 const runtime = createHandlerRuntime('ops-api');
 const { documentClient, tableNames } = runtime;
@@ -18,6 +19,4 @@ const config = new PricingConfigStore(documentClient, tableNames, { cacheTtlMs: 
 const prices = new PriceStore(documentClient, tableNames, { configStore: config });
 const queries = new OpsQueries(documentClient, tableNames, prices, config);
 
-export const handler = instrumented(httpRouter<'ops'>(opsRoutes({ queries, prices, config }), runtime), runtime, {
-  captureResponse: false,
-});
+export const handler = instrumented(httpRouter<'ops'>(opsRoutes({ queries, prices, config }), runtime), runtime);

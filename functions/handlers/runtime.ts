@@ -1,20 +1,10 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { type TableNames, tableNamesFromEnv } from '../store/table-names.js';
+import { createInstrumentation, type HandlerInstrumentation } from './instrumentation.js';
 
-/** What every handler sets up once per execution environment (cold start), not per invocation. */
-export interface HandlerRuntime {
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly tracer: Tracer;
+/** What a handler that reads tables sets up once per execution environment (cold start). */
+export interface HandlerRuntime extends HandlerInstrumentation {
   readonly documentClient: DynamoDBDocumentClient;
   readonly tableNames: TableNames;
 }
@@ -24,20 +14,10 @@ export interface HandlerRuntime {
  * so the same code talks to DynamoDB in AWS and to DynamoDB Local under the local stack.
  */
 export function createHandlerRuntime(serviceName: string): HandlerRuntime {
-  const instrumentation = createInstrumentation(serviceName);
-  const documentClient = instrumentation.tracer.captureAWSv3Client(
-    DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-  );
-  return { ...instrumentation, documentClient, tableNames: tableNamesFromEnv() };
-}
-
-/** Logger, metrics and tracer alone, for a handler that reads no table (the dashboard's files). */
-export function createInstrumentation(serviceName: string): Pick<HandlerRuntime, 'logger' | 'metrics' | 'tracer'> {
-  return {
-    logger: new Logger({ serviceName }),
-    metrics: new Metrics({ namespace: 'clickprice', serviceName }),
-    tracer: new Tracer({ serviceName }),
-  };
+  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return { ...createInstrumentation(serviceName), documentClient, tableNames: tableNamesFromEnv() };
 }
 
 /** Lambda's partial batch response for stream event sources. */
@@ -76,20 +56,4 @@ export function partialBatchResponse<TRecord>(
     throw new WholeBatchFailedError(records.length, firstReason as string);
   }
   return { batchItemFailures };
-}
-
-/**
- * A handler with the Powertools middlewares every clickprice Lambda runs under. HTTP handlers pass
- * `captureResponse: false`: a trace should not hold ops data, and a response as large as the
- * dashboard's chart library would exceed what an X-Ray segment may carry.
- */
-export function instrumented<TEvent, TResult>(
-  handler: (event: TEvent, context: Context) => Promise<TResult>,
-  runtime: Pick<HandlerRuntime, 'logger' | 'metrics' | 'tracer'>,
-  options: { readonly captureResponse?: boolean } = {},
-) {
-  return middy(handler)
-    .use(captureLambdaHandler(runtime.tracer, { captureResponse: options.captureResponse ?? true }))
-    .use(injectLambdaContext(runtime.logger))
-    .use(logMetrics(runtime.metrics));
 }

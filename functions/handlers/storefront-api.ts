@@ -14,7 +14,8 @@ import { HttpError } from './http/http-error.js';
 import { type HttpEvent, headerValue, pathParameter, queryParameter } from './http/http-request.js';
 import { type HttpResult, jsonResponse } from './http/http-response.js';
 import { httpRouter } from './http/http-router.js';
-import { createHandlerRuntime, instrumented } from './runtime.js';
+import { instrumented } from './instrumentation.js';
+import { createHandlerRuntime } from './runtime.js';
 
 const runtime = createHandlerRuntime('storefront-api');
 const prices = new StorefrontPricesStore(runtime.documentClient, runtime.tableNames.products);
@@ -95,5 +96,4 @@ export const handler = instrumented(
     runtime,
   ),
   runtime,
-  { captureResponse: false },
 );
