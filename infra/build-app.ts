@@ -1,4 +1,4 @@
-import { App, Aws, Tags, Validations } from 'aws-cdk-lib';
+import { Annotations, App, Aws, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_STOREFRONT_ORIGIN } from './constructs/http-api-defaults.js';
 import { ApiStack } from './stacks/api-stack.js';
@@ -39,18 +39,29 @@ export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
   Tags.of(app).add('project', 'clickprice');
   Tags.of(app).add('stage', stage);
 
+  const alertSubscribers = readAlertSubscribers(app);
   const statefulName = `clickprice-${stage}-stateful`;
   const stateful = new StatefulStack(app, statefulName, {
     stackName: statefulName,
     description: `clickprice ${stage}: clicks Kinesis stream, its KMS key, the DynamoDB tables and the ops user pool`,
     opsDomainPrefix: `clickprice-${stage}-${Aws.ACCOUNT_ID}`,
+    alertSubscribers,
   });
+  if (alertSubscribers.emails.length + alertSubscribers.httpsUrls.length === 0) {
+    Annotations.of(stateful.alerts).addWarningV2(
+      'clickprice:alerts-unsubscribed',
+      'No one is subscribed to the alerts topic: pass -c alertEmail=a@example.com[,b@example.com] or -c alertHttpsUrl=https://…',
+    );
+  }
+  const alarmActions = [stateful.alerts.alarmAction];
 
   const pipelineName = `clickprice-${stage}-pipeline`;
   const pipeline = new PipelineStack(app, pipelineName, {
     stackName: pipelineName,
     description: `clickprice ${stage}: the clickstream Lambda on the clicks stream, its dead-letter queue and alarms`,
     resources: stateful,
+    alarmActions,
+    glueJob: { jobStateTopic: stateful.alerts.topic },
   });
 
   const apiName = `clickprice-${stage}-api`;
@@ -60,6 +71,7 @@ export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
     resources: stateful,
     opsUsers: stateful.opsUsers,
     storefrontOrigin: readStorefrontOrigin(app),
+    alarmActions,
   });
   return { app, stage, stateful, pipeline, api };
 }
@@ -74,6 +86,29 @@ function readStorefrontOrigin(app: App): string {
     throw new Error(`Context "storefrontOrigin" must be a string, got ${JSON.stringify(origin)}`);
   }
   return origin;
+}
+
+/**
+ * Who is paged, from `-c alertEmail=a@example.com,b@example.com` and `-c alertHttpsUrl=https://…`
+ * (comma-separated lists); a value that is not an e-mail address or an https URL fails synth.
+ */
+function readAlertSubscribers(app: App): { emails: string[]; httpsUrls: string[] } {
+  const list = (key: string, pattern: RegExp, what: string): string[] => {
+    const value: unknown = app.node.tryGetContext(key) ?? '';
+    if (typeof value !== 'string') throw new Error(`Context "${key}" must be a comma-separated string`);
+    const items = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    for (const item of items) {
+      if (!pattern.test(item)) throw new Error(`Context "${key}": ${JSON.stringify(item)} is not ${what}`);
+    }
+    return items;
+  };
+  return {
+    emails: list('alertEmail', /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/, 'an e-mail address'),
+    httpsUrls: list('alertHttpsUrl', /^https:\/\/[^\s,]+$/, 'an https:// URL'),
+  };
 }
 
 function readStage(app: App): string {

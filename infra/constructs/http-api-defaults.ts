@@ -39,6 +39,14 @@ export const HTTP_API_DEFAULTS = {
   serverErrorThreshold: 5,
   serverErrorEvaluationPeriods: 5,
   serverErrorDatapointsToAlarm: 3,
+  /**
+   * Share of requests answered 4xx, in %, at which the client-error alarm fires (with at least
+   * clientErrorMinRequests requests in the minute): a storefront sending bad ids, or ops tokens expiring.
+   */
+  clientErrorRatePct: 10,
+  clientErrorMinRequests: 20,
+  /** p99 of the API's latency, in ms, at which the latency alarm fires: storefront reads answer in tens of ms. */
+  latencyP99Ms: 1_000,
   alarmPeriod: Duration.minutes(1),
 } as const;
 

@@ -71,6 +71,8 @@ export class ClickpriceHttpApi extends Construct {
   public readonly accessLogs: logs.LogGroup;
   public readonly accessLogKey: kms.Key;
   public readonly serverErrors: cloudwatch.Alarm;
+  public readonly clientErrorRate: cloudwatch.Alarm;
+  public readonly latency: cloudwatch.Alarm;
 
   public constructor(scope: Construct, id: string, props: ClickpriceHttpApiProps) {
     super(scope, id);
@@ -161,7 +163,39 @@ export class ClickpriceHttpApi extends Construct {
       // No data means no requests, which is no error.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.serverErrors.addAlarmAction(...(props.alarmActions ?? []));
+    const perMinute = { statistic: cloudwatch.Stats.SUM, period: defaults.alarmPeriod };
+    this.clientErrorRate = new cloudwatch.Alarm(this, 'ClientErrorRate', {
+      alarmDescription:
+        `More than ${defaults.clientErrorRatePct} % of requests answered 4xx: a caller sends bad requests or ` +
+        'expired tokens (the access log names the route, status and authorizerError)',
+      metric: new cloudwatch.MathExpression({
+        // Percent of requests, only in minutes with enough of them to say anything.
+        expression: `IF(requests >= ${defaults.clientErrorMinRequests}, 100 * clientErrors / requests, 0)`,
+        usingMetrics: {
+          clientErrors: this.api.metricClientError(perMinute),
+          requests: this.api.metricCount(perMinute),
+        },
+        label: '4xx % of requests',
+        period: defaults.alarmPeriod,
+      }),
+      threshold: defaults.clientErrorRatePct,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.latency = new cloudwatch.Alarm(this, 'Latency', {
+      alarmDescription: `The API's p99 latency is over ${defaults.latencyP99Ms} ms: a function or a table is slow`,
+      metric: this.api.metricLatency({ statistic: cloudwatch.Stats.percentile(99), period: defaults.alarmPeriod }),
+      threshold: defaults.latencyP99Ms,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.serverErrors, this.clientErrorRate, this.latency]) {
+      alarm.addAlarmAction(...(props.alarmActions ?? []));
+    }
   }
 
   /** The stage's URL, `https://<api id>.execute-api.<region>.amazonaws.com/`, with the trailing slash. */

@@ -15,6 +15,8 @@ import {
   tableIds,
   tables,
 } from '../../definitions/resources.js';
+import { Alerts, type AlertsProps } from '../constructs/alerts.js';
+import { DataAlarms } from '../constructs/data-alarms.js';
 import { OpsUserPool } from '../constructs/ops-user-pool.js';
 
 /** Removal policies a stateful stack accepts: keep the data, or (dev stacks only) delete it. */
@@ -58,6 +60,13 @@ export interface StatefulStackProps extends StackProps {
    * @default - `<stack name, lower case>-<account id>`
    */
   readonly opsDomainPrefix?: string;
+  /**
+   * Who is paged when an alarm of the stage fires (every alarm of every stack publishes to the
+   * stage's alerts topic).
+   *
+   * @default - nobody subscribed: the topic exists and alarms publish to it, nobody reads it
+   */
+  readonly alertSubscribers?: Pick<AlertsProps, 'emails' | 'httpsUrls'>;
 }
 
 /**
@@ -73,6 +82,10 @@ export class StatefulStack extends Stack implements StatefulResources {
   public readonly streamKey: kms.Key;
   /** Who may call the ops API: the user pool, the `clickprice` resource server and the Cognito domain. */
   public readonly opsUsers: OpsUserPool;
+  /** The stage's alerts topic, which every alarm publishes to. */
+  public readonly alerts: Alerts;
+  /** Throttling of the stream, the tables and their indexes. */
+  public readonly dataAlarms: DataAlarms;
 
   public constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
@@ -115,6 +128,17 @@ export class StatefulStack extends Stack implements StatefulResources {
       built[tableId] = buildTable(this, tables[tableId], removalPolicy);
     }
     this.tables = built;
+
+    this.alerts = new Alerts(this, 'Alerts', { ...props.alertSubscribers, removalPolicy });
+    this.dataAlarms = new DataAlarms(this, 'DataAlarms', {
+      stream: this.clicksStream,
+      tables: built,
+      alarmAction: this.alerts.alarmAction,
+    });
+    new CfnOutput(this, 'AlertsTopicArn', {
+      description: 'The SNS topic every clickprice alarm publishes to (subscribe the people on call)',
+      value: this.alerts.topic.topicArn,
+    });
 
     this.opsUsers = new OpsUserPool(this, 'OpsUsers', {
       removalPolicy,

@@ -21,7 +21,6 @@ import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
 import { cdkJsonContext, noBundling } from '../helpers/cdk-context.js';
 import { acknowledgementsUnder } from '../helpers/nag-acknowledgements.js';
 
-
 // Built once for the whole file: constructing the pipeline stack bundles the handler with esbuild.
 // Template tests use an app without the nag plugin, so a finding fails the cdk-nag tests below by
 // name instead of failing Template.fromStack, and with it every test of this file.
@@ -108,7 +107,9 @@ describe('PipelineStack clickstream function', () => {
     const imported = new Set([...bundle.matchAll(/import\("([^"]+)"\)/g)].map((match) => match[1] as string));
     const external = [...imported].filter((specifier) => !specifier.startsWith('node:'));
     expect(external.length).toBeGreaterThan(0);
-    expect(external.filter((specifier) => !(LAZY_SDK_MODULES_NEVER_LOADED as readonly string[]).includes(specifier))).toEqual([]);
+    expect(
+      external.filter((specifier) => !(LAZY_SDK_MODULES_NEVER_LOADED as readonly string[]).includes(specifier)),
+    ).toEqual([]);
   });
 
   it('has 1024 MB and a 30 s timeout, logs to its own log group kept a month', () => {
