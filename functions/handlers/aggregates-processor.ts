@@ -38,7 +38,12 @@ export type RecordOutcome = ApplyResult['outcome'] | 'ignored' | 'invalid' | 'un
 export interface AggregatesOutcome {
   /** Records to report as batch item failures (by dynamodb.SequenceNumber), with why. */
   readonly failures: Map<string, string>;
-  readonly stats: { readonly records: number } & Readonly<Record<RecordOutcome, number>>;
+  readonly stats: { readonly records: number } & Readonly<Record<RecordOutcome, number>> & {
+      /** Applied changes by reason code. */
+      readonly changesByReason: Record<string, number>;
+      /** End of the oldest window decided: where its window-close-to-price latency starts. */
+      readonly oldestWindowEndMs: number | null;
+    };
 }
 
 /**
@@ -160,6 +165,8 @@ export async function processAggregateRecords(
     byProduct.set(parsed.row.productId, queue);
   }
 
+  const changesByReason: Record<string, number> = {};
+  let oldestWindowEndMs: number | null = null;
   const config = await deps.prices.config.get();
   await mapConcurrent([...byProduct.values()], 8, async (queue) => {
     for (const [index, { row, storedWindowStart }] of queue.entries()) {
@@ -173,6 +180,11 @@ export async function processAggregateRecords(
           signals: { demand },
         });
         counts[result.outcome]++;
+        if (result.outcome === 'applied') {
+          changesByReason[result.change.reasonCode] = (changesByReason[result.change.reasonCode] ?? 0) + 1;
+        }
+        const windowEndMs = toEpochMs(row.windowEnd);
+        if (oldestWindowEndMs === null || windowEndMs < oldestWindowEndMs) oldestWindowEndMs = windowEndMs;
       } catch (error) {
         // An aggregate of a product the catalogue no longer has: nothing to price.
         if (error instanceof NotFoundError) {
@@ -187,5 +199,5 @@ export async function processAggregateRecords(
     }
   });
 
-  return { failures, stats: { records: records.length, ...counts } };
+  return { failures, stats: { records: records.length, ...counts, changesByReason, oldestWindowEndMs } };
 }

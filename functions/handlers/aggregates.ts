@@ -9,6 +9,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { AggregatesStore } from '../store/aggregates-store.js';
 import { PriceStore } from '../store/price-store.js';
 import { processAggregateRecords } from './aggregates-processor.js';
+import { recordDecisionMetrics } from './decision-metrics.js';
 import { instrumented } from './instrumentation.js';
 import { createHandlerRuntime, partialBatchResponse } from './runtime.js';
 
@@ -28,6 +29,11 @@ async function lambdaHandler(event: DynamoDBStreamEvent) {
   metrics.addMetric('DuplicateDecisions', MetricUnit.Count, stats.duplicate);
   metrics.addMetric('InvalidAggregates', MetricUnit.Count, stats.invalid);
   metrics.addMetric('UnknownProducts', MetricUnit.Count, stats.unknown_product);
+  recordDecisionMetrics(metrics, {
+    decisions: stats.applied + stats.no_change + stats.duplicate,
+    changesByReason: stats.changesByReason,
+    latencyStartMs: stats.oldestWindowEndMs,
+  });
   if (failures.size > 0) logger.warn('records failed; Lambda will retry from the lowest', { failures: failures.size });
   logger.debug('batch processed', { stats });
 

@@ -42,6 +42,10 @@ export interface ClickstreamOutcome {
     readonly cappedEvents: number;
     readonly keys: Record<CountOutcome, number>;
     readonly decisions: Record<ApplyResult['outcome'], number>;
+    /** Applied changes by reason code. */
+    readonly changesByReason: Record<string, number>;
+    /** Arrival on the stream of the batch's oldest record: where its click-to-price latency starts. */
+    readonly oldestArrivalMs: number | null;
   };
 }
 
@@ -149,6 +153,7 @@ export async function processClickRecords(
   });
 
   const decisions: Record<ApplyResult['outcome'], number> = { applied: 0, no_change: 0, duplicate: 0 };
+  const changesByReason: Record<string, number> = {};
   const config = await deps.prices.config.get();
   const products = [...batch.lastRecordByProduct].filter(([productId]) => !failedProducts.has(productId));
   await mapConcurrent(products, 8, async ([productId, latest]) => {
@@ -176,6 +181,7 @@ export async function processClickRecords(
       });
       decisions[result.outcome]++;
       if (result.outcome === 'applied') {
+        changesByReason[result.change.reasonCode] = (changesByReason[result.change.reasonCode] ?? 0) + 1;
         deps.cooldowns?.set(productId, latest.record.arrivalMs + params.cooldownSeconds * 1000);
       }
     } catch (error) {
@@ -198,6 +204,11 @@ export async function processClickRecords(
       cappedEvents: batch.counts.over_session_cap,
       keys,
       decisions,
+      changesByReason,
+      oldestArrivalMs: records.reduce<number | null>(
+        (oldest, record) => (oldest === null || record.arrivalMs < oldest ? record.arrivalMs : oldest),
+        null,
+      ),
     },
   };
 }

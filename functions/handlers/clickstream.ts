@@ -10,6 +10,7 @@ import { DemandStore } from '../store/demand-store.js';
 import { PriceStore } from '../store/price-store.js';
 import { QuarantineStore } from '../store/quarantine-store.js';
 import { clickRecordsOf, processClickRecords } from './clickstream-processor.js';
+import { recordDecisionMetrics } from './decision-metrics.js';
 import { instrumented } from './instrumentation.js';
 import { MinuteHistoryCache } from './minute-history.js';
 import { createHandlerRuntime, partialBatchResponse } from './runtime.js';
@@ -35,6 +36,11 @@ async function lambdaHandler(event: KinesisStreamEvent) {
   metrics.addMetric('BotEventsExcluded', MetricUnit.Count, stats.botEvents + stats.cappedEvents);
   metrics.addMetric('DuplicateEvents', MetricUnit.Count, stats.duplicates);
   metrics.addMetric('PriceChanges', MetricUnit.Count, stats.decisions.applied);
+  recordDecisionMetrics(metrics, {
+    decisions: stats.decisions.applied + stats.decisions.no_change + stats.decisions.duplicate,
+    changesByReason: stats.changesByReason,
+    latencyStartMs: stats.oldestArrivalMs,
+  });
   if (failures.size > 0) logger.warn('records failed; Lambda will retry from the lowest', { failures: failures.size });
   logger.debug('batch processed', { stats });
 

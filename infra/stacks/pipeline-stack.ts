@@ -7,6 +7,7 @@ import type { TableId } from '../../definitions/resources.js';
 import { DynamoDBStreamConsumer } from '../constructs/dynamodb-stream-consumer.js';
 import { GlueStreamingJob, type GlueStreamingJobProps } from '../constructs/glue-streaming-job.js';
 import { KinesisConsumer } from '../constructs/kinesis-consumer.js';
+import { OpsDashboard } from '../constructs/ops-dashboard.js';
 import { grantTablesAccess, type TableAccess } from '../constructs/table-access.js';
 import { resourceEnvironment, type StatefulResources } from './stateful-stack.js';
 
@@ -85,6 +86,7 @@ export class PipelineStack extends Stack {
   public readonly clickstream: KinesisConsumer;
   public readonly aggregates: DynamoDBStreamConsumer;
   public readonly aggregation: GlueStreamingJob;
+  public readonly dashboard: OpsDashboard;
 
   public constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -122,6 +124,12 @@ export class PipelineStack extends Stack {
       tables: resources.tables,
       alarmActions: props.alarmActions,
       ...props.glueJob,
+    });
+
+    // One per stage: the stack's name carries the stage (clickprice-<stage>-pipeline).
+    this.dashboard = new OpsDashboard(this, 'Dashboard', {
+      dashboardName: this.stackName,
+      stream: resources.clicksStream,
     });
   }
 }

@@ -4,7 +4,7 @@ import { tableIds, tables } from '../../definitions/resources.js';
 import { buildApp } from '../../infra/build-app.js';
 import { noBundling } from '../helpers/cdk-context.js';
 
-/** Alarms that reach a person: one topic per stage, every alarm of every stack publishing to it. */
+/** Alarms that reach a person (one topic per stage, every alarm of every stack publishing to it), and the stage’s dashboard. */
 const paged = buildApp({
   context: {
     ...noBundling,
@@ -131,5 +131,30 @@ describe('every alarm of the stage', () => {
       EventPattern: { 'detail-type': ['Glue Job State Change'] },
       Targets: [Match.objectLike({ Arn: { 'Fn::ImportValue': Match.stringLikeRegexp('AlertsTopic') } })],
     });
+  });
+});
+
+describe('the stage’s CloudWatch dashboard', () => {
+  it('plots clicks in, decisions, price changes by reason, the quarantine rate and end-to-end latency', () => {
+    const dashboards = templates.pipeline.findResources('AWS::CloudWatch::Dashboard');
+    const [dashboard] = Object.values(dashboards);
+    // The body is a join of JSON text and tokens (the stream's name): tokens become a placeholder.
+    const parts: unknown[] = dashboard?.Properties.DashboardBody['Fn::Join'][1] ?? [];
+    const body = JSON.stringify(JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('')));
+
+    expect(Object.keys(dashboards)).toHaveLength(1);
+    expect(dashboard?.Properties.DashboardName).toBe(paged.pipeline.stackName);
+    for (const metric of [
+      'IncomingRecords',
+      '"Decisions"',
+      'PriceChangesByReason',
+      'RecordsQuarantined',
+      'EndToEndLatency',
+    ]) {
+      expect(body).toContain(metric);
+    }
+    // Both paths, by the service name their functions' metrics carry.
+    expect(body).toContain('"service","clickstream"');
+    expect(body).toContain('"service","aggregates"');
   });
 });
