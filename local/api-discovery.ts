@@ -11,6 +11,11 @@ export interface LocalApiDiscovery {
   readonly token: string;
   readonly pid: number;
   readonly startedAt: string;
+  /**
+   * What a tool needs to act on the stack's stream consumers as Lambda would (`npm run ops -- dlq
+   * redrive`): the handlers' environment, and where the dead-letter files are (null: kept in memory).
+   */
+  readonly pipeline?: { readonly environment: Record<string, string>; readonly deadLetterDir: string | null };
 }
 
 /** `$XDG_RUNTIME_DIR/clickprice/local-api.json`, else under the temp dir, per user. */

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { OPS_SCOPES } from '../definitions/api-routes.js';
-import { removeDiscovery, writeDiscovery } from './api-discovery.js';
+import { type LocalApiDiscovery, removeDiscovery, writeDiscovery } from './api-discovery.js';
 import { type AccessLogEntry, loadApiHandlers, startHttpGateway } from './http-gateway.js';
 import { LocalJwtAuthorizer } from './local-jwt-authorizer.js';
 
@@ -18,6 +18,8 @@ export interface LocalApiOptions {
   readonly dataDir?: string | null;
   /** Tell the ops CLI where the API is (see api-discovery.ts). @default true */
   readonly advertise?: boolean;
+  /** Advertised too: the stream consumers' environment and dead-letter directory. @default none */
+  readonly pipeline?: LocalApiDiscovery['pipeline'];
 }
 
 export interface LocalApi {
@@ -50,7 +52,13 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const opsToken = authorizer.issue({ username: actor, scopes: [OPS_SCOPES.read, OPS_SCOPES.write] });
   const advertise = options.advertise ?? true;
   if (advertise)
-    writeDiscovery({ url: gateway.url, token: opsToken, pid: process.pid, startedAt: new Date().toISOString() });
+    writeDiscovery({
+      url: gateway.url,
+      token: opsToken,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      ...(options.pipeline ? { pipeline: options.pipeline } : {}),
+    });
   let stopped: Promise<void> | undefined;
   return {
     url: gateway.url,

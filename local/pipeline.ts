@@ -45,7 +45,7 @@ export async function startLocalPipeline(
   const onFailure = (name: string): OnFailureDestination =>
     dataDir === null
       ? new InMemoryOnFailureDestination()
-      : new JsonLinesOnFailureDestination(join(dataDir, 'dlq', `${name}.jsonl`));
+      : new JsonLinesOnFailureDestination(join(deadLetterDirOf(dataDir), `${name}.jsonl`));
 
   const clickstream = (await import('../functions/handlers/clickstream.js'))
     .handler as unknown as StreamHandler<KinesisStreamEvent>;
@@ -82,4 +82,9 @@ export async function startLocalPipeline(
       await Promise.all(mappings.map((mapping) => mapping.stop()));
     },
   };
+}
+
+/** Where a stack with a data dir keeps each consumer's dead letters (`<consumer>.jsonl`). */
+export function deadLetterDirOf(dataDir: string): string {
+  return join(dataDir, 'dlq');
 }

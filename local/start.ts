@@ -24,7 +24,7 @@ import { SCENARIO_NAMES } from '../simulator/scenarios.js';
 import { LocalStackError } from './errors.js';
 import { startLocalApi } from './local-api.js';
 import { localStackEnvironment, startLocalStack } from './local-stack.js';
-import { startLocalPipeline } from './pipeline.js';
+import { deadLetterDirOf, startLocalPipeline } from './pipeline.js';
 import { startPriceChangeFeed } from './price-change-feed.js';
 import { seedHistory } from './seed-history.js';
 import { localStackTarget } from './simulation-target.js';
@@ -198,7 +198,14 @@ await runCli(async () => {
 
     // The HTTP surfaces: storefront prices, the ops API and the ops dashboard, the same handler
     // modules API Gateway invokes in AWS, behind the local API Gateway and JWT authorizer.
-    const api = await startLocalApi({ port: options.apiPort, dataDir: stack.dataDir });
+    const api = await startLocalApi({
+      port: options.apiPort,
+      dataDir: stack.dataDir,
+      pipeline: {
+        environment: localStackEnvironment(stack),
+        deadLetterDir: stack.dataDir === null ? null : deadLetterDirOf(stack.dataDir),
+      },
+    });
     console.log(`  storefront API  ${api.url}/prices/P00001   ${api.url}/prices?ids=P00001,P00002`);
     console.log(
       `  ops API         ${api.url}/ops/products   (Authorization: Bearer <ops token>; npm run ops -- --help)`,

@@ -11,6 +11,7 @@ import { OpsApiError } from '../clients/ops-client.js';
 import type { ConfigActionResult, ConfigToggleBody, PricingConfigView } from '../functions/domain/api-types.js';
 import { mapConcurrent } from '../functions/lib/map-concurrent.js';
 import { type ParsedOptions, resolveClient } from './cli-target.js';
+import { DLQ_OPTIONS, DLQ_USAGE, runDlqCommand } from './dlq/dlq-command.js';
 import { changesTable, money, productDetail, productsTable, table, time } from './format.js';
 import { parseDuration, parseInstant, parseMoney, parseSwitch } from './parse-values.js';
 
@@ -328,6 +329,10 @@ function helpText(): string {
     '',
     ...Object.values(commands).map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`),
     '',
+    `  ${DLQ_USAGE}`,
+    '      replay a stream consumer’s discarded batches from the stream by position (in AWS: its SQS',
+    '      dead-letter queue and function; locally: the stack `npm start -- --data-dir DIR` runs)',
+    '',
     'Target: the local stack `npm start` is running, unless --api-url/--token (or CLICKPRICE_API_URL and',
     'CLICKPRICE_OPS_TOKEN) name a deployed API. Amounts are in currency units (12.99); times are ISO-8601.',
   ].join('\n');
@@ -337,6 +342,24 @@ await runCli(async () => {
   const [name, ...rest] = process.argv.slice(2);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(helpText());
+    return;
+  }
+  if (name === 'dlq') {
+    // Acts on the stream consumers, not through the API: its own target (SQS and Lambda, or the local stack).
+    let parsed: { values: ParsedOptions; positionals: string[] };
+    try {
+      parsed = parseArgs({
+        args: rest,
+        options: { ...DLQ_OPTIONS, json: { type: 'boolean' } },
+        allowPositionals: true,
+      });
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message}\nusage: npm run ops -- ${DLQ_USAGE}`);
+    }
+    const output = await runDlqCommand(parsed.positionals, parsed.values);
+    console.log(parsed.values.json ? JSON.stringify(output.json, null, 2) : output.text);
+    // Dead letters left (a batch that failed again, a message that is no on-failure record): exit 1.
+    if (output.failed) process.exitCode = 1;
     return;
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;

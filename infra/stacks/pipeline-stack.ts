@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -125,6 +125,21 @@ export class PipelineStack extends Stack {
       alarmActions: props.alarmActions,
       ...props.glueJob,
     });
+
+    // What `npm run ops -- dlq redrive <consumer> --queue-url … --function-name …` takes.
+    for (const [name, consumer] of [
+      ['Clickstream', this.clickstream],
+      ['Aggregates', this.aggregates],
+    ] as const) {
+      new CfnOutput(this, `${name}DeadLetterQueueUrl`, {
+        description: `The ${name.toLowerCase()} consumer's dead-letter queue (--queue-url of npm run ops -- dlq redrive)`,
+        value: consumer.deadLetterQueue.queueUrl,
+      });
+      new CfnOutput(this, `${name}FunctionName`, {
+        description: `The ${name.toLowerCase()} consumer function (--function-name of npm run ops -- dlq redrive)`,
+        value: consumer.function.functionName,
+      });
+    }
 
     // One per stage: the stack's name carries the stage (clickprice-<stage>-pipeline).
     this.dashboard = new OpsDashboard(this, 'Dashboard', {

@@ -1,0 +1,119 @@
+/**
+ * `npm run ops -- dlq redrive clickstream|aggregates`: in AWS with `--queue-url` and
+ * `--function-name` (the consumer's dead-letter queue and function, from the pipeline stack), else
+ * against the local stack `npm start --data-dir DIR` is running.
+ */
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { UsageError } from '../../cli/args.js';
+import { discoveryPath, readDiscovery } from '../../local/api-discovery.js';
+import { createLocalClients } from '../../local/clients.js';
+import type { ParsedOptions } from '../cli-target.js';
+import { table } from '../format.js';
+import { lambdaInvoker, SqsDeadLetterQueue } from './aws-dead-letters.js';
+import { JsonLinesDeadLetterQueue } from './file-queue.js';
+import { localConsumerInvoker, STREAM_CONSUMERS, type StreamConsumer } from './local-consumers.js';
+import { type RedriveOutcome, redrive } from './redrive.js';
+import { streamBatchReader } from './stream-batches.js';
+
+export const DLQ_USAGE =
+  'dlq redrive clickstream|aggregates [--max N] [--queue-url URL --function-name NAME [--region R]]';
+
+export const DLQ_OPTIONS = {
+  max: { type: 'string' },
+  'queue-url': { type: 'string' },
+  'function-name': { type: 'string' },
+  region: { type: 'string' },
+} as const;
+
+function text(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export async function runDlqCommand(
+  positionals: string[],
+  options: ParsedOptions,
+): Promise<{ json: unknown; text: string; failed: boolean }> {
+  const [action, consumer, ...extra] = positionals;
+  if (action !== 'redrive' || extra.length > 0) throw new UsageError(`usage: npm run ops -- ${DLQ_USAGE}`);
+  if (!STREAM_CONSUMERS.includes(consumer as StreamConsumer)) {
+    throw new UsageError(`dlq redrive needs a consumer: ${STREAM_CONSUMERS.join(' or ')}; got ${String(consumer)}`);
+  }
+  const maxText = text(options.max) ?? '100';
+  if (!/^[1-9]\d*$/.test(maxText)) throw new UsageError(`--max must be a positive whole number; got ${maxText}`);
+  const max = Number(maxText);
+  const queueUrl = text(options['queue-url']);
+  const functionName = text(options['function-name']);
+  if ((queueUrl === undefined) !== (functionName === undefined)) {
+    throw new UsageError(
+      '--queue-url and --function-name go together: the consumer’s dead-letter queue and its function',
+    );
+  }
+  const outcomes =
+    queueUrl !== undefined && functionName !== undefined
+      ? await redriveInAws(queueUrl, functionName, text(options.region), max)
+      : await redriveLocally(consumer as StreamConsumer, max);
+  const failed = outcomes.some((outcome) => outcome.outcome !== 'replayed');
+  return { json: outcomes, text: outcomesTable(outcomes), failed };
+}
+
+async function redriveInAws(queueUrl: string, functionName: string, region: string | undefined, max: number) {
+  const config = region === undefined ? {} : { region };
+  const [sqs, lambda, kinesis, dynamodbStreams] = [
+    new SQSClient(config),
+    new LambdaClient(config),
+    new KinesisClient(config),
+    new DynamoDBStreamsClient(config),
+  ];
+  try {
+    return await redrive(
+      new SqsDeadLetterQueue(sqs, queueUrl),
+      streamBatchReader({ kinesis, dynamodbStreams }),
+      lambdaInvoker(lambda, functionName),
+      max,
+    );
+  } finally {
+    for (const client of [sqs, lambda, kinesis, dynamodbStreams]) client.destroy();
+  }
+}
+
+async function redriveLocally(consumer: StreamConsumer, max: number): Promise<RedriveOutcome[]> {
+  const local = readDiscovery(discoveryPath());
+  if (local?.pipeline === undefined) {
+    throw new UsageError(
+      'no local stack is running (start one with `npm start -- --data-dir DIR`), or pass --queue-url and --function-name',
+    );
+  }
+  const { environment, deadLetterDir } = local.pipeline;
+  if (deadLetterDir === null) {
+    throw new UsageError('the local stack keeps dead letters in memory: start it with `npm start -- --data-dir DIR`');
+  }
+  // The handler reads its tables and endpoints from the environment, as on Lambda.
+  Object.assign(process.env, environment);
+  const clients = createLocalClients({
+    dynamodb: environment.AWS_ENDPOINT_URL_DYNAMODB ?? '',
+    kinesis: environment.AWS_ENDPOINT_URL_KINESIS ?? '',
+  });
+  const queue = new JsonLinesDeadLetterQueue(`${deadLetterDir}/${consumer}.jsonl`);
+  try {
+    return await redrive(queue, streamBatchReader(clients), await localConsumerInvoker(consumer), max);
+  } finally {
+    await queue.release();
+    clients.destroy();
+  }
+}
+
+function outcomesTable(outcomes: readonly RedriveOutcome[]): string {
+  if (outcomes.length === 0) return 'no dead letters';
+  return table(
+    ['dead letter', 'outcome', 'shard', 'records / reason'],
+    outcomes.map((outcome) => [
+      outcome.id,
+      outcome.outcome,
+      'batch' in outcome ? outcome.batch.shardId : '-',
+      outcome.outcome === 'replayed' ? String(outcome.records) : outcome.reason,
+    ]),
+  );
+}

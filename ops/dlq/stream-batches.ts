@@ -1,0 +1,101 @@
+/**
+ * Reads a discarded batch back from its stream: exactly the records from its first to its last
+ * sequence number, on its shard, built into the event Lambda delivers (local/event-source-mapping's
+ * event shapes, which the local poller uses too). A range that can no longer be read whole (its
+ * records expired after the stream's retention) is an error, never a shorter batch.
+ */
+import {
+  type DynamoDBStreamsClient,
+  GetRecordsCommand as GetStreamRecordsCommand,
+  GetShardIteratorCommand as GetStreamShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
+import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
+import { compareSequences } from '../../functions/domain/sequence-numbers.js';
+import {
+  type DynamoDBStreamRecordInput,
+  type KinesisRecordInput,
+  toDynamoDBStreamRecord,
+  toKinesisStreamRecord,
+} from '../../local/event-source-mapping/event-shapes.js';
+import type { BatchReader, DiscardedBatch, StreamEvent } from './redrive.js';
+
+/** Pages with no record before the range is given up on (the shard's records up to it have expired). */
+const MAX_EMPTY_PAGES = 50;
+
+export interface StreamClients {
+  readonly kinesis: KinesisClient;
+  readonly dynamodbStreams: DynamoDBStreamsClient;
+}
+
+/** A BatchReader for both sources, by the batch's `source`. */
+export function streamBatchReader(clients: StreamClients): BatchReader {
+  return async (batch: DiscardedBatch): Promise<StreamEvent> =>
+    batch.source === 'kinesis'
+      ? { Records: await readKinesisRange(clients.kinesis, batch) }
+      : { Records: await readDynamoDBRange(clients.dynamodbStreams, batch) };
+}
+
+/** A stream ARN's region, account and name: `arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`. */
+function arnParts(arn: string): { region: string; account: string; name: string } {
+  const [, , , region = '', account = '', resource = ''] = arn.split(':');
+  return { region, account, name: resource.slice(resource.indexOf('/') + 1) };
+}
+
+async function readKinesisRange(client: KinesisClient, batch: DiscardedBatch): Promise<KinesisStreamRecord[]> {
+  const { region, account, name } = arnParts(batch.streamArn);
+  const context = {
+    shardId: batch.shardId,
+    eventSourceArn: batch.streamArn,
+    awsRegion: region,
+    invokeIdentityArn: `arn:aws:iam::${account}:role/clickprice-dlq-redrive`,
+  };
+  let { ShardIterator: iterator } = await client.send(
+    new GetShardIteratorCommand({
+      StreamName: name,
+      ShardId: batch.shardId,
+      ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+      StartingSequenceNumber: batch.startSequenceNumber,
+    }),
+  );
+  const records: KinesisStreamRecord[] = [];
+  let emptyPages = 0;
+  while (iterator !== undefined) {
+    const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1_000 }));
+    for (const record of (page.Records ?? []) as KinesisRecordInput[]) {
+      if (compareSequences(record.SequenceNumber ?? '0', batch.endSequenceNumber) > 0) return records;
+      records.push(toKinesisStreamRecord(record, context));
+      if (record.SequenceNumber === batch.endSequenceNumber) return records;
+    }
+    emptyPages = (page.Records ?? []).length === 0 ? emptyPages + 1 : 0;
+    if (emptyPages > MAX_EMPTY_PAGES) break;
+    iterator = page.NextShardIterator;
+  }
+  throw new Error(`${batch.shardId} ended before ${batch.endSequenceNumber}: the batch is no longer in the stream`);
+}
+
+async function readDynamoDBRange(client: DynamoDBStreamsClient, batch: DiscardedBatch): Promise<DynamoDBRecord[]> {
+  let { ShardIterator: iterator } = await client.send(
+    new GetStreamShardIteratorCommand({
+      StreamArn: batch.streamArn,
+      ShardId: batch.shardId,
+      ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+      SequenceNumber: batch.startSequenceNumber,
+    }),
+  );
+  const records: DynamoDBRecord[] = [];
+  let emptyPages = 0;
+  while (iterator !== undefined && iterator !== null) {
+    const page = await client.send(new GetStreamRecordsCommand({ ShardIterator: iterator, Limit: 1_000 }));
+    for (const record of (page.Records ?? []) as DynamoDBStreamRecordInput[]) {
+      const sequence = record.dynamodb?.SequenceNumber ?? '0';
+      if (compareSequences(sequence, batch.endSequenceNumber) > 0) return records;
+      records.push(toDynamoDBStreamRecord(record, batch.streamArn));
+      if (sequence === batch.endSequenceNumber) return records;
+    }
+    emptyPages = (page.Records ?? []).length === 0 ? emptyPages + 1 : 0;
+    if (emptyPages > MAX_EMPTY_PAGES) break;
+    iterator = page.NextShardIterator;
+  }
+  throw new Error(`${batch.shardId} ended before ${batch.endSequenceNumber}: the batch is no longer in the stream`);
+}
