@@ -172,7 +172,19 @@ describe.runIf(runsPythonSuites)('npm start --glue-engine spark', () => {
       const common = ['--duration', '8', '--rate', '400', '--drain'];
       const duckdb = startProcess([...common, '--record', recording]);
       expect(await duckdb.exited, duckdb.output().stderr).toBe(0);
-      const spark = startProcess([...common, '--replay', recording, '--glue-engine', 'spark']);
+      // Long enough for the whole replay to reach the stream while Spark starts beside it on a busy
+      // machine (CI): a run cut short would replay, and count, only part of the recording.
+      const spark = startProcess([
+        '--duration',
+        '30',
+        '--rate',
+        '400',
+        '--drain',
+        '--replay',
+        recording,
+        '--glue-engine',
+        'spark',
+      ]);
       expect(await spark.exited, spark.output().stderr).toBe(0);
 
       const [fromDuckdb, fromSpark] = [duckdb, spark].map((run) => lastLineJson(run.output().stdout));
@@ -182,6 +194,7 @@ describe.runIf(runsPythonSuites)('npm start --glue-engine spark', () => {
         recordsRejected: richPath.recordsRejected,
       });
       expect(fromSpark.richPath.engine).toBe('spark');
+      expect(fromSpark.simulator.endedBy).toBe('replay-complete');
       expect(fromSpark.richPath.recordsRead).toBe(fromDuckdb.simulator.records);
       expect(counts(fromSpark)).toEqual(counts(fromDuckdb));
       expect(spark.output().stdout).toMatch(/\(.*rich-path\)/);
