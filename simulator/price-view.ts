@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { tables } from '../definitions/resources.js';
 import { categorySlug, cents, currencyCode, identifier } from '../functions/domain/fields.js';
 import { EmptyCatalogueError } from './errors.js';
@@ -11,12 +11,12 @@ const PRODUCT_KEY = tables.products.partitionKey.name;
 const shoppableProductSchema = z.object({
   [PRODUCT_KEY]: identifier,
   category: categorySlug,
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   currency: currencyCode,
   basePrice: cents,
   price: cents,
   /** Missing counts as none: a product without an inventory cannot be sold. */
-  inventory: z.number().int().min(0).default(0),
+  inventory: z._default(z.number().check(z.int(), z.gte(0)), 0),
 });
 
 type ScannedProduct = CatalogueProduct & { price: number; inventory: number };

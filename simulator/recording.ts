@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { WriteStream } from 'node:fs';
 import { access, constants, open, readFile, stat } from 'node:fs/promises';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { orderSchema } from '../functions/domain/order.js';
 import { RecordingFileError, ReplayFileError } from './errors.js';
 import type { RecordKind, SimulatedRecord } from './records.js';
@@ -24,12 +24,12 @@ export interface RecordedLine {
 }
 
 const recordedLineSchema = z.object({
-  seq: z.number().int().min(0),
-  atMs: z.number().min(0),
-  kind: z.string().regex(/^(valid|bot|duplicate|bad:[a-z-]+)$/, 'valid, bot, duplicate or bad:<kind>'),
-  partitionKey: z.string().min(1).max(256),
+  seq: z.number().check(z.int(), z.gte(0)),
+  atMs: z.number().check(z.gte(0)),
+  kind: z.string().check(z.regex(/^(valid|bot|duplicate|bad:[a-z-]+)$/, 'valid, bot, duplicate or bad:<kind>')),
+  partitionKey: z.string().check(z.minLength(1), z.maxLength(256)),
   data: z.string(),
-  order: orderSchema.nullable().optional(),
+  order: z.optional(z.nullable(orderSchema)),
 });
 
 /** Appends records to a JSONL file; the simulator writes each one when the stream has accepted it. */

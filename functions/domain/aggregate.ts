@@ -1,8 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { categorySlug, cents, identifier, utcTimestamp } from './fields.js';
 
-const count = z.number().int().min(0);
-const ratio = z.number().min(0);
+const count = z.number().check(z.int(), z.gte(0));
+const ratio = z.number().check(z.gte(0));
 
 /**
  * One product's demand in one window, as the Glue job (or the local engine) writes it: counts from

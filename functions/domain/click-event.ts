@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { categorySlug, cents, identifier, quantity } from './fields.js';
 import { LIMITS } from './limits.js';
 import { type Validated, validate } from './validation.js';
@@ -50,18 +50,18 @@ export function canonicalEventTime(value: string): string {
 const clickEventShape = z.object({
   eventId: identifier,
   sessionId: identifier,
-  userId: identifier.nullable().default(null),
+  userId: z._default(z.nullable(identifier), null),
   eventType: z.enum(EVENT_TYPES),
-  productId: identifier.nullable().default(null),
-  category: categorySlug.nullable().default(null),
+  productId: z._default(z.nullable(identifier), null),
+  category: z._default(z.nullable(categorySlug), null),
   /** The price the shopper saw, in cents. */
-  priceSeen: cents.nullable().default(null),
-  quantity: quantity.nullable().default(null),
-  searchQuery: z.string().min(1).max(LIMITS.searchQueryLength).nullable().default(null),
+  priceSeen: z._default(z.nullable(cents), null),
+  quantity: z._default(z.nullable(quantity), null),
+  searchQuery: z._default(z.nullable(z.string().check(z.minLength(1), z.maxLength(LIMITS.searchQueryLength))), null),
   trafficSource: z.enum(TRAFFIC_SOURCES),
   deviceType: z.enum(DEVICE_TYPES),
-  userAgent: z.string().min(1).max(LIMITS.userAgentLength),
-  eventTime: z.iso.datetime().overwrite(canonicalEventTime),
+  userAgent: z.string().check(z.minLength(1), z.maxLength(LIMITS.userAgentLength)),
+  eventTime: z.iso.datetime().check(z.overwrite(canonicalEventTime)),
 });
 
 /** The rules between fields, as plain code: one definition, used by the schema and by the parser. */
@@ -80,10 +80,12 @@ function crossFieldIssues(event: z.output<typeof clickEventShape>): { path: stri
 }
 
 /** One shopper interaction, with every rule. */
-export const clickEventSchema = clickEventShape.superRefine((event, ctx) => {
-  for (const issue of crossFieldIssues(event))
-    ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
-});
+export const clickEventSchema = clickEventShape.check(
+  z.superRefine((event, ctx) => {
+    for (const issue of crossFieldIssues(event))
+      ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+  }),
+);
 
 export type ClickEvent = z.output<typeof clickEventSchema>;
 export type ClickEventInput = z.input<typeof clickEventSchema>;

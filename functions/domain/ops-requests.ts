@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { actor, cents, reasonText, utcTimestamp } from './fields.js';
 
 /**
@@ -10,19 +10,19 @@ const attribution = { actor, reason: reasonText };
 export const freezeRequestSchema = z.strictObject({
   ...attribution,
   /** The freeze lapses at this instant; absent or null holds until an explicit unfreeze. */
-  until: utcTimestamp.nullable().default(null),
+  until: z._default(z.nullable(utcTimestamp), null),
 });
 export type FreezeRequest = z.input<typeof freezeRequestSchema>;
 
 export const unfreezeRequestSchema = z.strictObject(attribution);
 export type UnfreezeRequest = z.input<typeof unfreezeRequestSchema>;
 
-export const boundsRequestSchema = z
-  .strictObject({ ...attribution, floor: cents, ceiling: cents })
-  .refine((request) => request.floor <= request.ceiling, {
+export const boundsRequestSchema = z.strictObject({ ...attribution, floor: cents, ceiling: cents }).check(
+  z.refine((request) => request.floor <= request.ceiling, {
     path: ['floor'],
     message: 'floor must not exceed ceiling',
-  });
+  }),
+);
 export type BoundsRequest = z.input<typeof boundsRequestSchema>;
 
 export const manualPriceRequestSchema = z.strictObject({ ...attribution, price: cents });
@@ -31,7 +31,7 @@ export type ManualPriceRequest = z.input<typeof manualPriceRequestSchema>;
 export const rollbackRequestSchema = z.strictObject({
   ...attribution,
   /** The change to undo: the price returns to what it was just before it. */
-  toChangeId: z.string().min(26).max(225),
+  toChangeId: z.string().check(z.minLength(26), z.maxLength(225)),
 });
 export type RollbackRequest = z.input<typeof rollbackRequestSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { cents, currencyCode, identifier, quantity, utcTimestamp } from './fields.js';
 
 /** An order line as the order system writes it: one product, the unit price the shopper paid. */
@@ -6,7 +6,7 @@ export const orderSchema = z.object({
   orderId: identifier,
   productId: identifier,
   sessionId: identifier,
-  userId: identifier.nullable(),
+  userId: z.nullable(identifier),
   quantity,
   unitPrice: cents,
   currency: currencyCode,

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { actor, cents, identifier, utcTimestamp } from './fields.js';
 import { LIMITS } from './limits.js';
 import { GLOBAL_HISTORY_ID } from './price-history.js';
@@ -66,9 +66,7 @@ export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
  */
 export const decisionIdSchema = z
   .string()
-  .min(1)
-  .max(200)
-  .regex(/^[!-"$-~]+$/, 'printable ASCII without spaces or #');
+  .check(z.minLength(1), z.maxLength(200), z.regex(/^[!-"$-~]+$/, 'printable ASCII without spaces or #'));
 
 /**
  * One row of price history. Rows are immutable; `changeId` (`changedAt#decisionId`) is the row's
@@ -77,7 +75,7 @@ export const decisionIdSchema = z
 export const priceChangeSchema = z.object({
   /** A product id, or GLOBAL_HISTORY_ID for config changes. */
   productId: z.union([identifier, z.literal(GLOBAL_HISTORY_ID)]),
-  changeId: z.string().min(26).max(225),
+  changeId: z.string().check(z.minLength(26), z.maxLength(225)),
   changedAt: utcTimestamp,
   decisionId: decisionIdSchema,
   action: z.enum(CHANGE_ACTIONS),
@@ -85,17 +83,17 @@ export const priceChangeSchema = z.object({
   oldPrice: cents,
   newPrice: cents,
   /** For shadow rows: the price the policy would have set. */
-  proposedPrice: cents.nullable(),
+  proposedPrice: z.nullable(cents),
   reasonCode: z.enum(REASON_CODES),
-  guardrail: z.enum(GUARDRAILS).nullable(),
+  guardrail: z.nullable(z.enum(GUARDRAILS)),
   /** The inputs the decision saw (demand index, velocity, inventory, ...). */
-  signals: z.record(z.string().max(64), z.number()),
-  explanation: z.string().max(LIMITS.explanationLength),
-  policyVersion: z.string().min(1).max(32),
+  signals: z.record(z.string().check(z.maxLength(64)), z.number()),
+  explanation: z.string().check(z.maxLength(LIMITS.explanationLength)),
+  policyVersion: z.string().check(z.minLength(1), z.maxLength(32)),
   source: z.enum(CHANGE_SOURCES),
   actor,
   /** The product's (or the config's) version after this change; for shadow rows, the version seen. */
-  version: z.number().int().min(1),
+  version: z.number().check(z.int(), z.gte(1)),
 });
 
 export type PriceChange = z.output<typeof priceChangeSchema>;

@@ -1,103 +1,95 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { categorySlug } from './fields.js';
 import { DEFAULT_CATEGORY_PARAMETERS } from './pricing-defaults.js';
 
-const percent = (max: number) => z.number().min(0).max(max);
-const weight = z.number().min(0).max(1_000);
+const percent = (max: number) => z.number().check(z.gte(0), z.lte(max));
+const weight = z.number().check(z.gte(0), z.lte(1_000));
 
 /** A price ending such as `.99`: prices end in `remainder` modulo `modulus` cents. */
 export const priceEndingSchema = z
   .strictObject({
-    modulus: z.number().int().min(2).max(100_000),
-    remainder: z.number().int().min(0),
+    modulus: z.number().check(z.int(), z.gte(2), z.lte(100_000)),
+    remainder: z.number().check(z.int(), z.gte(0)),
   })
-  .refine((ending) => ending.remainder < ending.modulus, {
-    message: 'remainder must be below modulus',
-    path: ['remainder'],
-  });
+  .check(
+    z.refine((ending) => ending.remainder < ending.modulus, {
+      message: 'remainder must be below modulus',
+      path: ['remainder'],
+    }),
+  );
 
 /** A category's prior demand: rates per period, and how many periods of data it weighs as. */
 export const demandPriorSchema = z.strictObject({
-  viewsPerPeriod: z.number().min(0).max(1e6),
-  cartsPerPeriod: z.number().min(0).max(1e6),
-  purchasesPerPeriod: z.number().min(0).max(1e6),
-  unitsPerPeriod: z.number().min(0).max(1e6),
-  weightPeriods: z.number().gt(0).max(240),
+  viewsPerPeriod: z.number().check(z.gte(0), z.lte(1e6)),
+  cartsPerPeriod: z.number().check(z.gte(0), z.lte(1e6)),
+  purchasesPerPeriod: z.number().check(z.gte(0), z.lte(1e6)),
+  unitsPerPeriod: z.number().check(z.gte(0), z.lte(1e6)),
+  weightPeriods: z.number().check(z.gt(0), z.lte(240)),
 });
 
 // One shape, used whole (merged parameters) and partial (overrides), so a field is declared once.
 const parameterShape = {
   /** The most one change may move a price, in % of the current price. @default 10 */
-  maxStepPct: z.number().gt(0).max(50),
+  maxStepPct: z.number().check(z.gt(0), z.lte(50)),
   /** Least time between two automated changes of one product. @default 600 */
-  cooldownSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 24 * 3600),
+  cooldownSeconds: z.number().check(z.int(), z.gte(0), z.lte(7 * 24 * 3600)),
   /** Most automated changes of one product per UTC day. @default 24 */
-  maxChangesPerDay: z.number().int().min(0).max(1_440),
+  maxChangesPerDay: z.number().check(z.int(), z.gte(0), z.lte(1_440)),
   /** Demand moves smaller than this, in % of the current price, are not made. @default 2 */
   deadBandPct: percent(50),
   /** Price move in % per unit of demand ratio away from 1 (ratio 1.5 → +10% at 20). @default 20 */
   demandResponsePct: percent(1_000),
   /** Ending applied to every automated price; `null` for none. @default { modulus: 100, remainder: 99 } */
-  priceEnding: priceEndingSchema.nullable(),
+  priceEnding: z.nullable(priceEndingSchema),
   /**
    * Chance that one evaluation of a product declares a demand change when its rate did not change.
    * @default 1e-6
    */
-  falseAlarmLevel: z.number().gt(0).max(0.1),
+  falseAlarmLevel: z.number().check(z.gt(0), z.lte(0.1)),
   /** Periods (minutes, windows) before a tested span that form its baseline. @default 60 */
-  baselinePeriods: z.number().int().min(2).max(240),
+  baselinePeriods: z.number().check(z.int(), z.gte(2), z.lte(240)),
   /** Periods of history (prior weight included) before any demand-driven change. @default 10 */
-  minBaselinePeriods: z.number().int().min(2).max(240),
+  minBaselinePeriods: z.number().check(z.int(), z.gte(2), z.lte(240)),
   /** Lengths in periods of the recent spans tested, ascending. @default [1, 2, 5, 10] */
-  detectionSpans: z
-    .array(z.number().int().min(1).max(60))
-    .min(1)
-    .max(8)
-    .refine((spans) => spans.every((span, index) => index === 0 || span > (spans[index - 1] as number)), {
-      message: 'detectionSpans must be strictly ascending',
-    })
-    .readonly(),
+  detectionSpans: z.readonly(
+    z.array(z.number().check(z.int(), z.gte(1), z.lte(60))).check(
+      z.minLength(1),
+      z.maxLength(8),
+      z.refine((spans) => spans.every((span, index) => index === 0 || span > (spans[index - 1] as number)), {
+        message: 'detectionSpans must be strictly ascending',
+      }),
+    ),
+  ),
   /** A prior for the category's products: rates per period and the periods of data it weighs as. @default null */
-  demandPrior: demandPriorSchema.nullable(),
+  demandPrior: z.nullable(demandPriorSchema),
   /** A demand move stops being read against its reference after this long. @default 360 */
-  referenceMaxMinutes: z
-    .number()
-    .int()
-    .min(1)
-    .max(7 * 24 * 60),
+  referenceMaxMinutes: z.number().check(z.int(), z.gte(1), z.lte(7 * 24 * 60)),
   /**
    * Stock is scarce when it sells out before the product's next delivery (its `restockAt`), or, with
    * no delivery known, within this many minutes: the price may rise, never fall. @default 60
    */
-  lowStockCoverMinutes: z
-    .number()
-    .min(0)
-    .max(7 * 24 * 60),
+  lowStockCoverMinutes: z.number().check(z.gte(0), z.lte(7 * 24 * 60)),
   /** How sure the policy must be that stock sells out first to ration it by price. @default 0.9 */
-  lowStockConfidence: z.number().gt(0).max(1),
+  lowStockConfidence: z.number().check(z.gt(0), z.lte(1)),
   /** How sure, to keep a price from falling (below lowStockConfidence: hysteresis). @default 0.1 */
-  lowStockHoldConfidence: z.number().gt(0).max(1),
+  lowStockHoldConfidence: z.number().check(z.gt(0), z.lte(1)),
   /** Periods of sales history before stock is read at all (no stock move in a fresh stack's first minutes). @default 30 */
-  minSalesPeriods: z.number().int().min(1).max(240),
+  minSalesPeriods: z.number().check(z.int(), z.gte(1), z.lte(240)),
   /** Scarcity lifts the price up to base + this %. @default 25 */
   lowStockPremiumPct: percent(100),
   /** The most one stock move changes a price, in % of the current price. @default 5 */
-  inventoryStepPct: z.number().gt(0).max(50),
+  inventoryStepPct: z.number().check(z.gt(0), z.lte(50)),
   /** Stock that lasts longer than this many days at the current rate is overstock (with overstockUnits). @default 30 */
-  overstockCoverDays: z.number().gt(0).max(3_650),
+  overstockCoverDays: z.number().check(z.gt(0), z.lte(3_650)),
   /** Overstock also needs more units than this. @default 1000 */
-  overstockUnits: z.number().int().min(0),
+  overstockUnits: z.number().check(z.int(), z.gte(0)),
   /** Overstock lowers the price down to base − this %. @default 10 */
   overstockDiscountPct: percent(90),
   /**
    * No automated price below unit cost + this %; negative allows a loss, `null` turns the margin floor off.
    * @default 10
    */
-  minMarginPct: z.number().min(-100).max(1_000).nullable(),
+  minMarginPct: z.nullable(z.number().check(z.gte(-100), z.lte(1_000))),
   /** Weight of a product view in the demand ratio. @default 1 */
   viewWeight: weight,
   /** Weight of an add-to-cart. @default 5 */
@@ -109,74 +101,78 @@ const parameterShape = {
 };
 
 /** The complete parameters one category is priced with. */
-export const categoryParametersSchema = z.strictObject(parameterShape).superRefine((params, ctx) => {
-  // The architecture's promise: orders say more than carts, carts more than views.
-  if (!(params.viewWeight < params.cartWeight && params.cartWeight < params.purchaseWeight)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['cartWeight'],
-      message: 'weights must rank viewWeight < cartWeight < purchaseWeight',
-    });
-  }
-  if (params.lowStockCoverMinutes >= params.overstockCoverDays * 24 * 60) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['lowStockCoverMinutes'],
-      message: 'lowStockCoverMinutes must be below overstockCoverDays',
-    });
-  }
-  if (params.lowStockHoldConfidence > params.lowStockConfidence) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['lowStockHoldConfidence'],
-      message: 'lowStockHoldConfidence must not exceed lowStockConfidence',
-    });
-  }
-  if (params.minBaselinePeriods > params.baselinePeriods) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['minBaselinePeriods'],
-      message: 'minBaselinePeriods must not exceed baselinePeriods',
-    });
-  }
-  if (params.deadBandPct > params.maxStepPct) {
-    ctx.addIssue({ code: 'custom', path: ['deadBandPct'], message: 'deadBandPct must not exceed maxStepPct' });
-  }
-});
+export const categoryParametersSchema = z.strictObject(parameterShape).check(
+  z.superRefine((params, ctx) => {
+    // The architecture's promise: orders say more than carts, carts more than views.
+    if (!(params.viewWeight < params.cartWeight && params.cartWeight < params.purchaseWeight)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cartWeight'],
+        message: 'weights must rank viewWeight < cartWeight < purchaseWeight',
+      });
+    }
+    if (params.lowStockCoverMinutes >= params.overstockCoverDays * 24 * 60) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lowStockCoverMinutes'],
+        message: 'lowStockCoverMinutes must be below overstockCoverDays',
+      });
+    }
+    if (params.lowStockHoldConfidence > params.lowStockConfidence) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lowStockHoldConfidence'],
+        message: 'lowStockHoldConfidence must not exceed lowStockConfidence',
+      });
+    }
+    if (params.minBaselinePeriods > params.baselinePeriods) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minBaselinePeriods'],
+        message: 'minBaselinePeriods must not exceed baselinePeriods',
+      });
+    }
+    if (params.deadBandPct > params.maxStepPct) {
+      ctx.addIssue({ code: 'custom', path: ['deadBandPct'], message: 'deadBandPct must not exceed maxStepPct' });
+    }
+  }),
+);
 export type CategoryParameters = z.output<typeof categoryParametersSchema>;
 
 /** Overrides of some parameters; a misspelled name fails validation instead of being ignored. */
-export const categoryOverridesSchema = z.strictObject(parameterShape).partial();
+export const categoryOverridesSchema = z.partial(z.strictObject(parameterShape));
 export type CategoryOverrides = z.output<typeof categoryOverridesSchema>;
 
 /** The pricing-config table's content: the switches and the parameters. */
 export const pricingConfigSchema = z
   .strictObject({
     /** Stops every automated change. @default false */
-    killSwitch: z.boolean().default(false),
+    killSwitch: z._default(z.boolean(), false),
     /** Decides and reports, but changes no price. @default false */
-    shadowMode: z.boolean().default(false),
+    shadowMode: z._default(z.boolean(), false),
     /** Overrides of the built-in defaults, for every category. @default {} */
-    defaults: categoryOverridesSchema.default({}),
+    defaults: z._default(categoryOverridesSchema, {}),
     /** Overrides per category slug, applied over `defaults`. @default {} */
-    categories: z.record(categorySlug, categoryOverridesSchema).default({}),
+    categories: z._default(z.record(categorySlug, categoryOverridesSchema), {}),
   })
-  .superRefine((config, ctx) => {
-    // Overrides are partial, so cross-field rules can only be checked once merged.
-    const scopes: [string[], CategoryOverrides[]][] = [
-      [['defaults'], [config.defaults]],
-      ...Object.entries(config.categories).map(([slug, overrides]): [string[], CategoryOverrides[]] => [
-        ['categories', slug],
-        [config.defaults, overrides],
-      ]),
-    ];
-    for (const [path, layers] of scopes) {
-      const result = categoryParametersSchema.safeParse(merge(layers));
-      for (const issue of result.success ? [] : result.error.issues) {
-        ctx.addIssue({ code: 'custom', path: [...path, ...issue.path], message: issue.message });
+  .check(
+    z.superRefine((config, ctx) => {
+      // Overrides are partial, so cross-field rules can only be checked once merged.
+      const scopes: [string[], CategoryOverrides[]][] = [
+        [['defaults'], [config.defaults]],
+        ...Object.entries(config.categories).map(([slug, overrides]): [string[], CategoryOverrides[]] => [
+          ['categories', slug],
+          [config.defaults, overrides],
+        ]),
+      ];
+      for (const [path, layers] of scopes) {
+        const result = categoryParametersSchema.safeParse(merge(layers));
+        for (const issue of result.success ? [] : result.error.issues) {
+          ctx.addIssue({ code: 'custom', path: [...path, ...issue.path], message: issue.message });
+        }
       }
-    }
-  });
+    }),
+  );
 export type PricingConfig = z.output<typeof pricingConfigSchema>;
 export type PricingConfigInput = z.input<typeof pricingConfigSchema>;
 

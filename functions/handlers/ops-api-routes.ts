@@ -5,7 +5,7 @@
  * functions/domain/api-types.ts. Bad input throws InvalidInputError naming the field, which the router
  * answers with 400.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { SurfaceRouteKey } from '../../definitions/api-routes.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { categorySlug, identifier, utcTimestamp } from '../domain/fields.js';
@@ -146,12 +146,12 @@ export function opsRoutes(deps: OpsRouteDependencies): Record<SurfaceRouteKey<'o
   };
 }
 
-const daySchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day, YYYY-MM-DD')
-  .refine((day) => !Number.isNaN(Date.parse(day)) && new Date(day).toISOString().startsWith(day), 'no such day');
+const daySchema = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day, YYYY-MM-DD'),
+  z.refine((day) => !Number.isNaN(Date.parse(day)) && new Date(day).toISOString().startsWith(day), 'no such day'),
+);
 
-const forSecondsSchema = z.strictObject({ forSeconds: z.number().int().min(1).max(MAX_FREEZE_SECONDS) });
+const forSecondsSchema = z.strictObject({ forSeconds: z.number().check(z.int(), z.gte(1), z.lte(MAX_FREEZE_SECONDS)) });
 
 /** Ops answers reflect live state: never cached. */
 function ok(body: unknown): HttpResult {
@@ -164,7 +164,7 @@ function productIdOf(event: HttpEvent): string {
 }
 
 /** A query parameter parsed by `schema`, or undefined when absent; a bad value is a 400 naming it. */
-function optional<S extends z.ZodType>(event: HttpEvent, name: string, schema: S): z.output<S> | undefined {
+function optional<S extends z.ZodMiniType>(event: HttpEvent, name: string, schema: S): z.output<S> | undefined {
   const raw = queryParameter(event, name);
   if (raw === undefined) return undefined;
   return parseOrThrow(z.object({ [name]: schema }), { [name]: raw })[name] as z.output<S>;
