@@ -18,11 +18,11 @@ export const METRICS_NAMESPACE = 'clickprice';
 
 /**
  * SDK modules that the bundled SDK imports only lazily, on paths no clickprice function takes; left
- * out of the bundles, they are about 140 KB of each that no invocation runs.
+ * out of the bundles, they are about 150 KB of each that no invocation runs.
  * - The credential chain's links after the environment: on Lambda its first link, the environment
  *   (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), always answers, and the chain
  *   imports SSO, shared config files, a credential process, web identity (and the STS/SSO clients they
- *   use) only after the links before them failed.
+ *   use), container and instance metadata only after the links before them failed.
  * - Event-stream serde, loaded by an operation with an event stream: DynamoDB and Glue have none.
  */
 export const LAZY_SDK_MODULES_NEVER_LOADED = [
@@ -32,6 +32,8 @@ export const LAZY_SDK_MODULES_NEVER_LOADED = [
   '@aws-sdk/credential-provider-web-identity',
   '@aws-sdk/credential-provider-login',
   '@aws-sdk/nested-clients',
+  '@aws-sdk/credential-provider-http',
+  '@smithy/credential-provider-imds',
   '@smithy/core/event-streams',
 ] as const;
 
