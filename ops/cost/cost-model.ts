@@ -1,0 +1,258 @@
+/**
+ * What clickprice costs a month in AWS for a traffic level: the requests each event, batch, window
+ * and price change makes (as the code makes them and the benches count them), times the prices of
+ * one region (aws-prices.ts). Pure: every assumption is an input with its reason, and the result
+ * lists each line's quantity and unit price, so a bill can be checked line by line.
+ */
+import { aggregatesEventSource, clickstreamEventSource } from '../../definitions/event-sources.js';
+import { clicksStream } from '../../definitions/resources.js';
+import { GLUE_STREAMING_JOB_DEFAULTS, glueMonthlyCostUsd } from '../../infra/constructs/glue-streaming-job-defaults.js';
+import type { AwsPrices } from './aws-prices.js';
+
+export const DAYS_PER_MONTH = 730 / 24;
+const HOURS_PER_MONTH = 730;
+
+export interface Traffic {
+  readonly eventsPerDay: number;
+  /** Products with demand; events spread evenly over them (the most distinct counter keys). @default 240 */
+  readonly products: number;
+  /** Busiest second over the day's mean, for sizing the stream. @default 3 */
+  readonly peakFactor: number;
+  /** Storefront and ops API requests a day. @default eventsPerDay / 10 */
+  readonly apiRequestsPerDay: number;
+  /** Automated price changes per product and day (the steady backtest changes about one). @default 1 */
+  readonly changesPerProductPerDay: number;
+}
+
+/** The requests and sizes the model counts, each from a bench, the code or a measurement. */
+export const USAGE = {
+  /** Mean click record (bench/fast-path-events.ts: 394 B of JSON, 2026-12-06). */
+  recordBytes: 400,
+  /** The fast path's CPU per event (npm run bench -- fast-path: 389,578 events/s on one core). */
+  handlerMsPerEvent: 1_000 / 389_578,
+  /** A batch's fixed cost: invocation, config read, metrics flush (local stack: 10–20 ms). */
+  batchBaseMs: 15,
+  /** A DynamoDB write's latency in the same region; counter writes go 32 at a time. */
+  writeLatencyMs: 8,
+  counterWriteConcurrency: 32,
+  /** Share of records quarantined (bad input), each one ~1 KB put. */
+  quarantinedShare: 0.001,
+  /** Demand item (one product-minute's counters and watermark), aggregate row, history row, product. */
+  demandItemKb: 0.3,
+  aggregateRowKb: 0.5,
+  historyRowKb: 1.5,
+  productKb: 1,
+  /**
+   * One automated change (price-store.ts): BatchGet of product and history row (strongly consistent,
+   * 2 RRU), the lowest-price window Query (1 RRU), TransactWriteItems of the product update, the
+   * history put and the config check (3 actions × 2 WRU per KB: 6, the history row's 2 KB → +2), and
+   * the byChangeHour index's copy of the row (2 WRU).
+   */
+  changeReadUnits: 3,
+  changeWriteUnits: 10,
+  /** The rich path per aggregate row: the baseline Query (69 windows × 0.45 KB, eventually consistent: 4 RRU) and the decision's BatchGet (2 RRU). */
+  aggregateRowReadUnits: 6,
+  aggregateRowConcurrency: 8,
+  /** Invocation log lines (START, END, REPORT) and warnings per invocation. */
+  logKbPerInvocation: 0.5,
+  /** The storefront and ops functions' time per request (local stack p50 2–8 ms; 20 ms with cold paths). */
+  apiFunctionMs: 20,
+  /** Alarms (every stack; the observability test counts them) and custom metrics (8 + 7 per stream consumer, 3 per HTTP surface × 3, 6 reasons × 2 paths). */
+  alarms: 22,
+  customMetrics: 36,
+  /** The stream's key, the alerts topic's key (tables use AWS-owned keys). */
+  kmsKeys: 2,
+  kmsRequestsPerDay: 20_000,
+  /** Glue's continuous logs. */
+  glueLogGbPerMonth: 1,
+} as const;
+
+export interface CostLine {
+  readonly service: string;
+  readonly item: string;
+  readonly quantity: number;
+  readonly unit: string;
+  readonly unitPriceUsd: number;
+  readonly monthlyUsd: number;
+}
+
+export interface CostEstimate {
+  readonly traffic: Traffic;
+  readonly derived: {
+    readonly shards: number;
+    readonly clickstreamBatchesPerDay: number;
+    readonly eventsPerBatch: number;
+    readonly counterWritesPerBatch: number;
+    readonly aggregateRowsPerDay: number;
+    readonly priceChangesPerDay: number;
+  };
+  readonly lines: readonly CostLine[];
+  readonly byService: Readonly<Record<string, number>>;
+  readonly totalUsd: number;
+}
+
+export function withDefaults(eventsPerDay: number, overrides: Partial<Omit<Traffic, 'eventsPerDay'>> = {}): Traffic {
+  if (!Number.isFinite(eventsPerDay) || eventsPerDay <= 0) throw new RangeError('eventsPerDay must be positive');
+  return {
+    eventsPerDay,
+    products: 240,
+    peakFactor: 3,
+    apiRequestsPerDay: eventsPerDay / 10,
+    changesPerProductPerDay: 1,
+    ...overrides,
+  };
+}
+
+/** Distinct keys among `draws` uniform draws from `keys` (the expected occupancy). */
+export function expectedDistinct(keys: number, draws: number): number {
+  return keys * (1 - (1 - 1 / keys) ** draws);
+}
+
+export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEstimate {
+  const lines: CostLine[] = [];
+  const line = (service: string, item: string, quantity: number, unit: string, unitPriceUsd: number) =>
+    lines.push({ service, item, quantity, unit, unitPriceUsd, monthlyUsd: quantity * unitPriceUsd });
+  const events = traffic.eventsPerDay;
+  const eventsPerMonth = events * DAYS_PER_MONTH;
+
+  // Kinesis: enough shards for the busiest second (1,000 records/s and 1 MB/s per shard), at least the deployed count.
+  const peakPerSecond = (events / 86_400) * traffic.peakFactor;
+  const shards = Math.max(
+    clicksStream.shardCount,
+    Math.ceil(peakPerSecond / 1_000),
+    Math.ceil((peakPerSecond * USAGE.recordBytes) / 1_048_576),
+  );
+  line('Kinesis', 'shard-hours', shards * HOURS_PER_MONTH, 'shard-hour', prices.kinesis.shardHour);
+  line('Kinesis', 'PUT payload units', eventsPerMonth / 1e6, 'million units', prices.kinesis.putPayloadUnitsPerMillion);
+  line(
+    'Kinesis',
+    'fan-out consumer (Glue)',
+    shards * HOURS_PER_MONTH,
+    'consumer-shard-hour',
+    prices.kinesis.fanOutConsumerShardHour,
+  );
+  line('Kinesis', 'fan-out data (Glue)', (eventsPerMonth * USAGE.recordBytes) / 1e9, 'GB', prices.kinesis.fanOutGb);
+
+  // The fast path: Lambda polls each shard about once a second and takes up to a full batch.
+  const batchesPerDay = Math.min(
+    events,
+    Math.max(
+      shards * (86_400 / clickstreamEventSource.maximumBatchingWindowInSeconds),
+      events / clickstreamEventSource.batchSize,
+    ),
+  );
+  const eventsPerBatch = events / batchesPerDay;
+  const counterWrites = expectedDistinct(traffic.products, eventsPerBatch);
+  const batchMs =
+    USAGE.batchBaseMs +
+    eventsPerBatch * USAGE.handlerMsPerEvent +
+    Math.ceil(counterWrites / USAGE.counterWriteConcurrency) * USAGE.writeLatencyMs;
+
+  // The rich path: one aggregate row per product with demand in each minute's window.
+  const aggregateRowsPerDay = 1_440 * expectedDistinct(traffic.products, events / 1_440);
+  const aggregatesBatchesPerDay = Math.max(
+    Math.min(aggregateRowsPerDay, 1_440),
+    aggregateRowsPerDay / aggregatesEventSource.batchSize,
+  );
+  const changesPerDay = traffic.changesPerProductPerDay * traffic.products;
+
+  // Each row: the baseline Query, then the decision's reads, 8 products at a time (aggregates-processor.ts).
+  const rowsPerAggregatesBatch = aggregateRowsPerDay / aggregatesBatchesPerDay;
+  const aggregatesBatchMs =
+    USAGE.batchBaseMs + Math.ceil(rowsPerAggregatesBatch / USAGE.aggregateRowConcurrency) * 2 * USAGE.writeLatencyMs;
+
+  const invocationsPerDay = batchesPerDay + aggregatesBatchesPerDay + traffic.apiRequestsPerDay;
+  const gbSecondsPerDay =
+    (batchesPerDay * batchMs +
+      aggregatesBatchesPerDay * aggregatesBatchMs +
+      traffic.apiRequestsPerDay * USAGE.apiFunctionMs) /
+    1_000;
+  line(
+    'Lambda',
+    'requests',
+    (invocationsPerDay * DAYS_PER_MONTH) / 1e6,
+    'million requests',
+    prices.lambda.requestsPerMillion,
+  );
+  line('Lambda', 'compute (1 GB, arm64)', gbSecondsPerDay * DAYS_PER_MONTH, 'GB-second', prices.lambda.arm64GbSecond);
+
+  const writeUnitsPerDay =
+    batchesPerDay * counterWrites +
+    events * USAGE.quarantinedShare +
+    aggregateRowsPerDay +
+    changesPerDay * USAGE.changeWriteUnits;
+  const readUnitsPerDay = aggregateRowsPerDay * USAGE.aggregateRowReadUnits + changesPerDay * USAGE.changeReadUnits;
+  line(
+    'DynamoDB',
+    'write request units',
+    (writeUnitsPerDay * DAYS_PER_MONTH) / 1e6,
+    'million WRU',
+    prices.dynamodb.writeRequestUnitsPerMillion,
+  );
+  line(
+    'DynamoDB',
+    'read request units',
+    (readUnitsPerDay * DAYS_PER_MONTH) / 1e6,
+    'million RRU',
+    prices.dynamodb.readRequestUnitsPerMillion,
+  );
+  // Stored: demand minutes 7 days, aggregates and quarantine 30 days (their TTLs), a year of history, the catalogue.
+  const storedGb =
+    (1_440 * expectedDistinct(traffic.products, events / 1_440) * 7 * USAGE.demandItemKb +
+      aggregateRowsPerDay * 30 * USAGE.aggregateRowKb +
+      events * USAGE.quarantinedShare * 30 +
+      changesPerDay * 365 * USAGE.historyRowKb * 2 +
+      traffic.products * USAGE.productKb) /
+    1e6;
+  line('DynamoDB', 'storage', storedGb, 'GB-month', prices.dynamodb.storageGbMonth);
+  line('DynamoDB', 'point-in-time recovery', storedGb, 'GB-month', prices.dynamodb.pitrGbMonth);
+
+  const { workerType, numberOfWorkers } = GLUE_STREAMING_JOB_DEFAULTS;
+  const glueUsd = glueMonthlyCostUsd(workerType, numberOfWorkers);
+  line(
+    'Glue',
+    `streaming job (${numberOfWorkers} × ${workerType})`,
+    glueUsd / prices.glue.dpuHour,
+    'DPU-hour',
+    prices.glue.dpuHour,
+  );
+
+  line(
+    'API Gateway',
+    'HTTP API requests',
+    (traffic.apiRequestsPerDay * DAYS_PER_MONTH) / 1e6,
+    'million requests',
+    prices.apiGateway.requestsPerMillion,
+  );
+
+  line('CloudWatch', 'custom metrics', USAGE.customMetrics, 'metric-month', prices.cloudwatch.metricMonth);
+  line('CloudWatch', 'alarms', USAGE.alarms, 'alarm-month', prices.cloudwatch.standardAlarmMonth);
+  line('CloudWatch', 'dashboard', 1, 'dashboard-month', prices.cloudwatch.dashboardMonth);
+  line(
+    'CloudWatch',
+    'logs ingested',
+    (invocationsPerDay * DAYS_PER_MONTH * USAGE.logKbPerInvocation) / 1e6 + USAGE.glueLogGbPerMonth,
+    'GB',
+    prices.cloudwatch.logsIngestedGb,
+  );
+
+  line('KMS', 'keys', USAGE.kmsKeys, 'key-month', prices.kms.keyMonth);
+  line('KMS', 'requests', (USAGE.kmsRequestsPerDay * DAYS_PER_MONTH) / 1e4, '10k requests', prices.kms.requestsPer10k);
+
+  const byService: Record<string, number> = {};
+  for (const { service, monthlyUsd } of lines) byService[service] = (byService[service] ?? 0) + monthlyUsd;
+  return {
+    traffic,
+    derived: {
+      shards,
+      clickstreamBatchesPerDay: batchesPerDay,
+      eventsPerBatch,
+      counterWritesPerBatch: counterWrites,
+      aggregateRowsPerDay,
+      priceChangesPerDay: changesPerDay,
+    },
+    lines,
+    byService,
+    totalUsd: lines.reduce((sum, { monthlyUsd }) => sum + monthlyUsd, 0),
+  };
+}

@@ -1,0 +1,65 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../../infra/build-app.js';
+import { AWS_PRICES } from '../../../ops/cost/aws-prices.js';
+import { estimateMonthlyCost, USAGE, withDefaults } from '../../../ops/cost/cost-model.js';
+import { noBundling } from '../../helpers/cdk-context.js';
+
+/** Within 0.1 % of the hand calculation (which rounds its intermediate steps). */
+function near(actual: number | undefined, expected: number): void {
+  expect(actual).toBeGreaterThan(expected * 0.999);
+  expect(actual).toBeLessThan(expected * 1.001);
+}
+
+describe('npm run cost, against a hand calculation at 10 million events a day', () => {
+  // 240 products, peak 3× the mean, 1,000,000 API requests and 240 price changes a day; a month is
+  // 730 h = 30.4167 days, so 304.1667 million events.
+  const estimate = estimateMonthlyCost(withDefaults(10_000_000), AWS_PRICES);
+  const usd = (service: string) => estimate.byService[service];
+
+  it('sizes the stream and prices Kinesis: 2 shards, their fan-out consumer, PUT units and data read', () => {
+    // Busiest second 115.7 × 3 = 347 records (0.13 MB): the deployed 2 shards suffice.
+    // 2 × 730 h × $0.015 = $21.90, twice (shards, fan-out); 304.17 M units × $0.014/M = $4.26;
+    // 304.17 M × 400 B = 121.67 GB × $0.013 = $1.58.
+    expect(estimate.derived.shards).toBe(2);
+    near(usd('Kinesis'), 21.9 + 21.9 + 4.2583 + 1.5817);
+  });
+
+  it('counts the fast path’s counter writes as the distinct product-minutes of each batch', () => {
+    // One batch a second per shard: 172,800 a day of 57.87 events; 240 × (1 − (239/240)^57.87) = 51.51 keys.
+    near(estimate.derived.clickstreamBatchesPerDay, 172_800);
+    near(estimate.derived.counterWritesPerBatch, 51.512);
+    // WRU a day: 172,800 × 51.512 counters + 10,000 quarantined + 345,600 aggregate rows + 240 × 10
+    // for changes = 9,259,274; × 30.4167 = 281.64 M × $0.625/M = $176.02.
+    // RRU a day: 345,600 × 6 + 240 × 3 = 2,074,320; × 30.4167 = 63.09 M × $0.125/M = $7.89.
+    // Stored: 6.4728 GB × ($0.25 + $0.20) = $2.91.
+    near(usd('DynamoDB'), 176.02 + 7.887 + 6.4728 * 0.45);
+  });
+
+  it('prices Lambda by invocations and GB-seconds, and the rest at their list prices', () => {
+    // Invocations a day: 172,800 + 3,456 (aggregates, 100 rows each) + 1,000,000 API = 1,176,256;
+    // × 30.4167 = 35.778 M × $0.20/M = $7.156. Compute a day: 172,800 × 31.149 ms + 3,456 × 223 ms +
+    // 1,000,000 × 20 ms = 26,153 GB-s; × 30.4167 = 795,493 GB-s × $0.0000133334 = $10.607.
+    near(usd('Lambda'), 7.1556 + 10.607);
+    near(usd('Glue'), 160.6);
+    near(usd('API Gateway'), 30.4167);
+    // 36 metrics × $0.30 + 22 alarms × $0.10 + $3 dashboard + (17.889 GB of invocation logs + 1 GB of Glue's) × $0.50.
+    near(usd('CloudWatch'), 10.8 + 2.2 + 3 + 18.889 * 0.5);
+    near(usd('KMS'), 2 + 60.833 * 0.03);
+    near(estimate.totalUsd, 474.53);
+  });
+
+  it('counts the alarms the stacks really have', () => {
+    const built = buildApp({ context: noBundling });
+    const alarms = [built.stateful, built.pipeline, built.api].reduce(
+      (count, stack) => count + Object.keys(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).length,
+      0,
+    );
+
+    expect(USAGE.alarms).toBe(alarms);
+  });
+
+  it('refuses a traffic level that is not positive', () => {
+    expect(() => withDefaults(0)).toThrow(/eventsPerDay must be positive/);
+  });
+});
