@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_STOREFRONT_ORIGIN } from './constructs/http-api-defaults.js';
 import { ApiStack } from './stacks/api-stack.js';
 import { PipelineStack } from './stacks/pipeline-stack.js';
-import { StatefulStack } from './stacks/stateful-stack.js';
+import { StatefulStack, type StreamCapacity } from './stacks/stateful-stack.js';
 
 /** Stage used when no `-c stage=<name>` is given. */
 export const DEFAULT_STAGE = 'dev';
@@ -46,6 +46,7 @@ export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
     description: `clickprice ${stage}: clicks Kinesis stream, its KMS key, the DynamoDB tables and the ops user pool`,
     opsDomainPrefix: `clickprice-${stage}-${Aws.ACCOUNT_ID}`,
     alertSubscribers,
+    streamCapacity: readStreamCapacity(app),
   });
   if (alertSubscribers.emails.length + alertSubscribers.httpsUrls.length === 0) {
     Annotations.of(stateful.alerts).addWarningV2(
@@ -109,6 +110,28 @@ function readAlertSubscribers(app: App): { emails: string[]; httpsUrls: string[]
     emails: list('alertEmail', /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/, 'an e-mail address'),
     httpsUrls: list('alertHttpsUrl', /^https:\/\/[^\s,]+$/, 'an https:// URL'),
   };
+}
+
+/**
+ * The clicks stream's capacity: `-c streamShards=N` (provisioned), `-c streamMode=on-demand`, or the
+ * stateful stack's default; both at once, or a bad value, fails synth.
+ */
+function readStreamCapacity(app: App): StreamCapacity | undefined {
+  const shards: unknown = app.node.tryGetContext('streamShards');
+  const mode: unknown = app.node.tryGetContext('streamMode');
+  if (shards !== undefined && mode !== undefined) {
+    throw new Error('Context "streamShards" and "streamMode" exclude each other: shards are for a provisioned stream');
+  }
+  if (mode !== undefined) {
+    if (mode !== 'on-demand') throw new Error(`Context "streamMode" must be "on-demand", got ${JSON.stringify(mode)}`);
+    return { mode: 'on-demand' };
+  }
+  if (shards === undefined) return undefined;
+  const count = typeof shards === 'string' && /^\d+$/.test(shards) ? Number(shards) : shards;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 500) {
+    throw new Error(`Context "streamShards" must be a whole number from 1 to 500, got ${JSON.stringify(shards)}`);
+  }
+  return { mode: 'provisioned', shards: count };
 }
 
 function readStage(app: App): string {

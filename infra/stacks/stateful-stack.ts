@@ -44,6 +44,13 @@ export interface StatefulResources {
   readonly streamKey: kms.Key;
 }
 
+/**
+ * How the clicks stream is sized: a shard count (provisioned: each shard takes 1,000 records/s or
+ * 1 MB/s of puts and serves 2 MB/s of reads), or on-demand (Kinesis adds capacity as traffic grows,
+ * up to double the previous peak at once, for a per-GB price).
+ */
+export type StreamCapacity = { readonly mode: 'provisioned'; readonly shards: number } | { readonly mode: 'on-demand' };
+
 export interface StatefulStackProps extends StackProps {
   /**
    * What happens to the tables, the stream and its key when they leave the stack or the stack is
@@ -67,6 +74,8 @@ export interface StatefulStackProps extends StackProps {
    * @default - nobody subscribed: the topic exists and alarms publish to it, nobody reads it
    */
   readonly alertSubscribers?: Pick<AlertsProps, 'emails' | 'httpsUrls'>;
+  /** @default - provisioned, `clicksStream.shardCount` shards (definitions/resources.ts) */
+  readonly streamCapacity?: StreamCapacity;
 }
 
 /**
@@ -102,9 +111,14 @@ export class StatefulStack extends Stack implements StatefulResources {
       pendingWindow: Duration.days(7),
     });
 
+    const capacity = props.streamCapacity ?? { mode: 'provisioned', shards: clicksStream.shardCount };
+    if (capacity.mode === 'provisioned' && !(Number.isInteger(capacity.shards) && capacity.shards >= 1)) {
+      throw new Error(`StatefulStack: streamCapacity.shards must be a whole number from 1, got ${capacity.shards}`);
+    }
     this.clicksStream = new kinesis.Stream(this, clicksStream.id, {
-      streamMode: kinesis.StreamMode.PROVISIONED,
-      shardCount: clicksStream.shardCount,
+      ...(capacity.mode === 'on-demand'
+        ? { streamMode: kinesis.StreamMode.ON_DEMAND }
+        : { streamMode: kinesis.StreamMode.PROVISIONED, shardCount: capacity.shards }),
       retentionPeriod: Duration.hours(clicksStream.retentionHours),
       encryption: kinesis.StreamEncryption.KMS,
       encryptionKey: this.streamKey,

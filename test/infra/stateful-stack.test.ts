@@ -137,6 +137,24 @@ describe('StatefulStack clicks stream', () => {
     });
   });
 
+  it('takes its capacity from context: a shard count, or on-demand mode', () => {
+    const streamOf = (context: Record<string, unknown>) =>
+      Template.fromStack(buildApp({ context: { ...noBundling, ...context } }).stateful).findResources(
+        'AWS::Kinesis::Stream',
+      );
+    const [sharded] = Object.values(streamOf({ streamShards: '6' }));
+    const [onDemand] = Object.values(streamOf({ streamMode: 'on-demand' }));
+
+    expect(sharded?.Properties).toMatchObject({ ShardCount: 6, StreamModeDetails: { StreamMode: 'PROVISIONED' } });
+    expect(onDemand?.Properties.StreamModeDetails).toEqual({ StreamMode: 'ON_DEMAND' });
+    expect(onDemand?.Properties.ShardCount).toBeUndefined();
+    expect(() => buildApp({ context: { ...noBundling, streamShards: '0' } })).toThrow(/streamShards.*1 to 500/);
+    expect(() => buildApp({ context: { ...noBundling, streamMode: 'provisioned' } })).toThrow(/streamMode.*on-demand/);
+    expect(() => buildApp({ context: { ...noBundling, streamShards: 4, streamMode: 'on-demand' } })).toThrow(
+      /exclude each other/,
+    );
+  });
+
   it('is encrypted with the customer-managed key of the stack', () => {
     template.hasResourceProperties('AWS::Kinesis::Stream', {
       StreamEncryption: {
