@@ -1,11 +1,12 @@
 """The click event rules of functions/domain/click-event.ts, in plain Python.
 
-The Glue job quarantines what the fast path would quarantine, with the same reason text, so an operator
-sees one story whichever consumer set a record aside. Every rule here mirrors a line of click-event.ts,
+The Glue job rejects what the fast path quarantines, for the same reasons (it counts its rejects; the fast
+path, which reads each record's bytes, shard and sequence number, is the one quarantine, so a bad record is
+set aside once). Every rule here mirrors a line of click-event.ts,
 fields.ts or limits.ts, and the messages mirror what zod 4 writes; tests/test_validation.py runs the
 vectors produced by the TypeScript ``parseClickEvent`` (tests/vectors/ts-vectors.json).
 
-An ``eventTime`` that fails the ISO check is quarantined with ``eventTime: Invalid ISO datetime`` even
+An ``eventTime`` that fails the ISO check is rejected with ``eventTime: Invalid ISO datetime`` even
 when ``new Date`` cannot parse it (``"yesterday"``); click-event.ts threw a RangeError there until its
 ``canonicalEventTime`` fix, and the vectors now agree on the reason too.
 """
