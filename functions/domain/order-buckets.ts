@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { minuteOf, toEpochMs, toIso } from './time.js';
+import { shardedKey, shardedKeys } from './write-shards.js';
 
 /**
  * Orders are indexed by time bucket so a window's orders can be read with a few Queries instead of a
@@ -9,22 +9,16 @@ import { minuteOf, toEpochMs, toIso } from './time.js';
  */
 export const ORDER_BUCKET_SHARDS = 4;
 
-/** The write shard of an order: stable for its id, so a re-written order keeps its bucket. */
-function shardOf(orderId: string): number {
-  return createHash('sha1').update(orderId).digest().readUInt32BE(0) % ORDER_BUCKET_SHARDS;
-}
-
 /** The time bucket an order is indexed under. */
 export function orderTimeBucket(orderId: string, orderedAt: string): string {
-  return `${minuteOf(orderedAt).slice(0, 16)}#${shardOf(orderId)}`;
+  return shardedKey(minuteOf(orderedAt).slice(0, 16), orderId, ORDER_BUCKET_SHARDS);
 }
 
 /** Every bucket that can hold an order placed in [start, end): each minute, each shard. */
 export function orderTimeBucketsBetween(start: string, end: string): string[] {
   const buckets: string[] = [];
   for (let minute = toEpochMs(minuteOf(start)); minute < toEpochMs(end); minute += 60_000) {
-    const prefix = toIso(minute).slice(0, 16);
-    for (let shard = 0; shard < ORDER_BUCKET_SHARDS; shard++) buckets.push(`${prefix}#${shard}`);
+    buckets.push(...shardedKeys(toIso(minute).slice(0, 16), ORDER_BUCKET_SHARDS));
   }
   return buckets;
 }

@@ -5,6 +5,7 @@ import { InvalidInputError } from '../domain/errors.js';
 import type { PriceChange } from '../domain/price-change.js';
 import { lastChangeKeyAt, lowestPriceWindowStart } from '../domain/price-history.js';
 import { hourOf, toEpochMs, toIso } from '../domain/time.js';
+import { mergeNewestFirst, shardedKey, shardedKeys } from '../domain/write-shards.js';
 import { decodeCursor, encodeCursor } from './pagination-cursor.js';
 import { queryPages } from './query-pages.js';
 
@@ -14,10 +15,22 @@ const CHANGE_KEY = HISTORY.sortKey.name;
 const BY_HOUR = HISTORY.globalIndexes[0];
 const HOUR_KEY = BY_HOUR.partitionKey.name;
 
-/** The stored form of a row: the row, keyed, with its change id as sort key and its hour for the feed. */
+/**
+ * Write shards of the live feed's hour (`2026-12-06T03#5`). An index partition takes about 1,000
+ * write units a second and a history row costs 2 there (1–2 KB): one partition per hour would cap
+ * the whole catalogue near 500 changes a second, and its throttling would back up the price
+ * transactions. Eight shards take 1,000 changes a second at a quarter of each one's limit.
+ */
+export const CHANGE_HOUR_SHARDS = 8;
+
+/** The stored form of a row: the row, keyed, with its change id as sort key and its hour shard for the feed. */
 export function toHistoryItem(row: PriceChange): Record<string, unknown> {
   const { changeId, ...rest } = row;
-  return { ...rest, [CHANGE_KEY]: changeId, [HOUR_KEY]: hourOf(row.changedAt) };
+  return {
+    ...rest,
+    [CHANGE_KEY]: changeId,
+    [HOUR_KEY]: shardedKey(hourOf(row.changedAt), changeId, CHANGE_HOUR_SHARDS),
+  };
 }
 
 export function fromHistoryItem(item: Record<string, unknown>): PriceChange {
@@ -134,20 +147,27 @@ export class PriceHistoryStore {
     const since = toIso(toEpochMs(now) - minutes * 60_000);
     const firstHour = toEpochMs(`${hourOf(since)}:00:00.000Z`);
     const changes: PriceChange[] = [];
-    // The index's hour partitions, newest first, until the window or the limit is exhausted.
+    // The index's hours, newest first, until the window or the limit is exhausted; each hour's
+    // shards read side by side and merged newest first.
     for (let hour = toEpochMs(now); changes.length < limit && hour >= firstHour; hour -= 3_600_000) {
-      const { Items } = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: BY_HOUR.indexName,
-          KeyConditionExpression: '#hour = :hour AND #change >= :since',
-          ExpressionAttributeNames: { '#hour': HOUR_KEY, '#change': CHANGE_KEY },
-          ExpressionAttributeValues: { ':hour': hourOf(toIso(hour)), ':since': since },
-          ScanIndexForward: false,
-          Limit: limit - changes.length,
+      const wanted = limit - changes.length;
+      const shards = await Promise.all(
+        shardedKeys(hourOf(toIso(hour)), CHANGE_HOUR_SHARDS).map(async (key) => {
+          const { Items } = await this.client.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: BY_HOUR.indexName,
+              KeyConditionExpression: '#hour = :hour AND #change >= :since',
+              ExpressionAttributeNames: { '#hour': HOUR_KEY, '#change': CHANGE_KEY },
+              ExpressionAttributeValues: { ':hour': key, ':since': since },
+              ScanIndexForward: false,
+              Limit: wanted,
+            }),
+          );
+          return (Items ?? []).map(fromHistoryItem);
         }),
       );
-      changes.push(...(Items ?? []).map(fromHistoryItem));
+      changes.push(...mergeNewestFirst(shards, (change) => change.changeId, wanted));
     }
     return changes;
   }

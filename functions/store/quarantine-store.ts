@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import { dayOf, expiryAfterDays, toIso } from '../domain/time.js';
+import { mergeNewestFirst, shardedKey, shardedKeys } from '../domain/write-shards.js';
 
 const DAY_KEY = tables.quarantine.partitionKey.name;
 const ID_KEY = tables.quarantine.sortKey.name;
@@ -10,6 +11,13 @@ const TTL = tables.quarantine.ttl.attribute;
 /** Raw data kept per record: DynamoDB items are capped at 400 KB, Kinesis records at 1 MB. */
 export const MAX_RAW_BYTES = 256 * 1024;
 const RETENTION_DAYS = tables.quarantine.ttl.retentionDays;
+
+/**
+ * Write shards of a quarantine day (`2026-12-06#11`). A bad record may be 256 KB, 256 write units
+ * of a partition's 1,000 a second: a day on one partition would take four such records a second;
+ * sixteen shards take sixty-four, and a bot's burst of small bad records spreads the same way.
+ */
+export const QUARANTINE_DAY_SHARDS = 16;
 
 /** A record that failed validation, and where it came from. */
 export interface QuarantineEntry {
@@ -58,30 +66,36 @@ export class QuarantineStore {
     }
   }
 
-  /** One day's quarantined records, newest first. */
+  /** One day's quarantined records, newest first: every shard of the day, merged. */
   async list(day: string, limit = 100): Promise<QuarantinedItem[]> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#day = :day',
-        ExpressionAttributeNames: { '#day': DAY_KEY },
-        ExpressionAttributeValues: { ':day': day },
-        ScanIndexForward: false,
-        Limit: limit,
+    const shards = await Promise.all(
+      shardedKeys(day, QUARANTINE_DAY_SHARDS).map(async (key) => {
+        const { Items } = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#day = :day',
+            ExpressionAttributeNames: { '#day': DAY_KEY },
+            ExpressionAttributeValues: { ':day': key },
+            ScanIndexForward: false,
+            Limit: limit,
+          }),
+        );
+        return (Items ?? []).map(({ [DAY_KEY]: _day, [ID_KEY]: quarantineId, [TTL]: _ttl, ...rest }) => ({
+          ...(rest as Omit<QuarantinedItem, 'quarantineId'>),
+          quarantineId: quarantineId as string,
+        }));
       }),
     );
-    return (Items ?? []).map(({ [DAY_KEY]: _day, [ID_KEY]: quarantineId, [TTL]: _ttl, ...rest }) => ({
-      ...(rest as Omit<QuarantinedItem, 'quarantineId'>),
-      quarantineId: quarantineId as string,
-    }));
+    return mergeNewestFirst(shards, (item) => item.quarantineId, limit);
   }
 
   private toItem(entry: QuarantineEntry): Record<string, unknown> {
     const truncated = entry.data.byteLength > MAX_RAW_BYTES;
     const quarantinedAt = toIso(this.clock());
+    const quarantineId = `${entry.arrivedAt}#${entry.source}#${entry.shardId}#${entry.sequenceNumber}`;
     return {
-      [DAY_KEY]: dayOf(entry.arrivedAt),
-      [ID_KEY]: `${entry.arrivedAt}#${entry.source}#${entry.shardId}#${entry.sequenceNumber}`,
+      [DAY_KEY]: shardedKey(dayOf(entry.arrivedAt), quarantineId, QUARANTINE_DAY_SHARDS),
+      [ID_KEY]: quarantineId,
       source: entry.source,
       shardId: entry.shardId,
       sequenceNumber: entry.sequenceNumber,

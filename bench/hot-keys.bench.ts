@@ -1,0 +1,141 @@
+/**
+ * Hot partitions under load, against the local stack: price changes at 1,000 a second for 30 s
+ * (manual prices through OpsActions, the same transaction as an automated change: product update +
+ * history row), and as many quarantined records. DynamoDB Local never throttles, so what is measured
+ * is the rate reached and the spread of writes over the sharded keys: the live feed's hour shards
+ * (`byChangeHour`) and the quarantine day's shards. No key may take much more than 1/N of its writes.
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { tables } from '../definitions/resources.js';
+import { CHANGE_HOUR_SHARDS } from '../functions/store/price-history-store.js';
+import { PriceStore } from '../functions/store/price-store.js';
+import { QUARANTINE_DAY_SHARDS, QuarantineStore } from '../functions/store/quarantine-store.js';
+import { OpsActions } from '../functions/use-cases/ops-actions.js';
+import { startLocalStack } from '../local/local-stack.js';
+import { generateCatalogue } from '../simulator/catalogue.js';
+import { loadCatalogue } from '../simulator/catalogue-loader.js';
+import type { BenchResult } from './run.js';
+
+const CHANGES_PER_SECOND = 1_000;
+const SECONDS = 30;
+/** A key's share of its writes may exceed 1/N by this much (hashing 30,000 ids gives about ±4 %). */
+const SPREAD_TOLERANCE = 1.1;
+
+/** Runs `perSecond` calls of `act` each second for `seconds`, at most `concurrency` at a time. */
+async function paced(
+  perSecond: number,
+  seconds: number,
+  concurrency: number,
+  act: (index: number) => Promise<void>,
+): Promise<{ done: number; failed: number; elapsedMs: number }> {
+  const total = perSecond * seconds;
+  const started = performance.now();
+  let next = 0;
+  let done = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (next < total) {
+      const index = next++;
+      const due = started + (index / perSecond) * 1_000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      try {
+        await act(index);
+        done++;
+      } catch {
+        failed++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { done, failed, elapsedMs: performance.now() - started };
+}
+
+/** Writes per distinct value of `attribute` in `table`, largest share first. */
+async function keyShares(stack: Awaited<ReturnType<typeof startLocalStack>>, table: string, attribute: string) {
+  const counts = new Map<string, number>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await stack.clients.documentClient.send(
+      new ScanCommand({
+        TableName: table,
+        ProjectionExpression: '#key',
+        ExpressionAttributeNames: { '#key': attribute },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const key = String(item[attribute]);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+  return { keys: counts.size, total, maxShare: Math.max(...counts.values()) / total };
+}
+
+export async function run(): Promise<BenchResult> {
+  const stack = await startLocalStack();
+  try {
+    const { documentClient } = stack.clients;
+    const catalogue = generateCatalogue(new Date().toISOString(), { productCount: 1_000 });
+    await loadCatalogue(documentClient, stack.tableNames.products, catalogue);
+    const actions = new OpsActions(new PriceStore(documentClient, stack.tableNames));
+    const changes = await paced(CHANGES_PER_SECOND, SECONDS, 128, async (index) => {
+      const product = catalogue[index % catalogue.length];
+      if (!product) return;
+      // Alternate between two prices inside the bounds, so every call is a change.
+      const price = index % (2 * catalogue.length) < catalogue.length ? product.floor : product.ceiling;
+      await actions.setManualPrice(product.productId, { price, actor: 'bench', reason: 'hot-key load' });
+    });
+
+    const quarantine = new QuarantineStore(documentClient, stack.tableNames.quarantine);
+    const arrivedAt = new Date().toISOString();
+    const quarantined = await paced(CHANGES_PER_SECOND, SECONDS, 64, async (index) => {
+      await quarantine.put([
+        {
+          source: 'fast-path',
+          shardId: 'shardId-000000000000',
+          sequenceNumber: String(49_000_000_000 + index),
+          arrivedAt,
+          reason: 'bench: a bad record',
+          data: Buffer.from(`{"bad":${index}}`),
+        },
+      ]);
+    });
+
+    const hourKey = tables.priceHistory.globalIndexes[0].partitionKey.name;
+    const dayKey = tables.quarantine.partitionKey.name;
+    const history = await keyShares(stack, stack.tableNames.priceHistory, hourKey);
+    const quarantineKeys = await keyShares(stack, stack.tableNames.quarantine, dayKey);
+    const changesPerSecond = Math.round(changes.done / (changes.elapsedMs / 1_000));
+    const quarantinedPerSecond = Math.round(quarantined.done / (quarantined.elapsedMs / 1_000));
+    // Rows spread over the hour shards of one or two hours (the run may cross an hour).
+    const historyLimit = SPREAD_TOLERANCE / CHANGE_HOUR_SHARDS;
+    const quarantineLimit = SPREAD_TOLERANCE / QUARANTINE_DAY_SHARDS;
+    return {
+      priceChanges: { ...changes, perSecond: changesPerSecond },
+      quarantined: { ...quarantined, perSecond: quarantinedPerSecond },
+      historyHourShards: { shards: CHANGE_HOUR_SHARDS, ...history },
+      quarantineDayShards: { shards: QUARANTINE_DAY_SHARDS, ...quarantineKeys },
+      changesPerSecond,
+      quarantinedPerSecond,
+      historyMaxKeyShare: history.maxShare,
+      quarantineMaxKeyShare: quarantineKeys.maxShare,
+      targets: {
+        changesPerSecond: {
+          target: CHANGES_PER_SECOND,
+          met: changesPerSecond >= CHANGES_PER_SECOND * 0.98 && changes.failed === 0,
+        },
+        quarantinedPerSecond: {
+          target: CHANGES_PER_SECOND,
+          met: quarantinedPerSecond >= CHANGES_PER_SECOND * 0.98 && quarantined.failed === 0,
+        },
+        historyMaxKeyShare: { target: historyLimit, met: history.maxShare <= historyLimit },
+        quarantineMaxKeyShare: { target: quarantineLimit, met: quarantineKeys.maxShare <= quarantineLimit },
+      },
+    };
+  } finally {
+    await stack.stop();
+  }
+}
