@@ -21,6 +21,22 @@ export const OPS_SCOPES = {
 } as const;
 export type OpsScope = (typeof OPS_SCOPES)[keyof typeof OPS_SCOPES];
 
+/** The ops user pool's groups: who may only read, and who may also act. */
+export const OPS_GROUPS = {
+  readers: 'ops-readers',
+  writers: 'ops-writers',
+} as const;
+
+/**
+ * The ops scopes left out of a person's access token, by the groups they are in: only `ops-writers`
+ * may act. Anyone else (`ops-readers`, or a person in no group yet) reads: write access is granted by
+ * adding someone to a group, never by forgetting to. Cognito applies it in its pre-token trigger
+ * (functions/handlers/ops-token-scopes.ts); the local stack issues its tokens by it.
+ */
+export function opsScopesToSuppress(groups: readonly string[]): OpsScope[] {
+  return groups.includes(OPS_GROUPS.writers) ? [] : [OPS_SCOPES.write];
+}
+
 export interface ApiRoute {
   readonly surface: ApiSurface;
   /** `null`: public. Otherwise the JWT authorizer must pass and the token must carry this scope. */

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { OPS_SCOPES } from '../definitions/api-routes.js';
+import { OPS_GROUPS, OPS_SCOPES, opsScopesToSuppress } from '../definitions/api-routes.js';
 import { type LocalApiDiscovery, removeDiscovery, writeDiscovery } from './api-discovery.js';
 import { type AccessLogEntry, loadApiHandlers, startHttpGateway } from './http-gateway.js';
 import { LocalJwtAuthorizer } from './local-jwt-authorizer.js';
@@ -26,8 +26,10 @@ export interface LocalApi {
   readonly url: string;
   /** The dashboard's address, carrying the ops token in its fragment (never sent to the server). */
   readonly dashboardUrl: string;
-  /** A bearer token with both ops scopes, for the person running the stack. */
+  /** A bearer token with both ops scopes, for the person running the stack (an ops-writers member). */
   readonly opsToken: string;
+  /** A token with ops.read only, as an ops-readers member gets it in AWS (functions/domain/ops-access.ts). */
+  readonly opsReadToken: string;
   readonly actor: string;
   stats(): { requests: number; clientErrors: number; serverErrors: number };
   stop(): Promise<void>;
@@ -49,7 +51,13 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     accessLog,
   });
   const actor = `${userInfo().username}@local`;
-  const opsToken = authorizer.issue({ username: actor, scopes: [OPS_SCOPES.read, OPS_SCOPES.write] });
+  // The scopes Cognito's pre-token trigger leaves a writer and a reader (ops-token-scopes.ts).
+  const scopesOf = (groups: string[]) => {
+    const suppressed = opsScopesToSuppress(groups);
+    return Object.values(OPS_SCOPES).filter((scope) => !suppressed.includes(scope));
+  };
+  const opsToken = authorizer.issue({ username: actor, scopes: scopesOf([OPS_GROUPS.writers]) });
+  const opsReadToken = authorizer.issue({ username: `${actor}-reader`, scopes: scopesOf([OPS_GROUPS.readers]) });
   const advertise = options.advertise ?? true;
   if (advertise)
     writeDiscovery({
@@ -64,6 +72,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     url: gateway.url,
     dashboardUrl: `${gateway.url}/dashboard#token=${opsToken}`,
     opsToken,
+    opsReadToken,
     actor,
     stats: () => ({ ...counts }),
     stop() {

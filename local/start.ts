@@ -211,6 +211,7 @@ await runCli(async () => {
       `  ops API         ${api.url}/ops/products   (Authorization: Bearer <ops token>; npm run ops -- --help)`,
     );
     console.log(`  ops token       ${api.opsToken}`);
+    console.log(`  read-only token ${api.opsReadToken}   (ops.read only, as an ops-readers member gets it)`);
     console.log(`  ops dashboard   ${api.dashboardUrl}`);
 
     // The simulator runs inside the run and stops (sending what it queued) before the stack does.

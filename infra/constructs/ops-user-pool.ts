@@ -1,7 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { OPS_SCOPES, type OpsScope } from '../../definitions/api-routes.js';
+import { OPS_GROUPS, OPS_SCOPES, type OpsScope } from '../../definitions/api-routes.js';
+import { HandlerFunction } from './handler-function.js';
 
 /** `clickprice/ops.read` → resource server `clickprice`, scope `ops.read`. */
 function splitScope(scope: OpsScope): { identifier: string; name: string } {
@@ -44,6 +46,10 @@ export class OpsUserPool extends Construct {
   public readonly domain: cognito.UserPoolDomain;
   /** The OAuth scope of each OPS_SCOPES value, for app clients to be allowed. */
   public readonly scopes: Readonly<Record<OpsScope, cognito.OAuthScope>>;
+  /** `ops-readers` and `ops-writers` (OPS_GROUPS). */
+  public readonly groups: Readonly<Record<keyof typeof OPS_GROUPS, cognito.CfnUserPoolGroup>>;
+  /** The pre-token-generation trigger that gives ops.write to writers only. */
+  public readonly tokenScopes: HandlerFunction;
 
   public constructor(scope: Construct, id: string, props: OpsUserPoolProps) {
     super(scope, id);
@@ -102,5 +108,31 @@ export class OpsUserPool extends Construct {
     this.domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: props.domainPrefix },
     });
+
+    // Who may act: only `ops-writers` get ops.write in their access token (ops-token-scopes.ts).
+    this.groups = {
+      readers: new cognito.CfnUserPoolGroup(this, 'Readers', {
+        userPoolId: this.userPool.userPoolId,
+        groupName: OPS_GROUPS.readers,
+        description: 'Pricing ops who may read prices, history, demand and the config, and change nothing',
+      }),
+      writers: new cognito.CfnUserPoolGroup(this, 'Writers', {
+        userPoolId: this.userPool.userPoolId,
+        groupName: OPS_GROUPS.writers,
+        description: 'Pricing ops who may also change prices and the config (ops.write)',
+      }),
+    };
+    this.tokenScopes = new HandlerFunction(this, 'TokenScopes', {
+      entry: fileURLToPath(new URL('../../functions/handlers/ops-token-scopes.ts', import.meta.url)),
+      serviceName: 'ops-token-scopes',
+      description: 'Drops ops.write from the access token of an ops person outside ops-writers',
+      memorySize: 256,
+      timeout: Duration.seconds(5),
+    });
+    this.userPool.addTrigger(
+      cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
+      this.tokenScopes.function,
+      cognito.LambdaVersion.V2_0,
+    );
   }
 }

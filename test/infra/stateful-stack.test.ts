@@ -6,7 +6,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { OPS_SCOPES } from '../../definitions/api-routes.js';
+import { OPS_GROUPS, OPS_SCOPES } from '../../definitions/api-routes.js';
 import {
   clicksStream,
   type KeyAttribute,
@@ -326,7 +326,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(() => app.synth()).toThrow(/AwsSolutions-KDS3/);
   });
 
-  it('acknowledges only AwsSolutions-KDS3, on the clicks stream, with a reason', () => {
+  it('acknowledges only AwsSolutions-KDS3 on the clicks stream, and the token trigger role’s X-Ray wildcard', () => {
     // The stateful stack's own acknowledgements; the pipeline stack's are asserted in its test file.
     const { stateful: stack } = buildTestApp();
 
@@ -334,6 +334,25 @@ describe('cdk-nag AwsSolutions checks', () => {
 
     expect(acknowledgements).toEqual([
       { path: stack.clicksStream.node.path, id: 'AwsSolutions-KDS3', reason: expect.stringMatching(/kms:Decrypt/) },
+      {
+        path: stack.opsUsers.tokenScopes.role.node.path,
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: expect.stringMatching(/xray:PutTraceSegments/),
+      },
     ]);
+  });
+});
+
+describe('StatefulStack ops groups', () => {
+  it('has an ops-readers and an ops-writers group, and a version-2 pre-token trigger that reads no table', () => {
+    for (const groupName of Object.values(OPS_GROUPS)) {
+      template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: groupName });
+    }
+    const triggerArn = { 'Fn::GetAtt': [logicalId(stateful, stateful.opsUsers.tokenScopes.function), 'Arn'] };
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      LambdaConfig: { PreTokenGenerationConfig: { LambdaArn: triggerArn, LambdaVersion: 'V2_0' } },
+    });
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).not.toMatch(/dynamodb:/);
   });
 });
