@@ -3,6 +3,7 @@
  * header's kill switch and shadow mode, the live change feed and toasts. Plain ES modules, no build:
  * served as they are by the dashboard handler, with Chart.js's UMD build loaded before this.
  */
+import { actionProps, TOKEN_KEY } from './access.js';
 import { ApiError, createApi } from './api.js';
 import { confirmAction } from './dialogs.js';
 import { h, pageElement, replaceChildren } from './dom.js';
@@ -11,7 +12,6 @@ import { clock } from './format.js';
 import { productView } from './product-view.js';
 import { productsView } from './products-view.js';
 
-const TOKEN_KEY = 'clickprice.opsToken';
 const CONFIG_POLL_MS = 5_000;
 const TOAST_MS = 5_000;
 
@@ -95,6 +95,7 @@ function renderSwitch(container, { label, on, onLabel, offLabel, toggle }) {
         class: 'button button--small button--dark',
         onclick: toggle,
         'data-testid': `${container.id}-toggle`,
+        ...actionProps(),
       },
       on ? 'Turn off…' : 'Turn on…',
     ),

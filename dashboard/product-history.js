@@ -2,6 +2,7 @@
  * The product page's price history: a table of the product's changes, newest first, each with its
  * explanation and evidence, and a rollback where one applies.
  */
+import { actionProps } from './access.js';
 import { changeChips } from './change-chips.js';
 import { h } from './dom.js';
 import { evidenceDetails } from './evidence-block.js';
@@ -67,6 +68,7 @@ export function historyRow(change, product, { openEvidence, onRollback }) {
               'aria-label': `Roll back the change of ${clock(change.changedAt)} to ${fmt(change.oldPrice)}`,
               'data-testid': 'rollback-button',
               onclick: () => onRollback(change),
+              ...actionProps(),
             },
             'Roll back…',
           )

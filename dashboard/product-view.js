@@ -3,6 +3,7 @@
  * demand and a marker per change; its history with rollback. Refreshed every 3 s. The actions' dialogs
  * are product-actions.js, the history's rows product-history.js, the chart price-chart.js.
  */
+import { actionProps } from './access.js';
 import { ApiError } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { ago, clock, codeLabel, count, dateTime, money, percentChange, until } from './format.js';
@@ -166,7 +167,13 @@ export function productView({ api, productId, toast }) {
         ),
         h(
           'button',
-          { type: 'button', class: 'button button--light', onclick: openUnfreeze, 'data-testid': 'banner-unfreeze' },
+          {
+            type: 'button',
+            class: 'button button--light',
+            onclick: openUnfreeze,
+            'data-testid': 'banner-unfreeze',
+            ...actionProps(),
+          },
           'Unfreeze…',
         ),
       ),
@@ -184,18 +191,29 @@ export function productView({ api, productId, toast }) {
               class: 'button button--primary',
               onclick: openUnfreeze,
               'data-testid': 'action-unfreeze',
+              ...actionProps(),
             },
             'Unfreeze…',
           )
         : h(
             'button',
-            { type: 'button', class: 'button button--primary', onclick: openFreeze, 'data-testid': 'action-freeze' },
+            {
+              type: 'button',
+              class: 'button button--primary',
+              onclick: openFreeze,
+              'data-testid': 'action-freeze',
+              ...actionProps(),
+            },
             '❄ Freeze…',
           ),
-      h('button', { type: 'button', class: 'button', onclick: openPrice, 'data-testid': 'action-price' }, 'Set price…'),
       h(
         'button',
-        { type: 'button', class: 'button', onclick: openBounds, 'data-testid': 'action-bounds' },
+        { type: 'button', class: 'button', onclick: openPrice, 'data-testid': 'action-price', ...actionProps() },
+        'Set price…',
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'button', onclick: openBounds, 'data-testid': 'action-bounds', ...actionProps() },
         'Set bounds…',
       ),
     );

@@ -139,6 +139,7 @@ describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium',
   let ops: OpsClient;
   let dashboardUrl: string;
   let token: string;
+  let readToken: string;
   let pricingConfigTable: string;
   let saleCategory: string;
   let saleStartsBy: number;
@@ -176,6 +177,7 @@ describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium',
     const kinesis = (await stack.line(/^\s+Kinesis\s+(\S+)/, 1_000)).match[1] as string;
     pricingConfigTable = (await stack.line(/^\s+table pricingConfig\s+(\S+)/, 1_000)).match[1] as string;
     token = (await stack.line(/^\s+ops token\s+(\S+)/, 120_000)).match[1] as string;
+    readToken = (await stack.line(/^\s+read-only token\s+(\S+)/, 1_000)).match[1] as string;
     dashboardUrl = (await stack.line(/^\s+ops dashboard\s+(\S+)/, 1_000)).match[1] as string;
     // The simulator starts just before this line is printed, so the sale has begun by then + 20 s.
     saleStartsBy = (await stack.line(/^\s+simulator: flash-sale at/, 60_000)).at + FLASH_SALE_START_MS;
@@ -470,6 +472,42 @@ describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium',
   it('runs under its Content-Security-Policy without a violation', () => {
     expect(policyViolations).toEqual([]);
   });
+
+  it('shows a read-only token every action disabled, and the API refuses an action forced anyway', async () => {
+    const reader = await (browser as Browser).newPage();
+    try {
+      await reader.goto(`${new URL(dashboardUrl).origin}/dashboard#token=${readToken}`);
+      await reader.locator('[data-testid=product-row]').first().waitFor({ timeout: 60_000 });
+      const productId = (await reader.getByTestId('product-link').first().textContent()) as string;
+      await reader.getByTestId('product-link').first().click();
+      await reader.getByTestId('action-price').waitFor();
+
+      for (const action of [
+        'action-freeze',
+        'action-price',
+        'action-bounds',
+        'kill-switch-toggle',
+        'shadow-mode-toggle',
+      ]) {
+        expect(await reader.getByTestId(action).isDisabled(), action).toBe(true);
+      }
+      // Forced: the page's own fetch with the read-only token, as a user with the dev tools open could.
+      const status = await reader.evaluate(
+        async ([id, bearer]) =>
+          (
+            await fetch(`/ops/products/${id}/freeze`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ reason: 'forced by a reader', until: null }),
+            })
+          ).status,
+        [productId, readToken],
+      );
+      expect(status).toBe(403);
+    } finally {
+      await reader.close();
+    }
+  }, 90_000);
 
   it('asks for a token when the API refuses the one it was given', async () => {
     const other = await (browser as Browser).newPage();
