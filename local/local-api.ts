@@ -28,7 +28,7 @@ export interface LocalApi {
   readonly dashboardUrl: string;
   /** A bearer token with both ops scopes, for the person running the stack (an ops-writers member). */
   readonly opsToken: string;
-  /** A token with ops.read only, as an ops-readers member gets it in AWS (functions/domain/ops-access.ts). */
+  /** A token with ops.read only, as an ops-readers member gets it in AWS (opsScopesToSuppress, definitions/api-routes.ts). */
   readonly opsReadToken: string;
   readonly actor: string;
   stats(): { requests: number; clientErrors: number; serverErrors: number };

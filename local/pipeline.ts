@@ -47,10 +47,8 @@ export async function startLocalPipeline(
       ? new InMemoryOnFailureDestination()
       : new JsonLinesOnFailureDestination(join(deadLetterDirOf(dataDir), `${name}.jsonl`));
 
-  const clickstream = (await import('../functions/handlers/clickstream.js'))
-    .handler as unknown as StreamHandler<KinesisStreamEvent>;
-  const aggregates = (await import('../functions/handlers/aggregates.js'))
-    .handler as unknown as StreamHandler<DynamoDBStreamEvent>;
+  const clickstream = await loadStreamHandler<KinesisStreamEvent>('clickstream');
+  const aggregates = await loadStreamHandler<DynamoDBStreamEvent>('aggregates');
   const logger = options.logger ? { logger: options.logger } : {};
   // The clickstream mapping comes first: callers read its stats as mappings[0].
   const mappings = [
@@ -87,4 +85,21 @@ export async function startLocalPipeline(
 /** Where a stack with a data dir keeps each consumer's dead letters (`<consumer>.jsonl`). */
 export function deadLetterDirOf(dataDir: string): string {
   return join(dataDir, 'dlq');
+}
+
+/** The stream consumers: their handler modules under functions/handlers. */
+export const STREAM_CONSUMERS = ['clickstream', 'aggregates'] as const;
+export type StreamConsumer = (typeof STREAM_CONSUMERS)[number];
+
+/**
+ * A stream consumer's handler, the very module Lambda runs; it reads its tables and endpoints from
+ * the environment when first loaded, so the environment must be set before.
+ */
+export async function loadStreamHandler<TEvent>(consumer: StreamConsumer): Promise<StreamHandler<TEvent>> {
+  const module = (
+    consumer === 'clickstream'
+      ? await import('../functions/handlers/clickstream.js')
+      : await import('../functions/handlers/aggregates.js')
+  ) as { handler: unknown };
+  return module.handler as StreamHandler<TEvent>;
 }

@@ -148,8 +148,10 @@ export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEs
     eventsPerBatch * USAGE.handlerMsPerEvent +
     Math.ceil(counterWrites / USAGE.counterWriteConcurrency) * USAGE.writeLatencyMs;
 
-  // The rich path: one aggregate row per product with demand in each minute's window.
-  const aggregateRowsPerDay = 1_440 * expectedDistinct(traffic.products, events / 1_440);
+  // Product-minutes with demand: one demand item each on the fast path, one aggregate row each on
+  // the rich path (one window a minute).
+  const activeProductMinutesPerDay = 1_440 * expectedDistinct(traffic.products, events / 1_440);
+  const aggregateRowsPerDay = activeProductMinutesPerDay;
   const aggregatesBatchesPerDay = Math.max(
     Math.min(aggregateRowsPerDay, 1_440),
     aggregateRowsPerDay / aggregatesEventSource.batchSize,
@@ -198,7 +200,7 @@ export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEs
   );
   // Stored: demand minutes 7 days, aggregates and quarantine 30 days (their TTLs), a year of history, the catalogue.
   const storedGb =
-    (1_440 * expectedDistinct(traffic.products, events / 1_440) * 7 * USAGE.demandItemKb +
+    (activeProductMinutesPerDay * 7 * USAGE.demandItemKb +
       aggregateRowsPerDay * 30 * USAGE.aggregateRowKb +
       events * USAGE.quarantinedShare * 30 +
       changesPerDay * 365 * USAGE.historyRowKb * 2 +

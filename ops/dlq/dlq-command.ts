@@ -10,11 +10,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { UsageError } from '../../cli/args.js';
 import { discoveryPath, readDiscovery } from '../../local/api-discovery.js';
 import { createLocalClients } from '../../local/clients.js';
+import { STREAM_CONSUMERS, type StreamConsumer } from '../../local/pipeline.js';
 import type { ParsedOptions } from '../cli-target.js';
 import { table } from '../format.js';
 import { lambdaInvoker, SqsDeadLetterQueue } from './aws-dead-letters.js';
 import { JsonLinesDeadLetterQueue } from './file-queue.js';
-import { localConsumerInvoker, STREAM_CONSUMERS, type StreamConsumer } from './local-consumers.js';
+import { localConsumerInvoker } from './local-consumers.js';
 import { type RedriveOutcome, redrive } from './redrive.js';
 import { streamBatchReader } from './stream-batches.js';
 

@@ -4,24 +4,13 @@
  * environment, and invoked as the mapping invokes it.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  invokeHandler,
-  logStreamNameFor,
-  type StreamHandler,
-} from '../../local/event-source-mapping/invoke-handler.js';
+import { invokeHandler, logStreamNameFor } from '../../local/event-source-mapping/invoke-handler.js';
+import { loadStreamHandler, type StreamConsumer } from '../../local/pipeline.js';
 import type { ConsumerInvoker, StreamEvent } from './redrive.js';
-
-export const STREAM_CONSUMERS = ['clickstream', 'aggregates'] as const;
-export type StreamConsumer = (typeof STREAM_CONSUMERS)[number];
 
 /** Loads the consumer's handler; the environment (tables, endpoints) must be set before the first load. */
 export async function localConsumerInvoker(consumer: StreamConsumer): Promise<ConsumerInvoker> {
-  const module = (
-    consumer === 'clickstream'
-      ? await import('../../functions/handlers/clickstream.js')
-      : await import('../../functions/handlers/aggregates.js')
-  ) as { handler: unknown };
-  const handler = module.handler as StreamHandler<StreamEvent>;
+  const handler = await loadStreamHandler<StreamEvent>(consumer);
   return (event) =>
     invokeHandler(handler, event, randomUUID(), {
       functionName: consumer,
