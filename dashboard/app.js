@@ -11,6 +11,16 @@ import { startFeed } from './feed.js';
 import { clock } from './format.js';
 import { productView } from './product-view.js';
 import { productsView } from './products-view.js';
+import {
+  beginSignIn,
+  completeSignIn,
+  forgetSession,
+  hasSession,
+  keepFresh,
+  renew,
+  signInAvailable,
+  signOut,
+} from './sign-in.js';
 
 const CONFIG_POLL_MS = 5_000;
 const TOAST_MS = 5_000;
@@ -26,6 +36,7 @@ const elements = {
   killSwitch: pageElement('kill-switch'),
   shadowMode: pageElement('shadow-mode'),
   changeToken: pageElement('change-token'),
+  signOut: pageElement('sign-out'),
   toasts: pageElement('toasts'),
   nav: document.querySelectorAll('[data-nav]'),
 };
@@ -67,7 +78,19 @@ function rememberProducts(products) {
  */
 let running = null;
 
-const api = createApi({ basePath, token, onAuthError: (error) => askForToken(error) });
+const api = createApi({ basePath, token, onAuthError });
+
+/** The API refused the token: an expired one of a session is renewed once; otherwise ask again. */
+async function onAuthError(error) {
+  if (error.status === 401 && hasSession()) {
+    if (await renew()) {
+      keepFresh(() => askForToken(null, 'Your session ended: sign in again.'));
+      if (!running) start();
+      return;
+    }
+  }
+  askForToken(error);
+}
 
 function showLive({ ok, at, error }) {
   elements.live.dataset.state = ok ? 'ok' : 'error';
@@ -197,6 +220,9 @@ async function start() {
   stop();
   running = { view: null, feed: null, configTimer: undefined };
   document.body.dataset.state = 'running';
+  elements.signOut.hidden = !hasSession();
+  elements.changeToken.hidden = hasSession();
+  keepFresh(() => askForToken(null, 'Your session ended: sign in again.'));
   replaceChildren(elements.main, h('p', { class: 'loading' }, 'Loading…'));
   try {
     rememberProducts(await api.allProducts());
@@ -223,8 +249,14 @@ function stop() {
   running = null;
 }
 
-/** Shows the token form (no token, or the API refused it) in place of the view. */
-function askForToken(error) {
+/**
+ * Shows how to get a token (none yet, or the API refused it) in place of the view: the sign-in
+ * button where the deployment has a sign-in domain, and a field for a pasted token (a machine
+ * client's, or one `npm start` printed).
+ * @param {ApiError | null} error
+ * @param {string | null} [notice]
+ */
+function askForToken(error, notice = null) {
   // Several requests in flight fail at once: ask once, keeping what the user may have typed.
   if (document.body.dataset.state === 'token' && error !== null) return;
   stop();
@@ -242,44 +274,74 @@ function askForToken(error) {
     ? `The ops API refused the token (${error.status} ${error.code}: ${error.message}). ${
         error.status === 403 ? 'It lacks the clickprice/ops.read scope.' : 'It may have expired.'
       }`
-    : 'This page needs an ops token to read the ops API.';
+    : (notice ?? 'This page needs an ops token to read the ops API.');
+  const tokenForm = h(
+    'form',
+    {
+      class: 'token-form',
+      onsubmit: (event) => {
+        event.preventDefault();
+        const value = input.value.trim().replace(/^Bearer\s+/i, '');
+        if (!value) return;
+        forgetSession();
+        sessionStorage.setItem(TOKEN_KEY, value);
+        if (!/^#\/products/.test(window.location.hash)) window.history.replaceState(null, '', '#/products');
+        start();
+      },
+    },
+    h('label', { for: 'token-input' }, 'Ops token (JWT)'),
+    input,
+    h('button', { type: 'submit', class: 'button button--primary', 'data-testid': 'token-submit' }, 'Use token'),
+  );
+  const tokenHelp = h(
+    'p',
+    { class: 'muted' },
+    'Locally, `npm start` prints one (“ops token”) and a dashboard link that carries it. In AWS, use a Cognito access token with the clickprice/ops.read scope (and ops.write for actions).',
+  );
+  const signInButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button button--primary',
+      'data-testid': 'sign-in',
+      onclick: () => beginSignIn().catch((failure) => askForToken(null, failure.message)),
+    },
+    'Sign in',
+  );
   replaceChildren(
     elements.main,
     h(
       'section',
       { class: 'token-screen card', 'aria-labelledby': 'token-title', 'data-testid': 'token-screen' },
-      h('h1', { id: 'token-title' }, 'Sign in with an ops token'),
-      h('p', { role: error ? 'alert' : null, class: error ? 'notice' : 'muted' }, why),
-      h(
-        'p',
-        { class: 'muted' },
-        'Locally, `npm start` prints one (“ops token”) and a dashboard link that carries it. In AWS, use a Cognito access token with the clickprice/ops.read scope (and ops.write for actions).',
-      ),
-      h(
-        'form',
-        {
-          class: 'token-form',
-          onsubmit: (event) => {
-            event.preventDefault();
-            const value = input.value.trim().replace(/^Bearer\s+/i, '');
-            if (!value) return;
-            sessionStorage.setItem(TOKEN_KEY, value);
-            if (!/^#\/products/.test(window.location.hash)) window.history.replaceState(null, '', '#/products');
-            start();
-          },
-        },
-        h('label', { for: 'token-input' }, 'Ops token (JWT)'),
-        input,
-        h('button', { type: 'submit', class: 'button button--primary', 'data-testid': 'token-submit' }, 'Use token'),
-      ),
+      h('h1', { id: 'token-title' }, signInAvailable ? 'Sign in to clickprice ops' : 'Sign in with an ops token'),
+      h('p', { role: error || notice ? 'alert' : null, class: error || notice ? 'notice' : 'muted' }, why),
+      ...(signInAvailable
+        ? [
+            h('p', {}, signInButton),
+            // Open when a pasted token was just refused: its owner will paste another.
+            h(
+              'details',
+              { class: 'token-paste', open: error !== null },
+              h('summary', { class: 'token-paste__summary' }, 'Or use a token'),
+              tokenHelp,
+              tokenForm,
+            ),
+          ]
+        : [tokenHelp, tokenForm]),
     ),
   );
-  input.focus();
+  if (signInAvailable) signInButton.focus();
+  else input.focus();
 }
 
 elements.changeToken.addEventListener('click', () => {
-  sessionStorage.removeItem(TOKEN_KEY);
+  forgetSession();
   askForToken(null);
+});
+
+elements.signOut.addEventListener('click', () => {
+  stop();
+  signOut();
 });
 
 window.addEventListener('hashchange', () => {
@@ -288,6 +350,17 @@ window.addEventListener('hashchange', () => {
   else if (token()) start();
 });
 
-takeTokenFromFragment();
-if (token()) start();
-else askForToken(null);
+/** A sign-in's answer in the address first, then a token in the fragment or kept from before. */
+async function boot() {
+  try {
+    await completeSignIn();
+  } catch (failure) {
+    askForToken(null, failure instanceof Error ? failure.message : String(failure));
+    return;
+  }
+  takeTokenFromFragment();
+  if (token()) start();
+  else askForToken(null);
+}
+
+boot();

@@ -6,10 +6,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { OPS_GROUPS, OPS_SCOPES, opsScopesToSuppress } from '../definitions/api-routes.js';
+import { OPS_SIGN_IN_CLIENT_ID_ENV, OPS_SIGN_IN_URL_ENV } from '../functions/handlers/dashboard-sign-in.js';
 import { type LocalApiDiscovery, removeDiscovery, writeDiscovery } from './api-discovery.js';
 import { type AccessLogEntry, loadApiHandlers, startHttpGateway } from './http-gateway.js';
 import { LocalJwtAuthorizer } from './local-jwt-authorizer.js';
+import { type LocalPerson, localPeople, scopesOfGroups, startLocalSignIn } from './local-sign-in.js';
 
 export interface LocalApiOptions {
   /** @default a free port */
@@ -18,12 +19,16 @@ export interface LocalApiOptions {
   readonly dataDir?: string | null;
   /** Tell the ops CLI where the API is (see api-discovery.ts). @default true */
   readonly advertise?: boolean;
+  /** Lifetime of the access tokens the local sign-in issues. @default 3600, as in AWS */
+  readonly signInTokenTtlSeconds?: number;
   /** Advertised too: the stream consumers' environment and dead-letter directory. @default none */
   readonly pipeline?: LocalApiDiscovery['pipeline'];
 }
 
 export interface LocalApi {
   readonly url: string;
+  /** The local stand-in for the ops user pool's sign-in domain (see local-sign-in.ts). */
+  readonly signInUrl: string;
   /** The dashboard's address, carrying the ops token in its fragment (never sent to the server). */
   readonly dashboardUrl: string;
   /** A bearer token with both ops scopes, for the person running the stack (an ops-writers member). */
@@ -52,12 +57,18 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   });
   const actor = `${userInfo().username}@local`;
   // The scopes Cognito's pre-token trigger leaves a writer and a reader (ops-token-scopes.ts).
-  const scopesOf = (groups: string[]) => {
-    const suppressed = opsScopesToSuppress(groups);
-    return Object.values(OPS_SCOPES).filter((scope) => !suppressed.includes(scope));
-  };
-  const opsToken = authorizer.issue({ username: actor, scopes: scopesOf([OPS_GROUPS.writers]) });
-  const opsReadToken = authorizer.issue({ username: `${actor}-reader`, scopes: scopesOf([OPS_GROUPS.readers]) });
+  const [writer, reader] = localPeople(actor) as [LocalPerson, LocalPerson];
+  const opsToken = authorizer.issue({ username: writer.username, scopes: scopesOfGroups(writer.groups) });
+  const opsReadToken = authorizer.issue({ username: reader.username, scopes: scopesOfGroups(reader.groups) });
+  // The dashboard signs in there as it does on the ops user pool's domain in AWS.
+  const signIn = await startLocalSignIn({
+    authorizer,
+    redirectUris: [`${gateway.url}/dashboard`],
+    people: [writer, reader],
+    accessTokenTtlSeconds: options.signInTokenTtlSeconds,
+  });
+  process.env[OPS_SIGN_IN_URL_ENV] = signIn.url;
+  process.env[OPS_SIGN_IN_CLIENT_ID_ENV] = signIn.clientId;
   const advertise = options.advertise ?? true;
   if (advertise)
     writeDiscovery({
@@ -70,6 +81,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   let stopped: Promise<void> | undefined;
   return {
     url: gateway.url,
+    signInUrl: signIn.url,
     dashboardUrl: `${gateway.url}/dashboard#token=${opsToken}`,
     opsToken,
     opsReadToken,
@@ -78,7 +90,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     stop() {
       stopped ??= (async () => {
         if (advertise) removeDiscovery(process.pid);
-        await gateway.stop();
+        await Promise.all([gateway.stop(), signIn.stop()]);
       })();
       return stopped;
     },

@@ -213,6 +213,9 @@ await runCli(async () => {
     console.log(`  ops token       ${api.opsToken}`);
     console.log(`  read-only token ${api.opsReadToken}   (ops.read only, as an ops-readers member gets it)`);
     console.log(`  ops dashboard   ${api.dashboardUrl}`);
+    console.log(
+      `  ops sign-in     ${api.url}/dashboard   (Sign in on ${api.signInUrl}, the local stand-in for the user pool's hosted UI)`,
+    );
 
     // The simulator runs inside the run and stops (sending what it queued) before the stack does.
     let simulation: BackgroundSimulation | null = null;

@@ -246,3 +246,15 @@ export interface ConfigActionResult {
   readonly change: PriceChange;
   readonly config: PricingConfigView;
 }
+
+// ---- dashboard ------------------------------------------------------------------------------------
+
+/** Where the dashboard signs people in: served as `sign-in-config.js` (functions/handlers/dashboard-sign-in.ts). */
+export interface SignInConfig {
+  /** The ops user pool's domain, serving /oauth2/authorize, /oauth2/token, /oauth2/revoke and /logout. */
+  readonly authority: string;
+  /** The people app client: authorization code grant, public, PKCE. */
+  readonly clientId: string;
+  /** What the page asks for; a person outside ops-writers gets ops.read only (ops-token-scopes.ts). */
+  readonly scopes: readonly string[];
+}

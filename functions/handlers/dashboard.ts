@@ -14,6 +14,7 @@ import {
   type DashboardAssetFile,
   dashboardAssets,
 } from './dashboard-assets.js';
+import { type SignInConfig, signInConfigFromEnv, signInConfigModule } from './dashboard-sign-in.js';
 import { HttpError } from './http/http-error.js';
 import { type HttpEvent, headerValue, pathParameter } from './http/http-request.js';
 import type { HttpResult } from './http/http-response.js';
@@ -30,17 +31,20 @@ interface LoadedAsset {
 
 const loaded = new Map<DashboardAsset, LoadedAsset>();
 
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The page may fetch from its own API and, when sign-in is configured, the sign-in domain's token endpoint. */
+function contentSecurityPolicy(signIn: SignInConfig | null): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    signIn === null ? "connect-src 'self'" : `connect-src 'self' ${signIn.authority}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 /** On Lambda, CDK copies the assets flat into DASHBOARD_ASSETS_DIR; locally they are read in place. */
 function pathOf(asset: DashboardAsset): string {
@@ -74,6 +78,13 @@ function routesModule(): LoadedAsset {
   return routesAsset;
 }
 
+/** Read per request: the local stack sets the sign-in server's address after the handler is imported. */
+const SIGN_IN_MODULE = 'sign-in-config.js';
+function signInAsset(signIn: SignInConfig | null): LoadedAsset {
+  const body = signInConfigModule(signIn);
+  return { body, contentType: 'text/javascript; charset=utf-8', etag: etagOf(body) };
+}
+
 function etagOf(body: string): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
 }
@@ -91,7 +102,7 @@ function serveLoaded(event: HttpEvent, asset: string, { body, contentType, etag 
     'x-content-type-options': 'nosniff',
     // The page holds a write-scoped token: nothing but its own files and its own API may run or be
     // reached, and no other site may frame it.
-    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'content-security-policy': contentSecurityPolicy(signInConfigFromEnv()),
     'referrer-policy': 'no-referrer',
   };
   if (headerValue(event, 'if-none-match') === etag) return { statusCode: 304, headers };
@@ -114,6 +125,7 @@ export const handler = instrumented(
       'GET /dashboard/{asset}': async (event) => {
         const name = pathParameter(event, 'asset');
         if (name === ROUTES_MODULE) return serveLoaded(event, ROUTES_MODULE, routesModule());
+        if (name === SIGN_IN_MODULE) return serveLoaded(event, SIGN_IN_MODULE, signInAsset(signInConfigFromEnv()));
         if (!isAsset(name)) throw new HttpError(404, 'not_found', `no dashboard file ${name}`, 'asset');
         return serve(event, name);
       },

@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import type { ApiSurface } from '../../definitions/api-routes.js';
 import type { TableId } from '../../definitions/resources.js';
 import { DASHBOARD_ASSETS_DIR_ENV, dashboardAssets } from '../../functions/handlers/dashboard-assets.js';
+import { OPS_SIGN_IN_CLIENT_ID_ENV, OPS_SIGN_IN_URL_ENV } from '../../functions/handlers/dashboard-sign-in.js';
 import { HandlerFunction } from '../constructs/handler-function.js';
 import { ClickpriceHttpApi } from '../constructs/http-api.js';
 import { DEFAULT_STOREFRONT_ORIGIN } from '../constructs/http-api-defaults.js';
@@ -134,7 +135,7 @@ export class ApiStack extends Stack {
       entry: handlerEntry('dashboard'),
       serviceName: 'dashboard',
       description: 'Ops dashboard: the page and its scripts, as static files',
-      // No table names: it reads none, and its runtime asks for none.
+      // No table names: it reads none, and its runtime asks for none. The sign-in is added below.
       environment: { [DASHBOARD_ASSETS_DIR_ENV]: DASHBOARD_ASSETS_DIR },
       memorySize: 256,
       timeout: Duration.seconds(10),
@@ -149,6 +150,9 @@ export class ApiStack extends Stack {
       opsUsers: props.opsUsers,
       callbackUrls: [Lazy.string({ produce: () => this.dashboardUrl }), ...(props.opsCallbackUrls ?? [])],
     });
+    // The dashboard signs people in on the pool's domain with the people client (dashboard-sign-in.ts).
+    dashboard.function.addEnvironment(OPS_SIGN_IN_URL_ENV, props.opsUsers.domain.baseUrl());
+    dashboard.function.addEnvironment(OPS_SIGN_IN_CLIENT_ID_ENV, this.opsClients.people.userPoolClientId);
     // A JWT authorizer whose issuer is the ops user pool and whose audience is its two clients.
     const authorizer = new HttpUserPoolAuthorizer('OpsAuthorizer', props.opsUsers.userPool, {
       userPoolClients: this.opsClients.all,

@@ -24,7 +24,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpsClient } from '../../clients/ops-client.js';
 import { tables } from '../../definitions/resources.js';
@@ -34,21 +34,10 @@ import { PRICING_CONFIG_ITEM } from '../../functions/store/pricing-config-store.
 import { createLocalClients, type LocalClients } from '../../local/clients.js';
 import { generateCatalogue } from '../../simulator/catalogue.js';
 import { buildScenario } from '../../simulator/scenarios.js';
+import { launchChromium, recordPolicyViolations, skipBrowserSuite } from '../helpers/chromium.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS_DIR = join(REPO_ROOT, 'test', 'artifacts');
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  // Without these Chromium keeps calling home, which a closed network answers slowly or not at all.
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const SEED = 42;
 const PRODUCTS = 240;
@@ -65,14 +54,6 @@ const ROUND_SETTLE_MS = 10_000;
 const CONFIG_CACHE_MS = 5_000;
 const SALE_REASONS = new Set(['demand_surge', 'demand_high']);
 const FREEZE_REASON = 'e2e: hold the price through the flash sale';
-
-const chromiumPresent = existsSync(CHROMIUM_PATH);
-const inCi = process.env.CI === 'true';
-if (!chromiumPresent && !inCi) {
-  console.warn(
-    `[ops-dashboard.browser] skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH; .ci/run installs it)`,
-  );
-}
 
 /** `npm start`'s entry point as a child process, its stdout kept line by line with arrival times. */
 function startStack(args: string[]) {
@@ -129,13 +110,13 @@ interface FeedItem {
   reason: string;
 }
 
-describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium', () => {
+describe.skipIf(skipBrowserSuite('ops-dashboard.browser'))('ops dashboard in headless Chromium', () => {
   let stack: ReturnType<typeof startStack> | undefined;
   let browser: Browser | undefined;
   let clients: LocalClients | undefined;
   let page: Page;
   /** What Chromium reported blocking under the dashboard's Content-Security-Policy. */
-  const policyViolations: string[] = [];
+  let policyViolations: string[] = [];
   let ops: OpsClient;
   let dashboardUrl: string;
   let token: string;
@@ -167,11 +148,6 @@ describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium',
       .reverse();
 
   beforeAll(async () => {
-    if (!chromiumPresent) {
-      throw new Error(
-        `CI=true but there is no Chromium at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium package before npm test`,
-      );
-    }
     stack = startStack(['--duration', '600', '--rate', String(RATE), '--seed', String(SEED)]);
     const dynamodb = (await stack.line(/^\s+DynamoDB Local\s+(\S+)/, 120_000)).match[1] as string;
     const kinesis = (await stack.line(/^\s+Kinesis\s+(\S+)/, 1_000)).match[1] as string;
@@ -194,14 +170,10 @@ describe.skipIf(!chromiumPresent && !inCi)('ops dashboard in headless Chromium',
     );
     saleCategory = scenario.flashSale?.category as string;
 
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     page.setDefaultTimeout(30_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
-        policyViolations.push(message.text());
-      }
-    });
+    policyViolations = recordPolicyViolations(page);
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
   }, 180_000);
 

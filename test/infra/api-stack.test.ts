@@ -17,6 +17,7 @@ import {
 } from '../../definitions/api-routes.js';
 import { type TableId, tableEnvVar, tableIds, tables } from '../../definitions/resources.js';
 import { DASHBOARD_ASSETS_DIR_ENV, dashboardAssets } from '../../functions/handlers/dashboard-assets.js';
+import { OPS_SIGN_IN_CLIENT_ID_ENV, OPS_SIGN_IN_URL_ENV } from '../../functions/handlers/dashboard-sign-in.js';
 import { buildApp } from '../../infra/build-app.js';
 import { ACCESS_LOG_FIELDS, DEFAULT_STOREFRONT_ORIGIN } from '../../infra/constructs/http-api-defaults.js';
 import { ApiStack, DASHBOARD_ASSETS_DIR, dashboardAssetCopy } from '../../infra/stacks/api-stack.js';
@@ -199,6 +200,9 @@ describe('ApiStack JWT authorizer and app clients', () => {
         api.resolve(stateful.opsUsers.scopes[OPS_SCOPES.write].scopeName),
       ],
       CallbackURLs: [api.resolve(api.dashboardUrl)],
+      // Signing out of the dashboard lands back on it.
+      LogoutURLs: [api.resolve(api.dashboardUrl)],
+      EnableTokenRevocation: true,
       ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
       PreventUserExistenceErrors: 'ENABLED',
     });
@@ -356,6 +360,13 @@ describe('ApiStack functions', () => {
     expect(variables[DASHBOARD_ASSETS_DIR_ENV]).toBe('/var/task/dashboard');
     expect(DASHBOARD_ASSETS_DIR).toBe('/var/task/dashboard');
     expect(Object.keys(variables).filter((name) => name.startsWith('TABLE_'))).toEqual([]);
+  });
+
+  it('tells the dashboard where people sign in: the ops user pool domain and the people client (PKCE)', () => {
+    const variables = functionProperties('dashboard').Environment.Variables;
+
+    expect(variables[OPS_SIGN_IN_URL_ENV]).toEqual(imported(stateful.opsUsers.domain.baseUrl()));
+    expect(variables[OPS_SIGN_IN_CLIENT_ID_ENV]).toEqual({ Ref: peopleClientId });
   });
 
   it.each(['storefront', 'ops', 'dashboard'] as const)(

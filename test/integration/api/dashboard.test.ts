@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { apiRoutes } from '../../../definitions/api-routes.js';
+import { apiRoutes, OPS_SCOPES } from '../../../definitions/api-routes.js';
 import { dashboardAssets } from '../../../functions/handlers/dashboard-assets.js';
+import { OPS_SIGN_IN_CLIENT_ID_ENV, OPS_SIGN_IN_URL_ENV } from '../../../functions/handlers/dashboard-sign-in.js';
 import { startTestApi } from '../../helpers/local-api.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 
@@ -41,6 +42,41 @@ describe('the dashboard function', () => {
     expect(module.apiRoutes).toEqual(apiRoutes);
   });
 
+  it('serves the sign-in its environment configures, and lets the page reach that domain and no other', async () => {
+    const saved = { url: process.env[OPS_SIGN_IN_URL_ENV], client: process.env[OPS_SIGN_IN_CLIENT_ID_ENV] };
+    try {
+      process.env[OPS_SIGN_IN_URL_ENV] = 'https://clickprice-dev-1.auth.eu-west-1.amazoncognito.com/';
+      process.env[OPS_SIGN_IN_CLIENT_ID_ENV] = 'people-client';
+      const configured = await api.request('/dashboard/sign-in-config.js', { token: null });
+      const module = await import(
+        `data:text/javascript;base64,${Buffer.from(await configured.text()).toString('base64')}`
+      );
+      expect(module.signInConfig).toEqual({
+        authority: 'https://clickprice-dev-1.auth.eu-west-1.amazoncognito.com',
+        clientId: 'people-client',
+        scopes: ['openid', OPS_SCOPES.read, OPS_SCOPES.write],
+      });
+      const page = await api.request('/dashboard', { token: null });
+      expect(page.headers.get('content-security-policy')).toContain(
+        "connect-src 'self' https://clickprice-dev-1.auth.eu-west-1.amazoncognito.com;",
+      );
+
+      delete process.env[OPS_SIGN_IN_URL_ENV];
+      const none = await api.request('/dashboard/sign-in-config.js', { token: null });
+      expect(await none.text()).toContain('export const signInConfig = null;');
+      const bare = await api.request('/dashboard', { token: null });
+      expect(bare.headers.get('content-security-policy')).toContain("connect-src 'self';");
+    } finally {
+      for (const [name, value] of [
+        [OPS_SIGN_IN_URL_ENV, saved.url],
+        [OPS_SIGN_IN_CLIENT_ID_ENV, saved.client],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('names in its calls only routes of the table, so a renamed route cannot go unnoticed', () => {
     const dashboardDir = new URL('../../../dashboard/', import.meta.url);
     const called = readdirSync(dashboardDir)
@@ -58,8 +94,9 @@ describe('the dashboard function', () => {
       .flatMap((file) => [...readFileSync(new URL(file, dashboardDir), 'utf8').matchAll(/from '\.\/([^']+)'/g)])
       .map((match) => match[1] as string);
     expect(imported).toContain('evidence.js');
-    // api-routes.js is made by the dashboard function from definitions/api-routes.ts (tested above).
-    const unlisted = imported.filter((name) => name !== 'api-routes.js' && !Object.hasOwn(dashboardAssets, name));
+    // api-routes.js and sign-in-config.js are made by the dashboard function (tested here).
+    const generated = ['api-routes.js', 'sign-in-config.js'];
+    const unlisted = imported.filter((name) => !generated.includes(name) && !Object.hasOwn(dashboardAssets, name));
     expect([...new Set(unlisted)]).toEqual([]);
   });
 
