@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
@@ -13,6 +14,7 @@ import {
   tableIds,
   tables,
 } from '../definitions/resources.js';
+import { QUARANTINE_SPILL_DIR_ENV } from '../functions/store/raw-spill.js';
 import { stopChild } from './child-process.js';
 import { createLocalClients, type LocalClients, type LocalEndpoints } from './clients.js';
 import { ensureStream, ensureTable } from './create-resources.js';
@@ -41,6 +43,8 @@ export interface LocalStackInfo {
   readonly tableNames: Readonly<Record<TableId, string>>;
   readonly streamName: string;
   readonly dataDir: string | null;
+  /** Where the clickstream handler keeps bad records too big for their quarantine item (S3 in AWS). */
+  readonly spillDir: string;
 }
 
 export interface LocalStack extends LocalStackInfo {
@@ -70,6 +74,7 @@ export function localStackEnvironment(info: LocalStackInfo): Record<string, stri
     AWS_ENDPOINT_URL_DYNAMODB_STREAMS: info.endpoints.dynamodb,
     AWS_ENDPOINT_URL_KINESIS: info.endpoints.kinesis,
     [STREAM_ENV_VAR]: info.streamName,
+    [QUARANTINE_SPILL_DIR_ENV]: info.spillDir,
     // Powertools: no EMF metrics on stdout and no X-Ray locally; warnings and errors only.
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
@@ -92,6 +97,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dynamodbPath = dataDir === null ? undefined : join(dataDir, 'dynamodb');
   const kinesisPath = dataDir === null ? undefined : join(dataDir, 'kinesis');
   for (const path of [dynamodbPath, kinesisPath]) if (path) mkdirSync(path, { recursive: true });
+  // Kept with the data; an in-memory stack's spill goes when the stack does, as its tables do.
+  const spillDir =
+    dataDir === null ? mkdtempSync(join(tmpdir(), 'clickprice-spill-')) : join(dataDir, 'quarantine-spill');
 
   const dynamodbProcess = spawnDynamoDbLocal(dynamodbPort, dynamodbPath);
   const kinesisProcess = spawnKinesalite(kinesisPort, kinesisPath);
@@ -103,6 +111,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stopped ??= (async () => {
       clients.destroy();
       await Promise.all([stopChild(dynamodbProcess.child), stopChild(kinesisProcess.child)]);
+      if (dataDir === null) rmSync(spillDir, { recursive: true, force: true });
     })();
     return stopped;
   };
@@ -123,7 +132,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ensureStream(clients.kinesis, clicksStream, streamName),
     ]);
     const processIds = { dynamodb: dynamodbProcess.child.pid, kinesis: kinesisProcess.child.pid };
-    return { endpoints, region: LOCAL_REGION, tableNames, streamName, dataDir, clients, processIds, stop };
+    return { endpoints, region: LOCAL_REGION, tableNames, streamName, dataDir, spillDir, clients, processIds, stop };
   } catch (error) {
     await stop();
     throw error;

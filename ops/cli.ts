@@ -205,7 +205,9 @@ const commands: Record<string, Command> = {
         record.source,
         record.shardId,
         record.sequenceNumber,
-        String(record.rawBytes),
+        record.rawLocation === undefined
+          ? String(record.rawBytes)
+          : `${record.rawBytes} (whole at ${record.rawLocation})`,
         record.reason.length > 80 ? `${record.reason.slice(0, 79)}…` : record.reason,
       ]);
       return {

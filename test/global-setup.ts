@@ -13,8 +13,8 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const stack = await startLocalStack();
-  const { endpoints, region, tableNames, streamName, dataDir } = stack;
-  project.provide('localStack', { endpoints, region, tableNames, streamName, dataDir });
+  const { endpoints, region, tableNames, streamName, dataDir, spillDir } = stack;
+  project.provide('localStack', { endpoints, region, tableNames, streamName, dataDir, spillDir });
   return async () => {
     await stack.stop();
   };

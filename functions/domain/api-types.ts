@@ -137,9 +137,12 @@ export interface QuarantinedRecord {
   readonly arrivedAt: string;
   readonly quarantinedAt: string;
   readonly reason: string;
+  /** The first 256 KB when `truncated`; the whole record is then at `rawLocation`. */
   readonly rawBase64: string;
   readonly rawBytes: number;
   readonly truncated: boolean;
+  /** `s3://bucket/key` (locally `file://…`) of a record too big for its item. */
+  readonly rawLocation?: string;
 }
 
 /** GET /ops/quarantine?day=YYYY-MM-DD&limit= (day defaults to today, UTC). */

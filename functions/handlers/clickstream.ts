@@ -9,6 +9,7 @@ import { SessionActivity } from '../domain/session-activity.js';
 import { DemandStore } from '../store/demand-store.js';
 import { PriceStore } from '../store/price-store.js';
 import { QuarantineStore } from '../store/quarantine-store.js';
+import { rawSpillFromEnv } from '../store/raw-spill.js';
 import { clickRecordsOf, processClickRecords } from './clickstream-processor.js';
 import { recordDecisionMetrics } from './decision-metrics.js';
 import { instrumented } from './instrumentation.js';
@@ -19,7 +20,8 @@ const runtime = createHandlerRuntime('clickstream');
 const { documentClient: client, tableNames, logger, metrics } = runtime;
 const dependencies = {
   demand: new DemandStore(client, tableNames.demand),
-  quarantine: new QuarantineStore(client, tableNames.quarantine),
+  // Records over the item limit are kept whole in the spill bucket (locally a folder).
+  quarantine: new QuarantineStore(client, tableNames.quarantine, Date.now, rawSpillFromEnv(client.config)),
   prices: new PriceStore(client, tableNames),
   // Module scope on purpose: it outlives invocations (see session-activity.ts).
   activity: new SessionActivity(),

@@ -3,12 +3,16 @@ import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@a
 import { tables } from '../../definitions/resources.js';
 import { dayOf, expiryAfterDays, toIso } from '../domain/time.js';
 import { mergeNewestFirst, shardedKey, shardedKeys } from '../domain/write-shards.js';
+import { type RawSpill, spillKey } from './raw-spill.js';
 
 const DAY_KEY = tables.quarantine.partitionKey.name;
 const ID_KEY = tables.quarantine.sortKey.name;
 const TTL = tables.quarantine.ttl.attribute;
 
-/** Raw data kept per record: DynamoDB items are capped at 400 KB, Kinesis records at 1 MB. */
+/**
+ * Raw data kept in the item: DynamoDB items are capped at 400 KB, Kinesis records at 1 MB. A bigger
+ * record is kept whole in the spill (S3, locally a folder) and its first MAX_RAW_BYTES here.
+ */
 export const MAX_RAW_BYTES = 256 * 1024;
 const RETENTION_DAYS = tables.quarantine.ttl.retentionDays;
 
@@ -37,22 +41,27 @@ export interface QuarantinedItem extends Omit<QuarantineEntry, 'data'> {
   readonly rawBase64: string;
   readonly rawBytes: number;
   readonly truncated: boolean;
+  /** Where the whole record is when it was cut (`s3://…`, locally `file://…`). */
+  readonly rawLocation?: string;
   readonly quarantinedAt: string;
 }
 
 /**
  * Keeps bad records with their raw data, reason and stream position. The key is derived from the
- * record's position, so quarantining a redelivered record overwrites the same item.
+ * record's position, so quarantining a redelivered record overwrites the same item (and the same
+ * spilled object). Without a spill a record over MAX_RAW_BYTES keeps only its first MAX_RAW_BYTES.
  */
 export class QuarantineStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly clock: () => number = Date.now,
+    private readonly spill: RawSpill | null = null,
   ) {}
 
   async put(entries: readonly QuarantineEntry[]): Promise<void> {
-    const items = entries.map((entry) => this.toItem(entry));
+    // The spilled bytes first: an item never points at an object that is not there.
+    const items = await Promise.all(entries.map((entry) => this.toItem(entry)));
     for (let start = 0; start < items.length; start += 25) {
       let requests = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
@@ -89,10 +98,17 @@ export class QuarantineStore {
     return mergeNewestFirst(shards, (item) => item.quarantineId, limit);
   }
 
-  private toItem(entry: QuarantineEntry): Record<string, unknown> {
+  private async toItem(entry: QuarantineEntry): Promise<Record<string, unknown>> {
     const truncated = entry.data.byteLength > MAX_RAW_BYTES;
     const quarantinedAt = toIso(this.clock());
     const quarantineId = `${entry.arrivedAt}#${entry.source}#${entry.shardId}#${entry.sequenceNumber}`;
+    const rawLocation =
+      truncated && this.spill !== null
+        ? await this.spill.put(
+            spillKey(dayOf(entry.arrivedAt), entry.source, entry.shardId, entry.sequenceNumber),
+            entry.data,
+          )
+        : undefined;
     return {
       [DAY_KEY]: shardedKey(dayOf(entry.arrivedAt), quarantineId, QUARANTINE_DAY_SHARDS),
       [ID_KEY]: quarantineId,
@@ -104,6 +120,7 @@ export class QuarantineStore {
       rawBase64: Buffer.from(entry.data.subarray(0, MAX_RAW_BYTES)).toString('base64'),
       rawBytes: entry.data.byteLength,
       truncated,
+      ...(rawLocation === undefined ? {} : { rawLocation }),
       quarantinedAt,
       [TTL]: expiryAfterDays(quarantinedAt, RETENTION_DAYS),
     };

@@ -26,6 +26,7 @@ import {
   type GlueStreamingWorkerType,
 } from './glue-streaming-job-defaults.js';
 import { HandlerFunction } from './handler-function.js';
+import { privateBucketProps } from './private-bucket.js';
 import { grantTableAccess } from './table-access.js';
 
 /** The custom resource's handler: starts the job on deploy, restarts it on a new definition. */
@@ -131,14 +132,7 @@ export class GlueStreamingJob extends Construct {
       }),
     );
 
-    this.checkpointBucket = new s3.Bucket(this, 'CheckpointBucket', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    });
+    this.checkpointBucket = new s3.Bucket(this, 'CheckpointBucket', privateBucketProps(this.key));
     Validations.of(this.checkpointBucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason:

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -8,6 +8,7 @@ import { DynamoDBStreamConsumer } from '../constructs/dynamodb-stream-consumer.j
 import { GlueStreamingJob, type GlueStreamingJobProps } from '../constructs/glue-streaming-job.js';
 import { KinesisConsumer } from '../constructs/kinesis-consumer.js';
 import { OpsDashboard } from '../constructs/ops-dashboard.js';
+import { QuarantineSpill } from '../constructs/quarantine-spill.js';
 import { grantTablesAccess, type TableAccess } from '../constructs/table-access.js';
 import { resourceEnvironment, type StatefulResources } from './stateful-stack.js';
 
@@ -68,6 +69,12 @@ export interface PipelineStackProps extends StackProps {
    */
   readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
   /**
+   * Removal policy of the spill bucket and its key (oversized bad records, kept 30 days).
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly spillRemovalPolicy?: RemovalPolicy;
+  /**
    * Sizing of the Glue streaming job, its enhanced fan-out consumer, and the SNS topic its ended runs
    * are published to (its alarms use alarmActions).
    *
@@ -86,6 +93,7 @@ export class PipelineStack extends Stack {
   public readonly clickstream: KinesisConsumer;
   public readonly aggregates: DynamoDBStreamConsumer;
   public readonly aggregation: GlueStreamingJob;
+  public readonly quarantineSpill: QuarantineSpill;
   public readonly dashboard: OpsDashboard;
 
   public constructor(scope: Construct, id: string, props: PipelineStackProps) {
@@ -105,6 +113,16 @@ export class PipelineStack extends Stack {
       alarmActions: props.alarmActions,
     });
     grantTablesAccess(this.clickstream.function, resources.tables, CLICKSTREAM_TABLE_ACCESS);
+    // QuarantineStore.put: a bad record over 256 KB is kept whole in the spill bucket. The bucket is
+    // here, beside its only writer, so the grant names it without a cross-stack import.
+    this.quarantineSpill = new QuarantineSpill(this, 'QuarantineSpill', {
+      removalPolicy: props.spillRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.quarantineSpill.grantSpill(this.clickstream.function);
+    new CfnOutput(this, 'QuarantineSpillBucket', {
+      description: 'Bad records too big for the quarantine table, whole (rawLocation of GET /ops/quarantine)',
+      value: this.quarantineSpill.bucket.bucketName,
+    });
 
     this.aggregates = new DynamoDBStreamConsumer(this, 'Aggregates', {
       table: resources.tables.aggregates,

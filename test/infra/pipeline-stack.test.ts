@@ -11,6 +11,7 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { aggregatesEventSource } from '../../definitions/event-sources.js';
 import { STREAM_ENV_VAR, type TableId, tableEnvVar, tableIds, tables } from '../../definitions/resources.js';
+import { QUARANTINE_SPILL_BUCKET_ENV } from '../../functions/store/raw-spill.js';
 import { buildApp } from '../../infra/build-app.js';
 import { DynamoDBStreamConsumer } from '../../infra/constructs/dynamodb-stream-consumer.js';
 import { LAZY_SDK_MODULES_NEVER_LOADED } from '../../infra/constructs/handler-function-defaults.js';
@@ -34,6 +35,7 @@ const consumer = pipeline.clickstream;
 const functionId = logicalId(pipeline, consumer.function);
 const roleId = logicalId(pipeline, consumer.handler.role);
 const queueId = logicalId(pipeline, consumer.deadLetterQueue);
+const spillBucketId = logicalId(pipeline, pipeline.quarantineSpill.bucket);
 
 function logicalId(stack: Stack, construct: IConstruct): string {
   return stack.getLogicalId(construct.node.defaultChild as CfnElement);
@@ -134,6 +136,7 @@ describe('PipelineStack clickstream function', () => {
       NODE_OPTIONS: '--enable-source-maps',
     };
     for (const id of tableIds) expected[tableEnvVar(tables[id])] = imported(stateful.tables[id].tableName);
+    expected[QUARANTINE_SPILL_BUCKET_ENV] = { Ref: spillBucketId };
 
     const fn = template.findResources('AWS::Lambda::Function')[functionId];
 
@@ -261,10 +264,71 @@ describe('PipelineStack clickstream table access (least privilege)', () => {
     expect(actions.filter((a) => a.startsWith('dynamodb:') && (a.includes('*') || /Scan|Delete/.test(a)))).toEqual([]);
   });
 
-  it('has a wildcard resource only in the X-Ray statement, which supports no other', () => {
+  it('has a wildcard resource only in the X-Ray statement, which supports no other, and the spill prefix', () => {
     const wildcards = roleStatements().filter((s) => s.resources.some((r) => JSON.stringify(r).includes('*')));
 
-    expect(wildcards).toEqual([{ actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] }]);
+    expect(wildcards).toEqual([
+      { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] },
+      {
+        actions: ['s3:PutObject'],
+        resources: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [spillBucketId, 'Arn'] }, '/quarantine/*']] }],
+      },
+    ]);
+  });
+});
+
+describe('PipelineStack quarantine spill (bad records over the item limit)', () => {
+  const spillKeyId = logicalId(pipeline, pipeline.quarantineSpill.key);
+
+  it('keeps them in a private, TLS-only bucket encrypted with its own rotating key, for as long as the quarantine table', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [spillKeyId, 'Arn'] },
+            },
+          },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: [{ Prefix: 'quarantine/', Status: 'Enabled', ExpirationInDays: tables.quarantine.ttl.retentionDays }],
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      Description: Match.stringLikeRegexp('too big for the quarantine table'),
+      EnableKeyRotation: true,
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: spillBucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    expect(template.findResources('AWS::S3::Bucket')[spillBucketId]?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('lets the clickstream function put objects there, with a data key of the bucket key', () => {
+    expect(actionsOn({ 'Fn::GetAtt': [spillKeyId, 'Arn'] })).toEqual(['kms:GenerateDataKey']);
+  });
+
+  it('lets no other function of the stack near it', () => {
+    const others = [pipeline.aggregates.handler.role, pipeline.aggregation.role, pipeline.aggregation.starter.role];
+    for (const role of others) {
+      const statements = roleStatements(logicalId(pipeline, role));
+      expect(JSON.stringify(statements)).not.toContain(spillBucketId);
+      expect(JSON.stringify(statements)).not.toContain(spillKeyId);
+    }
   });
 });
 
@@ -579,7 +643,7 @@ describe('grantTableAccess', () => {
 });
 
 describe('cdk-nag AwsSolutions checks of the pipeline stack', () => {
-  it('acknowledges only the wildcards IAM or the service forces, DLQs having no DLQ and checkpoint access logs, each with a reason', () => {
+  it('acknowledges only the wildcards IAM or the service forces, DLQs having no DLQ and the buckets’ access logs, each with a reason', () => {
     const { pipeline: stack } = buildApp({ context: noBundling });
     const acknowledgements = acknowledgementsUnder(stack);
 
@@ -590,9 +654,21 @@ describe('cdk-nag AwsSolutions checks of the pipeline stack', () => {
         reason: expect.stringMatching(/xray:PutTraceSegments.*resource-level/s),
       },
       {
+        path: stack.clickstream.handler.role.node.path,
+        id: expect.stringMatching(
+          /^AwsSolutions-IAM5\[Resource::<QuarantineSpillBucket[0-9A-F]+\.Arn>\/quarantine\/\*\]$/,
+        ),
+        reason: expect.stringMatching(/PutObject only, under the quarantine prefix/),
+      },
+      {
         path: stack.clickstream.deadLetterQueue.node.path,
         id: 'AwsSolutions-SQS3',
         reason: expect.stringMatching(/itself a dead-letter queue/),
+      },
+      {
+        path: stack.quarantineSpill.bucket.node.path,
+        id: 'AwsSolutions-S1',
+        reason: expect.stringMatching(/CloudTrail/),
       },
       {
         path: stack.aggregates.handler.role.node.path,

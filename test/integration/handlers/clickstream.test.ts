@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +14,7 @@ import { clickRecordsOf, processClickRecords } from '../../../functions/handlers
 import { DemandStore } from '../../../functions/store/demand-store.js';
 import { PriceStore } from '../../../functions/store/price-store.js';
 import { PRICING_CONFIG_ITEM } from '../../../functions/store/pricing-config-store.js';
-import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
+import { MAX_RAW_BYTES, QuarantineStore } from '../../../functions/store/quarantine-store.js';
 import { localStackEnvironment } from '../../../local/local-stack.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { loadCatalogue } from '../../../simulator/catalogue-loader.js';
@@ -303,7 +305,9 @@ describe('fast path: the Lambda handler', () => {
     });
     const { handler } = await import('../../../functions/handlers/clickstream.js');
     const product = freshProduct();
-    const event = await deliver([click(product), '{not json']);
+    // Too big for a quarantine item (400 KB): kept whole in the spill (S3 in AWS, a folder here).
+    const oversized = `{"eventId":"${randomUUID()}","padding":"${'x'.repeat(300 * 1024)}"}`;
+    const event = await deliver([click(product), '{not json', oversized]);
     const context = {
       functionName: 'clickstream',
       awsRequestId: randomUUID(),
@@ -314,6 +318,13 @@ describe('fast path: the Lambda handler', () => {
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect((await demandItem(product.productId, minuteOf(toIso(Date.now()))))?.views).toBe(1);
+    const { Items } = await stack.clients.documentClient.send(new ScanCommand({ TableName: names.quarantine }));
+    const spilled = Items?.find((item) => item.rawBytes === Buffer.byteLength(oversized));
+    expect(spilled).toMatchObject({ truncated: true, rawLocation: expect.stringMatching(/^file:\/\//) });
+    expect(Buffer.from(spilled?.rawBase64, 'base64').byteLength).toBe(MAX_RAW_BYTES);
+    const kept = fileURLToPath(spilled?.rawLocation as string);
+    expect(kept.startsWith(`${stack.spillDir}/`)).toBe(true);
+    expect(readFileSync(kept, 'utf8')).toBe(oversized);
   });
 });
 
