@@ -71,18 +71,26 @@ export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
     description: `clickprice ${stage}: the HTTP API (storefront, ops, dashboard), its Lambdas and the ops app clients`,
     resources: stateful,
     opsUsers: stateful.opsUsers,
-    storefrontOrigin: readStorefrontOrigin(app),
+    storefrontOrigin: readStorefrontOrigin(app, stage),
     alarmActions,
   });
   return { app, stage, stateful, pipeline, api };
 }
 
 /**
- * The storefront's origin for CORS, from `-c storefrontOrigin=https://shop.example`; without it, a
- * storefront under development on localhost (DEFAULT_STOREFRONT_ORIGIN). The API checks its shape.
+ * The storefront's origin for CORS, from `-c storefrontOrigin=https://shop.example`. Only the default
+ * (dev) stage may leave it out, for a storefront under development on localhost
+ * (DEFAULT_STOREFRONT_ORIGIN): any other stage serves real shoppers from a real origin, and a
+ * localhost CORS rule there would break its storefront. The API checks the shape.
  */
-function readStorefrontOrigin(app: App): string {
-  const origin: unknown = app.node.tryGetContext('storefrontOrigin') ?? DEFAULT_STOREFRONT_ORIGIN;
+function readStorefrontOrigin(app: App, stage: string): string {
+  const given: unknown = app.node.tryGetContext('storefrontOrigin');
+  if (given === undefined && stage !== DEFAULT_STAGE) {
+    throw new Error(
+      `Stage "${stage}" needs its storefront's origin for CORS: pass -c storefrontOrigin=https://shop.example (only the ${DEFAULT_STAGE} stage defaults to ${DEFAULT_STOREFRONT_ORIGIN})`,
+    );
+  }
+  const origin = given ?? DEFAULT_STOREFRONT_ORIGIN;
   if (typeof origin !== 'string') {
     throw new Error(`Context "storefrontOrigin" must be a string, got ${JSON.stringify(origin)}`);
   }

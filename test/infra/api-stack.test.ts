@@ -329,6 +329,15 @@ describe('ApiStack CORS', () => {
 
     expect(allowed(origins({}))).toEqual([DEFAULT_STOREFRONT_ORIGIN]);
     expect(allowed(origins({ storefrontOrigin: 'https://shop.example.org' }))).toEqual(['https://shop.example.org']);
+    expect(allowed(origins({ stage: 'prod', storefrontOrigin: 'https://shop.example.org' }))).toEqual([
+      'https://shop.example.org',
+    ]);
+  });
+
+  it('refuses to synth a stage other than dev without its storefront origin, saying which context to pass', () => {
+    expect(() => buildApp({ context: { ...noBundling, stage: 'prod' } })).toThrow(
+      /Stage "prod" needs its storefront's origin for CORS: pass -c storefrontOrigin=/,
+    );
   });
 
   it.each([

@@ -23,8 +23,9 @@ import { cdkJsonContext, noBundling } from '../helpers/cdk-context.js';
 import { acknowledgementsUnder } from '../helpers/nag-acknowledgements.js';
 
 /** The whole app, without bundling its functions: nothing here looks inside a Lambda bundle. */
+/** The app with these context values; a stage other than dev also gets the storefront origin it needs. */
 function buildTestApp(context: Record<string, unknown> = {}) {
-  return buildApp({ context: { ...noBundling, ...context } });
+  return buildApp({ context: { ...noBundling, storefrontOrigin: 'https://shop.example.com', ...context } });
 }
 
 // Template tests use a stack without the nag plugin, so a finding fails the cdk-nag tests below by
