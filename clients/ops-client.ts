@@ -17,9 +17,11 @@ import type {
   DemandQuery,
   DemandSeries,
   FreezeBody,
+  GlueRestartAnswer,
   HistoryPage,
   HistoryQuery,
   ManualPriceBody,
+  PipelineHealth,
   PriceAt,
   PriceChange,
   PricingConfigView,
@@ -58,7 +60,7 @@ export interface OpsClientOptions {
   readonly fetch?: typeof fetch;
 }
 
-type OpsRouteKey = SurfaceRouteKey<'ops'>;
+type OpsRouteKey = SurfaceRouteKey<'ops'> | SurfaceRouteKey<'pipeline'>;
 type Query = Record<string, string | number | undefined>;
 
 export class OpsClient {
@@ -128,7 +130,17 @@ export class OpsClient {
     return this.call('GET /ops/config', {});
   }
 
+  /** Each path's health: the Glue job's run and the latest restart, the fast path's quarantine. */
+  pipeline(): Promise<PipelineHealth> {
+    return this.call('GET /ops/pipeline', {});
+  }
+
   // ---- actions (scope clickprice/ops.write; the actor is the token's user) ----
+
+  /** Restarts the Glue job: `status` 202 while the old run stops, 200 when a new run started at once. */
+  restartGlue(body: { readonly reason: string }): Promise<GlueRestartAnswer> {
+    return this.call('POST /ops/pipeline/glue/restart', {}, { body });
+  }
 
   freeze(productId: string, body: FreezeBody): Promise<ProductActionResult> {
     return this.call('POST /ops/products/{productId}/freeze', { productId }, { body });

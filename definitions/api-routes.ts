@@ -8,7 +8,7 @@
  */
 
 /** The Lambda functions behind the API. */
-export const API_SURFACES = ['storefront', 'ops', 'dashboard'] as const;
+export const API_SURFACES = ['storefront', 'ops', 'pipeline', 'dashboard'] as const;
 export type ApiSurface = (typeof API_SURFACES)[number];
 
 /**
@@ -46,6 +46,12 @@ export interface ApiRoute {
 const storefront = { surface: 'storefront', scope: null } as const;
 const opsRead = { surface: 'ops', scope: OPS_SCOPES.read } as const;
 const opsWrite = { surface: 'ops', scope: OPS_SCOPES.write } as const;
+/**
+ * Pipeline health and control: ops routes of their own function, so only it carries the Glue client
+ * and the Glue permissions.
+ */
+const pipelineRead = { surface: 'pipeline', scope: OPS_SCOPES.read } as const;
+const pipelineWrite = { surface: 'pipeline', scope: OPS_SCOPES.write } as const;
 /** The dashboard's page and scripts are public static files; every byte of data it shows comes from the ops API. */
 const dashboard = { surface: 'dashboard', scope: null } as const;
 
@@ -70,6 +76,9 @@ export const apiRoutes = {
   'POST /ops/products/{productId}/rollback': opsWrite,
   'PUT /ops/config/kill-switch': opsWrite,
   'PUT /ops/config/shadow-mode': opsWrite,
+
+  'GET /ops/pipeline': pipelineRead,
+  'POST /ops/pipeline/glue/restart': pipelineWrite,
 
   'GET /dashboard': dashboard,
   'GET /dashboard/{asset}': dashboard,

@@ -71,6 +71,7 @@ export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
     description: `clickprice ${stage}: the HTTP API (storefront, ops, dashboard), its Lambdas and the ops app clients`,
     resources: stateful,
     opsUsers: stateful.opsUsers,
+    glueJob: pipeline.aggregation,
     storefrontOrigin: readStorefrontOrigin(app, stage),
     alarmActions,
   });

@@ -107,14 +107,16 @@ export function matchRoute(
 
 /** Imports the handler modules Lambda runs; the environment (tables, endpoints) must be set first. */
 export async function loadApiHandlers(): Promise<Record<ApiSurface, HttpHandler>> {
-  const [storefront, ops, dashboard] = await Promise.all([
+  const [storefront, ops, pipeline, dashboard] = await Promise.all([
     import('../functions/handlers/storefront-api.js'),
     import('../functions/handlers/ops-api.js'),
+    import('../functions/handlers/pipeline-api.js'),
     import('../functions/handlers/dashboard.js'),
   ]);
   return {
     storefront: storefront.handler as unknown as HttpHandler,
     ops: ops.handler as unknown as HttpHandler,
+    pipeline: pipeline.handler as unknown as HttpHandler,
     dashboard: dashboard.handler as unknown as HttpHandler,
   };
 }

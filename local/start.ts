@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { parseChoice, parseFlags, parsePort, parsePositiveInteger, runCli, UsageError } from '../cli/args.js';
 import { toIso } from '../functions/domain/time.js';
 import { PriceHistoryStore } from '../functions/store/price-history-store.js';
-import { startLocalGlueEngine } from '../glue/local-engine/index.js';
 import { findGluePython } from '../glue/local-engine/python-env.js';
 import { GLUE_ENGINES } from '../glue/local-engine/window-aggregation.js';
 import { readWindowConfig } from '../glue/window-config.js';
@@ -23,6 +22,7 @@ import { assertReplayReadable } from '../simulator/recording.js';
 import { SCENARIO_NAMES } from '../simulator/scenarios.js';
 import { LocalStackError } from './errors.js';
 import { startLocalApi } from './local-api.js';
+import { startLocalRichPath } from './local-rich-path.js';
 import { localStackEnvironment, startLocalStack } from './local-stack.js';
 import { deadLetterDirOf, startLocalPipeline } from './pipeline.js';
 import { startPriceChangeFeed } from './price-change-feed.js';
@@ -181,7 +181,7 @@ await runCli(async () => {
     // The rich path: the local Glue engine aggregates each window of the stream, with the SQL in
     // DuckDB or with the Glue job's own PySpark code on a local Spark; the aggregates handler (in the
     // pipeline) prices each new row.
-    const glue = await startLocalGlueEngine({
+    const glue = await startLocalRichPath({
       clients: stack.clients,
       tableNames: stack.tableNames,
       streamName: stack.streamName,
@@ -195,6 +195,7 @@ await runCli(async () => {
     console.log(
       `  rich path: local Glue engine (${engineLabel}, ${readWindowConfig().windowSizeSeconds} s windows) → aggregates → aggregates handler → price store`,
     );
+    console.log(`  Glue API        ${glue.service.url}   job: ${glue.service.jobName} (npm run ops -- pipeline)`);
 
     // The HTTP surfaces: storefront prices, the ops API and the ops dashboard, the same handler
     // modules API Gateway invokes in AWS, behind the local API Gateway and JWT authorizer.

@@ -12,7 +12,7 @@ import type { ConfigActionResult, ConfigToggleBody, PricingConfigView } from '..
 import { mapConcurrent } from '../functions/lib/map-concurrent.js';
 import { type ParsedOptions, resolveClient } from './cli-target.js';
 import { DLQ_OPTIONS, DLQ_USAGE, runDlqCommand } from './dlq/dlq-command.js';
-import { changesTable, money, productDetail, productsTable, table, time } from './format.js';
+import { changesTable, money, pipelineText, productDetail, productsTable, table, time } from './format.js';
 import { parseDuration, parseInstant, parseMoney, parseSwitch } from './parse-values.js';
 
 type OptionSpec = { type: 'string' } | { type: 'boolean' };
@@ -303,6 +303,33 @@ const commands: Record<string, Command> = {
         toChangeId: requiredString(options, 'to', 'rollback'),
       });
       return { json: result, text: actionText(result) };
+    },
+  },
+  pipeline: {
+    usage: 'pipeline [restart-glue --reason "…"]',
+    summary: "each path's health (the Glue job's run, the fast path's quarantine); or restart the Glue job",
+    options: reasonOption,
+    async run(client, positionals, options) {
+      if (positionals.length === 0) {
+        const health = await client.pipeline();
+        return { json: health, text: pipelineText(health) };
+      }
+      if (positionals.length !== 1 || positionals[0] !== 'restart-glue') {
+        throw new UsageError(`pipeline takes no argument, or restart-glue; got ${positionals.join(' ')}`);
+      }
+      const reason = optionalString(options, 'reason');
+      if (reason === undefined || reason.trim() === '') {
+        throw new UsageError('pipeline restart-glue needs --reason "…": every restart is recorded with why');
+      }
+      const answer = await client.restartGlue({ reason });
+      const { restart } = answer;
+      const text =
+        restart.state === 'done'
+          ? `Glue job restarted: run ${restart.newRunId} started (no run was active)`
+          : restart.state === 'failed'
+            ? `Glue job restart failed: ${restart.error}`
+            : `Glue job restart asked for: stopping ${restart.stoppingRunIds.join(', ')}; the next run starts once it has stopped (npm run ops -- pipeline)`;
+      return { json: answer, text: `${text}\nchange id ${answer.change.changeId}` };
     },
   },
   'kill-switch': configSwitch('kill-switch', 'stop (on) or resume (off) every automated price change', {

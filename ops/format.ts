@@ -1,7 +1,7 @@
 /** Plain-text rendering for the ops CLI: aligned tables, money and times a person reads at a glance. */
 
 import { moneyText as money } from '../dashboard/money.js';
-import type { PriceChange, ProductSummary } from '../functions/domain/api-types.js';
+import type { PipelineHealth, PriceChange, ProductSummary } from '../functions/domain/api-types.js';
 
 /** Cents as currency units with the code: `1299, 'EUR'` → `12.99 EUR` (dashboard/money.js). */
 export { money };
@@ -117,4 +117,33 @@ export function productDetail(product: ProductSummary): string {
   ];
   const width = Math.max(...lines.map(([label]) => label.length));
   return lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+/** GET /ops/pipeline for people: a row per path, its colour, why, and the latest restart. */
+export function pipelineText(health: PipelineHealth): string {
+  const { richPath, fastPath } = health;
+  const run = richPath.run;
+  const rows = [
+    ['rich path', richPath.status.toUpperCase(), `${richPath.jobName}: ${richPath.why}`],
+    ['fast path', fastPath.status.toUpperCase(), fastPath.why],
+  ];
+  const lines = [
+    `pipeline ${health.status.toUpperCase()} at ${time(health.checkedAt)}`,
+    table(['path', 'status', 'why'], rows),
+  ];
+  if (run !== null)
+    lines.push(
+      `Glue run ${run.id}: ${run.state}, started ${time(run.startedAt)}${run.errorMessage ? `, error: ${run.errorMessage}` : ''}`,
+    );
+  const restart = richPath.restart;
+  if (restart !== null) {
+    const outcome =
+      restart.state === 'done'
+        ? `done: run ${restart.newRunId}`
+        : restart.state === 'failed'
+          ? `failed: ${restart.error}`
+          : `stopping ${restart.stoppingRunIds.join(', ')}`;
+    lines.push(`last restart: ${time(restart.requestedAt)} by ${restart.requestedBy} (${restart.reason}), ${outcome}`);
+  }
+  return lines.join('\n');
 }

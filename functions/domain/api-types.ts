@@ -4,6 +4,7 @@
  * dashboard. Money is integer cents of `currency`; instants are ISO-8601 UTC with milliseconds.
  */
 
+import type { GlueRunView, HealthStatus, PathHealth, PIPELINE_THRESHOLDS } from './pipeline-health.js';
 import type { PriceChange } from './price-change.js';
 import type { Freeze } from './product.js';
 
@@ -260,4 +261,41 @@ export interface SignInConfig {
   readonly clientId: string;
   /** What the page asks for; a person outside ops-writers gets ops.read only (ops-token-scopes.ts). */
   readonly scopes: readonly string[];
+}
+
+// ---- pipeline health (GET /ops/pipeline) and control ---------------------------------------------
+
+export type { GlueRunView, HealthStatus };
+
+/** A restart of the Glue job asked for by ops: stop the active run, then start a new one once it has stopped. */
+export interface GlueRestart {
+  readonly requestedAt: string;
+  readonly requestedBy: string;
+  readonly reason: string;
+  /** `stopping`: waiting for the old run to stop; `done`: a new run was started; `failed`: see `error`. */
+  readonly state: 'stopping' | 'done' | 'failed';
+  readonly stoppingRunIds: readonly string[];
+  readonly newRunId: string | null;
+  readonly finishedAt: string | null;
+  readonly error: string | null;
+}
+
+/** GET /ops/pipeline: each path's health, with the numbers behind it and the thresholds. */
+export interface PipelineHealth {
+  readonly checkedAt: string;
+  readonly status: HealthStatus;
+  readonly richPath: PathHealth & {
+    readonly jobName: string;
+    readonly run: GlueRunView | null;
+    /** The latest restart ops asked for, if any. */
+    readonly restart: GlueRestart | null;
+  };
+  readonly fastPath: PathHealth & { readonly quarantinedLastHour: number };
+  readonly thresholds: typeof PIPELINE_THRESHOLDS;
+}
+
+/** POST /ops/pipeline/glue/restart: 202 while the old run stops, 200 once a new one started. */
+export interface GlueRestartAnswer {
+  readonly restart: GlueRestart;
+  readonly change: PriceChange;
 }

@@ -38,4 +38,7 @@ export const currencyCode = z.string().check(z.regex(/^[A-Z]{3}$/, 'ISO 4217 cod
 
 export const actor = z.string().check(z.minLength(1), z.maxLength(LIMITS.actorLength));
 
-export const reasonText = z.string().check(z.minLength(1), z.maxLength(LIMITS.reasonLength));
+/** Why an ops action was taken: required, so spaces alone are no reason. */
+export const reasonText = z
+  .string()
+  .check(z.minLength(1), z.maxLength(LIMITS.reasonLength), z.regex(/\S/, 'must say why, not only spaces'));

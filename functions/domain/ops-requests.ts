@@ -37,3 +37,7 @@ export type RollbackRequest = z.input<typeof rollbackRequestSchema>;
 
 export const configToggleRequestSchema = z.strictObject({ ...attribution, enabled: z.boolean() });
 export type ConfigToggleRequest = z.input<typeof configToggleRequestSchema>;
+
+/** POST /ops/pipeline/glue/restart: why (required, as for every ops action), and who. */
+export const glueRestartRequestSchema = z.strictObject({ ...attribution });
+export type GlueRestartRequest = z.input<typeof glueRestartRequestSchema>;

@@ -24,6 +24,9 @@ export const REASON_CODES = [
   'kill_switch_off',
   'shadow_mode_on',
   'shadow_mode_off',
+  /** Ops asked for the rich path's Glue job to be restarted; and the new run started. */
+  'glue_restart_requested',
+  'glue_restarted',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -97,3 +97,28 @@ export function changeRowOf(input: ChangeRowInput): PriceChange {
     version: input.version,
   };
 }
+
+/** A row of the global history (GLOBAL_HISTORY_ID): an ops action on the whole pipeline, not one product. */
+export interface GlobalRowInput {
+  readonly changedAt: string;
+  /** `ops-<uuid>`: each request its own row. */
+  readonly decisionId: string;
+  readonly reasonCode: ReasonCode;
+  readonly explanation: string;
+  readonly policyVersion: string;
+  readonly actor: string;
+  /** The config's (or the restart count's) version after this action. */
+  readonly version: number;
+}
+
+/** A config switch or a pipeline action, as a history row: no price, the ops actor, the reason. */
+export function globalOpsRowOf(input: GlobalRowInput): PriceChange {
+  return changeRowOf({
+    ...input,
+    productId: GLOBAL_HISTORY_ID,
+    action: 'config',
+    oldPrice: 0,
+    newPrice: 0,
+    source: 'ops',
+  });
+}

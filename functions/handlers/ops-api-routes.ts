@@ -24,10 +24,10 @@ import type { OpsQueries } from '../store/ops-queries.js';
 import type { PriceStore } from '../store/price-store.js';
 import type { PricingConfigStore } from '../store/pricing-config-store.js';
 import { OpsActions } from '../use-cases/ops-actions.js';
-import { HttpError } from './http/http-error.js';
-import { type HttpEvent, integerParameter, jsonBody, pathParameter, queryParameter } from './http/http-request.js';
+import { type HttpEvent, integerParameter, pathParameter, queryParameter } from './http/http-request.js';
 import { type HttpResult, jsonResponse } from './http/http-response.js';
 import type { RouteHandler } from './http/http-router.js';
+import { actionBody, actorOf } from './http/ops-caller.js';
 
 export interface OpsRouteDependencies {
   readonly queries: OpsQueries;
@@ -168,34 +168,4 @@ function optional<S extends z.ZodMiniType>(event: HttpEvent, name: string, schem
   const raw = queryParameter(event, name);
   if (raw === undefined) return undefined;
   return parseOrThrow(z.object({ [name]: schema }), { [name]: raw })[name] as z.output<S>;
-}
-
-/**
- * Who is acting: the token's user (Cognito access tokens carry `username`; client-credentials tokens
- * only `sub`). The authorizer has already verified the token; a token naming nobody cannot be recorded.
- */
-export function actorOf(event: HttpEvent): string {
-  const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
-  for (const claim of ['username', 'sub']) {
-    const value = claims[claim];
-    if (typeof value === 'string' && value !== '') return value;
-  }
-  throw new HttpError(403, 'forbidden', 'the access token names no user (no username or sub claim)');
-}
-
-/**
- * An action's JSON body with only `fields`. The actor is never taken from a body (it is the token's),
- * so a body naming one is refused rather than ignored; so is any field the action does not know.
- */
-function actionBody(event: HttpEvent, fields: readonly string[]): Record<string, unknown> {
-  const body = jsonBody(event);
-  if (Object.hasOwn(body, 'actor')) {
-    throw new InvalidInputError('actor', 'is taken from the access token; a request must not name one');
-  }
-  for (const key of Object.keys(body)) {
-    if (!fields.includes(key)) {
-      throw new InvalidInputError(key, `is not a field of this request (expected ${fields.join(', ')})`);
-    }
-  }
-  return body;
 }

@@ -1,7 +1,8 @@
 /**
  * The runs of one Glue job, through the Glue API: which are active, stopping them, starting one. The
  * deploy-time starter (handlers/glue-job-starter.ts) uses it to start the streaming job and to restart
- * it on a new script; it speaks only GetJobRuns, BatchStopJobRun and StartJobRun.
+ * it on a new script, and the pipeline API reports and restarts it; they speak only GetJobRuns,
+ * BatchStopJobRun and StartJobRun.
  */
 import {
   BatchStopJobRunCommand,
@@ -10,6 +11,10 @@ import {
   type JobRun,
   StartJobRunCommand,
 } from '@aws-sdk/client-glue';
+import type { GlueRunView } from '../domain/pipeline-health.js';
+
+/** The environment variable naming the Glue job to functions that read or restart it. */
+export const GLUE_JOB_NAME_ENV = 'GLUE_JOB_NAME';
 
 /** States of a run that holds the job's one concurrent run (MaxConcurrentRuns 1). */
 export const ACTIVE_RUN_STATES: ReadonlySet<string> = new Set(['STARTING', 'RUNNING', 'STOPPING', 'WAITING']);
@@ -26,6 +31,13 @@ export class GlueJobRuns {
   async active(): Promise<JobRun[]> {
     const { JobRuns = [] } = await this.client.send(new GetJobRunsCommand({ JobName: this.jobName, MaxResults: 50 }));
     return JobRuns.filter((run) => ACTIVE_RUN_STATES.has(run.JobRunState ?? ''));
+  }
+
+  /** The job's newest run, or null when it never ran. */
+  async latest(): Promise<GlueRunView | null> {
+    const { JobRuns = [] } = await this.client.send(new GetJobRunsCommand({ JobName: this.jobName, MaxResults: 1 }));
+    const [run] = JobRuns;
+    return run === undefined ? null : runView(run);
   }
 
   /** Asks every active run to stop; resolves with the ids asked. A stop Glue refuses is an error. */
@@ -51,4 +63,14 @@ export class GlueJobRuns {
     if (!JobRunId) throw new Error(`Glue started a run of ${this.jobName} without an id`);
     return JobRunId;
   }
+}
+
+function runView(run: JobRun): GlueRunView {
+  return {
+    id: run.Id ?? 'unknown',
+    state: run.JobRunState ?? 'UNKNOWN',
+    startedAt: run.StartedOn?.toISOString() ?? null,
+    completedAt: run.CompletedOn?.toISOString() ?? null,
+    errorMessage: run.ErrorMessage ?? null,
+  };
 }

@@ -4,7 +4,7 @@ import { tables } from '../../definitions/resources.js';
 import { ConflictError } from '../domain/errors.js';
 import { type ConfigToggleRequest, configToggleRequestSchema } from '../domain/ops-requests.js';
 import type { PriceChange } from '../domain/price-change.js';
-import { changeRowOf, GLOBAL_HISTORY_ID } from '../domain/price-history.js';
+import { globalOpsRowOf } from '../domain/price-history.js';
 import { type PricingConfig, pricingConfigSchema } from '../domain/pricing-config.js';
 import { POLICY_VERSION } from '../domain/pricing-policy.js';
 import { toIso } from '../domain/time.js';
@@ -103,17 +103,12 @@ export class PricingConfigStore {
       const at = toIso(this.clock());
       const version = stored.version + 1;
       const name = flag === 'killSwitch' ? 'kill_switch' : 'shadow_mode';
-      const row = changeRowOf({
-        productId: GLOBAL_HISTORY_ID,
+      const row = globalOpsRowOf({
         changedAt: at,
         decisionId: `ops-${randomUUID()}`,
-        action: 'config',
-        oldPrice: 0,
-        newPrice: 0,
         reasonCode: `${name}_${request.enabled ? 'on' : 'off'}`,
         explanation: `${flag} ${request.enabled ? 'on' : 'off'} (was ${stored.config[flag] ? 'on' : 'off'}): ${request.reason}`,
         policyVersion: POLICY_VERSION,
-        source: 'ops',
         actor: request.actor,
         version,
       });

@@ -98,6 +98,36 @@ export class QuarantineStore {
     return mergeNewestFirst(shards, (item) => item.quarantineId, limit);
   }
 
+  /** How many records were quarantined from `since` (an instant within the last day) until now. */
+  async countSince(since: string, now: string): Promise<number> {
+    const days = [...new Set([dayOf(since), dayOf(now)])];
+    const counts = await Promise.all(
+      days.flatMap((day) =>
+        shardedKeys(day, QUARANTINE_DAY_SHARDS).map(async (key) => {
+          let total = 0;
+          let start: Record<string, unknown> | undefined;
+          do {
+            // The id starts with the record's arrival instant, so a range of ids is a range of time.
+            const page = await this.client.send(
+              new QueryCommand({
+                TableName: this.tableName,
+                KeyConditionExpression: '#day = :day AND #id >= :since',
+                ExpressionAttributeNames: { '#day': DAY_KEY, '#id': ID_KEY },
+                ExpressionAttributeValues: { ':day': key, ':since': since },
+                Select: 'COUNT',
+                ExclusiveStartKey: start,
+              }),
+            );
+            total += page.Count ?? 0;
+            start = page.LastEvaluatedKey;
+          } while (start !== undefined);
+          return total;
+        }),
+      ),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
   private async toItem(entry: QuarantineEntry): Promise<Record<string, unknown>> {
     const truncated = entry.data.byteLength > MAX_RAW_BYTES;
     const quarantinedAt = toIso(this.clock());

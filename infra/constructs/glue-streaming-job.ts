@@ -219,12 +219,7 @@ export class GlueStreamingJob extends Construct {
       // Stopping a streaming run takes Glue a minute or two; the handler waits for it.
       timeout: Duration.minutes(14),
     });
-    this.starter.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['glue:GetJobRuns', 'glue:BatchStopJobRun', 'glue:StartJobRun'],
-        resources: [stack.formatArn({ service: 'glue', resource: 'job', resourceName: this.job.ref })],
-      }),
-    );
+    this.grantRuns(this.starter.role, ['glue:GetJobRuns', 'glue:BatchStopJobRun', 'glue:StartJobRun']);
     const provider = new cr.Provider(this, 'StarterProvider', { onEventHandler: this.starter.function });
     Validations.of(provider).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -296,6 +291,16 @@ export class GlueStreamingJob extends Construct {
       },
       targets: props.jobStateTopic ? [new eventsTargets.SnsTopic(props.jobStateTopic)] : [],
     });
+  }
+
+  /** Lets `grantee` call these run actions (GetJobRuns, StartJobRun, …) on this job and no other. */
+  public grantRuns(grantee: iam.IGrantable, actions: readonly `glue:${string}JobRun${string}`[]): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...actions],
+        resources: [Stack.of(this).formatArn({ service: 'glue', resource: 'job', resourceName: this.job.ref })],
+      }),
+    );
   }
 
   private grant(

@@ -11,6 +11,8 @@ import type { ApiSurface } from '../../definitions/api-routes.js';
 import type { TableId } from '../../definitions/resources.js';
 import { DASHBOARD_ASSETS_DIR_ENV, dashboardAssets } from '../../functions/handlers/dashboard-assets.js';
 import { OPS_SIGN_IN_CLIENT_ID_ENV, OPS_SIGN_IN_URL_ENV } from '../../functions/handlers/dashboard-sign-in.js';
+import { GLUE_JOB_NAME_ENV } from '../../functions/store/glue-job-runs.js';
+import type { GlueStreamingJob } from '../constructs/glue-streaming-job.js';
 import { HandlerFunction } from '../constructs/handler-function.js';
 import { ClickpriceHttpApi } from '../constructs/http-api.js';
 import { DEFAULT_STOREFRONT_ORIGIN } from '../constructs/http-api-defaults.js';
@@ -51,6 +53,20 @@ export const OPS_TABLE_ACCESS = {
   pricingConfig: { actions: ['GetItem', 'UpdateItem'] },
 } as const satisfies Partial<Record<TableId, TableAccess>>;
 
+/**
+ * What the pipeline API does to each table (functions/use-cases/pipeline-control.ts): reads and
+ * writes the Glue restart item beside the pricing config (GetItem; a restart's transaction Puts it,
+ * its finish Updates it), writes the audit rows, and counts the last hour's quarantine.
+ */
+export const PIPELINE_TABLE_ACCESS = {
+  pricingConfig: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+  priceHistory: { actions: ['PutItem'] },
+  quarantine: { actions: ['Query'] },
+} as const satisfies Partial<Record<TableId, TableAccess>>;
+
+/** The Glue calls of the pipeline API (GlueJobRuns): report the job's runs, stop them, start one. */
+export const PIPELINE_GLUE_ACTIONS = ['glue:GetJobRuns', 'glue:BatchStopJobRun', 'glue:StartJobRun'] as const;
+
 /** Where the dashboard's files are on Lambda: the `dashboard/` folder beside the bundle's index.mjs. */
 export const DASHBOARD_ASSETS_DIR = '/var/task/dashboard';
 
@@ -66,6 +82,8 @@ export interface ApiStackProps extends StackProps {
   readonly resources: StatefulResources;
   /** The ops user pool and its resource server, from the stateful stack. */
   readonly opsUsers: OpsUserPool;
+  /** The rich path's Glue job, from the pipeline stack: the pipeline API reports and restarts it. */
+  readonly glueJob: GlueStreamingJob;
   /**
    * The storefront's browser origin, the only one CORS preflights are answered for.
    *
@@ -131,6 +149,17 @@ export class ApiStack extends Stack {
     });
     grantTablesAccess(ops.function, resources.tables, OPS_TABLE_ACCESS);
 
+    const pipeline = new HandlerFunction(this, 'Pipeline', {
+      entry: handlerEntry('pipeline-api'),
+      serviceName: 'pipeline-api',
+      description: 'Pipeline API: the health of both paths; restarting the Glue job',
+      environment: { ...resourceEnvironment(resources), [GLUE_JOB_NAME_ENV]: props.glueJob.job.ref },
+      timeout: Duration.seconds(25),
+      logRetention: props.logRetention,
+    });
+    grantTablesAccess(pipeline.function, resources.tables, PIPELINE_TABLE_ACCESS);
+    props.glueJob.grantRuns(pipeline.function, PIPELINE_GLUE_ACTIONS);
+
     const dashboard = new HandlerFunction(this, 'Dashboard', {
       entry: handlerEntry('dashboard'),
       serviceName: 'dashboard',
@@ -142,7 +171,7 @@ export class ApiStack extends Stack {
       logRetention: props.logRetention,
       commandHooks: dashboardAssetCopy(),
     });
-    this.functions = { storefront, ops, dashboard };
+    this.functions = { storefront, ops, pipeline, dashboard };
 
     // The people client's callback is the dashboard, whose URL exists only once the API does, while
     // the API's authorizer needs the clients: the URL is filled in lazily, at synth.
@@ -160,7 +189,12 @@ export class ApiStack extends Stack {
     });
 
     this.httpApi = new ClickpriceHttpApi(this, 'HttpApi', {
-      functions: { storefront: storefront.function, ops: ops.function, dashboard: dashboard.function },
+      functions: {
+        storefront: storefront.function,
+        ops: ops.function,
+        pipeline: pipeline.function,
+        dashboard: dashboard.function,
+      },
       authorizer,
       storefrontOrigin: props.storefrontOrigin ?? DEFAULT_STOREFRONT_ORIGIN,
       accessLogRetention: props.logRetention,

@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { TableId } from '../../definitions/resources.js';
+import { GLUE_JOB_NAME_ENV } from '../../functions/store/glue-job-runs.js';
 import { DynamoDBStreamConsumer } from '../constructs/dynamodb-stream-consumer.js';
 import { GlueStreamingJob, type GlueStreamingJobProps } from '../constructs/glue-streaming-job.js';
+import { HandlerFunction } from '../constructs/handler-function.js';
 import { KinesisConsumer } from '../constructs/kinesis-consumer.js';
 import { OpsDashboard } from '../constructs/ops-dashboard.js';
 import { QuarantineSpill } from '../constructs/quarantine-spill.js';
@@ -46,6 +49,15 @@ export const AGGREGATES_TABLE_ACCESS = {
   products: CLICKSTREAM_TABLE_ACCESS.products,
   priceHistory: CLICKSTREAM_TABLE_ACCESS.priceHistory,
   pricingConfig: CLICKSTREAM_TABLE_ACCESS.pricingConfig,
+} as const satisfies Partial<Record<TableId, TableAccess>>;
+
+/**
+ * What the Glue run-events handler does to each table (PipelineControl.onRunEnded): reads the restart
+ * item, and finishes it with its audit row in one transaction (the Update item, the history Put).
+ */
+export const GLUE_RUN_EVENTS_TABLE_ACCESS = {
+  pricingConfig: { actions: ['GetItem', 'UpdateItem'] },
+  priceHistory: { actions: ['PutItem'] },
 } as const satisfies Partial<Record<TableId, TableAccess>>;
 
 /** A handler module of functions/handlers, by file name. */
@@ -94,6 +106,7 @@ export class PipelineStack extends Stack {
   public readonly aggregates: DynamoDBStreamConsumer;
   public readonly aggregation: GlueStreamingJob;
   public readonly quarantineSpill: QuarantineSpill;
+  public readonly glueRunEvents: HandlerFunction;
   public readonly dashboard: OpsDashboard;
 
   public constructor(scope: Construct, id: string, props: PipelineStackProps) {
@@ -143,6 +156,22 @@ export class PipelineStack extends Stack {
       alarmActions: props.alarmActions,
       ...props.glueJob,
     });
+
+    // A restart ops asked for (the pipeline API) starts its new run when Glue reports the old one ended.
+    this.glueRunEvents = new HandlerFunction(this, 'GlueRunEvents', {
+      entry: handlerEntry('glue-run-events'),
+      serviceName: 'glue-run-events',
+      description: 'Starts the Glue job run of a restart ops asked for, once the old run has ended',
+      environment: { ...resourceEnvironment(resources), [GLUE_JOB_NAME_ENV]: this.aggregation.job.ref },
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      logRetention: props.logRetention,
+    });
+    grantTablesAccess(this.glueRunEvents.function, resources.tables, GLUE_RUN_EVENTS_TABLE_ACCESS);
+    this.aggregation.grantRuns(this.glueRunEvents.function, ['glue:GetJobRuns', 'glue:StartJobRun']);
+    this.aggregation.jobStateRule.addTarget(
+      new eventsTargets.LambdaFunction(this.glueRunEvents.function, { retryAttempts: 8 }),
+    );
 
     // What `npm run ops -- dlq redrive <consumer> --queue-url … --function-name …` takes.
     for (const [name, consumer] of [

@@ -4,8 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OPS_SCOPES } from '../../definitions/api-routes.js';
-import type { PriceChange, PricingConfigView, ProductSummary } from '../../functions/domain/api-types.js';
+import type {
+  GlueRestartAnswer,
+  PipelineHealth,
+  PriceChange,
+  PricingConfigView,
+  ProductSummary,
+} from '../../functions/domain/api-types.js';
+import { GLUE_JOB_NAME_ENV } from '../../functions/store/glue-job-runs.js';
+import type { LocalGlueEngine } from '../../glue/local-engine/index.js';
 import { discoveryPath, writeDiscovery } from '../../local/api-discovery.js';
+import { startLocalGlueService } from '../../local/local-glue-service.js';
 import { startOpsApi } from '../integration/api/ops-api-fixture.js';
 
 /**
@@ -13,6 +22,13 @@ import { startOpsApi } from '../integration/api/ops-api-fixture.js';
  * names), against the local ops API over scratch tables: found through the discovery file that
  * `npm start` writes, or named with --api-url and --token.
  */
+// The Glue API of the pipeline commands: the local Glue service, whose run is an engine that only
+// stops (the CLI's part is asking and printing; the engine's is tested with the pipeline API).
+const glue = await startLocalGlueService({
+  startEngine: async () => ({ stop: async () => undefined }) as unknown as LocalGlueEngine,
+});
+afterAll(() => glue.stop());
+Object.assign(process.env, { AWS_ENDPOINT_URL_GLUE: glue.url, [GLUE_JOB_NAME_ENV]: glue.jobName });
 const fixture = await startOpsApi(12);
 const runtimeDir = mkdtempSync(join(tmpdir(), 'ops-cli-'));
 afterAll(() => rmSync(runtimeDir, { recursive: true, force: true }));
@@ -107,6 +123,41 @@ describe('ops CLI actions', () => {
     expect((await json<PricingConfigView>(['config'])).killSwitch).toBe(true);
     expect((await ops(['kill-switch', 'off'])).code).toBe(0);
     expect((await json<PricingConfigView>(['config'])).killSwitch).toBe(false);
+  });
+});
+
+describe('ops CLI pipeline', () => {
+  it('shows each path red while the Glue job has no run, then restarts it (a run starts at once)', async () => {
+    const down = await ops(['pipeline']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stdout).toMatch(/^pipeline DOWN at /);
+    expect(down.stdout).toMatch(/rich path\s+DOWN\s+clickprice-aggregation-local: the Glue job has never run/);
+    expect(down.stdout).toMatch(/fast path\s+OK\s+0 bad records quarantined in the last hour/);
+
+    const restarted = await ops(['pipeline', 'restart-glue', '--reason', 'first start after maintenance']);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    expect(restarted.stdout).toMatch(/^Glue job restarted: run jr_\w+ started \(no run was active\)\nchange id /);
+    await expect.poll(async () => (await json<PipelineHealth>(['pipeline'])).richPath.status).toBe('ok');
+  });
+
+  it('asks a running job to restart, and refuses another restart while the run stops', async () => {
+    await expect.poll(async () => (await json<PipelineHealth>(['pipeline'])).richPath.run?.state).toBe('RUNNING');
+    const asked = await json<GlueRestartAnswer>(['pipeline', 'restart-glue', '--reason', 'stuck batches']);
+    expect(asked.restart).toMatchObject({ state: 'stopping', requestedBy: 'carol', reason: 'stuck batches' });
+    // Nothing hands this service's ended runs on to the run-events handler: the restart stays under way.
+    const again = await ops(['pipeline', 'restart-glue', '--reason', 'again']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error: 409 .*asked for by carol at .* (is in progress|was still waiting)/);
+    const shown = await ops(['pipeline']);
+    expect(shown.stdout).toMatch(/last restart: .* by carol \(stuck batches\)/);
+  });
+
+  it('needs a reason to restart, and knows no other pipeline command', async () => {
+    const bare = await ops(['pipeline', 'restart-glue']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/needs --reason/);
+    const other = await ops(['pipeline', 'stop-everything']);
+    expect(other.code).toBe(2);
   });
 });
 

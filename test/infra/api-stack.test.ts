@@ -21,8 +21,9 @@ import { OPS_SIGN_IN_CLIENT_ID_ENV, OPS_SIGN_IN_URL_ENV } from '../../functions/
 import { buildApp } from '../../infra/build-app.js';
 import { ACCESS_LOG_FIELDS, DEFAULT_STOREFRONT_ORIGIN } from '../../infra/constructs/http-api-defaults.js';
 import { ApiStack, DASHBOARD_ASSETS_DIR, dashboardAssetCopy } from '../../infra/stacks/api-stack.js';
+import { PipelineStack } from '../../infra/stacks/pipeline-stack.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
-import { cdkJsonContext, noBundling } from '../helpers/cdk-context.js';
+import { cdkJsonContext, glueJobArnIn, noBundling } from '../helpers/cdk-context.js';
 import { acknowledgementsUnder } from '../helpers/nag-acknowledgements.js';
 
 const REPO_ROOT = new URL('../../', import.meta.url).pathname;
@@ -33,9 +34,11 @@ const STOREFRONT_ORIGIN = 'https://shop.example.com';
 // name instead of failing Template.fromStack, and with it every test of this file.
 const app = new App({ context: cdkJsonContext });
 const stateful = new StatefulStack(app, 'Stateful');
+const pipelineStack = new PipelineStack(app, 'Pipeline', { resources: stateful });
 const api = new ApiStack(app, 'Api', {
   resources: stateful,
   opsUsers: stateful.opsUsers,
+  glueJob: pipelineStack.aggregation,
   storefrontOrigin: STOREFRONT_ORIGIN,
 });
 const assembly = app.synth();
@@ -53,11 +56,13 @@ function imported(value: string): unknown {
 const functionIds = {
   storefront: logicalId(api, api.functions.storefront.function),
   ops: logicalId(api, api.functions.ops.function),
+  pipeline: logicalId(api, api.functions.pipeline.function),
   dashboard: logicalId(api, api.functions.dashboard.function),
 } as const satisfies Record<ApiSurface, string>;
 const roleIds = {
   storefront: logicalId(api, api.functions.storefront.role),
   ops: logicalId(api, api.functions.ops.role),
+  pipeline: logicalId(api, api.functions.pipeline.role),
   dashboard: logicalId(api, api.functions.dashboard.role),
 } as const satisfies Record<ApiSurface, string>;
 const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0];
@@ -355,7 +360,7 @@ describe('ApiStack functions', () => {
   const functionProperties = (surface: ApiSurface) =>
     template.findResources('AWS::Lambda::Function')[functionIds[surface]]?.Properties;
 
-  it.each(['storefront', 'ops'] as const)('%s finds every table by environment variable', (surface) => {
+  it.each(['storefront', 'ops', 'pipeline'] as const)('%s finds every table by environment variable', (surface) => {
     const variables = functionProperties(surface).Environment.Variables;
 
     for (const id of tableIds) {
@@ -465,13 +470,43 @@ describe('ApiStack table access (least privilege)', () => {
     expect(actions.filter((a) => a.includes('*') || /Delete|BatchWrite/.test(a))).toEqual([]);
   });
 
-  it.each(['storefront', 'ops', 'dashboard'] as const)('%s has a wildcard resource only for X-Ray', (surface) => {
-    const wildcards = roleStatements(roleIds[surface]).filter((s) =>
-      s.resources.some((r) => JSON.stringify(r).includes('*')),
-    );
+  // What the pipeline API's stores do: see PIPELINE_TABLE_ACCESS.
+  const pipelineExpected: Record<TableId, string[]> = {
+    products: [],
+    priceHistory: ['dynamodb:PutItem'],
+    demand: [],
+    aggregates: [],
+    quarantine: ['dynamodb:Query'],
+    pricingConfig: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    orders: [],
+  };
 
-    expect(wildcards).toEqual([{ actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] }]);
+  it.each(tableIds)('grants the pipeline API exactly what its stores use on table %s', (id) => {
+    expect(actionsOn(tableArn(id), roleIds.pipeline)).toEqual(pipelineExpected[id]);
   });
+
+  it('lets the pipeline API report, stop and start runs of the rich path Glue job, and of no other job', () => {
+    const jobArn = glueJobArnIn(imported(pipelineStack.aggregation.job.ref));
+    const glueStatements = roleStatements(roleIds.pipeline).filter((s) => s.actions.some((a) => a.startsWith('glue:')));
+
+    expect(glueStatements).toEqual([
+      { actions: ['glue:BatchStopJobRun', 'glue:GetJobRuns', 'glue:StartJobRun'], resources: [jobArn] },
+    ]);
+    for (const surface of ['storefront', 'ops', 'dashboard'] as const) {
+      expect(JSON.stringify(roleStatements(roleIds[surface]))).not.toContain('glue:');
+    }
+  });
+
+  it.each(['storefront', 'ops', 'pipeline', 'dashboard'] as const)(
+    '%s has a wildcard resource only for X-Ray',
+    (surface) => {
+      const wildcards = roleStatements(roleIds[surface]).filter((s) =>
+        s.resources.some((r) => JSON.stringify(r).includes('*')),
+      );
+
+      expect(wildcards).toEqual([{ actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] }]);
+    },
+  );
 });
 
 describe('ApiStack outputs', () => {
@@ -510,7 +545,7 @@ describe('cdk-nag AwsSolutions checks of the api stack', () => {
       expect(acknowledgement.reason).toMatch(/^Public by design/);
     }
     expect(acknowledgements.filter((a) => a.id !== 'AwsSolutions-APIG4')).toEqual(
-      (['storefront', 'ops', 'dashboard'] as const).map((surface) => ({
+      (['storefront', 'ops', 'pipeline', 'dashboard'] as const).map((surface) => ({
         path: stack.functions[surface].role.node.path,
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: expect.stringMatching(/xray:PutTraceSegments.*resource-level/s),

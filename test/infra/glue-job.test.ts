@@ -12,7 +12,7 @@ import { readWindowConfig } from '../../glue/window-config.js';
 import { GLUE_STREAMING_JOB_DEFAULTS, glueMonthlyCostUsd } from '../../infra/constructs/glue-streaming-job-defaults.js';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
-import { noBundling } from '../helpers/cdk-context.js';
+import { glueJobArnIn, noBundling } from '../helpers/cdk-context.js';
 
 const app = new App({ context: noBundling });
 const stateful = new StatefulStack(app, 'Stateful');
@@ -348,7 +348,16 @@ describe('Glue streaming job in operation', () => {
         state: ['FAILED', 'TIMEOUT', 'STOPPED', 'ERROR'],
       },
     });
-    expect(rule?.Properties.Targets).toEqual([expect.objectContaining({ Arn: stack.resolve(topic.topicArn) })]);
+    expect(rule?.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: stack.resolve(topic.topicArn) }),
+      // The run-events function, which starts the new run of a restart ops asked for.
+      expect.objectContaining({
+        Arn: {
+          'Fn::GetAtt': [stack.getLogicalId(stack.glueRunEvents.function.node.defaultChild as CfnElement), 'Arn'],
+        },
+        RetryPolicy: { MaximumRetryAttempts: 8 },
+      }),
+    ]);
   });
 
   it('is started by the deploy, and restarted whenever its definition (script, package, SQL, arguments) changes', () => {
@@ -377,21 +386,7 @@ describe('Glue streaming job in operation', () => {
       {
         Effect: 'Allow',
         Action: ['glue:BatchStopJobRun', 'glue:GetJobRuns', 'glue:StartJobRun'],
-        Resource: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':glue:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':job/',
-              { Ref: jobId },
-            ],
-          ],
-        },
+        Resource: glueJobArnIn({ Ref: jobId }),
       },
     ]);
   });

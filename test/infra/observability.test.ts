@@ -129,7 +129,9 @@ describe('every alarm of the stage', () => {
     // A run that ends (failed, timed out, stopped) is an EventBridge event, sent to the same topic.
     templates.pipeline.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { 'detail-type': ['Glue Job State Change'] },
-      Targets: [Match.objectLike({ Arn: { 'Fn::ImportValue': Match.stringLikeRegexp('AlertsTopic') } })],
+      Targets: Match.arrayWith([
+        Match.objectLike({ Arn: { 'Fn::ImportValue': Match.stringLikeRegexp('AlertsTopic') } }),
+      ]),
     });
   });
 });

@@ -277,6 +277,32 @@ describe('PipelineStack clickstream table access (least privilege)', () => {
   });
 });
 
+describe('PipelineStack Glue run events (finishing a restart ops asked for)', () => {
+  const eventsRole = logicalId(pipeline, pipeline.glueRunEvents.role);
+
+  it('is invoked by the rule on the end of a run of the job, retried by EventBridge', () => {
+    const rule = template.findResources('AWS::Events::Rule')[logicalId(pipeline, pipeline.aggregation.jobStateRule)];
+    expect(rule?.Properties.Targets).toContainEqual(
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [logicalId(pipeline, pipeline.glueRunEvents.function), 'Arn'] },
+      }),
+    );
+  });
+
+  it('may only list and start runs of that job, and finish the restart item with its audit row', () => {
+    const glue = roleStatements(eventsRole).filter((s) => s.actions.some((a) => a.startsWith('glue:')));
+    expect(glue.flatMap((s) => s.actions).sort()).toEqual(['glue:GetJobRuns', 'glue:StartJobRun']);
+    expect(actionsOn(imported(stateful.tables.pricingConfig.tableArn), eventsRole)).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(actionsOn(imported(stateful.tables.priceHistory.tableArn), eventsRole)).toEqual(['dynamodb:PutItem']);
+    for (const id of ['products', 'demand', 'aggregates', 'quarantine', 'orders'] as const) {
+      expect(actionsOn(imported(stateful.tables[id].tableArn), eventsRole)).toEqual([]);
+    }
+  });
+});
+
 describe('PipelineStack quarantine spill (bad records over the item limit)', () => {
   const spillKeyId = logicalId(pipeline, pipeline.quarantineSpill.key);
 
@@ -716,6 +742,11 @@ describe('cdk-nag AwsSolutions checks of the pipeline stack', () => {
         path: expect.stringMatching(/\/Aggregation\/StarterProvider$/),
         id: expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<AggregationStarterFunction[0-9A-F]+\.Arn>:\*\]$/),
         reason: expect.stringMatching(/that one function, nothing else/),
+      },
+      {
+        path: stack.glueRunEvents.role.node.path,
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: expect.stringMatching(/xray:PutTraceSegments.*resource-level/s),
       },
     ]);
   });

@@ -30,7 +30,7 @@ const writeToken = authorizer.issue({ username: 'writer', scopes: [OPS_SCOPES.re
 
 beforeAll(async () => {
   gateway = await startHttpGateway({
-    handlers: { storefront: configurable, ops: recording, dashboard: recording },
+    handlers: { storefront: configurable, ops: recording, pipeline: recording, dashboard: recording },
     authorizer,
     storefrontOrigins: ['https://shop.example'],
     timeoutSeconds: 1,

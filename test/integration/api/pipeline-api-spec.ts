@@ -1,0 +1,208 @@
+/**
+ * The pipeline API on the local stack: GET /ops/pipeline and POST /ops/pipeline/glue/restart through
+ * the local API Gateway, the real handler module, @aws-sdk/client-glue speaking to the local Glue
+ * service (the Glue JSON protocol over loopback HTTP), whose job runs are runs of the local Glue
+ * engine, and the glue-run-events handler finishing a restart when the old run has stopped, as
+ * EventBridge has it do in AWS. Run with the DuckDB engine and, where the Glue venv is present (always
+ * in CI), with the Glue job's own PySpark code on Spark: pipeline-api.{duckdb,spark}.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPS_SCOPES } from '../../../definitions/api-routes.js';
+import { tables as resourceTables, type TableId, tableEnvVar } from '../../../definitions/resources.js';
+import type { GlueRestartAnswer, PipelineHealth, PriceChange } from '../../../functions/domain/api-types.js';
+import { PIPELINE_THRESHOLDS } from '../../../functions/domain/pipeline-health.js';
+import { toIso } from '../../../functions/domain/time.js';
+import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
+import type { LocalGlueEngineOptions } from '../../../glue/local-engine/index.js';
+import { type LocalRichPath, startLocalRichPath } from '../../../local/local-rich-path.js';
+import { localStackEnvironment } from '../../../local/local-stack.js';
+import { requireGluePython } from '../../helpers/glue-python.js';
+import { createScratchStream } from '../../helpers/kinesis-batches.js';
+import { startTestApi, type TestApi } from '../../helpers/local-api.js';
+import { useLocalStack } from '../../helpers/local-stack.js';
+import { createScratchTables } from '../../helpers/scratch-tables.js';
+
+/**
+ * The suite, for one engine: a test file per engine, because the handler modules read the Glue job's
+ * name and endpoint once, when first imported.
+ */
+export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?: boolean } = {}): void {
+  describe.skipIf(options.skip ?? false)(`the pipeline API (${engine} engine)`, () => {
+    const stack = useLocalStack();
+    let richPath: LocalRichPath;
+    let api: TestApi;
+    let names: Record<'products' | 'orders' | 'aggregates' | 'quarantine' | 'priceHistory' | 'pricingConfig', string>;
+
+    beforeAll(async () => {
+      Object.assign(process.env, localStackEnvironment(stack));
+      const [tables, streamName] = await Promise.all([
+        createScratchTables(stack.clients.dynamodb, [
+          'products',
+          'orders',
+          'aggregates',
+          'quarantine',
+          'priceHistory',
+          'pricingConfig',
+        ]),
+        createScratchStream(stack.clients.kinesis, 1),
+      ]);
+      names = tables;
+      // Before the rich path: its run-events handler reads the table names when first loaded.
+      for (const [id, name] of Object.entries(names)) process.env[tableEnvVar(resourceTables[id as TableId])] = name;
+      const options: LocalGlueEngineOptions = {
+        clients: stack.clients,
+        tableNames: names,
+        streamName,
+        engine:
+          engine === 'spark'
+            ? { name: 'spark', python: requireGluePython().python, dynamodbEndpoint: stack.endpoints.dynamodb }
+            : { name: 'duckdb' },
+      };
+      richPath = await startLocalRichPath(options);
+      api = await startTestApi(stack, names);
+    }, 180_000);
+
+    afterAll(() => richPath?.stop(), 120_000);
+
+    const health = async (token?: string) => {
+      const response = await api.request('/ops/pipeline', token === undefined ? {} : { token });
+      expect(response.status).toBe(200);
+      return (await response.json()) as PipelineHealth;
+    };
+    const restart = (body: unknown, token?: string) =>
+      api.request('/ops/pipeline/glue/restart', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        ...(token === undefined ? {} : { token }),
+      });
+
+    describe('GET /ops/pipeline and POST /ops/pipeline/glue/restart', () => {
+      it('reports the rich path green while its Glue run runs, and the thresholds behind the colours', async () => {
+        const reader = api.token('reader', [OPS_SCOPES.read]);
+        const answer = await health(reader);
+
+        expect(answer.status).toBe('ok');
+        expect(answer.richPath).toMatchObject({ status: 'ok', jobName: richPath.service.jobName, restart: null });
+        expect(answer.richPath.run).toMatchObject({ state: 'RUNNING', completedAt: null, errorMessage: null });
+        expect(answer.thresholds).toEqual(PIPELINE_THRESHOLDS);
+      });
+
+      it('counts the fast path’s quarantine of the last hour', async () => {
+        const quarantine = new QuarantineStore(stack.clients.documentClient, names.quarantine);
+        const arrivedAt = toIso(Date.now() - 60_000);
+        await quarantine.put(
+          ['1', '2', '3'].map((n) => ({
+            source: 'fast-path',
+            shardId: 'shardId-000000000000',
+            sequenceNumber: `4960000000000000000000000${n}`,
+            arrivedAt,
+            reason: 'record is not JSON',
+            data: Buffer.from('{'),
+          })),
+        );
+        await quarantine.put([
+          {
+            source: 'fast-path',
+            shardId: 'shardId-000000000000',
+            sequenceNumber: '49600000000000000000000009',
+            arrivedAt: toIso(Date.now() - 2 * 3_600_000),
+            reason: 'an old one',
+            data: Buffer.from('{'),
+          },
+        ]);
+
+        expect((await health()).fastPath).toMatchObject({ status: 'ok', quarantinedLastHour: 3 });
+      });
+
+      it('refuses a restart without a reason, naming the field, and one by a reader', async () => {
+        const missing = await restart({});
+        expect(missing.status).toBe(400);
+        expect(await missing.json()).toMatchObject({ error: 'invalid_request', field: 'reason' });
+        const blank = await restart({ reason: '   ' });
+        expect(blank.status).toBe(400);
+        const reader = await restart({ reason: 'curious' }, api.token('reader', [OPS_SCOPES.read]));
+        expect(reader.status).toBe(403);
+        const actor = await restart({ reason: 'x', actor: 'someone-else' });
+        expect(actor.status).toBe(400);
+        expect(await actor.json()).toMatchObject({ field: 'actor' });
+      });
+
+      it('restarts the job: the old run stops, the ended-run event starts a new one, both steps audited', async () => {
+        const before = (await health()).richPath.run;
+        const response = await restart({ reason: 'stuck batches after a deploy' }, api.token('ops-alice'));
+
+        expect(response.status).toBe(202);
+        const { restart: asked, change } = (await response.json()) as GlueRestartAnswer;
+        expect(asked).toMatchObject({
+          state: 'stopping',
+          requestedBy: 'ops-alice',
+          reason: 'stuck batches after a deploy',
+          stoppingRunIds: [before?.id],
+        });
+        expect(change).toMatchObject({
+          productId: '_global',
+          action: 'config',
+          reasonCode: 'glue_restart_requested',
+          actor: 'ops-alice',
+        });
+
+        // A second restart while the first is under way is refused, saying whose and since when. The
+        // local engine may stop and its successor start before the request arrives (a Glue run takes
+        // a minute): then it is a restart of its own. Both orders are checked with a slow Glue in
+        // test/integration/use-cases/pipeline-control.test.ts.
+        const again = await restart({ reason: 'me too' });
+        if (again.status === 409) {
+          const refusal = (await again.json()) as { message: string };
+          // In progress; or its old run just stopped and this request started the next (the event's
+          // handler and the request race to it, and one of them does it).
+          expect(refusal.message).toMatch(/asked for by ops-alice at .* (is in progress|was still waiting)/);
+        } else {
+          expect(again.status).toBe(202);
+          await again.body?.cancel();
+        }
+
+        await expect
+          .poll(async () => (await health()).richPath.restart?.state, { timeout: 90_000, interval: 250 })
+          .toBe('done');
+        const after = await health();
+        expect(after.richPath.run?.id).toBe(after.richPath.restart?.newRunId);
+        expect(after.richPath.run?.id).not.toBe(before?.id);
+        await expect
+          .poll(async () => (await health()).richPath.run?.state, { timeout: 90_000, interval: 250 })
+          .toBe('RUNNING');
+
+        const feed = await api.request('/ops/changes?minutes=10');
+        const reasons = ((await feed.json()) as { changes: PriceChange[] }).changes
+          .filter((row) => row.reasonCode.startsWith('glue_'))
+          .map((row) => [row.reasonCode, row.actor]);
+        expect(reasons).toContainEqual(['glue_restart_requested', 'ops-alice']);
+        expect(reasons).toContainEqual(['glue_restarted', 'ops-alice']);
+      }, 200_000);
+
+      it('turns red when the job has no active run, and a restart then starts one at once (200)', async () => {
+        const { GlueJobRuns } = await import('../../../functions/store/glue-job-runs.js');
+        const { GlueClient } = await import('@aws-sdk/client-glue');
+        const client = new GlueClient({ endpoint: richPath.service.url });
+        const runs = new GlueJobRuns(client, richPath.service.jobName);
+        try {
+          await runs.stopActive();
+          await expect
+            .poll(async () => (await health()).richPath.status, { timeout: 90_000, interval: 250 })
+            .toBe('down');
+          expect((await health()).status).toBe('down');
+
+          const response = await restart({ reason: 'the job was stopped by hand' });
+          expect(response.status).toBe(200);
+          const { restart: done } = (await response.json()) as GlueRestartAnswer;
+          expect(done).toMatchObject({ state: 'done', stoppingRunIds: [], newRunId: expect.stringMatching(/^jr_/) });
+          await expect
+            .poll(async () => (await health()).richPath.status, { timeout: 90_000, interval: 250 })
+            .toBe('ok');
+        } finally {
+          client.destroy();
+        }
+      }, 200_000);
+    });
+  });
+}

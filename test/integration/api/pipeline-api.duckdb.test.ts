@@ -1,0 +1,3 @@
+import { describePipelineApi } from './pipeline-api-spec.js';
+
+describePipelineApi('duckdb');

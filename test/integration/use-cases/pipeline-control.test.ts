@@ -1,0 +1,101 @@
+/**
+ * Restarting the Glue job, against a Glue that takes its time: the test fake of the Glue API (HTTP
+ * level, the real client) keeps a run STOPPING for a few GetJobRuns calls, as a streaming run stops
+ * only after its batch in flight. The restart item and its audit rows are in DynamoDB Local.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError } from '../../../functions/domain/errors.js';
+import { GLOBAL_HISTORY_ID } from '../../../functions/domain/price-history.js';
+import { GlueJobRuns } from '../../../functions/store/glue-job-runs.js';
+import { GlueRestartStore } from '../../../functions/store/glue-restart-store.js';
+import { PriceHistoryStore } from '../../../functions/store/price-history-store.js';
+import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
+import { PipelineControl } from '../../../functions/use-cases/pipeline-control.js';
+import { type FakeGlue, startFakeGlue } from '../../helpers/fake-glue.js';
+import { useLocalStack } from '../../helpers/local-stack.js';
+import { createScratchTables } from '../../helpers/scratch-tables.js';
+
+const JOB = 'clickprice-aggregation';
+const stack = useLocalStack();
+
+describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => {
+  let glue: FakeGlue;
+  let control: PipelineControl;
+  let history: PriceHistoryStore;
+
+  beforeEach(async () => {
+    glue = await startFakeGlue({ stopPolls: 3, jobs: [JOB] });
+    const names = await createScratchTables(stack.clients.dynamodb, ['pricingConfig', 'priceHistory', 'quarantine']);
+    const { documentClient } = stack.clients;
+    control = new PipelineControl({
+      glue: new GlueJobRuns(glue.client, JOB),
+      restarts: new GlueRestartStore(documentClient, names),
+      quarantine: new QuarantineStore(documentClient, names.quarantine),
+    });
+    history = new PriceHistoryStore(documentClient, names.priceHistory);
+    await new GlueJobRuns(glue.client, JOB).start();
+    return () => glue.close();
+  });
+
+  const restartBy = (actor: string, reason = 'stuck') => control.restartGlue({ actor, reason });
+  const stopped = (jobRunId: string) => ({ jobName: JOB, jobRunId, state: 'STOPPED' });
+
+  it('stops the run, refuses a second restart meanwhile, and starts the next run when the old one has ended', async () => {
+    const { status, answer } = await restartBy('alice');
+    expect(status).toBe(202);
+    const oldRun = answer.restart.stoppingRunIds[0] as string;
+    expect(glue.runs.find((run) => run.Id === oldRun)?.JobRunState).toBe('STOPPING');
+
+    await expect(restartBy('bob')).rejects.toThrow(ConflictError);
+    await expect(restartBy('bob')).rejects.toThrow(
+      /asked for by alice at .* is in progress: waiting for run jr_1 to stop/,
+    );
+
+    // The run is still stopping when a (premature) event comes: nothing is started yet.
+    expect(await control.onRunEnded(stopped(oldRun))).toBeNull();
+    for (let poll = 0; poll < 4; poll++) await new GlueJobRuns(glue.client, JOB).active();
+    const done = await control.onRunEnded(stopped(oldRun));
+
+    expect(done).toMatchObject({ state: 'done', requestedBy: 'alice', newRunId: 'jr_2' });
+    expect(glue.runs.map((run) => [run.Id, run.JobRunState])).toEqual([
+      ['jr_1', 'STOPPED'],
+      ['jr_2', 'RUNNING'],
+    ]);
+    // A redelivered event finds the restart done and starts nothing.
+    expect(await control.onRunEnded(stopped(oldRun))).toBeNull();
+    expect(glue.runs).toHaveLength(2);
+
+    const rows = await history.all(GLOBAL_HISTORY_ID);
+    expect(rows.map((row) => [row.reasonCode, row.actor]).sort()).toEqual([
+      ['glue_restart_requested', 'alice'],
+      ['glue_restarted', 'alice'],
+    ]);
+  });
+
+  it('ignores the end of a run no restart waits for, and events of other jobs', async () => {
+    expect(await control.onRunEnded(stopped('jr_1'))).toBeNull();
+    expect(await control.onRunEnded({ jobName: 'another-job', jobRunId: 'jr_1', state: 'FAILED' })).toBeNull();
+    expect(glue.runs).toHaveLength(1);
+  });
+
+  it('completes a restart whose ended-run event never came when the next is asked for, and says so', async () => {
+    const { answer } = await restartBy('alice');
+    for (let poll = 0; poll < 4; poll++) await new GlueJobRuns(glue.client, JOB).active();
+    expect(glue.runs[0]?.JobRunState).toBe('STOPPED');
+
+    await expect(restartBy('bob')).rejects.toThrow(
+      /asked for by alice .* was still waiting; its old run had stopped, so it started run jr_2 now/,
+    );
+    expect((await control.health()).richPath.restart).toMatchObject({
+      requestedAt: answer.restart.requestedAt,
+      state: 'done',
+      newRunId: 'jr_2',
+    });
+  });
+
+  it('refuses a restart with no reason, or only spaces, naming the field', async () => {
+    await expect(control.restartGlue({ actor: 'alice' } as never)).rejects.toMatchObject({ field: 'reason' });
+    await expect(restartBy('alice', '  ')).rejects.toMatchObject({ field: 'reason' });
+    expect(glue.calls.filter((call) => call.startsWith('BatchStopJobRun'))).toEqual([]);
+  });
+});
