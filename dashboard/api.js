@@ -92,6 +92,7 @@ export function createApi({ basePath, token, onAuthError }) {
     demand: (productId, query) => call('GET /ops/products/{productId}/demand', { params: product(productId), query }),
     changes: (query) => call('GET /ops/changes', { query }),
     config: () => call('GET /ops/config'),
+    pipeline: () => call('GET /ops/pipeline'),
 
     freeze: (productId, body) => call('POST /ops/products/{productId}/freeze', { params: product(productId), body }),
     unfreeze: (productId, body) =>
@@ -102,5 +103,6 @@ export function createApi({ basePath, token, onAuthError }) {
       call('POST /ops/products/{productId}/rollback', { params: product(productId), body }),
     setKillSwitch: (body) => call('PUT /ops/config/kill-switch', { body }),
     setShadowMode: (body) => call('PUT /ops/config/shadow-mode', { body }),
+    restartGlue: (body) => call('POST /ops/pipeline/glue/restart', { body }),
   };
 }

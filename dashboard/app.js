@@ -9,6 +9,7 @@ import { confirmAction } from './dialogs.js';
 import { h, pageElement, replaceChildren } from './dom.js';
 import { startFeed } from './feed.js';
 import { clock } from './format.js';
+import { renderPipeline } from './pipeline-panel.js';
 import { productView } from './product-view.js';
 import { productsView } from './products-view.js';
 import {
@@ -35,6 +36,7 @@ const elements = {
   live: pageElement('live-status'),
   killSwitch: pageElement('kill-switch'),
   shadowMode: pageElement('shadow-mode'),
+  pipeline: pageElement('pipeline-status'),
   changeToken: pageElement('change-token'),
   signOut: pageElement('sign-out'),
   toasts: pageElement('toasts'),
@@ -74,7 +76,7 @@ function rememberProducts(products) {
 
 /**
  * While a token is in use: the view on screen, the change feed, the config poll's timer.
- * @type {{ view: { title: string, mount(element: HTMLElement): void, unmount(): void } | null, feed: { stop(): void } | null, configTimer: ReturnType<typeof setTimeout> | undefined } | null}
+ * @type {{ view: { title: string, mount(element: HTMLElement): void, unmount(): void } | null, feed: { stop(): void } | null, configTimer: ReturnType<typeof setTimeout> | undefined, pipelineTimer?: ReturnType<typeof setTimeout> } | null}
  */
 let running = null;
 
@@ -216,6 +218,34 @@ async function pollConfig() {
   if (running) running.configTimer = setTimeout(pollConfig, CONFIG_POLL_MS);
 }
 
+/** The pipeline's health, every CONFIG_POLL_MS while the page runs. */
+async function pollPipeline() {
+  if (!running) return;
+  clearTimeout(running.pipelineTimer);
+  let health = null;
+  let error = null;
+  try {
+    health = await api.pipeline();
+  } catch (failure) {
+    error = failure instanceof Error ? failure.message : String(failure);
+  }
+  if (!running) return;
+  renderPipeline(elements.pipeline, {
+    health,
+    error,
+    api,
+    onRestarted: ({ restart }) => {
+      toast(
+        restart.state === 'done'
+          ? `Glue job restarted: run ${restart.newRunId}`
+          : `Glue job restart asked for: stopping ${restart.stoppingRunIds.join(', ')}`,
+      );
+      pollPipeline();
+    },
+  });
+  running.pipelineTimer = setTimeout(pollPipeline, CONFIG_POLL_MS);
+}
+
 async function start() {
   stop();
   running = { view: null, feed: null, configTimer: undefined };
@@ -238,6 +268,7 @@ async function start() {
     onStatus: showLive,
   });
   pollConfig();
+  pollPipeline();
   route();
 }
 
@@ -246,6 +277,7 @@ function stop() {
   running.view?.unmount();
   running.feed?.stop();
   clearTimeout(running.configTimer);
+  clearTimeout(running.pipelineTimer);
   running = null;
 }
 

@@ -6,12 +6,12 @@
  * disabled; a writer does not. The local API runs the real handler modules on the shared stack, its
  * sign-in issuing 6-second access tokens so that a renewal happens within the test.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalApi, startLocalApi } from '../../local/local-api.js';
 import { LOCAL_CLIENT_ID } from '../../local/local-jwt-authorizer.js';
 import { localStackEnvironment } from '../../local/local-stack.js';
-import { launchChromium, recordPolicyViolations, skipBrowserSuite } from '../helpers/chromium.js';
+import { type BrowserPage, openBrowserPage, skipBrowserSuite } from '../helpers/chromium.js';
 import { useLocalStack } from '../helpers/local-stack.js';
 
 const TOKEN_TTL_SECONDS = 6;
@@ -21,21 +21,18 @@ const REFRESH_TOKEN = `sessionStorage.getItem('clickprice.opsRefreshToken')`;
 describe.skipIf(skipBrowserSuite('ops-sign-in.browser'))('ops sign-in in headless Chromium', () => {
   const stack = useLocalStack();
   let api: LocalApi;
-  let browser: Browser | undefined;
+  let ui: BrowserPage | undefined;
   let page: Page;
-  let policyViolations: string[];
 
   beforeAll(async () => {
     Object.assign(process.env, localStackEnvironment(stack));
     api = await startLocalApi({ advertise: false, signInTokenTtlSeconds: TOKEN_TTL_SECONDS });
-    browser = await launchChromium();
-    page = await browser.newPage();
-    page.setDefaultTimeout(20_000);
-    policyViolations = recordPolicyViolations(page);
+    ui = await openBrowserPage();
+    page = ui.page;
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
+    await ui?.browser.close().catch(() => undefined);
     await api?.stop();
   }, 30_000);
 
@@ -116,6 +113,6 @@ describe.skipIf(skipBrowserSuite('ops-sign-in.browser'))('ops sign-in in headles
   it('does all of it under the dashboard Content-Security-Policy, which lets the page reach only its API and the sign-in domain', async () => {
     const response = await fetch(`${api.url}/dashboard`);
     expect(response.headers.get('content-security-policy')).toContain(`connect-src 'self' ${api.signInUrl};`);
-    expect(policyViolations).toEqual([]);
+    expect(ui?.policyViolations).toEqual([]);
   });
 });

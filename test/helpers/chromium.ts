@@ -49,3 +49,18 @@ export function recordPolicyViolations(page: Page): string[] {
   });
   return violations;
 }
+
+/** A browser with one page, and what its Content-Security-Policy blocked there. */
+export interface BrowserPage {
+  readonly browser: Browser;
+  readonly page: Page;
+  readonly policyViolations: string[];
+}
+
+/** Chromium with a page of this viewport, waiting up to 20 s for what a test asks of it. */
+export async function openBrowserPage(viewport = { width: 1280, height: 900 }): Promise<BrowserPage> {
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(20_000);
+  return { browser, page, policyViolations: recordPolicyViolations(page) };
+}

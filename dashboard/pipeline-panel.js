@@ -1,0 +1,97 @@
+/**
+ * The pipeline panel in the header, on every page: one pill coloured by the pipeline's worst path
+ * (green, amber, red, as GET /ops/pipeline says), opening onto each path's why, the Glue job's run,
+ * the latest restart and the thresholds behind the colours; and the Glue job's restart, behind the
+ * confirmation dialog.
+ */
+import { actionProps } from './access.js';
+import { confirmAction } from './dialogs.js';
+import { h, replaceChildren } from './dom.js';
+import { clock } from './format.js';
+
+const LABELS = { ok: 'OK', warn: 'attention', down: 'DOWN', unknown: 'unknown' };
+
+function pathRow(title, path, details) {
+  return h(
+    'div',
+    { class: 'pipeline__path', 'data-state': path.status, 'data-testid': `pipeline-${title.replace(' ', '-')}` },
+    h('span', { class: 'pipeline__dot', 'aria-hidden': 'true' }),
+    h('strong', {}, `${title} · ${LABELS[path.status]}`),
+    h('span', { class: 'pipeline__why' }, path.why),
+    ...details.map((line) => h('span', { class: 'pipeline__detail muted' }, line)),
+  );
+}
+
+function restartLine(restart) {
+  if (restart === null) return [];
+  const outcome =
+    restart.state === 'done'
+      ? `done: run ${restart.newRunId} started ${clock(restart.finishedAt)}`
+      : restart.state === 'failed'
+        ? `failed: ${restart.error}`
+        : `waiting for ${restart.stoppingRunIds.join(', ')} to stop`;
+  return [`Last restart ${clock(restart.requestedAt)} by ${restart.requestedBy} (“${restart.reason}”): ${outcome}`];
+}
+
+/**
+ * Renders the pill and its panel into `container` (a <details>), keeping it open if it was.
+ * `health` is null while the API cannot say (the panel then shows `error`).
+ */
+export function renderPipeline(container, { health, error, api, onRestarted }) {
+  const status = health?.status ?? 'unknown';
+  container.dataset.state = status;
+  const run = health?.richPath.run ?? null;
+  const restart = () =>
+    confirmAction({
+      title: 'Restart the Glue job',
+      testid: 'glue-restart-dialog',
+      tone: 'danger',
+      confirmLabel: 'Restart the job',
+      summary: () => [
+        run !== null && ['STARTING', 'RUNNING', 'WAITING'].includes(run.state)
+          ? `Run ${run.id} stops after its batch in flight; the next starts once it has, from the checkpoint: nothing is lost or counted twice.`
+          : 'No run is active: a new run starts at once, from the checkpoint.',
+        'The rich path aggregates nothing while no run runs; the fast path keeps pricing.',
+      ],
+      run: (values) => api.restartGlue({ reason: values.reason }),
+      onDone: (answer) => onRestarted(answer),
+    });
+  replaceChildren(
+    container,
+    h(
+      'summary',
+      { class: 'pipeline__pill', 'data-testid': 'pipeline-pill' },
+      h('span', { class: 'pipeline__dot', 'aria-hidden': 'true' }),
+      `Pipeline ${LABELS[status]}`,
+    ),
+    h(
+      'div',
+      { class: 'pipeline__panel card', 'data-testid': 'pipeline-panel' },
+      health === null
+        ? h('p', { role: 'alert', class: 'notice' }, `The pipeline's health is not known: ${error ?? 'no answer yet'}`)
+        : [
+            pathRow('rich path', health.richPath, [
+              `Glue job ${health.richPath.jobName}${run === null ? '' : `; its last run started ${clock(run.startedAt)}`}`,
+              ...restartLine(health.richPath.restart),
+            ]),
+            pathRow('fast path', health.fastPath, []),
+            h(
+              'p',
+              { class: 'pipeline__thresholds muted' },
+              `Amber: a Glue run starting or stopping (over ${health.thresholds.glueStartingWarnSeconds} s is stuck), or ${health.thresholds.quarantinedLastHourWarn}+ bad records in an hour. Red: no Glue run. Checked ${clock(health.checkedAt)}.`,
+            ),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'button button--small',
+                onclick: restart,
+                'data-testid': 'glue-restart',
+                ...actionProps(),
+              },
+              'Restart Glue job…',
+            ),
+          ],
+    ),
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * The dashboard's pipeline panel in headless Chromium, on the local stack with its rich path (the
+ * local Glue service running the DuckDB engine): green while the Glue job runs; red once the job's run
+ * is stopped behind the page's back (through the Glue API, as someone in the AWS console would); and
+ * green again after a restart asked for from the panel, through its confirmation dialog.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GlueClient } from '@aws-sdk/client-glue';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TableId, tableEnvVar, tables } from '../../definitions/resources.js';
+import { GlueJobRuns } from '../../functions/store/glue-job-runs.js';
+import { type LocalApi, startLocalApi } from '../../local/local-api.js';
+import { type LocalRichPath, startLocalRichPath } from '../../local/local-rich-path.js';
+import { localStackEnvironment } from '../../local/local-stack.js';
+import { type BrowserPage, openBrowserPage, skipBrowserSuite } from '../helpers/chromium.js';
+import { createScratchStream } from '../helpers/kinesis-batches.js';
+import { useLocalStack } from '../helpers/local-stack.js';
+import { createScratchTables } from '../helpers/scratch-tables.js';
+
+const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
+/** The page polls the pipeline every 5 s; a change shows within two polls. */
+const SHOWN_WITHIN_MS = 15_000;
+
+describe.skipIf(skipBrowserSuite('pipeline-panel.browser'))('the pipeline panel in headless Chromium', () => {
+  const stack = useLocalStack();
+  let richPath: LocalRichPath;
+  let api: LocalApi;
+  let ui: BrowserPage | undefined;
+  let page: Page;
+
+  beforeAll(async () => {
+    Object.assign(process.env, localStackEnvironment(stack));
+    // The restart item and its audit rows, the quarantine count and the engine's rows: the suite's own.
+    const scratch = await createScratchTables(stack.clients.dynamodb, [
+      'aggregates',
+      'pricingConfig',
+      'priceHistory',
+      'quarantine',
+    ]);
+    for (const [id, name] of Object.entries(scratch)) process.env[tableEnvVar(tables[id as TableId])] = name;
+    richPath = await startLocalRichPath({
+      clients: stack.clients,
+      tableNames: { ...stack.tableNames, ...scratch },
+      streamName: await createScratchStream(stack.clients.kinesis, 1),
+      engine: { name: 'duckdb' },
+    });
+    api = await startLocalApi({ advertise: false });
+    ui = await openBrowserPage();
+    page = ui.page;
+  }, 90_000);
+
+  afterAll(async () => {
+    await ui?.browser.close().catch(() => undefined);
+    await api?.stop();
+    await richPath?.stop();
+  }, 60_000);
+
+  const pipelineState = () => page.getByTestId('pipeline-status').getAttribute('data-state');
+
+  it('shows the pipeline green on the products page while the Glue job runs', async () => {
+    await page.goto(api.dashboardUrl);
+    await expect.poll(pipelineState, { timeout: SHOWN_WITHIN_MS }).toBe('ok');
+    await page.getByTestId('pipeline-pill').click();
+    expect(await page.getByTestId('pipeline-rich-path').textContent()).toMatch(/rich path · OK.*running for/s);
+    expect(await page.getByTestId('pipeline-fast-path').getAttribute('data-state')).toBe('ok');
+  }, 60_000);
+
+  it('turns red when the Glue job run is stopped, saying no run is active', async () => {
+    const client = new GlueClient({ endpoint: richPath.service.url });
+    try {
+      await new GlueJobRuns(client, richPath.service.jobName).stopActive();
+    } finally {
+      client.destroy();
+    }
+
+    await expect.poll(pipelineState, { timeout: SHOWN_WITHIN_MS }).toBe('down');
+    expect(await page.getByTestId('pipeline-pill').textContent()).toContain('Pipeline DOWN');
+    expect(await page.getByTestId('pipeline-rich-path').textContent()).toMatch(
+      /no run is active; the last, jr_\w+, ended STOPPED/,
+    );
+  }, 30_000);
+
+  it('restarts the job from the panel, through the confirmation dialog, and turns green again', async () => {
+    await page.getByTestId('glue-restart').click();
+    await page.getByTestId('field-reason').fill('e2e: the job was stopped');
+    await page.getByTestId('dialog-confirm').click();
+
+    await expect.poll(pipelineState, { timeout: SHOWN_WITHIN_MS }).toBe('ok');
+    expect(await page.getByTestId('pipeline-rich-path').textContent()).toMatch(
+      /Last restart .* by .*e2e: the job was stopped.*: done: run jr_\w+ started/s,
+    );
+    expect(ui?.policyViolations).toEqual([]);
+    // Left for people to look at (git-ignored, as the dashboard suite's).
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'pipeline-panel.png') });
+  }, 40_000);
+
+  it('shows a read-only person the restart disabled', async () => {
+    const reader = await (ui as BrowserPage).browser.newPage();
+    try {
+      await reader.goto(`${api.url}/dashboard#token=${api.opsReadToken}`);
+      await expect
+        .poll(() => reader.getByTestId('pipeline-status').getAttribute('data-state'), { timeout: SHOWN_WITHIN_MS })
+        .toBe('ok');
+      await reader.getByTestId('pipeline-pill').click();
+      expect(await reader.getByTestId('glue-restart').isDisabled()).toBe(true);
+    } finally {
+      await reader.close();
+    }
+  }, 30_000);
+});
