@@ -20,11 +20,28 @@ export interface HandlerInstrumentation {
   readonly metrics: Metrics;
 }
 
-export function createInstrumentation(serviceName: string): HandlerInstrumentation {
+type MetricsLogger = NonNullable<NonNullable<ConstructorParameters<typeof Metrics>[0]>['logger']>;
+
+/**
+ * Metrics' own messages, through the handler's logger. An invocation that measured nothing (the
+ * dashboard serving a file, a health read) is normal: that notice is debug, not a warning per request.
+ */
+function metricsLogger(logger: Logger): MetricsLogger {
   return {
-    logger: new Logger({ serviceName }),
-    metrics: new Metrics({ namespace: 'clickprice', serviceName }),
+    debug: (...args: unknown[]) => logger.debug(String(args[0])),
+    info: (...args: unknown[]) => logger.info(String(args[0])),
+    warn: (...args: unknown[]) => {
+      const message = String(args[0]);
+      if (message.startsWith('No application metrics to publish')) logger.debug(message);
+      else logger.warn(message);
+    },
+    error: (...args: unknown[]) => logger.error(String(args[0])),
   };
+}
+
+export function createInstrumentation(serviceName: string): HandlerInstrumentation {
+  const logger = new Logger({ serviceName });
+  return { logger, metrics: new Metrics({ namespace: 'clickprice', serviceName, logger: metricsLogger(logger) }) };
 }
 
 /** A handler with the Powertools middlewares every clickprice Lambda runs under. */
