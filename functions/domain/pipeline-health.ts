@@ -21,6 +21,8 @@ export interface GlueRunView {
   /** Glue's JobRunState: STARTING, RUNNING, STOPPING, STOPPED, SUCCEEDED, FAILED, TIMEOUT, ERROR, WAITING. */
   readonly state: string;
   readonly startedAt: string | null;
+  /** When its state last changed (a stop asked for, say). */
+  readonly lastModifiedAt: string | null;
   readonly completedAt: string | null;
   readonly errorMessage: string | null;
 }
@@ -45,8 +47,12 @@ export function richPathHealth(run: GlueRunView | null, now: number): PathHealth
       return age > PIPELINE_THRESHOLDS.glueStartingWarnSeconds
         ? { status: 'warn', why: `run ${run.id} still ${run.state} after ${age} s` }
         : { status: 'warn', why: `run ${run.id} ${run.state}: windows resume from the checkpoint once it runs` };
-    case 'STOPPING':
-      return { status: 'warn', why: `run ${run.id} stopping: no new run until it has stopped` };
+    case 'STOPPING': {
+      const stopping = Math.round(ageSeconds(run.lastModifiedAt ?? run.startedAt, now));
+      return stopping > PIPELINE_THRESHOLDS.glueStoppingWarnSeconds
+        ? { status: 'warn', why: `run ${run.id} still stopping after ${stopping} s` }
+        : { status: 'warn', why: `run ${run.id} stopping: no new run until it has stopped` };
+    }
     default: {
       const error = run.errorMessage === null ? '' : `: ${run.errorMessage}`;
       return { status: 'down', why: `no run is active; the last, ${run.id}, ended ${run.state}${error}` };

@@ -70,6 +70,7 @@ function runView(run: JobRun): GlueRunView {
     id: run.Id ?? 'unknown',
     state: run.JobRunState ?? 'UNKNOWN',
     startedAt: run.StartedOn?.toISOString() ?? null,
+    lastModifiedAt: run.LastModifiedOn?.toISOString() ?? null,
     completedAt: run.CompletedOn?.toISOString() ?? null,
     errorMessage: run.ErrorMessage ?? null,
   };

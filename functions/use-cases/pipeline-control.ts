@@ -133,7 +133,12 @@ export class PipelineControl {
       // Another finisher (the event, or a restart request that found the old run gone) started the
       // run first: that one records the restart done.
       if (error instanceof Error && error.name === 'ConcurrentRunsExceededException') {
-        return (await this.deps.restarts.latest()) ?? restart;
+        if (restart.stoppingRunIds.length > 0) return (await this.deps.restarts.latest()) ?? restart;
+        // Nothing was stopping: a run was started by someone else since. It is the run asked for.
+        const [running] = await this.deps.glue.active();
+        outcome = { state: 'done', newRunId: running?.Id ?? null, finishedAt, error: null };
+        await this.deps.restarts.finish(restart.requestedAt, outcome, null);
+        return { ...restart, ...outcome };
       }
       outcome = {
         state: 'failed',

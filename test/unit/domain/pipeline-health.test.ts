@@ -12,6 +12,7 @@ const run = (state: string, startedSecondsAgo = 30, errorMessage: string | null 
   id: 'jr_1',
   state,
   startedAt: new Date(NOW - startedSecondsAgo * 1_000).toISOString(),
+  lastModifiedAt: new Date(NOW - 10_000).toISOString(),
   completedAt: null,
   errorMessage,
 });
@@ -29,6 +30,10 @@ describe('richPathHealth: the rich path is up while its streaming run runs', () 
     });
     const slow = richPathHealth(run('STARTING', PIPELINE_THRESHOLDS.glueStartingWarnSeconds + 1), NOW);
     expect(slow).toEqual({ status: 'warn', why: 'run jr_1 still STARTING after 301 s' });
+    // A stop counts from when it was asked for, not from the run's start.
+    expect(richPathHealth(run('STOPPING', 3_600), NOW).why).toBe('run jr_1 stopping: no new run until it has stopped');
+    const stuck = { ...run('STOPPING', 3_600), lastModifiedAt: new Date(NOW - 400_000).toISOString() };
+    expect(richPathHealth(stuck, NOW)).toEqual({ status: 'warn', why: 'run jr_1 still stopping after 400 s' });
   });
 
   it('is down when no run is active, with the last run’s end and error', () => {

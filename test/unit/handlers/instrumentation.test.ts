@@ -27,7 +27,9 @@ describe('the instrumentation every handler runs under', () => {
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
     const { metrics } = createInstrumentation('dashboard');
 
-    const written = await output(async () => metrics.publishStoredMetrics());
+    const written = await output(async () => {
+      metrics.publishStoredMetrics();
+    });
 
     expect(written).toBe('');
   });
