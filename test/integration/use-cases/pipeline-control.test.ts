@@ -22,10 +22,12 @@ describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => 
   let glue: FakeGlue;
   let control: PipelineControl;
   let history: PriceHistoryStore;
+  let restartTables: Record<'pricingConfig' | 'priceHistory' | 'quarantine', string>;
 
   beforeEach(async () => {
     glue = await startFakeGlue({ stopPolls: 3, jobs: [JOB] });
     const names = await createScratchTables(stack.clients.dynamodb, ['pricingConfig', 'priceHistory', 'quarantine']);
+    restartTables = names;
     const { documentClient } = stack.clients;
     control = new PipelineControl({
       glue: new GlueJobRuns(glue.client, JOB),
@@ -91,6 +93,31 @@ describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => 
       state: 'done',
       newRunId: 'jr_2',
     });
+  });
+
+  it('takes a run someone else started meanwhile as the restart’s, when nothing was stopping', async () => {
+    const runs = new GlueJobRuns(glue.client, JOB);
+    await runs.stopActive();
+    for (let poll = 0; poll < 4; poll++) await runs.active();
+    // Between the restart finding no run and starting one, another run starts (the console, say).
+    class Raced extends GlueJobRuns {
+      override async start(): Promise<string> {
+        await super.start();
+        return super.start();
+      }
+    }
+    const raced = new PipelineControl({
+      glue: new Raced(glue.client, JOB),
+      restarts: new GlueRestartStore(stack.clients.documentClient, restartTables),
+      quarantine: new QuarantineStore(stack.clients.documentClient, restartTables.quarantine),
+    });
+
+    const { status, answer } = await raced.restartGlue({ actor: 'alice', reason: 'after maintenance' });
+
+    expect(status).toBe(200);
+    expect(answer.restart).toMatchObject({ state: 'done', newRunId: 'jr_2', stoppingRunIds: [] });
+    expect(glue.runs.filter((run) => run.JobRunState === 'RUNNING').map((run) => run.Id)).toEqual(['jr_2']);
+    expect((await raced.health()).richPath.restart).toMatchObject({ state: 'done', newRunId: 'jr_2' });
   });
 
   it('refuses a restart with no reason, or only spaces, naming the field', async () => {
