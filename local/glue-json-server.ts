@@ -6,7 +6,7 @@
  * answers that error.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback-server.js';
 
 /** An error Glue answers with, e.g. `EntityNotFoundException` (status 400, as Glue's client errors). */
 export class GlueApiError extends Error {
@@ -64,14 +64,5 @@ export async function startGlueJsonServer(
       reply(known.status, { __type: known.type, Message: known.message }, known.type);
     }
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const { port: bound } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${bound}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { url: await listenOnLoopback(server, port), close: () => closeServer(server) };
 }

@@ -9,8 +9,7 @@
  * storefront origin (the configuration is API-wide, as in AWS).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import {
   type ApiSurface,
@@ -22,6 +21,7 @@ import {
 } from '../definitions/api-routes.js';
 import { invokeHandler, logStreamNameFor } from './event-source-mapping/index.js';
 import type { LocalJwtAuthorizer } from './local-jwt-authorizer.js';
+import { closeServer, listenOnLoopback, sendJson } from './loopback-server.js';
 import { choosePort } from './ports.js';
 
 /** An HTTP handler module's export, as Lambda calls it. */
@@ -131,12 +131,7 @@ export async function startHttpGateway(options: HttpGatewayOptions): Promise<Htt
   });
   // Keep-alive as API Gateway offers it; storefront clients reuse connections.
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const { port: bound } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${bound}`, stop: () => closeServer(server) };
+  return { url: await listenOnLoopback(server, port), stop: () => closeServer(server) };
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse, options: HttpGatewayOptions): Promise<void> {
@@ -347,16 +342,6 @@ async function readBody(request: IncomingMessage): Promise<Buffer | null> {
   return Buffer.concat(chunks);
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  response.end(text);
-}
-
 function isTextual(contentType: string | undefined): boolean {
   return (
     contentType === undefined || /^(text\/|application\/(json|x-www-form-urlencoded|javascript|xml))/i.test(contentType)
@@ -373,11 +358,4 @@ function safeDecode(segment: string): string {
   } catch {
     return segment;
   }
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

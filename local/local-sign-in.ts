@@ -14,10 +14,10 @@
  * The people's scopes are what Cognito's pre-token trigger leaves them (opsScopesToSuppress).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { OPS_GROUPS, OPS_SCOPES, opsScopesToSuppress } from '../definitions/api-routes.js';
 import { LOCAL_CLIENT_ID, type LocalJwtAuthorizer } from './local-jwt-authorizer.js';
+import { closeServer, listenOnLoopback, sendJson } from './loopback-server.js';
 import { choosePort } from './ports.js';
 
 export interface LocalPerson {
@@ -265,12 +265,7 @@ export async function startLocalSignIn(options: LocalSignInOptions): Promise<Loc
       else response.destroy(error as Error);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const { port: bound } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${bound}`, clientId: LOCAL_CLIENT_ID, stop: () => closeServer(server) };
+  return { url: await listenOnLoopback(server, port), clientId: LOCAL_CLIENT_ID, stop: () => closeServer(server) };
 }
 
 /** The PKCE S256 challenge of a verifier (RFC 7636). */
@@ -336,11 +331,6 @@ function redirect(response: ServerResponse, location: string, headers: Record<st
   response.end();
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
-}
-
 function sendHtml(response: ServerResponse, status: number, html: string, formTargets: string) {
   response.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
@@ -348,11 +338,4 @@ function sendHtml(response: ServerResponse, status: number, html: string, formTa
     'cache-control': 'no-store',
   });
   response.end(html);
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
