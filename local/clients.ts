@@ -1,6 +1,7 @@
 import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -54,4 +55,15 @@ export function createLocalClients(endpoints: LocalEndpoints): LocalClients {
       kinesis.destroy();
     },
   };
+}
+
+/** A client of the local Glue API (local-glue-service.ts); tests pass `maxAttempts: 1` to see Glue's errors at once. */
+export function localGlueClient(endpoint: string, options: { readonly maxAttempts?: number } = {}): GlueClient {
+  return new GlueClient({
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint,
+    requestHandler: http1Handler(),
+    ...options,
+  });
 }

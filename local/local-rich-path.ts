@@ -8,10 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GlueClient } from '@aws-sdk/client-glue';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../definitions/local-services.js';
+import { LOCAL_REGION } from '../definitions/local-services.js';
 import type { GlueJobStateChangeDetail } from '../functions/handlers/glue-run-events.js';
 import { GLUE_JOB_NAME_ENV, GlueJobRuns } from '../functions/store/glue-job-runs.js';
 import {
@@ -21,6 +19,7 @@ import {
   startLocalGlueEngine,
 } from '../glue/local-engine/index.js';
 import type { GlueEngineName } from '../glue/local-engine/window-aggregation.js';
+import { localGlueClient } from './clients.js';
 import { invokeHandler, logStreamNameFor, type StreamHandler } from './event-source-mapping/index.js';
 import { type GlueJobStateChange, type LocalGlueService, startLocalGlueService } from './local-glue-service.js';
 
@@ -85,12 +84,7 @@ export async function startLocalRichPath(options: LocalGlueEngineOptions): Promi
   // The module reads its job name and endpoint when first loaded: after the environment is set.
   runEvents = (await import('../functions/handlers/glue-run-events.js')).handler as unknown as typeof runEvents;
 
-  const client = new GlueClient({
-    endpoint: service.url,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    requestHandler: new NodeHttpHandler(),
-  });
+  const client = localGlueClient(service.url);
   try {
     const runs = new GlueJobRuns(client, service.jobName);
     const runId = await runs.start();

@@ -7,11 +7,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GlueClient } from '@aws-sdk/client-glue';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TableId, tableEnvVar, tables } from '../../definitions/resources.js';
 import { GlueJobRuns } from '../../functions/store/glue-job-runs.js';
+import { localGlueClient } from '../../local/clients.js';
 import { type LocalApi, startLocalApi } from '../../local/local-api.js';
 import { type LocalRichPath, startLocalRichPath } from '../../local/local-rich-path.js';
 import { localStackEnvironment } from '../../local/local-stack.js';
@@ -69,7 +69,7 @@ describe.skipIf(skipBrowserSuite('pipeline-panel.browser'))('the pipeline panel 
   }, 60_000);
 
   it('turns red when the Glue job run is stopped, saying no run is active', async () => {
-    const client = new GlueClient({ endpoint: richPath.service.url });
+    const client = localGlueClient(richPath.service.url);
     try {
       await new GlueJobRuns(client, richPath.service.jobName).stopActive();
     } finally {

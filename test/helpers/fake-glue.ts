@@ -1,6 +1,5 @@
-import { GlueClient } from '@aws-sdk/client-glue';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../definitions/local-services.js';
+import type { GlueClient } from '@aws-sdk/client-glue';
+import { localGlueClient } from '../../local/clients.js';
 import { GlueApiError, startGlueJsonServer } from '../../local/glue-json-server.js';
 
 /**
@@ -82,13 +81,7 @@ export async function startFakeGlue(
       return { JobRunId: run.Id };
     }),
   });
-  const client = new GlueClient({
-    endpoint: server.url,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    requestHandler: new NodeHttpHandler(),
-    maxAttempts: 1,
-  });
+  const client = localGlueClient(server.url, { maxAttempts: 1 });
   return {
     client,
     runs,

@@ -12,8 +12,10 @@ import { tables as resourceTables, type TableId, tableEnvVar } from '../../../de
 import type { GlueRestartAnswer, PipelineHealth, PriceChange } from '../../../functions/domain/api-types.js';
 import { PIPELINE_THRESHOLDS } from '../../../functions/domain/pipeline-health.js';
 import { toIso } from '../../../functions/domain/time.js';
+import { GlueJobRuns } from '../../../functions/store/glue-job-runs.js';
 import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
 import type { LocalGlueEngineOptions } from '../../../glue/local-engine/index.js';
+import { localGlueClient } from '../../../local/clients.js';
 import { type LocalRichPath, startLocalRichPath } from '../../../local/local-rich-path.js';
 import { localStackEnvironment } from '../../../local/local-stack.js';
 import { requireGluePython } from '../../helpers/glue-python.js';
@@ -181,9 +183,7 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
       }, 200_000);
 
       it('turns red when the job has no active run, and a restart then starts one at once (200)', async () => {
-        const { GlueJobRuns } = await import('../../../functions/store/glue-job-runs.js');
-        const { GlueClient } = await import('@aws-sdk/client-glue');
-        const client = new GlueClient({ endpoint: richPath.service.url });
+        const client = localGlueClient(richPath.service.url);
         const runs = new GlueJobRuns(client, richPath.service.jobName);
         try {
           await runs.stopActive();

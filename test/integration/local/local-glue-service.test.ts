@@ -6,14 +6,13 @@ import {
   ConcurrentRunsExceededException,
   EntityNotFoundException,
   GetJobRunCommand,
-  GlueClient,
+  type GlueClient,
   StartJobRunCommand,
 } from '@aws-sdk/client-glue';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../definitions/local-services.js';
 import { GlueJobRuns } from '../../../functions/store/glue-job-runs.js';
 import type { LocalGlueEngine } from '../../../glue/local-engine/index.js';
+import { localGlueClient } from '../../../local/clients.js';
 import {
   type GlueJobStateChange,
   LOCAL_GLUE_JOB_NAME,
@@ -40,13 +39,7 @@ async function serviceWith(startEngine: () => Promise<LocalGlueEngine>) {
     onStateChange: async (change) => void changes.push(change),
   });
   services.push(service);
-  const client = new GlueClient({
-    endpoint: service.url,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    requestHandler: new NodeHttpHandler(),
-    maxAttempts: 1,
-  });
+  const client = localGlueClient(service.url, { maxAttempts: 1 });
   clients.push(client);
   return { service, client, runs: new GlueJobRuns(client, LOCAL_GLUE_JOB_NAME), changes };
 }
