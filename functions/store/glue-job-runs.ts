@@ -42,7 +42,12 @@ export class GlueJobRuns {
 
   /** Asks every active run to stop; resolves with the ids asked. A stop Glue refuses is an error. */
   async stopActive(): Promise<string[]> {
-    const ids = (await this.active())
+    return this.stop(await this.active());
+  }
+
+  /** Asks those of `runs` (as `active` listed them) that can still be stopped to stop; resolves with their ids. */
+  async stop(runs: readonly JobRun[]): Promise<string[]> {
+    const ids = runs
       .filter((run) => STOPPABLE_RUN_STATES.has(run.JobRunState ?? ''))
       .flatMap((run) => (run.Id ? [run.Id] : []));
     if (ids.length === 0) return [];

@@ -97,7 +97,7 @@ export class PipelineControl {
       throw latest === null ? new ConflictError('another Glue job restart began at the same time') : inProgress(latest);
     }
     if (restart.stoppingRunIds.length > 0) {
-      await this.deps.glue.stopActive();
+      await this.deps.glue.stop(active);
       return { status: 202, answer: { restart: publicView(restart), change: requested } };
     }
     const finished = await this.startNewRun(restart);
