@@ -3,6 +3,7 @@ import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@a
 import { tables } from '../../definitions/resources.js';
 import { dayOf, expiryAfterDays, toIso } from '../domain/time.js';
 import { mergeNewestFirst, shardedKey, shardedKeys } from '../domain/write-shards.js';
+import { queryCount } from './query-pages.js';
 import { type RawSpill, spillKey } from './raw-spill.js';
 
 const DAY_KEY = tables.quarantine.partitionKey.name;
@@ -103,26 +104,15 @@ export class QuarantineStore {
     const days = [...new Set([dayOf(since), dayOf(now)])];
     const counts = await Promise.all(
       days.flatMap((day) =>
-        shardedKeys(day, QUARANTINE_DAY_SHARDS).map(async (key) => {
-          let total = 0;
-          let start: Record<string, unknown> | undefined;
-          do {
-            // The id starts with the record's arrival instant, so a range of ids is a range of time.
-            const page = await this.client.send(
-              new QueryCommand({
-                TableName: this.tableName,
-                KeyConditionExpression: '#day = :day AND #id >= :since',
-                ExpressionAttributeNames: { '#day': DAY_KEY, '#id': ID_KEY },
-                ExpressionAttributeValues: { ':day': key, ':since': since },
-                Select: 'COUNT',
-                ExclusiveStartKey: start,
-              }),
-            );
-            total += page.Count ?? 0;
-            start = page.LastEvaluatedKey;
-          } while (start !== undefined);
-          return total;
-        }),
+        shardedKeys(day, QUARANTINE_DAY_SHARDS).map((key) =>
+          // The id starts with the record's arrival instant, so a range of ids is a range of time.
+          queryCount(this.client, {
+            TableName: this.tableName,
+            KeyConditionExpression: '#day = :day AND #id >= :since',
+            ExpressionAttributeNames: { '#day': DAY_KEY, '#id': ID_KEY },
+            ExpressionAttributeValues: { ':day': key, ':since': since },
+          }),
+        ),
       ),
     );
     return counts.reduce((sum, count) => sum + count, 0);

@@ -1,4 +1,22 @@
-import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+
+/** Every response of a Query, in order, following LastEvaluatedKey. The caller may stop early (`break`). */
+async function* queryResponses(
+  client: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+): AsyncGenerator<QueryCommandOutput> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    yield page;
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
 
 /**
  * Every page of a Query, in order, following LastEvaluatedKey: a page stops at 1 MB, so a reader
@@ -8,10 +26,15 @@ export async function* queryPages(
   client: DynamoDBDocumentClient,
   input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
 ): AsyncGenerator<Record<string, unknown>[]> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    yield page.Items ?? [];
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for await (const page of queryResponses(client, input)) yield page.Items ?? [];
+}
+
+/** How many items a Query matches (`Select: 'COUNT'`), over every page: a count stops at 1 MB read too. */
+export async function queryCount(
+  client: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Select'>,
+): Promise<number> {
+  let count = 0;
+  for await (const page of queryResponses(client, { ...input, Select: 'COUNT' })) count += page.Count ?? 0;
+  return count;
 }
