@@ -82,14 +82,16 @@ let running = null;
 
 const api = createApi({ basePath, token, onAuthError });
 
+/** A session whose refresh token the pool refused: sign in again. */
+const sessionEnded = () => askForToken(null, 'Your session ended: sign in again.');
+
 /** The API refused the token: an expired one of a session is renewed once; otherwise ask again. */
 async function onAuthError(error) {
-  if (error.status === 401 && hasSession()) {
-    if (await renew()) {
-      keepFresh(() => askForToken(null, 'Your session ended: sign in again.'));
-      if (!running) start();
-      return;
-    }
+  if (error.status === 401 && hasSession() && (await renew())) {
+    // start() keeps the new token fresh; a running page only needs its timer set again.
+    if (running) keepFresh(sessionEnded);
+    else start();
+    return;
   }
   askForToken(error);
 }
@@ -252,7 +254,7 @@ async function start() {
   document.body.dataset.state = 'running';
   elements.signOut.hidden = !hasSession();
   elements.changeToken.hidden = hasSession();
-  keepFresh(() => askForToken(null, 'Your session ended: sign in again.'));
+  keepFresh(sessionEnded);
   replaceChildren(elements.main, h('p', { class: 'loading' }, 'Loading…'));
   try {
     rememberProducts(await api.allProducts());
