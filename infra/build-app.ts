@@ -72,6 +72,7 @@ export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
     resources: stateful,
     opsUsers: stateful.opsUsers,
     glueJob: pipeline.aggregation,
+    fastPath: pipeline.clickstream,
     storefrontOrigin: readStorefrontOrigin(app, stage),
     alarmActions,
   });

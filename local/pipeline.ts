@@ -1,6 +1,11 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
 import { aggregatesEventSource, clickstreamEventSource } from '../definitions/event-sources.js';
+import { FAST_PATH_MAPPING_ENV } from '../functions/store/event-source-mappings.js';
+import { FAST_PATH_DLQ_ENV, FAST_PATH_FUNCTION_ENV } from '../functions/store/fast-path-metrics.js';
+import type { LocalClients } from './clients.js';
 import {
   type CheckpointStore,
   type EventSourceMapping,
@@ -8,15 +13,26 @@ import {
   InMemoryCheckpointStore,
   InMemoryOnFailureDestination,
   JsonLinesOnFailureDestination,
+  type LambdaMetricSink,
   type MappingLogger,
   type OnFailureDestination,
+  type OnFailureRecord,
   type StreamHandler,
   startEventSourceMapping,
 } from './event-source-mapping/index.js';
-import { type LocalStack, localStackEnvironment } from './local-stack.js';
+import { LocalMetricStore, startLocalCloudWatch } from './local-cloudwatch.js';
+import { startLocalLambdaService } from './local-lambda-service.js';
+import { type LocalStackInfo, localStackEnvironment } from './local-stack.js';
 
 export interface LocalPipeline {
   readonly mappings: readonly EventSourceMapping[];
+  /** Lambda's and SQS's metrics of the consumers, as CloudWatch would hold them. */
+  readonly metrics: LocalMetricStore;
+  /**
+   * What the pipeline API needs to read the fast path as it does in AWS (set in process.env too):
+   * the local CloudWatch and Lambda endpoints, and the names of the function, mapping and DLQ.
+   */
+  readonly environment: Readonly<Record<string, string>>;
   /** Resolves when every mapping has drained what was in its streams. */
   waitForIdle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -35,17 +51,22 @@ export interface LocalPipelineOptions {
  * read their configuration from the environment, which is set here before they are loaded.
  */
 export async function startLocalPipeline(
-  stack: LocalStack,
+  stack: LocalStackInfo & { readonly clients: LocalClients },
   options: LocalPipelineOptions = {},
 ): Promise<LocalPipeline> {
   Object.assign(process.env, localStackEnvironment(stack));
   const dataDir = options.dataDir ?? null;
+  const metrics = new LocalMetricStore();
   const checkpoints: CheckpointStore =
     dataDir === null ? new InMemoryCheckpointStore() : new FileCheckpointStore(join(dataDir, 'checkpoints'));
-  const onFailure = (name: string): OnFailureDestination =>
-    dataDir === null
-      ? new InMemoryOnFailureDestination()
-      : new JsonLinesOnFailureDestination(join(deadLetterDirOf(dataDir), `${name}.jsonl`));
+  const onFailure = (name: StreamConsumer): OnFailureDestination =>
+    observedDeadLetters(
+      dataDir === null
+        ? new InMemoryOnFailureDestination()
+        : new JsonLinesOnFailureDestination(join(deadLetterDirOf(dataDir), `${name}.jsonl`)),
+      metrics,
+      deadLetterQueueNameOf(name),
+    );
 
   const clickstream = await loadStreamHandler<KinesisStreamEvent>('clickstream');
   const aggregates = await loadStreamHandler<DynamoDBStreamEvent>('aggregates');
@@ -59,6 +80,7 @@ export async function startLocalPipeline(
       handler: clickstream,
       config: { ...clickstreamEventSource, onFailure: onFailure('clickstream') },
       checkpoints,
+      metrics: lambdaMetrics(metrics, 'clickstream'),
       ...logger,
     }),
     await startEventSourceMapping({
@@ -68,16 +90,68 @@ export async function startLocalPipeline(
       handler: aggregates,
       config: { ...aggregatesEventSource, onFailure: onFailure('aggregates') },
       checkpoints,
+      metrics: lambdaMetrics(metrics, 'aggregates'),
       ...logger,
     }),
   ];
+  const [cloudWatch, lambda] = await Promise.all([
+    startLocalCloudWatch(metrics),
+    startLocalLambdaService({ mappings: () => mappings, functions: {} }),
+  ]);
+  const environment = {
+    AWS_ENDPOINT_URL_CLOUDWATCH: cloudWatch.url,
+    AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+    [FAST_PATH_FUNCTION_ENV]: 'clickstream',
+    [FAST_PATH_DLQ_ENV]: deadLetterQueueNameOf('clickstream'),
+    [FAST_PATH_MAPPING_ENV]: (mappings[0] as EventSourceMapping).mappingId,
+  };
+  Object.assign(process.env, environment);
   return {
     mappings,
+    metrics,
+    environment,
     waitForIdle: async (timeoutMs = 30_000) => {
       await Promise.all(mappings.map((mapping) => mapping.waitForIdle({ timeoutMs })));
     },
     stop: async () => {
       await Promise.all(mappings.map((mapping) => mapping.stop()));
+      await Promise.all([cloudWatch.close(), lambda.close()]);
+    },
+  };
+}
+
+/** The local name of a consumer's dead-letter queue, as SQS's metrics name it (QueueName). */
+export function deadLetterQueueNameOf(consumer: StreamConsumer): string {
+  return `${consumer}-dlq`;
+}
+
+/** Lambda's metrics of one function, into the local CloudWatch (AWS/Lambda, by FunctionName). */
+function lambdaMetrics(metrics: LocalMetricStore, functionName: string): LambdaMetricSink {
+  return { put: (name, value) => metrics.put('AWS/Lambda', name, { FunctionName: functionName }, value) };
+}
+
+/**
+ * A dead-letter destination that publishes what SQS publishes of a queue: each message sent, and the
+ * messages waiting (read when asked: a file's lines, which a redrive removes; a list's length).
+ */
+export function observedDeadLetters(
+  destination: OnFailureDestination,
+  metrics: LocalMetricStore,
+  queueName: string,
+): OnFailureDestination {
+  const dimensions = { QueueName: queueName };
+  metrics.gauge('AWS/SQS', 'ApproximateNumberOfMessagesVisible', dimensions, async () => {
+    if (destination instanceof InMemoryOnFailureDestination) return destination.records.length;
+    if (destination instanceof JsonLinesOnFailureDestination) {
+      if (!existsSync(destination.path)) return 0;
+      return (await readFile(destination.path, 'utf8')).split('\n').filter((line) => line.trim() !== '').length;
+    }
+    return 0;
+  });
+  return {
+    async send(record: OnFailureRecord) {
+      await destination.send(record);
+      metrics.put('AWS/SQS', 'NumberOfMessagesSent', dimensions, 1);
     },
   };
 }

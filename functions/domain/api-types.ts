@@ -4,7 +4,15 @@
  * dashboard. Money is integer cents of `currency`; instants are ISO-8601 UTC with milliseconds.
  */
 
-import type { GlueRunView, HealthStatus, PathHealth, PIPELINE_THRESHOLDS } from './pipeline-health.js';
+import type {
+  FastPathMetrics,
+  GlueRunView,
+  HealthStatus,
+  MappingView,
+  PathHealth,
+  PIPELINE_THRESHOLDS,
+  RichPathProgress,
+} from './pipeline-health.js';
 import type { PriceChange } from './price-change.js';
 import type { Freeze } from './product.js';
 
@@ -265,7 +273,7 @@ export interface SignInConfig {
 
 // ---- pipeline health (GET /ops/pipeline) and control ---------------------------------------------
 
-export type { GlueRunView, HealthStatus };
+export type { FastPathMetrics, GlueRunView, HealthStatus, MappingView, RichPathProgress };
 
 /** A restart of the Glue job asked for by ops: stop the active run, then start a new one once it has stopped. */
 export interface GlueRestart {
@@ -289,8 +297,16 @@ export interface PipelineHealth {
     readonly run: GlueRunView | null;
     /** The latest restart ops asked for, if any. */
     readonly restart: GlueRestart | null;
+    /** Its last committed batch, and how old the newest record it committed is (null before the first). */
+    readonly lastBatch: RichPathProgress | null;
+    readonly lagSeconds: number | null;
   };
-  readonly fastPath: PathHealth & { readonly quarantinedLastHour: number };
+  readonly fastPath: PathHealth & {
+    readonly quarantinedLastHour: number;
+    /** Null when it could not be read (the why says so). */
+    readonly mapping: MappingView | null;
+    readonly metrics: FastPathMetrics | null;
+  };
   readonly thresholds: typeof PIPELINE_THRESHOLDS;
 }
 

@@ -7,7 +7,6 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { GLUE_JOB_NAME_ENV, GlueJobRuns } from '../store/glue-job-runs.js';
 import { GlueRestartStore } from '../store/glue-restart-store.js';
-import { QuarantineStore } from '../store/quarantine-store.js';
 import { PipelineControl } from '../use-cases/pipeline-control.js';
 import { instrumented } from './instrumentation.js';
 import { createHandlerRuntime } from './runtime.js';
@@ -27,7 +26,6 @@ if (!jobName) throw new Error(`${GLUE_JOB_NAME_ENV} must name the Glue job`);
 const control = new PipelineControl({
   glue: new GlueJobRuns(new GlueClient({}), jobName),
   restarts: new GlueRestartStore(documentClient, tableNames),
-  quarantine: new QuarantineStore(documentClient, tableNames.quarantine),
 });
 
 async function onStateChange(event: EventBridgeEvent<'Glue Job State Change', GlueJobStateChangeDetail>) {

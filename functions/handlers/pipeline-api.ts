@@ -1,14 +1,21 @@
 /**
- * The pipeline API's Lambda: how healthy each path of the pricing pipeline is, and restarting the
- * rich path's Glue job (functions/use-cases/pipeline-control.ts). API Gateway's JWT authorizer has
- * checked the token and the route's scope; the actor of a restart is the token's user.
+ * The pipeline API's Lambda: how healthy each path of the pricing pipeline is
+ * (functions/use-cases/pipeline-health-report.ts), and restarting the rich path's Glue job
+ * (pipeline-control.ts). API Gateway's JWT authorizer has checked the token and the route's scope;
+ * the actor of a restart is the token's user.
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GlueClient } from '@aws-sdk/client-glue';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { GlueRestartRequest } from '../domain/ops-requests.js';
+import { EventSourceMappings, FAST_PATH_MAPPING_ENV } from '../store/event-source-mappings.js';
+import { FAST_PATH_DLQ_ENV, FAST_PATH_FUNCTION_ENV, FastPathMetricsReader } from '../store/fast-path-metrics.js';
 import { GLUE_JOB_NAME_ENV, GlueJobRuns } from '../store/glue-job-runs.js';
 import { GlueRestartStore } from '../store/glue-restart-store.js';
 import { QuarantineStore } from '../store/quarantine-store.js';
+import { RichPathProgressStore } from '../store/rich-path-progress-store.js';
 import { PipelineControl } from '../use-cases/pipeline-control.js';
+import { PipelineHealthReport } from '../use-cases/pipeline-health-report.js';
 import { HttpError } from './http/http-error.js';
 import { jsonResponse } from './http/http-response.js';
 import { httpRouter } from './http/http-router.js';
@@ -17,22 +24,41 @@ import { instrumented } from './instrumentation.js';
 import { createHandlerRuntime } from './runtime.js';
 
 const runtime = createHandlerRuntime('pipeline-api');
-const { documentClient, tableNames } = runtime;
-const jobName = process.env[GLUE_JOB_NAME_ENV];
-// CDK always names the job; a local API started without the local Glue service has none to ask.
-const control = jobName
-  ? new PipelineControl({
-      glue: new GlueJobRuns(new GlueClient({}), jobName),
-      restarts: new GlueRestartStore(documentClient, tableNames),
-      quarantine: new QuarantineStore(documentClient, tableNames.quarantine),
-    })
-  : null;
+const { documentClient, tableNames, logger } = runtime;
+const env = process.env;
+const jobName = env[GLUE_JOB_NAME_ENV];
+const [functionName, deadLetterQueueName, mappingId] = [
+  env[FAST_PATH_FUNCTION_ENV],
+  env[FAST_PATH_DLQ_ENV],
+  env[FAST_PATH_MAPPING_ENV],
+];
+// CDK always names the job and the fast path; a local API started without the local pipeline has none to ask.
+const glue = jobName ? new GlueJobRuns(new GlueClient({}), jobName) : null;
+const restarts = new GlueRestartStore(documentClient, tableNames);
+const control = glue && new PipelineControl({ glue, restarts });
+const report =
+  glue &&
+  new PipelineHealthReport({
+    glue,
+    restarts,
+    quarantine: new QuarantineStore(documentClient, tableNames.quarantine),
+    progress: new RichPathProgressStore(documentClient, tableNames.pricingConfig),
+    fastPath:
+      functionName && deadLetterQueueName && mappingId
+        ? {
+            mappings: new EventSourceMappings(new LambdaClient({})),
+            mappingId,
+            metrics: new FastPathMetricsReader(new CloudWatchClient({}), { functionName, deadLetterQueueName }),
+          }
+        : null,
+    onReadError: (what, error) => logger.warn(`pipeline health: ${what} not read`, { error: String(error) }),
+  });
 
-function pipelineControl(): PipelineControl {
-  if (control === null) {
+function configured<T>(value: T | null): T {
+  if (value === null) {
     throw new HttpError(503, 'unavailable', `the pipeline API knows no Glue job: ${GLUE_JOB_NAME_ENV} is not set`);
   }
-  return control;
+  return value;
 }
 
 const NO_STORE = { 'cache-control': 'no-store' } as const;
@@ -40,10 +66,10 @@ const NO_STORE = { 'cache-control': 'no-store' } as const;
 export const handler = instrumented(
   httpRouter<'pipeline'>(
     {
-      'GET /ops/pipeline': async () => jsonResponse(200, await pipelineControl().health(), NO_STORE),
+      'GET /ops/pipeline': async () => jsonResponse(200, await configured(report).health(), NO_STORE),
       'POST /ops/pipeline/glue/restart': async (event) => {
         const actor = actorOf(event);
-        const { status, answer } = await pipelineControl().restartGlue({
+        const { status, answer } = await configured(control).restartGlue({
           ...actionBody(event, ['reason']),
           actor,
         } as GlueRestartRequest);

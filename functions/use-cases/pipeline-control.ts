@@ -1,14 +1,12 @@
 /**
- * Pricing ops' view and control of the pipeline: how healthy each path is (GET /ops/pipeline), and
- * restarting the rich path's Glue job. A restart stops the active run; the new run is started when
- * Glue reports the old one stopped (its "Glue Job State Change" event, handled by onRunEnded), or at
+ * Pricing ops' control of the pipeline: restarting the rich path's Glue job. A restart stops the
+ * active run; the new run is started when Glue reports the old one stopped (its "Glue Job State Change" event, handled by onRunEnded), or at
  * once when no run was active. Every restart is audited in the global history, like a config switch.
  */
 import { randomUUID } from 'node:crypto';
-import type { GlueRestart, GlueRestartAnswer, PipelineHealth } from '../domain/api-types.js';
+import type { GlueRestart, GlueRestartAnswer } from '../domain/api-types.js';
 import { ConflictError } from '../domain/errors.js';
 import { type GlueRestartRequest, glueRestartRequestSchema } from '../domain/ops-requests.js';
-import { fastPathHealth, PIPELINE_THRESHOLDS, richPathHealth, worstOf } from '../domain/pipeline-health.js';
 import type { PriceChange } from '../domain/price-change.js';
 import { globalOpsRowOf } from '../domain/price-history.js';
 import { POLICY_VERSION } from '../domain/pricing-policy.js';
@@ -16,16 +14,13 @@ import { toIso } from '../domain/time.js';
 import { parseOrThrow } from '../domain/validation.js';
 import type { GlueJobRuns } from '../store/glue-job-runs.js';
 import type { GlueRestartStore, StoredGlueRestart } from '../store/glue-restart-store.js';
-import type { QuarantineStore } from '../store/quarantine-store.js';
 
 /** Glue states in which a run has ended: a restart waiting for it can start the next. */
 const ENDED_STATES: ReadonlySet<string> = new Set(['STOPPED', 'SUCCEEDED', 'FAILED', 'TIMEOUT', 'ERROR']);
-const HOUR_MS = 3_600_000;
 
 export interface PipelineControlDependencies {
   readonly glue: GlueJobRuns;
   readonly restarts: GlueRestartStore;
-  readonly quarantine: QuarantineStore;
   /** @default Date.now */
   readonly clock?: () => number;
 }
@@ -35,24 +30,6 @@ export class PipelineControl {
 
   constructor(private readonly deps: PipelineControlDependencies) {
     this.clock = deps.clock ?? Date.now;
-  }
-
-  async health(): Promise<PipelineHealth> {
-    const now = this.clock();
-    const [run, restart, quarantinedLastHour] = await Promise.all([
-      this.deps.glue.latest(),
-      this.deps.restarts.latest(),
-      this.deps.quarantine.countSince(toIso(now - HOUR_MS), toIso(now)),
-    ]);
-    const richPath = richPathHealth(run, now);
-    const fastPath = fastPathHealth(quarantinedLastHour);
-    return {
-      checkedAt: toIso(now),
-      status: worstOf([richPath.status, fastPath.status]),
-      richPath: { ...richPath, jobName: this.deps.glue.jobName, run, restart: restart && publicView(restart) },
-      fastPath: { ...fastPath, quarantinedLastHour },
-      thresholds: PIPELINE_THRESHOLDS,
-    };
   }
 
   /**
@@ -181,6 +158,7 @@ function inProgress(restart: GlueRestart): ConflictError {
   );
 }
 
-function publicView({ version: _version, ...restart }: StoredGlueRestart): GlueRestart {
+/** A restart as the API shows it (without the version of its audit rows). */
+export function publicView({ version: _version, ...restart }: StoredGlueRestart): GlueRestart {
   return restart;
 }

@@ -6,6 +6,7 @@ The Glue-only shell: arguments, GlueContext, the Kinesis source and forEachBatch
 Job arguments (``--name value``, listed in clickprice/job_args.py):
   stream_arn, products_table, orders_table, aggregates_table, checkpoint_location
   aggregates_retention_days (the table catalogue's, passed by CDK)
+  pricing_config_table (where each committed batch's progress item goes: clickprice/progress.py)
   window_size (default: glue/window-config.json's windowSizeSeconds, e.g. "60 seconds")
   products_refresh_seconds (default 300), sql_path (s3://... or a local path; default: bundled SQL)
   fanout_consumer_arn (the job's enhanced fan-out consumer; default: shared-throughput reads)
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from dataclasses import asdict
 
 import boto3
@@ -27,6 +29,7 @@ from pyspark.context import SparkContext
 from clickprice.batch import BatchSettings, Dynamo, run_batch
 from clickprice.job_args import OPTIONAL, REQUIRED, retention_days
 from clickprice.plans import S3PlanStore
+from clickprice.progress import progress_item, record_progress
 from clickprice.products import ProductsSnapshot
 from clickprice.source import kinesis_source_options
 from clickprice.sql import DEFAULT_SQL_PATH, load_sql, prepare_sql
@@ -78,6 +81,8 @@ def main() -> None:
         result = run_batch(spark, frame, batch_id, settings=settings, plans=plans, products=products.get(), sql=sql)
         if result is not None:
             print(json.dumps({"message": "clickprice batch committed", **asdict(result)}), flush=True)
+            record_progress(settings.dynamo, args["pricing_config_table"],
+                            progress_item(result, committed_at_ms=time.time_ns() // 1_000_000))
 
     source = glue_context.create_data_frame.from_options(
         connection_type="kinesis", connection_options=source_options, transformation_ctx="clicks_source")

@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { toEpochMs, toIso } from '../../functions/domain/time.js';
+import { RichPathProgressStore } from '../../functions/store/rich-path-progress-store.js';
 import type { TableNames } from '../../functions/store/table-names.js';
 import { readWindowConfig } from '../window-config.js';
 import { type BatchCommit, BatchLog, type BatchPlan } from './batch-log.js';
@@ -37,7 +38,8 @@ const silent: EngineLogger = { info() {}, warn() {}, error() {} };
 
 export interface LocalGlueEngineOptions {
   readonly clients: { readonly kinesis: KinesisClient; readonly documentClient: DynamoDBDocumentClient };
-  readonly tableNames: Pick<TableNames, 'products' | 'orders' | 'aggregates'>;
+  /** pricingConfig: where each committed batch is recorded for the pipeline API, as the Glue job records it. */
+  readonly tableNames: Pick<TableNames, 'products' | 'orders' | 'aggregates' | 'pricingConfig'>;
   readonly streamName: string;
   /** Where the offset and commit logs live (e.g. `<data-dir>/glue-local`). @default a temporary directory, removed on stop */
   readonly stateDir?: string;
@@ -156,6 +158,7 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
     rowsWritten: 0,
   };
   let lastBatch: BatchResult | null = null;
+  const progress = new RichPathProgressStore(clients.documentClient, options.tableNames.pricingConfig);
   if (pending) logger.warn('glue-local: re-running an uncommitted batch', { batchId: pending.batchId });
 
   async function runBatch(): Promise<BatchResult> {
@@ -182,6 +185,20 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
       committedAt: toIso(Date.now()),
     };
     await log.writeCommit(commit);
+    // After the commit, as the Glue job records it after its batch: an empty window is no batch there.
+    if (records.length > 0) {
+      await progress.record({
+        batchId: plan.batchId,
+        windowStart: plan.windowStart,
+        windowEnd: plan.windowEnd,
+        records: records.length,
+        rejected: aggregated.recordsRejected,
+        rows: aggregated.rowsWritten,
+        newestArrivalAt: toIso(Math.max(...records.map((record) => record.arrivedAt))),
+        committedAt: commit.committedAt,
+        engine: aggregation.name,
+      });
+    }
     pending = undefined;
     crashAfter = undefined;
 

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
       products: required(tableEnvVar(tables.products)),
       orders: required(tableEnvVar(tables.orders)),
       aggregates: required(tableEnvVar(tables.aggregates)),
+      pricingConfig: required(tableEnvVar(tables.pricingConfig)),
     },
     stateDir,
     windowSizeSeconds: positive(values['window-seconds'], '--window-seconds'),

@@ -15,6 +15,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { tables } from '../../definitions/resources.js';
+import { RICH_PATH_PROGRESS_ITEM } from '../../functions/store/rich-path-progress-store.js';
 import { readWindowConfig } from '../../glue/window-config.js';
 import {
   GLUE_PACKAGE_DIR,
@@ -38,6 +39,8 @@ export interface GlueStreamingJobProps {
     readonly products: dynamodb.ITable;
     readonly orders: dynamodb.ITable;
     readonly aggregates: dynamodb.ITable;
+    /** Where each committed batch's progress item goes (glue/job/clickprice/progress.py). */
+    readonly pricingConfig: dynamodb.ITable;
   };
   /** @default 'G.025X' (GLUE_STREAMING_JOB_DEFAULTS) */
   readonly workerType?: GlueStreamingWorkerType;
@@ -192,6 +195,7 @@ export class GlueStreamingJob extends Construct {
         '--products_table': props.tables.products.tableName,
         '--orders_table': props.tables.orders.tableName,
         '--aggregates_table': props.tables.aggregates.tableName,
+        '--pricing_config_table': props.tables.pricingConfig.tableName,
         // The catalogue's retention, so the job and the TypeScript store expire rows alike.
         '--aggregates_retention_days': String(tables.aggregates.ttl.retentionDays),
         '--checkpoint_location': checkpointLocation,
@@ -326,6 +330,14 @@ export class GlueStreamingJob extends Construct {
       indexes: tables.orders.globalIndexes.map((index) => index.indexName),
     });
     grantTableAccess(role, props.tables.aggregates, { actions: ['BatchWriteItem'] });
+    // record_progress: one item of the pricing-config table, by key; the config itself stays out of reach.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [props.tables.pricingConfig.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [RICH_PATH_PROGRESS_ITEM] } },
+      }),
+    );
 
     // The three objects the job reads, by key: not the whole asset bucket.
     role.addToPrincipalPolicy(

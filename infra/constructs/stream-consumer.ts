@@ -29,7 +29,13 @@ export interface StreamConsumerProps {
 export interface StreamConsumerSource {
   readonly maxRecordAge: Duration;
   /** The event source, sending the positions of discarded batches to `onFailure`. */
-  eventSource(onFailure: SqsDlq): lambda.IEventSource;
+  eventSource(onFailure: SqsDlq): lambda.IEventSource & EventSourceMappingRef;
+}
+
+/** What a bound stream event source says of its mapping (KinesisEventSource, DynamoEventSource). */
+export interface EventSourceMappingRef {
+  readonly eventSourceMappingId: string;
+  readonly eventSourceMappingArn: string;
 }
 
 /**
@@ -41,6 +47,8 @@ export class StreamConsumer extends Construct {
   public readonly handler: HandlerFunction;
   public readonly function: nodejs.NodejsFunction;
   public readonly deadLetterQueue: sqs.Queue;
+  /** The event-source mapping: the pipeline API reads its state (GetEventSourceMapping). */
+  public readonly mapping: EventSourceMappingRef;
   public readonly alarms: StreamConsumerAlarms;
 
   protected constructor(scope: Construct, id: string, props: StreamConsumerProps, source: StreamConsumerSource) {
@@ -59,7 +67,13 @@ export class StreamConsumer extends Construct {
       'DeadLetterQueue',
       `positions of batches the ${props.function.serviceName} consumer gave up on`,
     );
-    this.function.addEventSource(source.eventSource(new SqsDlq(this.deadLetterQueue)));
+    const eventSource = source.eventSource(new SqsDlq(this.deadLetterQueue));
+    this.function.addEventSource(eventSource);
+    // Read after addEventSource: the id and ARN exist once the source is bound to the function.
+    this.mapping = {
+      eventSourceMappingId: eventSource.eventSourceMappingId,
+      eventSourceMappingArn: eventSource.eventSourceMappingArn,
+    };
     this.alarms = new StreamConsumerAlarms(this, 'Alarms', {
       function: this.function,
       deadLetterQueue: this.deadLetterQueue,

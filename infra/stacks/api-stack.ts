@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -11,6 +12,8 @@ import type { ApiSurface } from '../../definitions/api-routes.js';
 import type { TableId } from '../../definitions/resources.js';
 import { DASHBOARD_ASSETS_DIR_ENV, dashboardAssets } from '../../functions/handlers/dashboard-assets.js';
 import { OPS_SIGN_IN_CLIENT_ID_ENV, OPS_SIGN_IN_URL_ENV } from '../../functions/handlers/dashboard-sign-in.js';
+import { FAST_PATH_MAPPING_ENV } from '../../functions/store/event-source-mappings.js';
+import { FAST_PATH_DLQ_ENV, FAST_PATH_FUNCTION_ENV } from '../../functions/store/fast-path-metrics.js';
 import { GLUE_JOB_NAME_ENV } from '../../functions/store/glue-job-runs.js';
 import type { GlueStreamingJob } from '../constructs/glue-streaming-job.js';
 import { HandlerFunction } from '../constructs/handler-function.js';
@@ -18,6 +21,7 @@ import { ClickpriceHttpApi } from '../constructs/http-api.js';
 import { DEFAULT_STOREFRONT_ORIGIN } from '../constructs/http-api-defaults.js';
 import { OpsAppClients } from '../constructs/ops-app-clients.js';
 import type { OpsUserPool } from '../constructs/ops-user-pool.js';
+import type { StreamConsumer } from '../constructs/stream-consumer.js';
 import { grantTablesAccess, type TableAccess } from '../constructs/table-access.js';
 import { resourceEnvironment, type StatefulResources } from './stateful-stack.js';
 
@@ -54,9 +58,10 @@ export const OPS_TABLE_ACCESS = {
 } as const satisfies Partial<Record<TableId, TableAccess>>;
 
 /**
- * What the pipeline API does to each table (functions/use-cases/pipeline-control.ts): reads and
- * writes the Glue restart item beside the pricing config (GetItem; a restart's transaction Puts it,
- * its finish Updates it), writes the audit rows, and counts the last hour's quarantine.
+ * What the pipeline API does to each table (functions/use-cases/pipeline-control.ts and
+ * pipeline-health-report.ts): reads and writes the Glue restart item beside the pricing config
+ * (GetItem; a restart's transaction Puts it, its finish Updates it), reads the rich path's progress
+ * item there (GetItem), writes the audit rows, and counts the last hour's quarantine.
  */
 export const PIPELINE_TABLE_ACCESS = {
   pricingConfig: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
@@ -84,6 +89,8 @@ export interface ApiStackProps extends StackProps {
   readonly opsUsers: OpsUserPool;
   /** The rich path's Glue job, from the pipeline stack: the pipeline API reports and restarts it. */
   readonly glueJob: GlueStreamingJob;
+  /** The fast path's consumer, from the pipeline stack: the pipeline API reads its mapping and metrics. */
+  readonly fastPath: StreamConsumer;
   /**
    * The storefront's browser origin, the only one CORS preflights are answered for.
    *
@@ -153,12 +160,29 @@ export class ApiStack extends Stack {
       entry: handlerEntry('pipeline-api'),
       serviceName: 'pipeline-api',
       description: 'Pipeline API: the health of both paths; restarting the Glue job',
-      environment: { ...resourceEnvironment(resources), [GLUE_JOB_NAME_ENV]: props.glueJob.job.ref },
+      environment: {
+        ...resourceEnvironment(resources),
+        [GLUE_JOB_NAME_ENV]: props.glueJob.job.ref,
+        [FAST_PATH_FUNCTION_ENV]: props.fastPath.function.functionName,
+        [FAST_PATH_DLQ_ENV]: props.fastPath.deadLetterQueue.queueName,
+        [FAST_PATH_MAPPING_ENV]: props.fastPath.mapping.eventSourceMappingId,
+      },
       timeout: Duration.seconds(25),
       logRetention: props.logRetention,
+      wildcardResourceActions: ['cloudwatch:GetMetricData'],
     });
     grantTablesAccess(pipeline.function, resources.tables, PIPELINE_TABLE_ACCESS);
     props.glueJob.grantRuns(pipeline.function, PIPELINE_GLUE_ACTIONS);
+    pipeline.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:GetEventSourceMapping'],
+        resources: [props.fastPath.mapping.eventSourceMappingArn],
+      }),
+    );
+    // The fast path's metrics: GetMetricData has no resource-level permissions (see wildcardResourceActions).
+    pipeline.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+    );
 
     const dashboard = new HandlerFunction(this, 'Dashboard', {
       entry: handlerEntry('dashboard'),

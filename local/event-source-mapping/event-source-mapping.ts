@@ -30,6 +30,8 @@ import { consoleLogger, sleep, systemClock } from './support.js';
 import {
   type Clock,
   type EventSourceMappingConfig,
+  type LambdaMetricSink,
+  type MappingDescription,
   type MappingLogger,
   type MappingStats,
   type ResolvedMappingConfig,
@@ -55,6 +57,8 @@ interface MappingOptionsBase {
   readonly logger?: MappingLogger;
   /** @default the system clock */
   readonly clock?: Clock;
+  /** Where Lambda's metrics of the invoked function go. @default nowhere */
+  readonly metrics?: LambdaMetricSink;
 }
 
 export interface KinesisMappingOptions extends MappingOptionsBase {
@@ -75,6 +79,8 @@ export interface EventSourceMapping {
   readonly eventSourceArn: string;
   readonly functionArn: string;
   stats(): MappingStats;
+  /** The mapping as Lambda's GetEventSourceMapping describes it. */
+  describe(): MappingDescription;
   /**
    * Resolves once every shard is drained: nothing buffered or in flight, and a read begun after the
    * call found no new records. For tests and scripted runs.
@@ -99,6 +105,7 @@ interface RuntimeOptions<TRecord> {
   readonly stored: MappingCheckpoint | undefined;
   readonly logger: MappingLogger;
   readonly clock: Clock;
+  readonly metrics: LambdaMetricSink | undefined;
 }
 
 class MappingRuntime<TRecord> implements ShardWorkerRuntime<TRecord>, EventSourceMapping {
@@ -135,6 +142,8 @@ class MappingRuntime<TRecord> implements ShardWorkerRuntime<TRecord>, EventSourc
   private discoveredOnce = false;
   private discoveryTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  private lastProcessingResult = 'No records processed';
+  private readonly startedMs: number;
 
   constructor(private readonly options: RuntimeOptions<TRecord>) {
     this.source = options.source;
@@ -147,6 +156,7 @@ class MappingRuntime<TRecord> implements ShardWorkerRuntime<TRecord>, EventSourc
     this.functionArn = `arn:aws:lambda:${options.source.region}:${options.source.accountId}:function:${options.functionName}`;
     this.shards = structuredClone({ ...(options.stored?.shards ?? {}) });
     this.resumed = options.stored !== undefined;
+    this.startedMs = options.clock.now();
     this.invocationSettings = {
       functionName: options.functionName,
       functionArn: this.functionArn,
@@ -286,7 +296,18 @@ class MappingRuntime<TRecord> implements ShardWorkerRuntime<TRecord>, EventSourc
     return this.saving;
   }
 
-  async invoke(records: readonly TRecord[]): Promise<InvocationResult> {
+  async invoke(records: readonly TRecord[], lastArrivalMs: number): Promise<InvocationResult> {
+    const metrics = this.options.metrics;
+    metrics?.put('Invocations', 1);
+    metrics?.put('IteratorAge', Math.max(0, this.clock.now() - lastArrivalMs));
+    const result = await this.invokeOnce(records);
+    // Lambda's Errors counts function errors only: a partial batch response is a successful call.
+    metrics?.put('Errors', result.functionError === undefined ? 0 : 1);
+    this.lastProcessingResult = result.functionError === undefined ? 'OK' : 'PROBLEM: Function call failed';
+    return result;
+  }
+
+  private async invokeOnce(records: readonly TRecord[]): Promise<InvocationResult> {
     const requestId = randomUUID();
     const event = { Records: records.map((record) => structuredClone(record)) };
     this.counters.invocations += 1;
@@ -385,6 +406,20 @@ class MappingRuntime<TRecord> implements ShardWorkerRuntime<TRecord>, EventSourc
     return { ...this.counters, shards };
   }
 
+  describe(): MappingDescription {
+    const stopped = this.signal.aborted;
+    return {
+      uuid: this.mappingId,
+      state: stopped ? 'Disabled' : 'Enabled',
+      stateTransitionReason: 'USER_INITIATED',
+      lastProcessingResult: this.lastProcessingResult,
+      eventSourceArn: this.eventSourceArn,
+      functionArn: this.functionArn,
+      batchSize: this.config.batchSize,
+      lastModifiedMs: this.startedMs,
+    };
+  }
+
   async waitForIdle(options: { readonly timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 10_000;
     const marks = new Map([...this.workers].map(([shardId, { worker }]) => [shardId, worker.fetchMark()]));
@@ -466,6 +501,7 @@ async function run<TRecord>(
     stored: await loadStored(checkpoints, mappingId, source.eventSourceArn, logger),
     logger,
     clock: options.clock ?? systemClock,
+    metrics: options.metrics,
   });
   try {
     await runtime.start();

@@ -60,7 +60,8 @@ export interface ShardWorkerRuntime<TRecord> {
   /** Aborted when the mapping stops. */
   readonly signal: AbortSignal;
   readonly counters: MappingCounters;
-  invoke(records: readonly TRecord[]): Promise<InvocationResult>;
+  /** `lastArrivalMs`: when the batch's last record reached the stream (for IteratorAge). */
+  invoke(records: readonly TRecord[], lastArrivalMs: number): Promise<InvocationResult>;
   /** Persists the shard's checkpoint; resolves once written (or the failure logged). */
   saveShard(shardId: string, checkpoint: ShardCheckpoint): Promise<void>;
   /**
@@ -383,7 +384,10 @@ export class ShardWorker<TRecord> {
 
     this.busy = true;
     try {
-      const invocation = await this.runtime.invoke(batch.map((record) => record.eventRecord));
+      const invocation = await this.runtime.invoke(
+        batch.map((record) => record.eventRecord),
+        (batch.at(-1) ?? head).arrivalMs,
+      );
       this.lastInvocation = invocation;
       const { outcome } = invocation;
       if (outcome.kind === BatchOutcomeKind.SUCCESS) {

@@ -101,3 +101,26 @@ export interface ShardStats {
   readonly checkpoint: string | undefined;
   readonly buffered: number;
 }
+
+/**
+ * Where a mapping publishes the metrics Lambda publishes for a function a stream mapping invokes
+ * (namespace AWS/Lambda, dimension FunctionName): Invocations and Errors (0 or 1 per invocation, so
+ * their sums count), and IteratorAge, the age in ms of the batch's last record when it was sent.
+ */
+export interface LambdaMetricSink {
+  put(metricName: 'Invocations' | 'Errors' | 'IteratorAge', value: number): void;
+}
+
+/** A mapping as GetEventSourceMapping describes it (the fields clickprice reads). */
+export interface MappingDescription {
+  readonly uuid: string;
+  /** Lambda's states; a local mapping is Enabled while it polls and Disabled once stopped. */
+  readonly state: 'Enabled' | 'Disabled';
+  readonly stateTransitionReason: string;
+  /** As Lambda words it: "OK", "PROBLEM: Function call failed", or "No records processed". */
+  readonly lastProcessingResult: string;
+  readonly eventSourceArn: string;
+  readonly functionArn: string;
+  readonly batchSize: number;
+  readonly lastModifiedMs: number;
+}

@@ -39,6 +39,7 @@ const api = new ApiStack(app, 'Api', {
   resources: stateful,
   opsUsers: stateful.opsUsers,
   glueJob: pipelineStack.aggregation,
+  fastPath: pipelineStack.clickstream,
   storefrontOrigin: STOREFRONT_ORIGIN,
 });
 const assembly = app.synth();
@@ -481,6 +482,32 @@ describe('ApiStack table access (least privilege)', () => {
     orders: [],
   };
 
+  it('lets the pipeline API read the fast path’s mapping by its ARN, and metrics, and nothing else of Lambda or CloudWatch', () => {
+    const mappingArn = imported(pipelineStack.clickstream.mapping.eventSourceMappingArn);
+    const actions = roleStatements(roleIds.pipeline).flatMap((s) =>
+      s.actions.filter((a) => a.startsWith('lambda:') || a.startsWith('cloudwatch:')).map((a) => [a, s.resources]),
+    );
+
+    // GetMetricData on "*" shares its statement with X-Ray's (the wildcard test below).
+    expect(actions).toEqual([
+      ['cloudwatch:GetMetricData', ['*']],
+      ['lambda:GetEventSourceMapping', [mappingArn]],
+    ]);
+    for (const surface of ['storefront', 'ops', 'dashboard'] as const) {
+      expect(JSON.stringify(roleStatements(roleIds[surface]))).not.toMatch(/GetEventSourceMapping|GetMetricData/);
+    }
+  });
+
+  it('names the fast path’s function, mapping and dead-letter queue to the pipeline API', () => {
+    const env = template.findResources('AWS::Lambda::Function')[functionIds.pipeline]?.Properties.Environment.Variables;
+
+    expect(env).toMatchObject({
+      FAST_PATH_FUNCTION_NAME: imported(pipelineStack.clickstream.function.functionName),
+      FAST_PATH_DLQ_NAME: imported(pipelineStack.clickstream.deadLetterQueue.queueName),
+      FAST_PATH_MAPPING_UUID: imported(pipelineStack.clickstream.mapping.eventSourceMappingId),
+    });
+  });
+
   it.each(tableIds)('grants the pipeline API exactly what its stores use on table %s', (id) => {
     expect(actionsOn(tableArn(id), roleIds.pipeline)).toEqual(pipelineExpected[id]);
   });
@@ -497,16 +524,21 @@ describe('ApiStack table access (least privilege)', () => {
     }
   });
 
-  it.each(['storefront', 'ops', 'pipeline', 'dashboard'] as const)(
-    '%s has a wildcard resource only for X-Ray',
-    (surface) => {
-      const wildcards = roleStatements(roleIds[surface]).filter((s) =>
-        s.resources.some((r) => JSON.stringify(r).includes('*')),
-      );
+  // GetMetricData, like X-Ray's actions, has no resource-level permissions: the pipeline API's metrics.
+  it.each([
+    ['storefront', []],
+    ['ops', []],
+    ['pipeline', ['cloudwatch:GetMetricData']],
+    ['dashboard', []],
+  ] as const)('%s has a wildcard resource only for X-Ray and %j', (surface, others) => {
+    const wildcards = roleStatements(roleIds[surface]).filter((s) =>
+      s.resources.some((r) => JSON.stringify(r).includes('*')),
+    );
 
-      expect(wildcards).toEqual([{ actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] }]);
-    },
-  );
+    expect(wildcards).toEqual([
+      { actions: [...others, 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] },
+    ]);
+  });
 });
 
 describe('ApiStack outputs', () => {

@@ -8,6 +8,7 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { type TableId, tableIds, tables } from '../../definitions/resources.js';
 import { expiryAfterDays } from '../../functions/domain/time.js';
+import { RICH_PATH_PROGRESS_ITEM } from '../../functions/store/rich-path-progress-store.js';
 import { readWindowConfig } from '../../glue/window-config.js';
 import { GLUE_STREAMING_JOB_DEFAULTS, glueMonthlyCostUsd } from '../../infra/constructs/glue-streaming-job-defaults.js';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.js';
@@ -121,6 +122,7 @@ describe('Glue streaming job', () => {
       '--products_table': imported(stateful.tables.products.tableName),
       '--orders_table': imported(stateful.tables.orders.tableName),
       '--aggregates_table': imported(stateful.tables.aggregates.tableName),
+      '--pricing_config_table': imported(stateful.tables.pricingConfig.tableName),
       '--aggregates_retention_days': String(tables.aggregates.ttl.retentionDays),
       '--checkpoint_location': { 'Fn::Join': ['', ['s3://', { Ref: bucketId }, '/checkpoints/']] },
       '--window_size': `${readWindowConfig().windowSizeSeconds} seconds`,
@@ -241,11 +243,28 @@ describe('Glue job role (least privilege)', () => {
     quarantine: [],
     demand: [],
     priceHistory: [],
-    pricingConfig: [],
+    // record_progress: its one item only (the next test).
+    pricingConfig: ['dynamodb:PutItem'],
   };
 
   it.each(tableIds)('grants exactly what the job does on table %s', (id) => {
     expect(actionsOn(imported(stateful.tables[id].tableArn))).toEqual(expected[id]);
+  });
+
+  it('may put only the progress item of the pricing-config table, not the config beside it', () => {
+    const onConfig = roleStatements().filter((statement) =>
+      statement.resources.some(
+        (resource) => JSON.stringify(resource) === JSON.stringify(imported(stateful.tables.pricingConfig.tableArn)),
+      ),
+    );
+
+    expect(onConfig).toEqual([
+      {
+        actions: ['dynamodb:PutItem'],
+        resources: [imported(stateful.tables.pricingConfig.tableArn)],
+        condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [RICH_PATH_PROGRESS_ITEM] } },
+      },
+    ]);
   });
 
   it('queries the orders time-bucket index by name, no other index', () => {

@@ -82,6 +82,8 @@ class BatchResult:
     rejected: int
     orders: int
     rows: int
+    #: The newest record's arrival (epoch ms): the progress item's newestArrivalAt, for the lag.
+    newest_arrival_ms: int
 
 
 def arrival_ms_column(frame: DataFrame) -> Any:
@@ -181,4 +183,4 @@ def run_batch(
     records = int(bounds["records"])
     return BatchResult(batch_id=batch_id, window_start=plan.window_start, window_end=plan.window_end,
                        records=records, events=events, rejected=records - events, orders=len(orders),
-                       rows=written)
+                       rows=written, newest_arrival_ms=int(bounds["hi"]))

@@ -1,7 +1,8 @@
 """The job's arguments (``--name value``), pure so unit tests and the CDK template test can read them.
 
 The aggregates' retention days come from the table catalogue (definitions/resources.ts) through the job's default
-arguments, so the job and the TypeScript store expire rows after the same number of days.
+arguments, so the job and the TypeScript store expire rows after the same number of days. The pricing-config table
+receives the job's progress item after each committed batch (progress.py), which the pipeline API reads.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Mapping
 
 REQUIRED = ["JOB_NAME", "stream_arn", "products_table", "orders_table", "aggregates_table",
-            "checkpoint_location", "aggregates_retention_days"]
+            "checkpoint_location", "aggregates_retention_days", "pricing_config_table"]
 OPTIONAL = {"window_size": None, "products_refresh_seconds": "300", "sql_path": None, "fanout_consumer_arn": None,
             "order_grace_seconds": None}
 

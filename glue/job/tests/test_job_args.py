@@ -15,6 +15,9 @@ class RetentionDays(unittest.TestCase):
     def test_the_retention_is_a_required_argument(self) -> None:
         self.assertIn("aggregates_retention_days", REQUIRED)
 
+    def test_the_progress_table_is_a_required_argument(self) -> None:
+        self.assertIn("pricing_config_table", REQUIRED)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -3,9 +3,12 @@
  * the local API Gateway, the real handler module, @aws-sdk/client-glue speaking to the local Glue
  * service (the Glue JSON protocol over loopback HTTP), whose job runs are runs of the local Glue
  * engine, and the glue-run-events handler finishing a restart when the old run has stopped, as
- * EventBridge has it do in AWS. Run with the DuckDB engine and, where the Glue venv is present (always
+ * EventBridge has it do in AWS. The fast path is the local pipeline (the clickstream handler on its
+ * local event-source mapping), read through @aws-sdk/client-lambda and client-cloudwatch from the
+ * local Lambda and CloudWatch APIs. Run with the DuckDB engine and, where the Glue venv is present (always
  * in CI), with the Glue job's own PySpark code on Spark: pipeline-api.{duckdb,spark}.test.ts.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPS_SCOPES } from '../../../definitions/api-routes.js';
 import { tables as resourceTables, type TableId, tableEnvVar } from '../../../definitions/resources.js';
@@ -16,13 +19,31 @@ import { GlueJobRuns } from '../../../functions/store/glue-job-runs.js';
 import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
 import type { LocalGlueEngineOptions } from '../../../glue/local-engine/index.js';
 import { localGlueClient } from '../../../local/clients.js';
+import { silentLogger } from '../../../local/event-source-mapping/index.js';
 import { type LocalRichPath, startLocalRichPath } from '../../../local/local-rich-path.js';
 import { localStackEnvironment } from '../../../local/local-stack.js';
+import { type LocalPipeline, startLocalPipeline } from '../../../local/pipeline.js';
 import { requireGluePython } from '../../helpers/glue-python.js';
-import { createScratchStream } from '../../helpers/kinesis-batches.js';
+import { createScratchStream, putRecords } from '../../helpers/kinesis-batches.js';
 import { startTestApi, type TestApi } from '../../helpers/local-api.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
+
+/** `count` valid product views of now, each of its own session. */
+function views(count: number) {
+  return Array.from({ length: count }, () => ({
+    eventId: randomUUID(),
+    sessionId: `s-${randomUUID().slice(0, 8)}`,
+    eventType: 'product_view',
+    productId: 'P-PIPELINE-1',
+    category: 'home-garden',
+    priceSeen: 1999,
+    trafficSource: 'organic',
+    deviceType: 'desktop',
+    userAgent: 'Mozilla/5.0',
+    eventTime: toIso(Date.now()),
+  }));
+}
 
 /**
  * The suite, for one engine: a test file per engine, because the handler modules read the Glue job's
@@ -32,16 +53,22 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
   describe.skipIf(options.skip ?? false)(`the pipeline API (${engine} engine)`, () => {
     const stack = useLocalStack();
     let richPath: LocalRichPath;
+    let pipeline: LocalPipeline;
     let api: TestApi;
-    let names: Record<'products' | 'orders' | 'aggregates' | 'quarantine' | 'priceHistory' | 'pricingConfig', string>;
+    let streamName: string;
+    let names: Record<
+      'products' | 'orders' | 'aggregates' | 'demand' | 'quarantine' | 'priceHistory' | 'pricingConfig',
+      string
+    >;
 
     beforeAll(async () => {
       Object.assign(process.env, localStackEnvironment(stack));
-      const [tables, streamName] = await Promise.all([
+      const [tables, stream] = await Promise.all([
         createScratchTables(stack.clients.dynamodb, [
           'products',
           'orders',
           'aggregates',
+          'demand',
           'quarantine',
           'priceHistory',
           'pricingConfig',
@@ -49,6 +76,7 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
         createScratchStream(stack.clients.kinesis, 1),
       ]);
       names = tables;
+      streamName = stream;
       // Before the rich path: its run-events handler reads the table names when first loaded.
       for (const [id, name] of Object.entries(names)) process.env[tableEnvVar(resourceTables[id as TableId])] = name;
       const options: LocalGlueEngineOptions = {
@@ -60,11 +88,19 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
             ? { name: 'spark', python: requireGluePython().python, dynamodbEndpoint: stack.endpoints.dynamodb }
             : { name: 'duckdb' },
       };
+      // The fast path first: it sets the handlers' environment for these tables and the stream.
+      pipeline = await startLocalPipeline(
+        { ...stack, streamName, tableNames: { ...stack.tableNames, ...names } },
+        { logger: silentLogger },
+      );
       richPath = await startLocalRichPath(options);
       api = await startTestApi(stack, names);
     }, 180_000);
 
-    afterAll(() => richPath?.stop(), 120_000);
+    afterAll(async () => {
+      await pipeline?.stop();
+      await richPath?.stop();
+    }, 120_000);
 
     const health = async (token?: string) => {
       const response = await api.request('/ops/pipeline', token === undefined ? {} : { token });
@@ -89,6 +125,43 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
         expect(answer.richPath.run).toMatchObject({ state: 'RUNNING', completedAt: null, errorMessage: null });
         expect(answer.thresholds).toEqual(PIPELINE_THRESHOLDS);
       });
+
+      it('reports the fast path: its mapping polling, its invocations and how far behind the stream it reads', async () => {
+        const idle = (await health()).fastPath;
+        expect(idle).toMatchObject({
+          status: 'ok',
+          mapping: { id: pipeline.mappings[0]?.mappingId, state: 'Enabled' },
+          metrics: { errorsLastHour: 0, deadLettersSentLastHour: 0, deadLettersWaiting: 0 },
+        });
+
+        await putRecords(stack.clients.kinesis, streamName, views(5));
+        await pipeline.waitForIdle();
+        const reading = await health();
+
+        expect(reading.fastPath.status).toBe('ok');
+        expect(reading.fastPath.mapping?.lastProcessingResult).toBe('OK');
+        expect(reading.fastPath.metrics?.invocationsLastHour).toBeGreaterThan(idle.metrics?.invocationsLastHour ?? 0);
+        expect(reading.fastPath.metrics?.iteratorAgeSeconds).toEqual(expect.any(Number));
+        expect(reading.fastPath.why).toMatch(/^reading clicks, \d+ s behind the stream/);
+      });
+
+      it('reports the rich path’s last committed batch: its window, rows and how old its newest record is', async () => {
+        await putRecords(stack.clients.kinesis, streamName, views(3));
+        await richPath.waitForIdle(180_000);
+        const { richPath: rich } = await health();
+
+        expect(rich.status).toBe('ok');
+        expect(rich.lastBatch).toMatchObject({
+          engine,
+          records: expect.any(Number),
+          rows: expect.any(Number),
+          windowEnd: expect.stringMatching(/Z$/),
+        });
+        expect(rich.lastBatch?.records).toBeGreaterThan(0);
+        expect(Date.parse(rich.lastBatch?.newestArrivalAt ?? '')).toBeLessThanOrEqual(Date.now());
+        expect(rich.lagSeconds).toEqual(expect.any(Number));
+        expect(rich.why).toMatch(/newest committed record \d+ s old/);
+      }, 200_000);
 
       it('counts the fast path’s quarantine of the last hour', async () => {
         const quarantine = new QuarantineStore(stack.clients.documentClient, names.quarantine);

@@ -31,7 +31,7 @@ const SECOND = 1_000;
 const start = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE;
 const graceMs = readWindowConfig().orderGraceSeconds * SECOND;
 
-let tableNames: Record<'products' | 'orders' | 'aggregates', string>;
+let tableNames: Record<'products' | 'orders' | 'aggregates' | 'pricingConfig', string>;
 let streamName: string;
 let clockMs = start + MINUTE;
 const engines: { name: string; engine: LocalGlueEngine; aggregates: string }[] = [];
@@ -69,7 +69,7 @@ function view(at: number, category: string, price: number): ClickEventInput {
 
 beforeAll(async () => {
   [tableNames, streamName] = await Promise.all([
-    createScratchTables(clients.dynamodb, ['products', 'orders', 'aggregates']),
+    createScratchTables(clients.dynamodb, ['products', 'orders', 'aggregates', 'pricingConfig']),
     createScratchStream(clients.kinesis, 1),
   ]);
   const [product] = generateCatalogue(toIso(Date.now()), { productCount: 1 });

@@ -26,7 +26,7 @@ const MINUTE = 60_000;
 // Simulated time starts on a past minute boundary, so the two runs fall into two known windows.
 const start = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE;
 
-let tableNames: Record<'products' | 'orders' | 'aggregates', string>;
+let tableNames: Record<'products' | 'orders' | 'aggregates' | 'pricingConfig', string>;
 let streamName: string;
 let catalogue: Map<string, CatalogueEntry>;
 let engine: LocalGlueEngine;
@@ -45,7 +45,7 @@ async function simulate(
 
 beforeAll(async () => {
   [tableNames, streamName] = await Promise.all([
-    createScratchTables(clients.dynamodb, ['products', 'orders', 'aggregates']),
+    createScratchTables(clients.dynamodb, ['products', 'orders', 'aggregates', 'pricingConfig']),
     createScratchStream(clients.kinesis, 2),
   ]);
   const products = generateCatalogue(toIso(Date.now()), { productCount: 60 });

@@ -27,7 +27,7 @@ const dir = mkdtempSync(join(tmpdir(), 'clickprice-spark-it-'));
 const MINUTE = 60_000;
 const start = Math.floor(Date.now() / MINUTE) * MINUTE - 10 * MINUTE;
 
-let tableNames: Record<'products' | 'orders' | 'aggregates', string>;
+let tableNames: Record<'products' | 'orders' | 'aggregates' | 'pricingConfig', string>;
 let sparkAggregates: string;
 let streamName: string;
 let duckdb: LocalGlueEngine;
@@ -39,7 +39,7 @@ beforeAll(async () => {
   if (!runsPythonSuites) return;
   const { python } = requireGluePython();
   [tableNames, streamName] = await Promise.all([
-    createScratchTables(clients.dynamodb, ['products', 'orders', 'aggregates']),
+    createScratchTables(clients.dynamodb, ['products', 'orders', 'aggregates', 'pricingConfig']),
     createScratchStream(clients.kinesis, 2),
   ]);
   sparkAggregates = (await createScratchTables(clients.dynamodb, ['aggregates'])).aggregates;

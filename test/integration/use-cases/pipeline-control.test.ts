@@ -9,7 +9,6 @@ import { GLOBAL_HISTORY_ID } from '../../../functions/domain/price-history.js';
 import { GlueJobRuns } from '../../../functions/store/glue-job-runs.js';
 import { GlueRestartStore } from '../../../functions/store/glue-restart-store.js';
 import { PriceHistoryStore } from '../../../functions/store/price-history-store.js';
-import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
 import { PipelineControl } from '../../../functions/use-cases/pipeline-control.js';
 import { type FakeGlue, startFakeGlue } from '../../helpers/fake-glue.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
@@ -22,18 +21,16 @@ describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => 
   let glue: FakeGlue;
   let control: PipelineControl;
   let history: PriceHistoryStore;
-  let restartTables: Record<'pricingConfig' | 'priceHistory' | 'quarantine', string>;
+  let restarts: GlueRestartStore;
+  let restartTables: Record<'pricingConfig' | 'priceHistory', string>;
 
   beforeEach(async () => {
     glue = await startFakeGlue({ stopPolls: 3, jobs: [JOB] });
-    const names = await createScratchTables(stack.clients.dynamodb, ['pricingConfig', 'priceHistory', 'quarantine']);
+    const names = await createScratchTables(stack.clients.dynamodb, ['pricingConfig', 'priceHistory']);
     restartTables = names;
     const { documentClient } = stack.clients;
-    control = new PipelineControl({
-      glue: new GlueJobRuns(glue.client, JOB),
-      restarts: new GlueRestartStore(documentClient, names),
-      quarantine: new QuarantineStore(documentClient, names.quarantine),
-    });
+    restarts = new GlueRestartStore(documentClient, names);
+    control = new PipelineControl({ glue: new GlueJobRuns(glue.client, JOB), restarts });
     history = new PriceHistoryStore(documentClient, names.priceHistory);
     await new GlueJobRuns(glue.client, JOB).start();
     return () => glue.close();
@@ -88,7 +85,7 @@ describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => 
     await expect(restartBy('bob')).rejects.toThrow(
       /asked for by alice .* was still waiting; its old run had stopped, so it started run jr_2 now/,
     );
-    expect((await control.health()).richPath.restart).toMatchObject({
+    expect(await restarts.latest()).toMatchObject({
       requestedAt: answer.restart.requestedAt,
       state: 'done',
       newRunId: 'jr_2',
@@ -109,7 +106,6 @@ describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => 
     const raced = new PipelineControl({
       glue: new Raced(glue.client, JOB),
       restarts: new GlueRestartStore(stack.clients.documentClient, restartTables),
-      quarantine: new QuarantineStore(stack.clients.documentClient, restartTables.quarantine),
     });
 
     const { status, answer } = await raced.restartGlue({ actor: 'alice', reason: 'after maintenance' });
@@ -117,7 +113,7 @@ describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => 
     expect(status).toBe(200);
     expect(answer.restart).toMatchObject({ state: 'done', newRunId: 'jr_2', stoppingRunIds: [] });
     expect(glue.runs.filter((run) => run.JobRunState === 'RUNNING').map((run) => run.Id)).toEqual(['jr_2']);
-    expect((await raced.health()).richPath.restart).toMatchObject({ state: 'done', newRunId: 'jr_2' });
+    expect(await restarts.latest()).toMatchObject({ state: 'done', newRunId: 'jr_2' });
   });
 
   it('refuses a restart with no reason, or only spaces, naming the field', async () => {
