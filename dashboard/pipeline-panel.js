@@ -1,8 +1,9 @@
 /**
  * The pipeline panel in the header, on every page: one pill coloured by the pipeline's worst path
- * (green, amber, red, as GET /ops/pipeline says), opening onto each path's why, the Glue job's run,
- * the latest restart and the thresholds behind the colours; and the Glue job's restart, behind the
- * confirmation dialog.
+ * (green, amber, red, as GET /ops/pipeline says), opening onto each path's why and numbers (the
+ * Glue job's run and last batch, the fast path's mapping, last hour and dead letters), the latest
+ * restart and the thresholds behind the colours; and the Glue job's restart, behind the confirmation
+ * dialog.
  */
 import { actionProps } from './access.js';
 import { confirmAction } from './dialogs.js';
@@ -22,6 +23,30 @@ function pathRow(title, path, details) {
   );
 }
 
+function batchLines(richPath) {
+  const batch = richPath.lastBatch;
+  if (batch === null) return ['No batch committed yet'];
+  return [
+    `Last batch ${batch.batchId} (${batch.engine}): window ${clock(batch.windowStart)}–${clock(batch.windowEnd)}, ${batch.records} records (${batch.rejected} refused), ${batch.rows} rows, committed ${clock(batch.committedAt)}; newest record ${richPath.lagSeconds} s old`,
+  ];
+}
+
+function fastPathLines(fastPath) {
+  const { mapping, metrics } = fastPath;
+  const lines = [
+    mapping === null
+      ? 'Event-source mapping: not read'
+      : `Event-source mapping ${mapping.state}; last batch ${mapping.lastProcessingResult ?? '-'}`,
+  ];
+  if (metrics === null) return [...lines, 'Metrics: not read'];
+  const age = metrics.iteratorAgeSeconds === null ? 'idle' : `${Math.round(metrics.iteratorAgeSeconds)} s behind`;
+  return [
+    ...lines,
+    `Last hour: ${metrics.invocationsLastHour} invocations, ${metrics.errorsLastHour} errors; ${age}`,
+    `Dead letters: ${metrics.deadLettersSentLastHour} sent in the last hour, ${metrics.deadLettersWaiting ?? '-'} waiting; ${fastPath.quarantinedLastHour} bad records quarantined`,
+  ];
+}
+
 function restartLine(restart) {
   if (restart === null) return [];
   const outcome =
@@ -31,6 +56,14 @@ function restartLine(restart) {
         ? `failed: ${restart.error}`
         : `waiting for ${restart.stoppingRunIds.join(', ')} to stop`;
   return [`Last restart ${clock(restart.requestedAt)} by ${restart.requestedBy} (“${restart.reason}”): ${outcome}`];
+}
+
+function thresholdsText({ thresholds: t, checkedAt }) {
+  return (
+    `Amber: a Glue run starting or stopping (over ${t.glueStartingWarnSeconds} s is stuck), clicks arriving but the newest committed record over ${t.richLagWarnSeconds} s old, ` +
+    `the fast path over ${t.iteratorAgeWarnSeconds} s behind, failed invocations, dead letters waiting, or ${t.quarantinedLastHourWarn}+ bad records in an hour. ` +
+    `Red: no Glue run, the event-source mapping off, or the fast path over ${t.iteratorAgeDownSeconds} s behind. Checked ${clock(checkedAt)}.`
+  );
 }
 
 /**
@@ -72,14 +105,11 @@ export function renderPipeline(container, { health, error, api, onRestarted }) {
         : [
             pathRow('rich path', health.richPath, [
               `Glue job ${health.richPath.jobName}${run === null ? '' : `; its last run started ${clock(run.startedAt)}`}`,
+              ...batchLines(health.richPath),
               ...restartLine(health.richPath.restart),
             ]),
-            pathRow('fast path', health.fastPath, []),
-            h(
-              'p',
-              { class: 'pipeline__thresholds muted' },
-              `Amber: a Glue run starting or stopping (over ${health.thresholds.glueStartingWarnSeconds} s is stuck), or ${health.thresholds.quarantinedLastHourWarn}+ bad records in an hour. Red: no Glue run. Checked ${clock(health.checkedAt)}.`,
-            ),
+            pathRow('fast path', health.fastPath, fastPathLines(health.fastPath)),
+            h('p', { class: 'pipeline__thresholds muted' }, thresholdsText(health)),
             h(
               'button',
               {

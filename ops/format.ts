@@ -119,7 +119,23 @@ export function productDetail(product: ProductSummary): string {
   return lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
 }
 
-/** GET /ops/pipeline for people: a row per path, its colour, why, and the latest restart. */
+/** The fast path's mapping and last hour, as numbers (what could not be read, said so). */
+function fastPathLines({ mapping, metrics }: PipelineHealth['fastPath']): string[] {
+  const lines = [
+    mapping === null
+      ? 'event-source mapping: not read'
+      : `event-source mapping ${mapping.id}: ${mapping.state}, last batch ${mapping.lastProcessingResult ?? '-'}`,
+  ];
+  if (metrics === null) return [...lines, 'fast path metrics: not read'];
+  const age = metrics.iteratorAgeSeconds === null ? 'idle' : `${Math.round(metrics.iteratorAgeSeconds)} s`;
+  return [
+    ...lines,
+    `last hour: ${metrics.invocationsLastHour} invocations, ${metrics.errorsLastHour} errors; iterator age ${age}; ` +
+      `dead letters ${metrics.deadLettersSentLastHour} sent, ${metrics.deadLettersWaiting ?? '-'} waiting`,
+  ];
+}
+
+/** GET /ops/pipeline for people: a row per path, its colour, why, the numbers behind them, and the latest restart. */
 export function pipelineText(health: PipelineHealth): string {
   const { richPath, fastPath } = health;
   const run = richPath.run;
@@ -135,6 +151,14 @@ export function pipelineText(health: PipelineHealth): string {
     lines.push(
       `Glue run ${run.id}: ${run.state}, started ${time(run.startedAt)}${run.errorMessage ? `, error: ${run.errorMessage}` : ''}`,
     );
+  const batch = richPath.lastBatch;
+  if (batch !== null)
+    lines.push(
+      `last batch ${batch.batchId} (${batch.engine}): window ${time(batch.windowStart)}–${time(batch.windowEnd)}, ` +
+        `${batch.records} records (${batch.rejected} refused), ${batch.rows} rows, committed ${time(batch.committedAt)}; ` +
+        `newest record ${richPath.lagSeconds} s old`,
+    );
+  lines.push(...fastPathLines(fastPath));
   const restart = richPath.restart;
   if (restart !== null) {
     const outcome =

@@ -11,10 +11,15 @@ import type {
   PricingConfigView,
   ProductSummary,
 } from '../../functions/domain/api-types.js';
+import { FAST_PATH_MAPPING_ENV } from '../../functions/store/event-source-mappings.js';
+import { FAST_PATH_DLQ_ENV, FAST_PATH_FUNCTION_ENV } from '../../functions/store/fast-path-metrics.js';
 import { GLUE_JOB_NAME_ENV } from '../../functions/store/glue-job-runs.js';
 import type { LocalGlueEngine } from '../../glue/local-engine/index.js';
 import { discoveryPath, writeDiscovery } from '../../local/api-discovery.js';
+import type { EventSourceMapping } from '../../local/event-source-mapping/index.js';
+import { LocalMetricStore, startLocalCloudWatch } from '../../local/local-cloudwatch.js';
 import { startLocalGlueService } from '../../local/local-glue-service.js';
+import { startLocalLambdaService } from '../../local/local-lambda-service.js';
 import { startOpsApi } from '../integration/api/ops-api-fixture.js';
 
 /**
@@ -28,7 +33,32 @@ const glue = await startLocalGlueService({
   startEngine: async () => ({ stop: async () => undefined }) as unknown as LocalGlueEngine,
 });
 afterAll(() => glue.stop());
-Object.assign(process.env, { AWS_ENDPOINT_URL_GLUE: glue.url, [GLUE_JOB_NAME_ENV]: glue.jobName });
+// The fast path's readings: a mapping that only describes itself and a minute of its function's metrics.
+const metrics = new LocalMetricStore();
+for (const [name, value] of [
+  ['Invocations', 3],
+  ['Errors', 0],
+  ['IteratorAge', 2_400],
+] as const)
+  metrics.put('AWS/Lambda', name, { FunctionName: 'clickstream' }, value);
+const mapping = {
+  mappingId: 'esm-cli',
+  describe: () => ({ uuid: 'esm-cli', state: 'Enabled', lastProcessingResult: 'OK', batchSize: 100 }),
+} as unknown as EventSourceMapping;
+const [cloudWatch, lambda] = await Promise.all([
+  startLocalCloudWatch(metrics),
+  startLocalLambdaService({ mappings: () => [mapping], functions: {} }),
+]);
+afterAll(() => Promise.all([cloudWatch.close(), lambda.close()]));
+Object.assign(process.env, {
+  AWS_ENDPOINT_URL_GLUE: glue.url,
+  [GLUE_JOB_NAME_ENV]: glue.jobName,
+  AWS_ENDPOINT_URL_CLOUDWATCH: cloudWatch.url,
+  AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+  [FAST_PATH_FUNCTION_ENV]: 'clickstream',
+  [FAST_PATH_DLQ_ENV]: 'clickstream-dlq',
+  [FAST_PATH_MAPPING_ENV]: 'esm-cli',
+});
 const fixture = await startOpsApi(12);
 const runtimeDir = mkdtempSync(join(tmpdir(), 'ops-cli-'));
 afterAll(() => rmSync(runtimeDir, { recursive: true, force: true }));
@@ -132,7 +162,11 @@ describe('ops CLI pipeline', () => {
     expect(down.code, down.stderr).toBe(0);
     expect(down.stdout).toMatch(/^pipeline DOWN at /);
     expect(down.stdout).toMatch(/rich path\s+DOWN\s+clickprice-aggregation-local: the Glue job has never run/);
-    expect(down.stdout).toMatch(/fast path\s+OK\s+0 bad records quarantined in the last hour/);
+    expect(down.stdout).toMatch(/fast path\s+OK\s+reading clicks, 2 s behind the stream; 0 bad records quarantined/);
+    expect(down.stdout).toContain('event-source mapping esm-cli: Enabled, last batch OK');
+    expect(down.stdout).toContain(
+      'last hour: 3 invocations, 0 errors; iterator age 2 s; dead letters 0 sent, - waiting',
+    );
 
     const restarted = await ops(['pipeline', 'restart-glue', '--reason', 'first start after maintenance']);
     expect(restarted.code, restarted.stderr).toBe(0);

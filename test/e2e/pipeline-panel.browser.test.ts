@@ -1,6 +1,6 @@
 /**
  * The dashboard's pipeline panel in headless Chromium, on the local stack with its rich path (the
- * local Glue service running the DuckDB engine): green while the Glue job runs; red once the job's run
+ * local Glue service running the DuckDB engine) and its fast path (the local pipeline): green while the Glue job runs; red once the job's run
  * is stopped behind the page's back (through the Glue API, as someone in the AWS console would); and
  * green again after a restart asked for from the panel, through its confirmation dialog.
  */
@@ -12,9 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TableId, tableEnvVar, tables } from '../../definitions/resources.js';
 import { GlueJobRuns } from '../../functions/store/glue-job-runs.js';
 import { localGlueClient } from '../../local/clients.js';
+import { silentLogger } from '../../local/event-source-mapping/index.js';
 import { type LocalApi, startLocalApi } from '../../local/local-api.js';
 import { type LocalRichPath, startLocalRichPath } from '../../local/local-rich-path.js';
 import { localStackEnvironment } from '../../local/local-stack.js';
+import { type LocalPipeline, startLocalPipeline } from '../../local/pipeline.js';
 import { type BrowserPage, openBrowserPage, skipBrowserSuite } from '../helpers/chromium.js';
 import { createScratchStream } from '../helpers/kinesis-batches.js';
 import { useLocalStack } from '../helpers/local-stack.js';
@@ -27,6 +29,7 @@ const SHOWN_WITHIN_MS = 15_000;
 describe.skipIf(skipBrowserSuite('pipeline-panel.browser'))('the pipeline panel in headless Chromium', () => {
   const stack = useLocalStack();
   let richPath: LocalRichPath;
+  let pipeline: LocalPipeline;
   let api: LocalApi;
   let ui: BrowserPage | undefined;
   let page: Page;
@@ -36,17 +39,17 @@ describe.skipIf(skipBrowserSuite('pipeline-panel.browser'))('the pipeline panel 
     // The restart item and its audit rows, the quarantine count and the engine's rows: the suite's own.
     const scratch = await createScratchTables(stack.clients.dynamodb, [
       'aggregates',
+      'demand',
       'pricingConfig',
       'priceHistory',
       'quarantine',
     ]);
     for (const [id, name] of Object.entries(scratch)) process.env[tableEnvVar(tables[id as TableId])] = name;
-    richPath = await startLocalRichPath({
-      clients: stack.clients,
-      tableNames: { ...stack.tableNames, ...scratch },
-      streamName: await createScratchStream(stack.clients.kinesis, 1),
-      engine: { name: 'duckdb' },
-    });
+    const streamName = await createScratchStream(stack.clients.kinesis, 1);
+    const tableNames = { ...stack.tableNames, ...scratch };
+    // The fast path's mapping and metrics, read through the local Lambda and CloudWatch APIs it starts.
+    pipeline = await startLocalPipeline({ ...stack, streamName, tableNames }, { logger: silentLogger });
+    richPath = await startLocalRichPath({ clients: stack.clients, tableNames, streamName, engine: { name: 'duckdb' } });
     api = await startLocalApi({ advertise: false });
     ui = await openBrowserPage();
     page = ui.page;
@@ -56,6 +59,7 @@ describe.skipIf(skipBrowserSuite('pipeline-panel.browser'))('the pipeline panel 
     await ui?.browser.close().catch(() => undefined);
     await api?.stop();
     await richPath?.stop();
+    await pipeline?.stop();
   }, 60_000);
 
   const pipelineState = () => page.getByTestId('pipeline-status').getAttribute('data-state');
@@ -65,7 +69,9 @@ describe.skipIf(skipBrowserSuite('pipeline-panel.browser'))('the pipeline panel 
     await expect.poll(pipelineState, { timeout: SHOWN_WITHIN_MS }).toBe('ok');
     await page.getByTestId('pipeline-pill').click();
     expect(await page.getByTestId('pipeline-rich-path').textContent()).toMatch(/rich path · OK.*running for/s);
-    expect(await page.getByTestId('pipeline-fast-path').getAttribute('data-state')).toBe('ok');
+    const fastPath = page.getByTestId('pipeline-fast-path');
+    expect(await fastPath.getAttribute('data-state')).toBe('ok');
+    expect(await fastPath.textContent()).toMatch(/Event-source mapping Enabled.*Last hour: \d+ invocations, 0 errors/s);
   }, 60_000);
 
   it('turns red when the Glue job run is stopped, saying no run is active', async () => {
