@@ -16,6 +16,7 @@ import type {
   ConfigToggleBody,
   DemandQuery,
   DemandSeries,
+  DlqRedriveAnswer,
   FreezeBody,
   GlueRestartAnswer,
   HistoryPage,
@@ -32,6 +33,7 @@ import type {
   QuarantinePage,
   QuarantineQuery,
   RollbackBody,
+  StreamConsumer,
   UnfreezeBody,
 } from '../functions/domain/api-types.js';
 
@@ -130,7 +132,7 @@ export class OpsClient {
     return this.call('GET /ops/config', {});
   }
 
-  /** Each path's health: the Glue job's run and the latest restart, the fast path's quarantine. */
+  /** Each path's health: the Glue job's run, last batch and latest restart; the fast path's mapping, metrics and quarantine. */
   pipeline(): Promise<PipelineHealth> {
     return this.call('GET /ops/pipeline', {});
   }
@@ -140,6 +142,15 @@ export class OpsClient {
   /** Restarts the Glue job: `status` 202 while the old run stops, 200 when a new run started at once. */
   restartGlue(body: { readonly reason: string }): Promise<GlueRestartAnswer> {
     return this.call('POST /ops/pipeline/glue/restart', {}, { body });
+  }
+
+  /** Redrives a stream consumer's dead letters from the stream by position; each letter's outcome. */
+  redriveDeadLetters(body: {
+    readonly consumer: StreamConsumer;
+    readonly reason: string;
+    readonly max?: number;
+  }): Promise<DlqRedriveAnswer> {
+    return this.call('POST /ops/pipeline/dlq/redrive', {}, { body });
   }
 
   freeze(productId: string, body: FreezeBody): Promise<ProductActionResult> {

@@ -104,5 +104,6 @@ export function createApi({ basePath, token, onAuthError }) {
     setKillSwitch: (body) => call('PUT /ops/config/kill-switch', { body }),
     setShadowMode: (body) => call('PUT /ops/config/shadow-mode', { body }),
     restartGlue: (body) => call('POST /ops/pipeline/glue/restart', { body }),
+    redriveDeadLetters: (body) => call('POST /ops/pipeline/dlq/redrive', { body }),
   };
 }

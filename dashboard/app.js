@@ -244,6 +244,16 @@ async function pollPipeline() {
       );
       pollPipeline();
     },
+    onRedriven: ({ outcomes }) => {
+      const replayed = outcomes.filter((outcome) => outcome.outcome === 'replayed').length;
+      const left = outcomes.length - replayed;
+      toast(
+        outcomes.length === 0
+          ? 'No dead letters were waiting'
+          : `${replayed} discarded batch${replayed === 1 ? '' : 'es'} replayed${left > 0 ? `; ${left} left in the queue (see the history row)` : ''}`,
+      );
+      pollPipeline();
+    },
   });
   running.pipelineTimer = setTimeout(pollPipeline, CONFIG_POLL_MS);
 }

@@ -2,8 +2,8 @@
  * The pipeline panel in the header, on every page: one pill coloured by the pipeline's worst path
  * (green, amber, red, as GET /ops/pipeline says), opening onto each path's why and numbers (the
  * Glue job's run and last batch, the fast path's mapping, last hour and dead letters), the latest
- * restart and the thresholds behind the colours; and the Glue job's restart, behind the confirmation
- * dialog.
+ * restart and the thresholds behind the colours; and, behind the confirmation dialog, the Glue job's
+ * restart and the redrive of the fast path's dead letters.
  */
 import { actionProps } from './access.js';
 import { confirmAction } from './dialogs.js';
@@ -70,7 +70,7 @@ function thresholdsText({ thresholds: t, checkedAt }) {
  * Renders the pill and its panel into `container` (a <details>), keeping it open if it was.
  * `health` is null while the API cannot say (the panel then shows `error`).
  */
-export function renderPipeline(container, { health, error, api, onRestarted }) {
+export function renderPipeline(container, { health, error, api, onRestarted, onRedriven }) {
   const status = health?.status ?? 'unknown';
   container.dataset.state = status;
   const run = health?.richPath.run ?? null;
@@ -88,6 +88,19 @@ export function renderPipeline(container, { health, error, api, onRestarted }) {
       ],
       run: (values) => api.restartGlue({ reason: values.reason }),
       onDone: (answer) => onRestarted(answer),
+    });
+  const waiting = health?.fastPath.metrics?.deadLettersWaiting ?? null;
+  const redrive = () =>
+    confirmAction({
+      title: 'Redrive the fast path’s dead letters',
+      testid: 'dlq-redrive-dialog',
+      confirmLabel: 'Redrive',
+      summary: () => [
+        `${waiting ?? 'An unknown number of'} discarded batch${waiting === 1 ? '' : 'es'} wait${waiting === 1 ? 's' : ''}: each is read back from the stream by position and run through the clickstream function again.`,
+        'What the failed attempts already counted is skipped (exactly once by position); a batch that fails again stays in the queue.',
+      ],
+      run: (values) => api.redriveDeadLetters({ consumer: 'clickstream', reason: values.reason }),
+      onDone: (answer) => onRedriven(answer),
     });
   replaceChildren(
     container,
@@ -111,15 +124,30 @@ export function renderPipeline(container, { health, error, api, onRestarted }) {
             pathRow('fast path', health.fastPath, fastPathLines(health.fastPath)),
             h('p', { class: 'pipeline__thresholds muted' }, thresholdsText(health)),
             h(
-              'button',
-              {
-                type: 'button',
-                class: 'button button--small',
-                onclick: restart,
-                'data-testid': 'glue-restart',
-                ...actionProps(),
-              },
-              'Restart Glue job…',
+              'div',
+              { class: 'pipeline__actions' },
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'button button--small',
+                  onclick: restart,
+                  'data-testid': 'glue-restart',
+                  ...actionProps(),
+                },
+                'Restart Glue job…',
+              ),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'button button--small',
+                  onclick: redrive,
+                  'data-testid': 'dlq-redrive',
+                  ...actionProps(),
+                },
+                'Redrive dead letters…',
+              ),
             ),
           ],
     ),

@@ -79,6 +79,7 @@ export const apiRoutes = {
 
   'GET /ops/pipeline': pipelineRead,
   'POST /ops/pipeline/glue/restart': pipelineWrite,
+  'POST /ops/pipeline/dlq/redrive': pipelineWrite,
 
   'GET /dashboard': dashboard,
   'GET /dashboard/{asset}': dashboard,

@@ -73,6 +73,7 @@ export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
     opsUsers: stateful.opsUsers,
     glueJob: pipeline.aggregation,
     fastPath: pipeline.clickstream,
+    dlqRedrive: pipeline.dlqRedrive.function,
     storefrontOrigin: readStorefrontOrigin(app, stage),
     alarmActions,
   });

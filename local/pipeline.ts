@@ -3,9 +3,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
 import { aggregatesEventSource, clickstreamEventSource } from '../definitions/event-sources.js';
+import {
+  type RedriveAnswer,
+  redriveInvocationOf,
+  STREAM_CONSUMERS,
+  type StreamConsumer,
+} from '../functions/domain/dead-letters.js';
+import { DLQ_REDRIVE_FUNCTION_ENV } from '../functions/store/dead-letter-redrives.js';
 import { FAST_PATH_MAPPING_ENV } from '../functions/store/event-source-mappings.js';
 import { FAST_PATH_DLQ_ENV, FAST_PATH_FUNCTION_ENV } from '../functions/store/fast-path-metrics.js';
+import { streamBatchReader } from '../functions/store/stream-batch-reader.js';
+import { redrive } from '../functions/use-cases/redrive-dead-letters.js';
 import type { LocalClients } from './clients.js';
+import { InMemoryDeadLetterQueue, JsonLinesDeadLetterQueue, localConsumerInvoker } from './dead-letters.js';
 import {
   type CheckpointStore,
   type EventSourceMapping,
@@ -17,12 +27,12 @@ import {
   type MappingLogger,
   type OnFailureDestination,
   type OnFailureRecord,
-  type StreamHandler,
   startEventSourceMapping,
 } from './event-source-mapping/index.js';
 import { LocalMetricStore, startLocalCloudWatch } from './local-cloudwatch.js';
 import { startLocalLambdaService } from './local-lambda-service.js';
 import { type LocalStackInfo, localStackEnvironment } from './local-stack.js';
+import { loadStreamHandler } from './stream-handlers.js';
 
 export interface LocalPipeline {
   readonly mappings: readonly EventSourceMapping[];
@@ -33,6 +43,8 @@ export interface LocalPipeline {
    * the local CloudWatch and Lambda endpoints, and the names of the function, mapping and DLQ.
    */
   readonly environment: Readonly<Record<string, string>>;
+  /** Each consumer's on-failure destination (what its mapping discards goes there, and is counted). */
+  readonly deadLetters: Readonly<Record<StreamConsumer, OnFailureDestination>>;
   /** Resolves when every mapping has drained what was in its streams. */
   waitForIdle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -59,14 +71,18 @@ export async function startLocalPipeline(
   const metrics = new LocalMetricStore();
   const checkpoints: CheckpointStore =
     dataDir === null ? new InMemoryCheckpointStore() : new FileCheckpointStore(join(dataDir, 'checkpoints'));
-  const onFailure = (name: StreamConsumer): OnFailureDestination =>
-    observedDeadLetters(
+  const deadLetters = Object.fromEntries(
+    STREAM_CONSUMERS.map((name) => [
+      name,
       dataDir === null
         ? new InMemoryOnFailureDestination()
         : new JsonLinesOnFailureDestination(join(deadLetterDirOf(dataDir), `${name}.jsonl`)),
-      metrics,
-      deadLetterQueueNameOf(name),
-    );
+    ]),
+  ) as Record<StreamConsumer, InMemoryOnFailureDestination | JsonLinesOnFailureDestination>;
+  const observed = Object.fromEntries(
+    STREAM_CONSUMERS.map((name) => [name, observedDeadLetters(deadLetters[name], metrics, deadLetterQueueNameOf(name))]),
+  ) as Record<StreamConsumer, OnFailureDestination>;
+  const onFailure = (name: StreamConsumer): OnFailureDestination => observed[name];
 
   const clickstream = await loadStreamHandler<KinesisStreamEvent>('clickstream');
   const aggregates = await loadStreamHandler<DynamoDBStreamEvent>('aggregates');
@@ -96,7 +112,10 @@ export async function startLocalPipeline(
   ];
   const [cloudWatch, lambda] = await Promise.all([
     startLocalCloudWatch(metrics),
-    startLocalLambdaService({ mappings: () => mappings, functions: {} }),
+    startLocalLambdaService({
+      mappings: () => mappings,
+      functions: { [LOCAL_REDRIVE_FUNCTION]: (event) => redriveLocally(event, deadLetters, stack.clients) },
+    }),
   ]);
   const environment = {
     AWS_ENDPOINT_URL_CLOUDWATCH: cloudWatch.url,
@@ -104,12 +123,14 @@ export async function startLocalPipeline(
     [FAST_PATH_FUNCTION_ENV]: 'clickstream',
     [FAST_PATH_DLQ_ENV]: deadLetterQueueNameOf('clickstream'),
     [FAST_PATH_MAPPING_ENV]: (mappings[0] as EventSourceMapping).mappingId,
+    [DLQ_REDRIVE_FUNCTION_ENV]: LOCAL_REDRIVE_FUNCTION,
   };
   Object.assign(process.env, environment);
   return {
     mappings,
     metrics,
     environment,
+    deadLetters: observed,
     waitForIdle: async (timeoutMs = 30_000) => {
       await Promise.all(mappings.map((mapping) => mapping.waitForIdle({ timeoutMs })));
     },
@@ -118,6 +139,32 @@ export async function startLocalPipeline(
       await Promise.all([cloudWatch.close(), lambda.close()]);
     },
   };
+}
+
+/** The local redrive function's name, as the local Lambda API knows it. */
+const LOCAL_REDRIVE_FUNCTION = 'dlq-redrive';
+
+/**
+ * The redrive function of the local Lambda: the redrive use case AWS runs (handlers/dlq-redrive.ts),
+ * over the local dead letters (a file with a data dir, else the mapping's list) and the local consumers.
+ */
+async function redriveLocally(
+  event: unknown,
+  deadLetters: Readonly<Record<StreamConsumer, InMemoryOnFailureDestination | JsonLinesOnFailureDestination>>,
+  clients: LocalClients,
+): Promise<RedriveAnswer> {
+  const { consumer, max, budgetMs } = redriveInvocationOf(event);
+  const destination = deadLetters[consumer];
+  const queue =
+    destination instanceof JsonLinesOnFailureDestination
+      ? new JsonLinesDeadLetterQueue(destination.path)
+      : new InMemoryDeadLetterQueue(destination);
+  try {
+    const invoke = await localConsumerInvoker(consumer);
+    return { outcomes: await redrive(queue, streamBatchReader(clients), invoke, { max, budgetMs }) };
+  } finally {
+    if (queue instanceof JsonLinesDeadLetterQueue) await queue.release();
+  }
 }
 
 /** The local name of a consumer's dead-letter queue, as SQS's metrics name it (QueueName). */
@@ -159,21 +206,4 @@ export function observedDeadLetters(
 /** Where a stack with a data dir keeps each consumer's dead letters (`<consumer>.jsonl`). */
 export function deadLetterDirOf(dataDir: string): string {
   return join(dataDir, 'dlq');
-}
-
-/** The stream consumers: their handler modules under functions/handlers. */
-export const STREAM_CONSUMERS = ['clickstream', 'aggregates'] as const;
-export type StreamConsumer = (typeof STREAM_CONSUMERS)[number];
-
-/**
- * A stream consumer's handler, the very module Lambda runs; it reads its tables and endpoints from
- * the environment when first loaded, so the environment must be set before.
- */
-export async function loadStreamHandler<TEvent>(consumer: StreamConsumer): Promise<StreamHandler<TEvent>> {
-  const module = (
-    consumer === 'clickstream'
-      ? await import('../functions/handlers/clickstream.js')
-      : await import('../functions/handlers/aggregates.js')
-  ) as { handler: unknown };
-  return module.handler as StreamHandler<TEvent>;
 }

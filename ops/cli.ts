@@ -9,10 +9,11 @@ import { runCli, UsageError } from '../cli/args.js';
 import type { OpsClient } from '../clients/ops-client.js';
 import { OpsApiError } from '../clients/ops-client.js';
 import type { ConfigActionResult, ConfigToggleBody, PricingConfigView } from '../functions/domain/api-types.js';
+import { STREAM_CONSUMERS, type StreamConsumer } from '../functions/domain/dead-letters.js';
 import { mapConcurrent } from '../functions/lib/map-concurrent.js';
 import { type ParsedOptions, resolveClient } from './cli-target.js';
 import { DLQ_OPTIONS, DLQ_USAGE, runDlqCommand } from './dlq/dlq-command.js';
-import { changesTable, money, pipelineText, productDetail, productsTable, table, time } from './format.js';
+import { changesTable, money, pipelineText, productDetail, productsTable, redriveText, table, time } from './format.js';
 import { parseDuration, parseInstant, parseMoney, parseSwitch } from './parse-values.js';
 
 type OptionSpec = { type: 'string' } | { type: 'boolean' };
@@ -27,7 +28,7 @@ interface Command {
     client: OpsClient,
     positionals: string[],
     options: ParsedOptions,
-  ): Promise<{ json: unknown; text: string | (() => Promise<string>) }>;
+  ): Promise<{ json: unknown; text: string | (() => Promise<string>); failed?: boolean }>;
 }
 
 const string = { type: 'string' } as const;
@@ -306,16 +307,37 @@ const commands: Record<string, Command> = {
     },
   },
   pipeline: {
-    usage: 'pipeline [restart-glue --reason "…"]',
-    summary: "each path's health (the Glue job's run, the fast path's quarantine); or restart the Glue job",
-    options: reasonOption,
+    usage: 'pipeline [restart-glue --reason "…" | redrive-dlq clickstream|aggregates --reason "…" [--max N]]',
+    summary:
+      "each path's health (the Glue job's run and last batch; the fast path's mapping, last hour and dead letters); restart the Glue job; redrive a consumer's dead letters",
+    options: { ...reasonOption, max: { type: 'string' } },
     async run(client, positionals, options) {
       if (positionals.length === 0) {
         const health = await client.pipeline();
         return { json: health, text: pipelineText(health) };
       }
-      if (positionals.length !== 1 || positionals[0] !== 'restart-glue') {
-        throw new UsageError(`pipeline takes no argument, or restart-glue; got ${positionals.join(' ')}`);
+      const [action, ...rest] = positionals;
+      if (action === 'redrive-dlq' && rest.length === 1) {
+        const consumer = rest[0] as StreamConsumer;
+        if (!STREAM_CONSUMERS.includes(consumer)) {
+          throw new UsageError(`pipeline redrive-dlq needs ${STREAM_CONSUMERS.join(' or ')}; got ${String(consumer)}`);
+        }
+        const reason = optionalString(options, 'reason');
+        if (reason === undefined || reason.trim() === '') {
+          throw new UsageError('pipeline redrive-dlq needs --reason "…": every redrive is recorded with why');
+        }
+        const max = optionalInteger(options, 'max');
+        const answer = await client.redriveDeadLetters({ consumer, reason, ...(max === undefined ? {} : { max }) });
+        return {
+          json: answer,
+          text: `${redriveText(answer.outcomes)}\nchange id ${answer.change.changeId}`,
+          failed: answer.outcomes.some((outcome) => outcome.outcome !== 'replayed'),
+        };
+      }
+      if (action !== 'restart-glue' || rest.length > 0) {
+        throw new UsageError(
+          `pipeline takes no argument, restart-glue, or redrive-dlq CONSUMER; got ${positionals.join(' ')}`,
+        );
       }
       const reason = optionalString(options, 'reason');
       if (reason === undefined || reason.trim() === '') {
@@ -413,6 +435,8 @@ await runCli(async () => {
     const output = await command.run(client, parsed.positionals, parsed.values);
     if (parsed.values.json) console.log(JSON.stringify(output.json, null, 2));
     else console.log(typeof output.text === 'string' ? output.text : await output.text());
+    // Done, but not all of it (a dead letter whose batch failed again): exit 1.
+    if (output.failed) process.exitCode = 1;
   } catch (error) {
     if (!(error instanceof OpsApiError)) throw error;
     if (parsed.values.json) console.log(JSON.stringify({ status: error.status, ...error.body }, null, 2));

@@ -1,7 +1,7 @@
 /** Plain-text rendering for the ops CLI: aligned tables, money and times a person reads at a glance. */
 
 import { moneyText as money } from '../dashboard/money.js';
-import type { PipelineHealth, PriceChange, ProductSummary } from '../functions/domain/api-types.js';
+import type { PipelineHealth, PriceChange, ProductSummary, RedriveOutcome } from '../functions/domain/api-types.js';
 
 /** Cents as currency units with the code: `1299, 'EUR'` → `12.99 EUR` (dashboard/money.js). */
 export { money };
@@ -170,4 +170,18 @@ export function pipelineText(health: PipelineHealth): string {
     lines.push(`last restart: ${time(restart.requestedAt)} by ${restart.requestedBy} (${restart.reason}), ${outcome}`);
   }
   return lines.join('\n');
+}
+
+/** A dead-letter redrive's outcomes, one row per dead letter. */
+export function redriveText(outcomes: readonly RedriveOutcome[]): string {
+  if (outcomes.length === 0) return 'no dead letters';
+  return table(
+    ['dead letter', 'outcome', 'shard', 'records / reason'],
+    outcomes.map((outcome) => [
+      outcome.id,
+      outcome.outcome,
+      'batch' in outcome ? outcome.batch.shardId : '-',
+      outcome.outcome === 'replayed' ? String(outcome.records) : outcome.reason,
+    ]),
+  );
 }

@@ -4,6 +4,7 @@
  * dashboard. Money is integer cents of `currency`; instants are ISO-8601 UTC with milliseconds.
  */
 
+import type { RedriveOutcome, StreamConsumer } from './dead-letters.js';
 import type {
   FastPathMetrics,
   GlueRunView,
@@ -273,7 +274,15 @@ export interface SignInConfig {
 
 // ---- pipeline health (GET /ops/pipeline) and control ---------------------------------------------
 
-export type { FastPathMetrics, GlueRunView, HealthStatus, MappingView, RichPathProgress };
+export type {
+  FastPathMetrics,
+  GlueRunView,
+  HealthStatus,
+  MappingView,
+  RedriveOutcome,
+  RichPathProgress,
+  StreamConsumer,
+};
 
 /** A restart of the Glue job asked for by ops: stop the active run, then start a new one once it has stopped. */
 export interface GlueRestart {
@@ -308,6 +317,13 @@ export interface PipelineHealth {
     readonly metrics: FastPathMetrics | null;
   };
   readonly thresholds: typeof PIPELINE_THRESHOLDS;
+}
+
+/** POST /ops/pipeline/dlq/redrive: each dead letter's outcome, and the audit row. */
+export interface DlqRedriveAnswer {
+  readonly consumer: StreamConsumer;
+  readonly outcomes: readonly RedriveOutcome[];
+  readonly change: PriceChange;
 }
 
 /** POST /ops/pipeline/glue/restart: 202 while the old run stops, 200 once a new one started. */

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { MAX_REDRIVE_LETTERS, STREAM_CONSUMERS } from './dead-letters.js';
 import { actor, cents, reasonText, utcTimestamp } from './fields.js';
 
 /**
@@ -41,3 +42,11 @@ export type ConfigToggleRequest = z.input<typeof configToggleRequestSchema>;
 /** POST /ops/pipeline/glue/restart: why (required, as for every ops action), and who. */
 export const glueRestartRequestSchema = z.strictObject({ ...attribution });
 export type GlueRestartRequest = z.input<typeof glueRestartRequestSchema>;
+
+/** POST /ops/pipeline/dlq/redrive: whose dead letters, how many at most (default 10), why, and who. */
+export const dlqRedriveRequestSchema = z.strictObject({
+  ...attribution,
+  consumer: z.enum(STREAM_CONSUMERS),
+  max: z.optional(z.int().check(z.gte(1), z.lte(MAX_REDRIVE_LETTERS))),
+});
+export type DlqRedriveRequest = z.input<typeof dlqRedriveRequestSchema>;

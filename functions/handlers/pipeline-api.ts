@@ -1,19 +1,22 @@
 /**
  * The pipeline API's Lambda: how healthy each path of the pricing pipeline is
- * (functions/use-cases/pipeline-health-report.ts), and restarting the rich path's Glue job
- * (pipeline-control.ts). API Gateway's JWT authorizer has checked the token and the route's scope;
+ * (functions/use-cases/pipeline-health-report.ts), restarting the rich path's Glue job
+ * (pipeline-control.ts), and redriving a stream consumer's dead letters (dead-letter-redrive.ts). API Gateway's JWT authorizer has checked the token and the route's scope;
  * the actor of a restart is the token's user.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import type { GlueRestartRequest } from '../domain/ops-requests.js';
+import type { DlqRedriveRequest, GlueRestartRequest } from '../domain/ops-requests.js';
+import { DeadLetterRedrives, DLQ_REDRIVE_FUNCTION_ENV } from '../store/dead-letter-redrives.js';
 import { EventSourceMappings, FAST_PATH_MAPPING_ENV } from '../store/event-source-mappings.js';
 import { FAST_PATH_DLQ_ENV, FAST_PATH_FUNCTION_ENV, FastPathMetricsReader } from '../store/fast-path-metrics.js';
 import { GLUE_JOB_NAME_ENV, GlueJobRuns } from '../store/glue-job-runs.js';
 import { GlueRestartStore } from '../store/glue-restart-store.js';
+import { PriceHistoryStore } from '../store/price-history-store.js';
 import { QuarantineStore } from '../store/quarantine-store.js';
 import { RichPathProgressStore } from '../store/rich-path-progress-store.js';
+import { DeadLetterRedrive } from '../use-cases/dead-letter-redrive.js';
 import { PipelineControl } from '../use-cases/pipeline-control.js';
 import { PipelineHealthReport } from '../use-cases/pipeline-health-report.js';
 import { HttpError } from './http/http-error.js';
@@ -27,11 +30,13 @@ const runtime = createHandlerRuntime('pipeline-api');
 const { documentClient, tableNames, logger } = runtime;
 const env = process.env;
 const jobName = env[GLUE_JOB_NAME_ENV];
-const [functionName, deadLetterQueueName, mappingId] = [
+const [functionName, deadLetterQueueName, mappingId, redriveFunction] = [
   env[FAST_PATH_FUNCTION_ENV],
   env[FAST_PATH_DLQ_ENV],
   env[FAST_PATH_MAPPING_ENV],
+  env[DLQ_REDRIVE_FUNCTION_ENV],
 ];
+const lambda = new LambdaClient({});
 // CDK always names the job and the fast path; a local API started without the local pipeline has none to ask.
 const glue = jobName ? new GlueJobRuns(new GlueClient({}), jobName) : null;
 const restarts = new GlueRestartStore(documentClient, tableNames);
@@ -46,7 +51,7 @@ const report =
     fastPath:
       functionName && deadLetterQueueName && mappingId
         ? {
-            mappings: new EventSourceMappings(new LambdaClient({})),
+            mappings: new EventSourceMappings(lambda),
             mappingId,
             metrics: new FastPathMetricsReader(new CloudWatchClient({}), { functionName, deadLetterQueueName }),
           }
@@ -54,10 +59,16 @@ const report =
     onReadError: (what, error) => logger.warn(`pipeline health: ${what} not read`, { error: String(error) }),
   });
 
-function configured<T>(value: T | null): T {
-  if (value === null) {
-    throw new HttpError(503, 'unavailable', `the pipeline API knows no Glue job: ${GLUE_JOB_NAME_ENV} is not set`);
-  }
+const redrive = redriveFunction
+  ? new DeadLetterRedrive({
+      redrives: new DeadLetterRedrives(lambda, redriveFunction),
+      history: new PriceHistoryStore(documentClient, tableNames.priceHistory),
+    })
+  : null;
+
+function configured<T>(value: T | null, missing = GLUE_JOB_NAME_ENV): T {
+  if (value === null)
+    throw new HttpError(503, 'unavailable', `the pipeline API is not configured: ${missing} is not set`);
   return value;
 }
 
@@ -74,6 +85,14 @@ export const handler = instrumented(
           actor,
         } as GlueRestartRequest);
         return jsonResponse(status, answer, NO_STORE);
+      },
+      'POST /ops/pipeline/dlq/redrive': async (event) => {
+        const actor = actorOf(event);
+        const answer = await configured(redrive, DLQ_REDRIVE_FUNCTION_ENV).redrive({
+          ...actionBody(event, ['reason', 'consumer', 'max']),
+          actor,
+        } as DlqRedriveRequest);
+        return jsonResponse(200, answer, NO_STORE);
       },
     },
     runtime,

@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import type { HistoryQuery } from '../domain/api-types.js';
 import { InvalidInputError } from '../domain/errors.js';
@@ -182,6 +188,11 @@ export class PriceHistoryStore {
       },
       Number.POSITIVE_INFINITY,
     );
+  }
+
+  /** Appends a row that changes nothing else (an ops action on the pipeline): once, by its decision id. */
+  async append(row: PriceChange): Promise<void> {
+    await this.client.send(new PutCommand(historyPut(this.tableName, row).Put));
   }
 
   /** Every row of a product, oldest first (for audits and tests). */

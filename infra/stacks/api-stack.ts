@@ -5,6 +5,7 @@ import { CfnOutput, Duration, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -12,6 +13,7 @@ import type { ApiSurface } from '../../definitions/api-routes.js';
 import type { TableId } from '../../definitions/resources.js';
 import { DASHBOARD_ASSETS_DIR_ENV, dashboardAssets } from '../../functions/handlers/dashboard-assets.js';
 import { OPS_SIGN_IN_CLIENT_ID_ENV, OPS_SIGN_IN_URL_ENV } from '../../functions/handlers/dashboard-sign-in.js';
+import { DLQ_REDRIVE_FUNCTION_ENV } from '../../functions/store/dead-letter-redrives.js';
 import { FAST_PATH_MAPPING_ENV } from '../../functions/store/event-source-mappings.js';
 import { FAST_PATH_DLQ_ENV, FAST_PATH_FUNCTION_ENV } from '../../functions/store/fast-path-metrics.js';
 import { GLUE_JOB_NAME_ENV } from '../../functions/store/glue-job-runs.js';
@@ -91,6 +93,8 @@ export interface ApiStackProps extends StackProps {
   readonly glueJob: GlueStreamingJob;
   /** The fast path's consumer, from the pipeline stack: the pipeline API reads its mapping and metrics. */
   readonly fastPath: StreamConsumer;
+  /** The dead-letter redrive function, from the pipeline stack: the pipeline API invokes it. */
+  readonly dlqRedrive: lambda.IFunction;
   /**
    * The storefront's browser origin, the only one CORS preflights are answered for.
    *
@@ -166,6 +170,7 @@ export class ApiStack extends Stack {
         [FAST_PATH_FUNCTION_ENV]: props.fastPath.function.functionName,
         [FAST_PATH_DLQ_ENV]: props.fastPath.deadLetterQueue.queueName,
         [FAST_PATH_MAPPING_ENV]: props.fastPath.mapping.eventSourceMappingId,
+        [DLQ_REDRIVE_FUNCTION_ENV]: props.dlqRedrive.functionName,
       },
       timeout: Duration.seconds(25),
       logRetention: props.logRetention,
@@ -178,6 +183,10 @@ export class ApiStack extends Stack {
         actions: ['lambda:GetEventSourceMapping'],
         resources: [props.fastPath.mapping.eventSourceMappingArn],
       }),
+    );
+    // The unqualified function only (grantInvoke would add every version and alias, `:*`).
+    pipeline.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.dlqRedrive.functionArn] }),
     );
     // The fast path's metrics: GetMetricData has no resource-level permissions (see wildcardResourceActions).
     pipeline.function.addToRolePolicy(

@@ -2,9 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { TableId } from '../../definitions/resources.js';
+import { redriveTargetEnv } from '../../functions/domain/dead-letters.js';
 import { GLUE_JOB_NAME_ENV } from '../../functions/store/glue-job-runs.js';
 import { DynamoDBStreamConsumer } from '../constructs/dynamodb-stream-consumer.js';
 import { GlueStreamingJob, type GlueStreamingJobProps } from '../constructs/glue-streaming-job.js';
@@ -107,6 +109,8 @@ export class PipelineStack extends Stack {
   public readonly aggregation: GlueStreamingJob;
   public readonly quarantineSpill: QuarantineSpill;
   public readonly glueRunEvents: HandlerFunction;
+  /** Redrives a consumer's dead letters from the stream by position; the pipeline API invokes it. */
+  public readonly dlqRedrive: HandlerFunction;
   public readonly dashboard: OpsDashboard;
 
   public constructor(scope: Construct, id: string, props: PipelineStackProps) {
@@ -172,6 +176,42 @@ export class PipelineStack extends Stack {
     this.aggregation.jobStateRule.addTarget(
       new eventsTargets.LambdaFunction(this.glueRunEvents.function, { retryAttempts: 8 }),
     );
+
+    // POST /ops/pipeline/dlq/redrive invokes it: each consumer's queue, stream and function, read and
+    // invoked by the redrive alone, so the API needs only to invoke this one function.
+    this.dlqRedrive = new HandlerFunction(this, 'DlqRedrive', {
+      entry: handlerEntry('dlq-redrive'),
+      serviceName: 'dlq-redrive',
+      description: 'Redrives a stream consumer’s dead letters: reads each batch back by position, invokes the consumer',
+      environment: Object.fromEntries(
+        (['clickstream', 'aggregates'] as const).flatMap((name) => {
+          const consumer = name === 'clickstream' ? this.clickstream : this.aggregates;
+          const env = redriveTargetEnv(name);
+          return [
+            [env.queueUrl, consumer.deadLetterQueue.queueUrl],
+            [env.functionName, consumer.function.functionName],
+          ];
+        }),
+      ),
+      memorySize: 256,
+      // A 15 s budget for new dead letters, plus the batch in flight (a consumer's own timeout is 30 s).
+      timeout: Duration.seconds(60),
+      logRetention: props.logRetention,
+      // Reading a table's stream: IAM has no resource type for ListStreams (grantStreamRead adds it).
+      wildcardResourceActions: ['dynamodb:ListStreams'],
+    });
+    for (const consumer of [this.clickstream, this.aggregates]) {
+      consumer.deadLetterQueue.grantConsumeMessages(this.dlqRedrive.function);
+    }
+    // The unqualified consumers only (grantInvoke would add every version and alias, `:*`).
+    this.dlqRedrive.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.clickstream.function.functionArn, this.aggregates.function.functionArn],
+      }),
+    );
+    resources.clicksStream.grantRead(this.dlqRedrive.function);
+    resources.tables.aggregates.grantStreamRead(this.dlqRedrive.function);
 
     // What `npm run ops -- dlq redrive <consumer> --queue-url … --function-name …` takes.
     for (const [name, consumer] of [

@@ -6,9 +6,9 @@ import {
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { type DynamoDBStreamRecordInput, toDynamoDBStreamRecord } from '../../functions/lib/stream-event-shapes.js';
 import { LOCAL_ACCOUNT_ID, MAX_RECORDS_PER_READ } from './constants.js';
 import { EventSourceNotFoundError } from './errors.js';
-import { type DynamoDBStreamRecordInput, toDynamoDBStreamRecord } from './event-shapes.js';
 import {
   accountIdOf,
   classifyAwsError,

@@ -32,11 +32,6 @@ export class EventSourceNotFoundError extends EventSourceMappingError {
   override name = 'EventSourceNotFoundError';
 }
 
-/** A GetRecords record lacks a field Lambda's event requires. */
-export class MalformedStreamRecordError extends EventSourceMappingError {
-  override name = 'MalformedStreamRecordError';
-}
-
 /** A checkpoint file that exists but cannot be read as a checkpoint. */
 export class CheckpointStoreError extends EventSourceMappingError {
   override name = 'CheckpointStoreError';

@@ -7,9 +7,9 @@ import {
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { toKinesisStreamRecord } from '../../functions/lib/stream-event-shapes.js';
 import { LOCAL_ACCOUNT_ID, MAX_RECORDS_PER_READ } from './constants.js';
 import { EventSourceNotFoundError } from './errors.js';
-import { toKinesisStreamRecord } from './event-shapes.js';
 import {
   accountIdOf,
   classifyAwsError,

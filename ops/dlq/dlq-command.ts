@@ -8,16 +8,16 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { UsageError } from '../../cli/args.js';
+import { type RedriveOutcome, STREAM_CONSUMERS, type StreamConsumer } from '../../functions/domain/dead-letters.js';
+import { lambdaInvoker } from '../../functions/store/consumer-invoker.js';
+import { SqsDeadLetterQueue } from '../../functions/store/sqs-dead-letter-queue.js';
+import { streamBatchReader } from '../../functions/store/stream-batch-reader.js';
+import { redrive } from '../../functions/use-cases/redrive-dead-letters.js';
 import { discoveryPath, readDiscovery } from '../../local/api-discovery.js';
 import { createLocalClients } from '../../local/clients.js';
-import { STREAM_CONSUMERS, type StreamConsumer } from '../../local/pipeline.js';
+import { JsonLinesDeadLetterQueue, localConsumerInvoker } from '../../local/dead-letters.js';
 import type { ParsedOptions } from '../cli-target.js';
-import { table } from '../format.js';
-import { lambdaInvoker, SqsDeadLetterQueue } from './aws-dead-letters.js';
-import { JsonLinesDeadLetterQueue } from './file-queue.js';
-import { localConsumerInvoker } from './local-consumers.js';
-import { type RedriveOutcome, redrive } from './redrive.js';
-import { streamBatchReader } from './stream-batches.js';
+import { redriveText } from '../format.js';
 
 export const DLQ_USAGE =
   'dlq redrive clickstream|aggregates [--max N] [--queue-url URL --function-name NAME [--region R]]';
@@ -57,7 +57,7 @@ export async function runDlqCommand(
       ? await redriveInAws(queueUrl, functionName, text(options.region), max)
       : await redriveLocally(consumer as StreamConsumer, max);
   const failed = outcomes.some((outcome) => outcome.outcome !== 'replayed');
-  return { json: outcomes, text: outcomesTable(outcomes), failed };
+  return { json: outcomes, text: redriveText(outcomes), failed };
 }
 
 async function redriveInAws(queueUrl: string, functionName: string, region: string | undefined, max: number) {
@@ -73,7 +73,7 @@ async function redriveInAws(queueUrl: string, functionName: string, region: stri
       new SqsDeadLetterQueue(sqs, queueUrl),
       streamBatchReader({ kinesis, dynamodbStreams }),
       lambdaInvoker(lambda, functionName),
-      max,
+      { max },
     );
   } finally {
     for (const client of [sqs, lambda, kinesis, dynamodbStreams]) client.destroy();
@@ -99,22 +99,9 @@ async function redriveLocally(consumer: StreamConsumer, max: number): Promise<Re
   });
   const queue = new JsonLinesDeadLetterQueue(`${deadLetterDir}/${consumer}.jsonl`);
   try {
-    return await redrive(queue, streamBatchReader(clients), await localConsumerInvoker(consumer), max);
+    return await redrive(queue, streamBatchReader(clients), await localConsumerInvoker(consumer), { max });
   } finally {
     await queue.release();
     clients.destroy();
   }
-}
-
-function outcomesTable(outcomes: readonly RedriveOutcome[]): string {
-  if (outcomes.length === 0) return 'no dead letters';
-  return table(
-    ['dead letter', 'outcome', 'shard', 'records / reason'],
-    outcomes.map((outcome) => [
-      outcome.id,
-      outcome.outcome,
-      'batch' in outcome ? outcome.batch.shardId : '-',
-      outcome.outcome === 'replayed' ? String(outcome.records) : outcome.reason,
-    ]),
-  );
 }

@@ -11,6 +11,7 @@ import type {
   PricingConfigView,
   ProductSummary,
 } from '../../functions/domain/api-types.js';
+import { DLQ_REDRIVE_FUNCTION_ENV } from '../../functions/store/dead-letter-redrives.js';
 import { FAST_PATH_MAPPING_ENV } from '../../functions/store/event-source-mappings.js';
 import { FAST_PATH_DLQ_ENV, FAST_PATH_FUNCTION_ENV } from '../../functions/store/fast-path-metrics.js';
 import { GLUE_JOB_NAME_ENV } from '../../functions/store/glue-job-runs.js';
@@ -47,7 +48,11 @@ const mapping = {
 } as unknown as EventSourceMapping;
 const [cloudWatch, lambda] = await Promise.all([
   startLocalCloudWatch(metrics),
-  startLocalLambdaService({ mappings: () => [mapping], functions: {} }),
+  startLocalLambdaService({
+    mappings: () => [mapping],
+    // The redrive function as the CLI sees it through the API: what it answers, not how it redrives.
+    functions: { 'dlq-redrive': async (event) => ({ outcomes: redriveOutcomes(event as { consumer: string }) }) },
+  }),
 ]);
 afterAll(() => Promise.all([cloudWatch.close(), lambda.close()]));
 Object.assign(process.env, {
@@ -58,7 +63,23 @@ Object.assign(process.env, {
   [FAST_PATH_FUNCTION_ENV]: 'clickstream',
   [FAST_PATH_DLQ_ENV]: 'clickstream-dlq',
   [FAST_PATH_MAPPING_ENV]: 'esm-cli',
+  [DLQ_REDRIVE_FUNCTION_ENV]: 'dlq-redrive',
 });
+
+/** One batch replayed for the fast path; for the rich path, one that failed again. */
+function redriveOutcomes({ consumer }: { consumer: string }) {
+  const batch = {
+    source: 'kinesis',
+    streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/clicks',
+    shardId: 'shardId-000000000001',
+    startSequenceNumber: '1',
+    endSequenceNumber: '9',
+    batchSize: 9,
+  };
+  return consumer === 'clickstream'
+    ? [{ id: 'm-1', outcome: 'replayed', batch, records: 9 }]
+    : [{ id: 'm-2', outcome: 'failed', batch, reason: 'DynamoDB is throttling' }];
+}
 const fixture = await startOpsApi(12);
 const runtimeDir = mkdtempSync(join(tmpdir(), 'ops-cli-'));
 afterAll(() => rmSync(runtimeDir, { recursive: true, force: true }));
@@ -184,6 +205,24 @@ describe('ops CLI pipeline', () => {
     expect(again.stderr).toMatch(/^error: 409 .*asked for by carol at .* (is in progress|was still waiting)/);
     const shown = await ops(['pipeline']);
     expect(shown.stdout).toMatch(/last restart: .* by carol \(stuck batches\)/);
+  });
+
+  it('redrives a consumer’s dead letters, printing each outcome, and exits 1 when one failed again', async () => {
+    const done = await ops(['pipeline', 'redrive-dlq', 'clickstream', '--reason', 'throttling is over']);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(/m-1\s+replayed\s+shardId-000000000001\s+9/);
+    expect(done.stdout).toMatch(/change id \S+/);
+    const failed = await ops(['pipeline', 'redrive-dlq', 'aggregates', '--reason', 'retry', '--max', '5']);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/m-2\s+failed\s+shardId-000000000001\s+DynamoDB is throttling/);
+
+    expect((await ops(['pipeline', 'redrive-dlq', 'clickstream'])).stderr).toMatch(/needs --reason/);
+    const unknown = await ops(['pipeline', 'redrive-dlq', 'checkout', '--reason', 'x']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/needs clickstream or aggregates; got checkout/);
+    const tooMany = await ops(['pipeline', 'redrive-dlq', 'clickstream', '--reason', 'x', '--max', '1000']);
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.stderr).toMatch(/^error: 400 .*\(field: max\)/);
   });
 
   it('needs a reason to restart, and knows no other pipeline command', async () => {

@@ -2,8 +2,10 @@
  * The dashboard's pipeline panel in headless Chromium, on the local stack with its rich path (the
  * local Glue service running the DuckDB engine) and its fast path (the local pipeline): green while the Glue job runs; red once the job's run
  * is stopped behind the page's back (through the Glue API, as someone in the AWS console would); and
- * green again after a restart asked for from the panel, through its confirmation dialog.
+ * green again after a restart asked for from the panel, through its confirmation dialog; amber while
+ * a discarded batch waits in the fast path's dead-letter queue, green once redriven from the panel.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,15 +14,37 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TableId, tableEnvVar, tables } from '../../definitions/resources.js';
 import { GlueJobRuns } from '../../functions/store/glue-job-runs.js';
 import { localGlueClient } from '../../local/clients.js';
-import { silentLogger } from '../../local/event-source-mapping/index.js';
+import {
+  buildOnFailureRecord,
+  OnFailureCondition,
+  SourceKind,
+  silentLogger,
+} from '../../local/event-source-mapping/index.js';
 import { type LocalApi, startLocalApi } from '../../local/local-api.js';
 import { type LocalRichPath, startLocalRichPath } from '../../local/local-rich-path.js';
 import { localStackEnvironment } from '../../local/local-stack.js';
 import { type LocalPipeline, startLocalPipeline } from '../../local/pipeline.js';
 import { type BrowserPage, openBrowserPage, skipBrowserSuite } from '../helpers/chromium.js';
-import { createScratchStream } from '../helpers/kinesis-batches.js';
+import { createScratchStream, putRecords } from '../helpers/kinesis-batches.js';
 import { useLocalStack } from '../helpers/local-stack.js';
 import { createScratchTables } from '../helpers/scratch-tables.js';
+import { readWholeStream } from '../helpers/stream-records.js';
+
+/** `count` valid product views of now, each of its own session. */
+function views(count: number) {
+  return Array.from({ length: count }, () => ({
+    eventId: randomUUID(),
+    sessionId: `s-${randomUUID().slice(0, 8)}`,
+    eventType: 'product_view',
+    productId: 'P-PANEL-1',
+    category: 'home-garden',
+    priceSeen: 1999,
+    trafficSource: 'organic',
+    deviceType: 'desktop',
+    userAgent: 'Mozilla/5.0',
+    eventTime: new Date().toISOString(),
+  }));
+}
 
 const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
 /** The page polls the pipeline every 5 s; a change shows within two polls. */
@@ -30,6 +54,7 @@ describe.skipIf(skipBrowserSuite('pipeline-panel.browser'))('the pipeline panel 
   const stack = useLocalStack();
   let richPath: LocalRichPath;
   let pipeline: LocalPipeline;
+  let streamName: string;
   let api: LocalApi;
   let ui: BrowserPage | undefined;
   let page: Page;
@@ -45,7 +70,7 @@ describe.skipIf(skipBrowserSuite('pipeline-panel.browser'))('the pipeline panel 
       'quarantine',
     ]);
     for (const [id, name] of Object.entries(scratch)) process.env[tableEnvVar(tables[id as TableId])] = name;
-    const streamName = await createScratchStream(stack.clients.kinesis, 1);
+    streamName = await createScratchStream(stack.clients.kinesis, 1);
     const tableNames = { ...stack.tableNames, ...scratch };
     // The fast path's mapping and metrics, read through the local Lambda and CloudWatch APIs it starts.
     pipeline = await startLocalPipeline({ ...stack, streamName, tableNames }, { logger: silentLogger });
@@ -104,7 +129,36 @@ describe.skipIf(skipBrowserSuite('pipeline-panel.browser'))('the pipeline panel 
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'pipeline-panel.png') });
   }, 40_000);
 
-  it('shows a read-only person the restart disabled', async () => {
+  it('redrives a waiting dead letter from the panel: amber while it waits, green once replayed', async () => {
+    await putRecords(stack.clients.kinesis, streamName, views(3));
+    await pipeline.waitForIdle();
+    const batch = (await readWholeStream(stack.clients.kinesis, streamName)).slice(-3);
+    await pipeline.deadLetters.clickstream.send(
+      buildOnFailureRecord({
+        kind: SourceKind.KINESIS,
+        shardId: batch[0]?.shardId ?? '',
+        streamArn: pipeline.mappings[0]?.eventSourceArn ?? '',
+        records: batch.map((record) => ({ sequenceNumber: record.sequenceNumber, arrivalMs: Date.now() })),
+        condition: OnFailureCondition.RETRY_ATTEMPTS_EXHAUSTED,
+        requestId: randomUUID(),
+        functionArn: pipeline.mappings[0]?.functionArn ?? '',
+        approximateInvokeCount: 3,
+        timestampMs: Date.now(),
+      }),
+    );
+    await expect.poll(pipelineState, { timeout: SHOWN_WITHIN_MS }).toBe('warn');
+    expect(await page.getByTestId('pipeline-fast-path').textContent()).toContain('1 discarded batches wait in the DLQ');
+
+    if (!(await page.getByTestId('pipeline-panel').isVisible())) await page.getByTestId('pipeline-pill').click();
+    await page.getByTestId('dlq-redrive').click();
+    await page.getByTestId('field-reason').fill('e2e: throttling is over');
+    await page.getByTestId('dialog-confirm').click();
+
+    await expect.poll(pipelineState, { timeout: SHOWN_WITHIN_MS }).toBe('ok');
+    expect(await page.getByTestId('pipeline-fast-path').textContent()).toMatch(/1 sent in the last hour, 0 waiting/);
+  }, 40_000);
+
+  it('shows a read-only person the restart and the redrive disabled', async () => {
     const reader = await (ui as BrowserPage).browser.newPage();
     try {
       await reader.goto(`${api.url}/dashboard#token=${api.opsReadToken}`);
@@ -113,6 +167,7 @@ describe.skipIf(skipBrowserSuite('pipeline-panel.browser'))('the pipeline panel 
         .toBe('ok');
       await reader.getByTestId('pipeline-pill').click();
       expect(await reader.getByTestId('glue-restart').isDisabled()).toBe(true);
+      expect(await reader.getByTestId('dlq-redrive').isDisabled()).toBe(true);
     } finally {
       await reader.close();
     }

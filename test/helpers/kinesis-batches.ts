@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { LOCAL_REGION } from '../../definitions/local-services.js';
-import { toKinesisStreamRecord } from '../../local/event-source-mapping/event-shapes.js';
+import { toKinesisStreamRecord } from '../../functions/lib/stream-event-shapes.js';
 import { uniqueName } from './local-stack.js';
 
 /** A stream of the test's own, so its records meet no other suite's. */

@@ -40,6 +40,7 @@ const api = new ApiStack(app, 'Api', {
   opsUsers: stateful.opsUsers,
   glueJob: pipelineStack.aggregation,
   fastPath: pipelineStack.clickstream,
+  dlqRedrive: pipelineStack.dlqRedrive.function,
   storefrontOrigin: STOREFRONT_ORIGIN,
 });
 const assembly = app.synth();
@@ -482,8 +483,9 @@ describe('ApiStack table access (least privilege)', () => {
     orders: [],
   };
 
-  it('lets the pipeline API read the fast path’s mapping by its ARN, and metrics, and nothing else of Lambda or CloudWatch', () => {
+  it('lets the pipeline API read the fast path’s mapping by its ARN and metrics, and invoke the redrive function, nothing else of Lambda or CloudWatch', () => {
     const mappingArn = imported(pipelineStack.clickstream.mapping.eventSourceMappingArn);
+    const redriveArn = imported(pipelineStack.dlqRedrive.function.functionArn);
     const actions = roleStatements(roleIds.pipeline).flatMap((s) =>
       s.actions.filter((a) => a.startsWith('lambda:') || a.startsWith('cloudwatch:')).map((a) => [a, s.resources]),
     );
@@ -492,9 +494,10 @@ describe('ApiStack table access (least privilege)', () => {
     expect(actions).toEqual([
       ['cloudwatch:GetMetricData', ['*']],
       ['lambda:GetEventSourceMapping', [mappingArn]],
+      ['lambda:InvokeFunction', [redriveArn]],
     ]);
     for (const surface of ['storefront', 'ops', 'dashboard'] as const) {
-      expect(JSON.stringify(roleStatements(roleIds[surface]))).not.toMatch(/GetEventSourceMapping|GetMetricData/);
+      expect(JSON.stringify(roleStatements(roleIds[surface]))).not.toMatch(/GetEventSourceMapping|GetMetricData|lambda:/);
     }
   });
 
@@ -505,6 +508,7 @@ describe('ApiStack table access (least privilege)', () => {
       FAST_PATH_FUNCTION_NAME: imported(pipelineStack.clickstream.function.functionName),
       FAST_PATH_DLQ_NAME: imported(pipelineStack.clickstream.deadLetterQueue.queueName),
       FAST_PATH_MAPPING_UUID: imported(pipelineStack.clickstream.mapping.eventSourceMappingId),
+      DLQ_REDRIVE_FUNCTION_NAME: imported(pipelineStack.dlqRedrive.function.functionName),
     });
   });
 

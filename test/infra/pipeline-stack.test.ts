@@ -748,6 +748,11 @@ describe('cdk-nag AwsSolutions checks of the pipeline stack', () => {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: expect.stringMatching(/xray:PutTraceSegments.*resource-level/s),
       },
+      {
+        path: stack.dlqRedrive.role.node.path,
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: expect.stringMatching(/xray:PutTraceSegments.*resource-level.*dynamodb:ListStreams/s),
+      },
     ]);
   });
 });

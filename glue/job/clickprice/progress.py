@@ -8,18 +8,18 @@ is the shape both build). The Put is conditional on the window's end, so a re-ru
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
-from .batch import BatchResult, Dynamo
 from .keys import to_iso
+
+if TYPE_CHECKING:  # batch.py imports pyspark; this module stays importable with the standard library alone
+    from .batch import BatchResult, Dynamo
 
 PROGRESS_CONFIG_KEY = "rich-path-progress"
 NOT_OLDER_THAN_STORED = "attribute_not_exists(configKey) OR windowEnd <= :windowEnd"
 
 
-def progress_item(result: BatchResult, committed_at_ms: int, engine: str = "glue") -> dict[str, Any]:
+def progress_item(result: "BatchResult", committed_at_ms: int, engine: str = "glue") -> dict[str, Any]:
     """The progress item of a committed batch: integers and canonical timestamps, as the TypeScript side writes it."""
     return {
         "configKey": PROGRESS_CONFIG_KEY,
@@ -35,12 +35,14 @@ def progress_item(result: BatchResult, committed_at_ms: int, engine: str = "glue
     }
 
 
-def record_progress(dynamo: Dynamo, table_name: str, item: dict[str, Any]) -> bool:
+def record_progress(dynamo: "Dynamo", table_name: str, item: dict[str, Any]) -> bool:
     """Puts the item unless the stored one has a later window: True when written, False when refused.
 
     Canonical timestamps compare as strings in time order, so the condition is a string comparison.
     Any other error propagates: Spark re-runs the batch, whose rows are idempotent.
     """
+    from botocore.exceptions import ClientError
+
     table = dynamo.resource().Table(table_name)
     try:
         table.put_item(Item=item, ConditionExpression=NOT_OLDER_THAN_STORED,

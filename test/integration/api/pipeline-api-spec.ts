@@ -12,14 +12,24 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPS_SCOPES } from '../../../definitions/api-routes.js';
 import { tables as resourceTables, type TableId, tableEnvVar } from '../../../definitions/resources.js';
-import type { GlueRestartAnswer, PipelineHealth, PriceChange } from '../../../functions/domain/api-types.js';
+import type {
+  DlqRedriveAnswer,
+  GlueRestartAnswer,
+  PipelineHealth,
+  PriceChange,
+} from '../../../functions/domain/api-types.js';
 import { PIPELINE_THRESHOLDS } from '../../../functions/domain/pipeline-health.js';
 import { toIso } from '../../../functions/domain/time.js';
 import { GlueJobRuns } from '../../../functions/store/glue-job-runs.js';
 import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
 import type { LocalGlueEngineOptions } from '../../../glue/local-engine/index.js';
 import { localGlueClient } from '../../../local/clients.js';
-import { silentLogger } from '../../../local/event-source-mapping/index.js';
+import {
+  buildOnFailureRecord,
+  OnFailureCondition,
+  SourceKind,
+  silentLogger,
+} from '../../../local/event-source-mapping/index.js';
 import { type LocalRichPath, startLocalRichPath } from '../../../local/local-rich-path.js';
 import { localStackEnvironment } from '../../../local/local-stack.js';
 import { type LocalPipeline, startLocalPipeline } from '../../../local/pipeline.js';
@@ -28,6 +38,7 @@ import { createScratchStream, putRecords } from '../../helpers/kinesis-batches.j
 import { startTestApi, type TestApi } from '../../helpers/local-api.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
+import { readWholeStream } from '../../helpers/stream-records.js';
 
 /** `count` valid product views of now, each of its own session. */
 function views(count: number) {
@@ -107,6 +118,13 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
       expect(response.status).toBe(200);
       return (await response.json()) as PipelineHealth;
     };
+    const redrive = (body: unknown, token?: string) =>
+      api.request('/ops/pipeline/dlq/redrive', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        ...(token === undefined ? {} : { token }),
+      });
     const restart = (body: unknown, token?: string) =>
       api.request('/ops/pipeline/glue/restart', {
         method: 'POST',
@@ -162,6 +180,69 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
         expect(rich.lagSeconds).toEqual(expect.any(Number));
         expect(rich.why).toMatch(/newest committed record \d+ s old/);
       }, 200_000);
+
+      it('redrives the fast path’s dead letters from the stream by position: waiting, replayed, audited', async () => {
+        await putRecords(stack.clients.kinesis, streamName, views(4));
+        await pipeline.waitForIdle();
+        const records = await readWholeStream(stack.clients.kinesis, streamName);
+        const batch = records.slice(-4);
+        // A batch the mapping gave up on (as after a throttled table), named by position only.
+        await pipeline.deadLetters.clickstream.send(
+          buildOnFailureRecord({
+            kind: SourceKind.KINESIS,
+            shardId: batch[0]?.shardId ?? '',
+            streamArn: pipeline.mappings[0]?.eventSourceArn ?? '',
+            records: batch.map((record) => ({ sequenceNumber: record.sequenceNumber, arrivalMs: Date.now() })),
+            condition: OnFailureCondition.RETRY_ATTEMPTS_EXHAUSTED,
+            requestId: randomUUID(),
+            functionArn: pipeline.mappings[0]?.functionArn ?? '',
+            approximateInvokeCount: 3,
+            timestampMs: Date.now(),
+          }),
+        );
+        const waiting = (await health()).fastPath;
+        expect(waiting).toMatchObject({ status: 'warn', why: '1 discarded batches wait in the DLQ' });
+        expect(waiting.metrics).toMatchObject({ deadLettersWaiting: 1, deadLettersSentLastHour: 1 });
+
+        const response = await redrive({ consumer: 'clickstream', reason: 'table throttling is over' });
+
+        expect(response.status).toBe(200);
+        const answer = (await response.json()) as DlqRedriveAnswer;
+        expect(answer.outcomes).toMatchObject([{ outcome: 'replayed', records: 4 }]);
+        expect(answer.change).toMatchObject({
+          productId: '_global',
+          reasonCode: 'dlq_redriven',
+          actor: 'test-ops',
+          explanation: "Redrive of clickstream's dead letters (1 replayed): table throttling is over",
+        });
+        const after = (await health()).fastPath;
+        expect(after.metrics?.deadLettersWaiting).toBe(0);
+        expect(after.status).toBe('ok');
+        // Nothing left: a second redrive replays nothing and says so.
+        const again = (await (await redrive({ consumer: 'clickstream', reason: 'again' })).json()) as DlqRedriveAnswer;
+        expect(again.outcomes).toEqual([]);
+        expect(again.change.explanation).toMatch(/\(none waiting\)/);
+      });
+
+      it('refuses a redrive without a reason, of an unknown consumer, of too many, or by a reader, naming why', async () => {
+        const cases: [unknown, string][] = [
+          [{ consumer: 'clickstream' }, 'reason'],
+          [{ consumer: 'checkout', reason: 'x' }, 'consumer'],
+          [{ consumer: 'clickstream', reason: 'x', max: 0 }, 'max'],
+          [{ consumer: 'clickstream', reason: 'x', max: 1_000 }, 'max'],
+          [{ consumer: 'clickstream', reason: 'x', queue: 'mine' }, 'queue'],
+        ];
+        for (const [body, field] of cases) {
+          const refused = await redrive(body);
+          expect(refused.status, JSON.stringify(body)).toBe(400);
+          expect(await refused.json()).toMatchObject({ error: 'invalid_request', field });
+        }
+        const reader = await redrive(
+          { consumer: 'clickstream', reason: 'curious' },
+          api.token('reader', [OPS_SCOPES.read]),
+        );
+        expect(reader.status).toBe(403);
+      });
 
       it('counts the fast path’s quarantine of the last hour', async () => {
         const quarantine = new QuarantineStore(stack.clients.documentClient, names.quarantine);

@@ -9,16 +9,17 @@ import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand } fro
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateRowSchema } from '../../../functions/domain/aggregate.js';
+import type { RedriveOutcome } from '../../../functions/domain/dead-letters.js';
 import { minuteOf, toIso } from '../../../functions/domain/time.js';
+import { lambdaInvoker } from '../../../functions/store/consumer-invoker.js';
 import { DemandStore } from '../../../functions/store/demand-store.js';
+import { SqsDeadLetterQueue } from '../../../functions/store/sqs-dead-letter-queue.js';
+import { streamBatchReader } from '../../../functions/store/stream-batch-reader.js';
+import { redrive } from '../../../functions/use-cases/redrive-dead-letters.js';
 import { discoveryPath, writeDiscovery } from '../../../local/api-discovery.js';
+import { JsonLinesDeadLetterQueue, localConsumerInvoker } from '../../../local/dead-letters.js';
 import { buildOnFailureRecord, OnFailureCondition, SourceKind } from '../../../local/event-source-mapping/index.js';
 import { localStackEnvironment } from '../../../local/local-stack.js';
-import { lambdaInvoker, SqsDeadLetterQueue } from '../../../ops/dlq/aws-dead-letters.js';
-import { JsonLinesDeadLetterQueue } from '../../../ops/dlq/file-queue.js';
-import { localConsumerInvoker } from '../../../ops/dlq/local-consumers.js';
-import { type RedriveOutcome, redrive } from '../../../ops/dlq/redrive.js';
-import { streamBatchReader } from '../../../ops/dlq/stream-batches.js';
 import { startFakeDeadLetterAws } from '../../helpers/fake-dead-letter-aws.js';
 import { createScratchStream, putRecords } from '../../helpers/kinesis-batches.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
@@ -57,7 +58,7 @@ function onFailureLine(kind: SourceKind, arn: string, shardId: string, sequences
 async function redriveFile(consumer: 'clickstream' | 'aggregates', path: string): Promise<RedriveOutcome[]> {
   const queue = new JsonLinesDeadLetterQueue(path);
   try {
-    return await redrive(queue, streamBatchReader(stack.clients), await localConsumerInvoker(consumer), 100);
+    return await redrive(queue, streamBatchReader(stack.clients), await localConsumerInvoker(consumer), { max: 100 });
   } finally {
     await queue.release();
   }
@@ -216,7 +217,7 @@ describe('a dead-letter redrive in AWS (SQS and Lambda, faked at the HTTP level)
         new SqsDeadLetterQueue(aws.sqs, aws.queueUrl),
         streamBatchReader(stack.clients),
         lambdaInvoker(aws.lambda, 'clickprice-dev-clickstream'),
-        10,
+        { max: 10 },
       );
 
       expect(outcomes).toMatchObject([

@@ -3,11 +3,15 @@
  * Glue job, glue/job/clickprice/progress.py), held to the vectors both languages' tests read; and, in
  * DynamoDB Local, a re-run of an older batch never moves it back.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../definitions/local-services.js';
 import type { RichPathProgress } from '../../../functions/domain/pipeline-health.js';
 import { toIso } from '../../../functions/domain/time.js';
 import { progressItem, RichPathProgressStore } from '../../../functions/store/rich-path-progress-store.js';
+import { REPO_ROOT, requireGluePython, runsPythonSuites } from '../../helpers/glue-python.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
 
@@ -58,6 +62,52 @@ describe('the rich path progress item', () => {
       const { pricingConfig } = await createScratchTables(stack.clients.dynamodb, ['pricingConfig']);
       store = new RichPathProgressStore(stack.clients.documentClient, pricingConfig);
     });
+
+    // The Glue job's own writer (glue/job/clickprice/progress.py) on the same table: the same rule.
+    it.runIf(runsPythonSuites)(
+      'is written by the Glue job’s Python under the same rule',
+      async () => {
+        const { pricingConfig } = await createScratchTables(stack.clients.dynamodb, ['pricingConfig']);
+        const tableStore = new RichPathProgressStore(stack.clients.documentClient, pricingConfig);
+        const [older, newer] = [...vectors].sort((a, b) => a.input.windowEnd.localeCompare(b.input.windowEnd)) as [
+          Vector,
+          Vector,
+        ];
+        const recordFromPython = (vector: Vector) => {
+          const script = [
+            'import json, sys',
+            'from clickprice.batch import Dynamo',
+            'from clickprice.progress import record_progress',
+            'endpoint, table, item = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])',
+            'print(json.dumps(record_progress(Dynamo(endpoint_url=endpoint, region=REGION), table, item)))',
+          ]
+            .join('\n')
+            .replace('REGION', JSON.stringify(LOCAL_REGION));
+          const run = spawnSync(
+            requireGluePython().python,
+            ['-c', script, stack.endpoints.dynamodb, pricingConfig, JSON.stringify(vector.item)],
+            {
+              cwd: join(REPO_ROOT, 'glue', 'job'),
+              encoding: 'utf8',
+              env: {
+                ...process.env,
+                AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+                AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+              },
+            },
+          );
+          expect(run.status, run.stderr).toBe(0);
+          return JSON.parse(run.stdout.trim()) as boolean;
+        };
+
+        expect(recordFromPython(newer)).toBe(true);
+        expect(recordFromPython(older)).toBe(false);
+        expect(await tableStore.latest()).toEqual(progressOf(newer));
+        // And across languages: what Python wrote, TypeScript's writer will not move back either.
+        expect(await tableStore.record(progressOf(older, 'duckdb'))).toBe(false);
+      },
+      60_000,
+    );
 
     it('is null before the first batch, then the latest window recorded; an older window never replaces it', async () => {
       const [first, second] = [...vectors]

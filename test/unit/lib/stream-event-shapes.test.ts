@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MalformedStreamRecordError } from '../../../local/event-source-mapping/errors.js';
 import {
+  MalformedStreamRecordError,
   toDynamoDBStreamRecord,
   toEventAttributeValue,
   toKinesisStreamRecord,
-} from '../../../local/event-source-mapping/event-shapes.js';
+} from '../../../functions/lib/stream-event-shapes.js';
 
 describe('toKinesisStreamRecord', () => {
   it('builds the record of Lambda example Kinesis event', () => {

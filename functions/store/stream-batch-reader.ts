@@ -1,7 +1,7 @@
 /**
  * Reads a discarded batch back from its stream: exactly the records from its first to its last
- * sequence number, on its shard, built into the event Lambda delivers (local/event-source-mapping's
- * event shapes, which the local poller uses too). A range that can no longer be read whole (its
+ * sequence number, on its shard, built into the event Lambda delivers (lib/stream-event-shapes.ts,
+ * which the local poller uses too). A range that can no longer be read whole (its
  * records expired after the stream's retention) is an error, never a shorter batch.
  */
 import {
@@ -10,15 +10,20 @@ import {
   GetShardIteratorCommand as GetStreamShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
-import { compareSequences } from '../../functions/domain/sequence-numbers.js';
+import type { DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { DiscardedBatch } from '../domain/dead-letters.js';
+import { compareSequences } from '../domain/sequence-numbers.js';
 import {
   type DynamoDBStreamRecordInput,
   type KinesisRecordInput,
   toDynamoDBStreamRecord,
   toKinesisStreamRecord,
-} from '../../local/event-source-mapping/event-shapes.js';
-import type { BatchReader, DiscardedBatch, StreamEvent } from './redrive.js';
+} from '../lib/stream-event-shapes.js';
+
+export type StreamEvent = KinesisStreamEvent | DynamoDBStreamEvent;
+
+/** Reads a discarded batch's records from its stream, as the event Lambda would have delivered. */
+export type BatchReader = (batch: DiscardedBatch) => Promise<StreamEvent>;
 
 /** Pages with no record before the range is given up on (the shard's records up to it have expired). */
 const MAX_EMPTY_PAGES = 50;

@@ -1,10 +1,15 @@
 /**
  * Builds the records Lambda puts in a KinesisStreamEvent or DynamoDBStreamEvent from what the
- * streams' GetRecords returns, so a handler run by the local poller cannot tell it from Lambda.
+ * streams' GetRecords returns, so a handler run by the local poller (or replayed by a dead-letter
+ * redrive) cannot tell it from Lambda's.
  * Pure: the inputs are structural, so any SDK version's records (or a test's) fit.
  */
 import type { AttributeValue, DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
-import { MalformedStreamRecordError } from './errors.js';
+
+/** A stream record missing what Lambda's event needs of it, or with an attribute value of no known type. */
+export class MalformedStreamRecordError extends Error {
+  override name = 'MalformedStreamRecordError';
+}
 
 /** A record as Kinesis GetRecords returns it. */
 export interface KinesisRecordInput {

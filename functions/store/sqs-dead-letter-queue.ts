@@ -1,10 +1,9 @@
 /**
- * The redrive's two ports in AWS: the consumer's SQS dead-letter queue, and the consumer function
- * itself, invoked synchronously with the event read back from the stream.
+ * A stream consumer's dead-letter queue in AWS: the SQS queue its event-source mapping's on-failure
+ * destination writes to. A redrive receives each message once and deletes it once its batch went through.
  */
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { ConsumerInvoker, DeadLetter, DeadLetterQueue, StreamEvent } from './redrive.js';
+import type { DeadLetter, DeadLetterQueue } from '../domain/dead-letters.js';
 
 /**
  * How long a received message stays invisible to other readers: enough to read a batch back and run
@@ -46,20 +45,4 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
     if (receipt === undefined) throw new Error(`message ${letter.id} was not received by this redrive`);
     await this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receipt }));
   }
-}
-
-/** Invokes the function (RequestResponse); a function error (thrown, timed out) rejects with its message. */
-export function lambdaInvoker(client: LambdaClient, functionName: string): ConsumerInvoker {
-  return async (event: StreamEvent) => {
-    const response = await client.send(
-      new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(event)) }),
-    );
-    const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
-    const payload: unknown = text === '' ? null : JSON.parse(text);
-    if (response.FunctionError !== undefined) {
-      const message = (payload as { errorMessage?: unknown } | null)?.errorMessage;
-      throw new Error(`${functionName} failed (${response.FunctionError}): ${String(message ?? text)}`);
-    }
-    return payload;
-  };
 }

@@ -1,0 +1,83 @@
+/**
+ * The local stack's dead letters and their redrive: its dead-letter queues (a JSON-lines file with a
+ * data dir, else the mapping's in-memory list) and its consumers (the very handler modules the local
+ * event-source mapping invokes), for the same redrive use case AWS runs over SQS and Lambda.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { appendFile, readFile, rename, rm } from 'node:fs/promises';
+import type { DeadLetter, DeadLetterQueue, StreamConsumer } from '../functions/domain/dead-letters.js';
+import type { ConsumerInvoker } from '../functions/store/consumer-invoker.js';
+import type { StreamEvent } from '../functions/store/stream-batch-reader.js';
+import { type InMemoryOnFailureDestination, invokeHandler, logStreamNameFor } from './event-source-mapping/index.js';
+import { loadStreamHandler } from './stream-handlers.js';
+
+/**
+ * The JSON-lines file the local event-source mapping appends an on-failure record to. A redrive first
+ * claims the file by renaming it, so a batch discarded meanwhile goes to a fresh file and is neither
+ * lost nor redriven half-read; at the end, the letters not removed are appended back to the live file.
+ */
+export class JsonLinesDeadLetterQueue implements DeadLetterQueue {
+  private claimed: { path: string; letters: DeadLetter[] } | undefined;
+  private readonly removed = new Set<string>();
+
+  constructor(readonly path: string) {}
+
+  async receive(max: number): Promise<DeadLetter[]> {
+    if (this.claimed === undefined) {
+      if (!existsSync(this.path)) return [];
+      const claimedPath = `${this.path}.redriving-${process.pid}-${Date.now()}`;
+      await rename(this.path, claimedPath);
+      const lines = (await readFile(claimedPath, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+      this.claimed = { path: claimedPath, letters: lines.map((body, index) => ({ id: `line ${index + 1}`, body })) };
+    }
+    return this.claimed.letters.filter((letter) => !this.removed.has(letter.id)).slice(0, max);
+  }
+
+  async remove(letter: DeadLetter): Promise<void> {
+    this.removed.add(letter.id);
+  }
+
+  /** Puts every letter not removed back into the live file and drops the claimed copy. */
+  async release(): Promise<void> {
+    if (this.claimed === undefined) return;
+    const kept = this.claimed.letters.filter((letter) => !this.removed.has(letter.id));
+    if (kept.length > 0) await appendFile(this.path, kept.map((letter) => `${letter.body}\n`).join(''), 'utf8');
+    await rm(this.claimed.path, { force: true });
+    this.claimed = undefined;
+  }
+}
+
+/** The on-failure records a stack without a data dir keeps in memory: removed from the list once redriven. */
+export class InMemoryDeadLetterQueue implements DeadLetterQueue {
+  private readonly ids = new WeakMap<object, string>();
+  private next = 1;
+
+  constructor(private readonly destination: InMemoryOnFailureDestination) {}
+
+  async receive(max: number): Promise<DeadLetter[]> {
+    return this.destination.records.slice(0, max).map((record) => {
+      if (!this.ids.has(record)) this.ids.set(record, `record ${this.next++}`);
+      return { id: this.ids.get(record) as string, body: JSON.stringify(record) };
+    });
+  }
+
+  async remove(letter: DeadLetter): Promise<void> {
+    const index = this.destination.records.findIndex((record) => this.ids.get(record) === letter.id);
+    if (index >= 0) this.destination.records.splice(index, 1);
+  }
+}
+
+/** A consumer's handler, invoked as the local mapping invokes it; its environment must be set before the first load. */
+export async function localConsumerInvoker(consumer: StreamConsumer): Promise<ConsumerInvoker> {
+  const handler = await loadStreamHandler<StreamEvent>(consumer);
+  return (event) =>
+    invokeHandler(handler, event, randomUUID(), {
+      functionName: consumer,
+      functionArn: `arn:aws:lambda:local:000000000000:function:${consumer}`,
+      memorySizeMb: 1024,
+      timeoutSeconds: 30,
+      logStreamName: logStreamNameFor(Date.now()),
+      clock: { now: () => Date.now() },
+    });
+}
