@@ -80,7 +80,10 @@ export async function startLocalPipeline(
     ]),
   ) as Record<StreamConsumer, InMemoryOnFailureDestination | JsonLinesOnFailureDestination>;
   const observed = Object.fromEntries(
-    STREAM_CONSUMERS.map((name) => [name, observedDeadLetters(deadLetters[name], metrics, deadLetterQueueNameOf(name))]),
+    STREAM_CONSUMERS.map((name) => [
+      name,
+      observedDeadLetters(deadLetters[name], metrics, deadLetterQueueNameOf(name)),
+    ]),
   ) as Record<StreamConsumer, OnFailureDestination>;
   const onFailure = (name: StreamConsumer): OnFailureDestination => observed[name];
 

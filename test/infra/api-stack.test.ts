@@ -497,7 +497,9 @@ describe('ApiStack table access (least privilege)', () => {
       ['lambda:InvokeFunction', [redriveArn]],
     ]);
     for (const surface of ['storefront', 'ops', 'dashboard'] as const) {
-      expect(JSON.stringify(roleStatements(roleIds[surface]))).not.toMatch(/GetEventSourceMapping|GetMetricData|lambda:/);
+      expect(JSON.stringify(roleStatements(roleIds[surface]))).not.toMatch(
+        /GetEventSourceMapping|GetMetricData|lambda:/,
+      );
     }
   });
 
