@@ -5,7 +5,6 @@
  * green again after a restart asked for from the panel, through its confirmation dialog; amber while
  * a discarded batch waits in the fast path's dead-letter queue, green once redriven from the panel.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,38 +13,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TableId, tableEnvVar, tables } from '../../definitions/resources.js';
 import { GlueJobRuns } from '../../functions/store/glue-job-runs.js';
 import { localGlueClient } from '../../local/clients.js';
-import {
-  buildOnFailureRecord,
-  OnFailureCondition,
-  SourceKind,
-  silentLogger,
-} from '../../local/event-source-mapping/index.js';
+import { silentLogger } from '../../local/event-source-mapping/index.js';
 import { type LocalApi, startLocalApi } from '../../local/local-api.js';
 import { type LocalRichPath, startLocalRichPath } from '../../local/local-rich-path.js';
 import { localStackEnvironment } from '../../local/local-stack.js';
 import { type LocalPipeline, startLocalPipeline } from '../../local/pipeline.js';
 import { type BrowserPage, openBrowserPage, skipBrowserSuite } from '../helpers/chromium.js';
+import { discardLastRecords, viewsNow } from '../helpers/fast-path-records.js';
 import { createScratchStream, putRecords } from '../helpers/kinesis-batches.js';
 import { useLocalStack } from '../helpers/local-stack.js';
 import { createScratchTables } from '../helpers/scratch-tables.js';
-import { readWholeStream } from '../helpers/stream-records.js';
 
-/** `count` valid product views of now, each of its own session. */
-function views(count: number) {
-  return Array.from({ length: count }, () => ({
-    eventId: randomUUID(),
-    sessionId: `s-${randomUUID().slice(0, 8)}`,
-    eventType: 'product_view',
-    productId: 'P-PANEL-1',
-    category: 'home-garden',
-    priceSeen: 1999,
-    trafficSource: 'organic',
-    deviceType: 'desktop',
-    userAgent: 'Mozilla/5.0',
-    eventTime: new Date().toISOString(),
-  }));
-}
-
+const PRODUCT = 'P-PANEL-1';
 const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
 /** The page polls the pipeline every 5 s; a change shows within two polls. */
 const SHOWN_WITHIN_MS = 15_000;
@@ -130,22 +109,9 @@ describe.skipIf(skipBrowserSuite('pipeline-panel.browser'))('the pipeline panel 
   }, 40_000);
 
   it('redrives a waiting dead letter from the panel: amber while it waits, green once replayed', async () => {
-    await putRecords(stack.clients.kinesis, streamName, views(3));
+    await putRecords(stack.clients.kinesis, streamName, viewsNow(3, PRODUCT));
     await pipeline.waitForIdle();
-    const batch = (await readWholeStream(stack.clients.kinesis, streamName)).slice(-3);
-    await pipeline.deadLetters.clickstream.send(
-      buildOnFailureRecord({
-        kind: SourceKind.KINESIS,
-        shardId: batch[0]?.shardId ?? '',
-        streamArn: pipeline.mappings[0]?.eventSourceArn ?? '',
-        records: batch.map((record) => ({ sequenceNumber: record.sequenceNumber, arrivalMs: Date.now() })),
-        condition: OnFailureCondition.RETRY_ATTEMPTS_EXHAUSTED,
-        requestId: randomUUID(),
-        functionArn: pipeline.mappings[0]?.functionArn ?? '',
-        approximateInvokeCount: 3,
-        timestampMs: Date.now(),
-      }),
-    );
+    expect(await discardLastRecords(pipeline, stack.clients.kinesis, streamName, 3)).toBe(3);
     await expect.poll(pipelineState, { timeout: SHOWN_WITHIN_MS }).toBe('warn');
     expect(await page.getByTestId('pipeline-fast-path').textContent()).toContain('1 discarded batches wait in the DLQ');
 

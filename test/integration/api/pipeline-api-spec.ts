@@ -8,7 +8,6 @@
  * local Lambda and CloudWatch APIs. Run with the DuckDB engine and, where the Glue venv is present (always
  * in CI), with the Glue job's own PySpark code on Spark: pipeline-api.{duckdb,spark}.test.ts.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPS_SCOPES } from '../../../definitions/api-routes.js';
 import { tables as resourceTables, type TableId, tableEnvVar } from '../../../definitions/resources.js';
@@ -24,37 +23,18 @@ import { GlueJobRuns } from '../../../functions/store/glue-job-runs.js';
 import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
 import type { LocalGlueEngineOptions } from '../../../glue/local-engine/index.js';
 import { localGlueClient } from '../../../local/clients.js';
-import {
-  buildOnFailureRecord,
-  OnFailureCondition,
-  SourceKind,
-  silentLogger,
-} from '../../../local/event-source-mapping/index.js';
+import { silentLogger } from '../../../local/event-source-mapping/index.js';
 import { type LocalRichPath, startLocalRichPath } from '../../../local/local-rich-path.js';
 import { localStackEnvironment } from '../../../local/local-stack.js';
 import { type LocalPipeline, startLocalPipeline } from '../../../local/pipeline.js';
+import { discardLastRecords, viewsNow } from '../../helpers/fast-path-records.js';
 import { requireGluePython } from '../../helpers/glue-python.js';
 import { createScratchStream, putRecords } from '../../helpers/kinesis-batches.js';
 import { startTestApi, type TestApi } from '../../helpers/local-api.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
-import { readWholeStream } from '../../helpers/stream-records.js';
 
-/** `count` valid product views of now, each of its own session. */
-function views(count: number) {
-  return Array.from({ length: count }, () => ({
-    eventId: randomUUID(),
-    sessionId: `s-${randomUUID().slice(0, 8)}`,
-    eventType: 'product_view',
-    productId: 'P-PIPELINE-1',
-    category: 'home-garden',
-    priceSeen: 1999,
-    trafficSource: 'organic',
-    deviceType: 'desktop',
-    userAgent: 'Mozilla/5.0',
-    eventTime: toIso(Date.now()),
-  }));
-}
+const PRODUCT = 'P-PIPELINE-1';
 
 /**
  * The suite, for one engine: a test file per engine, because the handler modules read the Glue job's
@@ -152,7 +132,7 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
           metrics: { errorsLastHour: 0, deadLettersSentLastHour: 0, deadLettersWaiting: 0 },
         });
 
-        await putRecords(stack.clients.kinesis, streamName, views(5));
+        await putRecords(stack.clients.kinesis, streamName, viewsNow(5, PRODUCT));
         await pipeline.waitForIdle();
         const reading = await health();
 
@@ -164,7 +144,7 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
       });
 
       it('reports the rich path’s last committed batch: its window, rows and how old its newest record is', async () => {
-        await putRecords(stack.clients.kinesis, streamName, views(3));
+        await putRecords(stack.clients.kinesis, streamName, viewsNow(3, PRODUCT));
         await richPath.waitForIdle(180_000);
         const { richPath: rich } = await health();
 
@@ -182,24 +162,10 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
       }, 200_000);
 
       it('redrives the fast path’s dead letters from the stream by position: waiting, replayed, audited', async () => {
-        await putRecords(stack.clients.kinesis, streamName, views(4));
+        await putRecords(stack.clients.kinesis, streamName, viewsNow(4, PRODUCT));
         await pipeline.waitForIdle();
-        const records = await readWholeStream(stack.clients.kinesis, streamName);
-        const batch = records.slice(-4);
         // A batch the mapping gave up on (as after a throttled table), named by position only.
-        await pipeline.deadLetters.clickstream.send(
-          buildOnFailureRecord({
-            kind: SourceKind.KINESIS,
-            shardId: batch[0]?.shardId ?? '',
-            streamArn: pipeline.mappings[0]?.eventSourceArn ?? '',
-            records: batch.map((record) => ({ sequenceNumber: record.sequenceNumber, arrivalMs: Date.now() })),
-            condition: OnFailureCondition.RETRY_ATTEMPTS_EXHAUSTED,
-            requestId: randomUUID(),
-            functionArn: pipeline.mappings[0]?.functionArn ?? '',
-            approximateInvokeCount: 3,
-            timestampMs: Date.now(),
-          }),
-        );
+        expect(await discardLastRecords(pipeline, stack.clients.kinesis, streamName, 4)).toBe(4);
         const waiting = (await health()).fastPath;
         expect(waiting).toMatchObject({ status: 'warn', why: '1 discarded batches wait in the DLQ' });
         expect(waiting.metrics).toMatchObject({ deadLettersWaiting: 1, deadLettersSentLastHour: 1 });
