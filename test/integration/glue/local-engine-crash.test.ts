@@ -23,7 +23,7 @@ const dir = mkdtempSync(join(tmpdir(), 'clickprice-glue-crash-'));
 const ENGINES = ['duckdb', ...(runsPythonSuites ? (['spark'] as const) : [])] as const;
 warnSkipped('local-engine-crash, spark');
 
-let tableNames: Record<'products' | 'orders', string>;
+let tableNames: Record<'products' | 'orders' | 'pricingConfig', string>;
 let streamName: string;
 let catalogue: Map<string, CatalogueEntry>;
 let recording: RecordedLine[];
@@ -46,6 +46,7 @@ function runEngine({ engine, stateDir, aggregatesTable }: EngineRun, crashAfter?
       [tableEnvVar(tables.products)]: tableNames.products,
       [tableEnvVar(tables.orders)]: tableNames.orders,
       [tableEnvVar(tables.aggregates)]: aggregatesTable,
+      [tableEnvVar(tables.pricingConfig)]: tableNames.pricingConfig,
       ...(crashAfter ? { CLICKPRICE_GLUE_CRASH_AFTER: crashAfter } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,7 +80,7 @@ async function deleteAll(table: string, rows: readonly Record<string, unknown>[]
 
 beforeAll(async () => {
   [tableNames, streamName] = await Promise.all([
-    createScratchTables(clients.dynamodb, ['products', 'orders']),
+    createScratchTables(clients.dynamodb, ['products', 'orders', 'pricingConfig']),
     createScratchStream(clients.kinesis, 2),
   ]);
   const products = generateCatalogue(toIso(Date.now()), { productCount: 40 });
