@@ -19,6 +19,8 @@ import { InMemoryDeadLetterQueue, JsonLinesDeadLetterQueue, localConsumerInvoker
 import {
   type CheckpointStore,
   type EventSourceMapping,
+  type ExecutionEnvironmentOptions,
+  ExecutionEnvironments,
   FileCheckpointStore,
   InMemoryCheckpointStore,
   InMemoryOnFailureDestination,
@@ -54,6 +56,12 @@ export interface LocalPipelineOptions {
   /** With a data dir, checkpoints and discarded batches are kept there across restarts. */
   readonly dataDir?: string | null;
   readonly logger?: MappingLogger;
+  /**
+   * Run each consumer in Lambda-like execution environments: a pool of module instances, invocations
+   * routed at random, each recycled after a random number of invocations (execution-environments.ts).
+   * @default null: one environment per consumer that lives as long as the pipeline
+   */
+  readonly environments?: ExecutionEnvironmentOptions | null;
 }
 
 /**
@@ -87,8 +95,15 @@ export async function startLocalPipeline(
   ) as Record<StreamConsumer, OnFailureDestination>;
   const onFailure = (name: StreamConsumer): OnFailureDestination => observed[name];
 
-  const clickstream = await loadStreamHandler<KinesisStreamEvent>('clickstream');
-  const aggregates = await loadStreamHandler<DynamoDBStreamEvent>('aggregates');
+  const churn = options.environments ?? null;
+  const clickstream =
+    churn === null
+      ? await loadStreamHandler<KinesisStreamEvent>('clickstream')
+      : new ExecutionEnvironments(() => loadStreamHandler<KinesisStreamEvent>('clickstream', { fresh: true }), churn);
+  const aggregates =
+    churn === null
+      ? await loadStreamHandler<DynamoDBStreamEvent>('aggregates')
+      : new ExecutionEnvironments(() => loadStreamHandler<DynamoDBStreamEvent>('aggregates', { fresh: true }), churn);
   const logger = options.logger ? { logger: options.logger } : {};
   // The clickstream mapping comes first: callers read its stats as mappings[0].
   const mappings = [

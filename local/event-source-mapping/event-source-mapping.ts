@@ -20,6 +20,7 @@ import { resolveMappingConfig } from './config.js';
 import { ERROR_BACKOFF_MS } from './constants.js';
 import { createDynamoDBStreamsSource } from './dynamodb-streams-source.js';
 import { IdleTimeoutError } from './errors.js';
+import { ExecutionEnvironments } from './execution-environments.js';
 import { compileDynamoDBFilter, compileKinesisFilter, type RecordFilter } from './filter-criteria.js';
 import { type InvocationSettings, invokeHandler, logStreamNameFor, type StreamHandler } from './invoke-handler.js';
 import { createKinesisSource } from './kinesis-source.js';
@@ -64,13 +65,15 @@ interface MappingOptionsBase {
 export interface KinesisMappingOptions extends MappingOptionsBase {
   readonly source: { readonly kind: typeof SourceKind.KINESIS; readonly streamName: string };
   readonly clients: { readonly kinesis: KinesisClient };
-  readonly handler: StreamHandler<KinesisStreamEvent>;
+  /** The handler, or execution environments that each load their own instance of it. */
+  readonly handler: StreamHandler<KinesisStreamEvent> | ExecutionEnvironments<KinesisStreamEvent>;
 }
 
 export interface DynamoDBMappingOptions extends MappingOptionsBase {
   readonly source: { readonly kind: typeof SourceKind.DYNAMODB; readonly tableName: string };
   readonly clients: { readonly dynamodb: DynamoDBClient; readonly dynamodbStreams: DynamoDBStreamsClient };
-  readonly handler: StreamHandler<DynamoDBStreamEvent>;
+  /** The handler, or execution environments that each load their own instance of it. */
+  readonly handler: StreamHandler<DynamoDBStreamEvent> | ExecutionEnvironments<DynamoDBStreamEvent>;
 }
 
 /** A running mapping. */
@@ -95,7 +98,7 @@ export interface EventSourceMapping {
 
 interface RuntimeOptions<TRecord> {
   readonly source: StreamSource<TRecord>;
-  readonly handler: StreamHandler<{ Records: TRecord[] }>;
+  readonly handler: StreamHandler<{ Records: TRecord[] }> | ExecutionEnvironments<{ Records: TRecord[] }>;
   readonly filter: RecordFilter<TRecord> | undefined;
   readonly config: ResolvedMappingConfig;
   readonly onFailure: OnFailureDestination | undefined;
@@ -307,6 +310,18 @@ class MappingRuntime<TRecord> implements ShardWorkerRuntime<TRecord>, EventSourc
     return result;
   }
 
+  /** Runs `call` with the handler of an execution environment (or the one handler), one call per environment at a time. */
+  private async inEnvironment<T>(call: (handler: StreamHandler<{ Records: TRecord[] }>) => Promise<T>): Promise<T> {
+    const { handler } = this.options;
+    if (!(handler instanceof ExecutionEnvironments)) return call(handler);
+    const lease = await handler.acquire();
+    try {
+      return await call(lease.handler);
+    } finally {
+      lease.release();
+    }
+  }
+
   private async invokeOnce(records: readonly TRecord[]): Promise<InvocationResult> {
     const requestId = randomUUID();
     const event = { Records: records.map((record) => structuredClone(record)) };
@@ -314,7 +329,9 @@ class MappingRuntime<TRecord> implements ShardWorkerRuntime<TRecord>, EventSourc
     this.counters.recordsInvoked += records.length;
     const itemIdentifiers = records.map((record) => sequenceNumberOf(this.source.kind, record));
     try {
-      const response = await invokeHandler(this.options.handler, event, requestId, this.invocationSettings);
+      const response = await this.inEnvironment((handler) =>
+        invokeHandler(handler, event, requestId, this.invocationSettings),
+      );
       let serialized: unknown;
       try {
         serialized = serializeResponse(response);
@@ -483,7 +500,7 @@ async function run<TRecord>(
   sourceName: string,
   source: StreamSource<TRecord>,
   filter: RecordFilter<TRecord> | undefined,
-  handler: StreamHandler<{ Records: TRecord[] }>,
+  handler: StreamHandler<{ Records: TRecord[] }> | ExecutionEnvironments<{ Records: TRecord[] }>,
   config: ResolvedMappingConfig,
 ): Promise<EventSourceMapping> {
   const logger = options.logger ?? consoleLogger;

@@ -6,6 +6,7 @@ export * from './constants.js';
 export * from './dynamodb-streams-source.js';
 export * from './errors.js';
 export * from './event-source-mapping.js';
+export * from './execution-environments.js';
 export * from './filter-criteria.js';
 export * from './invoke-handler.js';
 export * from './kinesis-source.js';
