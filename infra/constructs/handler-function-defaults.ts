@@ -23,8 +23,13 @@ export const METRICS_NAMESPACE = 'clickprice';
  *   (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), always answers, and the chain
  *   imports SSO, shared config files, a credential process, web identity (and the STS/SSO clients they
  *   use), container and instance metadata only after the links before them failed.
- * - Event-stream serde, loaded by an operation with an event stream: DynamoDB and Glue have none.
+ * - Event-stream serde, loaded by an operation with an event stream: DynamoDB, Glue, SQS and
+ *   CloudWatch have none. The Lambda and Kinesis clients import it when loaded, so a function with
+ *   either bundles it (HandlerFunctionProps.loadsEventStreams); test/infra/bundles-load.test.ts loads
+ *   every bundle in a bare process, so a function that needs it and lacks it fails there, not on Lambda.
  */
+export const EVENT_STREAM_SERDE = '@smithy/core/event-streams';
+
 export const LAZY_SDK_MODULES_NEVER_LOADED = [
   '@aws-sdk/credential-provider-sso',
   '@aws-sdk/credential-provider-ini',
@@ -34,7 +39,7 @@ export const LAZY_SDK_MODULES_NEVER_LOADED = [
   '@aws-sdk/nested-clients',
   '@aws-sdk/credential-provider-http',
   '@smithy/credential-provider-imds',
-  '@smithy/core/event-streams',
+  EVENT_STREAM_SERDE,
 ] as const;
 
 /**
