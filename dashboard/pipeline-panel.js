@@ -97,7 +97,7 @@ export function renderPipeline(container, { health, error, api, onRestarted, onR
       confirmLabel: 'Redrive',
       summary: () => [
         `${waiting ?? 'An unknown number of'} discarded batch${waiting === 1 ? '' : 'es'} wait${waiting === 1 ? 's' : ''}: each is read back from the stream by position and run through the clickstream function again.`,
-        'What the failed attempts already counted is skipped (exactly once by position); a batch that fails again stays in the queue.',
+        'Records the failed attempts already counted are not counted again (the counters keep a position per shard), nor are minutes that later records of the shard have since counted; a batch that fails again stays in the queue.',
       ],
       run: (values) => api.redriveDeadLetters({ consumer: 'clickstream', reason: values.reason }),
       onDone: (answer) => onRedriven(answer),

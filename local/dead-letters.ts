@@ -15,31 +15,35 @@ import { loadStreamHandler } from './stream-handlers.js';
 /**
  * The JSON-lines file the local event-source mapping appends an on-failure record to. A redrive first
  * claims the file by renaming it, so a batch discarded meanwhile goes to a fresh file and is neither
- * lost nor redriven half-read; at the end, the letters not removed are appended back to the live file.
+ * lost nor redriven half-read; at the end, the letters not removed are appended back to the live file (close).
  */
 export class JsonLinesDeadLetterQueue implements DeadLetterQueue {
   private claimed: { path: string; letters: DeadLetter[] } | undefined;
   private readonly removed = new Set<string>();
+  private handedOut = 0;
 
   constructor(readonly path: string) {}
 
-  async receive(max: number): Promise<DeadLetter[]> {
+  async next(): Promise<DeadLetter | null> {
     if (this.claimed === undefined) {
-      if (!existsSync(this.path)) return [];
+      if (!existsSync(this.path)) return null;
       const claimedPath = `${this.path}.redriving-${process.pid}-${Date.now()}`;
       await rename(this.path, claimedPath);
       const lines = (await readFile(claimedPath, 'utf8')).split('\n').filter((line) => line.trim() !== '');
       this.claimed = { path: claimedPath, letters: lines.map((body, index) => ({ id: `line ${index + 1}`, body })) };
     }
-    return this.claimed.letters.filter((letter) => !this.removed.has(letter.id)).slice(0, max);
+    return this.claimed.letters[this.handedOut++] ?? null;
   }
 
   async remove(letter: DeadLetter): Promise<void> {
     this.removed.add(letter.id);
   }
 
+  /** Kept: every letter not removed goes back to the live file on close(). */
+  async release(_letter: DeadLetter): Promise<void> {}
+
   /** Puts every letter not removed back into the live file and drops the claimed copy. */
-  async release(): Promise<void> {
+  async close(): Promise<void> {
     if (this.claimed === undefined) return;
     const kept = this.claimed.letters.filter((letter) => !this.removed.has(letter.id));
     if (kept.length > 0) await appendFile(this.path, kept.map((letter) => `${letter.body}\n`).join(''), 'utf8');
@@ -51,26 +55,35 @@ export class JsonLinesDeadLetterQueue implements DeadLetterQueue {
 /** The on-failure records a stack without a data dir keeps in memory: removed from the list once redriven. */
 export class InMemoryDeadLetterQueue implements DeadLetterQueue {
   private readonly ids = new WeakMap<object, string>();
-  private next = 1;
+  private readonly handedOut = new Set<object>();
+  private nextId = 1;
 
   constructor(private readonly destination: InMemoryOnFailureDestination) {}
 
-  async receive(max: number): Promise<DeadLetter[]> {
-    return this.destination.records.slice(0, max).map((record) => {
-      if (!this.ids.has(record)) this.ids.set(record, `record ${this.next++}`);
-      return { id: this.ids.get(record) as string, body: JSON.stringify(record) };
-    });
+  async next(): Promise<DeadLetter | null> {
+    const record = this.destination.records.find((candidate) => !this.handedOut.has(candidate));
+    if (record === undefined) return null;
+    this.handedOut.add(record);
+    if (!this.ids.has(record)) this.ids.set(record, `record ${this.nextId++}`);
+    return { id: this.ids.get(record) as string, body: JSON.stringify(record) };
   }
 
   async remove(letter: DeadLetter): Promise<void> {
     const index = this.destination.records.findIndex((record) => this.ids.get(record) === letter.id);
     if (index >= 0) this.destination.records.splice(index, 1);
   }
+
+  /** Kept in the list, where the next redrive finds it. */
+  async release(_letter: DeadLetter): Promise<void> {}
 }
 
-/** A consumer's handler, invoked as the local mapping invokes it; its environment must be set before the first load. */
+/**
+ * A consumer's handler, invoked as the local mapping invokes it, in an execution environment of its
+ * own (a fresh module instance): never alongside a mapping's invocation in the same one. The
+ * environment (tables, endpoints) must be set before.
+ */
 export async function localConsumerInvoker(consumer: StreamConsumer): Promise<ConsumerInvoker> {
-  const handler = await loadStreamHandler<StreamEvent>(consumer);
+  const handler = await loadStreamHandler<StreamEvent>(consumer, { fresh: true });
   return (event) =>
     invokeHandler(handler, event, randomUUID(), {
       functionName: consumer,

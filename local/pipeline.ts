@@ -181,7 +181,7 @@ async function redriveLocally(
     const invoke = await localConsumerInvoker(consumer);
     return { outcomes: await redrive(queue, streamBatchReader(clients), invoke, { max, budgetMs }) };
   } finally {
-    if (queue instanceof JsonLinesDeadLetterQueue) await queue.release();
+    if (queue instanceof JsonLinesDeadLetterQueue) await queue.close();
   }
 }
 

@@ -61,9 +61,12 @@ export interface DeadLetter {
 
 /** An SQS queue in AWS; a JSON-lines file or a list locally. */
 export interface DeadLetterQueue {
-  /** Up to `max` dead letters, each once per redrive. */
-  receive(max: number): Promise<DeadLetter[]>;
+  /** The next dead letter not yet handed out by this queue object, or null when there is none. */
+  next(): Promise<DeadLetter | null>;
+  /** Its batch went through: the letter leaves the queue. */
   remove(letter: DeadLetter): Promise<void>;
+  /** Not redriven (it failed again, or is no on-failure record): visible again to the next redrive at once. */
+  release(letter: DeadLetter): Promise<void>;
 }
 
 export type RedriveOutcome =

@@ -27,7 +27,8 @@ export const REASON_CODES = [
   /** Ops asked for the rich path's Glue job to be restarted; and the new run started. */
   'glue_restart_requested',
   'glue_restarted',
-  /** Ops redrove a stream consumer's dead letters (the outcomes in the explanation). */
+  /** Ops asked for a stream consumer's dead letters to be redriven; and the redrive's tally. */
+  'dlq_redrive_requested',
   'dlq_redriven',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];

@@ -41,6 +41,15 @@ export function streamBatchReader(clients: StreamClients): BatchReader {
       : { Records: await readDynamoDBRange(clients.dynamodbStreams, batch) };
 }
 
+/** The range's first record read must be the batch's first: else its start is gone, and the batch with it. */
+function startsAt(batch: DiscardedBatch, sequence: string | undefined): void {
+  if (sequence !== batch.startSequenceNumber) {
+    throw new Error(
+      `${batch.shardId} no longer holds ${batch.startSequenceNumber} (read from ${sequence}): the batch is no longer in the stream`,
+    );
+  }
+}
+
 /** A stream ARN's region, account and name: `arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`. */
 function arnParts(arn: string): { region: string; account: string; name: string } {
   const [, , , region = '', account = '', resource = ''] = arn.split(':');
@@ -68,6 +77,7 @@ async function readKinesisRange(client: KinesisClient, batch: DiscardedBatch): P
   while (iterator !== undefined) {
     const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1_000 }));
     for (const record of (page.Records ?? []) as KinesisRecordInput[]) {
+      if (records.length === 0) startsAt(batch, record.SequenceNumber);
       if (compareSequences(record.SequenceNumber ?? '0', batch.endSequenceNumber) > 0) return records;
       records.push(toKinesisStreamRecord(record, context));
       if (record.SequenceNumber === batch.endSequenceNumber) return records;
@@ -94,6 +104,7 @@ async function readDynamoDBRange(client: DynamoDBStreamsClient, batch: Discarded
     const page = await client.send(new GetStreamRecordsCommand({ ShardIterator: iterator, Limit: 1_000 }));
     for (const record of (page.Records ?? []) as DynamoDBStreamRecordInput[]) {
       const sequence = record.dynamodb?.SequenceNumber ?? '0';
+      if (records.length === 0) startsAt(batch, sequence);
       if (compareSequences(sequence, batch.endSequenceNumber) > 0) return records;
       records.push(toDynamoDBStreamRecord(record, batch.streamArn));
       if (sequence === batch.endSequenceNumber) return records;

@@ -1,7 +1,9 @@
 /**
  * How healthy each path of the pricing pipeline is (GET /ops/pipeline): the rich path's Glue run and
- * last committed batch, and the fast path's mapping, metrics and quarantine. What cannot be read (a
- * metric service down, an API deployed without the fast path's names) is shown as such, not as a 500.
+ * last committed batch, and the fast path's mapping, metrics and quarantine. The mapping and the
+ * metrics, read from other services, are shown as unread when they cannot be read (a metric service
+ * down, an API deployed without the fast path's names) rather than failing the answer; the Glue run
+ * and the tables are what the answer is about, and their failures are the API's.
  */
 import type { PipelineHealth } from '../domain/api-types.js';
 import {
@@ -59,8 +61,9 @@ export class PipelineHealthReport {
       this.readOrNull<MappingView>('event-source mapping', () => fast?.mappings.describe(fast.mappingId)),
       this.readOrNull<FastPathMetrics>('fast-path metrics', () => fast?.metrics.read(now)),
     ]);
-    // The fast path's iterator age is reported only while it has read clicks in the last minutes.
-    const clicksArriving = (metrics?.iteratorAgeSeconds ?? null) !== null;
+    // The fast path's iterator age is reported only while it has read clicks in the last minutes;
+    // with no metrics to tell, a lagging rich path is reported as if clicks were arriving.
+    const clicksArriving = metrics === null || metrics.iteratorAgeSeconds !== null;
     const richPath = richPathHealth(run, lastBatch, now, clicksArriving);
     const fastPath = fastPathHealth({ mapping, metrics, quarantinedLastHour });
     return {

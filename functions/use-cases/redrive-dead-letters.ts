@@ -8,6 +8,7 @@
  * A dead letter is removed only once its batch went through whole.
  */
 import {
+  type DeadLetter,
   type DeadLetterQueue,
   type DiscardedBatch,
   discardedBatchOf,
@@ -28,7 +29,12 @@ export interface RedriveOptions {
   readonly clock?: () => number;
 }
 
-/** Redrives up to `max` dead letters, one batch at a time, oldest first as the queue gives them. */
+/**
+ * Redrives up to `max` dead letters, one batch at a time, oldest first as the queue gives them. Each is
+ * taken from the queue just before its batch is read; those that fail again, or are no on-failure
+ * record, are reported and released when the redrive ends (not before: it would take them again), so
+ * none is left hidden for a visibility timeout.
+ */
 export async function redrive(
   queue: DeadLetterQueue,
   read: BatchReader,
@@ -38,35 +44,47 @@ export async function redrive(
   const clock = options.clock ?? Date.now;
   const started = clock();
   const outcomes: RedriveOutcome[] = [];
-  for (const letter of await queue.receive(options.max)) {
-    if (options.budgetMs !== undefined && clock() - started >= options.budgetMs) break;
-    let batch: DiscardedBatch;
-    try {
-      batch = discardedBatchOf(letter.body);
-    } catch (error) {
-      // Kept in the queue: it is for a person to look at, not to be dropped by a tool.
-      outcomes.push({ id: letter.id, outcome: 'malformed', reason: (error as Error).message });
-      continue;
+  const kept: DeadLetter[] = [];
+  try {
+    while (outcomes.length < options.max) {
+      if (options.budgetMs !== undefined && clock() - started >= options.budgetMs) break;
+      const letter = await queue.next();
+      if (letter === null) break;
+      const outcome = await redriveLetter(letter, read, invoke);
+      if (outcome.outcome === 'replayed') await queue.remove(letter);
+      // Kept in the queue: a batch that failed again, or a body for a person to look at.
+      else kept.push(letter);
+      outcomes.push(outcome);
     }
-    try {
-      const event = await read(batch);
-      const failures = batchItemFailures(await invoke(event));
-      if (failures.length > 0) {
-        outcomes.push({
-          id: letter.id,
-          outcome: 'failed',
-          batch,
-          reason: `the consumer reported ${failures.length} of ${event.Records.length} records failed, from ${failures[0]}`,
-        });
-        continue;
-      }
-      await queue.remove(letter);
-      outcomes.push({ id: letter.id, outcome: 'replayed', batch, records: event.Records.length });
-    } catch (error) {
-      outcomes.push({ id: letter.id, outcome: 'failed', batch, reason: String((error as Error).message ?? error) });
-    }
+  } finally {
+    for (const letter of kept) await queue.release(letter);
   }
   return outcomes;
+}
+
+/** Reads one dead letter's batch back from its stream and runs it through the consumer. */
+async function redriveLetter(letter: DeadLetter, read: BatchReader, invoke: ConsumerInvoker): Promise<RedriveOutcome> {
+  let batch: DiscardedBatch;
+  try {
+    batch = discardedBatchOf(letter.body);
+  } catch (error) {
+    return { id: letter.id, outcome: 'malformed', reason: (error as Error).message };
+  }
+  try {
+    const event = await read(batch);
+    const failures = batchItemFailures(await invoke(event));
+    if (failures.length > 0) {
+      return {
+        id: letter.id,
+        outcome: 'failed',
+        batch,
+        reason: `the consumer reported ${failures.length} of ${event.Records.length} records failed, from ${failures[0]}`,
+      };
+    }
+    return { id: letter.id, outcome: 'replayed', batch, records: event.Records.length };
+  } catch (error) {
+    return { id: letter.id, outcome: 'failed', batch, reason: String((error as Error).message ?? error) };
+  }
 }
 
 /** The item identifiers of a stream handler's partial batch response (none for any other response). */

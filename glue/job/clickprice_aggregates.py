@@ -81,8 +81,13 @@ def main() -> None:
         result = run_batch(spark, frame, batch_id, settings=settings, plans=plans, products=products.get(), sql=sql)
         if result is not None:
             print(json.dumps({"message": "clickprice batch committed", **asdict(result)}), flush=True)
-            record_progress(settings.dynamo, args["pricing_config_table"],
-                            progress_item(result, committed_at_ms=time.time_ns() // 1_000_000))
+            # Only the pipeline's health reads it: a failed write must not stop the streaming run.
+            try:
+                record_progress(settings.dynamo, args["pricing_config_table"],
+                                progress_item(result, committed_at_ms=time.time_ns() // 1_000_000))
+            except Exception as error:  # noqa: BLE001 - logged and carried on, by design
+                print(json.dumps({"message": "clickprice progress not recorded", "batch_id": batch_id,
+                                  "error": repr(error)}), flush=True)
 
     source = glue_context.create_data_frame.from_options(
         connection_type="kinesis", connection_options=source_options, transformation_ctx="clicks_source")

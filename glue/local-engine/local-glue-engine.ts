@@ -161,6 +161,36 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
   const progress = new RichPathProgressStore(clients.documentClient, options.tableNames.pricingConfig);
   if (pending) logger.warn('glue-local: re-running an uncommitted batch', { batchId: pending.batchId });
 
+  /**
+   * After the commit, as the Glue job records it after its batch (an empty window is no batch there).
+   * Only the pipeline's health reads it: a failed write is logged, and the engine carries on.
+   */
+  async function recordProgress(
+    plan: BatchPlan,
+    records: readonly { readonly arrivedAt: number }[],
+    aggregated: { readonly recordsRejected: number; readonly rowsWritten: number },
+    committedAt: string,
+  ): Promise<void> {
+    if (records.length === 0) return;
+    let newest = 0;
+    for (const record of records) newest = Math.max(newest, record.arrivedAt);
+    try {
+      await progress.record({
+        batchId: plan.batchId,
+        windowStart: plan.windowStart,
+        windowEnd: plan.windowEnd,
+        records: records.length,
+        rejected: aggregated.recordsRejected,
+        rows: aggregated.rowsWritten,
+        newestArrivalAt: toIso(newest),
+        committedAt,
+        engine: aggregation.name,
+      });
+    } catch (error) {
+      logger.warn('glue-local: progress not recorded', { batchId: plan.batchId, error: String(error) });
+    }
+  }
+
   async function runBatch(): Promise<BatchResult> {
     const startedAt = performance.now();
     const rerun = pending !== undefined;
@@ -185,21 +215,8 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
       committedAt: toIso(Date.now()),
     };
     await log.writeCommit(commit);
-    // After the commit, as the Glue job records it after its batch: an empty window is no batch there.
-    if (records.length > 0) {
-      await progress.record({
-        batchId: plan.batchId,
-        windowStart: plan.windowStart,
-        windowEnd: plan.windowEnd,
-        records: records.length,
-        rejected: aggregated.recordsRejected,
-        rows: aggregated.rowsWritten,
-        newestArrivalAt: toIso(Math.max(...records.map((record) => record.arrivedAt))),
-        committedAt: commit.committedAt,
-        engine: aggregation.name,
-      });
-    }
     pending = undefined;
+    await recordProgress(plan, records, aggregated, commit.committedAt);
     crashAfter = undefined;
 
     counters.batchesCommitted += 1;

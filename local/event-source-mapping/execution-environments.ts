@@ -4,7 +4,9 @@
  * random (Lambda gives a shard no affinity), and an environment is recycled after a random number of
  * invocations (deploys, scaling and idle reaping all do that in AWS). Each environment loads its own
  * instance of the handler module, so module-scope state lives and dies with it: code that counts on
- * that state surviving from one batch to the next fails here as it would on Lambda.
+ * that state surviving from one batch to the next fails here as it would on Lambda. Only the handler
+ * module is instantiated afresh (local/stream-handlers.ts): state in modules it imports is shared,
+ * which is why a handler keeps its environment's state in its own module scope.
  */
 import type { StreamHandler } from './invoke-handler.js';
 
@@ -64,22 +66,34 @@ export class ExecutionEnvironments<TEvent> {
   }
 
   /**
-   * An environment for the next invocation: a random one of those not busy (when every one is busy,
-   * Lambda starts another, and so does this), started afresh if it has served its count.
+   * An environment for the next invocation: a random warm one among those not busy, as Lambda reuses
+   * an idle environment; else a new one in a free slot (an empty one, or one that served its count);
+   * when every one is busy, Lambda starts another, and so does this, dropping it once released.
    */
   async acquire(): Promise<EnvironmentLease<TEvent>> {
     const free = this.slots.flatMap((environment, index) => (environment?.busy ? [] : [index]));
-    const slot = free.length > 0 ? (free[Math.floor(this.random() * free.length)] as number) : this.slots.length;
-    let environment = this.slots[slot] ?? null;
+    const warm = free.filter((index) => (this.slots[index]?.servesLeft ?? 0) > 0);
+    const pool = warm.length > 0 ? warm : free;
+    const overflow = pool.length === 0;
+    const slot = overflow ? this.slots.length : (pool[Math.floor(this.random() * pool.length)] as number);
+    const previous = this.slots[slot] ?? null;
+    let environment = previous;
     let coldStart = false;
     if (environment === null || environment.servesLeft === 0) {
-      if (environment !== null) this.recycled++;
       const instance = ++this.instances;
       const [min, max] = this.range;
       const servesLeft = min + Math.floor(this.random() * (max - min + 1));
-      // Busy while it loads: a concurrent acquire must not pick the slot's old environment meanwhile.
+      // Busy while it loads: a concurrent acquire must not pick the slot meanwhile.
       this.slots[slot] = { handler: () => undefined, instance, servesLeft, busy: true };
-      environment = { handler: await this.load(instance), instance, servesLeft, busy: true };
+      try {
+        environment = { handler: await this.load(instance), instance, servesLeft, busy: true };
+      } catch (error) {
+        // A failed start leaves the slot as it was (an overflow slot, gone), for the next invocation to try.
+        if (overflow) this.slots.splice(slot, 1);
+        else this.slots[slot] = previous;
+        throw error;
+      }
+      if (previous !== null) this.recycled++;
       this.slots[slot] = environment;
       coldStart = true;
     }
@@ -91,6 +105,8 @@ export class ExecutionEnvironments<TEvent> {
       coldStart,
       release: () => {
         leased.busy = false;
+        // An environment started beyond the pool's size lives for its one invocation.
+        if (overflow) this.slots.splice(this.slots.indexOf(leased), 1);
       },
     };
   }

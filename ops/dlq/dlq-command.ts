@@ -101,7 +101,7 @@ async function redriveLocally(consumer: StreamConsumer, max: number): Promise<Re
   try {
     return await redrive(queue, streamBatchReader(clients), await localConsumerInvoker(consumer), { max });
   } finally {
-    await queue.release();
+    await queue.close();
     clients.destroy();
   }
 }

@@ -9,7 +9,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../definitions/local-service
 /**
  * Local fakes of the two AWS APIs a dead-letter redrive calls, at the HTTP level, so the code under
  * test uses the real @aws-sdk/client-sqs and @aws-sdk/client-lambda: SQS's JSON protocol
- * (`X-Amz-Target: AmazonSQS.ReceiveMessage | DeleteMessage`, bodies with their MD5, as the client
+ * (`X-Amz-Target: AmazonSQS.ReceiveMessage | DeleteMessage | ChangeMessageVisibility`, bodies with their MD5, as the client
  * checks) and Lambda's Invoke (`POST /2015-03-31/functions/{name}/invocations`, a failed function
  * answered with `X-Amz-Function-Error: Unhandled`). The function is a callback standing in for the
  * deployed one.
@@ -66,6 +66,13 @@ export async function startFakeDeadLetterAws(
       }
       if (operation === 'DeleteMessage') {
         messages.delete(String(input.ReceiptHandle).replace(/^receipt-/, ''));
+        json(200, {});
+        return;
+      }
+      if (operation === 'ChangeMessageVisibility') {
+        // Visible again at once (VisibilityTimeout 0): the next ReceiveMessage may take it.
+        if (Number(input.VisibilityTimeout) === 0)
+          inFlight.delete(String(input.ReceiptHandle).replace(/^receipt-/, ''));
         json(200, {});
         return;
       }

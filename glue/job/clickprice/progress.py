@@ -39,7 +39,7 @@ def record_progress(dynamo: "Dynamo", table_name: str, item: dict[str, Any]) -> 
     """Puts the item unless the stored one has a later window: True when written, False when refused.
 
     Canonical timestamps compare as strings in time order, so the condition is a string comparison.
-    Any other error propagates: Spark re-runs the batch, whose rows are idempotent.
+    Any other error propagates; the job's batch function logs it and carries on (only health reads this).
     """
     from botocore.exceptions import ClientError
 

@@ -18,7 +18,8 @@ import type {
   PriceChange,
 } from '../../../functions/domain/api-types.js';
 import { PIPELINE_THRESHOLDS } from '../../../functions/domain/pipeline-health.js';
-import { toIso } from '../../../functions/domain/time.js';
+import { minuteOf, toIso } from '../../../functions/domain/time.js';
+import { DemandStore } from '../../../functions/store/demand-store.js';
 import { GlueJobRuns } from '../../../functions/store/glue-job-runs.js';
 import { QuarantineStore } from '../../../functions/store/quarantine-store.js';
 import type { LocalGlueEngineOptions } from '../../../glue/local-engine/index.js';
@@ -98,6 +99,15 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
       expect(response.status).toBe(200);
       return (await response.json()) as PipelineHealth;
     };
+    /** The views counted for PRODUCT over the last few minutes (its events are of now). */
+    const viewsOfProduct = async () => {
+      const minutes = await new DemandStore(stack.clients.documentClient, names.demand).minutes(
+        PRODUCT,
+        minuteOf(toIso(Date.now())),
+        5,
+      );
+      return minutes.reduce((sum, minute) => sum + minute.views, 0);
+    };
     const redrive = (body: unknown, token?: string) =>
       api.request('/ops/pipeline/dlq/redrive', {
         method: 'POST',
@@ -170,9 +180,13 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
         expect(waiting).toMatchObject({ status: 'warn', why: '1 discarded batches wait in the DLQ' });
         expect(waiting.metrics).toMatchObject({ deadLettersWaiting: 1, deadLettersSentLastHour: 1 });
 
+        const counted = await viewsOfProduct();
         const response = await redrive({ consumer: 'clickstream', reason: 'table throttling is over' });
 
         expect(response.status).toBe(200);
+        // Its records were counted before they were discarded: replayed, and not counted twice.
+        expect(await viewsOfProduct()).toBe(counted);
+        expect(counted).toBeGreaterThanOrEqual(4);
         const answer = (await response.json()) as DlqRedriveAnswer;
         expect(answer.outcomes).toMatchObject([{ outcome: 'replayed', records: 4 }]);
         expect(answer.change).toMatchObject({

@@ -60,7 +60,7 @@ async function redriveFile(consumer: 'clickstream' | 'aggregates', path: string)
   try {
     return await redrive(queue, streamBatchReader(stack.clients), await localConsumerInvoker(consumer), { max: 100 });
   } finally {
-    await queue.release();
+    await queue.close();
   }
 }
 

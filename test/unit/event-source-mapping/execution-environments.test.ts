@@ -43,18 +43,25 @@ async function invokeOnce(environments: ExecutionEnvironments<unknown>): Promise
 }
 
 describe('ExecutionEnvironments', () => {
-  it('gives each environment its own module instance, and starts each cold', async () => {
+  it('gives each environment its own module instance, starts each cold, and routes with no affinity', async () => {
     const { load } = countingModules();
     const environments = new ExecutionEnvironments(load, { size: 2, recycleAfterInvocations: [100, 100], seed: 3 });
+    // Two shards' invocations at once warm two environments, each cold; later ones go to either.
+    const both = await Promise.all([environments.acquire(), environments.acquire()]);
+    expect(both.map((lease) => lease.coldStart)).toEqual([true, true]);
+    for (const lease of both) {
+      await lease.handler({}, {} as never, () => undefined);
+      lease.release();
+    }
     const calls: Call[] = [];
     for (let call = 0; call < 40; call++) calls.push(await invokeOnce(environments));
 
-    // Both environments serve (no affinity), each counting only its own invocations.
+    // Both environments serve (no affinity), each counting only its own invocations, none cold again.
     const byInstance = byInstanceOf(calls);
     expect([...byInstance.keys()].sort()).toEqual([1, 2]);
     for (const served of byInstance.values()) {
-      expect(served.map((call) => call.invocation)).toEqual(served.map((_, index) => index + 1));
-      expect(served.map((call) => call.coldStart)).toEqual(served.map((_, index) => index === 0));
+      expect(served.map((call) => call.invocation)).toEqual(served.map((_, index) => index + 2));
+      expect(served.some((call) => call.coldStart)).toBe(false);
     }
   });
 
@@ -75,15 +82,41 @@ describe('ExecutionEnvironments', () => {
     }
   });
 
-  it('runs one invocation per environment at a time: a busy pool grows instead of sharing', async () => {
-    const { load } = countingModules();
+  it('runs one invocation per environment at a time: a busy pool grows, then shrinks back', async () => {
+    const { load, loaded } = countingModules();
     const environments = new ExecutionEnvironments(load, { size: 1, recycleAfterInvocations: [50, 50] });
-    const first = await environments.acquire();
-    const second = await environments.acquire();
+    // Two invocations at once, both while the first environment is still loading.
+    const [first, second] = await Promise.all([environments.acquire(), environments.acquire()]);
 
     expect(first.handler).not.toBe(second.handler);
     first.release();
     second.release();
+    // Back to its size: the next invocations all run in the first environment, warm.
+    for (let call = 0; call < 5; call++) expect((await invokeOnce(environments)).coldStart).toBe(false);
+    expect(loaded).toEqual([1, 2]);
+  });
+
+  it('reuses a warm idle environment before starting another', async () => {
+    const { load, loaded } = countingModules();
+    const environments = new ExecutionEnvironments(load, { size: 4, recycleAfterInvocations: [100, 100], seed: 7 });
+    for (let call = 0; call < 20; call++) await invokeOnce(environments);
+    // One invocation at a time: one environment was ever needed.
+    expect(loaded).toEqual([1]);
+  });
+
+  it('leaves no environment behind when one fails to start, and starts one at the next invocation', async () => {
+    let attempts = 0;
+    const flaky: HandlerLoader<unknown> = async () => {
+      attempts += 1;
+      if (attempts === 1) throw new Error('init failed');
+      return async () => 'ok';
+    };
+    const environments = new ExecutionEnvironments(flaky, { size: 1 });
+
+    await expect(environments.acquire()).rejects.toThrow('init failed');
+    const lease = await environments.acquire();
+    expect(lease.coldStart).toBe(true);
+    lease.release();
   });
 
   it('repeats its choices for a seed', async () => {

@@ -21,13 +21,20 @@ const letterFor = (id: string) => ({
   }),
 });
 
-function queueOf(letters: DeadLetter[]): DeadLetterQueue & { left: DeadLetter[] } {
+/** A list of letters: each handed out once, removed or released as the redrive says. */
+function queueOf(letters: DeadLetter[]): DeadLetterQueue & { left: DeadLetter[]; released: string[] } {
   const left = [...letters];
+  const released: string[] = [];
+  let handedOut = 0;
   return {
     left,
-    receive: async (max) => left.slice(0, max),
+    released,
+    next: async () => letters[handedOut++] ?? null,
     remove: async (letter) => {
       left.splice(left.indexOf(letter), 1);
+    },
+    release: async (letter) => {
+      released.push(letter.id);
     },
   };
 }
@@ -56,6 +63,8 @@ describe('redrive', () => {
     expect(outcomes[2]).toMatchObject({ reason: 'the consumer reported 1 of 2 records failed, from 2' });
     expect(outcomes[3]).toMatchObject({ reason: 'throttled' });
     expect(queue.left.map((letter) => letter.id)).toEqual(['b', 'c', 'd']);
+    // None waits out a visibility timeout: what was not redriven is visible again at once.
+    expect(queue.released).toEqual(['b', 'c', 'd']);
   });
 
   it('begins no new letter once its budget is spent, leaving the rest for the next redrive', async () => {
@@ -68,6 +77,15 @@ describe('redrive', () => {
 
     const outcomes = await redrive(queue, twoRecords, slowConsumer, { max: 10, budgetMs: 1_000, clock: () => now });
 
+    expect(outcomes.map((outcome) => outcome.id)).toEqual(['a', 'b']);
+    // Never taken from the queue: still there, and never hidden.
+    expect(queue.left.map((letter) => letter.id)).toEqual(['c']);
+    expect(queue.released).toEqual([]);
+  });
+
+  it('takes no more than `max` letters', async () => {
+    const queue = queueOf([letterFor('a'), letterFor('b'), letterFor('c')]);
+    const outcomes = await redrive(queue, twoRecords, async () => null, { max: 2 });
     expect(outcomes.map((outcome) => outcome.id)).toEqual(['a', 'b']);
     expect(queue.left.map((letter) => letter.id)).toEqual(['c']);
   });
