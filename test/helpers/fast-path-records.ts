@@ -4,11 +4,14 @@ import { buildOnFailureRecord, OnFailureCondition, SourceKind } from '../../loca
 import type { LocalPipeline } from '../../local/pipeline.js';
 import { readWholeStream } from './stream-records.js';
 
-/** `count` valid views of `productId` at this instant, each of a session of its own. */
-export function viewsNow(count: number, productId: string) {
-  return Array.from({ length: count }, () => ({
-    eventId: randomUUID(),
-    sessionId: `s-${randomUUID().slice(0, 8)}`,
+/** A valid view of `productId`: now, by a session of its own, unless told otherwise. */
+export function productView(
+  productId: string,
+  given: { readonly sessionId?: string; readonly eventId?: string; readonly eventTime?: string } = {},
+) {
+  return {
+    eventId: given.eventId ?? randomUUID(),
+    sessionId: given.sessionId ?? `s-${randomUUID().slice(0, 8)}`,
     eventType: 'product_view',
     productId,
     category: 'home-garden',
@@ -16,8 +19,13 @@ export function viewsNow(count: number, productId: string) {
     trafficSource: 'organic',
     deviceType: 'desktop',
     userAgent: 'Mozilla/5.0',
-    eventTime: new Date().toISOString(),
-  }));
+    eventTime: given.eventTime ?? new Date().toISOString(),
+  };
+}
+
+/** `count` valid views of `productId` at this instant, each of a session of its own. */
+export function viewsNow(count: number, productId: string) {
+  return Array.from({ length: count }, () => productView(productId));
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPS_SCOPES } from '../../../definitions/api-routes.js';
-import { tables as resourceTables, type TableId, tableEnvVar } from '../../../definitions/resources.js';
+import { tables as resourceTables, type TableId, tableEnvVar, tableIds } from '../../../definitions/resources.js';
 import type {
   DlqRedriveAnswer,
   GlueRestartAnswer,
@@ -56,15 +56,7 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
     beforeAll(async () => {
       Object.assign(process.env, localStackEnvironment(stack));
       const [tables, stream] = await Promise.all([
-        createScratchTables(stack.clients.dynamodb, [
-          'products',
-          'orders',
-          'aggregates',
-          'demand',
-          'quarantine',
-          'priceHistory',
-          'pricingConfig',
-        ]),
+        createScratchTables(stack.clients.dynamodb, tableIds),
         createScratchStream(stack.clients.kinesis, 1),
       ]);
       names = tables;

@@ -9,10 +9,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tableIds } from '../../../definitions/resources.js';
 import { minuteOf, toIso } from '../../../functions/domain/time.js';
 import { DemandStore } from '../../../functions/store/demand-store.js';
 import { type ExecutionEnvironmentOptions, silentLogger } from '../../../local/event-source-mapping/index.js';
 import { type LocalPipeline, startLocalPipeline } from '../../../local/pipeline.js';
+import { productView } from '../../helpers/fast-path-records.js';
 import { createScratchStream, putRecords } from '../../helpers/kinesis-batches.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
@@ -36,15 +38,7 @@ async function viewsCounted(
   environments: ExecutionEnvironmentOptions,
   batches: (product: string) => Record<string, unknown>[][],
 ): Promise<number> {
-  const tables = await createScratchTables(stack.clients.dynamodb, [
-    'products',
-    'orders',
-    'aggregates',
-    'demand',
-    'quarantine',
-    'priceHistory',
-    'pricingConfig',
-  ]);
+  const tables = await createScratchTables(stack.clients.dynamodb, tableIds);
   const streamName = await createScratchStream(stack.clients.kinesis, 1);
   await running?.stop();
   running = await startLocalPipeline(
@@ -63,18 +57,8 @@ async function viewsCounted(
 
 // One minute, well inside the stream's acceptance (not in the future, not too old).
 const MINUTE = minuteOf(toIso(Date.now()));
-const view = (product: string, sessionId: string, eventId: string = randomUUID()) => ({
-  eventId,
-  sessionId,
-  eventType: 'product_view',
-  productId: product,
-  category: 'home-garden',
-  priceSeen: 1999,
-  trafficSource: 'organic',
-  deviceType: 'desktop',
-  userAgent: 'Mozilla/5.0',
-  eventTime: toIso(Date.parse(MINUTE) + 1_000),
-});
+const view = (product: string, sessionId: string, eventId: string = randomUUID()) =>
+  productView(product, { sessionId, eventId, eventTime: toIso(Date.parse(MINUTE) + 1_000) });
 
 /** One session viewing the product 6 times in one minute, 2 views a batch: 3 count (the cap). */
 const refreshes = (product: string) =>

@@ -21,6 +21,7 @@ import { JsonLinesDeadLetterQueue, localConsumerInvoker } from '../../../local/d
 import { buildOnFailureRecord, OnFailureCondition, SourceKind } from '../../../local/event-source-mapping/index.js';
 import { localStackEnvironment } from '../../../local/local-stack.js';
 import { startFakeDeadLetterAws } from '../../helpers/fake-dead-letter-aws.js';
+import { productView } from '../../helpers/fast-path-records.js';
 import { createScratchStream, putRecords } from '../../helpers/kinesis-batches.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { readWholeStream } from '../../helpers/stream-records.js';
@@ -81,18 +82,7 @@ async function viewsOnScratchStream(
   count: number,
 ): Promise<{ arn: string; sequenceNumbers: string[] }> {
   const streamName = await createScratchStream(stack.clients.kinesis, 1);
-  const views = Array.from({ length: count }, () => ({
-    eventId: randomUUID(),
-    sessionId: `s-${randomUUID().slice(0, 8)}`,
-    eventType: 'product_view',
-    productId: product,
-    category: 'home-garden',
-    priceSeen: 1999,
-    trafficSource: 'organic',
-    deviceType: 'desktop',
-    userAgent: 'Mozilla/5.0',
-    eventTime: toIso(at),
-  }));
+  const views = Array.from({ length: count }, () => productView(product, { eventTime: toIso(at) }));
   await putRecords(stack.clients.kinesis, streamName, views);
   const records = await readWholeStream(stack.clients.kinesis, streamName);
   return {
