@@ -6,11 +6,18 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, readFile, rename, rm } from 'node:fs/promises';
-import type { DeadLetter, DeadLetterQueue, StreamConsumer } from '../functions/domain/dead-letters.js';
+import type { DeadLetter, DeadLetterQueue, RedriveOutcome, StreamConsumer } from '../functions/domain/dead-letters.js';
 import type { ConsumerInvoker } from '../functions/store/consumer-invoker.js';
-import type { StreamEvent } from '../functions/store/stream-batch-reader.js';
+import { type StreamClients, type StreamEvent, streamBatchReader } from '../functions/store/stream-batch-reader.js';
+import { type RedriveOptions, redrive } from '../functions/use-cases/redrive-dead-letters.js';
 import { type InMemoryOnFailureDestination, invokeHandler, logStreamNameFor } from './event-source-mapping/index.js';
 import { loadStreamHandler } from './stream-handlers.js';
+
+/** The on-failure records a JSON-lines dead-letter file holds, one a line (none when there is no file). */
+export async function deadLetterLines(path: string): Promise<string[]> {
+  if (!existsSync(path)) return [];
+  return (await readFile(path, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+}
 
 /**
  * The JSON-lines file the local event-source mapping appends an on-failure record to. A redrive first
@@ -29,7 +36,7 @@ export class JsonLinesDeadLetterQueue implements DeadLetterQueue {
       if (!existsSync(this.path)) return null;
       const claimedPath = `${this.path}.redriving-${process.pid}-${Date.now()}`;
       await rename(this.path, claimedPath);
-      const lines = (await readFile(claimedPath, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+      const lines = await deadLetterLines(claimedPath);
       this.claimed = { path: claimedPath, letters: lines.map((body, index) => ({ id: `line ${index + 1}`, body })) };
     }
     return this.claimed.letters[this.handedOut++] ?? null;
@@ -93,4 +100,21 @@ export async function localConsumerInvoker(consumer: StreamConsumer): Promise<Co
       logStreamName: logStreamNameFor(Date.now()),
       clock: { now: () => Date.now() },
     });
+}
+
+/**
+ * A local redrive: the redrive use case AWS runs (handlers/dlq-redrive.ts) over a local dead-letter
+ * queue and the local consumer, the file queue put back in order when it is done.
+ */
+export async function redriveLocally(
+  consumer: StreamConsumer,
+  queue: JsonLinesDeadLetterQueue | InMemoryDeadLetterQueue,
+  clients: StreamClients,
+  options: RedriveOptions,
+): Promise<RedriveOutcome[]> {
+  try {
+    return await redrive(queue, streamBatchReader(clients), await localConsumerInvoker(consumer), options);
+  } finally {
+    if (queue instanceof JsonLinesDeadLetterQueue) await queue.close();
+  }
 }

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
 import { aggregatesEventSource, clickstreamEventSource } from '../definitions/event-sources.js';
@@ -12,10 +10,8 @@ import {
 import { DLQ_REDRIVE_FUNCTION_ENV } from '../functions/store/dead-letter-redrives.js';
 import { FAST_PATH_MAPPING_ENV } from '../functions/store/event-source-mappings.js';
 import { FAST_PATH_DLQ_ENV, FAST_PATH_FUNCTION_ENV } from '../functions/store/fast-path-metrics.js';
-import { streamBatchReader } from '../functions/store/stream-batch-reader.js';
-import { redrive } from '../functions/use-cases/redrive-dead-letters.js';
 import type { LocalClients } from './clients.js';
-import { InMemoryDeadLetterQueue, JsonLinesDeadLetterQueue, localConsumerInvoker } from './dead-letters.js';
+import { deadLetterLines, InMemoryDeadLetterQueue, JsonLinesDeadLetterQueue, redriveLocally } from './dead-letters.js';
 import {
   type CheckpointStore,
   type EventSourceMapping,
@@ -96,14 +92,13 @@ export async function startLocalPipeline(
   const onFailure = (name: StreamConsumer): OnFailureDestination => observed[name];
 
   const churn = options.environments ?? null;
-  const clickstream =
+  // One handler instance for the pipeline's life, or execution environments loading their own.
+  const handlerOf = async <TEvent>(consumer: StreamConsumer) =>
     churn === null
-      ? await loadStreamHandler<KinesisStreamEvent>('clickstream')
-      : new ExecutionEnvironments(() => loadStreamHandler<KinesisStreamEvent>('clickstream', { fresh: true }), churn);
-  const aggregates =
-    churn === null
-      ? await loadStreamHandler<DynamoDBStreamEvent>('aggregates')
-      : new ExecutionEnvironments(() => loadStreamHandler<DynamoDBStreamEvent>('aggregates', { fresh: true }), churn);
+      ? await loadStreamHandler<TEvent>(consumer)
+      : new ExecutionEnvironments(() => loadStreamHandler<TEvent>(consumer, { fresh: true }), churn);
+  const clickstream = await handlerOf<KinesisStreamEvent>('clickstream');
+  const aggregates = await handlerOf<DynamoDBStreamEvent>('aggregates');
   const logger = options.logger ? { logger: options.logger } : {};
   // The clickstream mapping comes first: callers read its stats as mappings[0].
   const mappings = [
@@ -132,7 +127,7 @@ export async function startLocalPipeline(
     startLocalCloudWatch(metrics),
     startLocalLambdaService({
       mappings: () => mappings,
-      functions: { [LOCAL_REDRIVE_FUNCTION]: (event) => redriveLocally(event, deadLetters, stack.clients) },
+      functions: { [LOCAL_REDRIVE_FUNCTION]: (event) => redriveFunction(event, deadLetters, stack.clients) },
     }),
   ]);
   const environment = {
@@ -166,7 +161,7 @@ const LOCAL_REDRIVE_FUNCTION = 'dlq-redrive';
  * The redrive function of the local Lambda: the redrive use case AWS runs (handlers/dlq-redrive.ts),
  * over the local dead letters (a file with a data dir, else the mapping's list) and the local consumers.
  */
-async function redriveLocally(
+async function redriveFunction(
   event: unknown,
   deadLetters: Readonly<Record<StreamConsumer, InMemoryOnFailureDestination | JsonLinesOnFailureDestination>>,
   clients: LocalClients,
@@ -177,12 +172,7 @@ async function redriveLocally(
     destination instanceof JsonLinesOnFailureDestination
       ? new JsonLinesDeadLetterQueue(destination.path)
       : new InMemoryDeadLetterQueue(destination);
-  try {
-    const invoke = await localConsumerInvoker(consumer);
-    return { outcomes: await redrive(queue, streamBatchReader(clients), invoke, { max, budgetMs }) };
-  } finally {
-    if (queue instanceof JsonLinesDeadLetterQueue) await queue.close();
-  }
+  return { outcomes: await redriveLocally(consumer, queue, clients, { max, budgetMs }) };
 }
 
 /** The local name of a consumer's dead-letter queue, as SQS's metrics name it (QueueName). */
@@ -207,10 +197,7 @@ export function observedDeadLetters(
   const dimensions = { QueueName: queueName };
   metrics.gauge('AWS/SQS', 'ApproximateNumberOfMessagesVisible', dimensions, async () => {
     if (destination instanceof InMemoryOnFailureDestination) return destination.records.length;
-    if (destination instanceof JsonLinesOnFailureDestination) {
-      if (!existsSync(destination.path)) return 0;
-      return (await readFile(destination.path, 'utf8')).split('\n').filter((line) => line.trim() !== '').length;
-    }
+    if (destination instanceof JsonLinesOnFailureDestination) return (await deadLetterLines(destination.path)).length;
     return 0;
   });
   return {

@@ -1,8 +1,9 @@
 /**
  * The pipeline API's Lambda: how healthy each path of the pricing pipeline is
  * (functions/use-cases/pipeline-health-report.ts), restarting the rich path's Glue job
- * (pipeline-control.ts), and redriving a stream consumer's dead letters (dead-letter-redrive.ts). API Gateway's JWT authorizer has checked the token and the route's scope;
- * the actor of a restart is the token's user.
+ * (pipeline-control.ts), and redriving a stream consumer's dead letters (dead-letter-redrive.ts).
+ * API Gateway's JWT authorizer has checked the token and the route's scope; the actor of a restart
+ * or a redrive is the token's user.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GlueClient } from '@aws-sdk/client-glue';

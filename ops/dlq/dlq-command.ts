@@ -15,7 +15,7 @@ import { streamBatchReader } from '../../functions/store/stream-batch-reader.js'
 import { redrive } from '../../functions/use-cases/redrive-dead-letters.js';
 import { discoveryPath, readDiscovery } from '../../local/api-discovery.js';
 import { createLocalClients } from '../../local/clients.js';
-import { JsonLinesDeadLetterQueue, localConsumerInvoker } from '../../local/dead-letters.js';
+import { JsonLinesDeadLetterQueue, redriveLocally } from '../../local/dead-letters.js';
 import type { ParsedOptions } from '../cli-target.js';
 import { redriveText } from '../format.js';
 
@@ -55,7 +55,7 @@ export async function runDlqCommand(
   const outcomes =
     queueUrl !== undefined && functionName !== undefined
       ? await redriveInAws(queueUrl, functionName, text(options.region), max)
-      : await redriveLocally(consumer as StreamConsumer, max);
+      : await redriveFromLocalStack(consumer as StreamConsumer, max);
   const failed = outcomes.some((outcome) => outcome.outcome !== 'replayed');
   return { json: outcomes, text: redriveText(outcomes), failed };
 }
@@ -80,7 +80,7 @@ async function redriveInAws(queueUrl: string, functionName: string, region: stri
   }
 }
 
-async function redriveLocally(consumer: StreamConsumer, max: number): Promise<RedriveOutcome[]> {
+async function redriveFromLocalStack(consumer: StreamConsumer, max: number): Promise<RedriveOutcome[]> {
   const local = readDiscovery(discoveryPath());
   if (local?.pipeline === undefined) {
     throw new UsageError(
@@ -97,11 +97,11 @@ async function redriveLocally(consumer: StreamConsumer, max: number): Promise<Re
     dynamodb: environment.AWS_ENDPOINT_URL_DYNAMODB ?? '',
     kinesis: environment.AWS_ENDPOINT_URL_KINESIS ?? '',
   });
-  const queue = new JsonLinesDeadLetterQueue(`${deadLetterDir}/${consumer}.jsonl`);
   try {
-    return await redrive(queue, streamBatchReader(clients), await localConsumerInvoker(consumer), { max });
+    return await redriveLocally(consumer, new JsonLinesDeadLetterQueue(`${deadLetterDir}/${consumer}.jsonl`), clients, {
+      max,
+    });
   } finally {
-    await queue.close();
     clients.destroy();
   }
 }
