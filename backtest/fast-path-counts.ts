@@ -48,7 +48,8 @@ export class FastPathCounts {
     facts.productId = event.productId ?? null;
     facts.minute = this.minuteCache.iso;
     facts.eventTimeMs = eventTimeMs;
-    const verdict = this.activity.judge(SHARD, String(++this.sequence), facts);
+    // A generated record arrives when it happens: its event time is its arrival.
+    const verdict = this.activity.judge(SHARD, String(++this.sequence), eventTimeMs, facts);
     const productId = event.productId;
     if (verdict !== 'count' || productId === undefined) return null;
     const field =

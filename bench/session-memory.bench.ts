@@ -1,7 +1,8 @@
 /**
  * The fast path's session memory under an adversary: one session sending one product an event in
- * each of 3 × capacity distinct past minutes (validation accepts old event times), so every weight
- * entry is new and, past capacity, every event evicts one. Judging must stay linear: the throughput
+ * each of 3 × capacity distinct past minutes (validation accepts old event times), arriving so that
+ * the horizon holds `capacity` of them: every weight entry is new and, past the first third, every
+ * event makes one leave the horizon. Judging must stay linear: the throughput
  * of the last third (all evictions) must stay close to the first third's (no evictions). A
  * structure that walks what it remembers makes the last third many times slower.
  */
@@ -9,6 +10,9 @@ import { SessionActivity } from '../functions/domain/session-activity.js';
 import type { BenchResult } from './run.js';
 
 const CAPACITY = 100_000;
+const HORIZON_MINUTES = 10;
+/** Arrivals spaced so that the horizon holds CAPACITY events. */
+const ARRIVAL_STEP_MS = (HORIZON_MINUTES * 60_000) / CAPACITY;
 const EVENTS = 3 * CAPACITY;
 const BASE_MS = Date.UTC(2026, 0, 1);
 
@@ -25,11 +29,11 @@ export async function run(): Promise<BenchResult> {
       eventTimeMs,
     };
   });
-  const activity = new SessionActivity({ capacity: CAPACITY });
+  const activity = new SessionActivity({ horizonMinutes: HORIZON_MINUTES });
   const thirdMs: number[] = [];
   let started = performance.now();
   events.forEach((event, index) => {
-    activity.judge('shardId-000000000000', String(index + 1), event);
+    activity.judge('shardId-000000000000', String(index + 1), BASE_MS + index * ARRIVAL_STEP_MS, event);
     if ((index + 1) % CAPACITY === 0) {
       thirdMs.push(performance.now() - started);
       started = performance.now();

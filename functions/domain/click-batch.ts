@@ -207,7 +207,7 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
     }
     checkSequenceNumber(record.sequenceNumber);
     event.minute = minute;
-    const verdict = activity.judge(record.shardId, record.sequenceNumber, event);
+    const verdict = activity.judge(record.shardId, record.sequenceNumber, record.arrivalMs, event);
     counts[verdict]++;
     const { productId, eventType } = event;
     if (productId === null || !PRODUCT_EVENT_TYPES.has(eventType)) {

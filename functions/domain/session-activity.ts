@@ -1,18 +1,21 @@
 /**
- * What the fast path remembers about shoppers between batches, to keep bot traffic out of the demand
- * counters:
+ * What the fast path remembers about shoppers, to keep bot traffic out of the demand counters:
  *
  * - rate: a session with more than `botEventsPerMinute` events in one event-time minute is a bot;
- *   from that event on, its events are excluded for `botMemoryMinutes`;
+ *   from that event on, its events up to `botMemoryMinutes` later (event time) are excluded;
  * - weight: one session adds at most `maxPerSessionProductMinute` events of each type to one
  *   product's counters in one minute (a shopper refreshing a page is not more demand);
- * - repeats: an eventId seen recently is a producer duplicate, even across batches.
+ * - repeats: an eventId that an earlier record carried is a producer duplicate, even across batches.
  *
- * It lives in memory. Kinesis sends a session's events (partition key = sessionId) to one shard, in
- * order, and Lambda runs one invocation per shard at a time, usually in the same warm environment —
- * so memory sees a session's whole stream without a write per session. Memory is an optimisation
- * here, not the ledger: counting stays exactly-once through the per-shard watermarks (demand store),
- * and a verdict is remembered per record so that a redelivered record gets the same verdict.
+ * Every rule reads only what the shard's records of the last `horizonMinutes` said, on the shard's
+ * own clock (the latest arrival time read so far), and the bot memory. So the verdicts are a function
+ * of the shard's records alone: an execution environment that judged every batch and one that just
+ * rebuilt the memory from the session log (the records of the horizon with their verdicts, and the
+ * bot memory, see SessionLogEntry) judge the next record alike. That is what makes the rules exact on
+ * Lambda, where a shard's batches run in whichever environment is free and environments come and go
+ * (see functions/use-cases/session-state-sync.ts). The memory kept here is the fast copy of the log.
+ *
+ * A redelivered record (at or below the highest sequence judged) gets the verdict it got before.
  */
 
 import { compareSequences, padSequence } from './sequence-numbers.js';
@@ -24,45 +27,502 @@ export interface SessionActivityOptions {
   readonly botMemoryMinutes?: number;
   /** @default 3 */
   readonly maxPerSessionProductMinute?: number;
-  /** Sessions, eventIds and verdicts remembered; the oldest are forgotten first. @default 200000 */
-  readonly capacity?: number;
+  /**
+   * How long a record counts toward the rules, on the shard's clock: a duplicate sent later than
+   * this, or a capped event's repeat arriving later than this, is not recognised. @default 10
+   */
+  readonly horizonMinutes?: number;
 }
 
 /** What to do with one valid event. */
 export type Verdict = 'count' | 'duplicate' | 'bot' | 'over_session_cap';
 
+/** What the rules read of one valid event. */
+export interface JudgedEvent {
+  readonly eventId: string;
+  readonly sessionId: string;
+  readonly eventType: string;
+  readonly productId: string | null;
+  /** The canonical ISO minute of its eventTime. */
+  readonly minute: string;
+  readonly eventTimeMs: number;
+}
+
+/** One judged record as the session log keeps it: enough to redo its effect on the memory. */
+export interface LoggedJudgement extends JudgedEvent {
+  /** As Kinesis wrote it. */
+  readonly sequence: string;
+  /** The shard's clock when it was judged: the latest arrival up to and including it. */
+  readonly clockMs: number;
+  readonly verdict: Verdict;
+}
+
 /**
- * A Map that forgets its oldest entries past `capacity` (insertion order is age). Entries leave only
- * by eviction. The age order is kept in a queue of its own: evicting through `keys().next()` walks
- * past every entry deleted since V8 last compacted the table, which made a full map quadratic. It
- * holds its Map rather than extending it, so no Map method (delete, clear) can bypass that queue.
+ * One batch's worth of a shard's session log: its valid records in shard order, each with its verdict
+ * (redelivered ones too, so a log holds every judged record however batches were cut on retries), and
+ * the bot memory after the last of them.
  */
-class BoundedMap<K, V> {
-  private readonly entries = new Map<K, V>();
-  private readonly order = new Fifo<K>();
-  private readonly capacity: number;
-  constructor(capacity: number) {
-    // Evicting after inserting equals evicting before, for any capacity of at least 1; a capacity of
-    // 0 always behaved as 1.
-    this.capacity = Math.max(1, capacity);
+export interface SessionLogEntry {
+  readonly shardId: string;
+  /** The highest sequence among its records: the log's sort key. */
+  readonly lastSequence: string;
+  readonly records: readonly LoggedJudgement[];
+  /** sessionId → event time (epoch ms) until which it is a bot, as after its last record. */
+  readonly bots: readonly (readonly [string, number])[];
+}
+
+/** The shard's session log (functions/store/session-log-store.ts in DynamoDB). */
+export interface SessionLog {
+  /**
+   * Entries after `position` (every entry when undefined), oldest first, read back from the newest
+   * no further than `horizonMs` before the newest's clock. `complete`: every entry after `position`
+   * is there; false when the read stopped at the horizon first.
+   */
+  recent(
+    shardId: string,
+    position: string | undefined,
+    horizonMs: number,
+  ): Promise<{ readonly entries: readonly SessionLogEntry[]; readonly complete: boolean }>;
+  /** The entries holding the records from `from` to `to` (sequences), oldest first. */
+  covering(shardId: string, from: string, to: string): Promise<readonly SessionLogEntry[]>;
+  /** Writes an entry; one already written (the same last sequence) is left as it is. */
+  append(entry: SessionLogEntry): Promise<void>;
+}
+
+/** One record inside the horizon: a log line, and what it added to the memory, to take back when it leaves. */
+class Remembered implements LoggedJudgement {
+  constructor(
+    readonly sequence: string,
+    readonly clockMs: number,
+    readonly eventId: string,
+    readonly sessionId: string,
+    readonly eventType: string,
+    readonly productId: string | null,
+    readonly minute: string,
+    readonly eventTimeMs: number,
+    readonly verdict: Verdict,
+    /** The session whose minute it counted toward; undefined for a duplicate, which adds only its id. */
+    readonly session: SessionMemory | undefined,
+    /** Its weight entry; undefined for a duplicate or a bot's event. */
+    readonly weight: WeightEntry | undefined,
+  ) {}
+}
+
+/** What is remembered of one session of a shard, updated in place; dropped when no record refers to it. */
+class SessionMemory {
+  /** Records in the horizon that counted toward its minutes. */
+  refs = 0;
+  /** One minute's event count held inline (almost every session is in one minute at a time)… */
+  minute = '';
+  minuteEvents = 0;
+  /** …and the others', if any. */
+  otherMinutes: Map<string, number> | undefined = undefined;
+  /**
+   * Its weight entries while it has at most FEW_WEIGHTS: one chain of them all (through `sibling`),
+   * searched whole. Almost every shopper stays there, so a shopper costs no Map and an event no Map
+   * lookup; `product` (a short id, interned by the reader) mostly compares by identity.
+   */
+  few: WeightEntry | undefined = undefined;
+  /**
+   * Its weight entries once it has had more than FEW_WEIGHTS, until it has none: by product
+   * (`${productId}`, so `null` is "null"). Per product, the entries of one minute form a chain (one
+   * entry per event type, linked through `sibling`); a product whose entries share one minute holds
+   * that chain itself, one with entries in several minutes holds a Map by minute of chains. A session
+   * may send one product events in any number of distinct (past) minutes, so every lookup and every
+   * removal stays O(1) however many it has.
+   */
+  byProduct: Map<string, ProductWeights> | undefined = undefined;
+  /** How many weight entries it has, in `few` or in `byProduct`. */
+  weightCount = 0;
+
+  constructor(readonly sessionId: string) {}
+
+  /** Adds an event in `minute`; gives the minute's events so far. */
+  countMinute(minute: string): number {
+    if (this.minute === minute) return ++this.minuteEvents;
+    const other = this.otherMinutes?.get(minute);
+    if (other !== undefined) {
+      (this.otherMinutes as Map<string, number>).set(minute, other + 1);
+      return other + 1;
+    }
+    if (this.minuteEvents === 0) {
+      this.minute = minute;
+      this.minuteEvents = 1;
+      return 1;
+    }
+    this.otherMinutes ??= new Map();
+    this.otherMinutes.set(minute, 1);
+    return 1;
   }
-  get size(): number {
-    return this.entries.size;
+
+  forgetMinute(minute: string): void {
+    if (this.minute === minute) {
+      this.minuteEvents--;
+      return;
+    }
+    const others = this.otherMinutes as Map<string, number>;
+    const left = (others.get(minute) as number) - 1;
+    if (left === 0) others.delete(minute);
+    else others.set(minute, left);
   }
-  get(key: K): V | undefined {
-    return this.entries.get(key);
+}
+
+/** A product's weight entries in a session: one minute's chain, or chains by minute (see SessionMemory). */
+type ProductWeights = WeightEntry | Map<string, WeightEntry>;
+
+/** Events of one type one session added to one product in one minute, within the horizon. */
+interface WeightEntry {
+  counted: number;
+  readonly minute: string;
+  readonly eventType: string;
+  readonly product: string;
+  /**
+   * The next entry of its chain: in a session's `few`, any other entry of the session; by product, an
+   * entry of the same product and minute for another event type.
+   */
+  sibling: WeightEntry | undefined;
+}
+
+/** The rules' memory of one shard. */
+class ShardMemory {
+  /** The shard's clock: the latest arrival read (or logged) so far. */
+  clockMs = Number.NEGATIVE_INFINITY;
+  /** The highest sequence judged (or applied from the log). */
+  lastJudged: string | undefined = undefined;
+  /** The last sequence of the newest log entry written or applied here: where the log is read after. */
+  position: string | undefined = undefined;
+  /** The records within the horizon, oldest first. */
+  readonly window = new Fifo<Remembered>();
+  /** eventId → records in the horizon carrying it. */
+  readonly eventIds = new Map<string, number>();
+  readonly sessions = new Map<string, SessionMemory>();
+  /** sessionId → event time until which it is a bot; forgotten once the clock is a horizon past it. */
+  readonly bots = new Map<string, number>();
+  /** Padded sequence → verdict, for records in the horizon not counted: a redelivery gets it again. */
+  readonly exclusions = new Map<string, Verdict>();
+  /** The same, recalled from the log for a redelivery older than the horizon (see recall). */
+  readonly recalled = new Map<string, Verdict>();
+  /** Records judged here and not yet in the log (see takeLogEntry). */
+  pending: Remembered[] = [];
+
+  constructor(readonly shardId: string) {}
+}
+
+export class SessionActivity {
+  private readonly botEventsPerMinute: number;
+  private readonly botMemoryMs: number;
+  private readonly maxPerSessionProductMinute: number;
+  private readonly horizonMs: number;
+  private readonly keepsLog: boolean;
+  private readonly shards = new Map<string, ShardMemory>();
+  /** The shard judged last: batches hold one shard, so the Map is touched only when it changes. */
+  private current: ShardMemory | undefined;
+
+  constructor(
+    options: SessionActivityOptions & {
+      /** Keep what takeLogEntry gives. @default false */ readonly sessionLog?: boolean;
+    } = {},
+  ) {
+    this.botEventsPerMinute = options.botEventsPerMinute ?? 200;
+    this.botMemoryMs = (options.botMemoryMinutes ?? 30) * 60_000;
+    this.maxPerSessionProductMinute = options.maxPerSessionProductMinute ?? 3;
+    this.horizonMs = (options.horizonMinutes ?? 10) * 60_000;
+    this.keepsLog = options.sessionLog ?? false;
   }
-  has(key: K): boolean {
-    return this.entries.has(key);
+
+  /**
+   * Judges one valid event, in shard order. `shardId` and `sequence` (a sequence number, padded or
+   * as Kinesis wrote it: they are compared as numbers) make the verdict stable across redeliveries;
+   * `arrivalMs` (when the stream received it) moves the shard's clock.
+   */
+  judge(shardId: string, sequence: string, arrivalMs: number, event: JudgedEvent): Verdict {
+    const shard = this.shardOf(shardId);
+    const last = shard.lastJudged;
+    if (last !== undefined && compareSequences(sequence, last) <= 0) {
+      const key = padSequence(sequence);
+      return shard.exclusions.get(key) ?? shard.recalled.get(key) ?? pendingVerdict(shard.pending, sequence) ?? 'count';
+    }
+    shard.lastJudged = sequence;
+    const clockMs = Math.max(arrivalMs, shard.clockMs);
+    this.advanceClock(shard, clockMs);
+    const record = this.decide(shard, sequence, clockMs, event);
+    if (this.keepsLog) shard.pending.push(record);
+    return record.verdict;
   }
-  set(key: K, value: V): void {
-    const before = this.entries.size;
-    this.entries.set(key, value);
-    if (this.entries.size !== before) this.added(key);
+
+  private decide(shard: ShardMemory, sequence: string, clockMs: number, event: JudgedEvent): Remembered {
+    const { eventId, sessionId, minute, eventTimeMs } = event;
+    const carriers = shard.eventIds.get(eventId);
+    if (carriers !== undefined) {
+      shard.eventIds.set(eventId, carriers + 1);
+      return this.remember(shard, sequence, clockMs, event, 'duplicate');
+    }
+    shard.eventIds.set(eventId, 1);
+    const session = this.sessionOf(shard, sessionId);
+    if (session.countMinute(minute) > this.botEventsPerMinute) {
+      shard.bots.set(sessionId, eventTimeMs + this.botMemoryMs);
+    }
+    if (shard.bots.size > 0) {
+      const botUntil = shard.bots.get(sessionId);
+      if (botUntil !== undefined && eventTimeMs <= botUntil && !this.botForgotten(botUntil, clockMs)) {
+        return this.remember(shard, sequence, clockMs, event, 'bot', session);
+      }
+    }
+    const weight = this.weightOf(session, event);
+    const verdict = ++weight.counted > this.maxPerSessionProductMinute ? 'over_session_cap' : 'count';
+    return this.remember(shard, sequence, clockMs, event, verdict, session, weight);
   }
-  private added(key: K): void {
-    this.order.push(key);
-    if (this.entries.size > this.capacity) this.entries.delete(this.order.shift());
+
+  /** A bot entry a horizon past its end is forgotten: no record after that is judged by it. */
+  private botForgotten(untilMs: number, clockMs: number): boolean {
+    return clockMs > untilMs + this.horizonMs;
+  }
+
+  /**
+   * Adds a judged record to the shard's memory (its eventId, the session's minute and its weight are
+   * counted already).
+   */
+  private remember(
+    shard: ShardMemory,
+    sequence: string,
+    clockMs: number,
+    event: JudgedEvent,
+    verdict: Verdict,
+    session?: SessionMemory,
+    weight?: WeightEntry,
+  ): Remembered {
+    const record = new Remembered(
+      sequence,
+      clockMs,
+      event.eventId,
+      event.sessionId,
+      event.eventType,
+      event.productId,
+      event.minute,
+      event.eventTimeMs,
+      verdict,
+      session,
+      weight,
+    );
+    if (session !== undefined) session.refs++;
+    if (verdict !== 'count') shard.exclusions.set(padSequence(sequence), verdict);
+    shard.window.push(record);
+    return record;
+  }
+
+  /** Moves the shard's clock to `clockMs`, forgetting the records it leaves a horizon behind. */
+  private advanceClock(shard: ShardMemory, clockMs: number): void {
+    shard.clockMs = clockMs;
+    const window = shard.window;
+    const horizonStart = clockMs - this.horizonMs;
+    while (window.size > 0 && window.peek().clockMs <= horizonStart) this.forget(shard, window.shift());
+  }
+
+  private forget(shard: ShardMemory, record: Remembered): void {
+    const { eventIds } = shard;
+    const carriers = (eventIds.get(record.eventId) as number) - 1;
+    if (carriers === 0) eventIds.delete(record.eventId);
+    else eventIds.set(record.eventId, carriers);
+    if (record.verdict !== 'count') shard.exclusions.delete(padSequence(record.sequence));
+    const { session, weight } = record;
+    if (session === undefined) return;
+    session.forgetMinute(record.minute);
+    if (weight !== undefined && --weight.counted === 0) {
+      session.weightCount--;
+      if (session.byProduct === undefined) {
+        session.few = unlinked(session.few as WeightEntry, weight);
+      } else {
+        removeWeight(session.byProduct, weight);
+        if (session.weightCount === 0) session.byProduct = undefined;
+      }
+    }
+    if (--session.refs === 0) shard.sessions.delete(session.sessionId);
+  }
+
+  private sessionOf(shard: ShardMemory, sessionId: string): SessionMemory {
+    let session = shard.sessions.get(sessionId);
+    if (session === undefined) {
+      session = new SessionMemory(sessionId);
+      shard.sessions.set(sessionId, session);
+    }
+    return session;
+  }
+
+  /** The session's weight entry for the event's (product, minute, type), made at 0 if new. */
+  private weightOf(session: SessionMemory, event: JudgedEvent): WeightEntry {
+    const { eventType, minute } = event;
+    const product = `${event.productId}`;
+    const byProduct = session.byProduct;
+    let entry: WeightEntry | undefined;
+    if (byProduct === undefined) {
+      for (entry = session.few; entry !== undefined; entry = entry.sibling) {
+        if (entry.product === product && entry.minute === minute && entry.eventType === eventType) return entry;
+      }
+    } else {
+      entry = weightIn(byProduct, product, minute, eventType);
+      if (entry !== undefined) return entry;
+    }
+    entry = { counted: 0, minute, eventType, product, sibling: undefined };
+    if (byProduct !== undefined) {
+      addWeight(byProduct, entry);
+    } else if (session.weightCount < FEW_WEIGHTS) {
+      entry.sibling = session.few;
+      session.few = entry;
+    } else {
+      // One entry too many for a chain searched whole: they all move into a Map by product.
+      const moved = new Map<string, ProductWeights>();
+      for (let few = session.few; few !== undefined; ) {
+        const next: WeightEntry | undefined = few.sibling;
+        addWeight(moved, few);
+        few = next;
+      }
+      addWeight(moved, entry);
+      session.few = undefined;
+      session.byProduct = moved;
+    }
+    session.weightCount++;
+    return entry;
+  }
+
+  private shardOf(shardId: string): ShardMemory {
+    const current = this.current;
+    if (current !== undefined && current.shardId === shardId) return current;
+    let shard = this.shards.get(shardId);
+    if (shard === undefined) {
+      shard = new ShardMemory(shardId);
+      this.shards.set(shardId, shard);
+    }
+    this.current = shard;
+    if (this.keepsLog) this.forgetIdleShards(shard);
+    return shard;
+  }
+
+  /**
+   * With a log, the memory of a shard not judged for two horizons (and bot memories) is dropped: its
+   * log rebuilds it if the shard comes back. An environment is given any shard's batches.
+   */
+  private forgetIdleShards(active: ShardMemory): void {
+    if (this.shards.size === 1) return;
+    const idleBefore = active.clockMs - 2 * this.horizonMs - this.botMemoryMs;
+    for (const [shardId, shard] of this.shards) {
+      if (shard.clockMs < idleBefore && shard.pending.length === 0) this.shards.delete(shardId);
+    }
+  }
+
+  // --- The session log: what makes the memory durable (see functions/use-cases/session-state-sync.ts).
+
+  /** The last sequence of the newest log entry this memory wrote or applied for the shard, if any. */
+  logPosition(shardId: string): string | undefined {
+    return this.shards.get(shardId)?.position;
+  }
+
+  /** The shard's clock, or undefined when nothing of it is remembered. */
+  clockOf(shardId: string): number | undefined {
+    const clock = this.shards.get(shardId)?.clockMs;
+    return clock === undefined || clock === Number.NEGATIVE_INFINITY ? undefined : clock;
+  }
+
+  /** The horizon, in ms of the shard's clock. */
+  get horizon(): number {
+    return this.horizonMs;
+  }
+
+  /**
+   * Whether a redelivered record's verdict may be unknown here: it was judged (at or below the
+   * highest sequence) before the oldest record the horizon remembers. Its verdict is then in the log.
+   */
+  mayHaveForgotten(shardId: string, sequence: string): boolean {
+    const shard = this.shards.get(shardId);
+    const last = shard?.lastJudged;
+    if (shard === undefined || last === undefined || compareSequences(sequence, last) > 0) return false;
+    return shard.window.size === 0 || compareSequences(sequence, shard.window.peek().sequence) < 0;
+  }
+
+  /** Keeps the verdicts of log entries' records for redeliveries older than the horizon (see mayHaveForgotten). */
+  recall(shardId: string, entries: readonly SessionLogEntry[]): void {
+    const shard = this.shardOf(shardId);
+    for (const entry of entries) {
+      for (const record of entry.records) {
+        if (record.verdict !== 'count') shard.recalled.set(padSequence(record.sequence), record.verdict);
+      }
+    }
+  }
+
+  /**
+   * The log entry of what was judged since the last one was written (undefined when nothing was),
+   * with the bot memory as it is now. Kept until `logged` says it was written: a write that failed
+   * leaves it for the next entry.
+   */
+  takeLogEntry(shardId: string): SessionLogEntry | undefined {
+    const shard = this.shards.get(shardId);
+    const records = shard?.pending;
+    const last = records?.[records.length - 1];
+    if (shard === undefined || last === undefined) return undefined;
+    shard.recalled.clear();
+    const bots: [string, number][] = [];
+    for (const [sessionId, until] of shard.bots) {
+      if (this.botForgotten(until, shard.clockMs)) shard.bots.delete(sessionId);
+      else bots.push([sessionId, until]);
+    }
+    return { shardId, lastSequence: last.sequence, records: [...shard.pending], bots };
+  }
+
+  /** The entry is in the log: its records leave the pending ones, and the log position moves to it. */
+  logged(entry: SessionLogEntry): void {
+    const shard = this.shardOf(entry.shardId);
+    shard.pending = shard.pending.filter((record) => compareSequences(record.sequence, entry.lastSequence) > 0);
+    if (shard.position === undefined || compareSequences(entry.lastSequence, shard.position) > 0) {
+      shard.position = entry.lastSequence;
+    }
+  }
+
+  /**
+   * Applies log entries (oldest first) that other environments wrote, as if this memory had judged
+   * their records: records at or below the highest sequence judged here are already in it. `fresh`:
+   * forget the shard first, because the entries are the whole horizon and what is remembered is older.
+   */
+  applyLog(shardId: string, entries: readonly SessionLogEntry[], fresh = false): void {
+    if (fresh) {
+      this.shards.delete(shardId);
+      if (this.current?.shardId === shardId) this.current = undefined;
+    }
+    const shard = this.shardOf(shardId);
+    for (const entry of entries) {
+      const newer = shard.lastJudged === undefined || compareSequences(entry.lastSequence, shard.lastJudged) > 0;
+      for (const record of entry.records) {
+        if (shard.lastJudged !== undefined && compareSequences(record.sequence, shard.lastJudged) <= 0) continue;
+        shard.lastJudged = record.sequence;
+        this.advanceClock(shard, Math.max(shard.clockMs, record.clockMs));
+        this.redo(shard, record);
+      }
+      if (newer) {
+        shard.bots.clear();
+        for (const [sessionId, until] of entry.bots) shard.bots.set(sessionId, until);
+      }
+      if (shard.position === undefined || compareSequences(entry.lastSequence, shard.position) > 0) {
+        shard.position = entry.lastSequence;
+      }
+      shard.pending = shard.pending.filter((record) => compareSequences(record.sequence, entry.lastSequence) > 0);
+    }
+  }
+
+  /** A logged record's effect on the memory, its verdict given (bot entries come with the entry). */
+  private redo(shard: ShardMemory, record: LoggedJudgement): void {
+    const { verdict } = record;
+    shard.eventIds.set(record.eventId, (shard.eventIds.get(record.eventId) ?? 0) + 1);
+    if (verdict === 'duplicate') {
+      this.remember(shard, record.sequence, record.clockMs, record, verdict);
+      return;
+    }
+    const session = this.sessionOf(shard, record.sessionId);
+    session.countMinute(record.minute);
+    if (verdict === 'bot') {
+      this.remember(shard, record.sequence, record.clockMs, record, verdict, session);
+      return;
+    }
+    const weight = this.weightOf(session, record);
+    weight.counted++;
+    this.remember(shard, record.sequence, record.clockMs, record, verdict, session, weight);
   }
 }
 
@@ -88,6 +548,11 @@ class Fifo<T> {
     this.size++;
   }
 
+  /** The oldest item; the queue must not be empty. */
+  peek(): T {
+    return this.items[this.head] as T;
+  }
+
   /** Removes and gives the oldest item; the queue must not be empty. */
   shift(): T {
     const item = this.items[this.head] as T;
@@ -99,230 +564,20 @@ class Fifo<T> {
 }
 
 /**
- * What is remembered of one session, updated in place. Two things, each forgotten on its own
- * schedule (see SessionActivity): its latest minute, and its weight entries.
+ * The verdict of a record judged here and not yet logged, which may have left the horizon since (a
+ * batch whose log write failed, delivered again): pending records are in shard order.
  */
-class SessionMemory {
-  /** Whether its latest minute is remembered: `minute`, `events` and `mayBeBot` mean nothing otherwise. */
-  remembered = false;
-  minute = '';
-  events = 0;
-  /** False only while `bots` cannot hold this session: saves a lookup per event for shoppers. */
-  mayBeBot = false;
-  /**
-   * Its weight entries while it has at most FEW_WEIGHTS: one chain of them all (through `sibling`),
-   * searched whole. Almost every shopper stays there, so a shopper costs no Map and an event no Map
-   * lookup; `product` (a short id, interned by JSON.parse) mostly compares by identity.
-   */
-  few: WeightEntry | undefined = undefined;
-  /**
-   * Its weight entries once it has had more than FEW_WEIGHTS, until it has none: by product
-   * (`${productId}`, so `null` is "null"). Per product, the entries of one minute form a chain (one
-   * entry per event type, linked through `sibling`); a product whose entries share one minute holds
-   * that chain itself, one with entries in several minutes holds a Map by minute of chains. A session
-   * may send one product events in any number of distinct (past) minutes, so every lookup and every
-   * eviction must stay O(1) however many it has: one chain over minutes was quadratic.
-   */
-  byProduct: Map<string, ProductWeights> | undefined = undefined;
-  /** How many weight entries it has, in `few` or in `byProduct`. */
-  weightCount = 0;
-
-  constructor(readonly sessionId: string) {}
-}
-
-/** A product's weight entries in a session: one minute's chain, or chains by minute (see SessionMemory). */
-type ProductWeights = WeightEntry | Map<string, WeightEntry>;
-
-/** Events of one type one session added to one product in one minute. */
-interface WeightEntry {
-  counted: number;
-  readonly minute: string;
-  readonly eventType: string;
-  readonly session: SessionMemory;
-  readonly product: string;
-  /**
-   * The next entry of its chain: in a session's `few`, any other entry of the session; by product, an
-   * entry of the same product and minute for another event type.
-   */
-  sibling: WeightEntry | undefined;
-}
-
-export class SessionActivity {
-  private readonly botEventsPerMinute: number;
-  private readonly botMemoryMs: number;
-  private readonly maxPerSessionProductMinute: number;
-  private readonly capacity: number;
-  /**
-   * sessionId → what is remembered of it. Two bounded memories share these objects, each forgetting
-   * its oldest entries past `capacity` (insertion order is age), exactly as the two BoundedMaps they
-   * replace did — one keyed `sessionId`, one keyed `${sessionId}|${productId}|${minute}|${eventType}`
-   * (test/unit/domain/session-activity.equivalence.test.ts keeps the old class as the reference):
-   * - the latest minute of each session (`minutes`, oldest first): its events in that minute;
-   * - the weight entries (`weightEntries`, oldest first): what each (session, product, minute,
-   *   event type) added to the counters.
-   * (The one difference: two different tuples whose joined keys were equal — possible only when an
-   * id, minute or event type contains `|`, which validated events never do — shared an entry.)
-   * A session is dropped from this Map when both have forgotten it, so it holds at most 2 × capacity.
-   * Why: a session lookup and a walk of at most FEW_WEIGHTS entries (or, past them, two small Map
-   * lookups) per event, with no key built, replace a 60-character key built per event and two
-   * lookups in a table of `capacity` entries (measured on the fast-path bench: about a sixth of the
-   * handler's time; keeping a shopper's few entries in one chain instead of a Map by product gained
-   * about 8% more). Every step is O(1) whatever one session sends: a chain per product (tried first)
-   * made a session sending many distinct past minutes quadratic.
-   */
-  private readonly sessions = new Map<string, SessionMemory>();
-  private readonly minutes = new Fifo<SessionMemory>();
-  private readonly weightEntries = new Fifo<WeightEntry>();
-  /** sessionId → epoch ms until which it is a bot. */
-  private readonly bots: BoundedMap<string, number>;
-  /**
-   * eventIds seen, oldest forgotten first. A plain bounded Map: a hand-made string table measured
-   * about 5% faster on the fast-path bench, which has twice the throughput its target asks.
-   */
-  private readonly eventIds: BoundedMap<string, true>;
-  /**
-   * Redeliveries are judged as before: per shard the highest sequence judged, and the verdicts that
-   * were not 'count' (rare, so remembering only those costs almost nothing).
-   */
-  private readonly lastJudged = new Map<string, string>();
-  /** The shard judged last and its highest sequence: `lastJudged`'s entry for it, kept out of the Map. */
-  private currentShard: string | undefined;
-  private currentLast: string | undefined;
-  private readonly exclusions: BoundedMap<string, Verdict>;
-
-  constructor(options: SessionActivityOptions = {}) {
-    this.botEventsPerMinute = options.botEventsPerMinute ?? 200;
-    this.botMemoryMs = (options.botMemoryMinutes ?? 30) * 60_000;
-    this.maxPerSessionProductMinute = options.maxPerSessionProductMinute ?? 3;
-    const capacity = options.capacity ?? 200_000;
-    // A capacity of 0 always behaved as 1 (see BoundedMap).
-    this.capacity = Math.max(1, capacity);
-    this.bots = new BoundedMap(capacity);
-    this.eventIds = new BoundedMap(capacity);
-    this.exclusions = new BoundedMap(capacity);
+function pendingVerdict(pending: readonly Remembered[], sequence: string): Verdict | undefined {
+  let low = 0;
+  let high = pending.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const order = compareSequences((pending[middle] as Remembered).sequence, sequence);
+    if (order === 0) return (pending[middle] as Remembered).verdict;
+    if (order < 0) low = middle + 1;
+    else high = middle - 1;
   }
-
-  /**
-   * Judges one valid event, in shard order. `shardId` and `sequence` (a sequence number, padded or
-   * as Kinesis wrote it: they are compared as numbers) make the verdict stable across redeliveries.
-   */
-  judge(
-    shardId: string,
-    sequence: string,
-    event: {
-      eventId: string;
-      sessionId: string;
-      eventType: string;
-      productId: string | null;
-      minute: string;
-      eventTimeMs: number;
-    },
-  ): Verdict {
-    if (shardId !== this.currentShard) {
-      // Batches hold one shard: the Map is touched only when the shard changes.
-      if (this.currentShard !== undefined && this.currentLast !== undefined) {
-        this.lastJudged.set(this.currentShard, this.currentLast);
-      }
-      this.currentShard = shardId;
-      this.currentLast = this.lastJudged.get(shardId);
-    }
-    const last = this.currentLast;
-    if (last !== undefined && compareSequences(sequence, last) <= 0) {
-      return this.exclusions.get(`${shardId}|${padSequence(sequence)}`) ?? 'count';
-    }
-    this.currentLast = sequence;
-    const verdict = this.decide(event);
-    if (verdict !== 'count') this.exclusions.set(`${shardId}|${padSequence(sequence)}`, verdict);
-    return verdict;
-  }
-
-  private decide(event: Parameters<SessionActivity['judge']>[2]): Verdict {
-    if (this.eventIds.has(event.eventId)) return 'duplicate';
-    this.eventIds.set(event.eventId, true);
-
-    const { sessionId, minute, eventTimeMs } = event;
-    let session = this.sessions.get(sessionId);
-    if (session === undefined) {
-      session = new SessionMemory(sessionId);
-      this.sessions.set(sessionId, session);
-    }
-    if (!session.remembered) {
-      session.remembered = true;
-      session.minute = minute;
-      session.events = 0;
-      session.mayBeBot = this.bots.size > 0 && this.bots.has(sessionId);
-      this.minutes.push(session);
-      // The oldest is another session: capacity is at least 1.
-      if (this.minutes.size > this.capacity) this.forgetMinute(this.minutes.shift());
-    } else if (session.minute !== minute) {
-      session.minute = minute;
-      session.events = 0;
-    }
-    const events = ++session.events;
-    if (events > this.botEventsPerMinute) {
-      this.bots.set(sessionId, eventTimeMs + this.botMemoryMs);
-      session.mayBeBot = true;
-    }
-    if (session.mayBeBot) {
-      const botUntil = this.bots.get(sessionId);
-      if (botUntil !== undefined && eventTimeMs <= botUntil) return 'bot';
-    }
-
-    const { eventType } = event;
-    const product = `${event.productId}`;
-    const byProduct = session.byProduct;
-    let entry: WeightEntry | undefined;
-    if (byProduct === undefined) {
-      for (entry = session.few; entry !== undefined; entry = entry.sibling) {
-        if (entry.product === product && entry.minute === minute && entry.eventType === eventType) break;
-      }
-    } else {
-      entry = weightIn(byProduct, product, minute, eventType);
-    }
-    // Counted again, in place: the entry keeps its age.
-    if (entry !== undefined) return ++entry.counted > this.maxPerSessionProductMinute ? 'over_session_cap' : 'count';
-
-    entry = { counted: 1, minute, eventType, session, product, sibling: undefined };
-    if (byProduct !== undefined) {
-      addWeight(byProduct, entry);
-    } else if (session.weightCount < FEW_WEIGHTS) {
-      entry.sibling = session.few;
-      session.few = entry;
-    } else {
-      // One entry too many for a chain searched whole: they all move into a Map by product.
-      const moved = new Map<string, ProductWeights>();
-      for (let few = session.few; few !== undefined; ) {
-        const next: WeightEntry | undefined = few.sibling;
-        addWeight(moved, few);
-        few = next;
-      }
-      addWeight(moved, entry);
-      session.few = undefined;
-      session.byProduct = moved;
-    }
-    session.weightCount++;
-    this.weightEntries.push(entry);
-    // The oldest is another entry: capacity is at least 1.
-    if (this.weightEntries.size > this.capacity) this.forgetWeight(this.weightEntries.shift());
-    return 1 > this.maxPerSessionProductMinute ? 'over_session_cap' : 'count';
-  }
-
-  private forgetMinute(session: SessionMemory): void {
-    session.remembered = false;
-    if (session.weightCount === 0) this.sessions.delete(session.sessionId);
-  }
-
-  private forgetWeight(entry: WeightEntry): void {
-    const { session } = entry;
-    session.weightCount--;
-    if (session.byProduct === undefined) {
-      session.few = unlinked(session.few as WeightEntry, entry);
-    } else {
-      removeWeight(session.byProduct, entry);
-      if (session.weightCount === 0) session.byProduct = undefined;
-    }
-    if (session.weightCount === 0 && !session.remembered) this.sessions.delete(session.sessionId);
-  }
+  return undefined;
 }
 
 /** Weight entries a session keeps in one chain, searched whole, before they move into a Map. */

@@ -46,7 +46,7 @@ function referenceClassify(records: readonly ClickRecord[], activity: SessionAct
       continue;
     }
     const minute = minuteOf(event.eventTime);
-    const verdict = activity.judge(record.shardId, padSequence(record.sequenceNumber), {
+    const verdict = activity.judge(record.shardId, padSequence(record.sequenceNumber), record.arrivalMs, {
       eventId: event.eventId,
       sessionId: event.sessionId,
       eventType: event.eventType,

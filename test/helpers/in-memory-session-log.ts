@@ -1,0 +1,74 @@
+import { compareSequences } from '../../functions/domain/sequence-numbers.js';
+import type { SessionLog, SessionLogEntry } from '../../functions/domain/session-activity.js';
+
+/**
+ * A session log in memory, read as the DynamoDB store reads it (entries sorted by last sequence;
+ * `recent` reads newest first and stops a horizon back), for tests of the rules' logic that need
+ * thousands of runs. The store itself is tested against DynamoDB Local.
+ */
+export class InMemorySessionLog implements SessionLog {
+  readonly entries = new Map<string, SessionLogEntry[]>();
+  /** Appends to fail from now on (a throttled or unreachable table). */
+  failing = false;
+
+  async recent(shardId: string, position: string | undefined, horizonMs: number) {
+    const newestFirst = [...this.of(shardId)]
+      .filter((entry) => position === undefined || compareSequences(entry.lastSequence, position) > 0)
+      .reverse();
+    const newest = newestFirst[0];
+    const read: SessionLogEntry[] = [];
+    for (const entry of newestFirst) {
+      if (newest !== undefined && clockOf(entry) <= clockOf(newest) - horizonMs) {
+        return { entries: read.reverse(), complete: false };
+      }
+      read.push(entry);
+    }
+    return { entries: read.reverse(), complete: true };
+  }
+
+  async covering(shardId: string, from: string, to: string) {
+    const covering: SessionLogEntry[] = [];
+    for (const entry of this.of(shardId)) {
+      if (compareSequences(entry.lastSequence, from) < 0) continue;
+      covering.push(entry);
+      if (compareSequences(entry.lastSequence, to) >= 0) break;
+    }
+    return covering;
+  }
+
+  async append(entry: SessionLogEntry) {
+    if (this.failing) throw new Error('session log unavailable');
+    const entries = this.of(entry.shardId);
+    if (entries.some((written) => written.lastSequence === entry.lastSequence)) return;
+    // A copy, as a table keeps one: the writer's objects are not the log.
+    entries.push({
+      ...entry,
+      records: entry.records.map((record) => ({
+        sequence: record.sequence,
+        clockMs: record.clockMs,
+        eventId: record.eventId,
+        sessionId: record.sessionId,
+        eventType: record.eventType,
+        productId: record.productId,
+        minute: record.minute,
+        eventTimeMs: record.eventTimeMs,
+        verdict: record.verdict,
+      })),
+      bots: entry.bots.map(([sessionId, until]) => [sessionId, until] as const),
+    });
+    entries.sort((a, b) => compareSequences(a.lastSequence, b.lastSequence));
+  }
+
+  private of(shardId: string): SessionLogEntry[] {
+    let entries = this.entries.get(shardId);
+    if (entries === undefined) {
+      entries = [];
+      this.entries.set(shardId, entries);
+    }
+    return entries;
+  }
+}
+
+function clockOf(entry: SessionLogEntry): number {
+  return entry.records[entry.records.length - 1]?.clockMs ?? Number.NEGATIVE_INFINITY;
+}
