@@ -159,6 +159,19 @@ const quarantine = {
   ttl: { attribute: 'expiresAt', retentionDays: 30 },
 } as const satisfies TableDefinition;
 
+const sessionLog = {
+  id: 'sessionLog',
+  name: 'session-log',
+  description:
+    "The fast path's judged records per shard, one item per batch: the session rules' memory, in any execution environment",
+  partitionKey: { name: 'shardId', type: 'S' },
+  // The batch's highest sequence number, zero-padded: the log in shard order.
+  sortKey: { name: 'lastSequence', type: 'S' },
+  globalIndexes: [],
+  // The rules read 10 minutes back; a dead-letter redrive reads verdicts back to the stream's retention (24 h).
+  ttl: { attribute: 'expiresAt', retentionDays: 2 },
+} as const satisfies TableDefinition;
+
 /** Every table, by id. */
 export const tables = {
   products,
@@ -168,6 +181,7 @@ export const tables = {
   priceHistory,
   pricingConfig,
   quarantine,
+  sessionLog,
 } as const;
 
 export type TableId = keyof typeof tables;

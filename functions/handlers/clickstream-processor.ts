@@ -4,13 +4,14 @@ import { assessDemand, type DemandObservation, type PeriodCounts } from '../doma
 import { NotFoundError } from '../domain/errors.js';
 import type { ChangeSource } from '../domain/price-change.js';
 import { parametersFor } from '../domain/pricing-config.js';
-import type { SessionActivity } from '../domain/session-activity.js';
+import type { SessionActivity, SessionLog } from '../domain/session-activity.js';
 import { toEpochMs, toIso } from '../domain/time.js';
 import { mapConcurrent } from '../lib/map-concurrent.js';
 import type { CountOutcome, DemandStore, MinuteCounts } from '../store/demand-store.js';
 import type { PriceStore } from '../store/price-store.js';
 import type { QuarantineStore } from '../store/quarantine-store.js';
 import { type ApplyResult, applyDecision } from '../use-cases/apply-decision.js';
+import { catchUpSessionState, recordSessionState, type SessionLogTraffic } from '../use-cases/session-state-sync.js';
 import type { MinuteHistoryCache } from './minute-history.js';
 
 /** What the fast path works with; the handler builds them once per execution environment. */
@@ -19,6 +20,12 @@ export interface ClickstreamDependencies {
   readonly quarantine: QuarantineStore;
   readonly prices: PriceStore;
   readonly activity: SessionActivity;
+  /**
+   * Where `activity` is kept between execution environments (see session-state-sync.ts): read before
+   * each batch is judged, written after. Without it the rules remember only what this environment
+   * judged (a test of one long-lived process, the backtest).
+   */
+  readonly sessionLog?: SessionLog;
   /**
    * Products known to be in their pricing cooldown, until when (epoch ms). A product's real last
    * change can only be later than the one recorded here, so skipping a decision before this instant
@@ -46,6 +53,8 @@ export interface ClickstreamOutcome {
     readonly changesByReason: Record<string, number>;
     /** Arrival on the stream of the batch's oldest record: where its click-to-price latency starts. */
     readonly oldestArrivalMs: number | null;
+    /** Requests to the session log. */
+    readonly sessionLog: SessionLogTraffic;
   };
 }
 
@@ -118,7 +127,39 @@ export async function processClickRecords(
   deps: ClickstreamDependencies,
 ): Promise<ClickstreamOutcome> {
   const failures = new Map<string, string>();
+  const sessionLog: SessionLogTraffic = { reads: 0, writes: 0 };
+  const shardId = records[0]?.shardId;
+  const failAll = (reason: string) => {
+    for (const record of records) failures.set(record.sequenceNumber, reason);
+  };
+  if (deps.sessionLog && shardId !== undefined) {
+    try {
+      await catchUpSessionState(
+        deps.activity,
+        deps.sessionLog,
+        shardId,
+        {
+          firstSequence: records[0]?.sequenceNumber as string,
+          lastSequence: records[records.length - 1]?.sequenceNumber as string,
+        },
+        sessionLog,
+      );
+    } catch (error) {
+      // Judged without the log's memory, the rules could count what another environment excluded.
+      failAll(`session log: ${String(error)}`);
+      return { failures, stats: emptyStats(records, sessionLog) };
+    }
+  }
   const batch = classifyBatch(records, deps.activity);
+  // Written while the batch is counted; the batch succeeds only once it is in the log, since the
+  // next batch may run in another environment that reads its memory there.
+  const logged =
+    deps.sessionLog && shardId !== undefined
+      ? recordSessionState(deps.activity, deps.sessionLog, shardId, sessionLog).then(
+          () => undefined,
+          (error: unknown) => error,
+        )
+      : undefined;
 
   try {
     await deps.quarantine.put(
@@ -151,6 +192,9 @@ export async function processClickRecords(
       fail(contribution, `demand counters: ${String(error)}`);
     }
   });
+
+  const logError = await logged;
+  if (logError !== undefined) failAll(`session log: ${String(logError)}`);
 
   const decisions: Record<ApplyResult['outcome'], number> = { applied: 0, no_change: 0, duplicate: 0 };
   const changesByReason: Record<string, number> = {};
@@ -205,11 +249,33 @@ export async function processClickRecords(
       keys,
       decisions,
       changesByReason,
-      oldestArrivalMs: records.reduce<number | null>(
-        (oldest, record) => (oldest === null || record.arrivalMs < oldest ? record.arrivalMs : oldest),
-        null,
-      ),
+      oldestArrivalMs: oldestArrival(records),
+      sessionLog,
     },
+  };
+}
+
+function oldestArrival(records: readonly ClickRecord[]): number | null {
+  return records.reduce<number | null>(
+    (oldest, record) => (oldest === null || record.arrivalMs < oldest ? record.arrivalMs : oldest),
+    null,
+  );
+}
+
+/** The stats of a batch that was not judged. */
+function emptyStats(records: readonly ClickRecord[], sessionLog: SessionLogTraffic): ClickstreamOutcome['stats'] {
+  return {
+    records: records.length,
+    counted: 0,
+    quarantined: 0,
+    duplicates: 0,
+    botEvents: 0,
+    cappedEvents: 0,
+    keys: { counted: 0, counted_remainder: 0, already_counted: 0 },
+    decisions: { applied: 0, no_change: 0, duplicate: 0 },
+    changesByReason: {},
+    oldestArrivalMs: oldestArrival(records),
+    sessionLog,
   };
 }
 

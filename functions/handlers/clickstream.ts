@@ -10,6 +10,7 @@ import { DemandStore } from '../store/demand-store.js';
 import { PriceStore } from '../store/price-store.js';
 import { QuarantineStore } from '../store/quarantine-store.js';
 import { rawSpillFromEnv } from '../store/raw-spill.js';
+import { SessionLogStore } from '../store/session-log-store.js';
 import { clickRecordsOf, processClickRecords } from './clickstream-processor.js';
 import { recordDecisionMetrics } from './decision-metrics.js';
 import { instrumented } from './instrumentation.js';
@@ -23,8 +24,10 @@ const dependencies = {
   // Records over the item limit are kept whole in the spill bucket (locally a folder).
   quarantine: new QuarantineStore(client, tableNames.quarantine, Date.now, rawSpillFromEnv(client.config)),
   prices: new PriceStore(client, tableNames),
-  // Module scope on purpose: it outlives invocations (see session-activity.ts).
-  activity: new SessionActivity(),
+  // The session rules' memory: a copy of the session log kept in module scope, so a warm environment
+  // reads only what other environments logged since (see session-state-sync.ts).
+  activity: new SessionActivity({ sessionLog: true }),
+  sessionLog: new SessionLogStore(client, tableNames.sessionLog),
   cooldowns: new Map<string, number>(),
   history: new MinuteHistoryCache(),
 };
@@ -38,6 +41,8 @@ async function lambdaHandler(event: KinesisStreamEvent) {
   metrics.addMetric('BotEventsExcluded', MetricUnit.Count, stats.botEvents + stats.cappedEvents);
   metrics.addMetric('DuplicateEvents', MetricUnit.Count, stats.duplicates);
   metrics.addMetric('PriceChanges', MetricUnit.Count, stats.decisions.applied);
+  metrics.addMetric('SessionLogReads', MetricUnit.Count, stats.sessionLog.reads);
+  metrics.addMetric('SessionLogWrites', MetricUnit.Count, stats.sessionLog.writes);
   recordDecisionMetrics(metrics, {
     decisions: stats.decisions.applied + stats.decisions.no_change + stats.decisions.duplicate,
     changesByReason: stats.changesByReason,

@@ -36,6 +36,9 @@ export const CLICKSTREAM_TABLE_ACCESS = {
   priceHistory: { actions: ['BatchGetItem', 'GetItem', 'Query', 'PutItem'] },
   // PricingConfigStore.get: GetItem; commit: the ConditionCheck item (kill switch, shadow mode).
   pricingConfig: { actions: ['GetItem', 'ConditionCheckItem'] },
+  // SessionLogStore: Query of the entries after the environment's position (or of a redelivery's
+  // verdicts), conditional PutItem of the batch's entry.
+  sessionLog: { actions: ['Query', 'PutItem'] },
 } as const satisfies Partial<Record<TableId, TableAccess>>;
 
 /**

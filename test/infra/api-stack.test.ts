@@ -448,6 +448,7 @@ describe('ApiStack table access (least privilege)', () => {
     demand: ['dynamodb:Query'],
     aggregates: ['dynamodb:Query'],
     quarantine: ['dynamodb:Query'],
+    sessionLog: [],
     pricingConfig: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     orders: [],
   };
@@ -479,6 +480,7 @@ describe('ApiStack table access (least privilege)', () => {
     demand: [],
     aggregates: [],
     quarantine: ['dynamodb:Query'],
+    sessionLog: [],
     pricingConfig: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     orders: [],
   };

@@ -241,6 +241,7 @@ describe('Glue job role (least privilege)', () => {
     aggregates: ['dynamodb:BatchWriteItem'],
     // Bad records are the fast path's to quarantine: it reads their bytes, which Glue's source does not give.
     quarantine: [],
+    sessionLog: [],
     demand: [],
     priceHistory: [],
     // record_progress: its one item only (the next test).

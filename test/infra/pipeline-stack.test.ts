@@ -239,6 +239,8 @@ describe('PipelineStack clickstream table access (least privilege)', () => {
     priceHistory: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
     // GetItem of the config, ConditionCheck item of the price transaction
     pricingConfig: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem'],
+    // Query of the session log after the environment's position, conditional PutItem of the batch's entry
+    sessionLog: ['dynamodb:PutItem', 'dynamodb:Query'],
     orders: [],
     aggregates: [],
   };
@@ -497,6 +499,7 @@ describe('PipelineStack aggregates consumer', () => {
     demand: [],
     orders: [],
     quarantine: [],
+    sessionLog: [],
   };
 
   it.each(tableIds)('grants exactly the actions the rich path uses on table %s', (id) => {

@@ -1,0 +1,118 @@
+/**
+ * The session log in DynamoDB Local: entries come back as they were written, a reader going back from
+ * the newest stops a horizon back, a redelivered batch's entry is written once, and an entry too large
+ * for one item is kept whole in several.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LoggedJudgement, SessionLogEntry, Verdict } from '../../../functions/domain/session-activity.js';
+import { SessionLogStore } from '../../../functions/store/session-log-store.js';
+import { useLocalStack } from '../../helpers/local-stack.js';
+import { createScratchTables } from '../../helpers/scratch-tables.js';
+
+const stack = useLocalStack();
+let store: SessionLogStore;
+const BASE_MS = Date.UTC(2026, 11, 6, 10);
+const MINUTE_MS = 60_000;
+
+beforeAll(async () => {
+  const { sessionLog } = await createScratchTables(stack.clients.dynamodb, ['sessionLog']);
+  store = new SessionLogStore(stack.clients.documentClient, sessionLog);
+});
+
+const VERDICTS: Verdict[] = ['count', 'duplicate', 'bot', 'over_session_cap'];
+
+/** An entry of `count` records from sequence `first`, one a second from `clockMs`. */
+function entry(shardId: string, first: number, count: number, clockMs: number, eventIdBytes = 36): SessionLogEntry {
+  const records: LoggedJudgement[] = Array.from({ length: count }, (_, index) => {
+    const eventTimeMs = clockMs + index * 1_000 - 30_000;
+    return {
+      // Kinesis-like: long, unpadded, varying only at the end.
+      sequence: `4959033827149025660855969253836157109592157598913658${String(first + index).padStart(4, '0')}`,
+      clockMs: clockMs + index * 1_000,
+      eventId: eventIdBytes === 36 ? randomUUID() : randomBytes(eventIdBytes / 2).toString('hex'),
+      sessionId: `s-${index % 7}`,
+      eventType: index % 3 === 0 ? 'add_to_cart' : 'product_view',
+      productId: index % 5 === 0 ? null : `P${String(index % 11).padStart(5, '0')}`,
+      minute: new Date(Math.floor(eventTimeMs / MINUTE_MS) * MINUTE_MS).toISOString(),
+      eventTimeMs,
+      verdict: VERDICTS[index % 4] as Verdict,
+    };
+  });
+  return {
+    shardId,
+    lastSequence: (records[records.length - 1] as LoggedJudgement).sequence,
+    records,
+    bots: [['s-3', clockMs + 30 * MINUTE_MS]],
+  };
+}
+
+/** What a reader compares: the records and bots (the last sequence comes back padded). */
+const content = (entries: readonly SessionLogEntry[]) => entries.map(({ records, bots }) => ({ records, bots }));
+
+describe('SessionLogStore', () => {
+  it('gives back the entries after a position, oldest first, as they were written', async () => {
+    const shard = `clicks/shard-${randomUUID()}`;
+    const written = [entry(shard, 1, 500, BASE_MS), entry(shard, 501, 500, BASE_MS + 500_000)];
+    for (const one of written) await store.append(one);
+
+    const all = await store.recent(shard, undefined, 10 * MINUTE_MS);
+    expect(all.complete).toBe(true);
+    expect(content(all.entries)).toEqual(content(written));
+    // After the first entry's position (as Kinesis wrote it, or padded) only the second comes.
+    const after = await store.recent(shard, written[0]?.lastSequence, 10 * MINUTE_MS);
+    expect(content(after.entries)).toEqual(content(written.slice(1)));
+    const afterPadded = await store.recent(shard, all.entries[0]?.lastSequence, 10 * MINUTE_MS);
+    expect(content(afterPadded.entries)).toEqual(content(written.slice(1)));
+    // At the newest position: nothing, and nothing missed.
+    expect(await store.recent(shard, written[1]?.lastSequence, 10 * MINUTE_MS)).toEqual({
+      entries: [],
+      complete: true,
+    });
+  });
+
+  it('reads back from the newest entry no further than a horizon, and says it stopped', async () => {
+    const shard = `clicks/shard-${randomUUID()}`;
+    // Entries ending 20, 12, 6 and 0 minutes before the newest one's last record.
+    const ends = [0, 8, 14, 20].map((minutes) => BASE_MS + minutes * MINUTE_MS);
+    const written = ends.map((endMs, index) => entry(shard, index * 10 + 1, 10, endMs - 9_000));
+    for (const one of written) await store.append(one);
+
+    const recent = await store.recent(shard, undefined, 10 * MINUTE_MS);
+    expect(recent.complete).toBe(false);
+    expect(content(recent.entries)).toEqual(content(written.slice(2)));
+    // From a position inside the horizon the read reaches it: complete.
+    const fromInside = await store.recent(shard, written[2]?.lastSequence, 10 * MINUTE_MS);
+    expect(fromInside.complete).toBe(true);
+    expect(content(fromInside.entries)).toEqual(content(written.slice(3)));
+  });
+
+  it('gives the entries that hold a range of records, for a redelivery older than the horizon', async () => {
+    const shard = `clicks/shard-${randomUUID()}`;
+    const written = [0, 1, 2, 3].map((index) => entry(shard, index * 10 + 1, 10, BASE_MS + index * MINUTE_MS));
+    for (const one of written) await store.append(one);
+    const from = written[1]?.records[4]?.sequence as string;
+    const to = written[2]?.records[2]?.sequence as string;
+    expect(content(await store.covering(shard, from, to))).toEqual(content(written.slice(1, 3)));
+  });
+
+  it('writes a batch delivered again once: the first entry stays', async () => {
+    const shard = `clicks/shard-${randomUUID()}`;
+    const first = entry(shard, 1, 20, BASE_MS);
+    await store.append(first);
+    await store.append({ ...first, records: first.records.slice(10) });
+    expect(content((await store.recent(shard, undefined, 10 * MINUTE_MS)).entries)).toEqual(content([first]));
+  });
+
+  it('keeps an entry too large for one item whole, in several, each with the bot memory', async () => {
+    const shard = `clicks/shard-${randomUUID()}`;
+    // 10,000 records (Kinesis's largest batch) with random 400-character event ids: megabytes compressed.
+    const large = entry(shard, 1, 10_000, BASE_MS - 10_000_000, 400);
+    await store.append(large);
+    const { entries, complete } = await store.recent(shard, undefined, 24 * 60 * MINUTE_MS);
+    expect(complete).toBe(true);
+    expect(entries.length).toBeGreaterThan(1);
+    expect(entries.flatMap((one) => one.records)).toEqual(large.records);
+    expect(entries.every((one) => JSON.stringify(one.bots) === JSON.stringify(large.bots))).toBe(true);
+  });
+});
