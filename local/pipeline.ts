@@ -55,9 +55,31 @@ export interface LocalPipelineOptions {
   /**
    * Run each consumer in Lambda-like execution environments: a pool of module instances, invocations
    * routed at random, each recycled after a random number of invocations (execution-environments.ts).
-   * @default null: one environment per consumer that lives as long as the pipeline
+   * `null`: one environment per consumer that lives as long as the pipeline.
+   * @default as CLICKPRICE_EXECUTION_ENVIRONMENTS says (see environmentsFromEnv); the tests turn it on
    */
   readonly environments?: ExecutionEnvironmentOptions | null;
+}
+
+/** The variable that turns the execution environments on for every local pipeline (vitest.config.ts sets it). */
+export const EXECUTION_ENVIRONMENTS_ENV = 'CLICKPRICE_EXECUTION_ENVIRONMENTS';
+
+/**
+ * The execution environments CLICKPRICE_EXECUTION_ENVIRONMENTS asks for: unset, empty or `off` for
+ * none; `on` for the defaults; or ExecutionEnvironmentOptions as JSON (`{"size":2,"seed":7}`).
+ */
+export function environmentsFromEnv(
+  value = process.env[EXECUTION_ENVIRONMENTS_ENV],
+): ExecutionEnvironmentOptions | null {
+  if (value === undefined || value === '' || value === 'off') return null;
+  if (value === 'on') return {};
+  try {
+    const options = JSON.parse(value) as unknown;
+    if (typeof options === 'object' && options !== null && !Array.isArray(options)) return options;
+  } catch {
+    // named below
+  }
+  throw new Error(`${EXECUTION_ENVIRONMENTS_ENV} must be off, on or a JSON object of options; got ${value}`);
 }
 
 /**
@@ -91,7 +113,7 @@ export async function startLocalPipeline(
   ) as Record<StreamConsumer, OnFailureDestination>;
   const onFailure = (name: StreamConsumer): OnFailureDestination => observed[name];
 
-  const churn = options.environments ?? null;
+  const churn = options.environments === undefined ? environmentsFromEnv() : options.environments;
   // One handler instance for the pipeline's life, or execution environments loading their own.
   const handlerOf = async <TEvent>(consumer: StreamConsumer) =>
     churn === null

@@ -1,0 +1,334 @@
+/**
+ * The fast path's session rules end to end, on Lambda's terms: the consumer runs in execution
+ * environments that come and go (vitest turns them on for every local pipeline), the pipeline process
+ * is killed with SIGKILL in the middle of the run and started again, and a duplicate of every 50th
+ * event is sent after the restart. Every demand counter must equal an independent recount of what is
+ * on the stream, with the rules applied in plain TypeScript: duplicates, the bot rate, the cap.
+ *
+ * The same records through the fast path with no session log (each batch in a fresh environment, as
+ * the handler ran before issue 19) fail that recount: the comparison can fail.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tableIds } from '../../definitions/resources.js';
+import { compareSequences } from '../../functions/domain/sequence-numbers.js';
+import { SessionActivity } from '../../functions/domain/session-activity.js';
+import { minuteOf, toIso } from '../../functions/domain/time.js';
+import { processClickRecords } from '../../functions/handlers/clickstream-processor.js';
+import { DemandStore } from '../../functions/store/demand-store.js';
+import { PriceStore } from '../../functions/store/price-store.js';
+import { QuarantineStore } from '../../functions/store/quarantine-store.js';
+import type { LocalStackInfo } from '../../local/local-stack.js';
+import { localStackTarget } from '../../local/simulation-target.js';
+import { generateCatalogue } from '../../simulator/catalogue.js';
+import { loadCatalogue } from '../../simulator/catalogue-loader.js';
+import { type RecordedLine, readRecording } from '../../simulator/recording.js';
+import { runSimulation } from '../../simulator/run-simulation.js';
+import type { ScenarioName } from '../../simulator/scenarios.js';
+import { createScratchStream } from '../helpers/kinesis-batches.js';
+import { scanAll, useLocalStack } from '../helpers/local-stack.js';
+import type { PipelineProcessReport } from '../helpers/pipeline-process.js';
+import { createScratchTables } from '../helpers/scratch-tables.js';
+import { readWholeStream, type StreamRecord } from '../helpers/stream-records.js';
+
+const stack = useLocalStack();
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+// The rules as the README states them (functions/domain/session-activity.ts has the fast copy).
+const BOT_EVENTS_PER_MINUTE = 200;
+const BOT_MEMORY_MS = 30 * 60_000;
+const SESSION_CAP = 3;
+const COUNTER_OF: Record<string, string> = {
+  product_view: 'views',
+  add_to_cart: 'carts',
+  remove_from_cart: 'removes',
+  checkout_start: 'checkouts',
+  purchase: 'purchases',
+};
+
+interface SentEvent {
+  eventId: string;
+  sessionId: string;
+  eventType: string;
+  productId: string | null;
+  quantity: number | null;
+  eventTime: string;
+}
+
+interface Recount {
+  /** `productId|minute` → counters. */
+  readonly counters: Map<string, Record<string, number>>;
+  readonly excluded: { bot: number; capped: number; duplicate: number };
+  /** Sessions the bot rule caught, with the shard and the sequence numbers of their records. */
+  readonly botSessions: Map<string, { shardId: string; sequences: string[] }>;
+}
+
+/**
+ * What the demand table must hold, recounted from the stream (every shard, in order) and the
+ * recording's verdict on each record's bytes (bad ones are quarantined, never counted). The run lasts
+ * far less than the rules' 10-minute horizon, so nothing here is forgotten.
+ */
+function recount(records: readonly StreamRecord[], kindOf: ReadonlyMap<string, string>): Recount {
+  const counters = new Map<string, Record<string, number>>();
+  const excluded = { bot: 0, capped: 0, duplicate: 0 };
+  const botSessions = new Map<string, { shardId: string; sequences: string[] }>();
+  const seen = new Set<string>();
+  const perSessionMinute = new Map<string, number>();
+  const botUntil = new Map<string, number>();
+  const perSessionKey = new Map<string, number>();
+  for (const record of records) {
+    const kind = kindOf.get(record.data);
+    if (kind === undefined) throw new Error(`a record on the stream the recording does not have: ${record.data}`);
+    if (kind.startsWith('bad:')) continue;
+    const event = JSON.parse(record.data) as SentEvent;
+    const counter = event.productId === null ? undefined : COUNTER_OF[event.eventType];
+    if (seen.has(event.eventId)) {
+      if (counter) excluded.duplicate++;
+      continue;
+    }
+    seen.add(event.eventId);
+    const minute = minuteOf(new Date(event.eventTime).toISOString());
+    const eventTimeMs = Date.parse(event.eventTime);
+    const inMinute = (perSessionMinute.get(`${event.sessionId}|${minute}`) ?? 0) + 1;
+    perSessionMinute.set(`${event.sessionId}|${minute}`, inMinute);
+    if (inMinute > BOT_EVENTS_PER_MINUTE) botUntil.set(event.sessionId, eventTimeMs + BOT_MEMORY_MS);
+    if (eventTimeMs <= (botUntil.get(event.sessionId) ?? Number.NEGATIVE_INFINITY)) {
+      if (counter) excluded.bot++;
+      const bot = botSessions.get(event.sessionId) ?? { shardId: record.shardId, sequences: [] };
+      bot.sequences.push(record.sequenceNumber);
+      botSessions.set(event.sessionId, bot);
+      continue;
+    }
+    const key = `${event.sessionId}|${event.productId}|${minute}|${event.eventType}`;
+    const weight = (perSessionKey.get(key) ?? 0) + 1;
+    perSessionKey.set(key, weight);
+    if (weight > SESSION_CAP) {
+      if (counter) excluded.capped++;
+      continue;
+    }
+    if (!counter) continue;
+    const counts = counters.get(`${event.productId}|${minute}`) ?? {};
+    counts[counter] = (counts[counter] ?? 0) + 1;
+    if (counter === 'purchases') counts.units = (counts.units ?? 0) + (event.quantity ?? 1);
+    counters.set(`${event.productId}|${minute}`, counts);
+  }
+  return { counters, excluded, botSessions };
+}
+
+/** The demand table as the recount states it. */
+async function counted(demandTable: string): Promise<Omit<Recount, 'botSessions'>> {
+  const counters = new Map<string, Record<string, number>>();
+  const excluded = { bot: 0, capped: 0, duplicate: 0 };
+  for (const item of await scanAll(stack.clients.documentClient, demandTable)) {
+    const counts: Record<string, number> = {};
+    for (const counter of ['views', 'carts', 'removes', 'checkouts', 'purchases', 'units']) {
+      if (item[counter]) counts[counter] = item[counter] as number;
+    }
+    excluded.bot += (item.botEventsExcluded as number | undefined) ?? 0;
+    excluded.capped += (item.cappedEvents as number | undefined) ?? 0;
+    excluded.duplicate += (item.duplicateEvents as number | undefined) ?? 0;
+    if (Object.keys(counts).length > 0) counters.set(`${item.productId}|${item.minute}`, counts);
+  }
+  return { counters, excluded };
+}
+
+/** A stack of scratch tables and a 2-shard stream of its own, the catalogue loaded. */
+async function scratchStack(): Promise<LocalStackInfo> {
+  const tableNames = { ...stack.tableNames, ...(await createScratchTables(stack.clients.dynamodb, tableIds)) };
+  const streamName = await createScratchStream(stack.clients.kinesis, 2);
+  await loadCatalogue(stack.clients.documentClient, tableNames.products, generateCatalogue(toIso(Date.now())));
+  return {
+    endpoints: stack.endpoints,
+    region: stack.region,
+    tableNames,
+    streamName,
+    dataDir: null,
+    spillDir: stack.spillDir,
+  };
+}
+
+/** The pipeline in a process of its own (test/helpers/pipeline-process.ts), and its latest report. */
+function startPipelineProcess(info: LocalStackInfo, dataDir: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/pipeline-process.ts'], {
+    env: { ...process.env, PIPELINE_STACK: JSON.stringify(info), PIPELINE_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  let latest: PipelineProcessReport | undefined;
+  createInterface({ input: child.stdout as NonNullable<typeof child.stdout> }).on('line', (line) => {
+    latest = JSON.parse(line) as PipelineProcessReport;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    exited,
+    /** Resolves with the first report that passes `test`. */
+    async until(test: (report: PipelineProcessReport) => boolean, timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (latest !== undefined && test(latest)) return latest;
+        if (child.exitCode !== null) throw new Error(`pipeline process exited with ${child.exitCode}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`pipeline process: no such report in ${timeoutMs} ms; last ${JSON.stringify(latest)}`);
+    },
+  };
+}
+
+/** Sends recorded lines to the stream again, with their own partition keys: a producer's retries. */
+async function sendAgain(streamName: string, lines: readonly RecordedLine[]): Promise<void> {
+  for (let start = 0; start < lines.length; start += 500) {
+    const result = await stack.clients.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: streamName,
+        Records: lines
+          .slice(start, start + 500)
+          .map((line) => ({ PartitionKey: line.partitionKey, Data: Buffer.from(line.data) })),
+      }),
+    );
+    expect(result.FailedRecordCount ?? 0).toBe(0);
+  }
+}
+
+/** The clickstream mapping's checkpoint per shard, from the pipeline's data dir. */
+function checkpoints(dataDir: string): Record<string, string | undefined> {
+  const dir = join(dataDir, 'checkpoints');
+  const file = readdirSync(dir).find((name) => name.startsWith('clickstream'));
+  if (file === undefined) return {};
+  const { shards } = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+    shards: Record<string, { sequenceNumber?: string }>;
+  };
+  return Object.fromEntries(Object.entries(shards).map(([shardId, { sequenceNumber }]) => [shardId, sequenceNumber]));
+}
+
+/**
+ * A run: the scenario's records on the stream, the pipeline killed (SIGKILL) when it has done 40 %
+ * of them and started again, a duplicate of every 50th valid event sent after the restart, and the
+ * recount. Gives what was compared, and where the kill left each shard.
+ */
+async function runKilledAndRecount(scenario: ScenarioName, seed: number) {
+  const info = await scratchStack();
+  const dir = mkdtempSync(join(tmpdir(), 'clickprice-session-rules-'));
+  dirs.push(dir);
+  const recording = join(dir, 'run.jsonl');
+  const summary = await runSimulation({
+    target: localStackTarget({ clients: stack.clients, streamName: info.streamName, tableNames: info.tableNames }),
+    scenario,
+    rate: 100,
+    durationSeconds: 90,
+    seed,
+    pace: 'fast',
+    out: recording,
+    // Bots from the start, so a bot session is running wherever the kill falls, each at 600 events a
+    // minute: however its 60 s fall across minutes, one minute has more than 200 of them.
+    ...(scenario === 'bot-attack'
+      ? { scenarioParameters: { botAttack: { startSeconds: 0, eventsPerMinute: 600 } } }
+      : {}),
+  });
+  expect(summary.sender.lostRecords).toBe(0);
+  const lines = await readRecording(recording);
+
+  const dataDir = join(dir, 'pipeline');
+  const first = startPipelineProcess(info, dataDir);
+  await first.until((report) => report.succeeded >= lines.length * 0.4);
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const atKill = checkpoints(dataDir);
+
+  const second = startPipelineProcess(info, dataDir);
+  const again = lines.filter((line) => !line.kind.startsWith('bad:')).filter((_, index) => index % 50 === 49);
+  await sendAgain(info.streamName, again);
+  const sentAt = Date.now();
+  const done = await second.until((report) => report.idle && report.at > sentAt + 500);
+  second.child.kill('SIGTERM');
+  await second.exited;
+
+  const kindOf = new Map(lines.map((line) => [line.data, line.kind]));
+  const onStream = await readWholeStream(stack.clients.kinesis, info.streamName);
+  return {
+    info,
+    lines,
+    again,
+    onStream,
+    kindOf,
+    atKill,
+    discarded: done.discarded,
+    expected: recount(onStream, kindOf),
+    actual: await counted(info.tableNames.demand),
+  };
+}
+
+describe('the session rules across execution environments, a SIGKILL and producer retries', () => {
+  it('count bad-events exactly as an independent recount of the stream does', async () => {
+    const run = await runKilledAndRecount('bad-events', 21);
+    expect(run.onStream).toHaveLength(run.lines.length + run.again.length);
+    expect(run.discarded).toBe(0);
+    expect(run.expected.excluded.duplicate).toBeGreaterThan(run.again.length / 2);
+    expect(run.expected.excluded.capped).toBeGreaterThan(0);
+    expect(Object.fromEntries(run.actual.counters)).toEqual(Object.fromEntries(run.expected.counters));
+    expect(run.actual.excluded).toEqual(run.expected.excluded);
+  }, 240_000);
+
+  let botRun: Awaited<ReturnType<typeof runKilledAndRecount>>;
+
+  it('count bot-attack exactly as the recount does, with a bot session killed half-way through', async () => {
+    botRun = await runKilledAndRecount('bot-attack', 22);
+    const { expected, actual, atKill } = botRun;
+    expect(botRun.discarded).toBe(0);
+    // The kill fell inside a bot session: some of its records were done before it, some after.
+    const straddling = [...expected.botSessions.values()].filter(({ shardId, sequences }) => {
+      const checkpoint = atKill[shardId];
+      return (
+        checkpoint !== undefined &&
+        sequences.some((sequence) => compareSequences(sequence, checkpoint) <= 0) &&
+        sequences.some((sequence) => compareSequences(sequence, checkpoint) > 0)
+      );
+    });
+    expect(straddling.length).toBeGreaterThan(0);
+    expect(expected.excluded.bot).toBeGreaterThan(100);
+    expect(Object.fromEntries(actual.counters)).toEqual(Object.fromEntries(expected.counters));
+    expect(actual.excluded).toEqual(expected.excluded);
+  }, 240_000);
+
+  it('would not without the session log: each batch in a fresh environment over-counts the same records', async () => {
+    // The bot-attack run's records again, batch by batch as the mapping cuts them (500 a shard), each
+    // judged by a fresh memory with no log behind it, into tables of their own.
+    const names = {
+      ...botRun.info.tableNames,
+      ...(await createScratchTables(stack.clients.dynamodb, ['demand', 'quarantine'])),
+    };
+    const client = stack.clients.documentClient;
+    const byShard = new Map<string, StreamRecord[]>();
+    for (const record of botRun.onStream) byShard.set(record.shardId, [...(byShard.get(record.shardId) ?? []), record]);
+    for (const [shardId, records] of byShard) {
+      for (let start = 0; start < records.length; start += 500) {
+        const batch = records.slice(start, start + 500).map((record) => ({
+          shardId: `${botRun.info.streamName}/${shardId}`,
+          sequenceNumber: record.sequenceNumber,
+          data: Buffer.from(record.data),
+          arrivalMs: record.arrivedAtMs,
+        }));
+        const { failures } = await processClickRecords(batch, {
+          demand: new DemandStore(client, names.demand),
+          quarantine: new QuarantineStore(client, names.quarantine),
+          prices: new PriceStore(client, names),
+          activity: new SessionActivity(),
+        });
+        expect(failures.size).toBe(0);
+      }
+    }
+    const withoutLog = await counted(names.demand);
+    expect(withoutLog.excluded.bot).toBeLessThan(botRun.expected.excluded.bot);
+    expect(Object.fromEntries(withoutLog.counters)).not.toEqual(Object.fromEntries(botRun.expected.counters));
+  }, 240_000);
+});
