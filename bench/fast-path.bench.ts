@@ -4,18 +4,22 @@
  *   judge bots, pre-aggregate — against a bare base64 + JSON.parse loop over the same batch
  *   (fast-path-throughput.ts, run in several fresh processes, each pinned to one core);
  * - DynamoDB write requests per 10,000 events, against DynamoDB Local: the target is one per distinct
- *   (product, minute) in the batch.
+ *   (product, minute) in the batch;
+ * - the session log's requests per batch (issue 19), against DynamoDB Local: 20 batches of 500 (the
+ *   deployed batch size) of one shard, through one warm environment and then each through a fresh one.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { classifyBatch } from '../functions/domain/click-batch.js';
 import { SessionActivity } from '../functions/domain/session-activity.js';
 import { clickRecordsOf, processClickRecords } from '../functions/handlers/clickstream-processor.js';
 import { DemandStore } from '../functions/store/demand-store.js';
 import { PriceStore } from '../functions/store/price-store.js';
 import { QuarantineStore } from '../functions/store/quarantine-store.js';
+import { SessionLogStore } from '../functions/store/session-log-store.js';
 import { startLocalStack } from '../local/local-stack.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
 import { loadCatalogue } from '../simulator/catalogue-loader.js';
@@ -57,6 +61,8 @@ function throughput() {
     handlerEventsPerSecond: median(of('handlerEventsPerSecond')),
     bareLoopEventsPerSecond: median(of('bareLoopEventsPerSecond')),
     ratioToBareLoop: median(of('ratioToBareLoop')),
+    logEncodingEventsPerSecond: median(of('logEncodingEventsPerSecond')),
+    ratioToBareLoopWithLogEncoding: median(of('ratioToBareLoopWithLogEncoding')),
     pinnedToOneCore: core !== undefined,
     processes: runs,
   };
@@ -74,6 +80,89 @@ function countRequests(client: DynamoDBClient): Map<string, number> {
     { step: 'initialize', name: 'countRequests' },
   );
   return counts;
+}
+
+/** Counts the requests leaving a client for one table, by command name. */
+function countTableRequests(client: DynamoDBClient, tableName: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if ((args.input as { TableName?: string }).TableName === tableName) {
+        const name = context.commandName ?? 'unknown';
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: `countRequests-${tableName}` },
+  );
+  return counts;
+}
+
+/** Batches of the deployed size (definitions/event-sources.ts) the session log is measured over. */
+const LOG_BATCHES = 20;
+const LOG_BATCH_SIZE = 500;
+
+/**
+ * The session log's requests per batch: through one warm environment (the common path: one Query
+ * that finds nothing new, one PutItem), and each batch through a fresh one (a cold start reads the
+ * horizon back). Also the bytes an entry of 500 events takes.
+ */
+async function sessionLogPerBatch() {
+  const stack = await startLocalStack();
+  try {
+    const { documentClient, dynamodb } = stack.clients;
+    await loadCatalogue(documentClient, stack.tableNames.products, generateCatalogue(new Date().toISOString()));
+    const requests = countTableRequests(dynamodb, stack.tableNames.sessionLog);
+    const log = new SessionLogStore(documentClient, stack.tableNames.sessionLog);
+    const deps = (activity: SessionActivity) => ({
+      demand: new DemandStore(documentClient, stack.tableNames.demand),
+      quarantine: new QuarantineStore(documentClient, stack.tableNames.quarantine),
+      prices: new PriceStore(documentClient, stack.tableNames),
+      activity,
+      sessionLog: log,
+    });
+    const measure = async (fresh: boolean) => {
+      // One shard's records, in order: a warm environment's batches follow one another.
+      const records = clickRecordsOf(benchBatch(LOG_BATCHES * LOG_BATCH_SIZE).Records);
+      const warm = new SessionActivity({ sessionLog: true });
+      requests.clear();
+      let failed = 0;
+      for (let start = 0; start < records.length; start += LOG_BATCH_SIZE) {
+        const activity = fresh ? new SessionActivity({ sessionLog: true }) : warm;
+        const outcome = await processClickRecords(records.slice(start, start + LOG_BATCH_SIZE), deps(activity));
+        failed += outcome.failures.size;
+      }
+      if (failed > 0) throw new Error(`${failed} records failed while measuring the session log`);
+      const of = (command: string) => (requests.get(command) ?? 0) / LOG_BATCHES;
+      return { reads: of('QueryCommand'), writes: of('PutItemCommand'), byCommand: Object.fromEntries(requests) };
+    };
+    const warm = await measure(false);
+    const cold = await measure(true);
+    const items = await scanAllRecords(documentClient, stack.tableNames.sessionLog);
+    return {
+      warm,
+      cold,
+      entryBytesPer500Events: Math.round(
+        (items.reduce((sum, item) => sum + item.bytes, 0) / items.reduce((sum, item) => sum + item.records, 0)) * 500,
+      ),
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** Each session log item's record count and the size of its records attribute. */
+async function scanAllRecords(client: DynamoDBDocumentClient, tableName: string) {
+  const items: { records: number; bytes: number }[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) {
+      items.push({ records: item.recordCount as number, bytes: (item.records as Uint8Array).byteLength });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
 
 async function writesPer10k(): Promise<{
@@ -110,6 +199,7 @@ async function writesPer10k(): Promise<{
 export async function run(): Promise<BenchResult> {
   const speed = throughput();
   const writes = await writesPer10k();
+  const sessionLog = await sessionLogPerBatch();
   return {
     batchSize: BATCH,
     ...speed,
@@ -117,6 +207,11 @@ export async function run(): Promise<BenchResult> {
     distinctProductMinutesPer10kEvents: writes.distinctProductMinutes,
     // Everything the batch sent: counter writes, the surge-pricing reads and transactions.
     requestsPer10kEventsByCommand: writes.requestsByCommand,
+    // The session log (issue 19): requests per batch of 500 beyond the counters' writes.
+    stateWriteRequestsPerBatch: sessionLog.warm.writes,
+    stateReadRequestsPerBatch: sessionLog.warm.reads,
+    coldEnvironmentStateReadRequestsPerBatch: sessionLog.cold.reads,
+    sessionLogEntryBytesPer500Events: sessionLog.entryBytesPer500Events,
     targets: {
       handlerEventsPerSecond: { target: 200_000, met: speed.handlerEventsPerSecond >= 200_000 },
       ratioToBareLoop: { target: 2, met: speed.ratioToBareLoop <= 2 },
@@ -124,6 +219,8 @@ export async function run(): Promise<BenchResult> {
         target: writes.distinctProductMinutes,
         met: writes.writeRequests === writes.distinctProductMinutes,
       },
+      stateWriteRequestsPerBatch: { target: 1, met: sessionLog.warm.writes <= 1 },
+      stateReadRequestsPerBatch: { target: 1, met: sessionLog.warm.reads <= 1 },
     },
   };
 }

@@ -37,6 +37,17 @@ export const USAGE = {
   counterWriteConcurrency: 32,
   /** Share of records quarantined (bad input), each one ~1 KB put. */
   quarantinedShare: 0.001,
+  /**
+   * The session log (issue 19): an entry per fast-path batch, 37.9 bytes an event compressed
+   * (npm run bench -- fast-path: 18,937 B per 500 events, 2026-12-06), kept 2 days; before each
+   * batch one strongly consistent Query that finds nothing new (1 RRU), its time one read's latency.
+   * A cold environment reads the horizon back once: not counted (minutes of entries, a few a day).
+   */
+  sessionLogBytesPerEvent: 37.9,
+  sessionLogRetentionDays: 2,
+  sessionLogReadUnitsPerBatch: 1,
+  /** Encoding an entry (npm run bench -- fast-path: about 1,000,000 events/s on one core). */
+  sessionLogEncodingMsPerEvent: 1_000 / 1_000_000,
   /** Demand item (one product-minute's counters and watermark), aggregate row, history row, product. */
   demandItemKb: 0.3,
   aggregateRowKb: 0.5,
@@ -57,9 +68,9 @@ export const USAGE = {
   logKbPerInvocation: 0.5,
   /** The storefront and ops functions' time per request (local stack p50 2–8 ms; 20 ms with cold paths). */
   apiFunctionMs: 20,
-  /** Alarms (every stack; the observability test counts them) and custom metrics (8 + 7 per stream consumer, 3 per HTTP surface × 3, 6 reasons × 2 paths). */
-  alarms: 22,
-  customMetrics: 36,
+  /** Alarms (every stack; the observability test counts them) and custom metrics (8 + 7 per stream consumer, 2 of the session log, 3 per HTTP surface × 3, 6 reasons × 2 paths). */
+  alarms: 23,
+  customMetrics: 38,
   /** The stream's key, the alerts topic's key (tables use AWS-owned keys). */
   kmsKeys: 2,
   kmsRequestsPerDay: 20_000,
@@ -83,6 +94,7 @@ export interface CostEstimate {
     readonly clickstreamBatchesPerDay: number;
     readonly eventsPerBatch: number;
     readonly counterWritesPerBatch: number;
+    readonly sessionLogWriteUnitsPerBatch: number;
     readonly aggregateRowsPerDay: number;
     readonly priceChangesPerDay: number;
   };
@@ -143,9 +155,12 @@ export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEs
   );
   const eventsPerBatch = events / batchesPerDay;
   const counterWrites = expectedDistinct(traffic.products, eventsPerBatch);
+  // The session log's entry is written beside the counters; its Query comes first, before judging.
+  const sessionLogWriteUnits = Math.ceil((eventsPerBatch * USAGE.sessionLogBytesPerEvent) / 1_024);
   const batchMs =
     USAGE.batchBaseMs +
-    eventsPerBatch * USAGE.handlerMsPerEvent +
+    eventsPerBatch * (USAGE.handlerMsPerEvent + USAGE.sessionLogEncodingMsPerEvent) +
+    USAGE.writeLatencyMs +
     Math.ceil(counterWrites / USAGE.counterWriteConcurrency) * USAGE.writeLatencyMs;
 
   // Product-minutes with demand: one demand item each on the fast path, one aggregate row each on
@@ -179,11 +194,14 @@ export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEs
   line('Lambda', 'compute (1 GB, arm64)', gbSecondsPerDay * DAYS_PER_MONTH, 'GB-second', prices.lambda.arm64GbSecond);
 
   const writeUnitsPerDay =
-    batchesPerDay * counterWrites +
+    batchesPerDay * (counterWrites + sessionLogWriteUnits) +
     events * USAGE.quarantinedShare +
     aggregateRowsPerDay +
     changesPerDay * USAGE.changeWriteUnits;
-  const readUnitsPerDay = aggregateRowsPerDay * USAGE.aggregateRowReadUnits + changesPerDay * USAGE.changeReadUnits;
+  const readUnitsPerDay =
+    batchesPerDay * USAGE.sessionLogReadUnitsPerBatch +
+    aggregateRowsPerDay * USAGE.aggregateRowReadUnits +
+    changesPerDay * USAGE.changeReadUnits;
   line(
     'DynamoDB',
     'write request units',
@@ -198,9 +216,11 @@ export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEs
     'million RRU',
     prices.dynamodb.readRequestUnitsPerMillion,
   );
-  // Stored: demand minutes 7 days, aggregates and quarantine 30 days (their TTLs), a year of history, the catalogue.
+  // Stored: demand minutes 7 days, aggregates and quarantine 30 days (their TTLs), the session log 2
+  // days, a year of history, the catalogue.
   const storedGb =
     (activeProductMinutesPerDay * 7 * USAGE.demandItemKb +
+      (events * USAGE.sessionLogRetentionDays * USAGE.sessionLogBytesPerEvent) / 1_000 +
       aggregateRowsPerDay * 30 * USAGE.aggregateRowKb +
       events * USAGE.quarantinedShare * 30 +
       changesPerDay * 365 * USAGE.historyRowKb * 2 +
@@ -250,6 +270,7 @@ export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEs
       clickstreamBatchesPerDay: batchesPerDay,
       eventsPerBatch,
       counterWritesPerBatch: counterWrites,
+      sessionLogWriteUnitsPerBatch: sessionLogWriteUnits,
       aggregateRowsPerDay,
       priceChangesPerDay: changesPerDay,
     },

@@ -25,28 +25,32 @@ describe('npm run cost, against a hand calculation at 10 million events a day', 
     near(usd('Kinesis'), 21.9 + 21.9 + 4.2583 + 1.5817);
   });
 
-  it('counts the fast path’s counter writes as the distinct product-minutes of each batch', () => {
+  it('counts the fast path’s counter writes as the distinct product-minutes of each batch, and its session log', () => {
     // One batch a second per shard: 172,800 a day of 57.87 events; 240 × (1 − (239/240)^57.87) = 51.51 keys.
     near(estimate.derived.clickstreamBatchesPerDay, 172_800);
     near(estimate.derived.counterWritesPerBatch, 51.512);
-    // WRU a day: 172,800 × 51.512 counters + 10,000 quarantined + 345,600 aggregate rows + 240 × 10
-    // for changes = 9,259,274; × 30.4167 = 281.64 M × $0.625/M = $176.02.
-    // RRU a day: 345,600 × 6 + 240 × 3 = 2,074,320; × 30.4167 = 63.09 M × $0.125/M = $7.89.
-    // Stored: 6.4728 GB × ($0.25 + $0.20) = $2.91.
-    near(usd('DynamoDB'), 176.02 + 7.887 + 6.4728 * 0.45);
+    // The session log entry: 57.87 × 37.9 B = 2.19 KB → 3 WRU a batch.
+    expect(estimate.derived.sessionLogWriteUnitsPerBatch).toBe(3);
+    // WRU a day: 172,800 × (51.512 counters + 3 log) + 10,000 quarantined + 345,600 aggregate rows
+    // + 240 × 10 for changes = 9,777,674; × 30.4167 = 297.40 M × $0.625/M = $185.88.
+    // RRU a day: 172,800 log Queries + 345,600 × 6 + 240 × 3 = 2,247,120; × 30.4167 = 68.35 M × $0.125/M = $8.544.
+    // Stored: 6.4728 GB + the log's 10 M × 2 days × 37.9 B = 0.758 GB: 7.2308 GB × ($0.25 + $0.20) = $3.254.
+    near(usd('DynamoDB'), 185.88 + 8.5437 + 7.2308 * 0.45);
   });
 
   it('prices Lambda by invocations and GB-seconds, and the rest at their list prices', () => {
     // Invocations a day: 172,800 + 3,456 (aggregates, 100 rows each) + 1,000,000 API = 1,176,256;
-    // × 30.4167 = 35.778 M × $0.20/M = $7.156. Compute a day: 172,800 × 31.149 ms + 3,456 × 223 ms +
-    // 1,000,000 × 20 ms = 26,153 GB-s; × 30.4167 = 795,493 GB-s × $0.0000133334 = $10.607.
-    near(usd('Lambda'), 7.1556 + 10.607);
+    // × 30.4167 = 35.778 M × $0.20/M = $7.156. A fast-path batch: 15 ms + 57.87 events × (2.567 µs
+    // judging + 1 µs encoding the log entry) + 8 ms (the log's Query) + 2 × 8 ms (51.5 counter writes,
+    // 32 at a time) = 39.206 ms. Compute a day: 172,800 × 39.206 ms + 3,456 × 223 ms + 1,000,000 ×
+    // 20 ms = 27,546 GB-s; × 30.4167 = 837,846 GB-s × $0.0000133334 = $11.171.
+    near(usd('Lambda'), 7.1556 + 11.171);
     near(usd('Glue'), 160.6);
     near(usd('API Gateway'), 30.4167);
-    // 36 metrics × $0.30 + 22 alarms × $0.10 + $3 dashboard + (17.889 GB of invocation logs + 1 GB of Glue's) × $0.50.
-    near(usd('CloudWatch'), 10.8 + 2.2 + 3 + 18.889 * 0.5);
+    // 38 metrics × $0.30 + 23 alarms × $0.10 + $3 dashboard + (17.889 GB of invocation logs + 1 GB of Glue's) × $0.50.
+    near(usd('CloudWatch'), 11.4 + 2.3 + 3 + 18.889 * 0.5);
     near(usd('KMS'), 2 + 60.833 * 0.03);
-    near(estimate.totalUsd, 474.53);
+    near(estimate.totalUsd, 486.64);
   });
 
   it('counts the alarms the stacks really have', () => {
