@@ -6,10 +6,10 @@
  */
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type RedriveAnswer, redriveInvocationOf, redriveTargetEnv } from '../domain/dead-letters.js';
 import { lambdaInvoker } from '../store/consumer-invoker.js';
+import { LambdaApi } from '../store/lambda-api.js';
 import { SqsDeadLetterQueue } from '../store/sqs-dead-letter-queue.js';
 import { streamBatchReader } from '../store/stream-batch-reader.js';
 import { redrive } from '../use-cases/redrive-dead-letters.js';
@@ -18,10 +18,11 @@ import { createInstrumentation, instrumented } from './instrumentation.js';
 const instrumentation = createInstrumentation('dlq-redrive');
 const clients = {
   sqs: new SQSClient({}),
-  lambda: new LambdaClient({}),
   kinesis: new KinesisClient({}),
   dynamodbStreams: new DynamoDBStreamsClient({}),
 };
+// Invoke, signed with the SQS client's config: the Lambda client is not bundled (lambda-api.ts).
+const lambda = new LambdaApi(clients.sqs.config);
 
 async function redriveDeadLetters(event: unknown): Promise<RedriveAnswer> {
   const { consumer, max, budgetMs } = redriveInvocationOf(event);
@@ -31,7 +32,7 @@ async function redriveDeadLetters(event: unknown): Promise<RedriveAnswer> {
   const outcomes = await redrive(
     new SqsDeadLetterQueue(clients.sqs, queueUrl),
     streamBatchReader(clients),
-    lambdaInvoker(clients.lambda, functionName),
+    lambdaInvoker(lambda, functionName),
     { max, budgetMs },
   );
   instrumentation.logger.info('dead letters redriven', { consumer, outcomes });

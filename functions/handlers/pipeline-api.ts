@@ -5,15 +5,15 @@
  * API Gateway's JWT authorizer has checked the token and the route's scope; the actor of a restart
  * or a redrive is the token's user.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GlueClient } from '@aws-sdk/client-glue';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { DlqRedriveRequest, GlueRestartRequest } from '../domain/ops-requests.js';
+import { CloudWatchApi } from '../store/cloudwatch-api.js';
 import { DeadLetterRedrives, DLQ_REDRIVE_FUNCTION_ENV } from '../store/dead-letter-redrives.js';
 import { EventSourceMappings, FAST_PATH_MAPPING_ENV } from '../store/event-source-mappings.js';
 import { FAST_PATH_DLQ_ENV, FAST_PATH_FUNCTION_ENV, FastPathMetricsReader } from '../store/fast-path-metrics.js';
 import { GLUE_JOB_NAME_ENV, GlueJobRuns } from '../store/glue-job-runs.js';
 import { GlueRestartStore } from '../store/glue-restart-store.js';
+import { LambdaApi } from '../store/lambda-api.js';
 import { PriceHistoryStore } from '../store/price-history-store.js';
 import { QuarantineStore } from '../store/quarantine-store.js';
 import { RichPathProgressStore } from '../store/rich-path-progress-store.js';
@@ -37,7 +37,9 @@ const [functionName, deadLetterQueueName, mappingId, redriveFunction] = [
   env[FAST_PATH_MAPPING_ENV],
   env[DLQ_REDRIVE_FUNCTION_ENV],
 ];
-const lambda = new LambdaClient({});
+// Lambda and CloudWatch calls signed with the DynamoDB client's config: their clients are not bundled
+// (signed-aws-request.ts).
+const lambda = new LambdaApi(documentClient.config);
 // CDK always names the job and the fast path; a local API started without the local pipeline has none to ask.
 const glue = jobName ? new GlueJobRuns(new GlueClient({}), jobName) : null;
 const restarts = new GlueRestartStore(documentClient, tableNames);
@@ -54,7 +56,10 @@ const report =
         ? {
             mappings: new EventSourceMappings(lambda),
             mappingId,
-            metrics: new FastPathMetricsReader(new CloudWatchClient({}), { functionName, deadLetterQueueName }),
+            metrics: new FastPathMetricsReader(new CloudWatchApi(documentClient.config), {
+              functionName,
+              deadLetterQueueName,
+            }),
           }
         : null,
     onReadError: (what, error) => logger.warn(`pipeline health: ${what} not read`, { error: String(error) }),

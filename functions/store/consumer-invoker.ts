@@ -2,7 +2,7 @@
  * The redrive's consumer in AWS: the consumer function itself, invoked synchronously with the event
  * read back from the stream, as its event-source mapping would have invoked it.
  */
-import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaApi } from './lambda-api.js';
 import { invokeSync } from './lambda-invoke.js';
 import type { StreamEvent } from './stream-batch-reader.js';
 
@@ -10,6 +10,6 @@ import type { StreamEvent } from './stream-batch-reader.js';
 export type ConsumerInvoker = (event: StreamEvent) => Promise<unknown>;
 
 /** Invokes the function (RequestResponse); a function error (thrown, timed out) rejects with its message. */
-export function lambdaInvoker(client: LambdaClient, functionName: string): ConsumerInvoker {
-  return (event: StreamEvent) => invokeSync(client, functionName, event);
+export function lambdaInvoker(lambda: LambdaApi, functionName: string): ConsumerInvoker {
+  return (event: StreamEvent) => invokeSync(lambda, functionName, event);
 }

@@ -4,8 +4,8 @@
  * NumberOfMessagesSent and ApproximateNumberOfMessagesVisible (published by SQS every minute).
  * Locally the same call reaches the local CloudWatch, fed by the local event-source mapping.
  */
-import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { FastPathMetrics } from '../domain/pipeline-health.js';
+import type { CloudWatchApi, MetricDataQuery } from './cloudwatch-api.js';
 
 /** The environment variables naming what the metrics are of (set by the API stack, or the local stack). */
 export const FAST_PATH_FUNCTION_ENV = 'FAST_PATH_FUNCTION_NAME';
@@ -19,7 +19,7 @@ const READING_RECENT_MS = 5 * 60_000;
 
 export class FastPathMetricsReader {
   constructor(
-    private readonly client: CloudWatchClient,
+    private readonly cloudWatch: CloudWatchApi,
     private readonly names: { readonly functionName: string; readonly deadLetterQueueName: string },
   ) {}
 
@@ -28,24 +28,21 @@ export class FastPathMetricsReader {
     const queue = [{ Name: 'QueueName', Value: this.names.deadLetterQueueName }];
     const query = (Id: string, Namespace: string, MetricName: string, Dimensions: typeof fn, Stat: string) =>
       ({ Id, MetricStat: { Metric: { Namespace, MetricName, Dimensions }, Period: 60, Stat } }) as MetricDataQuery;
-    const { MetricDataResults = [] } = await this.client.send(
-      new GetMetricDataCommand({
-        StartTime: new Date(now - HOUR_MS),
-        EndTime: new Date(now),
-        ScanBy: 'TimestampDescending',
-        MetricDataQueries: [
-          query('invocations', 'AWS/Lambda', 'Invocations', fn, 'Sum'),
-          query('errors', 'AWS/Lambda', 'Errors', fn, 'Sum'),
-          query('iteratorAge', 'AWS/Lambda', 'IteratorAge', fn, 'Maximum'),
-          query('sent', 'AWS/SQS', 'NumberOfMessagesSent', queue, 'Sum'),
-          query('waiting', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', queue, 'Maximum'),
-        ],
-      }),
+    const results = await this.cloudWatch.getMetricData(
+      [
+        query('invocations', 'AWS/Lambda', 'Invocations', fn, 'Sum'),
+        query('errors', 'AWS/Lambda', 'Errors', fn, 'Sum'),
+        query('iteratorAge', 'AWS/Lambda', 'IteratorAge', fn, 'Maximum'),
+        query('sent', 'AWS/SQS', 'NumberOfMessagesSent', queue, 'Sum'),
+        query('waiting', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', queue, 'Maximum'),
+      ],
+      now - HOUR_MS,
+      now,
     );
     const series = (id: string) => {
-      const result = MetricDataResults.find((candidate) => candidate.Id === id);
-      const times = result?.Timestamps ?? [];
-      return (result?.Values ?? []).map((value, index) => ({ value, at: times[index]?.getTime() ?? 0 }));
+      const result = results.find((candidate) => candidate.Id === id);
+      const times = result?.timestamps ?? [];
+      return (result?.values ?? []).map((value, index) => ({ value, at: times[index] ?? 0 }));
     };
     const total = (id: string) => series(id).reduce((sum, point) => sum + point.value, 0);
     // Newest first (TimestampDescending): the latest minute that has a value, if recent enough.

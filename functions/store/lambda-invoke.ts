@@ -3,17 +3,14 @@
  * function's own message when it failed (thrown, timed out). The redrive invokes the consumers so,
  * and the pipeline API the redrive.
  */
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaApi } from './lambda-api.js';
 
-export async function invokeSync(client: LambdaClient, functionName: string, payload: unknown): Promise<unknown> {
-  const response = await client.send(
-    new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(payload)) }),
-  );
-  const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
+export async function invokeSync(lambda: LambdaApi, functionName: string, payload: unknown): Promise<unknown> {
+  const { payload: text, functionError } = await lambda.invoke(functionName, payload);
   const answer: unknown = text === '' ? null : JSON.parse(text);
-  if (response.FunctionError !== undefined) {
+  if (functionError !== undefined) {
     const message = (answer as { errorMessage?: unknown } | null)?.errorMessage;
-    throw new Error(`${functionName} failed (${response.FunctionError}): ${String(message ?? text)}`);
+    throw new Error(`${functionName} failed (${functionError}): ${String(message ?? text)}`);
   }
   return answer;
 }

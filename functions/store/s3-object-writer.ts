@@ -1,31 +1,14 @@
 /**
- * One S3 call, PutObject, made with what a DynamoDB client already carries: its credentials, its
- * SHA-256, its HTTP handler and the SDK's own SigV4 signer. The S3 client would add about 190 KB
- * to the clickstream bundle (measured: esbuild, minified) for a call made only when a bad record is
- * too big to keep in DynamoDB. The request is the one S3 documents for PutObject: virtual-hosted
- * style, `x-amz-content-sha256` of the payload, signed for service `s3` with the path unescaped
- * twice (S3 signs the key as sent). test/integration/store/s3-object-writer.test.ts checks its
- * signature against botocore's S3 signer.
+ * One S3 call, PutObject, signed with what a DynamoDB client already carries (signed-aws-request.ts):
+ * the S3 client would add about 190 KB to the clickstream bundle (measured: esbuild, minified) for a
+ * call made only when a bad record is too big to keep in DynamoDB. The request is the one S3 documents
+ * for PutObject: virtual-hosted style, `x-amz-content-sha256` of the payload, signed for service `s3`
+ * with the path unescaped twice (S3 signs the key as sent). test/integration/store/s3-object-writer.test.ts
+ * checks its signature against botocore's S3 signer.
  */
-import { HttpRequest } from '@smithy/core/protocols';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type {
-  AwsCredentialIdentityProvider,
-  ChecksumConstructor,
-  HashConstructor,
-  HttpHandlerOptions,
-  Provider,
-  RequestHandler,
-} from '@smithy/types';
+import { type SdkClientConfig, SignedAwsRequests } from './signed-aws-request.js';
 
-/** What the writer takes from a client's resolved config (a DynamoDBClient's `config`). */
-export interface SdkClientConfig {
-  readonly credentials: AwsCredentialIdentityProvider;
-  readonly sha256: ChecksumConstructor | HashConstructor;
-  readonly region: Provider<string>;
-  // biome-ignore lint/suspicious/noExplicitAny: the SDK's own type for its request handler.
-  readonly requestHandler: RequestHandler<any, any, HttpHandlerOptions>;
-}
+export type { SdkClientConfig } from './signed-aws-request.js';
 
 export interface S3ObjectWriterOptions {
   readonly bucket: string;
@@ -39,63 +22,40 @@ export interface S3ObjectWriterOptions {
 const SAFE_KEY = /^[A-Za-z0-9!_.*'()/-]{1,1024}$/;
 
 export class S3ObjectWriter {
-  private readonly signer: Promise<SignatureV4>;
+  private readonly requests: SignedAwsRequests;
 
   constructor(
-    private readonly config: SdkClientConfig,
+    config: SdkClientConfig,
     private readonly options: S3ObjectWriterOptions,
   ) {
-    this.signer = config.region().then(
-      (region) =>
-        new SignatureV4({
-          service: 's3',
-          region,
-          credentials: config.credentials,
-          sha256: config.sha256,
-          uriEscapePath: false,
-          applyChecksum: true,
-        }),
-    );
+    this.requests = new SignedAwsRequests(config, 's3', {
+      uriEscapePath: false,
+      applyChecksum: true,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
   }
 
   /** Writes the object (the bucket's default encryption applies); resolves to its `s3://` URI. */
   async put(key: string, body: Uint8Array, contentType = 'application/octet-stream'): Promise<string> {
     if (!SAFE_KEY.test(key)) throw new Error(`S3 key ${JSON.stringify(key)} has characters this writer does not sign`);
     const { bucket } = this.options;
-    const region = await this.config.region();
+    const region = await this.requests.region();
     const endpoint = new URL(this.options.endpoint ?? `https://${bucket}.s3.${region}.amazonaws.com`);
     const path =
       this.options.endpoint === undefined ? `/${key}` : `${endpoint.pathname.replace(/\/$/, '')}/${bucket}/${key}`;
-    const hash = new this.config.sha256();
-    hash.update(body);
-    const request = new HttpRequest({
+    const response = await this.requests.send({
       method: 'PUT',
-      protocol: endpoint.protocol,
-      hostname: endpoint.hostname,
-      ...(endpoint.port === '' ? {} : { port: Number(endpoint.port) }),
-      path,
+      url: new URL(path, endpoint),
       headers: {
-        host: endpoint.host,
         'content-type': contentType,
-        'content-length': String(body.byteLength),
-        'x-amz-content-sha256': Buffer.from(await hash.digest()).toString('hex'),
+        'x-amz-content-sha256': await this.requests.sha256Hex(body),
       },
       body,
     });
-    const signed = await (await this.signer).sign(request, { signingDate: this.options.clock?.() ?? new Date() });
-    const { response } = await this.config.requestHandler.handle(signed as HttpRequest, { requestTimeout: 10_000 });
-    const answer = await readAll(response.body);
     if (response.statusCode !== 200) {
-      const code = /<Code>([^<]+)<\/Code>/.exec(answer)?.[1] ?? 'unknown';
+      const code = /<Code>([^<]+)<\/Code>/.exec(response.body.toString('utf8'))?.[1] ?? 'unknown';
       throw new Error(`S3 PutObject s3://${bucket}/${key} answered ${response.statusCode} ${code}`);
     }
     return `s3://${bucket}/${key}`;
   }
-}
-
-async function readAll(body: unknown): Promise<string> {
-  if (body === undefined || body === null) return '';
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -175,8 +175,6 @@ export class ApiStack extends Stack {
       timeout: Duration.seconds(25),
       logRetention: props.logRetention,
       wildcardResourceActions: ['cloudwatch:GetMetricData'],
-      // @aws-sdk/client-lambda (the mapping's state, the redrive's invocation).
-      loadsEventStreams: true,
     });
     grantTablesAccess(pipeline.function, resources.tables, PIPELINE_TABLE_ACCESS);
     props.glueJob.grantRuns(pipeline.function, PIPELINE_GLUE_ACTIONS);

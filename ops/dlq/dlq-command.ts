@@ -5,11 +5,11 @@
  */
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { UsageError } from '../../cli/args.js';
 import { type RedriveOutcome, STREAM_CONSUMERS, type StreamConsumer } from '../../functions/domain/dead-letters.js';
 import { lambdaInvoker } from '../../functions/store/consumer-invoker.js';
+import { LambdaApi } from '../../functions/store/lambda-api.js';
 import { SqsDeadLetterQueue } from '../../functions/store/sqs-dead-letter-queue.js';
 import { streamBatchReader } from '../../functions/store/stream-batch-reader.js';
 import { redrive } from '../../functions/use-cases/redrive-dead-letters.js';
@@ -62,12 +62,12 @@ export async function runDlqCommand(
 
 async function redriveInAws(queueUrl: string, functionName: string, region: string | undefined, max: number) {
   const config = region === undefined ? {} : { region };
-  const [sqs, lambda, kinesis, dynamodbStreams] = [
+  const [sqs, kinesis, dynamodbStreams] = [
     new SQSClient(config),
-    new LambdaClient(config),
     new KinesisClient(config),
     new DynamoDBStreamsClient(config),
   ];
+  const lambda = new LambdaApi(sqs.config);
   try {
     return await redrive(
       new SqsDeadLetterQueue(sqs, queueUrl),
@@ -76,7 +76,7 @@ async function redriveInAws(queueUrl: string, functionName: string, region: stri
       { max },
     );
   } finally {
-    for (const client of [sqs, lambda, kinesis, dynamodbStreams]) client.destroy();
+    for (const client of [sqs, kinesis, dynamodbStreams]) client.destroy();
   }
 }
 

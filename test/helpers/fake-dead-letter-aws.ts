@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../definitions/local-services.js';
+import { LambdaApi } from '../../functions/store/lambda-api.js';
 
 /**
  * Local fakes of the two AWS APIs a dead-letter redrive calls, at the HTTP level, so the code under
- * test uses the real @aws-sdk/client-sqs and @aws-sdk/client-lambda: SQS's JSON protocol
+ * test uses the real @aws-sdk/client-sqs and the signed Lambda Invoke (lambda-api.ts): SQS's JSON protocol
  * (`X-Amz-Target: AmazonSQS.ReceiveMessage | DeleteMessage | ChangeMessageVisibility`, bodies with their MD5, as the client
  * checks) and Lambda's Invoke (`POST /2015-03-31/functions/{name}/invocations`, a failed function
  * answered with `X-Amz-Function-Error: Unhandled`). The function is a callback standing in for the
@@ -16,7 +16,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../definitions/local-service
  */
 export interface FakeDeadLetterAws {
   readonly sqs: SQSClient;
-  readonly lambda: LambdaClient;
+  readonly lambda: LambdaApi;
   readonly queueUrl: string;
   /** The queue's messages not deleted, by id. */
   readonly messages: Map<string, string>;
@@ -112,7 +112,7 @@ export async function startFakeDeadLetterAws(
     requestHandler: new NodeHttpHandler(),
   };
   const sqs = new SQSClient(common);
-  const lambda = new LambdaClient(common);
+  const lambda = new LambdaApi(sqs.config, endpoint);
   return {
     sqs,
     lambda,
@@ -121,7 +121,6 @@ export async function startFakeDeadLetterAws(
     calls,
     close: async () => {
       sqs.destroy();
-      lambda.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -1,15 +1,19 @@
 /**
  * The fast path as the pipeline API reads it, locally as in AWS: the production readers
- * (FastPathMetricsReader over @aws-sdk/client-cloudwatch, EventSourceMappings over
- * @aws-sdk/client-lambda) against the local CloudWatch and Lambda APIs, fed by a real local
- * event-source mapping on kinesalite that publishes what Lambda and SQS publish.
+ * (FastPathMetricsReader over CloudWatchApi, EventSourceMappings over LambdaApi: calls signed with
+ * another client's config) against the local CloudWatch and Lambda APIs, fed by a real local
+ * event-source mapping on kinesalite that publishes what Lambda and SQS publish. Invoke is also
+ * called through @aws-sdk/client-lambda: the local API answers the real client as it answers ours.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../definitions/local-services.js';
+import { CloudWatchApi } from '../../../functions/store/cloudwatch-api.js';
 import { EventSourceMappings } from '../../../functions/store/event-source-mappings.js';
 import { FastPathMetricsReader } from '../../../functions/store/fast-path-metrics.js';
+import { LambdaApi } from '../../../functions/store/lambda-api.js';
+import { invokeSync } from '../../../functions/store/lambda-invoke.js';
 import { InMemoryOnFailureDestination } from '../../../local/event-source-mapping/index.js';
 import { LocalMetricStore, startLocalCloudWatch } from '../../../local/local-cloudwatch.js';
 import { startLocalLambdaService } from '../../../local/local-lambda-service.js';
@@ -58,18 +62,17 @@ describe('the fast path read through the local CloudWatch and Lambda APIs', () =
       startLocalCloudWatch(metrics),
       startLocalLambdaService({ mappings: () => [mapping], functions: {} }),
     ]);
-    const cloudWatchClient = new CloudWatchClient({ ...local, endpoint: cloudWatch.url });
-    const lambdaClient = new LambdaClient({ ...local, endpoint: lambda.url });
+    // The config of a client the function has anyway (the pipeline API's is DynamoDB's).
+    const config = new DynamoDBClient(local).config;
+    const cloudWatchApi = new CloudWatchApi(config, cloudWatch.url);
     context.onTestFinished(async () => {
-      cloudWatchClient.destroy();
-      lambdaClient.destroy();
       await Promise.all([cloudWatch.close(), lambda.close()]);
     });
-    const reader = new FastPathMetricsReader(cloudWatchClient, {
+    const reader = new FastPathMetricsReader(cloudWatchApi, {
       functionName: 'clickstream-test',
       deadLetterQueueName: 'clickstream-test-dlq',
     });
-    const mappings = new EventSourceMappings(lambdaClient);
+    const mappings = new EventSourceMappings(new LambdaApi(config, lambda.url));
 
     // Act
     const read = await reader.read(Date.now());
@@ -84,7 +87,7 @@ describe('the fast path read through the local CloudWatch and Lambda APIs', () =
     context.expect(described).toEqual({ id: mapping.mappingId, state: 'Enabled', lastProcessingResult: 'OK' });
 
     // Another function's metrics and an unknown mapping are not this one's.
-    const other = new FastPathMetricsReader(cloudWatchClient, { functionName: 'other', deadLetterQueueName: 'x' });
+    const other = new FastPathMetricsReader(cloudWatchApi, { functionName: 'other', deadLetterQueueName: 'x' });
     context.expect(await other.read(Date.now())).toEqual({
       invocationsLastHour: 0,
       errorsLastHour: 0,
@@ -127,5 +130,13 @@ describe('the fast path read through the local CloudWatch and Lambda APIs', () =
       payload: { errorMessage: 'no such field', errorType: 'TypeError' },
     });
     await context.expect(invoke('missing')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+
+    // The same answers through the signed Invoke the redrive and the pipeline API use.
+    const api = new LambdaApi(new DynamoDBClient(local).config, lambda.url);
+    context.expect(await invokeSync(api, 'echo', { a: 1 })).toEqual({ got: { a: 1 } });
+    await context
+      .expect(invokeSync(api, 'broken', { a: 1 }))
+      .rejects.toThrow('broken failed (Unhandled): no such field');
+    await context.expect(invokeSync(api, 'missing', {})).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });

@@ -1,0 +1,195 @@
+/**
+ * The Lambda and CloudWatch calls made without their SDK clients (lambda-api.ts, cloudwatch-api.ts),
+ * checked two ways against a loopback server that captures what arrives: each request is the one the
+ * SDK client sends for the same call (method, path, protocol headers, body), and botocore's SigV4
+ * signer (boto3's, the pinned one of the Glue suites) computes the very Authorization header sent.
+ */
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloudWatchApi, type MetricDataQuery } from '../../../functions/store/cloudwatch-api.js';
+import { LambdaApi } from '../../../functions/store/lambda-api.js';
+import { requireGluePython, runsPythonSuites, warnSkipped } from '../../helpers/glue-python.js';
+
+const CREDENTIALS = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  sessionToken: 'session-token-of-the-function-role',
+};
+const REGION = 'eu-west-1';
+const FUNCTION = 'arn:aws:lambda:eu-west-1:123456789012:function:clickprice-dev-clickstream';
+
+interface Captured {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** botocore's SigV4 Authorization header for the request as it arrived, signed at its x-amz-date. */
+function botocoreAuthorization(service: string, request: Captured, endpoint: string): string {
+  const script = `
+import base64, datetime, json, sys
+from unittest import mock
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+r = json.load(sys.stdin)
+skip = ('authorization', 'x-amz-date', 'x-amz-security-token', 'connection')
+headers = {k: v for k, v in r['headers'].items() if k not in skip}
+request = AWSRequest(method=r['method'], url=r['url'], headers=headers, data=base64.b64decode(r['body']))
+signed_at = datetime.datetime.strptime(r['headers']['x-amz-date'], '%Y%m%dT%H%M%SZ')
+signer = SigV4Auth(Credentials(r['accessKeyId'], r['secretAccessKey'], r['sessionToken']), r['service'], '${REGION}')
+with mock.patch('botocore.auth.get_current_datetime', return_value=signed_at):
+    signer.add_auth(request)
+print(request.headers['Authorization'])
+`;
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+  const run = spawnSync(requireGluePython().python, ['-c', script], {
+    input: JSON.stringify({
+      method: request.method,
+      url: `${endpoint}${request.url}`,
+      headers,
+      body: request.body.toString('base64'),
+      service,
+      ...CREDENTIALS,
+    }),
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`botocore signer failed: ${run.stderr}`);
+  return run.stdout.trim();
+}
+
+/** What must agree between two requests for one call: all but the SDK's own bookkeeping headers. */
+function shape(request: Captured) {
+  return {
+    method: request.method,
+    url: request.url,
+    contentType: request.headers['content-type'],
+    target: request.headers['x-amz-target'],
+    invocationType: request.headers['x-amz-invocation-type'] ?? 'RequestResponse',
+    body: request.body.length === 0 ? null : JSON.parse(request.body.toString('utf8')),
+  };
+}
+
+if (!runsPythonSuites) warnSkipped('signed-aws-request');
+
+describe.skipIf(!runsPythonSuites)('Lambda and CloudWatch calls signed without their clients', () => {
+  let server: Server;
+  let endpoint: string;
+  const captured: Captured[] = [];
+  let answer: { status: number; headers: Record<string, string>; body: string } = {
+    status: 200,
+    headers: {},
+    body: '{}',
+  };
+  const config = () => new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }).config;
+  const sdk = () => ({ region: REGION, credentials: CREDENTIALS, endpoint, maxAttempts: 1 });
+
+  beforeAll(async () => {
+    server = createServer(async (request, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      captured.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks),
+      });
+      response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+      response.end(answer.body);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('invokes a function as the Lambda client does, signed as botocore signs it, and reads its error', async () => {
+    answer = { status: 200, headers: { 'x-amz-function-error': 'Unhandled' }, body: '{"errorMessage":"boom"}' };
+    const payload = { Records: [{ eventID: 'shardId-000000000000:1', n: 1 }] };
+    const ours = await new LambdaApi(config(), endpoint).invoke(FUNCTION, payload);
+    const client = new LambdaClient(sdk());
+    const theirs = await client.send(
+      new InvokeCommand({ FunctionName: FUNCTION, Payload: Buffer.from(JSON.stringify(payload)) }),
+    );
+    client.destroy();
+    const [sent, sdkSent] = captured.splice(0) as [Captured, Captured];
+
+    expect(shape(sent)).toEqual(shape(sdkSent));
+    expect(sent.headers.authorization).toBe(botocoreAuthorization('lambda', sent, endpoint));
+    expect(ours).toEqual({ payload: '{"errorMessage":"boom"}', functionError: 'Unhandled' });
+    expect(theirs.FunctionError).toBe('Unhandled');
+  });
+
+  it('describes an event-source mapping as the Lambda client does, and names Lambda’s error', async () => {
+    answer = { status: 200, headers: {}, body: '{"UUID":"a1b2","State":"Enabled","LastProcessingResult":"OK"}' };
+    const api = new LambdaApi(config(), endpoint);
+    expect(await api.getEventSourceMapping('a1b2')).toMatchObject({ State: 'Enabled', LastProcessingResult: 'OK' });
+    const [sent] = captured.splice(0) as [Captured];
+    expect(sent).toMatchObject({ method: 'GET', url: '/2015-03-31/event-source-mappings/a1b2' });
+    expect(sent.headers.authorization).toBe(botocoreAuthorization('lambda', sent, endpoint));
+
+    answer = {
+      status: 404,
+      headers: { 'x-amzn-errortype': 'ResourceNotFoundException:http://internal.amazon.com/' },
+      body: '{"Type":"User","message":"The resource you requested does not exist."}',
+    };
+    await expect(api.getEventSourceMapping('gone')).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      statusCode: 404,
+    });
+    captured.splice(0);
+  });
+
+  it('reads metric data as the CloudWatch client does, signed as botocore signs it', async () => {
+    answer = {
+      status: 200,
+      headers: { 'content-type': 'application/x-amz-json-1.0' },
+      body: JSON.stringify({ MetricDataResults: [{ Id: 'errors', Timestamps: [1_796_535_000], Values: [2] }] }),
+    };
+    const queries: MetricDataQuery[] = [
+      {
+        Id: 'errors',
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/Lambda',
+            MetricName: 'Errors',
+            Dimensions: [{ Name: 'FunctionName', Value: 'clickprice-dev-clickstream' }],
+          },
+          Period: 60,
+          Stat: 'Sum',
+        },
+      },
+    ];
+    const [startMs, endMs] = [Date.UTC(2026, 11, 6, 4, 30), Date.UTC(2026, 11, 6, 5, 30)];
+    const ours = await new CloudWatchApi(config(), endpoint).getMetricData(queries, startMs, endMs);
+    const client = new CloudWatchClient(sdk());
+    await client.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(startMs),
+        EndTime: new Date(endMs),
+        ScanBy: 'TimestampDescending',
+        MetricDataQueries: queries.map((query) => ({
+          ...query,
+          MetricStat: {
+            ...query.MetricStat,
+            Metric: { ...query.MetricStat.Metric, Dimensions: [...query.MetricStat.Metric.Dimensions] },
+          },
+        })),
+      }),
+    );
+    client.destroy();
+    const [sent, sdkSent] = captured.splice(0) as [Captured, Captured];
+
+    expect(shape(sent)).toEqual(shape(sdkSent));
+    expect(sent.headers['x-amzn-query-mode']).toBe(sdkSent.headers['x-amzn-query-mode']);
+    expect(sent.headers.authorization).toBe(botocoreAuthorization('monitoring', sent, endpoint));
+    expect(ours).toEqual([{ Id: 'errors', timestamps: [1_796_535_000_000], values: [2] }]);
+  });
+});
