@@ -467,6 +467,16 @@ export class SessionActivity {
     return { shardId, lastSequence: last.sequence, records: [...shard.pending], bots };
   }
 
+  /**
+   * Forgets everything of the shard: after a log write that failed, this memory holds records the log
+   * does not, so it is rebuilt from the log before the shard's next batch (which judges those records
+   * again, as any environment would).
+   */
+  forgetShard(shardId: string): void {
+    this.shards.delete(shardId);
+    if (this.current?.shardId === shardId) this.current = undefined;
+  }
+
   /** The entry is in the log: its records leave the pending ones, and the log position moves to it. */
   logged(entry: SessionLogEntry): void {
     const shard = this.shardOf(entry.shardId);
@@ -482,10 +492,7 @@ export class SessionActivity {
    * forget the shard first, because the entries are the whole horizon and what is remembered is older.
    */
   applyLog(shardId: string, entries: readonly SessionLogEntry[], fresh = false): void {
-    if (fresh) {
-      this.shards.delete(shardId);
-      if (this.current?.shardId === shardId) this.current = undefined;
-    }
+    if (fresh) this.forgetShard(shardId);
     const shard = this.shardOf(shardId);
     for (const entry of entries) {
       const newer = shard.lastJudged === undefined || compareSequences(entry.lastSequence, shard.lastJudged) > 0;

@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import { padSequence } from '../domain/sequence-numbers.js';
 import type { SessionLog, SessionLogEntry } from '../domain/session-activity.js';
@@ -76,32 +76,38 @@ export class SessionLogStore implements SessionLog {
     return covering;
   }
 
+  /**
+   * One PutItem; an entry in several parts in one transaction, so that no reader ever sees some of
+   * its parts (each part carries the bot memory after the whole entry, and a reader judges after it).
+   */
   async append(entry: SessionLogEntry): Promise<void> {
-    for (const part of parts(entry)) await this.put(part.entry, part.bytes);
+    const puts = parts(entry).map((part) => ({
+      TableName: this.tableName,
+      Item: this.itemOf(part.entry, part.bytes),
+      // A batch delivered again writes the same entry: the first one stays.
+      ConditionExpression: 'attribute_not_exists(#sequence)',
+      ExpressionAttributeNames: { '#sequence': SEQUENCE },
+    }));
+    try {
+      if (puts.length === 1) await this.client.send(new PutCommand(puts[0] as (typeof puts)[number]));
+      else await this.client.send(new TransactWriteCommand({ TransactItems: puts.map((Put) => ({ Put })) }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      if (error instanceof TransactionCanceledException && alreadyWritten(error)) return;
+      throw error;
+    }
   }
 
-  private async put(entry: SessionLogEntry, bytes: Uint8Array): Promise<void> {
+  private itemOf(entry: SessionLogEntry, bytes: Uint8Array): Record<string, unknown> {
     const clockMs = entry.records[entry.records.length - 1]?.clockMs ?? 0;
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            [SHARD]: entry.shardId,
-            [SEQUENCE]: padSequence(entry.lastSequence),
-            clockMs,
-            recordCount: entry.records.length,
-            records: bytes,
-            [TTL.attribute]: expiryAfterDays(toIso(clockMs), TTL.retentionDays),
-          },
-          // A batch delivered again writes the same entry: the first one stays.
-          ConditionExpression: 'attribute_not_exists(#sequence)',
-          ExpressionAttributeNames: { '#sequence': SEQUENCE },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    return {
+      [SHARD]: entry.shardId,
+      [SEQUENCE]: padSequence(entry.lastSequence),
+      clockMs,
+      recordCount: entry.records.length,
+      records: bytes,
+      [TTL.attribute]: expiryAfterDays(toIso(clockMs), TTL.retentionDays),
+    };
   }
 
   private entryOf(item: Record<string, unknown>): SessionLogEntry {
@@ -124,4 +130,14 @@ function parts(entry: SessionLogEntry): { entry: SessionLogEntry; bytes: Uint8Ar
     ...parts({ ...entry, records: older, lastSequence: (older[older.length - 1] as { sequence: string }).sequence }),
     ...parts({ ...entry, records: newer }),
   ];
+}
+
+/** A transaction refused only because its entry's parts exist: written before, by this batch's first delivery. */
+function alreadyWritten(error: TransactionCanceledException): boolean {
+  const reasons = error.CancellationReasons ?? [];
+  return (
+    reasons.length > 0 &&
+    reasons.every((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'None') &&
+    reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')
+  );
 }

@@ -40,7 +40,11 @@ export async function catchUpSessionState(
   }
 }
 
-/** After judging a batch: what it judged goes into the log (nothing when it judged nothing new). */
+/**
+ * After judging a batch: what it judged goes into the log (nothing when it judged nothing new). When
+ * the write fails the memory of the shard is dropped, so that it never holds records the log lacks:
+ * the batch fails, and whichever environment takes it again judges it from the log.
+ */
 export async function recordSessionState(
   activity: SessionActivity,
   log: SessionLog,
@@ -49,7 +53,12 @@ export async function recordSessionState(
 ): Promise<void> {
   const entry = activity.takeLogEntry(shardId);
   if (entry === undefined) return;
-  await log.append(entry);
+  try {
+    await log.append(entry);
+  } catch (error) {
+    activity.forgetShard(shardId);
+    throw error;
+  }
   if (traffic) traffic.writes++;
   activity.logged(entry);
 }
