@@ -7,12 +7,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectWriter, type SdkClientConfig } from '../../../functions/store/s3-object-writer.js';
+import { type CapturedRequest, startCapturingServer } from '../../helpers/capturing-server.js';
 import { requireGluePython, runsPythonSuites, warnSkipped } from '../../helpers/glue-python.js';
 
 const CREDENTIALS = {
@@ -22,13 +21,6 @@ const CREDENTIALS = {
 };
 const SIGNED_AT = new Date('2026-12-06T05:30:00.000Z');
 const KEY = 'quarantine/2026-12-06/clickstream/shardId-000000000001/49650000000000000000001.bin';
-
-interface Captured {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
 
 /** A DynamoDB client's resolved config, as the clickstream handler hands it over. */
 function sdkConfig(): SdkClientConfig {
@@ -71,29 +63,15 @@ const flatHeaders = (headers: IncomingHttpHeaders) =>
 if (!runsPythonSuites) warnSkipped('s3-object-writer');
 
 describe.skipIf(!runsPythonSuites)('S3ObjectWriter: PutObject signed as S3 verifies it', () => {
-  let server: Server;
+  let server: Awaited<ReturnType<typeof startCapturingServer>>;
   let endpoint: string;
-  const requests: Captured[] = [];
-  let answer: { status: number; body: string } = { status: 200, body: '' };
+  let requests: CapturedRequest[];
 
   beforeAll(async () => {
-    server = createServer(async (request, response) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of request) chunks.push(chunk as Buffer);
-      requests.push({
-        method: request.method ?? '',
-        url: request.url ?? '',
-        headers: request.headers,
-        body: Buffer.concat(chunks),
-      });
-      response.writeHead(answer.status, { 'content-type': 'application/xml' });
-      response.end(answer.body);
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startCapturingServer({ status: 200, headers: { 'content-type': 'application/xml' }, body: '' });
+    ({ endpoint, captured: requests } = server);
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => server.close());
 
   it('puts the bytes path-style on an endpoint override, with the payload hash and a signature botocore agrees with', async () => {
     const body = Buffer.alloc(300 * 1024, 7);
@@ -103,7 +81,7 @@ describe.skipIf(!runsPythonSuites)('S3ObjectWriter: PutObject signed as S3 verif
     const location = await writer.put(KEY, body);
 
     expect(location).toBe(`s3://spill-bucket/${KEY}`);
-    const sent = requests.at(-1) as Captured;
+    const sent = requests.at(-1) as CapturedRequest;
     expect(sent.method).toBe('PUT');
     expect(sent.url).toBe(`/spill-bucket/${KEY}`);
     expect(sent.body.equals(body)).toBe(true);
@@ -144,15 +122,16 @@ describe.skipIf(!runsPythonSuites)('S3ObjectWriter: PutObject signed as S3 verif
   });
 
   it("fails with S3's error code, so the batch is retried and the record is not lost", async () => {
-    answer = {
+    server.answer({
       status: 403,
+      headers: { 'content-type': 'application/xml' },
       body: '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>no</Message></Error>',
-    };
+    });
     try {
       const writer = new S3ObjectWriter(sdkConfig(), { bucket: 'spill-bucket', endpoint });
       await expect(writer.put(KEY, Buffer.from('x'))).rejects.toThrow(/answered 403 AccessDenied/);
     } finally {
-      answer = { status: 200, body: '' };
+      server.answer({ status: 200, headers: { 'content-type': 'application/xml' }, body: '' });
     }
   });
 

@@ -5,15 +5,13 @@
  * signer (boto3's, the pinned one of the Glue suites) computes the very Authorization header sent.
  */
 import { spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchApi, type MetricDataQuery } from '../../../functions/store/cloudwatch-api.js';
 import { LambdaApi } from '../../../functions/store/lambda-api.js';
+import { type CapturedRequest, startCapturingServer } from '../../helpers/capturing-server.js';
 import { requireGluePython, runsPythonSuites, warnSkipped } from '../../helpers/glue-python.js';
 
 const CREDENTIALS = {
@@ -24,15 +22,8 @@ const CREDENTIALS = {
 const REGION = 'eu-west-1';
 const FUNCTION = 'arn:aws:lambda:eu-west-1:123456789012:function:clickprice-dev-clickstream';
 
-interface Captured {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
-}
-
 /** botocore's SigV4 Authorization header for the request as it arrived, signed at its x-amz-date. */
-function botocoreAuthorization(service: string, request: Captured, endpoint: string): string {
+function botocoreAuthorization(service: string, request: CapturedRequest, endpoint: string): string {
   const script = `
 import base64, datetime, json, sys
 from unittest import mock
@@ -66,7 +57,7 @@ print(request.headers['Authorization'])
 }
 
 /** What must agree between two requests for one call: all but the SDK's own bookkeeping headers. */
-function shape(request: Captured) {
+function shape(request: CapturedRequest) {
   return {
     method: request.method,
     url: request.url,
@@ -80,38 +71,22 @@ function shape(request: Captured) {
 if (!runsPythonSuites) warnSkipped('signed-aws-request');
 
 describe.skipIf(!runsPythonSuites)('Lambda and CloudWatch calls signed without their clients', () => {
-  let server: Server;
+  let server: Awaited<ReturnType<typeof startCapturingServer>>;
   let endpoint: string;
-  const captured: Captured[] = [];
-  let answer: { status: number; headers: Record<string, string>; body: string } = {
-    status: 200,
-    headers: {},
-    body: '{}',
-  };
+  let captured: CapturedRequest[];
   const config = () => new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }).config;
   const sdk = () => ({ region: REGION, credentials: CREDENTIALS, endpoint, maxAttempts: 1 });
+  const answer = (status: number, headers: Record<string, string>, body: string) =>
+    server.answer({ status, headers: { 'content-type': 'application/json', ...headers }, body });
 
   beforeAll(async () => {
-    server = createServer(async (request, response) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of request) chunks.push(chunk as Buffer);
-      captured.push({
-        method: request.method ?? '',
-        url: request.url ?? '',
-        headers: request.headers,
-        body: Buffer.concat(chunks),
-      });
-      response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      response.end(answer.body);
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startCapturingServer({ status: 200, body: '{}' });
+    ({ endpoint, captured } = server);
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => server.close());
 
   it('invokes a function as the Lambda client does, signed as botocore signs it, and reads its error', async () => {
-    answer = { status: 200, headers: { 'x-amz-function-error': 'Unhandled' }, body: '{"errorMessage":"boom"}' };
+    answer(200, { 'x-amz-function-error': 'Unhandled' }, '{"errorMessage":"boom"}');
     const payload = { Records: [{ eventID: 'shardId-000000000000:1', n: 1 }] };
     const ours = await new LambdaApi(config(), endpoint).invoke(FUNCTION, payload);
     const client = new LambdaClient(sdk());
@@ -119,7 +94,7 @@ describe.skipIf(!runsPythonSuites)('Lambda and CloudWatch calls signed without t
       new InvokeCommand({ FunctionName: FUNCTION, Payload: Buffer.from(JSON.stringify(payload)) }),
     );
     client.destroy();
-    const [sent, sdkSent] = captured.splice(0) as [Captured, Captured];
+    const [sent, sdkSent] = captured.splice(0) as [CapturedRequest, CapturedRequest];
 
     expect(shape(sent)).toEqual(shape(sdkSent));
     expect(sent.headers.authorization).toBe(botocoreAuthorization('lambda', sent, endpoint));
@@ -128,18 +103,18 @@ describe.skipIf(!runsPythonSuites)('Lambda and CloudWatch calls signed without t
   });
 
   it('describes an event-source mapping as the Lambda client does, and names Lambda’s error', async () => {
-    answer = { status: 200, headers: {}, body: '{"UUID":"a1b2","State":"Enabled","LastProcessingResult":"OK"}' };
+    answer(200, {}, '{"UUID":"a1b2","State":"Enabled","LastProcessingResult":"OK"}');
     const api = new LambdaApi(config(), endpoint);
     expect(await api.getEventSourceMapping('a1b2')).toMatchObject({ State: 'Enabled', LastProcessingResult: 'OK' });
-    const [sent] = captured.splice(0) as [Captured];
+    const [sent] = captured.splice(0) as [CapturedRequest];
     expect(sent).toMatchObject({ method: 'GET', url: '/2015-03-31/event-source-mappings/a1b2' });
     expect(sent.headers.authorization).toBe(botocoreAuthorization('lambda', sent, endpoint));
 
-    answer = {
-      status: 404,
-      headers: { 'x-amzn-errortype': 'ResourceNotFoundException:http://internal.amazon.com/' },
-      body: '{"Type":"User","message":"The resource you requested does not exist."}',
-    };
+    answer(
+      404,
+      { 'x-amzn-errortype': 'ResourceNotFoundException:http://internal.amazon.com/' },
+      '{"Type":"User","message":"The resource you requested does not exist."}',
+    );
     await expect(api.getEventSourceMapping('gone')).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
       statusCode: 404,
@@ -148,11 +123,11 @@ describe.skipIf(!runsPythonSuites)('Lambda and CloudWatch calls signed without t
   });
 
   it('reads metric data as the CloudWatch client does, signed as botocore signs it', async () => {
-    answer = {
-      status: 200,
-      headers: { 'content-type': 'application/x-amz-json-1.0' },
-      body: JSON.stringify({ MetricDataResults: [{ Id: 'errors', Timestamps: [1_796_535_000], Values: [2] }] }),
-    };
+    answer(
+      200,
+      { 'content-type': 'application/x-amz-json-1.0' },
+      JSON.stringify({ MetricDataResults: [{ Id: 'errors', Timestamps: [1_796_535_000], Values: [2] }] }),
+    );
     const queries: MetricDataQuery[] = [
       {
         Id: 'errors',
@@ -185,7 +160,7 @@ describe.skipIf(!runsPythonSuites)('Lambda and CloudWatch calls signed without t
       }),
     );
     client.destroy();
-    const [sent, sdkSent] = captured.splice(0) as [Captured, Captured];
+    const [sent, sdkSent] = captured.splice(0) as [CapturedRequest, CapturedRequest];
 
     expect(shape(sent)).toEqual(shape(sdkSent));
     expect(sent.headers['x-amzn-query-mode']).toBe(sdkSent.headers['x-amzn-query-mode']);
