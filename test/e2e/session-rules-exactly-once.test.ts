@@ -177,7 +177,8 @@ describe('the session rules across execution environments, a SIGKILL and produce
     expect(run.onStream).toHaveLength(run.lines.length + run.again.length);
     expect(run.discarded).toBe(0);
     expect(run.expected.excluded.duplicate).toBeGreaterThan(run.again.length / 2);
-    expect(run.expected.excluded.capped).toBeGreaterThan(0);
+    // No check that some event was capped: whether a session sends a product 4 views in one minute
+    // depends on where the run's minutes fall (its clock starts now); CI once saw none (seed 21).
     expect(Object.fromEntries(run.actual.counters)).toEqual(Object.fromEntries(run.expected.counters));
     expect(run.actual.excluded).toEqual(run.expected.excluded);
   }, 240_000);
