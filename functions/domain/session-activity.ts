@@ -416,12 +416,6 @@ export class SessionActivity {
     return this.shards.get(shardId)?.position;
   }
 
-  /** The shard's clock, or undefined when nothing of it is remembered. */
-  clockOf(shardId: string): number | undefined {
-    const clock = this.shards.get(shardId)?.clockMs;
-    return clock === undefined || clock === Number.NEGATIVE_INFINITY ? undefined : clock;
-  }
-
   /** The horizon, in ms of the shard's clock. */
   get horizon(): number {
     return this.horizonMs;
