@@ -11,7 +11,7 @@
  * own clock (the latest arrival time read so far), and the bot memory. So the verdicts are a function
  * of the shard's records alone: an execution environment that judged every batch and one that just
  * rebuilt the memory from the session log (the records of the horizon with their verdicts, and the
- * bot memory, see SessionLogEntry) judge the next record alike. That is what makes the rules exact on
+ * bots, see SessionLogEntry and BotMark) judge the next record alike. That is what makes the rules exact on
  * Lambda, where a shard's batches run in whichever environment is free and environments come and go
  * (see functions/use-cases/session-state-sync.ts). The memory kept here is the fast copy of the log.
  *
@@ -57,18 +57,31 @@ export interface LoggedJudgement extends JudgedEvent {
   readonly verdict: Verdict;
 }
 
+/** A session found to be a bot: sessionId, and the event time (epoch ms) until which it is one. */
+export type BotMark = readonly [sessionId: string, untilMs: number];
+
 /**
- * One batch's worth of a shard's session log: its valid records in shard order, each with its verdict
- * (redelivered ones too, so a log holds every judged record however batches were cut on retries), and
- * the bot memory after the last of them.
+ * One batch's worth of a shard's session log: its valid records in shard order, each with its verdict,
+ * and the bot marks its records set. Marks only, not the whole bot memory: an attack of thousands of
+ * sessions would make every entry carry all of them, and past about 7,000 an entry would not fit in
+ * an item. A batch of n records sets at most n marks.
  */
 export interface SessionLogEntry {
   readonly shardId: string;
   /** The highest sequence among its records: the log's sort key. */
   readonly lastSequence: string;
   readonly records: readonly LoggedJudgement[];
-  /** sessionId → event time (epoch ms) until which it is a bot, as after its last record. */
-  readonly bots: readonly (readonly [string, number])[];
+  /** The sessions its records marked as bots, each with its mark as after its last record. */
+  readonly bots: readonly BotMark[];
+}
+
+/**
+ * An entry as it is written: with the shard's whole bot memory after it, which the log keeps beside
+ * its entries (a bot is remembered for longer than the horizon, and a reader starting a horizon back
+ * must know the marks set before it).
+ */
+export interface SessionLogWrite extends SessionLogEntry {
+  readonly botMemory: readonly BotMark[];
 }
 
 /** The shard's session log (functions/store/session-log-store.ts in DynamoDB). */
@@ -76,17 +89,26 @@ export interface SessionLog {
   /**
    * Entries after `position` (every entry when undefined), oldest first, read back from the newest
    * no further than `horizonMs` before the newest's clock. `complete`: every entry after `position`
-   * is there; false when the read stopped at the horizon first.
+   * is there; false when the read stopped at the horizon first. When the entries are not all that
+   * followed `position` (no position, or not complete), `bots` is the bot memory as the newest entry
+   * wrote it.
    */
   recent(
     shardId: string,
     position: string | undefined,
     horizonMs: number,
-  ): Promise<{ readonly entries: readonly SessionLogEntry[]; readonly complete: boolean }>;
+  ): Promise<{
+    readonly entries: readonly SessionLogEntry[];
+    readonly complete: boolean;
+    readonly bots?: readonly BotMark[];
+  }>;
   /** The entries holding the records from `from` to `to` (sequences), oldest first. */
   covering(shardId: string, from: string, to: string): Promise<readonly SessionLogEntry[]>;
-  /** Writes an entry; one already written (the same last sequence) is left as it is. */
-  append(entry: SessionLogEntry): Promise<void>;
+  /**
+   * Writes an entry and, with it, the bot memory after it; one already written (the same last
+   * sequence) is left as it is, and so is the bot memory then.
+   */
+  append(entry: SessionLogWrite): Promise<void>;
 }
 
 /** One record inside the horizon: a log line, and what it added to the memory, to take back when it leaves. */
@@ -198,6 +220,8 @@ class ShardMemory {
   readonly sessions = new Map<string, SessionMemory>();
   /** sessionId → event time until which it is a bot; forgotten once the clock is a horizon past it. */
   readonly bots = new Map<string, number>();
+  /** sessionId → the record that last marked it, and the mark, for marks not yet in the log. */
+  readonly unloggedMarks = new Map<string, { readonly sequence: string; readonly untilMs: number }>();
   /** Padded sequence → verdict, for records in the horizon not counted: a redelivery gets it again. */
   readonly exclusions = new Map<string, Verdict>();
   /** The same, recalled from the log for a redelivery older than the horizon (see recall). */
@@ -260,7 +284,9 @@ export class SessionActivity {
     shard.eventIds.set(eventId, 1);
     const session = this.sessionOf(shard, sessionId);
     if (session.countMinute(minute) > this.botEventsPerMinute) {
-      shard.bots.set(sessionId, eventTimeMs + this.botMemoryMs);
+      const untilMs = eventTimeMs + this.botMemoryMs;
+      shard.bots.set(sessionId, untilMs);
+      if (this.keepsLog) shard.unloggedMarks.set(sessionId, { sequence, untilMs });
     }
     if (shard.bots.size > 0) {
       const botUntil = shard.bots.get(sessionId);
@@ -444,21 +470,25 @@ export class SessionActivity {
 
   /**
    * The log entry of what was judged since the last one was written (undefined when nothing was),
-   * with the bot memory as it is now. Kept until `logged` says it was written: a write that failed
-   * leaves it for the next entry.
+   * with the marks its records set and the bot memory as it is now. Kept until `logged` says it was
+   * written: a write that failed leaves it for the next entry.
    */
-  takeLogEntry(shardId: string): SessionLogEntry | undefined {
+  takeLogEntry(shardId: string): SessionLogWrite | undefined {
     const shard = this.shards.get(shardId);
     const records = shard?.pending;
     const last = records?.[records.length - 1];
     if (shard === undefined || last === undefined) return undefined;
     shard.recalled.clear();
-    const bots: [string, number][] = [];
+    // Marks forgotten already (an event time far behind the clock) too: a mark replaces the session's
+    // earlier one, which a reader of the log would otherwise keep.
+    const bots: BotMark[] = [];
+    for (const [sessionId, { untilMs }] of shard.unloggedMarks) bots.push([sessionId, untilMs]);
+    const botMemory: BotMark[] = [];
     for (const [sessionId, until] of shard.bots) {
       if (this.botForgotten(until, shard.clockMs)) shard.bots.delete(sessionId);
-      else bots.push([sessionId, until]);
+      else botMemory.push([sessionId, until]);
     }
-    return { shardId, lastSequence: last.sequence, records: [...shard.pending], bots };
+    return { shardId, lastSequence: last.sequence, records: [...shard.pending], bots, botMemory };
   }
 
   /**
@@ -471,23 +501,34 @@ export class SessionActivity {
     if (this.current?.shardId === shardId) this.current = undefined;
   }
 
-  /** The entry is in the log: its records leave the pending ones, and the log position moves to it. */
+  /** The entry is in the log: its records and marks leave the pending ones, and the log position moves to it. */
   logged(entry: SessionLogEntry): void {
     const shard = this.shardOf(entry.shardId);
-    shard.pending = shard.pending.filter((record) => compareSequences(record.sequence, entry.lastSequence) > 0);
+    this.leavePending(shard, entry.lastSequence);
     if (shard.position === undefined || compareSequences(entry.lastSequence, shard.position) > 0) {
       shard.position = entry.lastSequence;
+    }
+  }
+
+  /** Records and marks up to `lastSequence` are in the log. */
+  private leavePending(shard: ShardMemory, lastSequence: string): void {
+    shard.pending = shard.pending.filter((record) => compareSequences(record.sequence, lastSequence) > 0);
+    for (const [sessionId, { sequence }] of shard.unloggedMarks) {
+      if (compareSequences(sequence, lastSequence) <= 0) shard.unloggedMarks.delete(sessionId);
     }
   }
 
   /**
    * Applies log entries (oldest first) that other environments wrote, as if this memory had judged
    * their records: records at or below the highest sequence judged here are already in it. `fresh`:
-   * forget the shard first, because the entries are the whole horizon and what is remembered is older.
+   * the entries are the whole horizon and what is remembered is older, so the shard is forgotten
+   * first, and `fresh.bots` (the log's bot memory) gives the marks set before the entries.
    */
-  applyLog(shardId: string, entries: readonly SessionLogEntry[], fresh = false): void {
-    if (fresh) this.forgetShard(shardId);
+  applyLog(shardId: string, entries: readonly SessionLogEntry[], fresh?: { readonly bots: readonly BotMark[] }): void {
+    if (fresh !== undefined) this.forgetShard(shardId);
     const shard = this.shardOf(shardId);
+    // The memory includes the entries' marks, and their records' marks are set again by them, in order.
+    if (fresh !== undefined) for (const [sessionId, until] of fresh.bots) shard.bots.set(sessionId, until);
     for (const entry of entries) {
       const newer = shard.lastJudged === undefined || compareSequences(entry.lastSequence, shard.lastJudged) > 0;
       for (const record of entry.records) {
@@ -496,14 +537,11 @@ export class SessionActivity {
         this.advanceClock(shard, Math.max(shard.clockMs, record.clockMs));
         this.redo(shard, record);
       }
-      if (newer) {
-        shard.bots.clear();
-        for (const [sessionId, until] of entry.bots) shard.bots.set(sessionId, until);
-      }
+      if (newer) for (const [sessionId, until] of entry.bots) shard.bots.set(sessionId, until);
       if (shard.position === undefined || compareSequences(entry.lastSequence, shard.position) > 0) {
         shard.position = entry.lastSequence;
       }
-      shard.pending = shard.pending.filter((record) => compareSequences(record.sequence, entry.lastSequence) > 0);
+      this.leavePending(shard, entry.lastSequence);
     }
   }
 

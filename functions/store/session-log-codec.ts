@@ -31,6 +31,7 @@ interface Columns {
   readonly types: number[];
   readonly eventTimes: number[];
   readonly verdicts: number[];
+  /** The entry's bot marks (before issue 19's review, entries of this format held the whole bot memory: read as marks, the same). */
   readonly bots: (readonly [string, number])[];
 }
 

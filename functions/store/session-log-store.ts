@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import { padSequence } from '../domain/sequence-numbers.js';
-import type { SessionLog, SessionLogEntry } from '../domain/session-activity.js';
+import type { BotMark, SessionLog, SessionLogEntry, SessionLogWrite } from '../domain/session-activity.js';
 import { expiryAfterDays, toIso } from '../domain/time.js';
 
 import { queryPages } from './query-pages.js';
@@ -13,12 +13,20 @@ const SEQUENCE = tables.sessionLog.sortKey.name;
 const TTL = tables.sessionLog.ttl;
 /** Below DynamoDB's 400 KB item limit, with room for the key and the other attributes. */
 const MAX_RECORDS_BYTES = 350_000;
+/**
+ * Items the shard's bot memory is spread over, by a hash of the session: an entry rewrites the ones
+ * holding a session it marked, so a transaction stays far below its 100 items, and an item holds a
+ * 32nd of the bots (12,000 bots, about what 40 minutes at 1,000 records/s can mark, make 17 KB each).
+ */
+const BOT_BUCKETS = 32;
 
 /**
  * The session log in DynamoDB: one item per batch (shard, zero-padded last sequence) with the
  * batch's judged records (session-log-codec.ts) and the clock of its last one, so a reader going back
- * from the newest knows where the horizon ends without opening the records. Every read is strongly
- * consistent: an environment must see the entry the previous batch's environment wrote.
+ * from the newest knows where the horizon ends without opening the records. Beside them, under the
+ * partition `${shardId}#bots`, the shard's bot memory in BOT_BUCKETS items, written in the entry's
+ * transaction. Every read is strongly consistent: an environment must see the entry the previous
+ * batch's environment wrote.
  */
 export class SessionLogStore implements SessionLog {
   constructor(
@@ -27,6 +35,15 @@ export class SessionLogStore implements SessionLog {
   ) {}
 
   async recent(shardId: string, position: string | undefined, horizonMs: number) {
+    // Without a position the read is a whole horizon, which needs the bot memory too: read side by side.
+    const bots = position === undefined ? this.botMemory(shardId) : undefined;
+    bots?.catch(() => undefined);
+    const { entries, complete } = await this.entriesAfter(shardId, position, horizonMs);
+    if (bots !== undefined) return { entries, complete, bots: await bots };
+    return complete ? { entries, complete } : { entries, complete, bots: await this.botMemory(shardId) };
+  }
+
+  private async entriesAfter(shardId: string, position: string | undefined, horizonMs: number) {
     const read: SessionLogEntry[] = [];
     let newestClockMs: number | undefined;
     const names: Record<string, string> = { '#shard': SHARD };
@@ -76,18 +93,36 @@ export class SessionLogStore implements SessionLog {
     return covering;
   }
 
+  /** The shard's bot memory, as the newest entry that marked a bot left it. */
+  private async botMemory(shardId: string): Promise<BotMark[]> {
+    const marks: BotMark[] = [];
+    const pages = queryPages(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#shard = :bots',
+      ExpressionAttributeNames: { '#shard': SHARD },
+      ExpressionAttributeValues: { ':bots': botsKey(shardId) },
+      ConsistentRead: true,
+    });
+    for await (const items of pages) {
+      for (const item of items) marks.push(...Object.entries(item.marks as Record<string, number>));
+    }
+    return marks;
+  }
+
   /**
-   * One PutItem; an entry in several parts in one transaction, so that no reader ever sees some of
-   * its parts (each part carries the bot memory after the whole entry, and a reader judges after it).
+   * One PutItem; an entry in several parts, or one that marked bots, in one transaction, so that no
+   * reader ever sees some of its parts, or its marks without the bot memory after it (its marks are
+   * in the newest part, which a reader applies last).
    */
-  async append(entry: SessionLogEntry): Promise<void> {
-    const puts = parts(entry).map((part) => ({
+  async append(entry: SessionLogWrite): Promise<void> {
+    const entryPuts = parts(entry).map((part) => ({
       TableName: this.tableName,
       Item: this.itemOf(part.entry, part.bytes),
       // A batch delivered again writes the same entry: the first one stays.
       ConditionExpression: 'attribute_not_exists(#sequence)',
       ExpressionAttributeNames: { '#sequence': SEQUENCE },
     }));
+    const puts = [...entryPuts, ...this.botItemsOf(entry)];
     try {
       if (puts.length === 1) await this.client.send(new PutCommand(puts[0] as (typeof puts)[number]));
       else await this.client.send(new TransactWriteCommand({ TransactItems: puts.map((Put) => ({ Put })) }));
@@ -96,6 +131,27 @@ export class SessionLogStore implements SessionLog {
       if (error instanceof TransactionCanceledException && alreadyWritten(error)) return;
       throw error;
     }
+  }
+
+  /** The bot memory's items that hold a session the entry marked, each whole as the memory is now. */
+  private botItemsOf(entry: SessionLogWrite): { TableName: string; Item: Record<string, unknown> }[] {
+    if (entry.bots.length === 0) return [];
+    const touched = new Set(entry.bots.map(([sessionId]) => bucketOf(sessionId)));
+    const buckets = new Map<number, Record<string, number>>([...touched].map((bucket) => [bucket, {}]));
+    for (const [sessionId, until] of entry.botMemory) {
+      const marks = buckets.get(bucketOf(sessionId));
+      if (marks !== undefined) marks[sessionId] = until;
+    }
+    const clockMs = entry.records[entry.records.length - 1]?.clockMs ?? 0;
+    return [...buckets].map(([bucket, marks]) => ({
+      TableName: this.tableName,
+      Item: {
+        [SHARD]: botsKey(entry.shardId),
+        [SEQUENCE]: `bots-${String(bucket).padStart(2, '0')}`,
+        marks,
+        [TTL.attribute]: expiryAfterDays(toIso(clockMs), TTL.retentionDays),
+      },
+    }));
   }
 
   private itemOf(entry: SessionLogEntry, bytes: Uint8Array): Record<string, unknown> {
@@ -115,10 +171,24 @@ export class SessionLogStore implements SessionLog {
   }
 }
 
+/** The partition of a shard's bot memory. */
+function botsKey(shardId: string): string {
+  return `${shardId}#bots`;
+}
+
+/** Which of the bot memory's items holds a session: FNV-1a of its id. */
+function bucketOf(sessionId: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < sessionId.length; index++) {
+    hash = Math.imul(hash ^ sessionId.charCodeAt(index), 0x01000193);
+  }
+  return (hash >>> 0) % BOT_BUCKETS;
+}
+
 /**
  * The entry as items: one, unless its records pass the item limit (a batch of thousands of large
- * events), then halves until each fits, oldest first. Each part carries the bot memory after the
- * whole entry: a reader always applies the newest part last.
+ * events), then halves until each fits, oldest first. The marks go with the newest part, which a
+ * reader applies last.
  */
 function parts(entry: SessionLogEntry): { entry: SessionLogEntry; bytes: Uint8Array }[] {
   const bytes = encodeSessionLogEntry(entry);
@@ -127,7 +197,12 @@ function parts(entry: SessionLogEntry): { entry: SessionLogEntry; bytes: Uint8Ar
   const older = entry.records.slice(0, half);
   const newer = entry.records.slice(half);
   return [
-    ...parts({ ...entry, records: older, lastSequence: (older[older.length - 1] as { sequence: string }).sequence }),
+    ...parts({
+      shardId: entry.shardId,
+      records: older,
+      lastSequence: (older[older.length - 1] as { sequence: string }).sequence,
+      bots: [],
+    }),
     ...parts({ ...entry, records: newer }),
   ];
 }

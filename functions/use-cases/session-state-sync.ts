@@ -3,9 +3,9 @@
  * environment is free, and environments are recycled, so the rules' memory (SessionActivity) cannot
  * live in module scope alone: each batch first brings it up to date from the shard's session log
  * (entries that other environments wrote since this one last did, or the whole horizon when it has
- * nothing of the shard), and afterwards writes what it judged. The module-scope memory is the fast
- * copy: a warm environment that judged the shard's previous batch reads an empty page and writes
- * one item.
+ * nothing of the shard, with the bots marked before it), and afterwards writes what it judged. The
+ * module-scope memory is the fast copy: a warm environment that judged the shard's previous batch
+ * reads an empty page and writes one item.
  */
 import type { SessionActivity, SessionLog } from '../domain/session-activity.js';
 
@@ -28,12 +28,18 @@ export async function catchUpSessionState(
   traffic?: SessionLogTraffic,
 ): Promise<void> {
   const position = activity.logPosition(shardId);
-  const { entries, complete } = await log.recent(shardId, position, activity.horizon);
-  if (traffic) traffic.reads++;
+  const { entries, complete, bots } = await log.recent(shardId, position, activity.horizon);
+  // A whole horizon is two Queries (the entries, the bot memory), each of as many pages as it holds.
+  if (traffic) traffic.reads += position === undefined || !complete ? 2 : 1;
   // Without a position this memory has nothing of the log; with one the log has moved on past it by
-  // more than a horizon: either way the entries read are the whole horizon.
-  const fresh = position === undefined || !complete;
-  if (entries.length > 0 || fresh) activity.applyLog(shardId, entries, fresh);
+  // more than a horizon: either way the entries read are the whole horizon, and the bots marked
+  // before it come from the log's bot memory.
+  if (position === undefined || !complete) {
+    if (bots === undefined) throw new Error(`the session log of ${shardId} gave a horizon without its bot memory`);
+    activity.applyLog(shardId, entries, { bots });
+  } else if (entries.length > 0) {
+    activity.applyLog(shardId, entries);
+  }
   if (activity.mayHaveForgotten(shardId, batch.firstSequence)) {
     activity.recall(shardId, await log.covering(shardId, batch.firstSequence, batch.lastSequence));
     if (traffic) traffic.reads++;

@@ -1,5 +1,5 @@
 import { compareSequences } from '../../functions/domain/sequence-numbers.js';
-import type { SessionLog, SessionLogEntry } from '../../functions/domain/session-activity.js';
+import type { BotMark, SessionLog, SessionLogEntry, SessionLogWrite } from '../../functions/domain/session-activity.js';
 
 /**
  * A session log in memory, read as the DynamoDB store reads it (entries sorted by last sequence;
@@ -8,6 +8,8 @@ import type { SessionLog, SessionLogEntry } from '../../functions/domain/session
  */
 export class InMemorySessionLog implements SessionLog {
   readonly entries = new Map<string, SessionLogEntry[]>();
+  /** Each shard's bot memory, as the newest entry that marked a bot wrote it. */
+  readonly botMemory = new Map<string, readonly BotMark[]>();
   /** Appends to fail from now on (a throttled or unreachable table). */
   failing = false;
 
@@ -17,13 +19,16 @@ export class InMemorySessionLog implements SessionLog {
       .reverse();
     const newest = newestFirst[0];
     const read: SessionLogEntry[] = [];
+    const bots = this.botMemory.get(shardId) ?? [];
     for (const entry of newestFirst) {
       if (newest !== undefined && clockOf(entry) <= clockOf(newest) - horizonMs) {
-        return { entries: read.reverse(), complete: false };
+        return { entries: read.reverse(), complete: false, bots };
       }
       read.push(entry);
     }
-    return { entries: read.reverse(), complete: true };
+    return position === undefined
+      ? { entries: read.reverse(), complete: true, bots }
+      : { entries: read.reverse(), complete: true };
   }
 
   async covering(shardId: string, from: string, to: string) {
@@ -36,7 +41,7 @@ export class InMemorySessionLog implements SessionLog {
     return covering;
   }
 
-  async append(entry: SessionLogEntry) {
+  async append(entry: SessionLogWrite) {
     if (this.failing) throw new Error('session log unavailable');
     const entries = this.of(entry.shardId);
     if (entries.some((written) => written.lastSequence === entry.lastSequence)) return;
@@ -56,6 +61,12 @@ export class InMemorySessionLog implements SessionLog {
       })),
       bots: entry.bots.map(([sessionId, until]) => [sessionId, until] as const),
     });
+    if (entry.bots.length > 0) {
+      this.botMemory.set(
+        entry.shardId,
+        entry.botMemory.map(([sessionId, until]) => [sessionId, until] as const),
+      );
+    }
     entries.sort((a, b) => compareSequences(a.lastSequence, b.lastSequence));
   }
 
