@@ -228,6 +228,8 @@ class ShardMemory {
   readonly recalled = new Map<string, Verdict>();
   /** Records judged here and not yet in the log (see takeLogEntry). */
   pending: Remembered[] = [];
+  /** When a batch of it was last begun here (SessionActivity's count of shard switches). */
+  lastUsed = 0;
 
   constructor(readonly shardId: string) {}
 }
@@ -238,13 +240,21 @@ export class SessionActivity {
   private readonly maxPerSessionProductMinute: number;
   private readonly horizonMs: number;
   private readonly keepsLog: boolean;
+  private readonly maxRememberedRecords: number;
   private readonly shards = new Map<string, ShardMemory>();
+  private switches = 0;
   /** The shard judged last: batches hold one shard, so the Map is touched only when it changes. */
   private current: ShardMemory | undefined;
 
   constructor(
     options: SessionActivityOptions & {
       /** Keep what takeLogEntry gives. @default false */ readonly sessionLog?: boolean;
+      /**
+       * With a log: when a batch of one shard begins and the records remembered of all shards are
+       * more than this, other shards' memories are dropped, least recently used first (the log
+       * rebuilds them). The shard being judged is always kept whole. @default no limit
+       */
+      readonly maxRememberedRecords?: number;
     } = {},
   ) {
     this.botEventsPerMinute = options.botEventsPerMinute ?? 200;
@@ -252,6 +262,14 @@ export class SessionActivity {
     this.maxPerSessionProductMinute = options.maxPerSessionProductMinute ?? 3;
     this.horizonMs = (options.horizonMinutes ?? 10) * 60_000;
     this.keepsLog = options.sessionLog ?? false;
+    this.maxRememberedRecords = options.maxRememberedRecords ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Records remembered, of every shard: what the memory's size follows. */
+  get rememberedRecords(): number {
+    let records = 0;
+    for (const shard of this.shards.values()) records += shard.window.size;
+    return records;
   }
 
   /**
@@ -419,8 +437,25 @@ export class SessionActivity {
       this.shards.set(shardId, shard);
     }
     this.current = shard;
-    if (this.keepsLog) this.forgetIdleShards(shard);
+    shard.lastUsed = ++this.switches;
+    if (this.keepsLog) {
+      this.forgetIdleShards(shard);
+      this.keepWithinBudget(shard);
+    }
     return shard;
+  }
+
+  /** Drops other shards' memories, least recently used first, until the records remembered fit the budget. */
+  private keepWithinBudget(active: ShardMemory): void {
+    let records = this.rememberedRecords;
+    if (records <= this.maxRememberedRecords) return;
+    const others = [...this.shards.values()].filter((shard) => shard !== active && shard.pending.length === 0);
+    others.sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const shard of others) {
+      if (records <= this.maxRememberedRecords) return;
+      records -= shard.window.size;
+      this.shards.delete(shard.shardId);
+    }
   }
 
   /**
@@ -618,6 +653,19 @@ function pendingVerdict(pending: readonly Remembered[], sequence: string): Verdi
   }
   return undefined;
 }
+
+/**
+ * A budget of remembered records for a memory of `memoryBytes` (a Lambda function's): half of it, at
+ * 500 bytes a record (470 measured with the reader's interned strings, the bench batch's sessions and
+ * products). 1,024 MB holds about 1.07 million records: one shard's 10 minutes at Kinesis's 1,000
+ * records/s is 600,000.
+ */
+export function rememberedRecordsBudget(memoryBytes: number): number {
+  return Math.floor(memoryBytes / 2 / BYTES_PER_REMEMBERED_RECORD);
+}
+
+/** What rememberedRecordsBudget assumes a record takes (bench/session-memory.bench.ts measures it). */
+export const BYTES_PER_REMEMBERED_RECORD = 500;
 
 /** Weight entries a session keeps in one chain, searched whole, before they move into a Map. */
 const FEW_WEIGHTS = 8;

@@ -5,7 +5,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { SessionActivity } from '../domain/session-activity.js';
+import { rememberedRecordsBudget, SessionActivity } from '../domain/session-activity.js';
 import { DemandStore } from '../store/demand-store.js';
 import { PriceStore } from '../store/price-store.js';
 import { QuarantineStore } from '../store/quarantine-store.js';
@@ -17,6 +17,7 @@ import { instrumented } from './instrumentation.js';
 import { MinuteHistoryCache } from './minute-history.js';
 import { createHandlerRuntime, partialBatchResponse } from './runtime.js';
 
+const MB = 1024 * 1024;
 const runtime = createHandlerRuntime('clickstream');
 const { documentClient: client, tableNames, logger, metrics } = runtime;
 const dependencies = {
@@ -25,8 +26,12 @@ const dependencies = {
   quarantine: new QuarantineStore(client, tableNames.quarantine, Date.now, rawSpillFromEnv(client.config)),
   prices: new PriceStore(client, tableNames),
   // The session rules' memory: a copy of the session log kept in module scope, so a warm environment
-  // reads only what other environments logged since (see session-state-sync.ts).
-  activity: new SessionActivity({ sessionLog: true }),
+  // reads only what other environments logged since (see session-state-sync.ts). An environment is
+  // given any shard's batches: beyond half its memory, the shards least recently seen are dropped.
+  activity: new SessionActivity({
+    sessionLog: true,
+    maxRememberedRecords: rememberedRecordsBudget(Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 1024) * MB),
+  }),
   sessionLog: new SessionLogStore(client, tableNames.sessionLog),
   cooldowns: new Map<string, number>(),
   history: new MinuteHistoryCache(),

@@ -276,3 +276,59 @@ describe('session state across execution environments', () => {
     );
   });
 });
+
+describe('a memory budget across shards', () => {
+  it('keeps other shards within it, and every verdict as one environment with no budget gives', async () => {
+    let rebuilds = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        options,
+        stream.map((steps) => steps.map((one) => ({ ...one, redeliver: null }))),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 30 }),
+        async (opts, steps, batchSize, budget) => {
+          const records = deliveries(steps);
+          const expected = specifiedVerdicts(opts, records);
+          const log = new InMemorySessionLog();
+          // One environment that is given every shard's batches, as Lambda may.
+          const activity = new SessionActivity({ ...opts, sessionLog: true, maxRememberedRecords: budget });
+          const judgedOf = new Map<string, number>();
+          const visited = new Set<string>();
+          const actual: Verdict[] = [];
+          for (let start = 0; start < records.length; ) {
+            const shardId = (records[start] as Delivery).shardId;
+            let end = start + 1;
+            while (end < records.length && end - start < batchSize && records[end]?.shardId === shardId) end++;
+            const batch = records.slice(start, end);
+            const traffic = { reads: 0, writes: 0 };
+            await catchUpSessionState(
+              activity,
+              log,
+              shardId,
+              {
+                firstSequence: String((batch[0] as Delivery).sequence),
+                lastSequence: String((batch[batch.length - 1] as Delivery).sequence),
+              },
+              traffic,
+            );
+            // A shard seen before and read back from the log whole: its memory had been dropped.
+            if (visited.has(shardId) && traffic.reads > 1) rebuilds++;
+            visited.add(shardId);
+            for (const record of batch) {
+              actual.push(activity.judge(shardId, String(record.sequence), record.arrivalMs, record.event));
+            }
+            await recordSessionState(activity, log, shardId);
+            judgedOf.set(shardId, (judgedOf.get(shardId) ?? 0) + batch.length);
+            // Other shards fit the budget; the shard judged is kept whole.
+            expect(activity.rememberedRecords).toBeLessThanOrEqual(budget + (judgedOf.get(shardId) ?? 0));
+            start = end;
+          }
+          expect(actual).toEqual(expected);
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+    // The budget was not vacuous: shards were dropped and rebuilt from the log.
+    expect(rebuilds).toBeGreaterThan(100);
+  });
+});
