@@ -8,7 +8,7 @@ import {
 import { type ClickFacts, newClickFacts, readClick } from './click-reader/read-click.js';
 import { LIMITS } from './limits.js';
 import { checkSequenceNumber } from './sequence-numbers.js';
-import type { SessionActivity, Verdict } from './session-activity.js';
+import type { Judge, Judgement, Verdict } from './session-activity.js';
 import { toEpochMs, toIso } from './time.js';
 
 /** One stream record, as the fast path needs it (decoded from a Kinesis event record). */
@@ -108,7 +108,9 @@ export interface BatchClassification {
   readonly contributions: Map<string, KeyContribution>;
   /** The latest record per product: what a pricing decision is attributed to. */
   readonly lastRecordByProduct: Map<string, LatestProductRecord>;
-  readonly counts: Record<Verdict | 'quarantined' | 'notProductEvents', number>;
+  readonly counts: Record<Judgement | 'quarantined' | 'notProductEvents', number>;
+  /** The first record the judge had never judged (see Judgement), if any: it and those like it are not counted. */
+  readonly firstUnjudged: ClickRecord | undefined;
 }
 
 const MINUTE_MS = 60_000;
@@ -160,11 +162,20 @@ function readFacts(event: ClickEvent, facts: ClickFacts): undefined {
  * counted by (product, event-time minute) so the store makes one write per key. Bad records are set
  * aside for quarantine with their reason; they never fail the batch.
  */
-export function classifyBatch(records: readonly ClickRecord[], activity: SessionActivity): BatchClassification {
+export function classifyBatch(records: readonly ClickRecord[], activity: Judge): BatchClassification {
   const quarantined: QuarantinedRecord[] = [];
   const contributions = new Map<string, KeyContribution>();
   const lastRecordByProduct = new Map<string, LatestProductRecord>();
-  const counts = { count: 0, duplicate: 0, bot: 0, over_session_cap: 0, quarantined: 0, notProductEvents: 0 };
+  const counts = {
+    count: 0,
+    duplicate: 0,
+    bot: 0,
+    over_session_cap: 0,
+    unjudged: 0,
+    quarantined: 0,
+    notProductEvents: 0,
+  };
+  let firstUnjudged: ClickRecord | undefined;
 
   // Per batch, the contributions by minute then product: a minute's string is shared by all its
   // records (see below), so finding a contribution costs no key concatenation.
@@ -209,6 +220,10 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
     event.minute = minute;
     const verdict = activity.judge(record.shardId, record.sequenceNumber, record.arrivalMs, event);
     counts[verdict]++;
+    if (verdict === 'unjudged') {
+      firstUnjudged ??= record;
+      continue;
+    }
     const { productId, eventType } = event;
     if (productId === null || !PRODUCT_EVENT_TYPES.has(eventType)) {
       counts.notProductEvents++;
@@ -241,7 +256,7 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Session
       mutable.category = event.category;
     }
   }
-  return { quarantined, contributions, lastRecordByProduct, counts };
+  return { quarantined, contributions, lastRecordByProduct, counts, firstUnjudged };
 }
 
 /** The sum of entries' deltas. */

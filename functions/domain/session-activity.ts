@@ -15,7 +15,9 @@
  * Lambda, where a shard's batches run in whichever environment is free and environments come and go
  * (see functions/use-cases/session-state-sync.ts). The memory kept here is the fast copy of the log.
  *
- * A redelivered record (at or below the highest sequence judged) gets the verdict it got before.
+ * A redelivered record (at or below the highest sequence judged) gets the verdict it got before. With
+ * a log, one that was never judged (its batch was given up on before it was, then redriven) is
+ * `unjudged`: its verdict needs the memory as it was before it (see judgeLate in session-state-sync.ts).
  */
 
 import { compareSequences, padSequence } from './sequence-numbers.js';
@@ -36,6 +38,14 @@ export interface SessionActivityOptions {
 
 /** What to do with one valid event. */
 export type Verdict = 'count' | 'duplicate' | 'bot' | 'over_session_cap';
+
+/** What judge answers: a verdict, or (with a log) that a redelivered record was never judged here. */
+export type Judgement = Verdict | 'unjudged';
+
+/** What judges a batch's records: a SessionActivity, or a wrapper of one. */
+export interface Judge {
+  judge(shardId: string, sequence: string, arrivalMs: number, event: JudgedEvent): Judgement;
+}
 
 /** What the rules read of one valid event. */
 export interface JudgedEvent {
@@ -102,6 +112,11 @@ export interface SessionLog {
     readonly complete: boolean;
     readonly bots?: readonly BotMark[];
   }>;
+  /**
+   * The entries before `sequence` (their last sequence below it), oldest first, read back from the
+   * newest of them no further than `spanMs` before its clock.
+   */
+  before(shardId: string, sequence: string, spanMs: number): Promise<readonly SessionLogEntry[]>;
   /** The entries holding the records from `from` to `to` (sequences), oldest first. */
   covering(shardId: string, from: string, to: string): Promise<readonly SessionLogEntry[]>;
   /**
@@ -224,7 +239,7 @@ class ShardMemory {
   readonly unloggedMarks = new Map<string, { readonly sequence: string; readonly untilMs: number }>();
   /** Padded sequence → verdict, for records in the horizon not counted: a redelivery gets it again. */
   readonly exclusions = new Map<string, Verdict>();
-  /** The same, recalled from the log for a redelivery older than the horizon (see recall). */
+  /** Padded sequence → verdict of every record of the log entries read for a redelivery older than the horizon (see recall). */
   readonly recalled = new Map<string, Verdict>();
   /** Records judged here and not yet in the log (see takeLogEntry). */
   pending: Remembered[] = [];
@@ -234,13 +249,14 @@ class ShardMemory {
   constructor(readonly shardId: string) {}
 }
 
-export class SessionActivity {
+export class SessionActivity implements Judge {
   private readonly botEventsPerMinute: number;
   private readonly botMemoryMs: number;
   private readonly maxPerSessionProductMinute: number;
   private readonly horizonMs: number;
   private readonly keepsLog: boolean;
   private readonly maxRememberedRecords: number;
+  private readonly options: SessionActivityOptions;
   private readonly shards = new Map<string, ShardMemory>();
   private switches = 0;
   /** The shard judged last: batches hold one shard, so the Map is touched only when it changes. */
@@ -263,6 +279,13 @@ export class SessionActivity {
     this.horizonMs = (options.horizonMinutes ?? 10) * 60_000;
     this.keepsLog = options.sessionLog ?? false;
     this.maxRememberedRecords = options.maxRememberedRecords ?? Number.POSITIVE_INFINITY;
+    this.options = options;
+  }
+
+  /** A memory of the same rules, empty and with no log: where records are judged late (see judgeLate). */
+  scratch(): SessionActivity {
+    const { botEventsPerMinute, botMemoryMinutes, maxPerSessionProductMinute, horizonMinutes } = this.options;
+    return new SessionActivity({ botEventsPerMinute, botMemoryMinutes, maxPerSessionProductMinute, horizonMinutes });
   }
 
   /** Records remembered, of every shard: what the memory's size follows. */
@@ -277,19 +300,30 @@ export class SessionActivity {
    * as Kinesis wrote it: they are compared as numbers) make the verdict stable across redeliveries;
    * `arrivalMs` (when the stream received it) moves the shard's clock.
    */
-  judge(shardId: string, sequence: string, arrivalMs: number, event: JudgedEvent): Verdict {
+  judge(shardId: string, sequence: string, arrivalMs: number, event: JudgedEvent): Judgement {
     const shard = this.shardOf(shardId);
     const last = shard.lastJudged;
-    if (last !== undefined && compareSequences(sequence, last) <= 0) {
-      const key = padSequence(sequence);
-      return shard.exclusions.get(key) ?? shard.recalled.get(key) ?? pendingVerdict(shard.pending, sequence) ?? 'count';
-    }
+    if (last !== undefined && compareSequences(sequence, last) <= 0) return this.judgedBefore(shard, sequence);
     shard.lastJudged = sequence;
     const clockMs = Math.max(arrivalMs, shard.clockMs);
     this.advanceClock(shard, clockMs);
     const record = this.decide(shard, sequence, clockMs, event);
     if (this.keepsLog) shard.pending.push(record);
     return record.verdict;
+  }
+
+  /**
+   * A redelivered record's verdict. Every record judged in the horizon is in the window, so one of
+   * its sequences missing there was never judged; one older than the window is in `recalled` if it
+   * was (catchUpSessionState recalls a batch's entries when its first record is older). Without a
+   * log there is no telling: such a record counts.
+   */
+  private judgedBefore(shard: ShardMemory, sequence: string): Judgement {
+    const key = padSequence(sequence);
+    const given = shard.exclusions.get(key) ?? shard.recalled.get(key) ?? pendingVerdict(shard.pending, sequence);
+    if (given !== undefined) return given;
+    if (!this.keepsLog) return 'count';
+    return shard.window.findSorted((record) => compareSequences(record.sequence, sequence)) ? 'count' : 'unjudged';
   }
 
   private decide(shard: ShardMemory, sequence: string, clockMs: number, event: JudgedEvent): Remembered {
@@ -497,10 +531,13 @@ export class SessionActivity {
   recall(shardId: string, entries: readonly SessionLogEntry[]): void {
     const shard = this.shardOf(shardId);
     for (const entry of entries) {
-      for (const record of entry.records) {
-        if (record.verdict !== 'count') shard.recalled.set(padSequence(record.sequence), record.verdict);
-      }
+      for (const record of entry.records) shard.recalled.set(padSequence(record.sequence), record.verdict);
     }
+  }
+
+  /** The bot memory, in ms of event time. */
+  get botMemory(): number {
+    return this.botMemoryMs;
   }
 
   /**
@@ -625,6 +662,23 @@ class Fifo<T> {
   /** The oldest item; the queue must not be empty. */
   peek(): T {
     return this.items[this.head] as T;
+  }
+
+  /**
+   * Whether it holds an item that `order` places at 0 (negative: the item comes before the one
+   * sought), the items being sorted by it: a binary search.
+   */
+  findSorted(order: (item: T) => number): boolean {
+    let low = 0;
+    let high = this.size - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const found = order(this.items[(this.head + middle) & this.mask] as T);
+      if (found === 0) return true;
+      if (found < 0) low = middle + 1;
+      else high = middle - 1;
+    }
+    return false;
   }
 
   /** Removes and gives the oldest item; the queue must not be empty. */

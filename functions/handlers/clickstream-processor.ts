@@ -1,5 +1,5 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { type ClickRecord, classifyBatch, type KeyContribution } from '../domain/click-batch.js';
+import { type ClickRecord, classifyBatch, type KeyContribution, MAX_FUTURE_SKEW_MS } from '../domain/click-batch.js';
 import { assessDemand, type DemandObservation, type PeriodCounts } from '../domain/demand-evidence.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { ChangeSource } from '../domain/price-change.js';
@@ -11,7 +11,13 @@ import type { CountOutcome, DemandStore, MinuteCounts } from '../store/demand-st
 import type { PriceStore } from '../store/price-store.js';
 import type { QuarantineStore } from '../store/quarantine-store.js';
 import { type ApplyResult, applyDecision } from '../use-cases/apply-decision.js';
-import { catchUpSessionState, recordSessionState, type SessionLogTraffic } from '../use-cases/session-state-sync.js';
+import {
+  catchUpSessionState,
+  judgingLate,
+  memoryBefore,
+  recordSessionState,
+  type SessionLogTraffic,
+} from '../use-cases/session-state-sync.js';
 import type { MinuteHistoryCache } from './minute-history.js';
 
 /** What the fast path works with; the handler builds them once per execution environment. */
@@ -150,7 +156,25 @@ export async function processClickRecords(
       return { failures, stats: emptyStats(records, sessionLog) };
     }
   }
-  const batch = classifyBatch(records, deps.activity);
+  let batch = classifyBatch(records, deps.activity);
+  if (batch.firstUnjudged !== undefined) {
+    // A redriven batch that was never judged: judged again, its new records now known to `activity`.
+    try {
+      if (!deps.sessionLog) throw new Error('records never judged, and no session log to judge them by');
+      const before = await memoryBefore(
+        deps.activity,
+        deps.sessionLog,
+        batch.firstUnjudged.shardId,
+        batch.firstUnjudged.sequenceNumber,
+        MAX_FUTURE_SKEW_MS,
+        sessionLog,
+      );
+      batch = classifyBatch(records, judgingLate(deps.activity, before));
+    } catch (error) {
+      failAll(`session log: ${String(error)}`);
+      return { failures, stats: emptyStats(records, sessionLog) };
+    }
+  }
   // Written while the batch is counted; the batch succeeds only once it is in the log, since the
   // next batch may run in another environment that reads its memory there.
   const logged =

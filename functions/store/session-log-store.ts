@@ -44,8 +44,6 @@ export class SessionLogStore implements SessionLog {
   }
 
   private async entriesAfter(shardId: string, position: string | undefined, horizonMs: number) {
-    const read: SessionLogEntry[] = [];
-    let newestClockMs: number | undefined;
     const names: Record<string, string> = { '#shard': SHARD };
     const values: Record<string, unknown> = { ':shard': shardId };
     let condition = '#shard = :shard';
@@ -54,6 +52,33 @@ export class SessionLogStore implements SessionLog {
       values[':position'] = padSequence(position);
       condition += ' AND #sequence > :position';
     }
+    // An entry a horizon behind the newest holds only forgotten records (and so do older ones).
+    return this.readBack(condition, names, values, (clockMs, newestMs) => clockMs <= newestMs - horizonMs);
+  }
+
+  async before(shardId: string, sequence: string, spanMs: number) {
+    const { entries } = await this.readBack(
+      '#shard = :shard AND #sequence < :sequence',
+      { '#shard': SHARD, '#sequence': SEQUENCE },
+      { ':shard': shardId, ':sequence': padSequence(sequence) },
+      // Kept at exactly the span: a mark is forgotten only once the clock is past its end.
+      (clockMs, newestMs) => clockMs < newestMs - spanMs,
+    );
+    return entries;
+  }
+
+  /**
+   * Entries of the Query, newest first, until `beyond` says one is too far behind the newest's
+   * clock; oldest first. `complete`: the Query ended first.
+   */
+  private async readBack(
+    condition: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+    beyond: (clockMs: number, newestClockMs: number) => boolean,
+  ): Promise<{ entries: SessionLogEntry[]; complete: boolean }> {
+    const read: SessionLogEntry[] = [];
+    let newestClockMs: number | undefined;
     const pages = queryPages(this.client, {
       TableName: this.tableName,
       KeyConditionExpression: condition,
@@ -66,8 +91,7 @@ export class SessionLogStore implements SessionLog {
       for (const item of items) {
         const clockMs = item.clockMs as number;
         newestClockMs ??= clockMs;
-        // Every record of this entry and of older ones is a horizon behind the newest: forgotten.
-        if (clockMs <= newestClockMs - horizonMs) return { entries: read.reverse(), complete: false };
+        if (beyond(clockMs, newestClockMs)) return { entries: read.reverse(), complete: false };
         read.push(this.entryOf(item));
       }
     }

@@ -7,7 +7,7 @@
  * module-scope memory is the fast copy: a warm environment that judged the shard's previous batch
  * reads an empty page and writes one item.
  */
-import type { SessionActivity, SessionLog } from '../domain/session-activity.js';
+import type { Judge, SessionActivity, SessionLog } from '../domain/session-activity.js';
 
 /** Requests a batch made to the log, for the bench and the metrics. */
 export interface SessionLogTraffic {
@@ -67,4 +67,37 @@ export async function recordSessionState(
   }
   if (traffic) traffic.writes++;
   activity.logged(entry);
+}
+
+/**
+ * For a batch with records the log says were never judged (their batch was given up on while the
+ * log could not be read, and is now redriven): the shard's memory as it was just before the first of
+ * them, rebuilt from the entries before it, read back as far as a bot mark can still judge (the
+ * horizon, the bot memory, and how far ahead of its arrival an event time may be). Their verdicts
+ * are then the ones they would have had in shard order; the records after them were judged without
+ * them. Nothing is written: the entries before them do not change, so a second redrive judges alike.
+ */
+export async function memoryBefore(
+  activity: SessionActivity,
+  log: SessionLog,
+  shardId: string,
+  sequence: string,
+  maxFutureSkewMs: number,
+  traffic?: SessionLogTraffic,
+): Promise<SessionActivity> {
+  const entries = await log.before(shardId, sequence, activity.horizon + activity.botMemory + maxFutureSkewMs);
+  if (traffic) traffic.reads++;
+  const memory = activity.scratch();
+  memory.applyLog(shardId, entries, { bots: [] });
+  return memory;
+}
+
+/** Judges as `activity` does, and a record it never judged as `before` (from memoryBefore) does. */
+export function judgingLate(activity: SessionActivity, before: SessionActivity): Judge {
+  return {
+    judge(shardId, sequence, arrivalMs, event) {
+      const judgement = activity.judge(shardId, sequence, arrivalMs, event);
+      return judgement === 'unjudged' ? before.judge(shardId, sequence, arrivalMs, event) : judgement;
+    },
+  };
 }

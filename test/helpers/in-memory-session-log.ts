@@ -31,6 +31,19 @@ export class InMemorySessionLog implements SessionLog {
       : { entries: read.reverse(), complete: true };
   }
 
+  async before(shardId: string, sequence: string, spanMs: number) {
+    const newestFirst = this.of(shardId)
+      .filter((entry) => compareSequences(entry.lastSequence, sequence) < 0)
+      .reverse();
+    const newest = newestFirst[0];
+    const read: SessionLogEntry[] = [];
+    for (const entry of newestFirst) {
+      if (newest !== undefined && clockOf(entry) < clockOf(newest) - spanMs) break;
+      read.push(entry);
+    }
+    return read.reverse();
+  }
+
   async covering(shardId: string, from: string, to: string) {
     const covering: SessionLogEntry[] = [];
     for (const entry of this.of(shardId)) {

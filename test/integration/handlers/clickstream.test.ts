@@ -15,6 +15,7 @@ import { DemandStore } from '../../../functions/store/demand-store.js';
 import { PriceStore } from '../../../functions/store/price-store.js';
 import { PRICING_CONFIG_ITEM } from '../../../functions/store/pricing-config-store.js';
 import { MAX_RAW_BYTES, QuarantineStore } from '../../../functions/store/quarantine-store.js';
+import { SessionLogStore } from '../../../functions/store/session-log-store.js';
 import { localStackEnvironment } from '../../../local/local-stack.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { loadCatalogue } from '../../../simulator/catalogue-loader.js';
@@ -23,7 +24,7 @@ import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
 
 const stack = useLocalStack();
-const TABLES = ['products', 'priceHistory', 'pricingConfig', 'demand', 'quarantine'] as const;
+const TABLES = ['products', 'priceHistory', 'pricingConfig', 'demand', 'quarantine', 'sessionLog'] as const;
 let names: Record<(typeof TABLES)[number], string>;
 let catalogue: Product[];
 let nextProduct = 0;
@@ -218,6 +219,44 @@ describe('fast path: counting', () => {
     expect(malformed).toMatchObject({ source: 'fast-path', truncated: false });
     expect(malformed?.shardId).toMatch(/^clicks-.+\/shardId-000000000000$/);
     expect(event.Records.map((record) => record.kinesis.sequenceNumber)).toContain(malformed?.sequenceNumber);
+  });
+});
+
+describe('fast path: a dead letter whose batch was never judged', () => {
+  it('is judged on redrive as in shard order: a duplicate and capped views of a session stay out', async () => {
+    const [product, other] = [freshProduct(), freshProduct()];
+    const minute = minuteOf(toIso(Date.now()));
+    const first = click(product, { sessionId: 's-refresher' });
+    const views = (count: number) => Array.from({ length: count }, () => click(product, { sessionId: 's-refresher' }));
+    const records = clickRecordsOf(
+      (
+        await deliver([
+          // Judged: three views of one session (the cap).
+          first,
+          ...views(2),
+          // Given up on while the session log could not be read: three more views and a producer retry.
+          ...views(3),
+          first,
+          // Judged after it: another product.
+          click(other),
+        ])
+      ).Records,
+    );
+    const log = new SessionLogStore(stack.clients.documentClient, names.sessionLog);
+    const live = { ...dependencies(new SessionActivity({ sessionLog: true })), sessionLog: log };
+    await processClickRecords(records.slice(0, 3), live);
+    await processClickRecords(records.slice(7), live);
+
+    // The redrive, in the environment that judged the rest and in a fresh one: the same counts.
+    for (const activity of [live.activity, new SessionActivity({ sessionLog: true })]) {
+      const redriven = await processClickRecords(records.slice(3, 7), { ...live, activity });
+      expect(redriven.failures.size).toBe(0);
+      expect(await demandItem(product.productId, minute)).toMatchObject({
+        views: 3,
+        cappedEvents: 3,
+        duplicateEvents: 1,
+      });
+    }
   });
 });
 

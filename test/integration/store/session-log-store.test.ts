@@ -147,6 +147,20 @@ describe('SessionLogStore', () => {
     expect(content(await store.covering(shard, from, to))).toEqual(content(written.slice(1, 3)));
   });
 
+  it('gives the entries before a sequence, back a span from the newest of them: the memory before a record never judged', async () => {
+    const shard = `clicks/shard-${randomUUID()}`;
+    // Entries ending 0, 10, 20, 30 and 40 minutes after BASE_MS (their last record's clock).
+    const written = [0, 1, 2, 3, 4].map((index) =>
+      entry(shard, index * 10 + 1, 10, BASE_MS + index * 10 * MINUTE_MS - 9_000),
+    );
+    for (const one of written) await store.append(one);
+    const gapStart = written[4]?.records[0]?.sequence as string;
+    // Before the last entry: back 20 minutes from the entry ending at 30 is the one ending at 10, kept at exactly the span.
+    expect(content(await store.before(shard, gapStart, 20 * MINUTE_MS))).toEqual(content(written.slice(1, 4)));
+    expect(content(await store.before(shard, gapStart, 20 * MINUTE_MS - 1))).toEqual(content(written.slice(2, 4)));
+    expect(await store.before(shard, written[0]?.records[0]?.sequence as string, 60 * MINUTE_MS)).toEqual([]);
+  });
+
   it('writes a batch delivered again once: the first entry stays', async () => {
     const shard = `clicks/shard-${randomUUID()}`;
     const first = entry(shard, 1, 20, BASE_MS);

@@ -29,7 +29,15 @@ function referenceClassify(records: readonly ClickRecord[], activity: SessionAct
   const quarantined: { sequenceNumber: string; reason: string }[] = [];
   const contributions = new Map<string, { productId: string; minute: string; shardId: string; entries: object[] }>();
   const latest = new Map<string, { sequenceNumber: string; minute: string; category: string | null }>();
-  const counts = { count: 0, duplicate: 0, bot: 0, over_session_cap: 0, quarantined: 0, notProductEvents: 0 };
+  const counts = {
+    count: 0,
+    duplicate: 0,
+    bot: 0,
+    over_session_cap: 0,
+    unjudged: 0,
+    quarantined: 0,
+    notProductEvents: 0,
+  };
   for (const record of records) {
     const parsed = parseClickEvent(record.data);
     if (!parsed.ok) {

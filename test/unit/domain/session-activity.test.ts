@@ -2,11 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type JudgedEvent,
+  type Judgement,
   SessionActivity,
   type SessionActivityOptions,
   type Verdict,
 } from '../../../functions/domain/session-activity.js';
-import { catchUpSessionState, recordSessionState } from '../../../functions/use-cases/session-state-sync.js';
+import {
+  catchUpSessionState,
+  judgingLate,
+  memoryBefore,
+  recordSessionState,
+} from '../../../functions/use-cases/session-state-sync.js';
 import { InMemorySessionLog } from '../../helpers/in-memory-session-log.js';
 
 /*
@@ -294,7 +300,7 @@ describe('a memory budget across shards', () => {
           const activity = new SessionActivity({ ...opts, sessionLog: true, maxRememberedRecords: budget });
           const judgedOf = new Map<string, number>();
           const visited = new Set<string>();
-          const actual: Verdict[] = [];
+          const actual: Judgement[] = [];
           for (let start = 0; start < records.length; ) {
             const shardId = (records[start] as Delivery).shardId;
             let end = start + 1;
@@ -330,5 +336,80 @@ describe('a memory budget across shards', () => {
     );
     // The budget was not vacuous: shards were dropped and rebuilt from the log.
     expect(rebuilds).toBeGreaterThan(100);
+  });
+});
+
+describe('a batch never judged, redriven later', () => {
+  /** As the fast path judges a batch: caught up, judged, never-judged records judged late, logged. */
+  async function judgeBatch(
+    activity: SessionActivity,
+    log: InMemorySessionLog,
+    batch: readonly Delivery[],
+    maxFutureSkewMs: number,
+  ): Promise<Judgement[]> {
+    const shardId = 'clicks/shard-0';
+    const first = String((batch[0] as Delivery).sequence);
+    const last = String((batch[batch.length - 1] as Delivery).sequence);
+    await catchUpSessionState(activity, log, shardId, { firstSequence: first, lastSequence: last });
+    const judge = (judging: { judge: SessionActivity['judge'] }) =>
+      batch.map((record) => judging.judge(shardId, String(record.sequence), record.arrivalMs, record.event));
+    let judgements = judge(activity);
+    const unjudged = batch.find((_, index) => judgements[index] === 'unjudged');
+    if (unjudged !== undefined) {
+      const before = await memoryBefore(activity, log, shardId, String(unjudged.sequence), maxFutureSkewMs);
+      judgements = judge(judgingLate(activity, before));
+    }
+    await recordSessionState(activity, log, shardId);
+    return judgements;
+  }
+
+  it('judges its records as the rules would have in shard order, every time it is redriven', async () => {
+    let gaps = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        options,
+        stream.map((steps) => steps.map((one) => ({ ...one, shard: 0, redeliver: null }))),
+        fc.integer({ min: 1, max: 6 }),
+        fc.nat(),
+        fc.boolean(),
+        async (opts, steps, size, gapDraw, warm) => {
+          const records = deliveries(steps);
+          const batches: Delivery[][] = [];
+          for (let start = 0; start < records.length; start += size) batches.push(records.slice(start, start + size));
+          const gapIndex = gapDraw % batches.length;
+          const gap = batches[gapIndex] as Delivery[];
+          // How far ahead of its arrival this stream's event times go (validation bounds it at 5 minutes).
+          const skewMs = Math.max(0, ...records.map((record) => record.event.eventTimeMs - record.arrivalMs));
+          const log = new InMemorySessionLog();
+          const live = new SessionActivity({ ...opts, sessionLog: true });
+          const judgedLive: Judgement[] = [];
+          // Lambda gave up on the gap's batch (its log read failed) and went on with the next ones.
+          for (const [index, batch] of batches.entries()) {
+            if (index !== gapIndex) judgedLive.push(...(await judgeBatch(live, log, batch, skewMs)));
+          }
+          const redriven = await judgeBatch(
+            warm ? live : new SessionActivity({ ...opts, sessionLog: true }),
+            log,
+            gap,
+            skewMs,
+          );
+          const again = await judgeBatch(new SessionActivity({ ...opts, sessionLog: true }), log, gap, skewMs);
+
+          const upToGap = records.slice(0, records.indexOf(gap[gap.length - 1] as Delivery) + 1);
+          expect(redriven).toEqual(specifiedVerdicts(opts, upToGap).slice(-gap.length));
+          expect(again).toEqual(redriven);
+          // The rest were judged without the gap's records, as a stream without them is.
+          expect(judgedLive).toEqual(
+            specifiedVerdicts(
+              opts,
+              records.filter((record) => !gap.includes(record)),
+            ),
+          );
+          if (gapIndex < batches.length - 1) gaps++;
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+    expect(gaps).toBeGreaterThan(500);
   });
 });
