@@ -40,12 +40,20 @@ export const USAGE = {
   /**
    * The session log (issue 19): an entry per fast-path batch, 37.9 bytes an event compressed
    * (npm run bench -- fast-path: 18,937 B per 500 events, 2026-12-06), kept 2 days; before each
-   * batch one strongly consistent Query that finds nothing new (1 RRU), its time one read's latency.
-   * A cold environment reads the horizon back once: not counted (minutes of entries, a few a day).
+   * batch one strongly consistent Query (1 RRU per 4 KB read, at least 1), its time one read's
+   * latency. Lambda gives a shard's batches to any free environment, so the Query is taken to find
+   * the entry of the batch before, written by another one (`sessionLogEntriesMissedPerBatch`, the
+   * pessimistic case of two environments taking turns; a warm one that judged it finds nothing).
+   * An environment that has nothing of the shard (new, recycled, or which dropped it for its
+   * memory budget) reads the horizon back, 10 minutes of the shard's entries and its bot memory
+   * (another Query): taken to happen `sessionLogHorizonReadsPerShardPerDay` times a day, every half
+   * hour. A bot attack adds the bot memory's items to the batches that mark bots: not counted.
    */
   sessionLogBytesPerEvent: 37.9,
   sessionLogRetentionDays: 2,
-  sessionLogReadUnitsPerBatch: 1,
+  sessionLogEntriesMissedPerBatch: 1,
+  sessionLogHorizonReadsPerShardPerDay: 48,
+  sessionLogHorizonMinutes: 10,
   /** Encoding an entry (npm run bench -- fast-path: about 1,000,000 events/s on one core). */
   sessionLogEncodingMsPerEvent: 1_000 / 1_000_000,
   /** Demand item (one product-minute's counters and watermark), aggregate row, history row, product. */
@@ -95,6 +103,9 @@ export interface CostEstimate {
     readonly eventsPerBatch: number;
     readonly counterWritesPerBatch: number;
     readonly sessionLogWriteUnitsPerBatch: number;
+    readonly sessionLogReadUnitsPerBatch: number;
+    /** RRUs of an environment's read of a shard's whole horizon and bot memory. */
+    readonly sessionLogHorizonReadUnits: number;
     readonly aggregateRowsPerDay: number;
     readonly priceChangesPerDay: number;
   };
@@ -156,7 +167,11 @@ export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEs
   const eventsPerBatch = events / batchesPerDay;
   const counterWrites = expectedDistinct(traffic.products, eventsPerBatch);
   // The session log's entry is written beside the counters; its Query comes first, before judging.
-  const sessionLogWriteUnits = Math.ceil((eventsPerBatch * USAGE.sessionLogBytesPerEvent) / 1_024);
+  const entryBytes = eventsPerBatch * USAGE.sessionLogBytesPerEvent;
+  const sessionLogWriteUnits = Math.ceil(entryBytes / 1_024);
+  const sessionLogReadUnits = Math.max(1, Math.ceil((USAGE.sessionLogEntriesMissedPerBatch * entryBytes) / 4_096));
+  const horizonBytes = (events / 1_440 / shards) * USAGE.sessionLogHorizonMinutes * USAGE.sessionLogBytesPerEvent;
+  const horizonReadUnits = Math.ceil(horizonBytes / 4_096) + 1;
   const batchMs =
     USAGE.batchBaseMs +
     eventsPerBatch * (USAGE.handlerMsPerEvent + USAGE.sessionLogEncodingMsPerEvent) +
@@ -199,7 +214,8 @@ export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEs
     aggregateRowsPerDay +
     changesPerDay * USAGE.changeWriteUnits;
   const readUnitsPerDay =
-    batchesPerDay * USAGE.sessionLogReadUnitsPerBatch +
+    batchesPerDay * sessionLogReadUnits +
+    shards * USAGE.sessionLogHorizonReadsPerShardPerDay * horizonReadUnits +
     aggregateRowsPerDay * USAGE.aggregateRowReadUnits +
     changesPerDay * USAGE.changeReadUnits;
   line(
@@ -271,6 +287,8 @@ export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEs
       eventsPerBatch,
       counterWritesPerBatch: counterWrites,
       sessionLogWriteUnitsPerBatch: sessionLogWriteUnits,
+      sessionLogReadUnitsPerBatch: sessionLogReadUnits,
+      sessionLogHorizonReadUnits: horizonReadUnits,
       aggregateRowsPerDay,
       priceChangesPerDay: changesPerDay,
     },

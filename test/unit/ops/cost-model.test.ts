@@ -29,13 +29,18 @@ describe('npm run cost, against a hand calculation at 10 million events a day', 
     // One batch a second per shard: 172,800 a day of 57.87 events; 240 × (1 − (239/240)^57.87) = 51.51 keys.
     near(estimate.derived.clickstreamBatchesPerDay, 172_800);
     near(estimate.derived.counterWritesPerBatch, 51.512);
-    // The session log entry: 57.87 × 37.9 B = 2.19 KB → 3 WRU a batch.
+    // The session log entry: 57.87 × 37.9 B = 2.19 KB → 3 WRU a batch; the Query before a batch
+    // finds the entry of the batch before (2.19 KB, 1 RRU); a read of the horizon (10 minutes of a
+    // shard's 3,472.2 events a minute × 37.9 B = 1.316 MB → 322 RRU) and the bot memory (1): 323.
     expect(estimate.derived.sessionLogWriteUnitsPerBatch).toBe(3);
+    expect(estimate.derived.sessionLogReadUnitsPerBatch).toBe(1);
+    expect(estimate.derived.sessionLogHorizonReadUnits).toBe(323);
     // WRU a day: 172,800 × (51.512 counters + 3 log) + 10,000 quarantined + 345,600 aggregate rows
     // + 240 × 10 for changes = 9,777,674; × 30.4167 = 297.40 M × $0.625/M = $185.88.
-    // RRU a day: 172,800 log Queries + 345,600 × 6 + 240 × 3 = 2,247,120; × 30.4167 = 68.35 M × $0.125/M = $8.544.
+    // RRU a day: 172,800 log Queries + 2 shards × 48 horizon reads × 323 + 345,600 × 6 + 240 × 3 =
+    // 2,278,128; × 30.4167 = 69.293 M × $0.125/M = $8.6616.
     // Stored: 6.4728 GB + the log's 10 M × 2 days × 37.9 B = 0.758 GB: 7.2308 GB × ($0.25 + $0.20) = $3.254.
-    near(usd('DynamoDB'), 185.88 + 8.5437 + 7.2308 * 0.45);
+    near(usd('DynamoDB'), 185.88 + 8.6616 + 7.2308 * 0.45);
   });
 
   it('prices Lambda by invocations and GB-seconds, and the rest at their list prices', () => {
@@ -50,7 +55,7 @@ describe('npm run cost, against a hand calculation at 10 million events a day', 
     // 38 metrics × $0.30 + 23 alarms × $0.10 + $3 dashboard + (17.889 GB of invocation logs + 1 GB of Glue's) × $0.50.
     near(usd('CloudWatch'), 11.4 + 2.3 + 3 + 18.889 * 0.5);
     near(usd('KMS'), 2 + 60.833 * 0.03);
-    near(estimate.totalUsd, 486.64);
+    near(estimate.totalUsd, 486.76);
   });
 
   it('counts the alarms the stacks really have', () => {
