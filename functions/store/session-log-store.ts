@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
-import { padSequence } from '../domain/sequence-numbers.js';
+import { padSequence, SEQUENCE_WIDTH } from '../domain/sequence-numbers.js';
 import type { BotMark, SessionLog, SessionLogEntry, SessionLogWrite } from '../domain/session-activity.js';
 import { expiryAfterDays, toIso } from '../domain/time.js';
 
@@ -23,10 +23,11 @@ const BOT_BUCKETS = 32;
 /**
  * The session log in DynamoDB: one item per batch (shard, zero-padded last sequence) with the
  * batch's judged records (session-log-codec.ts) and the clock of its last one, so a reader going back
- * from the newest knows where the horizon ends without opening the records. Beside them, under the
- * partition `${shardId}#bots`, the shard's bot memory in BOT_BUCKETS items, written in the entry's
- * transaction. Every read is strongly consistent: an environment must see the entry the previous
- * batch's environment wrote.
+ * from the newest knows where the horizon ends without opening the records. Beside them in the
+ * shard's partition, the shard's bot memory in BOT_BUCKETS items (`bots-00`…, after every padded
+ * sequence in key order), written in the entry's transaction: a reader of a whole horizon reads
+ * newest first from the partition's end, bot memory then entries, in one Query. Every read is
+ * strongly consistent: an environment must see the entry the previous batch's environment wrote.
  */
 export class SessionLogStore implements SessionLog {
   constructor(
@@ -34,33 +35,30 @@ export class SessionLogStore implements SessionLog {
     private readonly tableName: string,
   ) {}
 
-  async recent(shardId: string, position: string | undefined, horizonMs: number) {
-    // Without a position the read is a whole horizon, which needs the bot memory too: read side by side.
-    const bots = position === undefined ? this.botMemory(shardId) : undefined;
-    bots?.catch(() => undefined);
-    const { entries, complete } = await this.entriesAfter(shardId, position, horizonMs);
-    if (bots !== undefined) return { entries, complete, bots: await bots };
-    return complete ? { entries, complete } : { entries, complete, bots: await this.botMemory(shardId) };
-  }
-
-  private async entriesAfter(shardId: string, position: string | undefined, horizonMs: number) {
-    const names: Record<string, string> = { '#shard': SHARD };
-    const values: Record<string, unknown> = { ':shard': shardId };
-    let condition = '#shard = :shard';
-    if (position !== undefined) {
-      names['#sequence'] = SEQUENCE;
-      values[':position'] = padSequence(position);
-      condition += ' AND #sequence > :position';
-    }
+  async recent(shardId: string, position: string | undefined, horizonMs: number): ReturnType<SessionLog['recent']> {
     // An entry a horizon behind the newest holds only forgotten records (and so do older ones).
-    return this.readBack(condition, names, values, (clockMs, newestMs) => clockMs <= newestMs - horizonMs);
+    const beyond = (clockMs: number, newestMs: number) => clockMs <= newestMs - horizonMs;
+    if (position === undefined) {
+      return this.readBack({ condition: '#shard = :shard', values: { ':shard': shardId } }, beyond);
+    }
+    const read = await this.readBack(
+      {
+        condition: '#shard = :shard AND #sequence BETWEEN :after AND :last',
+        // Just after the position: longer than it and shorter than any later one.
+        values: { ':shard': shardId, ':after': `${padSequence(position)}0`, ':last': LAST_ENTRY_KEY },
+      },
+      beyond,
+    );
+    if (read.complete) return { entries: read.entries, complete: true };
+    return { ...read, bots: await this.botMemory(shardId) };
   }
 
   async before(shardId: string, sequence: string, spanMs: number) {
     const { entries } = await this.readBack(
-      '#shard = :shard AND #sequence < :sequence',
-      { '#shard': SHARD, '#sequence': SEQUENCE },
-      { ':shard': shardId, ':sequence': padSequence(sequence) },
+      {
+        condition: '#shard = :shard AND #sequence < :sequence',
+        values: { ':shard': shardId, ':sequence': padSequence(sequence) },
+      },
       // Kept at exactly the span: a mark is forgotten only once the clock is past its end.
       (clockMs, newestMs) => clockMs < newestMs - spanMs,
     );
@@ -68,34 +66,53 @@ export class SessionLogStore implements SessionLog {
   }
 
   /**
-   * Entries of the Query, newest first, until `beyond` says one is too far behind the newest's
-   * clock; oldest first. `complete`: the Query ended first.
+   * The Query's items, newest first: bot memory items into `bots`, entries until `beyond` says one is
+   * too far behind the newest's clock; the entries oldest first. `complete`: the Query ended first.
    */
   private async readBack(
-    condition: string,
-    names: Record<string, string>,
-    values: Record<string, unknown>,
+    query: { readonly condition: string; readonly values: Record<string, unknown> },
     beyond: (clockMs: number, newestClockMs: number) => boolean,
-  ): Promise<{ entries: SessionLogEntry[]; complete: boolean }> {
-    const read: SessionLogEntry[] = [];
+  ): Promise<{ entries: SessionLogEntry[]; complete: boolean; bots: BotMark[] }> {
+    const entries: SessionLogEntry[] = [];
+    const bots: BotMark[] = [];
     let newestClockMs: number | undefined;
     const pages = queryPages(this.client, {
       TableName: this.tableName,
-      KeyConditionExpression: condition,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      KeyConditionExpression: query.condition,
+      ExpressionAttributeNames: query.condition.includes('#sequence')
+        ? { '#shard': SHARD, '#sequence': SEQUENCE }
+        : { '#shard': SHARD },
+      ExpressionAttributeValues: query.values,
       ScanIndexForward: false,
       ConsistentRead: true,
     });
     for await (const items of pages) {
       for (const item of items) {
+        if (isBotMemory(item)) {
+          bots.push(...marksOf(item));
+          continue;
+        }
         const clockMs = item.clockMs as number;
         newestClockMs ??= clockMs;
-        if (beyond(clockMs, newestClockMs)) return { entries: read.reverse(), complete: false };
-        read.push(this.entryOf(item));
+        if (beyond(clockMs, newestClockMs)) return { entries: entries.reverse(), complete: false, bots };
+        entries.push(this.entryOf(item));
       }
     }
-    return { entries: read.reverse(), complete: true };
+    return { entries: entries.reverse(), complete: true, bots };
+  }
+
+  /** The shard's bot memory, as the newest entry that marked a bot left it. */
+  private async botMemory(shardId: string): Promise<BotMark[]> {
+    const marks: BotMark[] = [];
+    const pages = queryPages(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#shard = :shard AND begins_with(#sequence, :bots)',
+      ExpressionAttributeNames: { '#shard': SHARD, '#sequence': SEQUENCE },
+      ExpressionAttributeValues: { ':shard': shardId, ':bots': BOT_MEMORY_PREFIX },
+      ConsistentRead: true,
+    });
+    for await (const items of pages) for (const item of items) marks.push(...marksOf(item));
+    return marks;
   }
 
   async covering(shardId: string, from: string, to: string) {
@@ -103,9 +120,9 @@ export class SessionLogStore implements SessionLog {
     const last = padSequence(to);
     const pages = queryPages(this.client, {
       TableName: this.tableName,
-      KeyConditionExpression: '#shard = :shard AND #sequence >= :from',
+      KeyConditionExpression: '#shard = :shard AND #sequence BETWEEN :from AND :last',
       ExpressionAttributeNames: { '#shard': SHARD, '#sequence': SEQUENCE },
-      ExpressionAttributeValues: { ':shard': shardId, ':from': padSequence(from) },
+      ExpressionAttributeValues: { ':shard': shardId, ':from': padSequence(from), ':last': LAST_ENTRY_KEY },
       ConsistentRead: true,
     });
     for await (const items of pages) {
@@ -115,22 +132,6 @@ export class SessionLogStore implements SessionLog {
       }
     }
     return covering;
-  }
-
-  /** The shard's bot memory, as the newest entry that marked a bot left it. */
-  private async botMemory(shardId: string): Promise<BotMark[]> {
-    const marks: BotMark[] = [];
-    const pages = queryPages(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: '#shard = :bots',
-      ExpressionAttributeNames: { '#shard': SHARD },
-      ExpressionAttributeValues: { ':bots': botsKey(shardId) },
-      ConsistentRead: true,
-    });
-    for await (const items of pages) {
-      for (const item of items) marks.push(...Object.entries(item.marks as Record<string, number>));
-    }
-    return marks;
   }
 
   /**
@@ -170,8 +171,8 @@ export class SessionLogStore implements SessionLog {
     return [...buckets].map(([bucket, marks]) => ({
       TableName: this.tableName,
       Item: {
-        [SHARD]: botsKey(entry.shardId),
-        [SEQUENCE]: `bots-${String(bucket).padStart(2, '0')}`,
+        [SHARD]: entry.shardId,
+        [SEQUENCE]: `${BOT_MEMORY_PREFIX}${String(bucket).padStart(2, '0')}`,
         marks,
         [TTL.attribute]: expiryAfterDays(toIso(clockMs), TTL.retentionDays),
       },
@@ -195,9 +196,17 @@ export class SessionLogStore implements SessionLog {
   }
 }
 
-/** The partition of a shard's bot memory. */
-function botsKey(shardId: string): string {
-  return `${shardId}#bots`;
+/** The sort key of the bot memory's items: after every entry's (digits) in key order. */
+const BOT_MEMORY_PREFIX = 'bots-';
+/** The highest sort key an entry can have. */
+const LAST_ENTRY_KEY = '9'.repeat(SEQUENCE_WIDTH);
+
+function isBotMemory(item: Record<string, unknown>): boolean {
+  return (item[SEQUENCE] as string).startsWith(BOT_MEMORY_PREFIX);
+}
+
+function marksOf(item: Record<string, unknown>): BotMark[] {
+  return Object.entries(item.marks as Record<string, number>);
 }
 
 /** Which of the bot memory's items holds a session: FNV-1a of its id. */

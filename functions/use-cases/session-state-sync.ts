@@ -29,8 +29,9 @@ export async function catchUpSessionState(
 ): Promise<void> {
   const position = activity.logPosition(shardId);
   const { entries, complete, bots } = await log.recent(shardId, position, activity.horizon);
-  // A whole horizon is two Queries (the entries, the bot memory), each of as many pages as it holds.
-  if (traffic) traffic.reads += position === undefined || !complete ? 2 : 1;
+  // One Query (of as many pages as it holds); a second for the bot memory when the read from a
+  // position found the horizon first (without one, the first Query reads the bot memory too).
+  if (traffic) traffic.reads += position !== undefined && !complete ? 2 : 1;
   // Without a position this memory has nothing of the log; with one the log has moved on past it by
   // more than a horizon: either way the entries read are the whole horizon, and the bots marked
   // before it come from the log's bot memory.
