@@ -51,10 +51,10 @@ function bytesPerRememberedRecord(): number {
   const bytes = process.memoryUsage().heapUsed - before;
   // Alive until measured, so that freeing them is not counted against the memory.
   if (batches.length !== MEMORY_BATCHES) throw new Error('the batches must be alive when the heap is measured');
-  if (activity.rememberedRecords !== MEMORY_BATCHES * 500) {
-    throw new Error(`expected ${MEMORY_BATCHES * 500} records remembered, found ${activity.rememberedRecords}`);
+  if (activity.rememberedRecords() !== MEMORY_BATCHES * 500) {
+    throw new Error(`expected ${MEMORY_BATCHES * 500} records remembered, found ${activity.rememberedRecords()}`);
   }
-  return Math.round(bytes / activity.rememberedRecords);
+  return Math.round(bytes / activity.rememberedRecords());
 }
 
 const CAPACITY = 100_000;

@@ -288,8 +288,9 @@ export class SessionActivity implements Judge {
     return new SessionActivity({ botEventsPerMinute, botMemoryMinutes, maxPerSessionProductMinute, horizonMinutes });
   }
 
-  /** Records remembered, of every shard: what the memory's size follows. */
-  get rememberedRecords(): number {
+  /** Records remembered, of one shard or of every shard: what the memory's size follows. */
+  rememberedRecords(shardId?: string): number {
+    if (shardId !== undefined) return this.shards.get(shardId)?.window.size ?? 0;
     let records = 0;
     for (const shard of this.shards.values()) records += shard.window.size;
     return records;
@@ -481,7 +482,7 @@ export class SessionActivity implements Judge {
 
   /** Drops other shards' memories, least recently used first, until the records remembered fit the budget. */
   private keepWithinBudget(active: ShardMemory): void {
-    let records = this.rememberedRecords;
+    let records = this.rememberedRecords();
     if (records <= this.maxRememberedRecords) return;
     const others = [...this.shards.values()].filter((shard) => shard !== active && shard.pending.length === 0);
     others.sort((a, b) => a.lastUsed - b.lastUsed);
@@ -505,6 +506,12 @@ export class SessionActivity implements Judge {
   }
 
   // --- The session log: what makes the memory durable (see functions/use-cases/session-state-sync.ts).
+
+  /** Whether a record of the shard at `sequence` is a redelivery: at or below the highest judged here. */
+  hasJudged(shardId: string, sequence: string): boolean {
+    const last = this.shards.get(shardId)?.lastJudged;
+    return last !== undefined && compareSequences(sequence, last) <= 0;
+  }
 
   /** The last sequence of the newest log entry this memory wrote or applied for the shard, if any. */
   logPosition(shardId: string): string | undefined {

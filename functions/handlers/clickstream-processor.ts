@@ -15,6 +15,7 @@ import {
   catchUpSessionState,
   judgingLate,
   memoryBefore,
+  RecordingJudge,
   recordSessionState,
   type SessionLogTraffic,
 } from '../use-cases/session-state-sync.js';
@@ -156,11 +157,15 @@ export async function processClickRecords(
       return { failures, stats: emptyStats(records, sessionLog) };
     }
   }
-  let batch = classifyBatch(records, deps.activity);
+  // A batch delivered again may hold records never judged (see memoryBefore): its answers are kept.
+  const recorder =
+    deps.sessionLog && shardId !== undefined && deps.activity.hasJudged(shardId, records[0]?.sequenceNumber as string)
+      ? new RecordingJudge(deps.activity)
+      : undefined;
+  let batch = classifyBatch(records, recorder ?? deps.activity);
   if (batch.firstUnjudged !== undefined) {
-    // A redriven batch that was never judged: judged again, its new records now known to `activity`.
     try {
-      if (!deps.sessionLog) throw new Error('records never judged, and no session log to judge them by');
+      if (!deps.sessionLog || !recorder) throw new Error('records never judged, and no session log to judge them by');
       const before = await memoryBefore(
         deps.activity,
         deps.sessionLog,
@@ -169,8 +174,10 @@ export async function processClickRecords(
         MAX_FUTURE_SKEW_MS,
         sessionLog,
       );
-      batch = classifyBatch(records, judgingLate(deps.activity, before));
+      batch = classifyBatch(records, judgingLate(recorder.answers, before));
     } catch (error) {
+      // The first pass may have judged new records: the memory must not keep what the log lacks.
+      deps.activity.forgetShard(batch.firstUnjudged?.shardId ?? (shardId as string));
       failAll(`session log: ${String(error)}`);
       return { failures, stats: emptyStats(records, sessionLog) };
     }

@@ -7,7 +7,7 @@
  * module-scope memory is the fast copy: a warm environment that judged the shard's previous batch
  * reads an empty page and writes one item.
  */
-import type { Judge, SessionActivity, SessionLog } from '../domain/session-activity.js';
+import type { Judge, JudgedEvent, Judgement, SessionActivity, SessionLog } from '../domain/session-activity.js';
 
 /** Requests a batch made to the log, for the bench and the metrics. */
 export interface SessionLogTraffic {
@@ -75,8 +75,10 @@ export async function recordSessionState(
  * log could not be read, and is now redriven): the shard's memory as it was just before the first of
  * them, rebuilt from the entries before it, read back as far as a bot mark can still judge (the
  * horizon, the bot memory, and how far ahead of its arrival an event time may be). Their verdicts
- * are then the ones they would have had in shard order; the records after them were judged without
- * them. Nothing is written: the entries before them do not change, so a second redrive judges alike.
+ * are the ones shard order gives them after the judged records before them; the records after them
+ * were judged without them, and so is another batch never judged before them (its verdicts are
+ * not logged). Nothing is written: the entries before them do not change, so a second redrive
+ * judges alike.
  */
 export async function memoryBefore(
   activity: SessionActivity,
@@ -93,12 +95,31 @@ export async function memoryBefore(
   return memory;
 }
 
-/** Judges as `activity` does, and a record it never judged as `before` (from memoryBefore) does. */
-export function judgingLate(activity: SessionActivity, before: SessionActivity): Judge {
+/** Judges as `activity` does, keeping its answers in order: what judgingLate replays. */
+export class RecordingJudge implements Judge {
+  readonly answers: Judgement[] = [];
+
+  constructor(private readonly activity: SessionActivity) {}
+
+  judge(shardId: string, sequence: string, arrivalMs: number, event: JudgedEvent): Judgement {
+    const answer = this.activity.judge(shardId, sequence, arrivalMs, event);
+    this.answers.push(answer);
+    return answer;
+  }
+}
+
+/**
+ * For a second pass over the same records: the first pass's answers again, in order, and a record it
+ * never judged as `before` (from memoryBefore) does. Replayed, not asked again: the first pass may
+ * have moved the clock past records it looked up.
+ */
+export function judgingLate(answers: readonly Judgement[], before: SessionActivity): Judge {
+  let next = 0;
   return {
     judge(shardId, sequence, arrivalMs, event) {
-      const judgement = activity.judge(shardId, sequence, arrivalMs, event);
-      return judgement === 'unjudged' ? before.judge(shardId, sequence, arrivalMs, event) : judgement;
+      const answer = answers[next++];
+      if (answer === undefined) throw new Error('judged more records than the first pass did');
+      return answer === 'unjudged' ? before.judge(shardId, sequence, arrivalMs, event) : answer;
     },
   };
 }
