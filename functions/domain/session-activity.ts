@@ -83,6 +83,11 @@ export interface SessionLogEntry {
   readonly records: readonly LoggedJudgement[];
   /** The sessions its records marked as bots, each with its mark as after its last record. */
   readonly bots: readonly BotMark[];
+  /**
+   * An entry written before the bot memory was kept beside the entries: `bots` is the whole bot
+   * memory (read as marks, the same), which the log's bot memory may lack (see takeLogEntry).
+   */
+  readonly botsAreWholeMemory?: boolean;
 }
 
 /**
@@ -235,6 +240,8 @@ class ShardMemory {
   readonly sessions = new Map<string, SessionMemory>();
   /** sessionId → event time until which it is a bot; forgotten once the clock is a horizon past it. */
   readonly bots = new Map<string, number>();
+  /** The log's bot memory may lack bots this memory has (an entry of the earlier format was applied). */
+  botMemoryUnlogged = false;
   /** sessionId → the record that last marked it, and the mark, for marks not yet in the log. */
   readonly unloggedMarks = new Map<string, { readonly sequence: string; readonly untilMs: number }>();
   /** Padded sequence → verdict, for records in the horizon not counted: a redelivery gets it again. */
@@ -567,6 +574,11 @@ export class SessionActivity implements Judge {
       if (this.botForgotten(until, shard.clockMs)) shard.bots.delete(sessionId);
       else botMemory.push([sessionId, until]);
     }
+    // After entries of the earlier format, every bot is marked again once: the log's bot memory gets them all.
+    if (shard.botMemoryUnlogged) {
+      const marked = new Set(bots.map(([sessionId]) => sessionId));
+      for (const mark of botMemory) if (!marked.has(mark[0])) bots.push(mark);
+    }
     return { shardId, lastSequence: last.sequence, records: [...shard.pending], bots, botMemory };
   }
 
@@ -584,6 +596,8 @@ export class SessionActivity implements Judge {
   logged(entry: SessionLogEntry): void {
     const shard = this.shardOf(entry.shardId);
     this.leavePending(shard, entry.lastSequence);
+    // It was taken with every bot marked (see takeLogEntry).
+    shard.botMemoryUnlogged = false;
     if (shard.position === undefined || compareSequences(entry.lastSequence, shard.position) > 0) {
       shard.position = entry.lastSequence;
     }
@@ -617,6 +631,7 @@ export class SessionActivity implements Judge {
         this.redo(shard, record);
       }
       if (newer) for (const [sessionId, until] of entry.bots) shard.bots.set(sessionId, until);
+      if (newer && entry.botsAreWholeMemory) shard.botMemoryUnlogged = true;
       if (shard.position === undefined || compareSequences(entry.lastSequence, shard.position) > 0) {
         shard.position = entry.lastSequence;
       }

@@ -6,25 +6,19 @@ import type { BotMark, SessionLog, SessionLogEntry, SessionLogWrite } from '../d
 import { expiryAfterDays, toIso } from '../domain/time.js';
 
 import { queryPages } from './query-pages.js';
-import { decodeSessionLogEntry, encodeSessionLogEntry } from './session-log-codec.js';
+import { botBucketOf, decodeSessionLogEntry, encodeSessionLogEntry } from './session-log-codec.js';
 
 const SHARD = tables.sessionLog.partitionKey.name;
 const SEQUENCE = tables.sessionLog.sortKey.name;
 const TTL = tables.sessionLog.ttl;
 /** Below DynamoDB's 400 KB item limit, with room for the key and the other attributes. */
 const MAX_RECORDS_BYTES = 350_000;
-/**
- * Items the shard's bot memory is spread over, by a hash of the session: an entry rewrites the ones
- * holding a session it marked, so a transaction stays far below its 100 items, and an item holds a
- * 32nd of the bots (12,000 bots, about what 40 minutes at 1,000 records/s can mark, make 17 KB each).
- */
-const BOT_BUCKETS = 32;
 
 /**
  * The session log in DynamoDB: one item per batch (shard, zero-padded last sequence) with the
  * batch's judged records (session-log-codec.ts) and the clock of its last one, so a reader going back
  * from the newest knows where the horizon ends without opening the records. Beside them in the
- * shard's partition, the shard's bot memory in BOT_BUCKETS items (`bots-00`…, after every padded
+ * shard's partition, the shard's bot memory in 32 items (botBucketOf) (`bots-00`…, after every padded
  * sequence in key order), written in the entry's transaction: a reader of a whole horizon reads
  * newest first from the partition's end, bot memory then entries, in one Query. Every read is
  * strongly consistent: an environment must see the entry the previous batch's environment wrote.
@@ -161,10 +155,10 @@ export class SessionLogStore implements SessionLog {
   /** The bot memory's items that hold a session the entry marked, each whole as the memory is now. */
   private botItemsOf(entry: SessionLogWrite): { TableName: string; Item: Record<string, unknown> }[] {
     if (entry.bots.length === 0) return [];
-    const touched = new Set(entry.bots.map(([sessionId]) => bucketOf(sessionId)));
+    const touched = new Set(entry.bots.map(([sessionId]) => botBucketOf(sessionId)));
     const buckets = new Map<number, Record<string, number>>([...touched].map((bucket) => [bucket, {}]));
     for (const [sessionId, until] of entry.botMemory) {
-      const marks = buckets.get(bucketOf(sessionId));
+      const marks = buckets.get(botBucketOf(sessionId));
       if (marks !== undefined) marks[sessionId] = until;
     }
     const clockMs = entry.records[entry.records.length - 1]?.clockMs ?? 0;
@@ -207,15 +201,6 @@ function isBotMemory(item: Record<string, unknown>): boolean {
 
 function marksOf(item: Record<string, unknown>): BotMark[] {
   return Object.entries(item.marks as Record<string, number>);
-}
-
-/** Which of the bot memory's items holds a session: FNV-1a of its id. */
-function bucketOf(sessionId: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < sessionId.length; index++) {
-    hash = Math.imul(hash ^ sessionId.charCodeAt(index), 0x01000193);
-  }
-  return (hash >>> 0) % BOT_BUCKETS;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { compareSequences } from '../../functions/domain/sequence-numbers.js';
 import type { BotMark, SessionLog, SessionLogEntry, SessionLogWrite } from '../../functions/domain/session-activity.js';
+import { botBucketOf } from '../../functions/store/session-log-codec.js';
 
 /**
  * A session log in memory, read as the DynamoDB store reads it (entries sorted by last sequence;
@@ -8,8 +9,11 @@ import type { BotMark, SessionLog, SessionLogEntry, SessionLogWrite } from '../.
  */
 export class InMemorySessionLog implements SessionLog {
   readonly entries = new Map<string, SessionLogEntry[]>();
-  /** Each shard's bot memory, as the newest entry that marked a bot wrote it. */
-  readonly botMemory = new Map<string, readonly BotMark[]>();
+  /**
+   * Each shard's bot memory by item (botBucketOf), as the store keeps it: an entry rewrites the items
+   * holding a session it marked, whole from its bot memory; the others keep what they had.
+   */
+  readonly botMemory = new Map<string, Map<number, readonly BotMark[]>>();
   /** Appends to fail from now on (a throttled or unreachable table). */
   failing = false;
 
@@ -19,7 +23,7 @@ export class InMemorySessionLog implements SessionLog {
       .reverse();
     const newest = newestFirst[0];
     const read: SessionLogEntry[] = [];
-    const bots = this.botMemory.get(shardId) ?? [];
+    const bots = [...(this.botMemory.get(shardId)?.values() ?? [])].flat();
     for (const entry of newestFirst) {
       if (newest !== undefined && clockOf(entry) <= clockOf(newest) - horizonMs) {
         return { entries: read.reverse(), complete: false, bots };
@@ -74,10 +78,15 @@ export class InMemorySessionLog implements SessionLog {
       })),
       bots: entry.bots.map(([sessionId, until]) => [sessionId, until] as const),
     });
-    if (entry.bots.length > 0) {
-      this.botMemory.set(
-        entry.shardId,
-        entry.botMemory.map(([sessionId, until]) => [sessionId, until] as const),
+    const items = this.botMemory.get(entry.shardId) ?? new Map<number, readonly BotMark[]>();
+    this.botMemory.set(entry.shardId, items);
+    const touched = new Set(entry.bots.map(([sessionId]) => botBucketOf(sessionId)));
+    for (const bucket of touched) {
+      items.set(
+        bucket,
+        entry.botMemory
+          .filter(([sessionId]) => botBucketOf(sessionId) === bucket)
+          .map(([id, until]) => [id, until] as const),
       );
     }
     entries.sort((a, b) => compareSequences(a.lastSequence, b.lastSequence));

@@ -4,25 +4,34 @@
  * entry is written once, and an entry too large for one item is kept whole in several.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type {
-  BotMark,
-  LoggedJudgement,
-  SessionLogEntry,
-  SessionLogWrite,
-  Verdict,
+import { tables } from '../../../definitions/resources.js';
+import { padSequence } from '../../../functions/domain/sequence-numbers.js';
+import {
+  type BotMark,
+  type LoggedJudgement,
+  SessionActivity,
+  type SessionLogEntry,
+  type SessionLogWrite,
+  type Verdict,
 } from '../../../functions/domain/session-activity.js';
+import { encodeSessionLogEntry } from '../../../functions/store/session-log-codec.js';
 import { SessionLogStore } from '../../../functions/store/session-log-store.js';
+import { catchUpSessionState, recordSessionState } from '../../../functions/use-cases/session-state-sync.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
 
 const stack = useLocalStack();
 let store: SessionLogStore;
+let tableName: string;
 const BASE_MS = Date.UTC(2026, 11, 6, 10);
 const MINUTE_MS = 60_000;
 
 beforeAll(async () => {
   const { sessionLog } = await createScratchTables(stack.clients.dynamodb, ['sessionLog']);
+  tableName = sessionLog;
   store = new SessionLogStore(stack.clients.documentClient, sessionLog);
 });
 
@@ -181,5 +190,47 @@ describe('SessionLogStore', () => {
     expect(entries.length).toBeGreaterThan(1);
     expect(entries.flatMap((one) => one.records)).toEqual(large.records);
     expect(entries.map((one) => one.bots)).toEqual([...entries.slice(1).map(() => []), large.bots]);
+  });
+
+  it('takes over the bot memory of entries written before it was kept beside them (format 1)', async () => {
+    const shard = `clicks/shard-${randomUUID()}`;
+    // A batch logged by the earlier code: its bots were the whole bot memory, s-old among them.
+    const legacy = entry(shard, 1, 10, BASE_MS);
+    const columns = JSON.parse(brotliDecompressSync(encodeSessionLogEntry(legacy)).toString('utf8'));
+    const bytes = brotliCompressSync(
+      JSON.stringify({ ...columns, format: 1, bots: [['s-old', BASE_MS + 30 * MINUTE_MS]] }),
+    );
+    await stack.clients.documentClient.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          [tables.sessionLog.partitionKey.name]: shard,
+          [tables.sessionLog.sortKey.name]: padSequence(legacy.lastSequence),
+          clockMs: BASE_MS + 9_000,
+          recordCount: 10,
+          records: bytes,
+        },
+      }),
+    );
+    const sequence = (n: number) => `4959033827149025660855969253836157109592157598913658${String(n).padStart(4, '0')}`;
+    const view = (sessionId: string, atMs: number) => ({
+      eventId: randomUUID(),
+      sessionId,
+      eventType: 'product_view',
+      productId: 'P00001',
+      minute: new Date(Math.floor(atMs / MINUTE_MS) * MINUTE_MS).toISOString(),
+      eventTimeMs: atMs,
+    });
+    // The first environment of the new code, 15 minutes on: it judges a shopper and writes its entry.
+    const first = new SessionActivity({ sessionLog: true });
+    const at15 = BASE_MS + 15 * MINUTE_MS;
+    await catchUpSessionState(first, store, shard, { firstSequence: sequence(11), lastSequence: sequence(11) });
+    expect(first.judge(shard, sequence(11), at15, view('s-new', at15))).toBe('count');
+    await recordSessionState(first, store, shard);
+    // A fresh one a minute later reads a horizon with no entry of the earlier format: s-old is still a bot.
+    const second = new SessionActivity({ sessionLog: true });
+    const at16 = BASE_MS + 16 * MINUTE_MS;
+    await catchUpSessionState(second, store, shard, { firstSequence: sequence(12), lastSequence: sequence(12) });
+    expect(second.judge(shard, sequence(12), at16, view('s-old', at16))).toBe('bot');
   });
 });
