@@ -169,6 +169,37 @@ describe('glue/aggregate-window.sql in DuckDB', () => {
     ]);
   });
 
+  it('answers each window as a fresh engine does, whatever the windows before held (its SQL is prepared once)', async () => {
+    // The first window the engine plans with: one product, one click, no orders at all.
+    const engine = await DuckDbWindowAggregator.create(readFileSync(AGGREGATE_SQL_PATH, 'utf8'));
+    const fresh = async (catalogue: WindowProduct[], windowClicks: WindowClick[], windowOrders: WindowOrder[]) => {
+      const once = await DuckDbWindowAggregator.create(readFileSync(AGGREGATE_SQL_PATH, 'utf8'));
+      try {
+        await once.replaceProducts(catalogue);
+        return await once.aggregate(sameRange, windowClicks, windowOrders);
+      } finally {
+        once.close();
+      }
+    };
+    try {
+      await engine.replaceProducts(products.slice(0, 1));
+      expect(await engine.aggregate(sameRange, [viewA], [])).toHaveLength(1);
+      // Then orders, and every product.
+      await engine.replaceProducts(products);
+      expect(await engine.aggregate(sameRange, clicks, orders)).toEqual(expected);
+      // Then products whose ids sort after every id it has seen, with their clicks and orders.
+      const later = products.map((product) => ({ ...product, productId: `z-${product.productId}` }));
+      const laterClicks = clicks.map((one) => ({ ...one, productId: one.productId && `z-${one.productId}` }));
+      const laterOrders = orders.map((order) => ({ ...order, productId: `z-${order.productId}` }));
+      await engine.replaceProducts(later);
+      const rows = await engine.aggregate(sameRange, laterClicks, laterOrders);
+      expect(rows).toHaveLength(expected.length);
+      expect(rows).toEqual(await fresh(later, laterClicks, laterOrders));
+    } finally {
+      engine.close();
+    }
+  });
+
   it('writes no row for a window without clicks or orders', async () => {
     expect(await aggregator.aggregate(sameRange, [], [])).toEqual([]);
   });
