@@ -97,6 +97,11 @@ export interface SessionLogEntry {
  */
 export interface SessionLogWrite extends SessionLogEntry {
   readonly botMemory: readonly BotMark[];
+  /**
+   * Write all of the log's bot memory, not only what holds a session the entry marked: the memory was
+   * rebuilt from entries of the earlier format, whose bots the log's bot memory may lack.
+   */
+  readonly wholeBotMemory?: boolean;
 }
 
 /** The shard's session log (functions/store/session-log-store.ts in DynamoDB). */
@@ -126,9 +131,9 @@ export interface SessionLog {
   covering(shardId: string, from: string, to: string): Promise<readonly SessionLogEntry[]>;
   /**
    * Writes an entry and, with it, the bot memory after it; one already written (the same last
-   * sequence) is left as it is, and so is the bot memory then.
+   * sequence) is left as it is, and so is the bot memory then. Whether this call wrote it.
    */
-  append(entry: SessionLogWrite): Promise<void>;
+  append(entry: SessionLogWrite): Promise<boolean>;
 }
 
 /** One record inside the horizon: a log line, and what it added to the memory, to take back when it leaves. */
@@ -574,10 +579,15 @@ export class SessionActivity implements Judge {
       if (this.botForgotten(until, shard.clockMs)) shard.bots.delete(sessionId);
       else botMemory.push([sessionId, until]);
     }
-    // After entries of the earlier format, every bot is marked again once: the log's bot memory gets them all.
     if (shard.botMemoryUnlogged) {
-      const marked = new Set(bots.map(([sessionId]) => sessionId));
-      for (const mark of botMemory) if (!marked.has(mark[0])) bots.push(mark);
+      return {
+        shardId,
+        lastSequence: last.sequence,
+        records: [...shard.pending],
+        bots,
+        botMemory,
+        wholeBotMemory: true,
+      };
     }
     return { shardId, lastSequence: last.sequence, records: [...shard.pending], bots, botMemory };
   }
@@ -592,12 +602,15 @@ export class SessionActivity implements Judge {
     if (this.current?.shardId === shardId) this.current = undefined;
   }
 
-  /** The entry is in the log: its records and marks leave the pending ones, and the log position moves to it. */
-  logged(entry: SessionLogEntry): void {
+  /**
+   * The entry is in the log: its records and marks leave the pending ones, and the log position moves
+   * to it. `written`: this memory's entry was written (not one already there), so the bot memory it
+   * carried is the log's.
+   */
+  logged(entry: SessionLogWrite, written = true): void {
     const shard = this.shardOf(entry.shardId);
     this.leavePending(shard, entry.lastSequence);
-    // It was taken with every bot marked (see takeLogEntry).
-    shard.botMemoryUnlogged = false;
+    if (written && entry.wholeBotMemory) shard.botMemoryUnlogged = false;
     if (shard.position === undefined || compareSequences(entry.lastSequence, shard.position) > 0) {
       shard.position = entry.lastSequence;
     }

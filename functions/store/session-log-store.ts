@@ -6,7 +6,7 @@ import type { BotMark, SessionLog, SessionLogEntry, SessionLogWrite } from '../d
 import { expiryAfterDays, toIso } from '../domain/time.js';
 
 import { queryPages } from './query-pages.js';
-import { botBucketOf, decodeSessionLogEntry, encodeSessionLogEntry } from './session-log-codec.js';
+import { BOT_BUCKETS, botBucketOf, decodeSessionLogEntry, encodeSessionLogEntry } from './session-log-codec.js';
 
 const SHARD = tables.sessionLog.partitionKey.name;
 const SEQUENCE = tables.sessionLog.sortKey.name;
@@ -133,7 +133,7 @@ export class SessionLogStore implements SessionLog {
    * reader ever sees some of its parts, or its marks without the bot memory after it (its marks are
    * in the newest part, which a reader applies last).
    */
-  async append(entry: SessionLogWrite): Promise<void> {
+  async append(entry: SessionLogWrite): Promise<boolean> {
     const entryPuts = parts(entry).map((part) => ({
       TableName: this.tableName,
       Item: this.itemOf(part.entry, part.bytes),
@@ -145,17 +145,20 @@ export class SessionLogStore implements SessionLog {
     try {
       if (puts.length === 1) await this.client.send(new PutCommand(puts[0] as (typeof puts)[number]));
       else await this.client.send(new TransactWriteCommand({ TransactItems: puts.map((Put) => ({ Put })) }));
+      return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return;
-      if (error instanceof TransactionCanceledException && alreadyWritten(error)) return;
+      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof TransactionCanceledException && alreadyWritten(error)) return false;
       throw error;
     }
   }
 
   /** The bot memory's items that hold a session the entry marked, each whole as the memory is now. */
   private botItemsOf(entry: SessionLogWrite): { TableName: string; Item: Record<string, unknown> }[] {
-    if (entry.bots.length === 0) return [];
-    const touched = new Set(entry.bots.map(([sessionId]) => botBucketOf(sessionId)));
+    if (entry.bots.length === 0 && !entry.wholeBotMemory) return [];
+    const touched = entry.wholeBotMemory
+      ? new Set(Array.from({ length: BOT_BUCKETS }, (_, bucket) => bucket))
+      : new Set(entry.bots.map(([sessionId]) => botBucketOf(sessionId)));
     const buckets = new Map<number, Record<string, number>>([...touched].map((bucket) => [bucket, {}]));
     for (const [sessionId, until] of entry.botMemory) {
       const marks = buckets.get(botBucketOf(sessionId));

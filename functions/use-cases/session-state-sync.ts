@@ -60,14 +60,15 @@ export async function recordSessionState(
 ): Promise<void> {
   const entry = activity.takeLogEntry(shardId);
   if (entry === undefined) return;
+  let written: boolean;
   try {
-    await log.append(entry);
+    written = await log.append(entry);
   } catch (error) {
     activity.forgetShard(shardId);
     throw error;
   }
   if (traffic) traffic.writes++;
-  activity.logged(entry);
+  activity.logged(entry, written);
 }
 
 /**

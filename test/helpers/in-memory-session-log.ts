@@ -1,6 +1,6 @@
 import { compareSequences } from '../../functions/domain/sequence-numbers.js';
 import type { BotMark, SessionLog, SessionLogEntry, SessionLogWrite } from '../../functions/domain/session-activity.js';
-import { botBucketOf } from '../../functions/store/session-log-codec.js';
+import { BOT_BUCKETS, botBucketOf } from '../../functions/store/session-log-codec.js';
 
 /**
  * A session log in memory, read as the DynamoDB store reads it (entries sorted by last sequence;
@@ -61,7 +61,7 @@ export class InMemorySessionLog implements SessionLog {
   async append(entry: SessionLogWrite) {
     if (this.failing) throw new Error('session log unavailable');
     const entries = this.of(entry.shardId);
-    if (entries.some((written) => written.lastSequence === entry.lastSequence)) return;
+    if (entries.some((written) => written.lastSequence === entry.lastSequence)) return false;
     // A copy, as a table keeps one: the writer's objects are not the log.
     entries.push({
       ...entry,
@@ -80,7 +80,9 @@ export class InMemorySessionLog implements SessionLog {
     });
     const items = this.botMemory.get(entry.shardId) ?? new Map<number, readonly BotMark[]>();
     this.botMemory.set(entry.shardId, items);
-    const touched = new Set(entry.bots.map(([sessionId]) => botBucketOf(sessionId)));
+    const touched = entry.wholeBotMemory
+      ? new Set(Array.from({ length: BOT_BUCKETS }, (_, bucket) => bucket))
+      : new Set(entry.bots.map(([sessionId]) => botBucketOf(sessionId)));
     for (const bucket of touched) {
       items.set(
         bucket,
@@ -90,6 +92,7 @@ export class InMemorySessionLog implements SessionLog {
       );
     }
     entries.sort((a, b) => compareSequences(a.lastSequence, b.lastSequence));
+    return true;
   }
 
   private of(shardId: string): SessionLogEntry[] {

@@ -173,8 +173,8 @@ describe('SessionLogStore', () => {
   it('writes a batch delivered again once: the first entry stays', async () => {
     const shard = `clicks/shard-${randomUUID()}`;
     const first = entry(shard, 1, 20, BASE_MS);
-    await store.append(first);
-    await store.append({ ...first, records: first.records.slice(10) });
+    expect(await store.append(first)).toBe(true);
+    expect(await store.append({ ...first, records: first.records.slice(10) })).toBe(false);
     expect(content((await store.recent(shard, undefined, 10 * MINUTE_MS)).entries)).toEqual(content([first]));
   });
 
