@@ -17,7 +17,7 @@
  *
  * A redelivered record (at or below the highest sequence judged) gets the verdict it got before. With
  * a log, one that was never judged (its batch was given up on before it was, then redriven) is
- * `unjudged`: its verdict needs the memory as it was before it (see judgeLate in session-state-sync.ts).
+ * `unjudged`: its verdict needs the memory as it was before it (see memoryBefore in session-state-sync.ts).
  */
 
 import { compareSequences, padSequence } from './sequence-numbers.js';
@@ -294,7 +294,7 @@ export class SessionActivity implements Judge {
     this.options = options;
   }
 
-  /** A memory of the same rules, empty and with no log: where records are judged late (see judgeLate). */
+  /** A memory of the same rules, empty and with no log: where records are judged late (see memoryBefore). */
   scratch(): SessionActivity {
     const { botEventsPerMinute, botMemoryMinutes, maxPerSessionProductMinute, horizonMinutes } = this.options;
     return new SessionActivity({ botEventsPerMinute, botMemoryMinutes, maxPerSessionProductMinute, horizonMinutes });
@@ -540,9 +540,8 @@ export class SessionActivity implements Judge {
    * highest sequence) before the oldest record the horizon remembers. Its verdict is then in the log.
    */
   mayHaveForgotten(shardId: string, sequence: string): boolean {
-    const shard = this.shards.get(shardId);
-    const last = shard?.lastJudged;
-    if (shard === undefined || last === undefined || compareSequences(sequence, last) > 0) return false;
+    if (!this.hasJudged(shardId, sequence)) return false;
+    const shard = this.shards.get(shardId) as ShardMemory;
     return shard.window.size === 0 || compareSequences(sequence, shard.window.peek().sequence) < 0;
   }
 
@@ -579,17 +578,14 @@ export class SessionActivity implements Judge {
       if (this.botForgotten(until, shard.clockMs)) shard.bots.delete(sessionId);
       else botMemory.push([sessionId, until]);
     }
-    if (shard.botMemoryUnlogged) {
-      return {
-        shardId,
-        lastSequence: last.sequence,
-        records: [...shard.pending],
-        bots,
-        botMemory,
-        wholeBotMemory: true,
-      };
-    }
-    return { shardId, lastSequence: last.sequence, records: [...shard.pending], bots, botMemory };
+    return {
+      shardId,
+      lastSequence: last.sequence,
+      records: [...shard.pending],
+      bots,
+      botMemory,
+      wholeBotMemory: shard.botMemoryUnlogged,
+    };
   }
 
   /**

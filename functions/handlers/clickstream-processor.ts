@@ -163,21 +163,22 @@ export async function processClickRecords(
       ? new RecordingJudge(deps.activity)
       : undefined;
   let batch = classifyBatch(records, recorder ?? deps.activity);
-  if (batch.firstUnjudged !== undefined) {
+  const unjudged = batch.firstUnjudged;
+  if (unjudged !== undefined) {
     try {
       if (!deps.sessionLog || !recorder) throw new Error('records never judged, and no session log to judge them by');
       const before = await memoryBefore(
         deps.activity,
         deps.sessionLog,
-        batch.firstUnjudged.shardId,
-        batch.firstUnjudged.sequenceNumber,
+        unjudged.shardId,
+        unjudged.sequenceNumber,
         MAX_FUTURE_SKEW_MS,
         sessionLog,
       );
       batch = classifyBatch(records, judgingLate(recorder.answers, before));
     } catch (error) {
       // The first pass may have judged new records: the memory must not keep what the log lacks.
-      deps.activity.forgetShard(batch.firstUnjudged?.shardId ?? (shardId as string));
+      deps.activity.forgetShard(unjudged.shardId);
       failAll(`session log: ${String(error)}`);
       return { failures, stats: emptyStats(records, sessionLog) };
     }

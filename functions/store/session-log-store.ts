@@ -164,20 +164,19 @@ export class SessionLogStore implements SessionLog {
       const marks = buckets.get(botBucketOf(sessionId));
       if (marks !== undefined) marks[sessionId] = until;
     }
-    const clockMs = entry.records[entry.records.length - 1]?.clockMs ?? 0;
     return [...buckets].map(([bucket, marks]) => ({
       TableName: this.tableName,
       Item: {
         [SHARD]: entry.shardId,
         [SEQUENCE]: `${BOT_MEMORY_PREFIX}${String(bucket).padStart(2, '0')}`,
         marks,
-        [TTL.attribute]: expiryAfterDays(toIso(clockMs), TTL.retentionDays),
+        [TTL.attribute]: expiryAfterDays(toIso(clockOf(entry)), TTL.retentionDays),
       },
     }));
   }
 
   private itemOf(entry: SessionLogEntry, bytes: Uint8Array): Record<string, unknown> {
-    const clockMs = entry.records[entry.records.length - 1]?.clockMs ?? 0;
+    const clockMs = clockOf(entry);
     return {
       [SHARD]: entry.shardId,
       [SEQUENCE]: padSequence(entry.lastSequence),
@@ -191,6 +190,11 @@ export class SessionLogStore implements SessionLog {
   private entryOf(item: Record<string, unknown>): SessionLogEntry {
     return decodeSessionLogEntry(item[SHARD] as string, item[SEQUENCE] as string, item.records as Uint8Array);
   }
+}
+
+/** An entry's clock: its last record's. */
+function clockOf(entry: SessionLogEntry): number {
+  return entry.records[entry.records.length - 1]?.clockMs ?? 0;
 }
 
 /** The sort key of the bot memory's items: after every entry's (digits) in key order. */

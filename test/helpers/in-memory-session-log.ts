@@ -18,34 +18,20 @@ export class InMemorySessionLog implements SessionLog {
   failing = false;
 
   async recent(shardId: string, position: string | undefined, horizonMs: number) {
-    const newestFirst = [...this.of(shardId)]
-      .filter((entry) => position === undefined || compareSequences(entry.lastSequence, position) > 0)
-      .reverse();
-    const newest = newestFirst[0];
-    const read: SessionLogEntry[] = [];
-    const bots = [...(this.botMemory.get(shardId)?.values() ?? [])].flat();
-    for (const entry of newestFirst) {
-      if (newest !== undefined && clockOf(entry) <= clockOf(newest) - horizonMs) {
-        return { entries: read.reverse(), complete: false, bots };
-      }
-      read.push(entry);
-    }
-    return position === undefined
-      ? { entries: read.reverse(), complete: true, bots }
-      : { entries: read.reverse(), complete: true };
+    const { entries, complete } = readBack(
+      this.of(shardId).filter((entry) => position === undefined || compareSequences(entry.lastSequence, position) > 0),
+      (clockMs, newestMs) => clockMs <= newestMs - horizonMs,
+    );
+    if (position !== undefined && complete) return { entries, complete };
+    return { entries, complete, bots: [...(this.botMemory.get(shardId)?.values() ?? [])].flat() };
   }
 
   async before(shardId: string, sequence: string, spanMs: number) {
-    const newestFirst = this.of(shardId)
-      .filter((entry) => compareSequences(entry.lastSequence, sequence) < 0)
-      .reverse();
-    const newest = newestFirst[0];
-    const read: SessionLogEntry[] = [];
-    for (const entry of newestFirst) {
-      if (newest !== undefined && clockOf(entry) < clockOf(newest) - spanMs) break;
-      read.push(entry);
-    }
-    return read.reverse();
+    return readBack(
+      this.of(shardId).filter((entry) => compareSequences(entry.lastSequence, sequence) < 0),
+      // Kept at exactly the span, as the store keeps it.
+      (clockMs, newestMs) => clockMs < newestMs - spanMs,
+    ).entries;
   }
 
   async covering(shardId: string, from: string, to: string) {
@@ -103,6 +89,22 @@ export class InMemorySessionLog implements SessionLog {
     }
     return entries;
   }
+}
+
+/** Entries (oldest first) read back from the newest until `beyond` says one is too far behind its clock. */
+function readBack(
+  oldestFirst: readonly SessionLogEntry[],
+  beyond: (clockMs: number, newestClockMs: number) => boolean,
+): { entries: SessionLogEntry[]; complete: boolean } {
+  const newest = oldestFirst[oldestFirst.length - 1];
+  const read: SessionLogEntry[] = [];
+  for (let index = oldestFirst.length - 1; index >= 0; index--) {
+    const entry = oldestFirst[index] as SessionLogEntry;
+    if (newest !== undefined && beyond(clockOf(entry), clockOf(newest)))
+      return { entries: read.reverse(), complete: false };
+    read.push(entry);
+  }
+  return { entries: read.reverse(), complete: true };
 }
 
 function clockOf(entry: SessionLogEntry): number {
