@@ -46,7 +46,7 @@ export const USAGE = {
    * pessimistic case of two environments taking turns; a warm one that judged it finds nothing).
    * An environment that has nothing of the shard (new, recycled, or which dropped it for its
    * memory budget) reads the horizon back, 10 minutes of the shard's entries and its bot memory
-   * (another Query): taken to happen `sessionLogHorizonReadsPerShardPerDay` times a day, every half
+   * (in the same Query, 1 RRU more): taken to happen `sessionLogHorizonReadsPerShardPerDay` times a day, every half
    * hour. A bot attack adds the bot memory's items to the batches that mark bots: not counted.
    */
   sessionLogBytesPerEvent: 37.9,
