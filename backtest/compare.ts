@@ -29,7 +29,7 @@ export interface BacktestRequest {
   readonly oracle?: boolean;
 }
 
-/** When the flash sale and the bot attack begin in a backtest: after an hour, once baselines exist. */
+/** When the flash sale, the bot attack and black friday begin in a backtest: after an hour, once baselines exist. */
 export const BACKTEST_EVENT_START_SECONDS = 3_600;
 
 /** How far back a change may look for the true change it answers: the longest span and a cooldown. */
@@ -105,6 +105,7 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRes
     ...request.scenarioParameters,
     flashSale: { startSeconds: BACKTEST_EVENT_START_SECONDS, ...request.scenarioParameters?.flashSale },
     botAttack: { startSeconds: BACKTEST_EVENT_START_SECONDS, ...request.scenarioParameters?.botAttack },
+    blackFriday: { startSeconds: BACKTEST_EVENT_START_SECONDS, ...request.scenarioParameters?.blackFriday },
   };
   const base: Omit<BacktestOptions, 'pricing'> = {
     scenario: request.scenario,

@@ -84,7 +84,12 @@ export interface ScenarioParameters {
     readonly multiplier?: number;
   };
   readonly blackFriday?: {
-    /** Time to climb from ×1 to ×low. @default min(60, a quarter of the run) */
+    /**
+     * When the ramp begins. A backtest begins it an hour in, once the policy has baselines, as a live
+     * shop has on the day. @default 0
+     */
+    readonly startSeconds?: number;
+    /** Time to climb from ×1 to ×low. @default min(60, a quarter of the run after the start) */
     readonly rampSeconds?: number;
     /** @default 10 */
     readonly low?: number;
@@ -286,10 +291,14 @@ export function buildScenario(
       const low = requirePositive(options.low ?? 10, 'black-friday low multiplier');
       const high = requirePositive(options.high ?? 20, 'black-friday high multiplier');
       if (high < low) throw new InvalidSimulationOptionError('black-friday high multiplier must be >= low');
-      const durationMs = params.durationMs ?? null;
+      const startMs = (options.startSeconds ?? 0) * SECOND;
+      if (!(startMs >= 0)) throw new InvalidSimulationOptionError('black-friday start must be >= 0 seconds');
+      const durationMs =
+        params.durationMs === undefined || params.durationMs === null ? null : Math.max(0, params.durationMs - startMs);
       const rampMs = (options.rampSeconds ?? Math.min(60, durationMs === null ? 60 : durationMs / SECOND / 4)) * SECOND;
       const periodMs = requirePositive(options.periodSeconds ?? 120, 'black-friday period') * SECOND;
-      const trafficMultiplier = (offsetMs: number) => {
+      const trafficMultiplier = (runOffsetMs: number) => {
+        const offsetMs = runOffsetMs - startMs;
         if (offsetMs <= 0) return 1;
         if (offsetMs < rampMs) return 1 + ((low - 1) * offsetMs) / rampMs;
         // Waves of shoppers between low and high, starting at low where the ramp ended.
@@ -298,7 +307,7 @@ export function buildScenario(
       return {
         ...steadyParts(),
         name,
-        description: `all traffic ramps to ×${low} over ${rampMs / SECOND} s, then swings between ×${low} and ×${high}`,
+        description: `${startMs > 0 ? `from ${startMs / SECOND} s, ` : ''}all traffic ramps to ×${low} over ${rampMs / SECOND} s, then swings between ×${low} and ×${high}`,
         trafficMultiplier,
         peakMultiplier: high,
       };

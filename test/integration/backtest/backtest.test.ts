@@ -66,3 +66,30 @@ describe('backtest', () => {
     expect(withoutTimes(again.summary)).toEqual(withoutTimes(summary));
   });
 });
+
+describe('backtest of black friday', () => {
+  // Ten minutes of black friday at a fifth of the default rate, after 20 minutes of usual trade or at once.
+  const blackFriday = (startSeconds: number) =>
+    runBacktest({
+      ...request,
+      scenario: 'black-friday',
+      rate: 20,
+      scenarioParameters: { blackFriday: { startSeconds } },
+    });
+
+  it('follows the rise of every product once baselines exist, and only after it began', async () => {
+    const { summary, clickprice, world } = await blackFriday(20 * 60);
+    const { demand } = summary;
+    expect(demand.eligibleEpisodes).toBeGreaterThan(30);
+    expect(demand.eligibleDetected / demand.eligibleEpisodes).toBeGreaterThanOrEqual(0.8);
+    expect(demand.detectionDelaySeconds.median).toBeLessThanOrEqual(120);
+    const firstDemandMove = clickprice.changes.find((change) => change.reasonCode.startsWith('demand'));
+    expect((firstDemandMove?.atMs ?? 0) - world.startTime).toBeGreaterThan(20 * 60_000);
+  });
+
+  it('misses it when it begins with the run: a fresh stack has no baseline to see it against', async () => {
+    const { summary } = await blackFriday(0);
+    expect(summary.demand.eligibleEpisodes).toBeGreaterThan(30);
+    expect(summary.demand.eligibleDetected).toBeLessThanOrEqual(summary.demand.eligibleEpisodes / 10);
+  });
+});

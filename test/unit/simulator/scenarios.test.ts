@@ -67,6 +67,25 @@ describe('scenario: black-friday', () => {
     expect(Math.max(...after)).toBeGreaterThan(19.9);
   });
 
+  it('begins at its start: usual traffic before it, the same ramp and waves after it', () => {
+    const later = scenarioOf('black-friday', 5, { durationMs: 3_840_000, blackFriday: { startSeconds: 3_600 } });
+    expect(later.trafficMultiplier(0)).toBe(1);
+    expect(later.trafficMultiplier(3_600_000)).toBe(1);
+    // The ramp fits the quarter of the run after the start, as it fits a quarter of a run from 0.
+    expect(later.trafficMultiplier(3_630_000)).toBeCloseTo(scenario.trafficMultiplier(30_000), 9);
+    for (let second = 0; second <= 240; second += 7) {
+      expect(later.trafficMultiplier(3_600_000 + second * 1000)).toBeCloseTo(
+        scenario.trafficMultiplier(second * 1000),
+        9,
+      );
+    }
+    expect(later.description).toMatch(/^from 3600 s, all traffic ramps/);
+  });
+
+  it('refuses a start before the run', () => {
+    expect(() => scenarioOf('black-friday', 5, { blackFriday: { startSeconds: -1 } })).toThrow(/black-friday start/);
+  });
+
   it('brings 10–20 times the sessions once ramped up', () => {
     const run = takeUntil(modelOf({ seed: 5, eventsPerSecond: 50, scenario }), 120_000);
     const ratio = arrivalRate(run, 60_000, 120_000) / arrivalRate(run, -1, 10_000);
