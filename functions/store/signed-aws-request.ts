@@ -3,9 +3,12 @@
  * SHA-256, its HTTP handler, and the SDK's own SigV4 signer. A function that makes a call or two of a
  * service this way does not bundle that service's client: the S3 client would add about 190 KB to the
  * clickstream function, the Lambda and CloudWatch clients about 150 KB to the pipeline API (measured:
- * esbuild, minified). Each caller builds the request its service documents; this signs and sends it.
+ * esbuild, minified). Each caller builds the request its service documents; this signs and sends it,
+ * and retries it as that client retries its own calls.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpRequest } from '@smithy/core/protocols';
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type {
   AwsCredentialIdentityProvider,
@@ -14,6 +17,10 @@ import type {
   HttpHandlerOptions,
   Provider,
   RequestHandler,
+  RetryErrorType,
+  RetryStrategy,
+  RetryStrategyV2,
+  SdkError,
 } from '@smithy/types';
 
 /** What a signed call takes from a client's resolved config (any SDK client's `config`). */
@@ -23,6 +30,8 @@ export interface SdkClientConfig {
   readonly region: Provider<string>;
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's own type for its request handler.
   readonly requestHandler: RequestHandler<any, any, HttpHandlerOptions>;
+  /** The client's retry strategy (its `maxAttempts` and retry mode): signed calls retry as its calls do. */
+  readonly retryStrategy: Provider<RetryStrategyV2 | RetryStrategy>;
 }
 
 export interface SigningOptions {
@@ -81,7 +90,44 @@ export class SignedAwsRequests {
     return Buffer.from(await hash.digest()).toString('hex');
   }
 
+  /**
+   * Sends the request, retried as the client's retry strategy decides, on what the SDK retries:
+   * throttling, transient and server errors, and failures to reach the service. The answer of the
+   * last attempt is given (the caller reads its error); a failure to reach the service is thrown.
+   */
   async send(request: AwsRequest, timeoutMs = 10_000): Promise<AwsResponse> {
+    const strategy = await this.config.retryStrategy();
+    // Every client of SDK v3 resolves a strategy of the current interface; an older one sends once.
+    if (!('acquireInitialRetryToken' in strategy)) return this.sendOnce(request, timeoutMs);
+    let token = await strategy.acquireInitialRetryToken('');
+    for (;;) {
+      let response: AwsResponse | undefined;
+      let failure: unknown;
+      try {
+        response = await this.sendOnce(request, timeoutMs);
+        if (response.statusCode < 300) {
+          strategy.recordSuccess(token);
+          return response;
+        }
+        failure = AwsServiceError.of(response);
+      } catch (error) {
+        failure = error;
+      }
+      try {
+        token = await strategy.refreshRetryTokenForRetry(token, {
+          error: failure as SdkError,
+          errorType: retryErrorType(failure),
+        });
+      } catch {
+        // No retry left, or not an error worth one.
+        if (response !== undefined) return response;
+        throw failure;
+      }
+      await sleep(token.getRetryDelay());
+    }
+  }
+
+  private async sendOnce(request: AwsRequest, timeoutMs: number): Promise<AwsResponse> {
     const { url, body } = request;
     const unsigned = new HttpRequest({
       method: request.method,
@@ -122,6 +168,9 @@ export function serviceEndpoint(
 
 /** An AWS error answer: its type (`x-amzn-errortype`, or the body's `__type`/`Type`) and message. */
 export class AwsServiceError extends Error {
+  /** As the SDK's errors carry it: what its error classification reads. */
+  readonly $metadata: { readonly httpStatusCode: number };
+
   constructor(
     readonly errorType: string,
     readonly statusCode: number,
@@ -129,6 +178,7 @@ export class AwsServiceError extends Error {
   ) {
     super(`${errorType} (${statusCode}): ${message}`);
     this.name = errorType;
+    this.$metadata = { httpStatusCode: statusCode };
   }
 
   /** From a JSON error answer (the restJson and awsJson protocols). */
@@ -144,6 +194,15 @@ export class AwsServiceError extends Error {
     // `Type:details` and `namespace#Type` forms carry the type in one part.
     return new AwsServiceError(type.split(':')[0]?.split('#').pop() ?? type, response.statusCode, message);
   }
+}
+
+/** How the SDK's retry middleware classifies a failed attempt. */
+function retryErrorType(failure: unknown): RetryErrorType {
+  const error = failure as SdkError;
+  if (isThrottlingError(error)) return 'THROTTLING';
+  if (isTransientError(error)) return 'TRANSIENT';
+  if (isServerError(error)) return 'SERVER_ERROR';
+  return 'CLIENT_ERROR';
 }
 
 async function readAll(body: unknown): Promise<Buffer> {
