@@ -1,7 +1,8 @@
 /**
  * The Glue API's wire protocol, served locally: JSON 1.1 (POST `/`, `X-Amz-Target: AWSGlue.<Operation>`,
  * a JSON body in and out, errors as `{__type, Message}` with `x-amzn-errortype`), so code that talks to
- * Glue does so through the real @aws-sdk/client-glue, serialisation and error classes included. Each
+ * Glue (GlueJobRuns' signed requests, and @aws-sdk/client-glue in the tests) does so over the wire as
+ * on AWS. Each
  * operation is a function of the request's JSON; what it throws as a GlueApiError is answered as Glue
  * answers that error.
  */

@@ -86,7 +86,7 @@ export async function startLocalRichPath(options: LocalGlueEngineOptions): Promi
 
   const client = localGlueClient(service.url);
   try {
-    const runs = new GlueJobRuns(client, service.jobName);
+    const runs = new GlueJobRuns({ config: client.config, endpoint: service.url }, service.jobName);
     const runId = await runs.start();
     for (;;) {
       const run = await runs.latest();

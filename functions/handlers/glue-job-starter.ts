@@ -11,7 +11,7 @@
  */
 import { GlueClient } from '@aws-sdk/client-glue';
 import type { Context } from 'aws-lambda';
-import { GlueJobRuns } from '../store/glue-job-runs.js';
+import { type GlueConnection, GlueJobRuns } from '../store/glue-job-runs.js';
 
 export interface StarterEvent {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
@@ -44,10 +44,10 @@ async function whenIdle(runs: GlueJobRuns, deadline: number, pollMs: number): Pr
   }
 }
 
-/** The starter's work, given a Glue client (the tests pass one pointed at a local fake of the API). */
+/** The starter's work, given where Glue is (the tests give a local fake of the API). */
 export async function handleStarterEvent(
   event: StarterEvent,
-  glue: GlueClient,
+  glue: GlueConnection,
   options: { readonly deadline: number; readonly pollMs?: number },
 ): Promise<StarterResult> {
   const jobName = event.ResourceProperties.JobName;
@@ -74,7 +74,8 @@ export async function handleStarterEvent(
   return { PhysicalResourceId: jobName, Data: { JobRunId: await runs.start() } };
 }
 
-const glue = new GlueClient({});
+// The Glue client's config signs the calls (and sets their retries): the starter has no other client.
+const glue: GlueConnection = { config: new GlueClient({}).config, endpoint: undefined };
 
 export async function handler(event: StarterEvent, context: Context): Promise<StarterResult> {
   return handleStarterEvent(event, glue, { deadline: Date.now() + context.getRemainingTimeInMillis() - MARGIN_MS });

@@ -3,7 +3,6 @@
  * restart has ended, start the new run (PipelineControl.onRunEnded). Other ended runs, and events
  * redelivered after the restart finished, change nothing.
  */
-import { GlueClient } from '@aws-sdk/client-glue';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { GLUE_JOB_NAME_ENV, GlueJobRuns } from '../store/glue-job-runs.js';
 import { GlueRestartStore } from '../store/glue-restart-store.js';
@@ -24,7 +23,8 @@ const { documentClient, tableNames, logger } = runtime;
 const jobName = process.env[GLUE_JOB_NAME_ENV];
 if (!jobName) throw new Error(`${GLUE_JOB_NAME_ENV} must name the Glue job`);
 const control = new PipelineControl({
-  glue: new GlueJobRuns(new GlueClient({}), jobName),
+  // Glue's calls signed with the DynamoDB client's config: the Glue client is not bundled (glue-job-runs.ts).
+  glue: new GlueJobRuns({ config: documentClient.config, endpoint: undefined }, jobName),
   restarts: new GlueRestartStore(documentClient, tableNames),
 });
 

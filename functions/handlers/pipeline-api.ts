@@ -5,7 +5,6 @@
  * API Gateway's JWT authorizer has checked the token and the route's scope; the actor of a restart
  * or a redrive is the token's user.
  */
-import { GlueClient } from '@aws-sdk/client-glue';
 import type { DlqRedriveRequest, GlueRestartRequest } from '../domain/ops-requests.js';
 import { CloudWatchApi } from '../store/cloudwatch-api.js';
 import { DeadLetterRedrives, DLQ_REDRIVE_FUNCTION_ENV } from '../store/dead-letter-redrives.js';
@@ -37,11 +36,11 @@ const [functionName, deadLetterQueueName, mappingId, redriveFunction] = [
   env[FAST_PATH_MAPPING_ENV],
   env[DLQ_REDRIVE_FUNCTION_ENV],
 ];
-// Lambda and CloudWatch calls signed with the DynamoDB client's config: their clients are not bundled
-// (signed-aws-request.ts).
+// Lambda, CloudWatch and Glue calls signed with the DynamoDB client's config: their clients are not
+// bundled (signed-aws-request.ts).
 const lambda = new LambdaApi(documentClient.config);
 // CDK always names the job and the fast path; a local API started without the local pipeline has none to ask.
-const glue = jobName ? new GlueJobRuns(new GlueClient({}), jobName) : null;
+const glue = jobName ? new GlueJobRuns({ config: documentClient.config, endpoint: undefined }, jobName) : null;
 const restarts = new GlueRestartStore(documentClient, tableNames);
 const control = glue && new PipelineControl({ glue, restarts });
 const report =

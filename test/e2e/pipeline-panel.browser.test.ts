@@ -81,7 +81,10 @@ describe.skipIf(skipBrowserSuite('pipeline-panel.browser'))('the pipeline panel 
   it('turns red when the Glue job run is stopped, saying no run is active', async () => {
     const client = localGlueClient(richPath.service.url);
     try {
-      await new GlueJobRuns(client, richPath.service.jobName).stopActive();
+      await new GlueJobRuns(
+        { config: client.config, endpoint: richPath.service.url },
+        richPath.service.jobName,
+      ).stopActive();
     } finally {
       client.destroy();
     }

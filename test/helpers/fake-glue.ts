@@ -1,12 +1,13 @@
 import type { GlueClient } from '@aws-sdk/client-glue';
+import type { GlueConnection } from '../../functions/store/glue-job-runs.js';
 import { localGlueClient } from '../../local/clients.js';
 import { GlueApiError, startGlueJsonServer } from '../../local/glue-json-server.js';
 
 /**
  * A local fake of the Glue API at the HTTP level (local/glue-json-server.ts) for the calls the
- * deploy-time starter makes (GetJobRuns, BatchStopJobRun, StartJobRun), so code under test uses the
- * real @aws-sdk/client-glue, serialisation and errors included. A run asked to stop is STOPPING for
- * `stopPolls` GetJobRuns calls, then STOPPED; MaxConcurrentRuns is 1.
+ * deploy-time starter makes (GetJobRuns, BatchStopJobRun, StartJobRun), so code under test speaks
+ * Glue's wire protocol, signed and with Glue's errors, as it does on AWS. A run asked to stop is
+ * STOPPING for `stopPolls` GetJobRuns calls, then STOPPED; MaxConcurrentRuns is 1.
  */
 export interface FakeRun {
   Id: string;
@@ -18,6 +19,8 @@ export interface FakeRun {
 
 export interface FakeGlue {
   readonly client: GlueClient;
+  /** The client's config and the fake's endpoint: what GlueJobRuns is given. */
+  readonly connection: GlueConnection;
   readonly runs: FakeRun[];
   /** Every call, as `Operation JobName`. */
   readonly calls: string[];
@@ -84,6 +87,7 @@ export async function startFakeGlue(
   const client = localGlueClient(server.url, { maxAttempts: 1 });
   return {
     client,
+    connection: { config: client.config, endpoint: server.url },
     runs,
     calls,
     async close() {

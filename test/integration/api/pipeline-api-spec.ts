@@ -310,7 +310,10 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
 
       it('turns red when the job has no active run, and a restart then starts one at once (200)', async () => {
         const client = localGlueClient(richPath.service.url);
-        const runs = new GlueJobRuns(client, richPath.service.jobName);
+        const runs = new GlueJobRuns(
+          { config: client.config, endpoint: richPath.service.url },
+          richPath.service.jobName,
+        );
         try {
           await runs.stopActive();
           await expect

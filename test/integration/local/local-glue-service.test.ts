@@ -41,7 +41,8 @@ async function serviceWith(startEngine: () => Promise<LocalGlueEngine>) {
   services.push(service);
   const client = localGlueClient(service.url, { maxAttempts: 1 });
   clients.push(client);
-  return { service, client, runs: new GlueJobRuns(client, LOCAL_GLUE_JOB_NAME), changes };
+  const runs = new GlueJobRuns({ config: client.config, endpoint: service.url }, LOCAL_GLUE_JOB_NAME);
+  return { service, client, runs, changes };
 }
 
 describe('the local Glue service', () => {

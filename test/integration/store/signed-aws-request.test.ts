@@ -1,5 +1,6 @@
 /**
- * The Lambda and CloudWatch calls made without their SDK clients (lambda-api.ts, cloudwatch-api.ts),
+ * The Lambda, CloudWatch and Glue calls made without their SDK clients (lambda-api.ts, cloudwatch-api.ts,
+ * glue-job-runs.ts),
  * checked two ways against a loopback server that captures what arrives: each request is the one the
  * SDK client sends for the same call (method, path, protocol headers, body), and botocore's SigV4
  * signer (boto3's, the pinned one of the Glue suites) computes the very Authorization header sent.
@@ -7,9 +8,11 @@
 import { spawnSync } from 'node:child_process';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchStopJobRunCommand, GetJobRunsCommand, GlueClient, StartJobRunCommand } from '@aws-sdk/client-glue';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchApi, type MetricDataQuery } from '../../../functions/store/cloudwatch-api.js';
+import { GlueJobRuns } from '../../../functions/store/glue-job-runs.js';
 import { LambdaApi } from '../../../functions/store/lambda-api.js';
 import { type CapturedRequest, startCapturingServer } from '../../helpers/capturing-server.js';
 import { requireGluePython, runsPythonSuites, warnSkipped } from '../../helpers/glue-python.js';
@@ -21,6 +24,7 @@ const CREDENTIALS = {
 };
 const REGION = 'eu-west-1';
 const FUNCTION = 'arn:aws:lambda:eu-west-1:123456789012:function:clickprice-dev-clickstream';
+const JOB = 'clickprice-dev-aggregation';
 
 /** botocore's SigV4 Authorization header for the request as it arrived, signed at its x-amz-date. */
 function botocoreAuthorization(service: string, request: CapturedRequest, endpoint: string): string {
@@ -70,7 +74,7 @@ function shape(request: CapturedRequest) {
 
 if (!runsPythonSuites) warnSkipped('signed-aws-request');
 
-describe.skipIf(!runsPythonSuites)('Lambda and CloudWatch calls signed without their clients', () => {
+describe.skipIf(!runsPythonSuites)('Lambda, CloudWatch and Glue calls signed without their clients', () => {
   let server: Awaited<ReturnType<typeof startCapturingServer>>;
   let endpoint: string;
   let captured: CapturedRequest[];
@@ -166,5 +170,54 @@ describe.skipIf(!runsPythonSuites)('Lambda and CloudWatch calls signed without t
     expect(sent.headers['x-amzn-query-mode']).toBe(sdkSent.headers['x-amzn-query-mode']);
     expect(sent.headers.authorization).toBe(botocoreAuthorization('monitoring', sent, endpoint));
     expect(ours).toEqual([{ Id: 'errors', timestamps: [1_796_535_000_000], values: [2] }]);
+  });
+
+  it('lists, stops and starts Glue job runs as the Glue client does, signed as botocore signs it', async () => {
+    const runs = new GlueJobRuns({ config: config(), endpoint }, JOB);
+    const client = new GlueClient(sdk());
+    answer(
+      200,
+      { 'content-type': 'application/x-amz-json-1.1' },
+      JSON.stringify({
+        JobRuns: [
+          { Id: 'jr_2', JobRunState: 'RUNNING', StartedOn: 1_796_535_000.123, LastModifiedOn: 1_796_535_060.5 },
+          { Id: 'jr_1', JobRunState: 'STOPPED', StartedOn: 1_796_530_000, CompletedOn: 1_796_534_000 },
+        ],
+      }),
+    );
+    expect(await runs.latest()).toEqual({
+      id: 'jr_2',
+      state: 'RUNNING',
+      startedAt: '2026-12-06T05:30:00.123Z',
+      lastModifiedAt: '2026-12-06T05:31:00.500Z',
+      completedAt: null,
+      errorMessage: null,
+    });
+    const { JobRuns } = await client.send(new GetJobRunsCommand({ JobName: JOB, MaxResults: 1 }));
+    // The client reads Glue's times as ours does: to the millisecond.
+    expect(JobRuns?.[0]?.StartedOn?.toISOString()).toBe('2026-12-06T05:30:00.123Z');
+    let [sent, sdkSent] = captured.splice(0) as [CapturedRequest, CapturedRequest];
+    expect(shape(sent)).toEqual(shape(sdkSent));
+    expect(sent.headers.authorization).toBe(botocoreAuthorization('glue', sent, endpoint));
+
+    answer(200, { 'content-type': 'application/x-amz-json-1.1' }, JSON.stringify({ SuccessfulSubmissions: [] }));
+    await runs.stop([{ Id: 'jr_2', JobRunState: 'RUNNING' }]);
+    await client.send(new BatchStopJobRunCommand({ JobName: JOB, JobRunIds: ['jr_2'] }));
+    [sent, sdkSent] = captured.splice(0) as [CapturedRequest, CapturedRequest];
+    expect(shape(sent)).toEqual(shape(sdkSent));
+
+    answer(
+      400,
+      { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ConcurrentRunsExceededException' },
+      JSON.stringify({ __type: 'ConcurrentRunsExceededException', Message: 'Concurrent runs exceeded' }),
+    );
+    await expect(runs.start()).rejects.toMatchObject({ name: 'ConcurrentRunsExceededException', statusCode: 400 });
+    await expect(client.send(new StartJobRunCommand({ JobName: JOB }))).rejects.toMatchObject({
+      name: 'ConcurrentRunsExceededException',
+    });
+    [sent, sdkSent] = captured.splice(0) as [CapturedRequest, CapturedRequest];
+    expect(shape(sent)).toEqual(shape(sdkSent));
+    expect(sent.headers.authorization).toBe(botocoreAuthorization('glue', sent, endpoint));
+    client.destroy();
   });
 });

@@ -30,9 +30,9 @@ describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => 
     restartTables = names;
     const { documentClient } = stack.clients;
     restarts = new GlueRestartStore(documentClient, names);
-    control = new PipelineControl({ glue: new GlueJobRuns(glue.client, JOB), restarts });
+    control = new PipelineControl({ glue: new GlueJobRuns(glue.connection, JOB), restarts });
     history = new PriceHistoryStore(documentClient, names.priceHistory);
-    await new GlueJobRuns(glue.client, JOB).start();
+    await new GlueJobRuns(glue.connection, JOB).start();
     return () => glue.close();
   });
 
@@ -52,7 +52,7 @@ describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => 
 
     // The run is still stopping when a (premature) event comes: nothing is started yet.
     expect(await control.onRunEnded(stopped(oldRun))).toBeNull();
-    for (let poll = 0; poll < 4; poll++) await new GlueJobRuns(glue.client, JOB).active();
+    for (let poll = 0; poll < 4; poll++) await new GlueJobRuns(glue.connection, JOB).active();
     const done = await control.onRunEnded(stopped(oldRun));
 
     expect(done).toMatchObject({ state: 'done', requestedBy: 'alice', newRunId: 'jr_2' });
@@ -79,7 +79,7 @@ describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => 
 
   it('completes a restart whose ended-run event never came when the next is asked for, and says so', async () => {
     const { answer } = await restartBy('alice');
-    for (let poll = 0; poll < 4; poll++) await new GlueJobRuns(glue.client, JOB).active();
+    for (let poll = 0; poll < 4; poll++) await new GlueJobRuns(glue.connection, JOB).active();
     expect(glue.runs[0]?.JobRunState).toBe('STOPPED');
 
     await expect(restartBy('bob')).rejects.toThrow(
@@ -93,7 +93,7 @@ describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => 
   });
 
   it('takes a run someone else started meanwhile as the restart’s, when nothing was stopping', async () => {
-    const runs = new GlueJobRuns(glue.client, JOB);
+    const runs = new GlueJobRuns(glue.connection, JOB);
     await runs.stopActive();
     for (let poll = 0; poll < 4; poll++) await runs.active();
     // Between the restart finding no run and starting one, another run starts (the console, say).
@@ -104,7 +104,7 @@ describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => 
       }
     }
     const raced = new PipelineControl({
-      glue: new Raced(glue.client, JOB),
+      glue: new Raced(glue.connection, JOB),
       restarts: new GlueRestartStore(stack.clients.documentClient, restartTables),
     });
 

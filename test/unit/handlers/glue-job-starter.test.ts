@@ -20,7 +20,7 @@ describe('the Glue job starter (a custom resource, against a fake of the Glue AP
   it('starts a run when the stack creates the job', async () => {
     glue = await startFakeGlue();
 
-    const result = await handleStarterEvent(event('Create'), glue.client, soon());
+    const result = await handleStarterEvent(event('Create'), glue.connection, soon());
 
     expect(result).toEqual({ PhysicalResourceId: JOB, Data: { JobRunId: 'jr_1' } });
     expect(glue.runs.map((run) => run.JobRunState)).toEqual(['RUNNING']);
@@ -28,9 +28,9 @@ describe('the Glue job starter (a custom resource, against a fake of the Glue AP
 
   it('on a retried Create, keeps the run already going instead of starting a second', async () => {
     glue = await startFakeGlue();
-    await handleStarterEvent(event('Create'), glue.client, soon());
+    await handleStarterEvent(event('Create'), glue.connection, soon());
 
-    const again = await handleStarterEvent(event('Create'), glue.client, soon());
+    const again = await handleStarterEvent(event('Create'), glue.connection, soon());
 
     expect(again.Data.JobRunId).toBe('jr_1');
     expect(glue.runs).toHaveLength(1);
@@ -38,9 +38,9 @@ describe('the Glue job starter (a custom resource, against a fake of the Glue AP
 
   it('on an update, stops the running run, waits until Glue says it stopped, then starts one on the new definition', async () => {
     glue = await startFakeGlue({ stopPolls: 3 });
-    await handleStarterEvent(event('Create'), glue.client, soon());
+    await handleStarterEvent(event('Create'), glue.connection, soon());
 
-    const result = await handleStarterEvent(event('Update', JOB, JOB), glue.client, soon());
+    const result = await handleStarterEvent(event('Update', JOB, JOB), glue.connection, soon());
 
     expect(result.Data.JobRunId).toBe('jr_2');
     expect(glue.runs.map((run) => [run.Id, run.JobRunState])).toEqual([
@@ -53,27 +53,27 @@ describe('the Glue job starter (a custom resource, against a fake of the Glue AP
 
   it('on delete, stops the run and leaves the job idle', async () => {
     glue = await startFakeGlue();
-    await handleStarterEvent(event('Create'), glue.client, soon());
+    await handleStarterEvent(event('Create'), glue.connection, soon());
 
-    await handleStarterEvent(event('Delete', JOB, JOB), glue.client, soon());
+    await handleStarterEvent(event('Delete', JOB, JOB), glue.connection, soon());
 
     expect(glue.runs.map((run) => run.JobRunState)).toEqual(['STOPPED']);
   });
 
   it('fails, naming the run, when a stop does not go through before the deadline', async () => {
     glue = await startFakeGlue({ stopPolls: 1_000 });
-    await handleStarterEvent(event('Create'), glue.client, soon());
+    await handleStarterEvent(event('Create'), glue.connection, soon());
 
     await expect(
-      handleStarterEvent(event('Update', JOB, JOB), glue.client, { deadline: Date.now() + 100, pollMs: 10 }),
+      handleStarterEvent(event('Update', JOB, JOB), glue.connection, { deadline: Date.now() + 100, pollMs: 10 }),
     ).rejects.toThrow(/runs of clickprice-aggregation still active at the deadline: jr_1 STOPPING/);
   });
 
   it('refuses an event without a job name, and reports Glue’s own error for an unknown job', async () => {
     glue = await startFakeGlue();
 
-    await expect(handleStarterEvent(event('Create', ''), glue.client, soon())).rejects.toThrow(/JobName must be/);
-    await expect(handleStarterEvent(event('Create', 'no-such-job'), glue.client, soon())).rejects.toThrow(
+    await expect(handleStarterEvent(event('Create', ''), glue.connection, soon())).rejects.toThrow(/JobName must be/);
+    await expect(handleStarterEvent(event('Create', 'no-such-job'), glue.connection, soon())).rejects.toThrow(
       /Job no-such-job not found/,
     );
   });
