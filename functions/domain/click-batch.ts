@@ -6,6 +6,7 @@ import {
   parseClickEvent,
 } from './click-event.js';
 import { type ClickFacts, newClickFacts, readClick } from './click-reader/read-click.js';
+import type { CounterDelta, KeyContribution } from './demand-counters.js';
 import { LIMITS } from './limits.js';
 import { checkSequenceNumber } from './sequence-numbers.js';
 import type { Judge, Judgement, Verdict } from './session-activity.js';
@@ -26,21 +27,6 @@ export interface ClickRecord {
    */
   readonly base64?: string;
 }
-
-/** The counters of a demand item; `ADD`ed per batch. */
-export const DEMAND_COUNTERS = [
-  'views',
-  'carts',
-  'removes',
-  'checkouts',
-  'purchases',
-  'units',
-  'botEventsExcluded',
-  'cappedEvents',
-  'duplicateEvents',
-] as const;
-export type DemandCounter = (typeof DEMAND_COUNTERS)[number];
-export type CounterDelta = Partial<Record<DemandCounter, number>>;
 
 /*
  * Each entry's delta is one of a few shared, frozen objects instead of one allocated per record: the
@@ -70,24 +56,6 @@ function purchaseDelta(units: number): CounterDelta {
     purchaseDeltas[units] = delta;
   }
   return delta;
-}
-
-/** One record's effect on one (product, minute) demand item. */
-export interface CounterEntry {
-  /**
-   * As Kinesis wrote it: what a batch item failure names. Checked to be a sequence number; the
-   * store pads it where it compares it with the item's watermark for this shard.
-   */
-  readonly sequenceNumber: string;
-  readonly delta: CounterDelta;
-}
-
-/** Everything one batch adds to one (product, minute) item, record by record, in shard order. */
-export interface KeyContribution {
-  readonly productId: string;
-  readonly minute: string;
-  readonly shardId: string;
-  readonly entries: CounterEntry[];
 }
 
 /** A product's latest record in a batch: what a pricing decision is attributed to. */
@@ -257,15 +225,4 @@ export function classifyBatch(records: readonly ClickRecord[], activity: Judge):
     }
   }
   return { quarantined, contributions, lastRecordByProduct, counts, firstUnjudged };
-}
-
-/** The sum of entries' deltas. */
-export function sumDeltas(entries: readonly CounterEntry[]): CounterDelta {
-  const total: CounterDelta = {};
-  for (const { delta } of entries) {
-    for (const [counter, value] of Object.entries(delta) as [DemandCounter, number][]) {
-      total[counter] = (total[counter] ?? 0) + value;
-    }
-  }
-  return total;
 }

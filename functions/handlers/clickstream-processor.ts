@@ -1,5 +1,6 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { type ClickRecord, classifyBatch, type KeyContribution, MAX_FUTURE_SKEW_MS } from '../domain/click-batch.js';
+import { type ClickRecord, classifyBatch, MAX_FUTURE_SKEW_MS } from '../domain/click-batch.js';
+import type { KeyContribution } from '../domain/demand-counters.js';
 import { assessDemand, type DemandObservation, type PeriodCounts } from '../domain/demand-evidence.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { ChangeSource } from '../domain/price-change.js';

@@ -8,7 +8,7 @@ import {
   type DemandCounter,
   type KeyContribution,
   sumDeltas,
-} from '../domain/click-batch.js';
+} from '../domain/demand-counters.js';
 import { padSequence } from '../domain/sequence-numbers.js';
 import { expiryAfterDays, toEpochMs, toIso } from '../domain/time.js';
 import { batchPut } from './batch-put.js';

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   type BatchClassification,
   type ClickRecord,
-  type CounterDelta,
   classifyBatch,
   MAX_FUTURE_SKEW_MS,
 } from '../../../functions/domain/click-batch.js';
 import { EVENT_TYPES, PRODUCT_EVENT_TYPES, parseClickEvent } from '../../../functions/domain/click-event.js';
+import type { CounterDelta } from '../../../functions/domain/demand-counters.js';
 import { LIMITS } from '../../../functions/domain/limits.js';
 import { padSequence } from '../../../functions/domain/sequence-numbers.js';
 import { SessionActivity } from '../../../functions/domain/session-activity.js';
