@@ -4,6 +4,7 @@
  */
 import { type PricingConfig, parametersFor } from '../functions/domain/pricing-config.js';
 import type { Product } from '../functions/domain/product.js';
+import { InvalidSimulationOptionError } from '../simulator/errors.js';
 import type { ReplenishmentPlan } from '../simulator/replenishment.js';
 import type { ScenarioName, ScenarioParameters } from '../simulator/scenarios.js';
 import { DEMAND_REASONS, type Episode, judgeChanges } from './ground-truth.js';
@@ -107,6 +108,17 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRes
     botAttack: { startSeconds: BACKTEST_EVENT_START_SECONDS, ...request.scenarioParameters?.botAttack },
     blackFriday: { startSeconds: BACKTEST_EVENT_START_SECONDS, ...request.scenarioParameters?.blackFriday },
   };
+  const eventStart = {
+    'flash-sale': scenarioParameters.flashSale?.startSeconds,
+    'bot-attack': scenarioParameters.botAttack?.startSeconds,
+    'black-friday': scenarioParameters.blackFriday?.startSeconds,
+  }[request.scenario as string];
+  // A run that ends before its event begins would report no episode at all, as if there were none to see.
+  if (eventStart !== undefined && eventStart >= request.hours * 3_600) {
+    throw new InvalidSimulationOptionError(
+      `${request.scenario} begins ${eventStart} s into a backtest; a run of ${request.hours} h ends before it (give more hours)`,
+    );
+  }
   const base: Omit<BacktestOptions, 'pricing'> = {
     scenario: request.scenario,
     scenarioParameters,

@@ -101,19 +101,21 @@ export class GlueJobRuns {
 
   /** Starts a run with the job's own arguments; resolves with its id. */
   async start(): Promise<string> {
-    const { JobRunId } = await this.call<{ JobRunId?: string }>('StartJobRun', { JobName: this.jobName });
+    // Not sent twice unless Glue surely did not start it: a second start would find the first run.
+    const { JobRunId } = await this.call<{ JobRunId?: string }>('StartJobRun', { JobName: this.jobName }, false);
     if (!JobRunId) throw new Error(`Glue started a run of ${this.jobName} without an id`);
     return JobRunId;
   }
 
   /** One Glue operation; Glue's error answer is thrown as an AwsServiceError named by its type. */
-  private async call<T>(operation: string, input: Record<string, unknown>): Promise<T> {
+  private async call<T>(operation: string, input: Record<string, unknown>, idempotent = true): Promise<T> {
     const base = this.endpoint ?? serviceEndpoint('GLUE', 'glue', await this.requests.region());
     const response = await this.requests.send({
       method: 'POST',
       url: new URL(base),
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSGlue.${operation}` },
       body: Buffer.from(JSON.stringify(input)),
+      idempotent,
     });
     if (response.statusCode !== 200) throw AwsServiceError.of(response);
     return JSON.parse(response.body.toString('utf8')) as T;

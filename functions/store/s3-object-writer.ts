@@ -6,7 +6,7 @@
  * with the path unescaped twice (S3 signs the key as sent). test/integration/store/s3-object-writer.test.ts
  * checks its signature against botocore's S3 signer.
  */
-import { type SdkClientConfig, SignedAwsRequests } from './signed-aws-request.js';
+import { AwsServiceError, type SdkClientConfig, SignedAwsRequests } from './signed-aws-request.js';
 
 export type { SdkClientConfig } from './signed-aws-request.js';
 
@@ -53,8 +53,8 @@ export class S3ObjectWriter {
       body,
     });
     if (response.statusCode !== 200) {
-      const code = /<Code>([^<]+)<\/Code>/.exec(response.body.toString('utf8'))?.[1] ?? 'unknown';
-      throw new Error(`S3 PutObject s3://${bucket}/${key} answered ${response.statusCode} ${code}`);
+      const { errorType } = AwsServiceError.of(response);
+      throw new Error(`S3 PutObject s3://${bucket}/${key} answered ${response.statusCode} ${errorType}`);
     }
     return `s3://${bucket}/${key}`;
   }

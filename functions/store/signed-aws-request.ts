@@ -4,11 +4,18 @@
  * service this way does not bundle that service's client: the S3 client would add about 190 KB to the
  * clickstream function, the Lambda and CloudWatch clients about 150 KB to the pipeline API (measured:
  * esbuild, minified). Each caller builds the request its service documents; this signs and sends it,
- * and retries it as that client retries its own calls.
+ * and retries it as an SDK client retries its calls (standard mode, as many attempts as the signing
+ * client's `maxAttempts`, with a retry quota of its own: not the signing client's).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HttpRequest } from '@smithy/core/protocols';
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { HttpRequest, HttpResponse } from '@smithy/core/protocols';
+import {
+  getRetryAfterHint,
+  isServerError,
+  isThrottlingError,
+  isTransientError,
+  StandardRetryStrategy,
+} from '@smithy/core/retry';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type {
   AwsCredentialIdentityProvider,
@@ -17,9 +24,8 @@ import type {
   HttpHandlerOptions,
   Provider,
   RequestHandler,
+  RetryErrorInfo,
   RetryErrorType,
-  RetryStrategy,
-  RetryStrategyV2,
   SdkError,
 } from '@smithy/types';
 
@@ -30,8 +36,8 @@ export interface SdkClientConfig {
   readonly region: Provider<string>;
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's own type for its request handler.
   readonly requestHandler: RequestHandler<any, any, HttpHandlerOptions>;
-  /** The client's retry strategy (its `maxAttempts` and retry mode): signed calls retry as its calls do. */
-  readonly retryStrategy: Provider<RetryStrategyV2 | RetryStrategy>;
+  /** How many attempts the client makes of a call (AWS_MAX_ATTEMPTS, its config, its service's default). */
+  readonly maxAttempts: Provider<number>;
 }
 
 export interface SigningOptions {
@@ -55,17 +61,24 @@ export interface AwsRequest {
   readonly url: URL;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Uint8Array;
+  /**
+   * False for a call that must not be made twice (Glue's StartJobRun): it is retried only when the
+   * service surely did not act on it, a throttling answer or a connection refused. @default true
+   */
+  readonly idempotent?: boolean;
 }
 
 /** Signs and sends requests to one AWS service (`service` is its signing name: `s3`, `lambda`, `monitoring`). */
 export class SignedAwsRequests {
   private readonly signer: Promise<SignatureV4>;
+  private readonly retries: StandardRetryStrategy;
 
   constructor(
     private readonly config: SdkClientConfig,
     service: string,
     private readonly options: SigningOptions = {},
   ) {
+    this.retries = new StandardRetryStrategy(config.maxAttempts);
     this.signer = config.region().then(
       (region) =>
         new SignatureV4({
@@ -91,33 +104,33 @@ export class SignedAwsRequests {
   }
 
   /**
-   * Sends the request, retried as the client's retry strategy decides, on what the SDK retries:
-   * throttling, transient and server errors, and failures to reach the service. The answer of the
-   * last attempt is given (the caller reads its error); a failure to reach the service is thrown.
+   * Sends the request, retried as the SDK retries: throttling, transient and server errors, and
+   * failures to reach the service, after the backoff of the SDK's standard mode or the service's
+   * Retry-After. The answer of the last attempt is given (the caller reads its error); a failure to
+   * reach the service is thrown.
    */
   async send(request: AwsRequest, timeoutMs = 10_000): Promise<AwsResponse> {
-    const strategy = await this.config.retryStrategy();
-    // Every client of SDK v3 resolves a strategy of the current interface; an older one sends once.
-    if (!('acquireInitialRetryToken' in strategy)) return this.sendOnce(request, timeoutMs);
-    let token = await strategy.acquireInitialRetryToken('');
+    let token = await this.retries.acquireInitialRetryToken('');
     for (;;) {
       let response: AwsResponse | undefined;
-      let failure: unknown;
+      let failure: SdkError;
       try {
         response = await this.sendOnce(request, timeoutMs);
         if (response.statusCode < 300) {
-          strategy.recordSuccess(token);
+          this.retries.recordSuccess(token);
           return response;
         }
-        failure = AwsServiceError.of(response);
+        failure = AwsServiceError.of(response) as SdkError;
       } catch (error) {
-        failure = error;
+        failure = (error instanceof Error ? error : new Error(String(error))) as SdkError;
       }
+      const info: RetryErrorInfo = { error: failure, errorType: retryErrorType(failure) };
+      const hint = response && getRetryAfterHint(new HttpResponse(response));
+      if (hint) info.retryAfterHint = hint;
+      const mayRetry = request.idempotent !== false || info.errorType === 'THROTTLING' || isRefused(failure);
       try {
-        token = await strategy.refreshRetryTokenForRetry(token, {
-          error: failure as SdkError,
-          errorType: retryErrorType(failure),
-        });
+        if (!mayRetry) throw failure;
+        token = await this.retries.refreshRetryTokenForRetry(token, info);
       } catch {
         // No retry left, or not an error worth one.
         if (response !== undefined) return response;
@@ -181,28 +194,35 @@ export class AwsServiceError extends Error {
     this.$metadata = { httpStatusCode: statusCode };
   }
 
-  /** From a JSON error answer (the restJson and awsJson protocols). */
+  /** From an error answer: JSON (the restJson and awsJson protocols) or S3's XML. */
   static of(response: AwsResponse): AwsServiceError {
+    const text = response.body.toString('utf8');
     let parsed: Record<string, unknown> = {};
     try {
-      parsed = JSON.parse(response.body.toString('utf8')) as Record<string, unknown>;
+      parsed = JSON.parse(text) as Record<string, unknown>;
     } catch {
-      // not JSON: the status says enough
+      // Not JSON: S3's XML (`<Error><Code>SlowDown</Code><Message>…`), or nothing the status does not say.
+      const xml = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(text)?.[1];
+      parsed = { __type: xml('Code'), message: xml('Message') };
     }
     const type = String(response.headers['x-amzn-errortype'] ?? parsed.__type ?? parsed.Type ?? 'UnknownError');
-    const message = String(parsed.message ?? parsed.Message ?? response.body.toString('utf8').slice(0, 200));
+    const message = String(parsed.message ?? parsed.Message ?? text.slice(0, 200));
     // `Type:details` and `namespace#Type` forms carry the type in one part.
     return new AwsServiceError(type.split(':')[0]?.split('#').pop() ?? type, response.statusCode, message);
   }
 }
 
 /** How the SDK's retry middleware classifies a failed attempt. */
-function retryErrorType(failure: unknown): RetryErrorType {
-  const error = failure as SdkError;
+function retryErrorType(error: SdkError): RetryErrorType {
   if (isThrottlingError(error)) return 'THROTTLING';
   if (isTransientError(error)) return 'TRANSIENT';
   if (isServerError(error)) return 'SERVER_ERROR';
   return 'CLIENT_ERROR';
+}
+
+/** The connection was refused: the request never reached the service. */
+function isRefused(error: SdkError): boolean {
+  return (error as { code?: unknown }).code === 'ECONNREFUSED';
 }
 
 async function readAll(body: unknown): Promise<Buffer> {

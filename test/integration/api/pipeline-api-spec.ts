@@ -1,10 +1,10 @@
 /**
  * The pipeline API on the local stack: GET /ops/pipeline and POST /ops/pipeline/glue/restart through
- * the local API Gateway, the real handler module, @aws-sdk/client-glue speaking to the local Glue
+ * the local API Gateway, the real handler module, its signed Glue calls reaching the local Glue
  * service (the Glue JSON protocol over loopback HTTP), whose job runs are runs of the local Glue
  * engine, and the glue-run-events handler finishing a restart when the old run has stopped, as
  * EventBridge has it do in AWS. The fast path is the local pipeline (the clickstream handler on its
- * local event-source mapping), read through @aws-sdk/client-lambda and client-cloudwatch from the
+ * local event-source mapping), read by the handler's signed Lambda and CloudWatch calls from the
  * local Lambda and CloudWatch APIs. Run with the DuckDB engine and, where the Glue venv is present (always
  * in CI), with the Glue job's own PySpark code on Spark: pipeline-api.{duckdb,spark}.test.ts.
  */

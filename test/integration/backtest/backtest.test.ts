@@ -87,6 +87,12 @@ describe('backtest of black friday', () => {
     expect((firstDemandMove?.atMs ?? 0) - world.startTime).toBeGreaterThan(20 * 60_000);
   });
 
+  it('refuses a run that ends before black friday begins (an hour in, by default)', async () => {
+    await expect(
+      runBacktest({ ...request, scenario: 'black-friday', hours: 1, scenarioParameters: {} }),
+    ).rejects.toThrow(/black-friday begins 3600 s into a backtest; a run of 1 h ends before it/);
+  });
+
   it('misses it when it begins with the run: a fresh stack has no baseline to see it against', async () => {
     const { summary } = await blackFriday(0);
     expect(summary.demand.eligibleEpisodes).toBeGreaterThan(30);

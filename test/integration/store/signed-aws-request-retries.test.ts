@@ -1,22 +1,32 @@
 /**
- * Calls signed without their SDK clients (signed-aws-request.ts) retry as those clients retry: the
+ * Calls signed without their SDK clients (signed-aws-request.ts) retry as SDK clients retry: the
  * same answers from a loopback server get as many attempts from LambdaApi as from the Lambda client
- * itself, with the retry strategy of the client whose config signs them.
+ * itself, given its config, and wait as long; a call that must not be made twice (Glue's
+ * StartJobRun) is retried only when the service surely did not act on it.
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GlueJobRuns } from '../../../functions/store/glue-job-runs.js';
 import { LambdaApi } from '../../../functions/store/lambda-api.js';
+import { S3ObjectWriter } from '../../../functions/store/s3-object-writer.js';
+import { AwsServiceError } from '../../../functions/store/signed-aws-request.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const REGION = 'eu-west-1';
 
 interface Answer {
   readonly status: number;
+  /** The error type, in `x-amzn-errortype` and the JSON body. */
   readonly type?: string;
+  readonly headers?: Record<string, string>;
+  /** @default a mapping (200) or the error */
+  readonly body?: string;
+  /** Drop the connection instead of answering. */
+  readonly reset?: boolean;
 }
 
 const MAPPING = JSON.stringify({ UUID: 'a1b2', State: 'Enabled' });
@@ -34,11 +44,16 @@ describe('signed calls retry as their SDK client does', () => {
       request.on('end', () => {
         attempts++;
         const answer = (answers.length > 1 ? answers.shift() : answers[0]) as Answer;
+        if (answer.reset) {
+          request.socket.destroy();
+          return;
+        }
         response.writeHead(answer.status, {
           'content-type': 'application/json',
           ...(answer.type ? { 'x-amzn-errortype': answer.type } : {}),
+          ...answer.headers,
         });
-        response.end(answer.status === 200 ? MAPPING : JSON.stringify({ message: `${answer.type}` }));
+        response.end(answer.body ?? (answer.status === 200 ? MAPPING : JSON.stringify({ message: `${answer.type}` })));
       });
     });
     server.listen(0, '127.0.0.1');
@@ -47,19 +62,15 @@ describe('signed calls retry as their SDK client does', () => {
     close = () => new Promise((resolve) => server.close(() => resolve()));
   });
   afterAll(() => close());
-  beforeEach(() => {
-    attempts = 0;
-  });
 
-  /** Attempts and outcome of one GetEventSourceMapping, ours or the SDK client's, on `sequence`. */
-  async function call(
-    who: 'ours' | 'sdk' | 'ours, signed with DynamoDB’s config',
-    sequence: Answer[],
-    maxAttempts?: number,
-  ) {
+  type Caller = 'ours' | 'sdk' | 'ours, signed with DynamoDB’s config';
+
+  /** Attempts, outcome and time taken of one GetEventSourceMapping, ours or the SDK client's, on `sequence`. */
+  async function call(who: Caller, sequence: Answer[], maxAttempts?: number) {
     answers = [...sequence];
     attempts = 0;
     const options = { region: REGION, credentials: CREDENTIALS, ...(maxAttempts ? { maxAttempts } : {}) };
+    const started = performance.now();
     let outcome: string;
     if (who !== 'sdk') {
       const config = who === 'ours' ? new LambdaClient(options).config : new DynamoDBClient(options).config;
@@ -76,22 +87,21 @@ describe('signed calls retry as their SDK client does', () => {
       );
       client.destroy();
     }
-    return { attempts, outcome };
+    return { attempts, outcome, ms: performance.now() - started };
   }
 
+  const serverError = { status: 503, type: 'ServiceException' };
+  const throttled = { status: 429, type: 'TooManyRequestsException' };
   const cases: [string, Answer[], number | undefined, { attempts: number; outcome: string }][] = [
     [
-      'two server errors, then the answer',
-      [{ status: 503, type: 'ServiceException' }, { status: 200 }],
+      'a server error, then the answer',
+      [serverError, { status: 200 }],
       undefined,
-      {
-        attempts: 2,
-        outcome: 'ok Enabled',
-      },
+      { attempts: 2, outcome: 'ok Enabled' },
     ],
     [
       'throttled every time: the client’s attempts, then its error',
-      [{ status: 429, type: 'TooManyRequestsException' }],
+      [throttled],
       undefined,
       { attempts: 3, outcome: 'failed TooManyRequestsException' },
     ],
@@ -102,6 +112,15 @@ describe('signed calls retry as their SDK client does', () => {
       { attempts: 2, outcome: 'ok Enabled' },
     ],
     [
+      'a dropped connection, then the answer',
+      [{ status: 0, reset: true }, { status: 200 }],
+      undefined,
+      {
+        attempts: 2,
+        outcome: 'ok Enabled',
+      },
+    ],
+    [
       'a client error: one attempt',
       [{ status: 404, type: 'ResourceNotFoundException' }],
       undefined,
@@ -109,30 +128,84 @@ describe('signed calls retry as their SDK client does', () => {
     ],
     [
       'a client configured for one attempt',
-      [{ status: 503, type: 'ServiceException' }, { status: 200 }],
+      [serverError, { status: 200 }],
       1,
-      { attempts: 1, outcome: 'failed ServiceException' },
+      {
+        attempts: 1,
+        outcome: 'failed ServiceException',
+      },
     ],
   ];
 
   for (const [name, sequence, maxAttempts, expected] of cases) {
     it(`${name}: as many attempts as the Lambda client makes`, { timeout: 30_000 }, async () => {
-      const sdk = await call('sdk', sequence, maxAttempts);
-      const ours = await call('ours', sequence, maxAttempts);
-      expect(sdk).toEqual(expected);
-      expect(ours).toEqual(expected);
+      const { ms: _sdkMs, ...sdk } = await call('sdk', sequence, maxAttempts);
+      const { ms: _oursMs, ...ours } = await call('ours', sequence, maxAttempts);
       expect(sdk).toEqual(expected);
       expect(ours).toEqual(expected);
     });
   }
 
-  it('retries as the client whose config signs: DynamoDB’s, which makes four attempts to Lambda’s three', {
+  it('waits as long as the service’s Retry-After asks, as the client does', { timeout: 30_000 }, async () => {
+    const sequence = [{ ...throttled, headers: { 'retry-after': '2' } }, { status: 200 }];
+    const sdk = await call('sdk', sequence);
+    const ours = await call('ours', sequence);
+    expect(sdk).toMatchObject({ attempts: 2, outcome: 'ok Enabled' });
+    expect(ours).toMatchObject({ attempts: 2, outcome: 'ok Enabled' });
+    // Without the hint, the first retry of a throttled call waits about a second at most.
+    expect(sdk.ms).toBeGreaterThan(1_900);
+    expect(ours.ms).toBeGreaterThan(1_900);
+  });
+
+  it('makes as many attempts as the signing client: DynamoDB’s four, to Lambda’s three', {
     timeout: 30_000,
   }, async () => {
-    const throttled = [{ status: 429, type: 'TooManyRequestsException' }];
-    expect(await call('ours, signed with DynamoDB’s config', throttled)).toEqual({
+    expect(await call('ours, signed with DynamoDB’s config', [throttled])).toMatchObject({
       attempts: 4,
       outcome: 'failed TooManyRequestsException',
     });
+  });
+
+  it('starts a Glue run again only when Glue surely did not start it', { timeout: 30_000 }, async () => {
+    const runs = new GlueJobRuns(
+      { config: new LambdaClient({ region: REGION, credentials: CREDENTIALS }).config, endpoint },
+      'job',
+    );
+    const started = { status: 200, body: JSON.stringify({ JobRunId: 'jr_1' }) };
+
+    answers = [serverError, started];
+    attempts = 0;
+    await expect(runs.start()).rejects.toMatchObject({ name: 'ServiceException' });
+    expect(attempts).toBe(1);
+
+    answers = [{ status: 400, type: 'ThrottlingException' }, started];
+    attempts = 0;
+    expect(await runs.start()).toBe('jr_1');
+    expect(attempts).toBe(2);
+
+    // A listing may be asked again; its times are Glue's epoch seconds, read to the millisecond.
+    const listed = { JobRuns: [{ Id: 'jr_1', JobRunState: 'RUNNING', StartedOn: 1_796_535_000.1234 }] };
+    answers = [serverError, { status: 200, body: JSON.stringify(listed) }];
+    attempts = 0;
+    expect(await runs.latest()).toMatchObject({ id: 'jr_1', startedAt: '2026-12-06T05:30:00.123Z', completedAt: null });
+    expect(attempts).toBe(2);
+  });
+
+  it('reads S3’s XML errors: SlowDown is throttling, retried', { timeout: 30_000 }, async () => {
+    const slowDown = '<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Reduce your rate.</Message></Error>';
+    const error = AwsServiceError.of({ statusCode: 503, headers: {}, body: Buffer.from(slowDown) });
+    expect(error).toMatchObject({ name: 'SlowDown', statusCode: 503, message: 'SlowDown (503): Reduce your rate.' });
+
+    const writer = new S3ObjectWriter(new LambdaClient({ region: REGION, credentials: CREDENTIALS }).config, {
+      bucket: 'spill',
+      endpoint,
+    });
+    answers = [
+      { status: 503, body: slowDown },
+      { status: 200, body: '' },
+    ];
+    attempts = 0;
+    expect(await writer.put('raw/a.bin', Buffer.from('x'))).toBe('s3://spill/raw/a.bin');
+    expect(attempts).toBe(2);
   });
 });

@@ -196,6 +196,7 @@ describe.skipIf(!runsPythonSuites)('Lambda, CloudWatch and Glue calls signed wit
     const { JobRuns } = await client.send(new GetJobRunsCommand({ JobName: JOB, MaxResults: 1 }));
     // The client reads Glue's times as ours does: to the millisecond.
     expect(JobRuns?.[0]?.StartedOn?.toISOString()).toBe('2026-12-06T05:30:00.123Z');
+    expect(captured).toHaveLength(2);
     let [sent, sdkSent] = captured.splice(0) as [CapturedRequest, CapturedRequest];
     expect(shape(sent)).toEqual(shape(sdkSent));
     expect(sent.headers.authorization).toBe(botocoreAuthorization('glue', sent, endpoint));
@@ -203,6 +204,7 @@ describe.skipIf(!runsPythonSuites)('Lambda, CloudWatch and Glue calls signed wit
     answer(200, { 'content-type': 'application/x-amz-json-1.1' }, JSON.stringify({ SuccessfulSubmissions: [] }));
     await runs.stop([{ Id: 'jr_2', JobRunState: 'RUNNING' }]);
     await client.send(new BatchStopJobRunCommand({ JobName: JOB, JobRunIds: ['jr_2'] }));
+    expect(captured).toHaveLength(2);
     [sent, sdkSent] = captured.splice(0) as [CapturedRequest, CapturedRequest];
     expect(shape(sent)).toEqual(shape(sdkSent));
 
@@ -215,6 +217,7 @@ describe.skipIf(!runsPythonSuites)('Lambda, CloudWatch and Glue calls signed wit
     await expect(client.send(new StartJobRunCommand({ JobName: JOB }))).rejects.toMatchObject({
       name: 'ConcurrentRunsExceededException',
     });
+    expect(captured).toHaveLength(2);
     [sent, sdkSent] = captured.splice(0) as [CapturedRequest, CapturedRequest];
     expect(shape(sent)).toEqual(shape(sdkSent));
     expect(sent.headers.authorization).toBe(botocoreAuthorization('glue', sent, endpoint));
