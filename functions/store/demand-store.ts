@@ -1,18 +1,17 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import {
   type CounterDelta,
   type CounterEntry,
   DEMAND_COUNTERS,
-  type DemandCounter,
   type KeyContribution,
   sumDeltas,
 } from '../domain/demand-counters.js';
 import { padSequence } from '../domain/sequence-numbers.js';
-import { expiryAfterDays, toEpochMs, toIso } from '../domain/time.js';
+import { expiryAfterDays } from '../domain/time.js';
 import { batchPut } from './batch-put.js';
-import { queryPages } from './query-pages.js';
+import { countsOf, DemandMinutes, type MinuteCounts } from './demand-minutes.js';
 
 const PRODUCT_KEY = tables.demand.partitionKey.name;
 const MINUTE_KEY = tables.demand.sortKey.name;
@@ -35,9 +34,6 @@ export type CountOutcome =
   /** Every record had been counted already. */
   | 'already_counted';
 
-/** A product's counters in one minute. */
-export type MinuteCounts = Record<DemandCounter, number> & { readonly minute: string };
-
 /** The attribute holding a shard's watermark on an item: flat, so SET needs no parent map. */
 export function watermarkAttribute(shardId: string): string {
   return `wm:${shardId}`;
@@ -46,14 +42,10 @@ export function watermarkAttribute(shardId: string): string {
 /**
  * The fast path's counters, one item per (product, minute). Every write ADDs a batch's counts and
  * moves that shard's watermark (the highest sequence number counted) in one conditional UpdateItem,
- * so delivering the same records again can never count them twice.
+ * so delivering the same records again can never count them twice. Reading the counters back is
+ * DemandMinutes'.
  */
-export class DemandStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class DemandStore extends DemandMinutes {
   /**
    * Counts one key's records. Common path: one write, conditioned on the stored watermark of this
    * shard being below the lowest sequence among the records. If that fails, the delivery overlaps
@@ -104,33 +96,6 @@ export class DemandStore {
       [TTL]: expiryAfterDays(minute, RETENTION_DAYS),
     }));
     await batchPut(this.client, this.tableName, items);
-  }
-
-  /** Counters of the `lookback` minutes up to and including `minute`, oldest first, zeros filled in. */
-  async minutes(productId: string, minute: string, lookback: number): Promise<MinuteCounts[]> {
-    const first = toIso(toEpochMs(minute) - (lookback - 1) * 60_000);
-    // Only the counters: items also carry a watermark per shard. Every page: a day of minutes can
-    // pass the 1 MB a Query page holds, and a missed page would read as minutes without demand.
-    const names: Record<string, string> = { '#product': PRODUCT_KEY, '#minute': MINUTE_KEY };
-    DEMAND_COUNTERS.forEach((counter, index) => {
-      names[`#c${index}`] = counter;
-    });
-    const projection = ['#minute', ...DEMAND_COUNTERS.map((_, index) => `#c${index}`)].join(', ');
-    const byMinute = new Map<string, Record<string, unknown>>();
-    const pages = queryPages(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: '#product = :product AND #minute BETWEEN :first AND :last',
-      ProjectionExpression: projection,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: { ':product': productId, ':first': first, ':last': minute },
-    });
-    for await (const items of pages) {
-      for (const item of items) byMinute.set(item[MINUTE_KEY] as string, item);
-    }
-    return Array.from({ length: lookback }, (_, index) => {
-      const at = toIso(toEpochMs(first) + index * 60_000);
-      return countsOf(byMinute.get(at), at);
-    });
   }
 
   private async watermark(contribution: KeyContribution): Promise<string | undefined> {
@@ -194,9 +159,4 @@ export class DemandStore {
   private key(contribution: Pick<KeyContribution, 'productId' | 'minute'>) {
     return { [PRODUCT_KEY]: contribution.productId, [MINUTE_KEY]: contribution.minute };
   }
-}
-
-function countsOf(item: Record<string, unknown> | undefined, minute: string): MinuteCounts {
-  const counts = Object.fromEntries(DEMAND_COUNTERS.map((counter) => [counter, Number(item?.[counter] ?? 0)]));
-  return { ...counts, minute } as MinuteCounts;
 }

@@ -18,7 +18,7 @@ import type { Freeze, Product } from '../domain/product.js';
 import { minuteOf, toEpochMs, toIso } from '../domain/time.js';
 import { mapConcurrent } from '../lib/map-concurrent.js';
 import { AggregatesStore } from './aggregates-store.js';
-import { DemandStore } from './demand-store.js';
+import { DemandMinutes } from './demand-minutes.js';
 import { PriceHistoryStore } from './price-history-store.js';
 import type { PriceStore } from './price-store.js';
 import type { PricingConfigStore } from './pricing-config-store.js';
@@ -48,7 +48,7 @@ const SUMMARY_CONCURRENCY = 16;
 export class OpsQueries {
   private readonly listing: ProductListingStore;
   private readonly history: PriceHistoryStore;
-  private readonly demand: DemandStore;
+  private readonly demand: DemandMinutes;
   private readonly aggregates: AggregatesStore;
   private readonly quarantineStore: QuarantineStore;
 
@@ -61,7 +61,7 @@ export class OpsQueries {
   ) {
     this.listing = new ProductListingStore(client, tableNames.products);
     this.history = new PriceHistoryStore(client, tableNames.priceHistory);
-    this.demand = new DemandStore(client, tableNames.demand);
+    this.demand = new DemandMinutes(client, tableNames.demand);
     this.aggregates = new AggregatesStore(client, tableNames.aggregates);
     this.quarantineStore = new QuarantineStore(client, tableNames.quarantine);
   }
