@@ -108,17 +108,6 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRes
     botAttack: { startSeconds: BACKTEST_EVENT_START_SECONDS, ...request.scenarioParameters?.botAttack },
     blackFriday: { startSeconds: BACKTEST_EVENT_START_SECONDS, ...request.scenarioParameters?.blackFriday },
   };
-  const eventStart = {
-    'flash-sale': scenarioParameters.flashSale?.startSeconds,
-    'bot-attack': scenarioParameters.botAttack?.startSeconds,
-    'black-friday': scenarioParameters.blackFriday?.startSeconds,
-  }[request.scenario as string];
-  // A run that ends before its event begins would report no episode at all, as if there were none to see.
-  if (eventStart !== undefined && eventStart >= request.hours * 3_600) {
-    throw new InvalidSimulationOptionError(
-      `${request.scenario} begins ${eventStart} s into a backtest; a run of ${request.hours} h ends before it (give more hours)`,
-    );
-  }
   const base: Omit<BacktestOptions, 'pricing'> = {
     scenario: request.scenario,
     scenarioParameters,
@@ -131,6 +120,18 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRes
     samplePricesEveryMinutes: request.samplePricesEveryMinutes,
   };
   const world = buildWorld({ ...base, pricing: 'policy' });
+  // A run that ends before its event begins would report no episode at all, as if there were none to see.
+  const { flashSale, shift, bots } = world.scenario;
+  const eventStartMs =
+    flashSale?.startMs ??
+    shift?.startMs ??
+    bots?.startMs ??
+    (request.scenario === 'black-friday' ? (scenarioParameters.blackFriday?.startSeconds ?? 0) * 1000 : undefined);
+  if (eventStartMs !== undefined && eventStartMs >= world.durationMs) {
+    throw new InvalidSimulationOptionError(
+      `${request.scenario} begins ${eventStartMs / 1000} s into a backtest; a run of ${request.hours} h ends before it (give more hours)`,
+    );
+  }
   const clickprice = await runArm({ ...base, pricing: 'policy' }, world);
   const fixed = await runArm({ ...base, pricing: 'fixed' }, buildWorld({ ...base, pricing: 'fixed' }));
   const oracle = request.oracle

@@ -104,10 +104,10 @@ export class SignedAwsRequests {
   }
 
   /**
-   * Sends the request, retried as the SDK retries: throttling, transient and server errors, and
-   * failures to reach the service, after the backoff of the SDK's standard mode or the service's
-   * Retry-After. The answer of the last attempt is given (the caller reads its error); a failure to
-   * reach the service is thrown.
+   * Sends the request, retried as the SDK's standard mode retries: throttling and transient errors
+   * (500, 502, 503 and 504 among them, timeouts, failures to reach the service), after its backoff or
+   * the service's Retry-After. The answer of the last attempt is given (the caller reads its error);
+   * a failure to reach the service, or no answer within `timeoutMs`, is thrown.
    */
   async send(request: AwsRequest, timeoutMs = 10_000): Promise<AwsResponse> {
     let token = await this.retries.acquireInitialRetryToken('');
@@ -157,10 +157,23 @@ export class SignedAwsRequests {
       body,
     });
     const signed = await (await this.signer).sign(unsigned, { signingDate: this.options.clock?.() ?? new Date() });
-    const { response } = await this.config.requestHandler.handle(signed as HttpRequest, { requestTimeout: timeoutMs });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(response.headers ?? {})) headers[name.toLowerCase()] = String(value);
-    return { statusCode: response.statusCode, headers, body: await readAll(response.body) };
+    // The handler only warns when `requestTimeout` passes: the signal ends the attempt, body read included.
+    const deadline = AbortSignal.timeout(timeoutMs);
+    try {
+      const { response } = await this.config.requestHandler.handle(signed as HttpRequest, {
+        requestTimeout: timeoutMs,
+        abortSignal: deadline,
+      });
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(response.headers ?? {})) headers[name.toLowerCase()] = String(value);
+      return { statusCode: response.statusCode, headers, body: await readAll(response.body) };
+    } catch (error) {
+      if (!deadline.aborted) throw error;
+      // Named as the SDK names it: a transient error, retried when the call may be made again.
+      const timeout = new Error(`${request.method} ${url.host}${url.pathname}: no answer within ${timeoutMs} ms`);
+      timeout.name = 'TimeoutError';
+      throw timeout;
+    }
   }
 }
 

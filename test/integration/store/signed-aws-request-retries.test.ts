@@ -13,7 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GlueJobRuns } from '../../../functions/store/glue-job-runs.js';
 import { LambdaApi } from '../../../functions/store/lambda-api.js';
 import { S3ObjectWriter } from '../../../functions/store/s3-object-writer.js';
-import { AwsServiceError } from '../../../functions/store/signed-aws-request.js';
+import {
+  AwsServiceError,
+  type SdkClientConfig,
+  SignedAwsRequests,
+} from '../../../functions/store/signed-aws-request.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const REGION = 'eu-west-1';
@@ -27,6 +31,8 @@ interface Answer {
   readonly body?: string;
   /** Drop the connection instead of answering. */
   readonly reset?: boolean;
+  /** Never answer. */
+  readonly hang?: boolean;
 }
 
 const MAPPING = JSON.stringify({ UUID: 'a1b2', State: 'Enabled' });
@@ -48,6 +54,7 @@ describe('signed calls retry as their SDK client does', () => {
           request.socket.destroy();
           return;
         }
+        if (answer.hang) return;
         response.writeHead(answer.status, {
           'content-type': 'application/json',
           ...(answer.type ? { 'x-amzn-errortype': answer.type } : {}),
@@ -59,7 +66,11 @@ describe('signed calls retry as their SDK client does', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => new Promise((resolve) => server.close(() => resolve()));
+    close = () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
   });
   afterAll(() => close());
 
@@ -191,7 +202,7 @@ describe('signed calls retry as their SDK client does', () => {
     expect(attempts).toBe(2);
   });
 
-  it('reads S3’s XML errors: SlowDown is throttling, retried', { timeout: 30_000 }, async () => {
+  it('reads S3’s XML errors, and retries those the SDK retries', { timeout: 30_000 }, async () => {
     const slowDown = '<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Reduce your rate.</Message></Error>';
     const error = AwsServiceError.of({ statusCode: 503, headers: {}, body: Buffer.from(slowDown) });
     expect(error).toMatchObject({ name: 'SlowDown', statusCode: 503, message: 'SlowDown (503): Reduce your rate.' });
@@ -200,12 +211,72 @@ describe('signed calls retry as their SDK client does', () => {
       bucket: 'spill',
       endpoint,
     });
+    // A 400 is retried only when its code is read: S3's RequestTimeout is transient.
+    const requestTimeout =
+      '<Error><Code>RequestTimeout</Code><Message>Your socket connection timed out.</Message></Error>';
     answers = [
-      { status: 503, body: slowDown },
+      { status: 400, body: requestTimeout },
       { status: 200, body: '' },
     ];
     attempts = 0;
     expect(await writer.put('raw/a.bin', Buffer.from('x'))).toBe('s3://spill/raw/a.bin');
     expect(attempts).toBe(2);
+  });
+
+  it('gives up an attempt that gets no answer in time, and tries again if the call may be made again', {
+    timeout: 30_000,
+  }, async () => {
+    const config = new LambdaClient({ region: REGION, credentials: CREDENTIALS, maxAttempts: 2 }).config;
+    const requests = new SignedAwsRequests(config, 'lambda');
+    const url = new URL(`${endpoint}/2015-03-31/event-source-mappings/a1b2`);
+
+    answers = [{ status: 0, hang: true }];
+    attempts = 0;
+    await expect(requests.send({ method: 'GET', url }, 300)).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(attempts).toBe(2);
+
+    attempts = 0;
+    await expect(requests.send({ method: 'POST', url, idempotent: false }, 300)).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    expect(attempts).toBe(1);
+  });
+
+  it('sends a call that must not be made twice again after a refused connection, not after a reset one', async () => {
+    /** A handler that fails its first request with `code`, then answers 200. */
+    const failingOnce = (code: string) => {
+      let calls = 0;
+      return {
+        calls: () => calls,
+        config: {
+          ...new LambdaClient({ region: REGION, credentials: CREDENTIALS }).config,
+          requestHandler: {
+            handle: async () => {
+              calls++;
+              if (calls === 1) throw Object.assign(new Error(`connect ${code}`), { code });
+              return { response: { statusCode: 200, headers: {}, body: undefined } };
+            },
+          },
+        } as unknown as SdkClientConfig,
+      };
+    };
+    const url = new URL(`${endpoint}/`);
+    const refused = failingOnce('ECONNREFUSED');
+    expect(
+      (await new SignedAwsRequests(refused.config, 'glue').send({ method: 'POST', url, idempotent: false })).statusCode,
+    ).toBe(200);
+    expect(refused.calls()).toBe(2);
+
+    const reset = failingOnce('ECONNRESET');
+    await expect(
+      new SignedAwsRequests(reset.config, 'glue').send({ method: 'POST', url, idempotent: false }),
+    ).rejects.toMatchObject({
+      code: 'ECONNRESET',
+    });
+    expect(reset.calls()).toBe(1);
+    // The same reset, on a call that may be made again: retried.
+    const again = failingOnce('ECONNRESET');
+    expect((await new SignedAwsRequests(again.config, 'glue').send({ method: 'POST', url })).statusCode).toBe(200);
+    expect(again.calls()).toBe(2);
   });
 });
