@@ -87,10 +87,14 @@ describe('backtest of black friday', () => {
     expect((firstDemandMove?.atMs ?? 0) - world.startTime).toBeGreaterThan(20 * 60_000);
   });
 
-  it('refuses a run that ends before black friday begins (an hour in, by default)', async () => {
+  it('refuses a run that ends before black friday (or a sustained shift) begins, an hour in by default', async () => {
     await expect(
       runBacktest({ ...request, scenario: 'black-friday', hours: 1, scenarioParameters: {} }),
     ).rejects.toThrow(/black-friday begins 3600 s into a backtest; a run of 1 h ends before it/);
+    // The sustained shift's own default start is checked alike.
+    await expect(
+      runBacktest({ ...request, scenario: 'sustained-shift', hours: 1, scenarioParameters: {} }),
+    ).rejects.toThrow(/sustained-shift begins 3600 s/);
   });
 
   it('misses it when it begins with the run: a fresh stack has no baseline to see it against', async () => {
