@@ -5,7 +5,7 @@
  * CloudWatch's API reference documents it and the SDK sends it (with `x-amzn-query-mode`, CloudWatch
  * being query-compatible). Locally the same request reaches local/local-cloudwatch.ts.
  */
-import { AwsServiceError, type SdkClientConfig, SignedAwsRequests, serviceEndpoint } from './signed-aws-request.js';
+import { type SdkClientConfig, SignedAwsRequests, serviceEndpoint } from './signed-aws-request.js';
 
 export interface MetricDataQuery {
   readonly Id: string;
@@ -45,27 +45,20 @@ export class CloudWatchApi {
     endMs: number,
   ): Promise<readonly MetricDataResult[]> {
     const base = this.endpoint ?? serviceEndpoint('CLOUDWATCH', 'monitoring', await this.requests.region());
-    const response = await this.requests.send({
-      method: 'POST',
-      url: new URL(base),
-      headers: {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': 'GraniteServiceVersion20100801.GetMetricData',
-        'x-amzn-query-mode': 'true',
-      },
-      body: Buffer.from(
-        JSON.stringify({
-          StartTime: startMs / 1000,
-          EndTime: endMs / 1000,
-          ScanBy: 'TimestampDescending',
-          MetricDataQueries: queries,
-        }),
-      ),
-    });
-    if (response.statusCode !== 200) throw AwsServiceError.of(response);
-    const { MetricDataResults = [] } = JSON.parse(response.body.toString('utf8')) as {
+    const { MetricDataResults = [] } = await this.requests.awsJson<{
       MetricDataResults?: { Id: string; Timestamps?: number[]; Values?: number[] }[];
-    };
+    }>({
+      url: new URL(base),
+      version: '1.0',
+      target: 'GraniteServiceVersion20100801.GetMetricData',
+      headers: { 'x-amzn-query-mode': 'true' },
+      input: {
+        StartTime: startMs / 1000,
+        EndTime: endMs / 1000,
+        ScanBy: 'TimestampDescending',
+        MetricDataQueries: queries,
+      },
+    });
     return MetricDataResults.map(({ Id, Timestamps = [], Values = [] }) => ({
       Id,
       timestamps: Timestamps.map((seconds) => seconds * 1000),

@@ -12,7 +12,7 @@
  */
 import type { GlueRunView } from '../domain/pipeline-health.js';
 import { toIso } from '../domain/time.js';
-import { AwsServiceError, type SdkClientConfig, SignedAwsRequests, serviceEndpoint } from './signed-aws-request.js';
+import { type SdkClientConfig, SignedAwsRequests, serviceEndpoint } from './signed-aws-request.js';
 
 /** The environment variable naming the Glue job to functions that read or restart it. */
 export const GLUE_JOB_NAME_ENV = 'GLUE_JOB_NAME';
@@ -110,15 +110,13 @@ export class GlueJobRuns {
   /** One Glue operation; Glue's error answer is thrown as an AwsServiceError named by its type. */
   private async call<T>(operation: string, input: Record<string, unknown>, idempotent = true): Promise<T> {
     const base = this.endpoint ?? serviceEndpoint('GLUE', 'glue', await this.requests.region());
-    const response = await this.requests.send({
-      method: 'POST',
+    return this.requests.awsJson<T>({
       url: new URL(base),
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSGlue.${operation}` },
-      body: Buffer.from(JSON.stringify(input)),
+      version: '1.1',
+      target: `AWSGlue.${operation}`,
+      input,
       idempotent,
     });
-    if (response.statusCode !== 200) throw AwsServiceError.of(response);
-    return JSON.parse(response.body.toString('utf8')) as T;
   }
 }
 

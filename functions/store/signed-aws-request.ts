@@ -136,8 +136,37 @@ export class SignedAwsRequests {
         if (response !== undefined) return response;
         throw failure;
       }
+      // This strategy waits in refreshRetryTokenForRetry (its token's delay is 0); one that leaves the
+      // wait to its caller, as the SDK's retry middleware allows, is waited for here.
       await sleep(token.getRetryDelay());
     }
+  }
+
+  /**
+   * A call of the AWS JSON protocol (1.0 or 1.1): a POST with `X-Amz-Target` and its input as JSON.
+   * Gives the answer's JSON; an error answer is thrown as an AwsServiceError named by its type.
+   */
+  async awsJson<T>(call: {
+    readonly url: URL;
+    readonly version: '1.0' | '1.1';
+    readonly target: string;
+    readonly input: unknown;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly idempotent?: boolean;
+  }): Promise<T> {
+    const response = await this.send({
+      method: 'POST',
+      url: call.url,
+      headers: {
+        'content-type': `application/x-amz-json-${call.version}`,
+        'x-amz-target': call.target,
+        ...call.headers,
+      },
+      body: Buffer.from(JSON.stringify(call.input)),
+      ...(call.idempotent === undefined ? {} : { idempotent: call.idempotent }),
+    });
+    if (response.statusCode !== 200) throw AwsServiceError.of(response);
+    return JSON.parse(response.body.toString('utf8')) as T;
   }
 
   private async sendOnce(request: AwsRequest, timeoutMs: number): Promise<AwsResponse> {
