@@ -2,9 +2,8 @@
  * The Glue API's wire protocol, served locally: JSON 1.1 (POST `/`, `X-Amz-Target: AWSGlue.<Operation>`,
  * a JSON body in and out, errors as `{__type, Message}` with `x-amzn-errortype`), so code that talks to
  * Glue (GlueJobRuns' signed requests, and @aws-sdk/client-glue in the tests) does so over the wire as
- * on AWS. Each
- * operation is a function of the request's JSON; what it throws as a GlueApiError is answered as Glue
- * answers that error.
+ * on AWS. Each operation is a function of the request's JSON; what it throws as a GlueApiError is
+ * answered as Glue answers that error.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { closeServer, listenOnLoopback } from './loopback-server.js';

@@ -293,8 +293,8 @@ export function buildScenario(
       if (high < low) throw new InvalidSimulationOptionError('black-friday high multiplier must be >= low');
       const startMs = (options.startSeconds ?? 0) * SECOND;
       if (!(startMs >= 0)) throw new InvalidSimulationOptionError('black-friday start must be >= 0 seconds');
-      const durationMs =
-        params.durationMs === undefined || params.durationMs === null ? null : Math.max(0, params.durationMs - startMs);
+      const runMs = params.durationMs ?? null;
+      const durationMs = runMs === null ? null : Math.max(0, runMs - startMs);
       const rampMs = (options.rampSeconds ?? Math.min(60, durationMs === null ? 60 : durationMs / SECOND / 4)) * SECOND;
       const periodMs = requirePositive(options.periodSeconds ?? 120, 'black-friday period') * SECOND;
       const trafficMultiplier = (runOffsetMs: number) => {
