@@ -44,7 +44,7 @@ const HISTORY_VIEWS = 3;
 /** Half an hour of usual demand for `catalogue`, in the minutes before the current one. */
 async function seedBaseline(stack: LocalStack, catalogue: readonly Product[]): Promise<void> {
   const minute = Math.floor(Date.now() / 60_000) * 60_000;
-  await new DemandStore(stack.clients.documentClient, stack.tableNames.demand).seedMinutes(
+  await new DemandStore(stack.clients.documents, stack.tableNames.demand).seedMinutes(
     catalogue.flatMap((product) =>
       Array.from({ length: HISTORY_MINUTES }, (_, index) => ({
         productId: product.productId,
@@ -64,7 +64,7 @@ async function flashSale(
   stack: LocalStack,
   catalogue: readonly Product[],
 ): Promise<{ events: number; latencies: number[] }> {
-  const { documentClient, kinesis } = stack.clients;
+  const { documentClient, documents, kinesis } = stack.clients;
   const versions = new Map(catalogue.map((product) => [product.productId, product.version]));
 
   // Interleave the products' sessions, so every product's demand builds over the whole burst.
@@ -112,7 +112,7 @@ async function flashSale(
   const { detectedAt } = watch;
   await sending;
 
-  const store = new PriceStore(documentClient, stack.tableNames);
+  const store = new PriceStore(documents, stack.tableNames);
   const latencies: number[] = [];
   for (const [productId, detected] of detectedAt) {
     const [change] = (await store.history.all(productId)).filter((row) => row.action === 'price');

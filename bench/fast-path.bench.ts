@@ -110,14 +110,14 @@ const LOG_BATCH_SIZE = 500;
 async function sessionLogPerBatch() {
   const stack = await startLocalStack();
   try {
-    const { documentClient, dynamodb } = stack.clients;
+    const { documentClient, documents, dynamodb } = stack.clients;
     await loadCatalogue(documentClient, stack.tableNames.products, generateCatalogue(new Date().toISOString()));
     const requests = countTableRequests(dynamodb, stack.tableNames.sessionLog);
-    const log = new SessionLogStore(documentClient, stack.tableNames.sessionLog);
+    const log = new SessionLogStore(documents, stack.tableNames.sessionLog);
     const deps = (activity: SessionActivity) => ({
-      demand: new DemandStore(documentClient, stack.tableNames.demand),
-      quarantine: new QuarantineStore(documentClient, stack.tableNames.quarantine),
-      prices: new PriceStore(documentClient, stack.tableNames),
+      demand: new DemandStore(documents, stack.tableNames.demand),
+      quarantine: new QuarantineStore(documents, stack.tableNames.quarantine),
+      prices: new PriceStore(documents, stack.tableNames),
       activity,
       sessionLog: log,
     });
@@ -172,7 +172,7 @@ async function writesPer10k(): Promise<{
 }> {
   const stack = await startLocalStack();
   try {
-    const { documentClient, dynamodb } = stack.clients;
+    const { documentClient, documents, dynamodb } = stack.clients;
     await loadCatalogue(documentClient, stack.tableNames.products, generateCatalogue(new Date().toISOString()));
     const requests = countRequests(dynamodb);
     const event = benchBatch(BATCH);
@@ -180,9 +180,9 @@ async function writesPer10k(): Promise<{
     const distinct = classifyBatch(records, new SessionActivity()).contributions.size;
     requests.clear();
     await processClickRecords(records, {
-      demand: new DemandStore(documentClient, stack.tableNames.demand),
-      quarantine: new QuarantineStore(documentClient, stack.tableNames.quarantine),
-      prices: new PriceStore(documentClient, stack.tableNames),
+      demand: new DemandStore(documents, stack.tableNames.demand),
+      quarantine: new QuarantineStore(documents, stack.tableNames.quarantine),
+      prices: new PriceStore(documents, stack.tableNames),
       activity: new SessionActivity(),
     });
     return {

@@ -117,10 +117,10 @@ const PARTITION_WRITE_UNITS_PER_SECOND = 1_000;
 export async function run(): Promise<BenchResult> {
   const stack = await startLocalStack();
   try {
-    const { documentClient } = stack.clients;
+    const { documentClient, documents } = stack.clients;
     const catalogue = generateCatalogue(new Date().toISOString(), { productCount: 1_000 });
     await loadCatalogue(documentClient, stack.tableNames.products, catalogue);
-    const actions = new OpsActions(new PriceStore(documentClient, stack.tableNames));
+    const actions = new OpsActions(new PriceStore(documents, stack.tableNames));
     const changes = await withCpu(stack.processIds.dynamodb, () =>
       paced(CHANGES_PER_SECOND, SECONDS, 128, async (index) => {
         const product = catalogue[index % catalogue.length];
@@ -131,7 +131,7 @@ export async function run(): Promise<BenchResult> {
       }),
     );
 
-    const quarantine = new QuarantineStore(documentClient, stack.tableNames.quarantine);
+    const quarantine = new QuarantineStore(documents, stack.tableNames.quarantine);
     const arrivedAt = new Date().toISOString();
     const quarantined = await withCpu(stack.processIds.dynamodb, () =>
       paced(CHANGES_PER_SECOND, SECONDS, 64, async (index) => {

@@ -122,7 +122,7 @@ export async function run(): Promise<BenchResult> {
   let engine: Awaited<ReturnType<typeof startLocalGlueEngine>> | undefined;
   let watch: VersionWatch | undefined;
   try {
-    const { documentClient } = stack.clients;
+    const { documentClient, documents } = stack.clients;
     const catalogue = generateCatalogue(toIso(Date.now()), { productCount: 240 })
       // Normal stock: neither low stock nor overstock pulls the price.
       .filter((product) => product.inventory > 20 && product.inventory < 1_000)
@@ -135,7 +135,7 @@ export async function run(): Promise<BenchResult> {
       }),
     );
     const versions = new Map(catalogue.map((product) => [product.productId, product.version]));
-    const orders = new OrdersStore(documentClient, stack.tableNames.orders);
+    const orders = new OrdersStore(documents, stack.tableNames.orders);
 
     pipeline = await startLocalPipeline(stack, { logger: silentLogger });
     engine = await startLocalGlueEngine({
@@ -169,7 +169,7 @@ export async function run(): Promise<BenchResult> {
     const surgeBatch = lastBatch?.windowStart === toIso(surgeEnd - windowMs) ? lastBatch : null;
     await watch.stop();
 
-    const store = new PriceStore(documentClient, stack.tableNames);
+    const store = new PriceStore(documents, stack.tableNames);
     const latencies: number[] = [];
     const otherChanges: string[] = [];
     for (const product of catalogue) {

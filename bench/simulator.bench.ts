@@ -73,6 +73,7 @@ async function againstKinesalite() {
       kinesis: stack.clients.kinesis,
       streamName: stack.streamName,
       documentClient: stack.clients.documentClient,
+      documents: stack.clients.documents,
       productsTable: stack.tableNames.products,
       ordersTable: stack.tableNames.orders,
     };

@@ -6,6 +6,7 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../definitions/local-services.js';
+import { type DynamoDbDocuments, SignedDynamoDbDocuments } from '../functions/store/dynamodb-documents.js';
 
 /** Where the local services listen. */
 export interface LocalEndpoints {
@@ -16,7 +17,10 @@ export interface LocalEndpoints {
 /** Ready-made SDK clients for the local services. */
 export interface LocalClients {
   readonly dynamodb: DynamoDBClient;
+  /** The SDK's document client: for tools and tests that read or seed tables as a user would. */
   readonly documentClient: DynamoDBDocumentClient;
+  /** What the stores are given, as the functions give it to them (signed with the DynamoDB client's config). */
+  readonly documents: DynamoDbDocuments;
   readonly dynamodbStreams: DynamoDBStreamsClient;
   readonly kinesis: KinesisClient;
   destroy(): void;
@@ -37,6 +41,7 @@ export function createLocalClients(endpoints: LocalEndpoints): LocalClients {
   const documentClient = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
+  const documents = new SignedDynamoDbDocuments(dynamodb.config, endpoints.dynamodb);
   const dynamodbStreams = new DynamoDBStreamsClient({
     ...common,
     endpoint: endpoints.dynamodb,
@@ -46,6 +51,7 @@ export function createLocalClients(endpoints: LocalEndpoints): LocalClients {
   return {
     dynamodb,
     documentClient,
+    documents,
     dynamodbStreams,
     kinesis,
     destroy() {

@@ -33,10 +33,10 @@ export async function seedHistory(
     startMs: endMs - options.minutes * MINUTE_MS,
     endMs,
   });
-  const { documentClient } = stack.clients;
-  await new DemandStore(documentClient, stack.tableNames.demand).seedMinutes(
+  const { documents } = stack.clients;
+  await new DemandStore(documents, stack.tableNames.demand).seedMinutes(
     history.minutes.map(({ productId, minuteMs, counts }) => ({ productId, minute: toIso(minuteMs), counts })),
   );
-  await new AggregatesStore(documentClient, stack.tableNames.aggregates).putAll(history.rows);
+  await new AggregatesStore(documents, stack.tableNames.aggregates).putAll(history.rows);
   return { minutes: options.minutes, demandItems: history.minutes.length, aggregateRows: history.rows.length };
 }

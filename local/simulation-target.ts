@@ -16,6 +16,7 @@ export function localStackTarget(stack: Pick<LocalStack, 'clients' | 'streamName
     kinesis: stack.clients.kinesis,
     streamName: stack.streamName,
     documentClient: stack.clients.documentClient,
+    documents: stack.clients.documents,
     productsTable: stack.tableNames.products,
     ordersTable: stack.tableNames.orders,
   };

@@ -173,7 +173,7 @@ await runCli(async () => {
     const pipeline = await startLocalPipeline(stack, { dataDir: stack.dataDir });
     const currencies = new Map(products.map((product) => [product.productId, product.currency]));
     const feed = startPriceChangeFeed(
-      new PriceHistoryStore(stack.clients.documentClient, stack.tableNames.priceHistory),
+      new PriceHistoryStore(stack.clients.documents, stack.tableNames.priceHistory),
       (line) => console.log(line),
       { currencyOf: (productId) => currencies.get(productId) },
     );

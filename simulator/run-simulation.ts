@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { toIso } from '../functions/domain/time.js';
+import type { DynamoDbDocuments } from '../functions/store/dynamodb-documents.js';
 import { OrdersStore } from '../functions/store/orders-store.js';
 import { StockStore } from '../functions/store/stock-store.js';
 import { InvalidSimulationOptionError } from './errors.js';
@@ -22,7 +23,10 @@ import { TrafficModel } from './traffic-model.js';
 export interface SimulationTarget {
   readonly kinesis: KinesisClient;
   readonly streamName: string;
+  /** For reading prices. */
   readonly documentClient: DynamoDBDocumentClient;
+  /** For the order system's writes, through the stores. */
+  readonly documents: DynamoDbDocuments;
   readonly productsTable: string;
   readonly ordersTable: string;
 }
@@ -477,7 +481,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   });
   const orders =
     (options.writeOrders ?? true)
-      ? new OrderWriter(new OrdersStore(target.documentClient, target.ordersTable, target.productsTable))
+      ? new OrderWriter(new OrdersStore(target.documents, target.ordersTable, target.productsTable))
       : null;
   let priceView: PriceView | null = null;
   let recorder: RecordingWriter | null = null;
@@ -526,7 +530,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       selling = true;
       ledger = stock;
       if (stock) {
-        const stockStore = new StockStore(target.documentClient, target.productsTable);
+        const stockStore = new StockStore(target.documents, target.productsTable);
         restocking = new Restocking({
           plan: replenishmentPlan({ supplyShare: model.scenario.supplyShare, ...options.replenishment }),
           productIds: priceView.catalogue.map((product) => product.productId),

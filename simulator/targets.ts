@@ -13,6 +13,7 @@ import {
   tableEnvVar,
   tables,
 } from '../definitions/resources.js';
+import { SignedDynamoDbDocuments } from '../functions/store/dynamodb-documents.js';
 import type { SimulationTarget } from './run-simulation.js';
 
 /** Where the CLI's flags and environment say to send traffic. */
@@ -156,8 +157,9 @@ export async function openTarget(plan: TargetPlan, openEmbedded: () => Promise<O
         requestHandler: http1Handler(),
       });
       const documentClient = documentClientOf(dynamodb);
+      const documents = new SignedDynamoDbDocuments(dynamodb.config, plan.dynamodbEndpoint);
       return {
-        target: { kinesis, documentClient, ...plan.names },
+        target: { kinesis, documentClient, documents, ...plan.names },
         description: `endpoints kinesis ${plan.kinesisEndpoint}, dynamodb ${plan.dynamodbEndpoint}`,
         close: async () => {
           kinesis.destroy();
@@ -170,8 +172,9 @@ export async function openTarget(plan: TargetPlan, openEmbedded: () => Promise<O
       const kinesis = new KinesisClient({ region: plan.region });
       const dynamodb = new DynamoDBClient({ region: plan.region });
       const documentClient = documentClientOf(dynamodb);
+      const documents = new SignedDynamoDbDocuments(dynamodb.config, undefined);
       return {
-        target: { kinesis, documentClient, ...plan.names },
+        target: { kinesis, documentClient, documents, ...plan.names },
         description: `AWS${plan.region ? ` ${plan.region}` : ''}, stream ${plan.names.streamName}`,
         close: async () => {
           kinesis.destroy();

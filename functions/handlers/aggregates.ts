@@ -14,7 +14,7 @@ import { instrumented } from './instrumentation.js';
 import { createHandlerRuntime, partialBatchResponse } from './runtime.js';
 
 const runtime = createHandlerRuntime('aggregates');
-const { documentClient: client, tableNames, logger, metrics } = runtime;
+const { documents: client, tableNames, logger, metrics } = runtime;
 const dependencies = {
   baseline: new AggregatesStore(client, tableNames.aggregates),
   prices: new PriceStore(client, tableNames),

@@ -19,11 +19,11 @@ import { createHandlerRuntime, partialBatchResponse } from './runtime.js';
 
 const MB = 1024 * 1024;
 const runtime = createHandlerRuntime('clickstream');
-const { documentClient: client, tableNames, logger, metrics } = runtime;
+const { documents: client, aws, tableNames, logger, metrics } = runtime;
 const dependencies = {
   demand: new DemandStore(client, tableNames.demand),
   // Records over the item limit are kept whole in the spill bucket (locally a folder).
-  quarantine: new QuarantineStore(client, tableNames.quarantine, Date.now, rawSpillFromEnv(client.config)),
+  quarantine: new QuarantineStore(client, tableNames.quarantine, Date.now, rawSpillFromEnv(aws)),
   prices: new PriceStore(client, tableNames),
   // The session rules' memory: a copy of the session log kept in module scope, so a warm environment
   // reads only what other environments logged since (see session-state-sync.ts). An environment is

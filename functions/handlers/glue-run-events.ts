@@ -19,13 +19,13 @@ export interface GlueJobStateChangeDetail {
 }
 
 const runtime = createHandlerRuntime('glue-run-events');
-const { documentClient, tableNames, logger } = runtime;
+const { documents, aws, tableNames, logger } = runtime;
 const jobName = process.env[GLUE_JOB_NAME_ENV];
 if (!jobName) throw new Error(`${GLUE_JOB_NAME_ENV} must name the Glue job`);
 const control = new PipelineControl({
-  // Glue's calls signed with the DynamoDB client's config: the Glue client is not bundled (glue-job-runs.ts).
-  glue: new GlueJobRuns({ config: documentClient.config, endpoint: undefined }, jobName),
-  restarts: new GlueRestartStore(documentClient, tableNames),
+  // Glue's calls signed with the function's AWS config: the Glue client is not bundled (glue-job-runs.ts).
+  glue: new GlueJobRuns({ config: aws, endpoint: undefined }, jobName),
+  restarts: new GlueRestartStore(documents, tableNames),
 });
 
 async function onStateChange(event: EventBridgeEvent<'Glue Job State Change', GlueJobStateChangeDetail>) {

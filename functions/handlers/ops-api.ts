@@ -13,10 +13,10 @@ import { opsRoutes } from './ops-api-routes.js';
 import { createHandlerRuntime } from './runtime.js';
 
 const runtime = createHandlerRuntime('ops-api');
-const { documentClient, tableNames } = runtime;
+const { documents, tableNames } = runtime;
 // Ops must see a switch they just flipped, whichever execution environment answers: no config cache.
-const config = new PricingConfigStore(documentClient, tableNames, { cacheTtlMs: 0 });
-const prices = new PriceStore(documentClient, tableNames, { configStore: config });
-const queries = new OpsQueries(documentClient, tableNames, prices, config);
+const config = new PricingConfigStore(documents, tableNames, { cacheTtlMs: 0 });
+const prices = new PriceStore(documents, tableNames, { configStore: config });
+const queries = new OpsQueries(documents, tableNames, prices, config);
 
 export const handler = instrumented(httpRouter<'ops'>(opsRoutes({ queries, prices, config }), runtime), runtime);

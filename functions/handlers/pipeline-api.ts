@@ -27,7 +27,7 @@ import { instrumented } from './instrumentation.js';
 import { createHandlerRuntime } from './runtime.js';
 
 const runtime = createHandlerRuntime('pipeline-api');
-const { documentClient, tableNames, logger } = runtime;
+const { documents, aws, tableNames, logger } = runtime;
 const env = process.env;
 const jobName = env[GLUE_JOB_NAME_ENV];
 const [functionName, deadLetterQueueName, mappingId, redriveFunction] = [
@@ -36,26 +36,26 @@ const [functionName, deadLetterQueueName, mappingId, redriveFunction] = [
   env[FAST_PATH_MAPPING_ENV],
   env[DLQ_REDRIVE_FUNCTION_ENV],
 ];
-// Lambda, CloudWatch and Glue calls signed with the DynamoDB client's config: their clients are not
+// Lambda, CloudWatch and Glue calls signed with the function's AWS config: their clients are not
 // bundled (signed-aws-request.ts).
-const lambda = new LambdaApi(documentClient.config);
+const lambda = new LambdaApi(aws);
 // CDK always names the job and the fast path; a local API started without the local pipeline has none to ask.
-const glue = jobName ? new GlueJobRuns({ config: documentClient.config, endpoint: undefined }, jobName) : null;
-const restarts = new GlueRestartStore(documentClient, tableNames);
+const glue = jobName ? new GlueJobRuns({ config: aws, endpoint: undefined }, jobName) : null;
+const restarts = new GlueRestartStore(documents, tableNames);
 const control = glue && new PipelineControl({ glue, restarts });
 const report =
   glue &&
   new PipelineHealthReport({
     glue,
     restarts,
-    quarantine: new QuarantineStore(documentClient, tableNames.quarantine),
-    progress: new RichPathProgressStore(documentClient, tableNames.pricingConfig),
+    quarantine: new QuarantineStore(documents, tableNames.quarantine),
+    progress: new RichPathProgressStore(documents, tableNames.pricingConfig),
     fastPath:
       functionName && deadLetterQueueName && mappingId
         ? {
             mappings: new EventSourceMappings(lambda),
             mappingId,
-            metrics: new FastPathMetricsReader(new CloudWatchApi(documentClient.config), {
+            metrics: new FastPathMetricsReader(new CloudWatchApi(aws), {
               functionName,
               deadLetterQueueName,
             }),
@@ -67,7 +67,7 @@ const report =
 const redrive = redriveFunction
   ? new DeadLetterRedrive({
       redrives: new DeadLetterRedrives(lambda, redriveFunction),
-      history: new PriceHistoryStore(documentClient, tableNames.priceHistory),
+      history: new PriceHistoryStore(documents, tableNames.priceHistory),
     })
   : null;
 

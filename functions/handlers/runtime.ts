@@ -1,23 +1,26 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDbDocuments, SignedDynamoDbDocuments } from '../store/dynamodb-documents.js';
+import { environmentAwsConfig } from '../store/environment-aws-config.js';
+import type { SdkClientConfig } from '../store/signed-aws-request.js';
 import { type TableNames, tableNamesFromEnv } from '../store/table-names.js';
 import { createInstrumentation, type HandlerInstrumentation } from './instrumentation.js';
 
 /** What a handler that reads tables sets up once per execution environment (cold start). */
 export interface HandlerRuntime extends HandlerInstrumentation {
-  readonly documentClient: DynamoDBDocumentClient;
+  /** What signs and sends the function's AWS calls (DynamoDB's and the others' it makes). */
+  readonly aws: SdkClientConfig;
+  readonly documents: DynamoDbDocuments;
   readonly tableNames: TableNames;
 }
 
 /**
- * Builds a handler's runtime. The SDK finds its region and (locally) its endpoint in the environment,
- * so the same code talks to DynamoDB in AWS and to DynamoDB Local under the local stack.
+ * Builds a handler's runtime. The region and (locally) the endpoint come from the environment, as an
+ * SDK client finds them, so the same code talks to DynamoDB in AWS and to DynamoDB Local under the
+ * local stack.
  */
 export function createHandlerRuntime(serviceName: string): HandlerRuntime {
-  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  return { ...createInstrumentation(serviceName), documentClient, tableNames: tableNamesFromEnv() };
+  const aws = environmentAwsConfig();
+  const documents = new SignedDynamoDbDocuments(aws, undefined);
+  return { ...createInstrumentation(serviceName), aws, documents, tableNames: tableNamesFromEnv() };
 }
 
 /** Lambda's partial batch response for stream event sources. */

@@ -18,7 +18,7 @@ import { instrumented } from './instrumentation.js';
 import { createHandlerRuntime } from './runtime.js';
 
 const runtime = createHandlerRuntime('storefront-api');
-const prices = new StorefrontPricesStore(runtime.documentClient, runtime.tableNames.products);
+const prices = new StorefrontPricesStore(runtime.documents, runtime.tableNames.products);
 
 /** Short: a price may move within seconds of a demand surge. */
 const CACHE_CONTROL = 'public, max-age=5';

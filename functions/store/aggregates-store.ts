@@ -1,9 +1,9 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import { type AggregateRow, aggregateRowSchema } from '../domain/aggregate.js';
 import { expiryAfterDays } from '../domain/time.js';
 import { parseOrThrow } from '../domain/validation.js';
 import { batchPut } from './batch-put.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { queryPages } from './query-pages.js';
 
 const TTL = tables.aggregates.ttl.attribute;
@@ -21,7 +21,7 @@ export type BaselineWindow = Pick<AggregateRow, 'windowStart' | 'views' | 'carts
  */
 export class AggregatesStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDbDocuments,
     private readonly tableName: string,
   ) {}
 
@@ -55,25 +55,23 @@ export class AggregatesStore {
    * row, compared as DynamoDB compares strings.
    */
   async previousWindows(productId: string, from: string, before: string, limit: number): Promise<BaselineWindow[]> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        // BETWEEN is inclusive: ask for one more row and drop the triggering window itself below.
-        KeyConditionExpression: '#product = :product AND #window BETWEEN :from AND :before',
-        ExpressionAttributeNames: {
-          '#product': PRODUCT_KEY,
-          '#window': WINDOW_KEY,
-          '#views': 'views',
-          '#carts': 'carts',
-          '#purchases': 'purchases',
-          '#units': 'units',
-        },
-        ExpressionAttributeValues: { ':product': productId, ':from': from, ':before': before },
-        ProjectionExpression: '#window, #views, #carts, #purchases, #units',
-        ScanIndexForward: false,
-        Limit: limit + 1,
-      }),
-    );
+    const { Items } = await this.client.query({
+      TableName: this.tableName,
+      // BETWEEN is inclusive: ask for one more row and drop the triggering window itself below.
+      KeyConditionExpression: '#product = :product AND #window BETWEEN :from AND :before',
+      ExpressionAttributeNames: {
+        '#product': PRODUCT_KEY,
+        '#window': WINDOW_KEY,
+        '#views': 'views',
+        '#carts': 'carts',
+        '#purchases': 'purchases',
+        '#units': 'units',
+      },
+      ExpressionAttributeValues: { ':product': productId, ':from': from, ':before': before },
+      ProjectionExpression: '#window, #views, #carts, #purchases, #units',
+      ScanIndexForward: false,
+      Limit: limit + 1,
+    });
     return (Items ?? [])
       .filter((item) => item[WINDOW_KEY] !== before)
       .slice(0, limit)

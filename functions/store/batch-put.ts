@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mapConcurrent } from '../lib/map-concurrent.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 
 const BATCH_WRITE_LIMIT = 25;
 const MAX_ATTEMPTS = 10;
@@ -9,7 +9,7 @@ const CONCURRENCY = 8;
 
 /** Puts every item with BatchWriteItem, 25 at a time, retrying unprocessed items with backoff. */
 export async function batchPut(
-  client: DynamoDBDocumentClient,
+  client: DynamoDbDocuments,
   tableName: string,
   items: readonly Record<string, unknown>[],
 ): Promise<void> {
@@ -23,9 +23,7 @@ export async function batchPut(
       if (attempt >= MAX_ATTEMPTS)
         throw new Error(`writes to ${tableName} still unprocessed after ${attempt} attempts`);
       if (attempt > 0) await sleep(Math.min(1_000, 20 * 2 ** attempt));
-      const { UnprocessedItems } = await client.send(
-        new BatchWriteCommand({ RequestItems: { [tableName]: requests } }),
-      );
+      const { UnprocessedItems } = await client.batchWrite({ RequestItems: { [tableName]: requests } });
       requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
     }
   });

@@ -3,10 +3,11 @@
  * them. Writing them (exactly once per record) is DemandStore's; what only reads demand (the ops API)
  * imports this alone.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
 import { tables } from '../../definitions/resources.js';
 import { DEMAND_COUNTERS, type DemandCounter } from '../domain/demand-counters.js';
 import { toEpochMs, toIso } from '../domain/time.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { queryPages } from './query-pages.js';
 
 const PRODUCT_KEY = tables.demand.partitionKey.name;
@@ -17,7 +18,7 @@ export type MinuteCounts = Record<DemandCounter, number> & { readonly minute: st
 
 export class DemandMinutes {
   constructor(
-    protected readonly client: DynamoDBDocumentClient,
+    protected readonly client: DynamoDbDocuments,
     protected readonly tableName: string,
   ) {}
 

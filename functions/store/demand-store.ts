@@ -1,5 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import {
   type CounterDelta,
@@ -12,6 +10,7 @@ import { padSequence } from '../domain/sequence-numbers.js';
 import { expiryAfterDays } from '../domain/time.js';
 import { batchPut } from './batch-put.js';
 import { countsOf, DemandMinutes, type MinuteCounts } from './demand-minutes.js';
+import { isConditionalCheckFailed } from './transaction-errors.js';
 
 const PRODUCT_KEY = tables.demand.partitionKey.name;
 const MINUTE_KEY = tables.demand.sortKey.name;
@@ -61,7 +60,7 @@ export class DemandStore extends DemandMinutes {
     try {
       return { outcome: 'counted', totals: await this.write(contribution, entries, { below: lowest }) };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
     // The watermark can only move forward, and only this shard's single in-flight batch moves it, so
     // one re-read settles it; the loop guards against a concurrent duplicate invocation.
@@ -76,7 +75,7 @@ export class DemandStore extends DemandMinutes {
           totals: await this.write(contribution, remainder, { equals: watermark }),
         };
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
       }
     }
     throw new Error(`watermark of ${contribution.productId} ${contribution.minute} kept moving`);
@@ -100,15 +99,13 @@ export class DemandStore extends DemandMinutes {
 
   private async watermark(contribution: KeyContribution): Promise<string | undefined> {
     const attribute = watermarkAttribute(contribution.shardId);
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: this.key(contribution),
-        ConsistentRead: true,
-        ProjectionExpression: '#wm',
-        ExpressionAttributeNames: { '#wm': attribute },
-      }),
-    );
+    const { Item } = await this.client.get({
+      TableName: this.tableName,
+      Key: this.key(contribution),
+      ConsistentRead: true,
+      ProjectionExpression: '#wm',
+      ExpressionAttributeNames: { '#wm': attribute },
+    });
     return Item?.[attribute] as string | undefined;
   }
 
@@ -141,18 +138,16 @@ export class DemandStore extends DemandMinutes {
       conditionExpression = '#wm = :read';
       values[':read'] = condition.equals;
     }
-    const { Attributes } = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: this.key(contribution),
-        UpdateExpression: `${adds.length > 0 ? `ADD ${adds.join(', ')} ` : ''}SET #wm = :highest, #ttl = :ttl`,
-        ConditionExpression: conditionExpression,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        // The minute's totals come back with the write: the surge check needs no read of its own.
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const { Attributes } = await this.client.update({
+      TableName: this.tableName,
+      Key: this.key(contribution),
+      UpdateExpression: `${adds.length > 0 ? `ADD ${adds.join(', ')} ` : ''}SET #wm = :highest, #ttl = :ttl`,
+      ConditionExpression: conditionExpression,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      // The minute's totals come back with the write: the surge check needs no read of its own.
+      ReturnValues: 'ALL_NEW',
+    });
     return countsOf(Attributes, contribution.minute);
   }
 

@@ -3,10 +3,11 @@
  * with its audit row (a history row of the global history) in one transaction. A restart is begun
  * only when none is stopping, and finished once, by whoever sees the old run stop first.
  */
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+
 import { tables } from '../../definitions/resources.js';
 import type { GlueRestart } from '../domain/api-types.js';
 import type { PriceChange } from '../domain/price-change.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { historyPut } from './price-history-store.js';
 import { isConditionFailure } from './transaction-errors.js';
 
@@ -21,14 +22,16 @@ export interface StoredGlueRestart extends GlueRestart {
 
 export class GlueRestartStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDbDocuments,
     private readonly tableNames: { readonly pricingConfig: string; readonly priceHistory: string },
   ) {}
 
   async latest(): Promise<StoredGlueRestart | null> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableNames.pricingConfig, Key: this.key(), ConsistentRead: true }),
-    );
+    const { Item } = await this.client.get({
+      TableName: this.tableNames.pricingConfig,
+      Key: this.key(),
+      ConsistentRead: true,
+    });
     if (Item === undefined) return null;
     const { [CONFIG_KEY]: _key, ...restart } = Item;
     return restart as StoredGlueRestart;
@@ -80,11 +83,9 @@ export class GlueRestartStore {
 
   private async write(item: Record<string, unknown>, row: PriceChange | null): Promise<boolean> {
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [item, ...(row === null ? [] : [historyPut(this.tableNames.priceHistory, row)])],
-        }),
-      );
+      await this.client.transactWrite({
+        TransactItems: [item, ...(row === null ? [] : [historyPut(this.tableNames.priceHistory, row)])],
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

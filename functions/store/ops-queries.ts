@@ -1,4 +1,3 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   ChangeFeed,
   DemandSeries,
@@ -19,6 +18,7 @@ import { minuteOf, toEpochMs, toIso } from '../domain/time.js';
 import { mapConcurrent } from '../lib/map-concurrent.js';
 import { AggregatesStore } from './aggregates-store.js';
 import { DemandMinutes } from './demand-minutes.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { PriceHistoryStore } from './price-history-store.js';
 import type { PriceStore } from './price-store.js';
 import type { PricingConfigStore } from './pricing-config-store.js';
@@ -53,7 +53,7 @@ export class OpsQueries {
   private readonly quarantineStore: QuarantineStore;
 
   constructor(
-    client: DynamoDBDocumentClient,
+    client: DynamoDbDocuments,
     tableNames: TableNames,
     private readonly prices: PriceStore,
     private readonly config: PricingConfigStore,

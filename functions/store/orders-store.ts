@@ -1,9 +1,10 @@
-import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import { type Order, orderSchema } from '../domain/order.js';
 import { orderTimeBucket, orderTimeBucketsBetween } from '../domain/order-buckets.js';
 import { parseOrThrow } from '../domain/validation.js';
 import { backoff } from '../lib/backoff.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { queryPages } from './query-pages.js';
 import { cancellationCodes, isConditionFailure } from './transaction-errors.js';
 
@@ -31,7 +32,7 @@ export type OrderPlaceOutcome = OrderPutOutcome | 'sold_out';
  */
 export class OrdersStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDbDocuments,
     private readonly tableName: string,
     /** The products table whose inventory place() takes units from. */
     private readonly productsTableName?: string,
@@ -41,14 +42,12 @@ export class OrdersStore {
   async put(order: Order): Promise<OrderPutOutcome> {
     const valid = parseOrThrow(orderSchema, order, 'order');
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...valid, [TIME_BUCKET]: orderTimeBucket(valid.orderId, valid.orderedAt) },
-          ConditionExpression: 'attribute_not_exists(#key)',
-          ExpressionAttributeNames: { '#key': ORDER_KEY },
-        }),
-      );
+      await this.client.put({
+        TableName: this.tableName,
+        Item: { ...valid, [TIME_BUCKET]: orderTimeBucket(valid.orderId, valid.orderedAt) },
+        ConditionExpression: 'attribute_not_exists(#key)',
+        ExpressionAttributeNames: { '#key': ORDER_KEY },
+      });
       return 'created';
     } catch (error) {
       if (isConditionFailure(error)) return 'existing';
@@ -65,7 +64,7 @@ export class OrdersStore {
   async place(order: Order): Promise<OrderPlaceOutcome> {
     const valid = parseOrThrow(orderSchema, order, 'order');
     if (this.productsTableName === undefined) throw new Error('OrdersStore.place needs the products table name');
-    const write = new TransactWriteCommand({
+    const write: TransactWriteCommandInput = {
       TransactItems: [
         {
           Put: {
@@ -86,10 +85,10 @@ export class OrdersStore {
           },
         },
       ],
-    });
+    };
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.send(write);
+        await this.client.transactWrite(write);
         return 'created';
       } catch (error) {
         const codes = cancellationCodes(error);

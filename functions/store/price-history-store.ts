@@ -1,10 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import type { HistoryQuery } from '../domain/api-types.js';
 import { InvalidInputError } from '../domain/errors.js';
@@ -12,6 +6,7 @@ import type { PriceChange } from '../domain/price-change.js';
 import { lastChangeKeyAt, lowestPriceWindowStart } from '../domain/price-history.js';
 import { hourOf, toEpochMs, toIso } from '../domain/time.js';
 import { mergeNewestFirst, shardedKey, shardedKeys } from '../domain/write-shards.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { decodeCursor, encodeCursor } from './pagination-cursor.js';
 import { queryPages } from './query-pages.js';
 
@@ -76,15 +71,17 @@ export interface HistoryRowsPage {
 /** Reads and queries price history. */
 export class PriceHistoryStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDbDocuments,
     private readonly tableName: string,
   ) {}
 
   /** One row by its change id, or null. */
   async get(productId: string, changeId: string, consistent = false): Promise<PriceChange | null> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: historyKey(productId, changeId), ConsistentRead: consistent }),
-    );
+    const { Item } = await this.client.get({
+      TableName: this.tableName,
+      Key: historyKey(productId, changeId),
+      ConsistentRead: consistent,
+    });
     return Item ? fromHistoryItem(Item) : null;
   }
 
@@ -114,7 +111,7 @@ export class PriceHistoryStore {
         fixed: { [PRODUCT_KEY]: productId },
       }),
     };
-    const { Items, LastEvaluatedKey } = await this.client.send(new QueryCommand(input));
+    const { Items, LastEvaluatedKey } = await this.client.query(input);
     return { changes: (Items ?? []).map(fromHistoryItem), cursor: encodeCursor(LastEvaluatedKey) };
   }
 
@@ -159,17 +156,15 @@ export class PriceHistoryStore {
       const wanted = limit - changes.length;
       const shards = await Promise.all(
         shardedKeys(hourOf(toIso(hour)), CHANGE_HOUR_SHARDS).map(async (key) => {
-          const { Items } = await this.client.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: BY_HOUR.indexName,
-              KeyConditionExpression: '#hour = :hour AND #change >= :since',
-              ExpressionAttributeNames: { '#hour': HOUR_KEY, '#change': CHANGE_KEY },
-              ExpressionAttributeValues: { ':hour': key, ':since': since },
-              ScanIndexForward: false,
-              Limit: wanted,
-            }),
-          );
+          const { Items } = await this.client.query({
+            TableName: this.tableName,
+            IndexName: BY_HOUR.indexName,
+            KeyConditionExpression: '#hour = :hour AND #change >= :since',
+            ExpressionAttributeNames: { '#hour': HOUR_KEY, '#change': CHANGE_KEY },
+            ExpressionAttributeValues: { ':hour': key, ':since': since },
+            ScanIndexForward: false,
+            Limit: wanted,
+          });
           return (Items ?? []).map(fromHistoryItem);
         }),
       );
@@ -192,7 +187,7 @@ export class PriceHistoryStore {
 
   /** Appends a row that changes nothing else (an ops action on the pipeline): once, by its decision id. */
   async append(row: PriceChange): Promise<void> {
-    await this.client.send(new PutCommand(historyPut(this.tableName, row).Put));
+    await this.client.put(historyPut(this.tableName, row).Put);
   }
 
   /** Every row of a product, oldest first (for audits and tests). */

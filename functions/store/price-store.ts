@@ -1,10 +1,10 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import type { DemandReference } from '../domain/demand-evidence.js';
 import type { PriceChange } from '../domain/price-change.js';
 import { changesTodayAt, lowestPriceBefore } from '../domain/price-history.js';
 import type { Freeze, Product } from '../domain/product.js';
 import { backoff } from '../lib/backoff.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { fromHistoryItem, historyKey, historyPut, PriceHistoryStore } from './price-history-store.js';
 import { PricingConfigStore } from './pricing-config-store.js';
 import { isConditionFailure } from './transaction-errors.js';
@@ -42,7 +42,7 @@ export class PriceStore {
   readonly clock: () => number;
 
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDbDocuments,
     private readonly tableNames: {
       readonly products: string;
       readonly priceHistory: string;
@@ -57,9 +57,11 @@ export class PriceStore {
 
   /** A product, read consistently, or null. */
   async getProduct(productId: string): Promise<Product | null> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableNames.products, Key: { [PRODUCT_KEY]: productId }, ConsistentRead: true }),
-    );
+    const { Item } = await this.client.get({
+      TableName: this.tableNames.products,
+      Key: { [PRODUCT_KEY]: productId },
+      ConsistentRead: true,
+    });
     return (Item as Product | undefined) ?? null;
   }
 
@@ -76,7 +78,7 @@ export class PriceStore {
     let existing: PriceChange | null = null;
     for (let attempt = 0; requests && Object.keys(requests).length > 0; attempt++) {
       if (attempt > 0) await backoff(attempt);
-      const { Responses, UnprocessedKeys } = await this.client.send(new BatchGetCommand({ RequestItems: requests }));
+      const { Responses, UnprocessedKeys } = await this.client.batchGet({ RequestItems: requests });
       product = (Responses?.[this.tableNames.products]?.[0] as Product | undefined) ?? product;
       const row = Responses?.[this.tableNames.priceHistory]?.[0];
       if (row) existing = fromHistoryItem(row);
@@ -130,32 +132,28 @@ export class PriceStore {
         ' AND (attribute_not_exists(#freeze) OR #freeze = :null OR (attribute_type(#freeze.#until, :string) AND #freeze.#until <= :at))';
     }
 
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.tableNames.products,
-              Key: { [PRODUCT_KEY]: product.productId },
-              UpdateExpression: `SET ${sets.join(', ')}`,
-              ConditionExpression: condition,
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
-            },
+    await this.client.transactWrite({
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.tableNames.products,
+            Key: { [PRODUCT_KEY]: product.productId },
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
           },
-          historyPut(this.tableNames.priceHistory, row),
-          ...(options.automated ? [this.config.automationAllowedCheck()] : []),
-        ],
-      }),
-    );
+        },
+        historyPut(this.tableNames.priceHistory, row),
+        ...(options.automated ? [this.config.automationAllowedCheck()] : []),
+      ],
+    });
   }
 
   /** Shadow rows are written alone: they change no product, and a replay finds its row already there. */
   async recordShadow(row: PriceChange): Promise<void> {
     try {
-      await this.client.send(
-        new TransactWriteCommand({ TransactItems: [historyPut(this.tableNames.priceHistory, row)] }),
-      );
+      await this.client.transactWrite({ TransactItems: [historyPut(this.tableNames.priceHistory, row)] });
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }

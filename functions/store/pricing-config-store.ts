@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import { ConflictError } from '../domain/errors.js';
 import { type ConfigToggleRequest, configToggleRequestSchema } from '../domain/ops-requests.js';
@@ -9,6 +8,7 @@ import { type PricingConfig, pricingConfigSchema } from '../domain/pricing-confi
 import { POLICY_VERSION } from '../domain/pricing-policy.js';
 import { toIso } from '../domain/time.js';
 import { parseOrThrow } from '../domain/validation.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { historyPut } from './price-history-store.js';
 import { isConditionFailure } from './transaction-errors.js';
 
@@ -41,7 +41,7 @@ export class PricingConfigStore {
   private readonly clock: () => number;
 
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDbDocuments,
     private readonly tableNames: { readonly pricingConfig: string; readonly priceHistory: string },
     options: PricingConfigStoreOptions = {},
   ) {
@@ -56,9 +56,11 @@ export class PricingConfigStore {
   async getStored(): Promise<StoredPricingConfig> {
     const now = this.clock();
     if (this.cached && now - this.cached.readAt < this.cacheTtlMs) return this.cached.value;
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableNames.pricingConfig, Key: this.key(), ConsistentRead: true }),
-    );
+    const { Item } = await this.client.get({
+      TableName: this.tableNames.pricingConfig,
+      Key: this.key(),
+      ConsistentRead: true,
+    });
     const { [CONFIG_KEY]: _key, version, updatedAt: _at, updatedBy: _by, ...stored } = Item ?? {};
     const value = { config: pricingConfigSchema.parse(stored), version: typeof version === 'number' ? version : 0 };
     this.cached = { value, readAt: now };
@@ -113,29 +115,27 @@ export class PricingConfigStore {
         version,
       });
       try {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: this.tableNames.pricingConfig,
-                  Key: this.key(),
-                  UpdateExpression: 'SET #flag = :enabled, version = :next, updatedAt = :at, updatedBy = :actor',
-                  ConditionExpression: stored.version === 0 ? 'attribute_not_exists(version)' : 'version = :read',
-                  ExpressionAttributeNames: { '#flag': flag },
-                  ExpressionAttributeValues: {
-                    ':enabled': request.enabled,
-                    ':next': version,
-                    ':at': at,
-                    ':actor': request.actor,
-                    ...(stored.version === 0 ? {} : { ':read': stored.version }),
-                  },
+        await this.client.transactWrite({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableNames.pricingConfig,
+                Key: this.key(),
+                UpdateExpression: 'SET #flag = :enabled, version = :next, updatedAt = :at, updatedBy = :actor',
+                ConditionExpression: stored.version === 0 ? 'attribute_not_exists(version)' : 'version = :read',
+                ExpressionAttributeNames: { '#flag': flag },
+                ExpressionAttributeValues: {
+                  ':enabled': request.enabled,
+                  ':next': version,
+                  ':at': at,
+                  ':actor': request.actor,
+                  ...(stored.version === 0 ? {} : { ':read': stored.version }),
                 },
               },
-              historyPut(this.tableNames.priceHistory, row),
-            ],
-          }),
-        );
+            },
+            historyPut(this.tableNames.priceHistory, row),
+          ],
+        });
         this.invalidate();
         return row;
       } catch (error) {

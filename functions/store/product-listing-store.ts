@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, ScanCommand, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import { InvalidInputError } from '../domain/errors.js';
 import type { Product } from '../domain/product.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { decodeCursor, encodeCursor } from './pagination-cursor.js';
 
 const PRODUCT_KEY = tables.products.partitionKey.name;
@@ -35,7 +36,7 @@ export interface ProductListPage {
  */
 export class ProductListingStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDbDocuments,
     private readonly tableName: string,
   ) {}
 
@@ -61,7 +62,7 @@ export class ProductListingStore {
               ExpressionAttributeValues: { ':category': query.category },
             }),
       };
-      const { Items = [], LastEvaluatedKey } = await this.client.send(new ScanCommand(input));
+      const { Items = [], LastEvaluatedKey } = await this.client.scan(input);
       if (Items.length > wanted) {
         // More matched than fit: the page ends at the last item kept, which is where the next resumes.
         products.push(...(Items.slice(0, wanted) as Product[]));

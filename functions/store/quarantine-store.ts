@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import { dayOf, expiryAfterDays, toIso } from '../domain/time.js';
 import { mergeNewestFirst, shardedKey, shardedKeys } from '../domain/write-shards.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { queryCount } from './query-pages.js';
 import { type RawSpill, spillKey } from './raw-spill.js';
 
@@ -54,7 +54,7 @@ export interface QuarantinedItem extends Omit<QuarantineEntry, 'data'> {
  */
 export class QuarantineStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDbDocuments,
     private readonly tableName: string,
     private readonly clock: () => number = Date.now,
     private readonly spill: RawSpill | null = null,
@@ -68,9 +68,7 @@ export class QuarantineStore {
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt > 0) await sleep(Math.min(1_000, 20 * 2 ** attempt));
         if (attempt > 8) throw new Error(`quarantine writes still unprocessed after ${attempt} attempts`);
-        const { UnprocessedItems } = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
-        );
+        const { UnprocessedItems } = await this.client.batchWrite({ RequestItems: { [this.tableName]: requests } });
         requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
       }
     }
@@ -80,16 +78,14 @@ export class QuarantineStore {
   async list(day: string, limit = 100): Promise<QuarantinedItem[]> {
     const shards = await Promise.all(
       shardedKeys(day, QUARANTINE_DAY_SHARDS).map(async (key) => {
-        const { Items } = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#day = :day',
-            ExpressionAttributeNames: { '#day': DAY_KEY },
-            ExpressionAttributeValues: { ':day': key },
-            ScanIndexForward: false,
-            Limit: limit,
-          }),
-        );
+        const { Items } = await this.client.query({
+          TableName: this.tableName,
+          KeyConditionExpression: '#day = :day',
+          ExpressionAttributeNames: { '#day': DAY_KEY },
+          ExpressionAttributeValues: { ':day': key },
+          ScanIndexForward: false,
+          Limit: limit,
+        });
         return (Items ?? []).map(({ [DAY_KEY]: _day, [ID_KEY]: quarantineId, [TTL]: _ttl, ...rest }) => ({
           ...(rest as Omit<QuarantinedItem, 'quarantineId'>),
           quarantineId: quarantineId as string,

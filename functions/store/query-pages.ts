@@ -1,18 +1,14 @@
-import {
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  type QueryCommandInput,
-  type QueryCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 
 /** Every response of a Query, in order, following LastEvaluatedKey. The caller may stop early (`break`). */
 async function* queryResponses(
-  client: DynamoDBDocumentClient,
+  client: DynamoDbDocuments,
   input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
-): AsyncGenerator<QueryCommandOutput> {
+): AsyncGenerator<Omit<QueryCommandOutput, '$metadata'>> {
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    const page = await client.query({ ...input, ExclusiveStartKey: start });
     yield page;
     start = page.LastEvaluatedKey;
   } while (start);
@@ -23,7 +19,7 @@ async function* queryResponses(
  * that takes only the first one silently misses items. The caller may stop early (`break`).
  */
 export async function* queryPages(
-  client: DynamoDBDocumentClient,
+  client: DynamoDbDocuments,
   input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
 ): AsyncGenerator<Record<string, unknown>[]> {
   for await (const page of queryResponses(client, input)) yield page.Items ?? [];
@@ -31,7 +27,7 @@ export async function* queryPages(
 
 /** How many items a Query matches (`Select: 'COUNT'`), over every page: a count stops at 1 MB read too. */
 export async function queryCount(
-  client: DynamoDBDocumentClient,
+  client: DynamoDbDocuments,
   input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Select'>,
 ): Promise<number> {
   let count = 0;

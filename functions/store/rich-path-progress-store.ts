@@ -3,9 +3,10 @@
  * after each batch's rows (the Glue job in Python, glue/job/clickprice/progress.py; the local engines
  * here), read by the pipeline API. A re-run of an older batch never moves it back.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+
 import { tables } from '../../definitions/resources.js';
 import type { RichPathProgress } from '../domain/pipeline-health.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { isConditionFailure } from './transaction-errors.js';
 
 const CONFIG_KEY = tables.pricingConfig.partitionKey.name;
@@ -19,14 +20,15 @@ export function progressItem(progress: RichPathProgress): Record<string, unknown
 
 export class RichPathProgressStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDbDocuments,
     private readonly tableName: string,
   ) {}
 
   async latest(): Promise<RichPathProgress | null> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { [CONFIG_KEY]: RICH_PATH_PROGRESS_ITEM } }),
-    );
+    const { Item } = await this.client.get({
+      TableName: this.tableName,
+      Key: { [CONFIG_KEY]: RICH_PATH_PROGRESS_ITEM },
+    });
     if (Item === undefined) return null;
     const { [CONFIG_KEY]: _key, ...progress } = Item;
     return progress as RichPathProgress;
@@ -35,15 +37,13 @@ export class RichPathProgressStore {
   /** Records a committed batch; false when a later window is already recorded. */
   async record(progress: RichPathProgress): Promise<boolean> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: progressItem(progress),
-          ConditionExpression: 'attribute_not_exists(#key) OR #windowEnd <= :windowEnd',
-          ExpressionAttributeNames: { '#key': CONFIG_KEY, '#windowEnd': 'windowEnd' },
-          ExpressionAttributeValues: { ':windowEnd': progress.windowEnd },
-        }),
-      );
+      await this.client.put({
+        TableName: this.tableName,
+        Item: progressItem(progress),
+        ConditionExpression: 'attribute_not_exists(#key) OR #windowEnd <= :windowEnd',
+        ExpressionAttributeNames: { '#key': CONFIG_KEY, '#windowEnd': 'windowEnd' },
+        ExpressionAttributeValues: { ':windowEnd': progress.windowEnd },
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

@@ -1,12 +1,12 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import { padSequence, SEQUENCE_WIDTH } from '../domain/sequence-numbers.js';
 import type { BotMark, SessionLog, SessionLogEntry, SessionLogWrite } from '../domain/session-activity.js';
 import { expiryAfterDays, toIso } from '../domain/time.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 
 import { queryPages } from './query-pages.js';
 import { BOT_BUCKETS, botBucketOf, decodeSessionLogEntry, encodeSessionLogEntry } from './session-log-codec.js';
+import { cancellationCodes, isConditionalCheckFailed } from './transaction-errors.js';
 
 const SHARD = tables.sessionLog.partitionKey.name;
 const SEQUENCE = tables.sessionLog.sortKey.name;
@@ -25,7 +25,7 @@ const MAX_RECORDS_BYTES = 350_000;
  */
 export class SessionLogStore implements SessionLog {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDbDocuments,
     private readonly tableName: string,
   ) {}
 
@@ -143,12 +143,12 @@ export class SessionLogStore implements SessionLog {
     }));
     const puts = [...entryPuts, ...this.botItemsOf(entry)];
     try {
-      if (puts.length === 1) await this.client.send(new PutCommand(puts[0] as (typeof puts)[number]));
-      else await this.client.send(new TransactWriteCommand({ TransactItems: puts.map((Put) => ({ Put })) }));
+      if (puts.length === 1) await this.client.put(puts[0] as (typeof puts)[number]);
+      else await this.client.transactWrite({ TransactItems: puts.map((Put) => ({ Put })) });
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      if (error instanceof TransactionCanceledException && alreadyWritten(error)) return false;
+      if (isConditionalCheckFailed(error)) return false;
+      if (alreadyWritten(cancellationCodes(error))) return false;
       throw error;
     }
   }
@@ -233,11 +233,11 @@ function parts(entry: SessionLogEntry): { entry: SessionLogEntry; bytes: Uint8Ar
 }
 
 /** A transaction refused only because its entry's parts exist: written before, by this batch's first delivery. */
-function alreadyWritten(error: TransactionCanceledException): boolean {
-  const reasons = error.CancellationReasons ?? [];
+function alreadyWritten(codes: string[] | null): boolean {
   return (
-    reasons.length > 0 &&
-    reasons.every((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'None') &&
-    reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')
+    codes !== null &&
+    codes.length > 0 &&
+    codes.every((code) => code === 'ConditionalCheckFailed' || code === 'None') &&
+    codes.some((code) => code === 'ConditionalCheckFailed')
   );
 }

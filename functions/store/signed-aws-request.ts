@@ -162,7 +162,7 @@ export class SignedAwsRequests {
         'x-amz-target': call.target,
         ...call.headers,
       },
-      body: Buffer.from(JSON.stringify(call.input)),
+      body: Buffer.from(JSON.stringify(call.input, bytesAsBase64)),
       ...(call.idempotent === undefined ? {} : { idempotent: call.idempotent }),
     });
     if (response.statusCode !== 200) throw AwsServiceError.of(response);
@@ -208,7 +208,8 @@ export class SignedAwsRequests {
 
 /**
  * A service's endpoint as the SDK finds it: `AWS_ENDPOINT_URL_<ID>` (the local stack sets these), then
- * `AWS_ENDPOINT_URL`, then the service's regional endpoint (`https://<prefix>.<region>.amazonaws.com`).
+ * `AWS_ENDPOINT_URL`, then the service's regional endpoint (`https://<prefix>.<region>.amazonaws.com`,
+ * `.amazonaws.com.cn` in the China regions).
  */
 export function serviceEndpoint(
   id: string,
@@ -217,9 +218,14 @@ export function serviceEndpoint(
   environment: NodeJS.ProcessEnv = process.env,
 ): string {
   return (
-    environment[`AWS_ENDPOINT_URL_${id}`] ?? environment.AWS_ENDPOINT_URL ?? `https://${prefix}.${region}.amazonaws.com`
+    environment[`AWS_ENDPOINT_URL_${id}`] ??
+    environment.AWS_ENDPOINT_URL ??
+    `https://${prefix}.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`
   );
 }
+
+/** What an error answer says of itself, read into the error's type and message. */
+const ERROR_ENVELOPE = new Set(['__type', 'Type', 'message', 'Message', 'code', 'Code']);
 
 /** An AWS error answer: its type (`x-amzn-errortype`, or the body's `__type`/`Type`) and message. */
 export class AwsServiceError extends Error {
@@ -250,8 +256,22 @@ export class AwsServiceError extends Error {
     const type = String(response.headers['x-amzn-errortype'] ?? parsed.__type ?? parsed.Type ?? 'UnknownError');
     const message = String(parsed.message ?? parsed.Message ?? text.slice(0, 200));
     // `Type:details` and `namespace#Type` forms carry the type in one part.
-    return new AwsServiceError(type.split(':')[0]?.split('#').pop() ?? type, response.statusCode, message);
+    const error = new AwsServiceError(type.split(':')[0]?.split('#').pop() ?? type, response.statusCode, message);
+    // The answer's other fields on the error, as the SDK puts them: DynamoDB's CancellationReasons, Item.
+    for (const [field, value] of Object.entries(parsed)) {
+      if (!(field in error) && !ERROR_ENVELOPE.has(field))
+        Object.defineProperty(error, field, { value, enumerable: true });
+    }
+    return error;
   }
+}
+
+/** The protocol's blobs: bytes as base64 (read from the holder: JSON.stringify turns a Buffer into an object first). */
+function bytesAsBase64(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key];
+  return original instanceof Uint8Array
+    ? Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64')
+    : value;
 }
 
 /** How the SDK's retry middleware classifies a failed attempt. */

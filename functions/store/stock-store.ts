@@ -1,5 +1,5 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { isConditionFailure } from './transaction-errors.js';
 
 const PRODUCT_KEY = tables.products.partitionKey.name;
@@ -19,7 +19,7 @@ export type DeliveryOutcome = 'delivered' | 'already_delivered' | 'no_product';
 /** The stock side of the products table: deliveries add units to a product's inventory. */
 export class StockStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDbDocuments,
     private readonly productsTableName: string,
   ) {}
 
@@ -54,17 +54,15 @@ export class StockStore {
       add = 'ADD #inventory :units ';
     }
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.productsTableName,
-          Key: { [PRODUCT_KEY]: productId },
-          UpdateExpression: `${add}SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(#key) AND (attribute_not_exists(#delivery) OR #delivery <> :delivery)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
+      await this.client.update({
+        TableName: this.productsTableName,
+        Key: { [PRODUCT_KEY]: productId },
+        UpdateExpression: `${add}SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(#key) AND (attribute_not_exists(#delivery) OR #delivery <> :delivery)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
       return 'delivered';
     } catch (error) {
       if (!isConditionFailure(error)) throw error;

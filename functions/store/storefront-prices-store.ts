@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../definitions/resources.js';
 import { ClickpriceError } from '../domain/errors.js';
 import type { Product } from '../domain/product.js';
+import type { DynamoDbDocuments } from './dynamodb-documents.js';
 
 const PRODUCT_KEY = tables.products.partitionKey.name;
 
@@ -57,7 +57,7 @@ export class StorefrontPricesStore {
   private readonly maxDelayMs: number;
 
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDbDocuments,
     private readonly tableName: string,
     options: StorefrontPricesStoreOptions = {},
   ) {
@@ -71,9 +71,11 @@ export class StorefrontPricesStore {
 
   /** One product's price, or null when there is no such product. */
   async get(productId: string): Promise<StorefrontPrice | null> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { [PRODUCT_KEY]: productId }, ...projection }),
-    );
+    const { Item } = await this.client.get({
+      TableName: this.tableName,
+      Key: { [PRODUCT_KEY]: productId },
+      ...projection,
+    });
     return (Item as StorefrontPrice | undefined) ?? null;
   }
 
@@ -91,9 +93,9 @@ export class StorefrontPricesStore {
     let pending: Record<string, unknown>[] = distinct.map((productId) => ({ [PRODUCT_KEY]: productId }));
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > 1) await sleep(this.backoffMs(attempt - 1));
-      const { Responses, UnprocessedKeys } = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ...projection } } }),
-      );
+      const { Responses, UnprocessedKeys } = await this.client.batchGet({
+        RequestItems: { [this.tableName]: { Keys: pending, ...projection } },
+      });
       for (const item of Responses?.[this.tableName] ?? []) {
         const price = item as StorefrontPrice;
         found.set(price.productId, price);

@@ -15,9 +15,14 @@ export function cancellationCodes(error: unknown): string[] | null {
   return reasons.map((reason) => reason.Code ?? 'None');
 }
 
+/** A single write's condition failed (not a transaction's). */
+export function isConditionalCheckFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
 /** A condition failed or a concurrent transaction got in the way: re-read and try again. */
 export function isConditionFailure(error: unknown): boolean {
-  if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return true;
+  if (isConditionalCheckFailed(error)) return true;
   const codes = cancellationCodes(error);
   return codes?.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict') ?? false;
 }

@@ -2,8 +2,8 @@
  * The DuckDB engine's batch: the records read as Glue's source gives them (glue-source.ts), the
  * window's orders and the cached catalogue, the one SQL file in DuckDB, the rows Put whole.
  */
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { AggregatesStore } from '../../functions/store/aggregates-store.js';
+import type { DynamoDbDocuments } from '../../functions/store/dynamodb-documents.js';
 import { OrdersStore } from '../../functions/store/orders-store.js';
 import type { TableNames } from '../../functions/store/table-names.js';
 import type { BatchPlan } from './batch-log.js';
@@ -24,17 +24,15 @@ function readRecords(records: readonly ShardRecord[]): { clicks: WindowClick[]; 
   return { clicks, rejected: records.length - clicks.length };
 }
 
-async function scanProducts(client: DynamoDBDocumentClient, tableName: string): Promise<WindowProduct[]> {
+async function scanProducts(client: DynamoDbDocuments, tableName: string): Promise<WindowProduct[]> {
   const products: WindowProduct[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: tableName,
-        ProjectionExpression: 'productId, category, inventory, price',
-        ExclusiveStartKey: startKey,
-      }),
-    );
+    const page = await client.scan({
+      TableName: tableName,
+      ProjectionExpression: 'productId, category, inventory, price',
+      ExclusiveStartKey: startKey,
+    });
     products.push(...((page.Items ?? []) as WindowProduct[]));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -42,23 +40,23 @@ async function scanProducts(client: DynamoDBDocumentClient, tableName: string): 
 }
 
 export interface DuckDbAggregationOptions {
-  readonly documentClient: DynamoDBDocumentClient;
+  readonly documents: DynamoDbDocuments;
   readonly tableNames: Pick<TableNames, 'products' | 'orders' | 'aggregates'>;
   /** How often the cached catalogue is re-read; 0: every batch. */
   readonly productsRefreshMs: number;
 }
 
 export async function createDuckDbAggregation(options: DuckDbAggregationOptions): Promise<WindowAggregation> {
-  const { documentClient, tableNames, productsRefreshMs } = options;
+  const { documents, tableNames, productsRefreshMs } = options;
   const aggregator = await DuckDbWindowAggregator.create();
-  const ordersStore = new OrdersStore(documentClient, tableNames.orders);
-  const aggregatesStore = new AggregatesStore(documentClient, tableNames.aggregates);
+  const ordersStore = new OrdersStore(documents, tableNames.orders);
+  const aggregatesStore = new AggregatesStore(documents, tableNames.aggregates);
   let productsReadAt: number | null = null;
 
   async function refreshProductsIfDue(): Promise<void> {
     const now = performance.now();
     if (productsReadAt !== null && now - productsReadAt < productsRefreshMs) return;
-    await aggregator.replaceProducts(await scanProducts(documentClient, tableNames.products));
+    await aggregator.replaceProducts(await scanProducts(documents, tableNames.products));
     productsReadAt = now;
   }
 

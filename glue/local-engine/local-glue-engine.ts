@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { toEpochMs, toIso } from '../../functions/domain/time.js';
+import type { DynamoDbDocuments } from '../../functions/store/dynamodb-documents.js';
 import { RichPathProgressStore } from '../../functions/store/rich-path-progress-store.js';
 import type { TableNames } from '../../functions/store/table-names.js';
 import { readWindowConfig } from '../window-config.js';
@@ -37,7 +37,7 @@ export interface EngineLogger {
 const silent: EngineLogger = { info() {}, warn() {}, error() {} };
 
 export interface LocalGlueEngineOptions {
-  readonly clients: { readonly kinesis: KinesisClient; readonly documentClient: DynamoDBDocumentClient };
+  readonly clients: { readonly kinesis: KinesisClient; readonly documents: DynamoDbDocuments };
   /** pricingConfig: where each committed batch is recorded for the pipeline API, as the Glue job records it. */
   readonly tableNames: Pick<TableNames, 'products' | 'orders' | 'aggregates' | 'pricingConfig'>;
   readonly streamName: string;
@@ -134,7 +134,7 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
           shapesDir: engineOptions.shapesDir,
         })
       : await createDuckDbAggregation({
-          documentClient: clients.documentClient,
+          documents: clients.documents,
           tableNames,
           productsRefreshMs: refreshMs,
         });
@@ -158,7 +158,7 @@ export async function createLocalGlueEngine(options: LocalGlueEngineOptions): Pr
     rowsWritten: 0,
   };
   let lastBatch: BatchResult | null = null;
-  const progress = new RichPathProgressStore(clients.documentClient, options.tableNames.pricingConfig);
+  const progress = new RichPathProgressStore(clients.documents, options.tableNames.pricingConfig);
   if (pending) logger.warn('glue-local: re-running an uncommitted batch', { batchId: pending.batchId });
 
   /**

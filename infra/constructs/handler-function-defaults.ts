@@ -51,10 +51,11 @@ export const LAZY_SDK_MODULES_NEVER_LOADED = [
  *
  * The AWS SDK is bundled, except the modules above. The runtime ships its own SDK v3,
  * but at whatever version Lambda last updated it to; bundling deploys exactly the @aws-sdk/* versions
- * the lock file pins and the unit and integration suites ran against (the stores rely on their error
- * classes, e.g. `instanceof ConditionalCheckFailedException`, and on lib-dynamodb's marshalling), and
- * one minified file loads faster than an SDK spread over hundreds of files: a DocumentClient took
- * 27 ms to import bundled and 108 ms from node_modules (this machine, median of 9 fresh processes).
+ * the lock file pins and the unit and integration suites ran against (the DynamoDB calls rely on
+ * util-dynamodb's marshalling, every signed call on the SDK's signer, credential chain and retry
+ * strategy), and one minified file loads faster than an SDK spread over hundreds of files: a
+ * DocumentClient took 27 ms to import bundled and 108 ms from node_modules (this machine, median of
+ * 9 fresh processes). No function bundles the DynamoDB client itself (dynamodb-documents.ts).
  */
 export const BUNDLING_DEFAULTS = {
   format: OutputFormat.ESM,

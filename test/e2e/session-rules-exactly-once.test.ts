@@ -211,7 +211,7 @@ describe('the session rules across execution environments, a SIGKILL and produce
       ...botRun.info.tableNames,
       ...(await createScratchTables(stack.clients.dynamodb, ['demand', 'quarantine'])),
     };
-    const client = stack.clients.documentClient;
+    const client = stack.clients.documents;
     const byShard = new Map<string, StreamRecord[]>();
     for (const record of botRun.onStream) byShard.set(record.shardId, [...(byShard.get(record.shardId) ?? []), record]);
     for (const [shardId, records] of byShard) {

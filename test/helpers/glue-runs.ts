@@ -41,6 +41,7 @@ export async function recordRun(
       kinesis: clients.kinesis,
       streamName,
       documentClient: clients.documentClient,
+      documents: clients.documents,
       productsTable: tableNames.products,
       ordersTable: tableNames.orders,
     },

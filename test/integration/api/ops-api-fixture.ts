@@ -40,7 +40,7 @@ export async function startOpsApi(productCount = 30): Promise<OpsApiFixture> {
   const api = await startTestApi(stack, names);
   const clientAs = (username: string, scopes: readonly string[] = [OPS_SCOPES.read, OPS_SCOPES.write]) =>
     new OpsClient({ baseUrl: api.url, token: api.token(username, scopes) });
-  const configStore = new PricingConfigStore(stack.clients.documentClient, names, { cacheTtlMs: 0 });
+  const configStore = new PricingConfigStore(stack.clients.documents, names, { cacheTtlMs: 0 });
   let next = 0;
   return {
     stack,
@@ -54,7 +54,7 @@ export async function startOpsApi(productCount = 30): Promise<OpsApiFixture> {
       if (!product) throw new Error('catalogue exhausted: raise productCount');
       return product;
     },
-    prices: new PriceStore(stack.clients.documentClient, names, { configStore }),
+    prices: new PriceStore(stack.clients.documents, names, { configStore }),
   };
 }
 

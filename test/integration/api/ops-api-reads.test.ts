@@ -23,7 +23,7 @@ let seeded: PriceChange[] = [];
 beforeAll(async () => {
   for (let index = 0; index < 7; index++) {
     const at = HISTORY_START + index * 10 * MINUTE;
-    const store = new PriceStore(ops.stack.clients.documentClient, ops.names, { clock: () => at });
+    const store = new PriceStore(ops.stack.clients.documents, ops.names, { clock: () => at });
     const price = index % 2 === 0 ? historyProduct.basePrice - 100 : historyProduct.basePrice;
     seeded.push(
       await new OpsActions(store).setManualPrice(historyProduct.productId, {
@@ -282,7 +282,7 @@ describe('GET /ops/products/{productId}/demand', () => {
       price: product.price,
       botEventsDropped: 0,
     }));
-    await new AggregatesStore(ops.stack.clients.documentClient, ops.names.aggregates).putAll(rows);
+    await new AggregatesStore(ops.stack.clients.documents, ops.names.aggregates).putAll(rows);
     for (const index of [1, 2]) {
       await ops.stack.clients.documentClient.send(
         new PutCommand({
@@ -389,7 +389,7 @@ describe('GET /ops/quarantine', () => {
   it("lists a day's quarantined records with their raw bytes; today by default", async () => {
     const arrivedAt = toIso(Date.now());
     const data = Buffer.from('{"not":"a click"');
-    await new QuarantineStore(ops.stack.clients.documentClient, ops.names.quarantine).put([
+    await new QuarantineStore(ops.stack.clients.documents, ops.names.quarantine).put([
       {
         source: 'fast-path',
         shardId: 'shardId-000000000001',

@@ -93,7 +93,7 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
     };
     /** The views counted for PRODUCT over the last few minutes (its events are of now). */
     const viewsOfProduct = async () => {
-      const minutes = await new DemandStore(stack.clients.documentClient, names.demand).minutes(
+      const minutes = await new DemandStore(stack.clients.documents, names.demand).minutes(
         PRODUCT,
         minuteOf(toIso(Date.now())),
         5,
@@ -217,7 +217,7 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
       });
 
       it('counts the fast path’s quarantine of the last hour', async () => {
-        const quarantine = new QuarantineStore(stack.clients.documentClient, names.quarantine);
+        const quarantine = new QuarantineStore(stack.clients.documents, names.quarantine);
         const arrivedAt = toIso(Date.now() - 60_000);
         await quarantine.put(
           ['1', '2', '3'].map((n) => ({

@@ -1,13 +1,13 @@
-import type { BatchGetCommandInput, BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BatchGetCommandInput } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { StorefrontApiError, StorefrontClient } from '../../../clients/storefront-client.js';
 import { MAX_PRICE_IDS } from '../../../definitions/api-routes.js';
 import type { ApiError, PriceBatch, PriceView } from '../../../functions/domain/api-types.js';
 import type { Product } from '../../../functions/domain/product.js';
+import type { DynamoDbDocuments } from '../../../functions/store/dynamodb-documents.js';
 import { PriceStore } from '../../../functions/store/price-store.js';
 import { StorefrontPricesStore, UnprocessedKeysError } from '../../../functions/store/storefront-prices-store.js';
 import { OpsActions } from '../../../functions/use-cases/ops-actions.js';
-import { createLocalClients, type LocalClients } from '../../../local/clients.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
 import { loadCatalogue } from '../../../simulator/catalogue-loader.js';
 import { startTestApi } from '../../helpers/local-api.js';
@@ -24,7 +24,6 @@ const catalogue: Product[] = generateCatalogue(SEEDED_AT, { seed: 11, productCou
 /** Products no test changes (the first ten), and the ones tests may change, one each. */
 const STABLE = 10;
 let nextProduct = STABLE;
-const scratchClients: LocalClients[] = [];
 
 /** A product no other test here touches. */
 function freshProduct(): Product {
@@ -55,9 +54,6 @@ async function expectError(response: Response, status: number, error: string, fi
 beforeAll(async () => {
   await loadCatalogue(stack.clients.documentClient, names.products, catalogue);
 });
-afterAll(() => {
-  for (const clients of scratchClients) clients.destroy();
-});
 
 describe('GET /prices/{productId}', () => {
   it('answers exactly the served fields, with an ETag of id@version and a short Cache-Control', async () => {
@@ -82,7 +78,7 @@ describe('GET /prices/{productId}', () => {
       expect(await revalidated.text()).toBe('');
     }
 
-    await new OpsActions(new PriceStore(stack.clients.documentClient, names)).setManualPrice(product.productId, {
+    await new OpsActions(new PriceStore(stack.clients.documents, names)).setManualPrice(product.productId, {
       actor: 'test',
       reason: 'storefront ETag test',
       price: product.floor,
@@ -159,7 +155,7 @@ describe('GET /prices?ids=', () => {
     expect((await get(path, { 'if-none-match': etag })).status).toBe(304);
     expect((await get(`/prices?ids=${b.productId},${a.productId}`, { 'if-none-match': etag })).status).toBe(200);
 
-    await new OpsActions(new PriceStore(stack.clients.documentClient, names)).setManualPrice(b.productId, {
+    await new OpsActions(new PriceStore(stack.clients.documents, names)).setManualPrice(b.productId, {
       actor: 'test',
       reason: 'storefront batch ETag test',
       price: b.floor,
@@ -256,30 +252,28 @@ describe('the storefront surface', () => {
 describe('StorefrontPricesStore batch reads', () => {
   /** A real DynamoDB Local client whose BatchGetItem answers leave `withhold(call, keys)` keys unprocessed. */
   function throttledClient(withhold: (call: number, keys: number) => number) {
-    const clients = createLocalClients(stack.endpoints);
-    scratchClients.push(clients);
+    const documents = stack.clients.documents;
     const calls: number[] = [];
-    clients.documentClient.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName !== 'BatchGetItemCommand') return next(args);
-        const input = args.input as BatchGetCommandInput;
+    // The real calls, but BatchGetItem's answer names the withheld keys unprocessed.
+    const client: DynamoDbDocuments = Object.assign(Object.create(documents) as DynamoDbDocuments, {
+      async batchGet(input: BatchGetCommandInput) {
         const [table, request] = Object.entries(input.RequestItems ?? {})[0] ?? [];
-        if (table === undefined || request === undefined) return next(args);
+        if (table === undefined || request === undefined) return documents.batchGet(input);
         const keys = request.Keys ?? [];
         calls.push(keys.length);
         const kept = keys.slice(0, keys.length - withhold(calls.length, keys.length));
         const unprocessed = keys.slice(kept.length);
-        const result =
+        const output =
           kept.length > 0
-            ? await next({ ...args, input: { ...input, RequestItems: { [table]: { ...request, Keys: kept } } } })
-            : { output: { Responses: { [table]: [] }, $metadata: {} }, response: {} };
-        const output = result.output as BatchGetCommandOutput;
-        output.UnprocessedKeys = unprocessed.length > 0 ? { [table]: { ...request, Keys: unprocessed } } : {};
-        return result;
+            ? await documents.batchGet({ ...input, RequestItems: { [table]: { ...request, Keys: kept } } })
+            : { Responses: { [table]: [] } };
+        return {
+          ...output,
+          UnprocessedKeys: unprocessed.length > 0 ? { [table]: { ...request, Keys: unprocessed } } : {},
+        };
       },
-      { step: 'initialize', name: 'withholdBatchGetKeys' },
-    );
-    return { client: clients.documentClient, calls };
+    });
+    return { client, calls };
   }
 
   it('reads again the keys DynamoDB left unprocessed, until every key is answered', async () => {

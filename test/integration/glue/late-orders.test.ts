@@ -95,7 +95,7 @@ beforeAll(async () => {
       }),
     });
   }
-  const orders = new OrdersStore(clients.documentClient, tableNames.orders);
+  const orders = new OrdersStore(clients.documents, tableNames.orders);
   // Window 1 is [start, start + 1 min): an order placed early in it is indexed before its batch runs.
   early = order(start + 10 * SECOND, 2);
   await orders.put(early);

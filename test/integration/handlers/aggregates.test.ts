@@ -51,12 +51,12 @@ function freshProduct(): Product {
 }
 
 function prices(): PriceStore {
-  return new PriceStore(stack.clients.documentClient, names);
+  return new PriceStore(stack.clients.documents, names);
 }
 
 function dependencies(overrides: Partial<AggregatesDependencies> = {}): AggregatesDependencies {
   return {
-    baseline: new AggregatesStore(stack.clients.documentClient, names.aggregates),
+    baseline: new AggregatesStore(stack.clients.documents, names.aggregates),
     prices: prices(),
     ...overrides,
   };
@@ -244,7 +244,7 @@ describe('rich path: one decision per aggregate row', () => {
     // The triggering row is in the table too, as it is when its stream record arrives.
     await putWindow(row);
     const seen: unknown[] = [];
-    const reader = new AggregatesStore(stack.clients.documentClient, names.aggregates);
+    const reader = new AggregatesStore(stack.clients.documents, names.aggregates);
 
     await processAggregateRecords([streamRecord(row)], {
       ...dependencies(),
@@ -316,7 +316,7 @@ describe('rich path: failures', () => {
 
     const { failures, stats } = await processAggregateRecords(
       records,
-      dependencies({ prices: new FailingPriceStore(stack.clients.documentClient, names) }),
+      dependencies({ prices: new FailingPriceStore(stack.clients.documents, names) }),
     );
 
     expect([...failures.keys()].sort()).toEqual(

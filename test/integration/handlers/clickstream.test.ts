@@ -40,12 +40,12 @@ function freshProduct(accept: (product: Product) => boolean = () => true): Produ
 
 function dependencies(
   activity = new SessionActivity(),
-  demand = new DemandStore(stack.clients.documentClient, names.demand),
+  demand = new DemandStore(stack.clients.documents, names.demand),
 ) {
   return {
     demand,
-    quarantine: new QuarantineStore(stack.clients.documentClient, names.quarantine),
-    prices: new PriceStore(stack.clients.documentClient, names),
+    quarantine: new QuarantineStore(stack.clients.documents, names.quarantine),
+    prices: new PriceStore(stack.clients.documents, names),
     activity,
   };
 }
@@ -118,14 +118,14 @@ describe('fast path: counting', () => {
     const minute = minuteOf(toIso(Date.now()));
     await processClickRecords(clickRecordsOf(event.Records), dependencies());
     const counters = await demandItem(product.productId, minute);
-    const price = await new PriceStore(stack.clients.documentClient, names).getProduct(product.productId);
+    const price = await new PriceStore(stack.clients.documents, names).getProduct(product.productId);
 
     // Again, in the same environment and in a fresh one (a new Lambda container).
     const again = await processClickRecords(clickRecordsOf(event.Records), dependencies());
 
     expect(again.stats.keys).toEqual({ counted: 0, counted_remainder: 0, already_counted: 1 });
     expect(await demandItem(product.productId, minute)).toEqual(counters);
-    expect(await new PriceStore(stack.clients.documentClient, names).getProduct(product.productId)).toEqual(price);
+    expect(await new PriceStore(stack.clients.documents, names).getProduct(product.productId)).toEqual(price);
   });
 
   it('ends with exact counts when a crash after some writes is followed by redelivery', async () => {
@@ -147,7 +147,7 @@ describe('fast path: counting', () => {
     }
     await processClickRecords(
       records,
-      dependencies(new SessionActivity(), new CrashingDemandStore(stack.clients.documentClient, names.demand)),
+      dependencies(new SessionActivity(), new CrashingDemandStore(stack.clients.documents, names.demand)),
     );
     // Lambda redelivers the whole batch to a new environment.
     const retry = await processClickRecords(records, dependencies());
@@ -242,7 +242,7 @@ describe('fast path: a dead letter whose batch was never judged', () => {
         ])
       ).Records,
     );
-    const log = new SessionLogStore(stack.clients.documentClient, names.sessionLog);
+    const log = new SessionLogStore(stack.clients.documents, names.sessionLog);
     const live = { ...dependencies(new SessionActivity({ sessionLog: true })), sessionLog: log };
     await processClickRecords(records.slice(0, 3), live);
     await processClickRecords(records.slice(7), live);
@@ -279,7 +279,7 @@ describe('fast path: cold start', () => {
     expect(failures.size).toBe(0);
     expect(stats.counted).toBe(150);
     expect(stats.decisions).toEqual({ applied: 0, no_change: 0, duplicate: 0 });
-    const priced = await new PriceStore(stack.clients.documentClient, names).getProduct(product.productId);
+    const priced = await new PriceStore(stack.clients.documents, names).getProduct(product.productId);
     expect(priced).toMatchObject({ price: product.price, version: product.version });
   });
 });
@@ -331,7 +331,7 @@ describe('fast path: bots and pricing', () => {
       expect([...new Set(failures.values())]).toEqual([]);
     }
 
-    const priced = await new PriceStore(stack.clients.documentClient, names).getProduct(product.productId);
+    const priced = await new PriceStore(stack.clients.documents, names).getProduct(product.productId);
     const oneStep = Math.floor((product.basePrice * 10) / 100);
     expect(priced?.price).toBeGreaterThan(product.price);
     expect(priced?.price).toBeLessThanOrEqual(product.basePrice + oneStep);

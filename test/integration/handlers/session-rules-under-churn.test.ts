@@ -49,7 +49,7 @@ async function viewsCounted(
     await putRecords(stack.clients.kinesis, streamName, batch);
     await running.waitForIdle();
   }
-  const demand = new DemandStore(stack.clients.documentClient, tables.demand);
+  const demand = new DemandStore(stack.clients.documents, tables.demand);
   const [counts] = await demand.minutes(product, MINUTE, 1);
   return counts?.views ?? 0;
 }

@@ -94,7 +94,7 @@ async function viewsOnScratchStream(
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function viewsCounted(product = productId): Promise<number> {
-  const [minute] = await new DemandStore(stack.clients.documentClient, stack.tableNames.demand).minutes(
+  const [minute] = await new DemandStore(stack.clients.documents, stack.tableNames.demand).minutes(
     product,
     minuteOf(toIso(at)),
     1,

@@ -29,7 +29,7 @@ const order: Order = {
 describe('orders store', () => {
   it('writes an order with its time bucket, readable through the time-bucket index', async () => {
     const { orders: tableName } = await scratchTables(stack.clients, 'orders-store');
-    const store = new OrdersStore(stack.clients.documentClient, tableName);
+    const store = new OrdersStore(stack.clients.documents, tableName);
 
     expect(await store.put(order)).toBe('created');
 
@@ -52,7 +52,7 @@ describe('orders store', () => {
 
   it('writes an order once: a retried or replayed put changes nothing', async () => {
     const { orders: tableName } = await scratchTables(stack.clients, 'orders-once');
-    const store = new OrdersStore(stack.clients.documentClient, tableName);
+    const store = new OrdersStore(stack.clients.documents, tableName);
 
     expect(await store.put(order)).toBe('created');
     expect(await store.put({ ...order, quantity: 5 })).toBe('existing');
@@ -65,7 +65,7 @@ describe('orders store', () => {
 
   it('refuses an invalid order, naming the field, and writes nothing', async () => {
     const { orders: tableName } = await scratchTables(stack.clients, 'orders-invalid');
-    const store = new OrdersStore(stack.clients.documentClient, tableName);
+    const store = new OrdersStore(stack.clients.documents, tableName);
 
     await expect(store.put({ ...order, unitPrice: 19.99 })).rejects.toThrow(InvalidInputError);
     await expect(store.put({ ...order, unitPrice: 19.99 })).rejects.toThrow(/unitPrice/);
@@ -84,7 +84,7 @@ describe('orders store: placing an order takes stock', () => {
     await loadCatalogue(stack.clients.documentClient, names.products, [
       { ...(product as NonNullable<typeof product>), productId: order.productId, inventory },
     ]);
-    const store = new OrdersStore(stack.clients.documentClient, names.orders, names.products);
+    const store = new OrdersStore(stack.clients.documents, names.orders, names.products);
     const inventoryNow = async () => {
       const { Item } = await stack.clients.documentClient.send(
         new GetCommand({ TableName: names.products, Key: { [PRODUCT_KEY]: order.productId } }),

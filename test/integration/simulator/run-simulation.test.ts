@@ -44,6 +44,7 @@ async function target(prefix: string, catalogue: readonly Product[]): Promise<Si
     kinesis: stack.clients.kinesis,
     streamName,
     documentClient: stack.clients.documentClient,
+    documents: stack.clients.documents,
     productsTable: names.products,
     ordersTable: names.orders,
   };

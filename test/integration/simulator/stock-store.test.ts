@@ -24,7 +24,7 @@ async function stocked(prefix: string, inventory: number) {
     );
     return Item;
   };
-  return { store: new StockStore(stack.clients.documentClient, names.products), productId, item, names };
+  return { store: new StockStore(stack.clients.documents, names.products), productId, item, names };
 }
 
 describe('stock store: deliveries', () => {

@@ -1,28 +1,24 @@
 import { BatchWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { toIso } from '../../../functions/domain/time.js';
 import { DemandStore, watermarkAttribute } from '../../../functions/store/demand-store.js';
-import { createLocalClients } from '../../../local/clients.js';
+import type { DynamoDbDocuments } from '../../../functions/store/dynamodb-documents.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
 
 const stack = useLocalStack();
 let table: string;
-const pageClients = createLocalClients(stack.endpoints);
-afterAll(() => pageClients.destroy());
-
-/** A real DynamoDB Local client whose Queries come back in pages of `limit` items, as a 1 MB page would cut them. */
+/** The real calls to DynamoDB Local, but Queries come back in pages of `limit` items, as a 1 MB page would cut them. */
 const pagesOf = (limit: number) => {
   const queries: number[] = [];
-  pageClients.documentClient.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName !== 'QueryCommand') return next(args);
+  const documents = stack.clients.documents;
+  const client: DynamoDbDocuments = Object.assign(Object.create(documents) as DynamoDbDocuments, {
+    query(input: QueryCommandInput) {
       queries.push(1);
-      return next({ ...args, input: { ...(args.input as QueryCommandInput), Limit: limit } });
+      return documents.query({ ...input, Limit: limit });
     },
-    { step: 'initialize', name: 'smallQueryPages' },
-  );
-  return queries;
+  });
+  return { queries, client };
 };
 
 const LAST_MINUTE = Date.UTC(2026, 10, 20, 12, 0);
@@ -51,8 +47,8 @@ beforeAll(async () => {
 
 describe('DemandStore.minutes', () => {
   it('reads every page of a long range: no minute with demand reads as zero', async () => {
-    const queries = pagesOf(7);
-    const store = new DemandStore(pageClients.documentClient, table);
+    const { queries, client } = pagesOf(7);
+    const store = new DemandStore(client, table);
 
     const minutes = await store.minutes('P1', toIso(LAST_MINUTE), MINUTES + 5);
 

@@ -60,7 +60,7 @@ describe('the rich path progress item', () => {
 
     beforeAll(async () => {
       const { pricingConfig } = await createScratchTables(stack.clients.dynamodb, ['pricingConfig']);
-      store = new RichPathProgressStore(stack.clients.documentClient, pricingConfig);
+      store = new RichPathProgressStore(stack.clients.documents, pricingConfig);
     });
 
     // The Glue job's own writer (glue/job/clickprice/progress.py) on the same table: the same rule.
@@ -68,7 +68,7 @@ describe('the rich path progress item', () => {
       'is written by the Glue job’s Python under the same rule',
       async () => {
         const { pricingConfig } = await createScratchTables(stack.clients.dynamodb, ['pricingConfig']);
-        const tableStore = new RichPathProgressStore(stack.clients.documentClient, pricingConfig);
+        const tableStore = new RichPathProgressStore(stack.clients.documents, pricingConfig);
         const [older, newer] = [...vectors].sort((a, b) => a.input.windowEnd.localeCompare(b.input.windowEnd)) as [
           Vector,
           Vector,

@@ -32,7 +32,7 @@ const MINUTE_MS = 60_000;
 beforeAll(async () => {
   const { sessionLog } = await createScratchTables(stack.clients.dynamodb, ['sessionLog']);
   tableName = sessionLog;
-  store = new SessionLogStore(stack.clients.documentClient, sessionLog);
+  store = new SessionLogStore(stack.clients.documents, sessionLog);
 });
 
 const VERDICTS: Verdict[] = ['count', 'duplicate', 'bot', 'over_session_cap'];

@@ -28,10 +28,10 @@ describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => 
     glue = await startFakeGlue({ stopPolls: 3, jobs: [JOB] });
     const names = await createScratchTables(stack.clients.dynamodb, ['pricingConfig', 'priceHistory']);
     restartTables = names;
-    const { documentClient } = stack.clients;
-    restarts = new GlueRestartStore(documentClient, names);
+    const { documents } = stack.clients;
+    restarts = new GlueRestartStore(documents, names);
     control = new PipelineControl({ glue: new GlueJobRuns(glue.connection, JOB), restarts });
-    history = new PriceHistoryStore(documentClient, names.priceHistory);
+    history = new PriceHistoryStore(documents, names.priceHistory);
     await new GlueJobRuns(glue.connection, JOB).start();
     return () => glue.close();
   });
@@ -105,7 +105,7 @@ describe('PipelineControl.restartGlue with a Glue run that stops slowly', () => 
     }
     const raced = new PipelineControl({
       glue: new Raced(glue.connection, JOB),
-      restarts: new GlueRestartStore(stack.clients.documentClient, restartTables),
+      restarts: new GlueRestartStore(stack.clients.documents, restartTables),
     });
 
     const { status, answer } = await raced.restartGlue({ actor: 'alice', reason: 'after maintenance' });

@@ -43,8 +43,8 @@ async function writeConfig(config: PricingConfigInput): Promise<void> {
 /** A store whose ops clock reads `at` (automated decisions take their time from the trigger). */
 function storeAt(at: () => string = () => toIso(Date.now()), cacheTtlMs = 0): PriceStore {
   const clock = () => toEpochMs(at());
-  const configStore = new PricingConfigStore(stack.clients.documentClient, names, { cacheTtlMs, clock });
-  return new PriceStore(stack.clients.documentClient, names, { clock, configStore });
+  const configStore = new PricingConfigStore(stack.clients.documents, names, { cacheTtlMs, clock });
+  return new PriceStore(stack.clients.documents, names, { clock, configStore });
 }
 
 /** A busy product's demand doubled, orders confirming it (1 unit sold a period: stock lasts). */
