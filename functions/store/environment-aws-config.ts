@@ -12,7 +12,7 @@ import type { SdkClientConfig } from './signed-aws-request.js';
 const DEFAULT_MAX_ATTEMPTS = 3;
 
 export function environmentAwsConfig(environment: NodeJS.ProcessEnv = process.env): SdkClientConfig {
-  const region = environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION;
+  const region = environment.AWS_REGION;
   const attempts = maxAttempts(environment.AWS_MAX_ATTEMPTS);
   return {
     credentials: defaultProvider(),

@@ -70,26 +70,31 @@ export interface AwsRequest {
 
 /** Signs and sends requests to one AWS service (`service` is its signing name: `s3`, `lambda`, `monitoring`). */
 export class SignedAwsRequests {
-  private readonly signer: Promise<SignatureV4>;
+  /** Made at the first call: a missing region fails that call, not the module's load. */
+  private signer: Promise<SignatureV4> | undefined;
   private readonly retries: StandardRetryStrategy;
 
   constructor(
     private readonly config: SdkClientConfig,
-    service: string,
+    private readonly service: string,
     private readonly options: SigningOptions = {},
   ) {
     this.retries = new StandardRetryStrategy(config.maxAttempts);
-    this.signer = config.region().then(
+  }
+
+  private signerOf(): Promise<SignatureV4> {
+    this.signer ??= this.config.region().then(
       (region) =>
         new SignatureV4({
-          service,
+          service: this.service,
           region,
-          credentials: config.credentials,
-          sha256: config.sha256,
-          uriEscapePath: options.uriEscapePath ?? true,
-          applyChecksum: options.applyChecksum ?? false,
+          credentials: this.config.credentials,
+          sha256: this.config.sha256,
+          uriEscapePath: this.options.uriEscapePath ?? true,
+          applyChecksum: this.options.applyChecksum ?? false,
         }),
     );
+    return this.signer;
   }
 
   region(): Promise<string> {
@@ -185,7 +190,7 @@ export class SignedAwsRequests {
       },
       body,
     });
-    const signed = await (await this.signer).sign(unsigned, { signingDate: this.options.clock?.() ?? new Date() });
+    const signed = await (await this.signerOf()).sign(unsigned, { signingDate: this.options.clock?.() ?? new Date() });
     // The handler only warns when `requestTimeout` passes: the signal ends the attempt, body read included.
     const deadline = AbortSignal.timeout(timeoutMs);
     try {
@@ -269,14 +274,22 @@ export class AwsServiceError extends Error {
 /** The protocol's blobs: bytes as base64 (read from the holder: JSON.stringify turns a Buffer into an object first). */
 function bytesAsBase64(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const original = this[key];
-  return original instanceof Uint8Array
-    ? Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64')
-    : value;
+  if (ArrayBuffer.isView(original)) {
+    return Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64');
+  }
+  return original instanceof ArrayBuffer ? Buffer.from(original).toString('base64') : value;
 }
+
+/**
+ * Errors their service's model marks retryable (the SDK's clients read it as `$retryable`), which
+ * the generic classification does not know: DynamoDB's, for a global table's concurrent write.
+ */
+const RETRYABLE_BY_MODEL = new Set(['ReplicatedWriteConflictException']);
 
 /** How the SDK's retry middleware classifies a failed attempt. */
 function retryErrorType(error: SdkError): RetryErrorType {
   if (isThrottlingError(error)) return 'THROTTLING';
+  if (RETRYABLE_BY_MODEL.has(error.name)) return 'TRANSIENT';
   if (isTransientError(error)) return 'TRANSIENT';
   if (isServerError(error)) return 'SERVER_ERROR';
   return 'CLIENT_ERROR';
