@@ -19,11 +19,12 @@ export interface CannedAnswer {
 
 /**
  * A loopback server standing in for an AWS endpoint: it keeps every request as it arrived and gives
- * the canned answer, for tests of requests made without an SDK client.
+ * the canned answers in turn (the last one again once they run out), for tests of requests made
+ * without an SDK client.
  */
 export async function startCapturingServer(answer: CannedAnswer) {
   const captured: CapturedRequest[] = [];
-  const current = { answer };
+  let answers = [answer];
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -33,16 +34,17 @@ export async function startCapturingServer(answer: CannedAnswer) {
       headers: request.headers,
       body: Buffer.concat(chunks),
     });
-    response.writeHead(current.answer.status, current.answer.headers);
-    response.end(current.answer.body);
+    const next = (answers.length > 1 ? answers.shift() : answers[0]) as CannedAnswer;
+    response.writeHead(next.status, next.headers);
+    response.end(next.body);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     captured,
-    answer(next: CannedAnswer) {
-      current.answer = next;
+    answer(...next: [CannedAnswer, ...CannedAnswer[]]) {
+      answers = next;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

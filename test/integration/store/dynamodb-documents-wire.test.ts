@@ -4,9 +4,6 @@
  * a global table's write conflict) is read alike, and a retried transaction carries the same
  * idempotency token as its first attempt, as the SDK sends it.
  */
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -16,53 +13,38 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SignedDynamoDbDocuments } from '../../../functions/store/dynamodb-documents.js';
+import { type CannedAnswer, startCapturingServer } from '../../helpers/capturing-server.js';
 
-interface Canned {
-  readonly status: number;
-  readonly body: unknown;
+/** An answer of DynamoDB's JSON protocol; an error's type goes in its header too, as DynamoDB sends it. */
+function canned(status: number, body: Record<string, unknown>): CannedAnswer {
+  const type = typeof body.__type === 'string' ? body.__type.split('#').pop() : undefined;
+  return {
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.0', ...(type ? { 'x-amzn-errortype': type } : {}) },
+    body: JSON.stringify(body),
+  };
 }
 
-interface Received {
-  readonly target: string;
-  readonly body: Record<string, unknown>;
-}
+const ok = (body: Record<string, unknown> = {}) => canned(200, body);
 
+let server: Awaited<ReturnType<typeof startCapturingServer>>;
 let endpoint: string;
-let close: () => Promise<void>;
-/** What the server answers next, in order; the last one again once they run out. */
-let answers: Canned[] = [];
-let received: Received[] = [];
+
+/** The requests received since the last call: their X-Amz-Target and JSON body. */
+function received(): { target: string; body: Record<string, unknown> }[] {
+  return server.captured.splice(0).map((request) => ({
+    target: String(request.headers['x-amz-target']),
+    body: JSON.parse(request.body.toString('utf8')) as Record<string, unknown>,
+  }));
+}
 
 beforeAll(async () => {
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({
-        target: String(request.headers['x-amz-target']),
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-      });
-      const answer = (answers.length > 1 ? answers.shift() : answers[0]) as Canned;
-      const type = (answer.body as { __type?: string }).__type;
-      response.writeHead(answer.status, {
-        'content-type': 'application/x-amz-json-1.0',
-        ...(type ? { 'x-amzn-errortype': type.split('#').pop() } : {}),
-      });
-      response.end(JSON.stringify(answer.body));
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () =>
-    new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  server = await startCapturingServer(ok());
+  endpoint = server.endpoint;
 });
-afterAll(() => close());
+afterAll(() => server.close());
 beforeEach(() => {
-  received = [];
+  received();
 });
 
 function clients() {
@@ -77,10 +59,7 @@ function clients() {
   };
 }
 
-const serverError: Canned = {
-  status: 500,
-  body: { __type: 'com.amazonaws.dynamodb#InternalServerError', message: 'x' },
-};
+const serverError = canned(500, { __type: 'com.amazonaws.dynamodb#InternalServerError', message: 'x' });
 const TRANSACTION = {
   TransactItems: [
     { Put: { TableName: 'prices', Item: { productId: 'P1', price: 1299, tag: new Uint8Array([1, 2]) } } },
@@ -91,15 +70,14 @@ const TRANSACTION = {
 describe('a transaction retried after a lost answer', () => {
   it('carries one idempotency token on every attempt, as the SDK sends it, and a new one per call', async () => {
     const { sdk, signed } = clients();
-    answers = [serverError, { status: 200, body: {} }];
+    server.answer(serverError, ok());
     await sdk.send(new TransactWriteCommand(TRANSACTION));
-    const sdkTokens = received.map((request) => request.body.ClientRequestToken);
-    received = [];
-    answers = [serverError, { status: 200, body: {} }];
+    const sdkTokens = received().map((request) => request.body.ClientRequestToken);
+    server.answer(serverError, ok());
     await signed.transactWrite(TRANSACTION);
-    answers = [{ status: 200, body: {} }];
+    server.answer(ok());
     await signed.transactWrite(TRANSACTION);
-    const tokens = received.map((request) => request.body.ClientRequestToken);
+    const tokens = received().map((request) => request.body.ClientRequestToken);
 
     expect(sdkTokens).toHaveLength(2);
     expect(sdkTokens[0]).toBe(sdkTokens[1]);
@@ -111,10 +89,10 @@ describe('a transaction retried after a lost answer', () => {
 
   it('sends the same transaction the SDK sends, but for the token', async () => {
     const { sdk, signed } = clients();
-    answers = [{ status: 200, body: {} }];
+    server.answer(ok());
     await sdk.send(new TransactWriteCommand(TRANSACTION));
     await signed.transactWrite(TRANSACTION);
-    const [fromSdk, fromSigned] = received.map(({ target, body }) => ({
+    const [fromSdk, fromSigned] = received().map(({ target, body }) => ({
       target,
       body: { ...body, ClientRequestToken: 'token' },
     }));
@@ -124,29 +102,26 @@ describe('a transaction retried after a lost answer', () => {
 
   it('keeps a token its caller chose', async () => {
     const { signed } = clients();
-    answers = [{ status: 200, body: {} }];
+    server.answer(ok());
     await signed.transactWrite({ ...TRANSACTION, ClientRequestToken: 'chosen' });
 
-    expect(received[0]?.body.ClientRequestToken).toBe('chosen');
+    expect(received()[0]?.body.ClientRequestToken).toBe('chosen');
   });
 });
 
 describe('what DynamoDB left unprocessed', () => {
   it('reads UnprocessedItems of a batch write as the SDK does', async () => {
     const { sdk, signed } = clients();
-    answers = [
-      {
-        status: 200,
-        body: {
-          UnprocessedItems: {
-            quarantine: [
-              { PutRequest: { Item: { id: { S: 'q1' }, raw: { B: 'AQID' }, size: { N: '3' } } } },
-              { DeleteRequest: { Key: { id: { S: 'q2' } } } },
-            ],
-          },
+    server.answer(
+      ok({
+        UnprocessedItems: {
+          quarantine: [
+            { PutRequest: { Item: { id: { S: 'q1' }, raw: { B: 'AQID' }, size: { N: '3' } } } },
+            { DeleteRequest: { Key: { id: { S: 'q2' } } } },
+          ],
         },
-      },
-    ];
+      }),
+    );
     const input = {
       RequestItems: {
         quarantine: [
@@ -157,6 +132,7 @@ describe('what DynamoDB left unprocessed', () => {
     };
     const { $metadata: _, ...fromSdk } = await sdk.send(new BatchWriteCommand(input));
     const fromSigned = await signed.batchWrite(input);
+    const [sdkRequest, signedRequest] = received();
 
     expect(fromSigned).toStrictEqual(fromSdk);
     expect(fromSigned.UnprocessedItems?.quarantine?.[0]?.PutRequest?.Item).toEqual({
@@ -164,22 +140,19 @@ describe('what DynamoDB left unprocessed', () => {
       raw: new Uint8Array([1, 2, 3]),
       size: 3,
     });
-    expect(received[1]?.body).toEqual(received[0]?.body);
+    expect(signedRequest?.body).toEqual(sdkRequest?.body);
   });
 
   it('reads Responses and UnprocessedKeys of a batch get as the SDK does', async () => {
     const { sdk, signed } = clients();
-    answers = [
-      {
-        status: 200,
-        body: {
-          Responses: { products: [{ productId: { S: 'P1' }, price: { N: '1299' }, tags: { SS: ['a', 'b'] } }] },
-          UnprocessedKeys: {
-            products: { Keys: [{ productId: { S: 'P2' } }], ProjectionExpression: 'productId, price' },
-          },
+    server.answer(
+      ok({
+        Responses: { products: [{ productId: { S: 'P1' }, price: { N: '1299' }, tags: { SS: ['a', 'b'] } }] },
+        UnprocessedKeys: {
+          products: { Keys: [{ productId: { S: 'P2' } }], ProjectionExpression: 'productId, price' },
         },
-      },
-    ];
+      }),
+    );
     const input = {
       RequestItems: {
         products: { Keys: [{ productId: 'P1' }, { productId: 'P2' }], ProjectionExpression: 'productId, price' },
@@ -187,28 +160,28 @@ describe('what DynamoDB left unprocessed', () => {
     };
     const { $metadata: _, ...fromSdk } = await sdk.send(new BatchGetCommand(input));
     const fromSigned = await signed.batchGet(input);
+    const [sdkRequest, signedRequest] = received();
 
     expect(fromSigned).toStrictEqual(fromSdk);
     expect(fromSigned.UnprocessedKeys?.products?.Keys).toEqual([{ productId: 'P2' }]);
-    expect(received[1]?.body).toEqual(received[0]?.body);
+    expect(signedRequest?.body).toEqual(sdkRequest?.body);
   });
 });
 
 describe('a global table’s write conflict', () => {
   it('is retried, as the SDK retries it (its model marks it retryable)', async () => {
     const { sdk, signed } = clients();
-    const conflict: Canned = {
-      status: 400,
-      body: { __type: 'com.amazonaws.dynamodb.v20120810#ReplicatedWriteConflictException', message: 'conflict' },
-    };
-    answers = [conflict, { status: 200, body: {} }];
+    const conflict = canned(400, {
+      __type: 'com.amazonaws.dynamodb.v20120810#ReplicatedWriteConflictException',
+      message: 'conflict',
+    });
+    server.answer(conflict, ok());
     await sdk.send(new TransactWriteCommand(TRANSACTION));
-    const sdkAttempts = received.length;
-    received = [];
-    answers = [conflict, { status: 200, body: {} }];
+    const sdkAttempts = received().length;
+    server.answer(conflict, ok());
     await signed.transactWrite(TRANSACTION);
 
     expect(sdkAttempts).toBe(2);
-    expect(received).toHaveLength(2);
+    expect(received()).toHaveLength(2);
   });
 });

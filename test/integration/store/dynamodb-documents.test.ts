@@ -129,27 +129,15 @@ describe('put and get', () => {
   });
 
   /** The document as it is read back: bytes as Uint8Array (a Buffer's too), undefined attributes gone. */
-  const readBack = {
-    text: 'plain text, ünïcode ✓ and "quotes"',
-    empty: '',
-    integer: 42,
-    zero: 0,
-    negative: -17,
-    float: 3.25,
-    negativeFloat: -0.001,
-    largeSafeInteger: Number.MAX_SAFE_INTEGER,
-    yes: true,
-    no: false,
-    nothing: null,
-    nested: { level: { list: ['x', 1, { deeper: null }], flag: true }, emptyMap: {}, emptyList: [] },
-    list: ['a', 2, -2.5, false, null, ['inner'], { key: 'value' }],
-    strings: new Set(['red', 'green', '']),
-    numbers: new Set([1, 2.5, -3]),
-    bytes: new Uint8Array([0, 1, 2, 127, 128, 253, 254, 255]),
-    buffer: new Uint8Array(Buffer.from('hello, bytes')),
-    nestedBytes: { inMap: new Uint8Array([9, 8, 7]), inList: [new Uint8Array([6, 5, 4])] },
-    byteSet: new Set([new Uint8Array([1]), new Uint8Array([2, 3])]),
-  };
+  const readBack = (() => {
+    const { missing: _, nested, buffer, nestedBytes, ...unchanged } = document();
+    return {
+      ...unchanged,
+      nested: { level: { list: nested.level.list, flag: true }, emptyMap: {}, emptyList: [] },
+      buffer: new Uint8Array(buffer),
+      nestedBytes: { inMap: nestedBytes.inMap, inList: [new Uint8Array([6, 5, 4])] },
+    };
+  })();
 
   it('writes every kind of value as the SDK does: what either client wrote, either reads back the same', async () => {
     const productId = 'P-put-get';
