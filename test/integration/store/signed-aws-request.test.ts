@@ -1,6 +1,6 @@
 /**
- * The Lambda, CloudWatch and Glue calls made without their SDK clients (lambda-api.ts, cloudwatch-api.ts,
- * glue-job-runs.ts),
+ * The Lambda, CloudWatch, Glue and DynamoDB calls made without their SDK clients (lambda-api.ts,
+ * cloudwatch-api.ts, glue-job-runs.ts, dynamodb-documents.ts),
  * checked two ways against a loopback server that captures what arrives: each request is the one the
  * SDK client sends for the same call (method, path, protocol headers, body), and botocore's SigV4
  * signer (boto3's, the pinned one of the Glue suites) computes the very Authorization header sent.
@@ -10,8 +10,10 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchStopJobRunCommand, GetJobRunsCommand, GlueClient, StartJobRunCommand } from '@aws-sdk/client-glue';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchApi, type MetricDataQuery } from '../../../functions/store/cloudwatch-api.js';
+import { SignedDynamoDbDocuments } from '../../../functions/store/dynamodb-documents.js';
 import { GlueJobRuns } from '../../../functions/store/glue-job-runs.js';
 import { LambdaApi } from '../../../functions/store/lambda-api.js';
 import { type CapturedRequest, startCapturingServer } from '../../helpers/capturing-server.js';
@@ -74,7 +76,7 @@ function shape(request: CapturedRequest) {
 
 if (!runsPythonSuites) warnSkipped('signed-aws-request');
 
-describe.skipIf(!runsPythonSuites)('Lambda, CloudWatch and Glue calls signed without their clients', () => {
+describe.skipIf(!runsPythonSuites)('Lambda, CloudWatch, Glue and DynamoDB calls signed without their clients', () => {
   let server: Awaited<ReturnType<typeof startCapturingServer>>;
   let endpoint: string;
   let captured: CapturedRequest[];
@@ -221,6 +223,37 @@ describe.skipIf(!runsPythonSuites)('Lambda, CloudWatch and Glue calls signed wit
     [sent, sdkSent] = captured.splice(0) as [CapturedRequest, CapturedRequest];
     expect(shape(sent)).toEqual(shape(sdkSent));
     expect(sent.headers.authorization).toBe(botocoreAuthorization('glue', sent, endpoint));
+    client.destroy();
+  });
+
+  it('writes to DynamoDB as its document client does, signed as botocore signs it', async () => {
+    const documents = new SignedDynamoDbDocuments(config(), endpoint);
+    const client = DynamoDBDocumentClient.from(new DynamoDBClient(sdk()), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    const put = {
+      TableName: 'clickprice-dev-session-log',
+      Item: { shardId: 'clicks/shardId-000000000000', entry: new Uint8Array([0x1b, 0x00, 0xff]), n: 3 },
+      ConditionExpression: 'attribute_not_exists(shardId)',
+    };
+    answer(200, { 'content-type': 'application/x-amz-json-1.0' }, '{}');
+    await documents.put(put);
+    await client.send(new PutCommand(put));
+    let [sent, sdkSent] = captured.splice(0) as [CapturedRequest, CapturedRequest];
+    expect(shape(sent)).toEqual(shape(sdkSent));
+    expect(sent.headers.authorization).toBe(botocoreAuthorization('dynamodb', sent, endpoint));
+
+    const transaction = { TransactItems: [{ Put: put }, { Put: { ...put, Item: { ...put.Item, n: 4 } } }] };
+    await documents.transactWrite(transaction);
+    await client.send(new TransactWriteCommand(transaction));
+    [sent, sdkSent] = captured.splice(0) as [CapturedRequest, CapturedRequest];
+    // Each side's idempotency token is its own random one.
+    const withoutToken = (request: CapturedRequest) => {
+      const { body, ...rest } = shape(request);
+      return { ...rest, body: { ...body, ClientRequestToken: 'token' } };
+    };
+    expect(withoutToken(sent)).toEqual(withoutToken(sdkSent));
+    expect(sent.headers.authorization).toBe(botocoreAuthorization('dynamodb', sent, endpoint));
     client.destroy();
   });
 });
