@@ -1,6 +1,7 @@
 /**
- * AWS calls made with what an SDK client the function already has carries: its credentials, its
- * SHA-256, its HTTP handler, and the SDK's own SigV4 signer. A function that makes a call or two of a
+ * AWS calls made with what an SDK client's config carries (any client's, or the same read from the
+ * environment: environment-aws-config.ts): its credentials, its SHA-256, its HTTP handler, and the
+ * SDK's own SigV4 signer. A function that makes a call or two of a
  * service this way does not bundle that service's client: the S3 client would add about 190 KB to the
  * clickstream function, the Lambda and CloudWatch clients about 150 KB to the pipeline API (measured:
  * esbuild, minified). Each caller builds the request its service documents; this signs and sends it,
@@ -29,7 +30,7 @@ import type {
   SdkError,
 } from '@smithy/types';
 
-/** What a signed call takes from a client's resolved config (any SDK client's `config`). */
+/** What a signed call takes from a client's resolved config (any SDK client's `config`, or environmentAwsConfig). */
 export interface SdkClientConfig {
   readonly credentials: AwsCredentialIdentityProvider;
   readonly sha256: ChecksumConstructor | HashConstructor;
