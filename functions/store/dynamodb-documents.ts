@@ -66,29 +66,15 @@ export class SignedDynamoDbDocuments implements DynamoDbDocuments {
   }
 
   async get(input: GetCommandInput): Promise<Answer<GetCommandOutput>> {
-    const { Key, ...rest } = input;
-    const answer = await this.call('GetItem', { ...rest, Key: toWire(Key) });
-    return converted(answer, 'Item', fromWire);
+    return converted(await this.call('GetItem', wireInput(input)), 'Item', fromWire);
   }
 
   async put(input: PutCommandInput): Promise<Answer<PutCommandOutput>> {
-    const { Item, ExpressionAttributeValues, ...rest } = input;
-    const answer = await this.call('PutItem', {
-      ...rest,
-      Item: toWire(Item),
-      ExpressionAttributeValues: toWire(ExpressionAttributeValues),
-    });
-    return converted(answer, 'Attributes', fromWire);
+    return converted(await this.call('PutItem', wireInput(input)), 'Attributes', fromWire);
   }
 
   async update(input: UpdateCommandInput): Promise<Answer<UpdateCommandOutput>> {
-    const { Key, ExpressionAttributeValues, ...rest } = input;
-    const answer = await this.call('UpdateItem', {
-      ...rest,
-      Key: toWire(Key),
-      ExpressionAttributeValues: toWire(ExpressionAttributeValues),
-    });
-    return converted(answer, 'Attributes', fromWire);
+    return converted(await this.call('UpdateItem', wireInput(input)), 'Attributes', fromWire);
   }
 
   async query(input: QueryCommandInput): Promise<Answer<QueryCommandOutput>> {
@@ -108,14 +94,7 @@ export class SignedDynamoDbDocuments implements DynamoDbDocuments {
     const TransactItems = (input.TransactItems ?? []).map((item) => {
       const wire: Wire = {};
       for (const [kind, operation] of Object.entries(item)) {
-        if (operation === undefined) continue;
-        const { Key, Item, ExpressionAttributeValues, ...rest } = operation as Item;
-        wire[kind] = {
-          ...rest,
-          Key: toWire(Key as Item | undefined),
-          Item: toWire(Item as Item | undefined),
-          ExpressionAttributeValues: toWire(ExpressionAttributeValues as Item | undefined),
-        };
+        if (operation !== undefined) wire[kind] = wireInput(operation as Item);
       }
       return wire;
     });
@@ -156,12 +135,7 @@ export class SignedDynamoDbDocuments implements DynamoDbDocuments {
     operation: 'Query' | 'Scan',
     input: QueryCommandInput | ScanCommandInput,
   ): Promise<Answer<QueryCommandOutput>> {
-    const { ExpressionAttributeValues, ExclusiveStartKey, ...rest } = input;
-    const answer = await this.call(operation, {
-      ...rest,
-      ExpressionAttributeValues: toWire(ExpressionAttributeValues),
-      ExclusiveStartKey: toWire(ExclusiveStartKey),
-    });
+    const answer = await this.call(operation, wireInput(input));
     converted(answer, 'Items', (items: Wire[]) => items.map(fromWire));
     return converted(answer, 'LastEvaluatedKey', fromWire);
   }
@@ -190,6 +164,18 @@ export class SignedDynamoDbDocuments implements DynamoDbDocuments {
 /** A map of plain values as AttributeValues (binary ones stay bytes: awsJson sends them as base64). */
 function toWire(values: Item | undefined): Wire | undefined {
   return values === undefined ? undefined : (marshall(values, MARSHALL) as Wire);
+}
+
+/** The fields of an operation's input that hold plain values, which lib-dynamodb marshals too. */
+const VALUE_FIELDS = ['Key', 'Item', 'ExpressionAttributeValues', 'ExclusiveStartKey'] as const;
+
+/** An operation's input (or a transaction's item) with its value fields marshalled. */
+function wireInput(input: object): Item {
+  const wire: Item = { ...input };
+  for (const field of VALUE_FIELDS) {
+    if (wire[field] !== undefined) wire[field] = toWire(wire[field] as Item);
+  }
+  return wire;
 }
 
 /**
