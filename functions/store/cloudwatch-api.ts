@@ -5,7 +5,7 @@
  * CloudWatch's API reference documents it and the SDK sends it (with `x-amzn-query-mode`, CloudWatch
  * being query-compatible). Locally the same request reaches local/local-cloudwatch.ts.
  */
-import { type SdkClientConfig, SignedAwsRequests, serviceEndpoint } from './signed-aws-request.js';
+import { type SdkClientConfig, SignedAwsRequests } from './signed-aws-request.js';
 
 export interface MetricDataQuery {
   readonly Id: string;
@@ -44,7 +44,7 @@ export class CloudWatchApi {
     startMs: number,
     endMs: number,
   ): Promise<readonly MetricDataResult[]> {
-    const base = this.endpoint ?? serviceEndpoint('CLOUDWATCH', 'monitoring', await this.requests.region());
+    const base = await this.requests.endpoint('CLOUDWATCH', 'monitoring', this.endpoint);
     const { MetricDataResults = [] } = await this.requests.awsJson<{
       MetricDataResults?: { Id: string; Timestamps?: number[]; Values?: number[] }[];
     }>({

@@ -27,7 +27,7 @@ import type {
   UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { marshall, type marshallOptions, unmarshall } from '@aws-sdk/util-dynamodb';
-import { type SdkClientConfig, SignedAwsRequests, serviceEndpoint } from './signed-aws-request.js';
+import { type SdkClientConfig, SignedAwsRequests } from './signed-aws-request.js';
 
 /** An operation's answer without the SDK's `$metadata`. */
 type Answer<T> = Omit<T, '$metadata'>;
@@ -141,7 +141,7 @@ export class SignedDynamoDbDocuments implements DynamoDbDocuments {
   }
 
   private async call(operation: string, input: Item): Promise<Wire> {
-    const base = this.endpoint ?? serviceEndpoint('DYNAMODB', 'dynamodb', await this.requests.region());
+    const base = await this.requests.endpoint('DYNAMODB', 'dynamodb', this.endpoint);
     try {
       return await this.requests.awsJson<Wire>({
         url: new URL(base),

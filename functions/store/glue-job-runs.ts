@@ -12,7 +12,7 @@
  */
 import type { GlueRunView } from '../domain/pipeline-health.js';
 import { toIso } from '../domain/time.js';
-import { type SdkClientConfig, SignedAwsRequests, serviceEndpoint } from './signed-aws-request.js';
+import { type SdkClientConfig, SignedAwsRequests } from './signed-aws-request.js';
 
 /** The environment variable naming the Glue job to functions that read or restart it. */
 export const GLUE_JOB_NAME_ENV = 'GLUE_JOB_NAME';
@@ -109,7 +109,7 @@ export class GlueJobRuns {
 
   /** One Glue operation; Glue's error answer is thrown as an AwsServiceError named by its type. */
   private async call<T>(operation: string, input: Record<string, unknown>, idempotent = true): Promise<T> {
-    const base = this.endpoint ?? serviceEndpoint('GLUE', 'glue', await this.requests.region());
+    const base = await this.requests.endpoint('GLUE', 'glue', this.endpoint);
     return this.requests.awsJson<T>({
       url: new URL(base),
       version: '1.1',

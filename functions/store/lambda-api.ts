@@ -5,7 +5,7 @@
  * and a synchronous Invoke (`POST /2015-03-31/functions/{name}/invocations`), as Lambda's API reference
  * documents them. Locally the same requests reach the local Lambda API (local/local-lambda-service.ts).
  */
-import { AwsServiceError, type SdkClientConfig, SignedAwsRequests, serviceEndpoint } from './signed-aws-request.js';
+import { AwsServiceError, type SdkClientConfig, SignedAwsRequests } from './signed-aws-request.js';
 
 /** An event-source mapping as GetEventSourceMapping describes it (the fields read here). */
 export interface EventSourceMappingDescription {
@@ -59,7 +59,7 @@ export class LambdaApi {
   }
 
   private async url(path: string): Promise<URL> {
-    const base = this.endpoint ?? serviceEndpoint('LAMBDA', 'lambda', await this.requests.region());
+    const base = await this.requests.endpoint('LAMBDA', 'lambda', this.endpoint);
     return new URL(`${base.replace(/\/$/, '')}${path}`);
   }
 }

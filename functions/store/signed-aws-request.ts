@@ -73,6 +73,7 @@ export interface AwsRequest {
 export class SignedAwsRequests {
   /** Made at the first call: a missing region fails that call, not the module's load. */
   private signer: Promise<SignatureV4> | undefined;
+  private base: Promise<string> | undefined;
   private readonly retries: StandardRetryStrategy;
 
   constructor(
@@ -100,6 +101,19 @@ export class SignedAwsRequests {
 
   region(): Promise<string> {
     return this.config.region();
+  }
+
+  /**
+   * Where this service's calls go: `explicit` when the caller was given one, else its endpoint as
+   * serviceEndpoint finds it for the region. Found at the first call and kept: an instance speaks to
+   * one service, and its environment does not change.
+   */
+  endpoint(id: string, prefix: string, explicit: string | undefined): Promise<string> {
+    this.base ??=
+      explicit !== undefined
+        ? Promise.resolve(explicit)
+        : this.region().then((region) => serviceEndpoint(id, prefix, region));
+    return this.base;
   }
 
   /** The payload's SHA-256 in hex (S3 wants it in a header). */
