@@ -29,6 +29,8 @@ type ProductState = { -readonly [K in keyof PricedProduct]: PricedProduct[K] } &
 
 export class PricingDesk {
   private readonly states = new Map<string, ProductState>();
+  /** Each changed product's last change (epoch ms), which the fast path reads every second it is touched. */
+  private readonly lastChanges = new Map<string, number>();
   readonly changes: BacktestChange[] = [];
   decisions = 0;
 
@@ -60,8 +62,7 @@ export class PricingDesk {
 
   /** Until when (epoch ms) the product's last change holds it in its cooldown. */
   lastChangeMs(productId: string): number {
-    const last = this.states.get(productId)?.lastChangeAt ?? null;
-    return last === null ? Number.NEGATIVE_INFINITY : Date.parse(last);
+    return this.lastChanges.get(productId) ?? Number.NEGATIVE_INFINITY;
   }
 
   /** Runs the policy for one trigger and applies its decision; returns the change, if it made one. */
@@ -96,6 +97,7 @@ export class PricingDesk {
     };
     state.price = decision.newPrice;
     state.lastChangeAt = at;
+    this.lastChanges.set(productId, atMs);
     state.changesToday = { day: at.slice(0, 10), count: changesTodayAt(state.changesToday, at) + 1 };
     if (decision.reference.kind === 'set') state.demandReference = decision.reference.reference;
     if (decision.reference.kind === 'clear') state.demandReference = null;

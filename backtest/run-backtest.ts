@@ -12,7 +12,7 @@
  */
 import { type PreparedEvidence, prepareEvidence } from '../functions/domain/demand-evidence.js';
 import type { PricingConfig } from '../functions/domain/pricing-config.js';
-import { parametersFor } from '../functions/domain/pricing-config.js';
+import { type CategoryParameters, parametersFor } from '../functions/domain/pricing-config.js';
 import type { Product } from '../functions/domain/product.js';
 import { toIso } from '../functions/domain/time.js';
 import type { SimulatedRecord } from '../simulator/records.js';
@@ -116,10 +116,11 @@ export async function runArm(options: BacktestOptions, world: BacktestWorld): Pr
   model.warmUp();
   const policy = options.pricing === 'policy';
   const desk = policy ? new PricingDesk(options.catalogue, options.config, market, startTime) : null;
+  const parameters = new ParametersByCategory(options.config);
   const counts = policy ? new FastPathCounts() : null;
   const windows = policy ? await RichPathWindows.create(MINUTE_MS) : null;
   const fastPath = policy
-    ? new FastPathEvaluator(options.config, options.catalogue, counts as FastPathCounts, desk as PricingDesk)
+    ? new FastPathEvaluator(parameters, options.catalogue, counts as FastPathCounts, desk as PricingDesk)
     : null;
   const oracle = options.pricing === 'oracle' ? new OraclePrices(options.catalogue, model, market) : null;
   oracle?.setPrices(0);
@@ -150,7 +151,7 @@ export async function runArm(options: BacktestOptions, world: BacktestWorld): Pr
       if (offset % MINUTE_MS === 0) {
         market.sampleSoldOut();
         oracle?.setPrices(offset);
-        if (windows && desk) await closeWindow(windows, desk, options, market, until - MINUTE_MS);
+        if (windows && desk) await closeWindow(windows, desk, parameters, options, market, until - MINUTE_MS);
       }
       // Hourly, not every minute: a walk of every product's kept minutes, and no read reaches back 3 hours.
       if (offset % HOUR_MS === 0) {
@@ -182,6 +183,7 @@ function accept(record: SimulatedRecord) {
 async function closeWindow(
   windows: RichPathWindows,
   desk: PricingDesk,
+  parameters: ParametersByCategory,
   options: BacktestOptions,
   market: Market,
   startMs: number,
@@ -195,9 +197,7 @@ async function closeWindow(
   const rows = await windows.close(startMs, products);
   const windowEnd = toIso(startMs + windows.windowMs);
   for (const row of rows) {
-    const params = parametersFor(options.config, row.category);
-    const earlier = params.baselinePeriods + Math.max(...params.detectionSpans) - 1;
-    const periods = windows.windowsBefore(row.productId, startMs, earlier);
+    const periods = windows.windowsBefore(row.productId, startMs, parameters.of(row.category).lookback - 1);
     periods.push({ views: row.views, carts: row.carts, purchases: row.purchases, units: row.units });
     desk.decide(
       row.productId,
@@ -220,7 +220,7 @@ class FastPathEvaluator {
   private readonly categories: ReadonlyMap<string, string>;
 
   constructor(
-    private readonly config: PricingConfig,
+    private readonly parameters: ParametersByCategory,
     catalogue: readonly Product[],
     private readonly counts: FastPathCounts,
     private readonly desk: PricingDesk,
@@ -232,11 +232,10 @@ class FastPathEvaluator {
     for (const [productId, eventTimeMs] of touched) {
       const category = this.categories.get(productId);
       if (category === undefined) continue;
-      const params = parametersFor(this.config, category);
+      const { params, lookback } = this.parameters.of(category);
       // The handler's cooldown memory: a product in its cooldown is not even read.
       if (this.desk.lastChangeMs(productId) + params.cooldownSeconds * 1000 > nowMs) continue;
       const minuteMs = Math.floor(eventTimeMs / MINUTE_MS) * MINUTE_MS;
-      const lookback = params.baselinePeriods + Math.max(...params.detectionSpans);
       let entry = this.prepared.get(productId);
       if (entry === undefined || entry.minuteMs !== minuteMs) {
         const earlier = this.counts.minutesBefore(productId, minuteMs, lookback - 1);
@@ -258,6 +257,27 @@ class FastPathEvaluator {
         `fast:${productId}:${nowMs}`,
       );
     }
+  }
+}
+
+/**
+ * A category's parameters and how many periods its evidence reads (the baseline and the longest
+ * span), merged once per run: the config does not change during one, and the fast path asks each
+ * second for every product touched.
+ */
+class ParametersByCategory {
+  private readonly merged = new Map<string, { params: CategoryParameters; lookback: number }>();
+
+  constructor(private readonly config: PricingConfig) {}
+
+  of(category: string): { readonly params: CategoryParameters; readonly lookback: number } {
+    let entry = this.merged.get(category);
+    if (entry === undefined) {
+      const params = parametersFor(this.config, category);
+      entry = { params, lookback: params.baselinePeriods + Math.max(...params.detectionSpans) };
+      this.merged.set(category, entry);
+    }
+    return entry;
   }
 }
 
