@@ -46,14 +46,13 @@ export class RichPathWindows {
 
   /** Aggregates the window [startMs, startMs + windowMs) over `products` as they stand now, and starts the next. */
   async close(startMs: number, products: readonly WindowProduct[]): Promise<AggregateRow[]> {
-    this.load.finish();
-    await this.aggregator.replaceProducts(products);
     // Simulated orders are indexed the moment they are placed: no grace, each window counts its own.
     const windowStart = toIso(startMs);
     const windowEnd = toIso(startMs + this.windowMs);
     const rows = await this.aggregator.aggregateWindow(
       { windowStart, windowEnd, ordersStart: windowStart, ordersEnd: windowEnd },
       this.load,
+      products,
     );
     this.load = await this.aggregator.startWindow();
     for (const row of rows) {

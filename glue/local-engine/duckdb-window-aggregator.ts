@@ -74,10 +74,15 @@ function toNumber(value: unknown): unknown {
 }
 
 /**
- * One DuckDB database holding the cached catalogue between windows: the products table is replaced
- * only when the engine refreshes it, clicks/orders/bounds are replaced every window.
+ * One DuckDB database holding the cached catalogue between windows. Each window is a transaction
+ * that is rolled back once its rows are read: its clicks, orders and bounds (and a catalogue given
+ * for it alone) never reach the committed tables, so nothing is deleted between windows. That
+ * took 2.3 of a 6,000-click window's 31 ms (the deletes, and moving the rows into the tables).
  */
 export class DuckDbWindowAggregator {
+  /** The load of the window whose transaction is open, if any. */
+  private open: WindowLoad | undefined = undefined;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
@@ -103,13 +108,11 @@ export class DuckDbWindowAggregator {
     return new DuckDbWindowAggregator(instance, connection, await connection.prepare(sql));
   }
 
+  /** Replaces the cached catalogue every later window reads; not while a window is open. */
   async replaceProducts(products: readonly WindowProduct[]): Promise<void> {
-    await this.fill('products', products, (appender, product) => {
-      appender.appendVarchar(product.productId);
-      appender.appendVarchar(product.category);
-      appender.appendBigInt(BigInt(product.inventory));
-      appender.appendBigInt(BigInt(product.price));
-    });
+    if (this.open !== undefined)
+      throw new Error('replaceProducts while a window is open: give the window its products');
+    await this.fillProducts(products);
   }
 
   /** Loads one window's clicks and orders and runs the SQL over them and the cached products. */
@@ -125,34 +128,54 @@ export class DuckDbWindowAggregator {
   }
 
   /**
-   * Empties the clicks and orders tables and opens them for a window's rows, to be added as they
-   * arrive: a caller that streams (the backtest) then keeps no window of events alive in JS memory.
+   * Opens a window for its rows, to be added as they arrive: a caller that streams (the backtest)
+   * then keeps no window of events alive in JS memory. One window at a time.
    */
   async startWindow(): Promise<WindowLoad> {
-    await this.connection.run('DELETE FROM clicks');
-    await this.connection.run('DELETE FROM orders');
-    return new WindowLoad(
-      await this.connection.createAppender('clicks'),
-      await this.connection.createAppender('orders'),
-    );
+    if (this.open !== undefined) throw new Error('a window is open already: aggregate it first');
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      this.open = new WindowLoad(
+        await this.connection.createAppender('clicks'),
+        await this.connection.createAppender('orders'),
+      );
+    } catch (error) {
+      await this.connection.run('ROLLBACK');
+      throw error;
+    }
+    return this.open;
   }
 
-  /** Runs the SQL over a started window's rows (the load is finished first) and the cached products. */
-  async aggregateWindow(bounds: WindowBounds, load: WindowLoad): Promise<AggregateRow[]> {
-    load.finish();
-    await this.fill('window_bounds', [bounds], (appender, row) => {
-      appender.appendVarchar(row.windowStart);
-      appender.appendVarchar(row.windowEnd);
-      appender.appendVarchar(row.ordersStart);
-      appender.appendVarchar(row.ordersEnd);
-    });
-    // Prepared, so safe only with statistics propagation off (see create; aggregate-sql.test.ts shows it).
-    const reader = await this.statement.runAndReadAll();
-    return reader.getRowObjectsJS().map((row) => {
-      // Each row is a fresh object: converted in place (a copy per row was a quarter of this step).
-      for (const key in row) row[key] = toNumber(row[key]) as (typeof row)[string];
-      return aggregateRowSchema.parse(row);
-    });
+  /**
+   * Runs the SQL over the open window's rows (its load is finished first) and the cached products,
+   * or `products` for this window alone; the window is closed whatever happens.
+   */
+  async aggregateWindow(
+    bounds: WindowBounds,
+    load: WindowLoad,
+    products?: readonly WindowProduct[],
+  ): Promise<AggregateRow[]> {
+    if (load !== this.open) throw new Error('not the open window');
+    try {
+      load.finish();
+      if (products !== undefined) await this.fillProducts(products);
+      await this.fill('window_bounds', [bounds], (appender, row) => {
+        appender.appendVarchar(row.windowStart);
+        appender.appendVarchar(row.windowEnd);
+        appender.appendVarchar(row.ordersStart);
+        appender.appendVarchar(row.ordersEnd);
+      });
+      // Prepared, so safe only with statistics propagation off (see create; aggregate-sql.test.ts shows it).
+      const reader = await this.statement.runAndReadAll();
+      return reader.getRowObjectsJS().map((row) => {
+        // Each row is a fresh object: converted in place (a copy per row was a quarter of this step).
+        for (const key in row) row[key] = toNumber(row[key]) as (typeof row)[string];
+        return aggregateRowSchema.parse(row);
+      });
+    } finally {
+      this.open = undefined;
+      await this.connection.run('ROLLBACK');
+    }
   }
 
   close(): void {
@@ -161,12 +184,22 @@ export class DuckDbWindowAggregator {
     this.instance.closeSync();
   }
 
+  private async fillProducts(products: readonly WindowProduct[]): Promise<void> {
+    await this.connection.run('DELETE FROM products');
+    await this.fill('products', products, (appender, product) => {
+      appender.appendVarchar(product.productId);
+      appender.appendVarchar(product.category);
+      appender.appendBigInt(BigInt(product.inventory));
+      appender.appendBigInt(BigInt(product.price));
+    });
+  }
+
+  /** Appends rows to a table (inside a window: to its transaction, which adds them to no committed row). */
   private async fill<T>(
     table: TableName,
     rows: readonly T[],
     append: (appender: DuckDBAppender, row: T) => void,
   ): Promise<void> {
-    await this.connection.run(`DELETE FROM ${table}`);
     const appender = await this.connection.createAppender(table);
     for (const row of rows) {
       append(appender, row);

@@ -200,6 +200,29 @@ describe('glue/aggregate-window.sql in DuckDB', () => {
     }
   });
 
+  it('reads a catalogue given with a window for that window alone; the next reads the cached one', async () => {
+    const repriced = products.map((product) => ({ ...product, price: product.price + 1 }));
+    const load = await aggregator.startWindow();
+    for (const one of clicks) load.addClick(one);
+    for (const order of orders) load.addOrder(order);
+
+    const rows = await aggregator.aggregateWindow(sameRange, load, repriced);
+
+    expect(rows).toEqual(expected.map((row) => ({ ...row, price: row.price + 1 })));
+    expect(await aggregator.aggregate(sameRange, clicks, orders)).toEqual(expected);
+  });
+
+  it('refuses to replace the cached catalogue while a window is open, and a second open window', async () => {
+    const load = await aggregator.startWindow();
+    try {
+      await expect(aggregator.replaceProducts(products)).rejects.toThrow(/window is open/);
+      await expect(aggregator.startWindow()).rejects.toThrow(/open already/);
+    } finally {
+      await aggregator.aggregateWindow(sameRange, load);
+    }
+    expect(await aggregator.aggregate(sameRange, clicks, orders)).toEqual(expected);
+  });
+
   it('writes no row for a window without clicks or orders', async () => {
     expect(await aggregator.aggregate(sameRange, [], [])).toEqual([]);
   });
