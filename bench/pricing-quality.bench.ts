@@ -176,6 +176,8 @@ export async function run(): Promise<BenchResult> {
       profitDeltaPctShift: { target: 3, met: profitDeltaPctShift >= 3 },
       profitShareOfOracle: { target: 0.75, met: profitShareOfOracle >= 0.75 },
       backtestSecondsPer24h: { target: 120, met: backtestSecondsPer24h <= 120 },
+      // Proposed instead: the 120 s plus what the session rules' 10-minute horizon costs (README, Backtest).
+      backtestSecondsPer24hProposed: { target: 145, met: backtestSecondsPer24h <= 145 },
     },
   };
 }
