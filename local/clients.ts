@@ -7,6 +7,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../definitions/local-services.js';
 import { type DynamoDbDocuments, SignedDynamoDbDocuments } from '../functions/store/dynamodb-documents.js';
+import type { StreamApis } from '../functions/store/stream-batch-reader.js';
+import { DynamoDBStreamsRecordsApi, KinesisRecordsApi } from '../functions/store/stream-records-api.js';
 
 /** Where the local services listen. */
 export interface LocalEndpoints {
@@ -23,6 +25,8 @@ export interface LocalClients {
   readonly documents: DynamoDbDocuments;
   readonly dynamodbStreams: DynamoDBStreamsClient;
   readonly kinesis: KinesisClient;
+  /** What a dead-letter redrive reads the streams with, as the functions read them (signed with the clients' configs). */
+  readonly streams: StreamApis;
   destroy(): void;
 }
 
@@ -48,12 +52,17 @@ export function createLocalClients(endpoints: LocalEndpoints): LocalClients {
     requestHandler: http1Handler(),
   });
   const kinesis = new KinesisClient({ ...common, endpoint: endpoints.kinesis, requestHandler: http1Handler() });
+  const streams: StreamApis = {
+    kinesis: new KinesisRecordsApi(kinesis.config, endpoints.kinesis),
+    dynamodbStreams: new DynamoDBStreamsRecordsApi(dynamodbStreams.config, endpoints.dynamodb),
+  };
   return {
     dynamodb,
     documentClient,
     documents,
     dynamodbStreams,
     kinesis,
+    streams,
     destroy() {
       documentClient.destroy();
       dynamodb.destroy();

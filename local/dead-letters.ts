@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, readFile, rename, rm } from 'node:fs/promises';
 import type { DeadLetter, DeadLetterQueue, RedriveOutcome, StreamConsumer } from '../functions/domain/dead-letters.js';
 import type { ConsumerInvoker } from '../functions/store/consumer-invoker.js';
-import { type StreamClients, type StreamEvent, streamBatchReader } from '../functions/store/stream-batch-reader.js';
+import { type StreamApis, type StreamEvent, streamBatchReader } from '../functions/store/stream-batch-reader.js';
 import { type RedriveOptions, redrive } from '../functions/use-cases/redrive-dead-letters.js';
 import { type InMemoryOnFailureDestination, invokeHandler, logStreamNameFor } from './event-source-mapping/index.js';
 import { loadStreamHandler } from './stream-handlers.js';
@@ -109,11 +109,11 @@ export async function localConsumerInvoker(consumer: StreamConsumer): Promise<Co
 export async function redriveLocally(
   consumer: StreamConsumer,
   queue: JsonLinesDeadLetterQueue | InMemoryDeadLetterQueue,
-  clients: StreamClients,
+  streams: StreamApis,
   options: RedriveOptions,
 ): Promise<RedriveOutcome[]> {
   try {
-    return await redrive(queue, streamBatchReader(clients), await localConsumerInvoker(consumer), options);
+    return await redrive(queue, streamBatchReader(streams), await localConsumerInvoker(consumer), options);
   } finally {
     if (queue instanceof JsonLinesDeadLetterQueue) await queue.close();
   }

@@ -194,7 +194,7 @@ async function redriveFunction(
     destination instanceof JsonLinesOnFailureDestination
       ? new JsonLinesDeadLetterQueue(destination.path)
       : new InMemoryDeadLetterQueue(destination);
-  return { outcomes: await redriveLocally(consumer, queue, clients, { max, budgetMs }) };
+  return { outcomes: await redriveLocally(consumer, queue, clients.streams, { max, budgetMs }) };
 }
 
 /** The local name of a consumer's dead-letter queue, as SQS's metrics name it (QueueName). */

@@ -4,25 +4,21 @@
  * (use-cases/redrive-dead-letters.ts): reads each discarded batch back from its stream and invokes
  * the consumer function with it, deleting the message once the batch went through.
  */
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { type RedriveAnswer, redriveInvocationOf, redriveTargetEnv } from '../domain/dead-letters.js';
 import { lambdaInvoker } from '../store/consumer-invoker.js';
+import { environmentAwsConfig } from '../store/environment-aws-config.js';
 import { LambdaApi } from '../store/lambda-api.js';
 import { SqsDeadLetterQueue } from '../store/sqs-dead-letter-queue.js';
 import { streamBatchReader } from '../store/stream-batch-reader.js';
+import { DynamoDBStreamsRecordsApi, KinesisRecordsApi } from '../store/stream-records-api.js';
 import { redrive } from '../use-cases/redrive-dead-letters.js';
 import { createInstrumentation, instrumented } from './instrumentation.js';
 
 const instrumentation = createInstrumentation('dlq-redrive');
-const clients = {
-  sqs: new SQSClient({}),
-  kinesis: new KinesisClient({}),
-  dynamodbStreams: new DynamoDBStreamsClient({}),
-};
-// Invoke, signed with the SQS client's config: the Lambda client is not bundled (lambda-api.ts).
-const lambda = new LambdaApi(clients.sqs.config);
+// Every call signed with the environment's config: no SDK client is bundled (signed-aws-request.ts).
+const aws = environmentAwsConfig();
+const streams = { kinesis: new KinesisRecordsApi(aws), dynamodbStreams: new DynamoDBStreamsRecordsApi(aws) };
+const lambda = new LambdaApi(aws);
 
 async function redriveDeadLetters(event: unknown): Promise<RedriveAnswer> {
   const { consumer, max, budgetMs } = redriveInvocationOf(event);
@@ -30,8 +26,8 @@ async function redriveDeadLetters(event: unknown): Promise<RedriveAnswer> {
   const [queueUrl, functionName] = [process.env[names.queueUrl], process.env[names.functionName]];
   if (!queueUrl || !functionName) throw new Error(`${names.queueUrl} and ${names.functionName} must be set`);
   const outcomes = await redrive(
-    new SqsDeadLetterQueue(clients.sqs, queueUrl),
-    streamBatchReader(clients),
+    new SqsDeadLetterQueue(aws, queueUrl),
+    streamBatchReader(streams),
     lambdaInvoker(lambda, functionName),
     { max, budgetMs },
   );

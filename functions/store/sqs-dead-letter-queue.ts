@@ -1,14 +1,15 @@
 /**
  * A stream consumer's dead-letter queue in AWS: the SQS queue its event-source mapping's on-failure
  * destination writes to. A redrive receives each message once and deletes it once its batch went through.
+ *
+ * Three calls of SQS's JSON protocol (`AmazonSQS.*`, AWS JSON 1.0), signed with a config
+ * (signed-aws-request.ts) instead of the SQS client, made as the client makes them: to the queue
+ * URL's host unless an endpoint is given (the client's `useQueueUrlAsEndpoint`), and each body
+ * received checked against its MD5, which the client does too (a mismatch fails the receive).
  */
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { createHash } from 'node:crypto';
 import type { DeadLetter, DeadLetterQueue } from '../domain/dead-letters.js';
+import { type SdkClientConfig, SignedAwsRequests } from './signed-aws-request.js';
 
 /**
  * How long a received message stays invisible to other readers: enough to read one batch back and run
@@ -17,41 +18,69 @@ import type { DeadLetter, DeadLetterQueue } from '../domain/dead-letters.js';
  */
 const VISIBILITY_TIMEOUT_SECONDS = 300;
 
+/** A message as ReceiveMessage answers it (the fields read here). */
+interface ReceivedMessage {
+  readonly MessageId?: string;
+  readonly ReceiptHandle?: string;
+  readonly Body?: string;
+  readonly MD5OfBody?: string;
+}
+
 export class SqsDeadLetterQueue implements DeadLetterQueue {
   private readonly receipts = new Map<string, string>();
+  private readonly requests: SignedAwsRequests;
 
+  /** `endpoint`: where SQS's calls go; by default the queue URL's origin, as the SQS client does. */
   constructor(
-    private readonly client: SQSClient,
+    config: SdkClientConfig,
     private readonly queueUrl: string,
-  ) {}
+    private readonly endpoint: string = new URL(queueUrl).origin,
+  ) {
+    this.requests = new SignedAwsRequests(config, 'sqs');
+  }
 
   /** One message at a time, taken just before its batch is read: none waits out a timeout unprocessed. */
   async next(): Promise<DeadLetter | null> {
-    const { Messages = [] } = await this.client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: this.queueUrl,
-        MaxNumberOfMessages: 1,
-        VisibilityTimeout: VISIBILITY_TIMEOUT_SECONDS,
-        WaitTimeSeconds: 1,
-      }),
-    );
+    const { Messages = [] } = await this.call<{ Messages?: ReceivedMessage[] }>('ReceiveMessage', {
+      QueueUrl: this.queueUrl,
+      MaxNumberOfMessages: 1,
+      VisibilityTimeout: VISIBILITY_TIMEOUT_SECONDS,
+      WaitTimeSeconds: 1,
+    });
     const [message] = Messages;
     if (message?.MessageId === undefined || message.ReceiptHandle === undefined) return null;
+    const body = message.Body ?? '';
+    if (createHash('md5').update(body).digest('hex') !== message.MD5OfBody) {
+      throw new Error(`Invalid MD5 checksum on messages: ${message.MessageId}`);
+    }
     this.receipts.set(message.MessageId, message.ReceiptHandle);
-    return { id: message.MessageId, body: message.Body ?? '' };
+    return { id: message.MessageId, body };
   }
 
   async remove(letter: DeadLetter): Promise<void> {
     const receipt = this.receipts.get(letter.id);
     if (receipt === undefined) throw new Error(`message ${letter.id} was not received by this redrive`);
-    await this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receipt }));
+    await this.call('DeleteMessage', { QueueUrl: this.queueUrl, ReceiptHandle: receipt });
   }
 
   async release(letter: DeadLetter): Promise<void> {
     const receipt = this.receipts.get(letter.id);
     if (receipt === undefined) throw new Error(`message ${letter.id} was not received by this redrive`);
-    await this.client.send(
-      new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receipt, VisibilityTimeout: 0 }),
-    );
+    await this.call('ChangeMessageVisibility', {
+      QueueUrl: this.queueUrl,
+      ReceiptHandle: receipt,
+      VisibilityTimeout: 0,
+    });
+  }
+
+  private call<T>(operation: string, input: unknown): Promise<T> {
+    return this.requests.awsJson<T>({
+      url: new URL(this.endpoint),
+      version: '1.0',
+      target: `AmazonSQS.${operation}`,
+      input,
+      // As the client says it: SQS then names its errors as its query protocol did.
+      headers: { 'x-amzn-query-mode': 'true' },
+    });
   }
 }

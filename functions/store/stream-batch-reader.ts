@@ -4,21 +4,11 @@
  * which the local poller uses too). A range that can no longer be read whole (its
  * records expired after the stream's retention) is an error, never a shorter batch.
  */
-import {
-  type DynamoDBStreamsClient,
-  GetRecordsCommand as GetStreamRecordsCommand,
-  GetShardIteratorCommand as GetStreamShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import type { DiscardedBatch } from '../domain/dead-letters.js';
 import { compareSequences } from '../domain/sequence-numbers.js';
-import {
-  type DynamoDBStreamRecordInput,
-  type KinesisRecordInput,
-  toDynamoDBStreamRecord,
-  toKinesisStreamRecord,
-} from '../lib/stream-event-shapes.js';
+import { toDynamoDBStreamRecord, toKinesisStreamRecord } from '../lib/stream-event-shapes.js';
+import type { DynamoDBStreamsRecordsApi, KinesisRecordsApi } from './stream-records-api.js';
 
 export type StreamEvent = KinesisStreamEvent | DynamoDBStreamEvent;
 
@@ -28,17 +18,18 @@ export type BatchReader = (batch: DiscardedBatch) => Promise<StreamEvent>;
 /** Pages with no record before the range is given up on (the shard's records up to it have expired). */
 const MAX_EMPTY_PAGES = 50;
 
-export interface StreamClients {
-  readonly kinesis: KinesisClient;
-  readonly dynamodbStreams: DynamoDBStreamsClient;
+/** What reads the streams' records (stream-records-api.ts). */
+export interface StreamApis {
+  readonly kinesis: KinesisRecordsApi;
+  readonly dynamodbStreams: DynamoDBStreamsRecordsApi;
 }
 
 /** A BatchReader for both sources, by the batch's `source`. */
-export function streamBatchReader(clients: StreamClients): BatchReader {
+export function streamBatchReader(apis: StreamApis): BatchReader {
   return async (batch: DiscardedBatch): Promise<StreamEvent> =>
     batch.source === 'kinesis'
-      ? { Records: await readKinesisRange(clients.kinesis, batch) }
-      : { Records: await readDynamoDBRange(clients.dynamodbStreams, batch) };
+      ? { Records: await readKinesisRange(apis.kinesis, batch) }
+      : { Records: await readDynamoDBRange(apis.dynamodbStreams, batch) };
 }
 
 /** The range's first record read must be the batch's first: else its start is gone, and the batch with it. */
@@ -56,7 +47,7 @@ function arnParts(arn: string): { region: string; account: string; name: string 
   return { region, account, name: resource.slice(resource.indexOf('/') + 1) };
 }
 
-async function readKinesisRange(client: KinesisClient, batch: DiscardedBatch): Promise<KinesisStreamRecord[]> {
+async function readKinesisRange(api: KinesisRecordsApi, batch: DiscardedBatch): Promise<KinesisStreamRecord[]> {
   const { region, account, name } = arnParts(batch.streamArn);
   const context = {
     shardId: batch.shardId,
@@ -64,54 +55,40 @@ async function readKinesisRange(client: KinesisClient, batch: DiscardedBatch): P
     awsRegion: region,
     invokeIdentityArn: `arn:aws:iam::${account}:role/clickprice-dlq-redrive`,
   };
-  let { ShardIterator: iterator } = await client.send(
-    new GetShardIteratorCommand({
-      StreamName: name,
-      ShardId: batch.shardId,
-      ShardIteratorType: 'AT_SEQUENCE_NUMBER',
-      StartingSequenceNumber: batch.startSequenceNumber,
-    }),
-  );
+  let iterator = await api.iteratorAt(name, batch.shardId, batch.startSequenceNumber);
   const records: KinesisStreamRecord[] = [];
   let emptyPages = 0;
   while (iterator !== undefined) {
-    const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1_000 }));
-    for (const record of (page.Records ?? []) as KinesisRecordInput[]) {
+    const page = await api.records(iterator, 1_000);
+    for (const record of page.records) {
       if (records.length === 0) startsAt(batch, record.SequenceNumber);
       if (compareSequences(record.SequenceNumber ?? '0', batch.endSequenceNumber) > 0) return records;
       records.push(toKinesisStreamRecord(record, context));
       if (record.SequenceNumber === batch.endSequenceNumber) return records;
     }
-    emptyPages = (page.Records ?? []).length === 0 ? emptyPages + 1 : 0;
+    emptyPages = page.records.length === 0 ? emptyPages + 1 : 0;
     if (emptyPages > MAX_EMPTY_PAGES) break;
-    iterator = page.NextShardIterator;
+    iterator = page.next;
   }
   throw new Error(`${batch.shardId} ended before ${batch.endSequenceNumber}: the batch is no longer in the stream`);
 }
 
-async function readDynamoDBRange(client: DynamoDBStreamsClient, batch: DiscardedBatch): Promise<DynamoDBRecord[]> {
-  let { ShardIterator: iterator } = await client.send(
-    new GetStreamShardIteratorCommand({
-      StreamArn: batch.streamArn,
-      ShardId: batch.shardId,
-      ShardIteratorType: 'AT_SEQUENCE_NUMBER',
-      SequenceNumber: batch.startSequenceNumber,
-    }),
-  );
+async function readDynamoDBRange(api: DynamoDBStreamsRecordsApi, batch: DiscardedBatch): Promise<DynamoDBRecord[]> {
+  let iterator = await api.iteratorAt(batch.streamArn, batch.shardId, batch.startSequenceNumber);
   const records: DynamoDBRecord[] = [];
   let emptyPages = 0;
-  while (iterator !== undefined && iterator !== null) {
-    const page = await client.send(new GetStreamRecordsCommand({ ShardIterator: iterator, Limit: 1_000 }));
-    for (const record of (page.Records ?? []) as DynamoDBStreamRecordInput[]) {
+  while (iterator !== undefined) {
+    const page = await api.records(iterator, 1_000);
+    for (const record of page.records) {
       const sequence = record.dynamodb?.SequenceNumber ?? '0';
       if (records.length === 0) startsAt(batch, sequence);
       if (compareSequences(sequence, batch.endSequenceNumber) > 0) return records;
       records.push(toDynamoDBStreamRecord(record, batch.streamArn));
       if (sequence === batch.endSequenceNumber) return records;
     }
-    emptyPages = (page.Records ?? []).length === 0 ? emptyPages + 1 : 0;
+    emptyPages = page.records.length === 0 ? emptyPages + 1 : 0;
     if (emptyPages > MAX_EMPTY_PAGES) break;
-    iterator = page.NextShardIterator;
+    iterator = page.next;
   }
   throw new Error(`${batch.shardId} ended before ${batch.endSequenceNumber}: the batch is no longer in the stream`);
 }

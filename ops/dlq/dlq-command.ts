@@ -3,8 +3,6 @@
  * `--function-name` (the consumer's dead-letter queue and function, from the pipeline stack), else
  * against the local stack `npm start --data-dir DIR` is running.
  */
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { UsageError } from '../../cli/args.js';
 import { type RedriveOutcome, STREAM_CONSUMERS, type StreamConsumer } from '../../functions/domain/dead-letters.js';
@@ -12,6 +10,7 @@ import { lambdaInvoker } from '../../functions/store/consumer-invoker.js';
 import { LambdaApi } from '../../functions/store/lambda-api.js';
 import { SqsDeadLetterQueue } from '../../functions/store/sqs-dead-letter-queue.js';
 import { streamBatchReader } from '../../functions/store/stream-batch-reader.js';
+import { DynamoDBStreamsRecordsApi, KinesisRecordsApi } from '../../functions/store/stream-records-api.js';
 import { redrive } from '../../functions/use-cases/redrive-dead-letters.js';
 import { discoveryPath, readDiscovery } from '../../local/api-discovery.js';
 import { createLocalClients } from '../../local/clients.js';
@@ -61,22 +60,20 @@ export async function runDlqCommand(
 }
 
 async function redriveInAws(queueUrl: string, functionName: string, region: string | undefined, max: number) {
-  const config = region === undefined ? {} : { region };
-  const [sqs, kinesis, dynamodbStreams] = [
-    new SQSClient(config),
-    new KinesisClient(config),
-    new DynamoDBStreamsClient(config),
-  ];
-  const lambda = new LambdaApi(sqs.config);
+  // A client only for its config: credentials and region found as the SDK finds them (the profile too).
+  const { config } = new SQSClient(region === undefined ? {} : { region });
   try {
     return await redrive(
-      new SqsDeadLetterQueue(sqs, queueUrl),
-      streamBatchReader({ kinesis, dynamodbStreams }),
-      lambdaInvoker(lambda, functionName),
+      new SqsDeadLetterQueue(config, queueUrl),
+      streamBatchReader({
+        kinesis: new KinesisRecordsApi(config),
+        dynamodbStreams: new DynamoDBStreamsRecordsApi(config),
+      }),
+      lambdaInvoker(new LambdaApi(config), functionName),
       { max },
     );
   } finally {
-    for (const client of [sqs, kinesis, dynamodbStreams]) client.destroy();
+    config.requestHandler.destroy?.();
   }
 }
 
@@ -98,9 +95,14 @@ async function redriveFromLocalStack(consumer: StreamConsumer, max: number): Pro
     kinesis: environment.AWS_ENDPOINT_URL_KINESIS ?? '',
   });
   try {
-    return await redriveLocally(consumer, new JsonLinesDeadLetterQueue(`${deadLetterDir}/${consumer}.jsonl`), clients, {
-      max,
-    });
+    return await redriveLocally(
+      consumer,
+      new JsonLinesDeadLetterQueue(`${deadLetterDir}/${consumer}.jsonl`),
+      clients.streams,
+      {
+        max,
+      },
+    );
   } finally {
     clients.destroy();
   }

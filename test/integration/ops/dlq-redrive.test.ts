@@ -59,7 +59,9 @@ function onFailureLine(kind: SourceKind, arn: string, shardId: string, sequences
 async function redriveFile(consumer: 'clickstream' | 'aggregates', path: string): Promise<RedriveOutcome[]> {
   const queue = new JsonLinesDeadLetterQueue(path);
   try {
-    return await redrive(queue, streamBatchReader(stack.clients), await localConsumerInvoker(consumer), { max: 100 });
+    return await redrive(queue, streamBatchReader(stack.clients.streams), await localConsumerInvoker(consumer), {
+      max: 100,
+    });
   } finally {
     await queue.close();
   }
@@ -204,8 +206,8 @@ describe('a dead-letter redrive in AWS (SQS and Lambda, faked at the HTTP level)
     });
     try {
       const outcomes = await redrive(
-        new SqsDeadLetterQueue(aws.sqs, aws.queueUrl),
-        streamBatchReader(stack.clients),
+        new SqsDeadLetterQueue(aws.sqs.config, aws.queueUrl),
+        streamBatchReader(stack.clients.streams),
         lambdaInvoker(aws.lambda, 'clickprice-dev-clickstream'),
         { max: 10 },
       );
