@@ -47,14 +47,20 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
       VisibilityTimeout: VISIBILITY_TIMEOUT_SECONDS,
       WaitTimeSeconds: 1,
     });
+    // Every message's body against its MD5 before any is taken, as the client checks them.
+    const corrupt = Messages.filter(
+      (message) =>
+        createHash('md5')
+          .update(message.Body ?? '')
+          .digest('hex') !== message.MD5OfBody,
+    );
+    if (corrupt.length > 0) {
+      throw new Error(`Invalid MD5 checksum on messages: ${corrupt.map((message) => message.MessageId).join(', ')}`);
+    }
     const [message] = Messages;
     if (message?.MessageId === undefined || message.ReceiptHandle === undefined) return null;
-    const body = message.Body ?? '';
-    if (createHash('md5').update(body).digest('hex') !== message.MD5OfBody) {
-      throw new Error(`Invalid MD5 checksum on messages: ${message.MessageId}`);
-    }
     this.receipts.set(message.MessageId, message.ReceiptHandle);
-    return { id: message.MessageId, body };
+    return { id: message.MessageId, body: message.Body ?? '' };
   }
 
   async remove(letter: DeadLetter): Promise<void> {

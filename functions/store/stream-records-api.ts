@@ -54,7 +54,7 @@ export class KinesisRecordsApi {
     return {
       records: (answer.Records ?? []).map((record) => ({
         SequenceNumber: record.SequenceNumber,
-        Data: record.Data === undefined ? undefined : Buffer.from(record.Data, 'base64'),
+        Data: record.Data === undefined ? undefined : bytesOf(record.Data),
         PartitionKey: record.PartitionKey,
         ApproximateArrivalTimestamp: epochSeconds(record.ApproximateArrivalTimestamp),
       })),
@@ -108,20 +108,21 @@ export class DynamoDBStreamsRecordsApi {
       { ShardIterator: iterator, Limit: limit },
     );
     return {
-      records: (answer.Records ?? []).map(({ dynamodb, ...record }) =>
-        dynamodb === undefined
-          ? record
-          : {
-              ...record,
-              dynamodb: {
-                ...dynamodb,
-                ApproximateCreationDateTime: epochSeconds(dynamodb.ApproximateCreationDateTime),
-                Keys: imageWithBytes(dynamodb.Keys),
-                NewImage: imageWithBytes(dynamodb.NewImage),
-                OldImage: imageWithBytes(dynamodb.OldImage),
-              },
-            },
-      ),
+      records: (answer.Records ?? []).map(({ dynamodb, ...record }) => {
+        if (dynamodb === undefined) return record;
+        // What the record leaves out stays out (no OldImage on an INSERT), as the SDK gives it.
+        const { ApproximateCreationDateTime: created, Keys, NewImage, OldImage, ...rest } = dynamodb;
+        return {
+          ...record,
+          dynamodb: {
+            ...rest,
+            ...(created === undefined ? {} : { ApproximateCreationDateTime: epochSeconds(created) }),
+            ...(Keys === undefined ? {} : { Keys: imageWithBytes(Keys) }),
+            ...(NewImage === undefined ? {} : { NewImage: imageWithBytes(NewImage) }),
+            ...(OldImage === undefined ? {} : { OldImage: imageWithBytes(OldImage) }),
+          },
+        };
+      }),
       // A closed shard's last page says null.
       next: answer.NextShardIterator ?? undefined,
     };
@@ -139,22 +140,26 @@ export class DynamoDBStreamsRecordsApi {
 }
 
 /** Epoch seconds (with a fraction) as the Date the SDK makes of them, to the millisecond. */
+function epochSeconds(seconds: number): Date;
+function epochSeconds(seconds: number | undefined): Date | undefined;
 function epochSeconds(seconds: number | undefined): Date | undefined {
   return seconds === undefined ? undefined : new Date(Math.round(seconds * 1000));
 }
 
+/** A blob as the SDK gives it: a plain Uint8Array (a Buffer would not equal it). */
+function bytesOf(base64: string): Uint8Array {
+  return new Uint8Array(Buffer.from(base64, 'base64'));
+}
+
 /** An image with its binary values (B, BS, also inside M and L) as bytes, as the SDK's client gives them. */
-function imageWithBytes(image: Record<string, object> | undefined): Record<string, object> | undefined {
-  if (image === undefined) return undefined;
+function imageWithBytes(image: Record<string, object>): Record<string, object> {
   return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, valueWithBytes(value)]));
 }
 
 function valueWithBytes(value: object): object {
   const attribute = value as Record<string, unknown>;
-  if (typeof attribute.B === 'string') return { B: new Uint8Array(Buffer.from(attribute.B, 'base64')) };
-  if (Array.isArray(attribute.BS)) {
-    return { BS: attribute.BS.map((bytes: string) => new Uint8Array(Buffer.from(bytes, 'base64'))) };
-  }
+  if (typeof attribute.B === 'string') return { B: bytesOf(attribute.B) };
+  if (Array.isArray(attribute.BS)) return { BS: attribute.BS.map((bytes: string) => bytesOf(bytes)) };
   if (Array.isArray(attribute.L)) return { L: attribute.L.map((element: object) => valueWithBytes(element)) };
   if (attribute.M !== undefined && attribute.M !== null) {
     return { M: imageWithBytes(attribute.M as Record<string, object>) };
