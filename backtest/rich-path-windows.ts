@@ -83,12 +83,8 @@ export class RichPathWindows {
   }
 
   dispose(): void {
-    // The open window's appenders first: the connection must not close under them.
-    try {
-      this.load.finish();
-    } finally {
-      this.aggregator.close();
-    }
+    // The open window is given up with the database.
+    this.aggregator.close();
   }
 }
 

@@ -223,6 +223,14 @@ describe('glue/aggregate-window.sql in DuckDB', () => {
     expect(await aggregator.aggregate(sameRange, clicks, orders)).toEqual(expected);
   });
 
+  it('ends a window whose rows DuckDB refuses with that error, and the next window starts clean', async () => {
+    const unpriced = { ...(orders[0] as WindowOrder), unitPrice: undefined as unknown as number };
+
+    await expect(aggregator.aggregate(sameRange, clicks, [unpriced])).rejects.toThrow(TypeError);
+    await aggregator.replaceProducts(products);
+    expect(await aggregator.aggregate(sameRange, clicks, orders)).toEqual(expected);
+  });
+
   it('writes no row for a window without clicks or orders', async () => {
     expect(await aggregator.aggregate(sameRange, [], [])).toEqual([]);
   });
