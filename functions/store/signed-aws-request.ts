@@ -186,7 +186,9 @@ export class SignedAwsRequests {
       ...(call.idempotent === undefined ? {} : { idempotent: call.idempotent }),
     });
     if (response.statusCode !== 200) throw AwsServiceError.of(response);
-    return JSON.parse(response.body.toString('utf8')) as T;
+    // An operation with no output may answer with no body at all (SQS's DeleteMessage): read as {}, as the SDK does.
+    const text = response.body.toString('utf8');
+    return (text === '' ? {} : JSON.parse(text)) as T;
   }
 
   private async sendOnce(request: AwsRequest, timeoutMs: number): Promise<AwsResponse> {

@@ -85,7 +85,8 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
       version: '1.0',
       target: `AmazonSQS.${operation}`,
       input,
-      // As the client says it: SQS then names its errors as its query protocol did.
+      // Sent as the client sends it (SQS then adds its query protocol's error code in a header);
+      // errors are named from the answer's __type, as the client names them.
       headers: { 'x-amzn-query-mode': 'true' },
     });
   }

@@ -24,11 +24,12 @@ export const METRICS_NAMESPACE = 'clickprice';
  *   imports SSO, shared config files, a credential process, web identity (and the STS/SSO clients they
  *   use), container and instance metadata only after the links before them failed.
  * - Event-stream serde, loaded by an operation with an event stream: DynamoDB, Glue, SQS and
- *   CloudWatch have none. The Lambda and Kinesis clients import it when loaded, so a function with
- *   either bundles it (HandlerFunctionProps.loadsEventStreams); test/infra/bundles-load.test.ts loads
- *   every bundle in a bare process, so a function that needs it and lacks it fails there, not on Lambda.
+ *   CloudWatch have none. The Lambda and Kinesis clients import it when loaded, and no function
+ *   bundles either (their calls are signed: functions/store/signed-aws-request.ts);
+ *   test/infra/bundles-load.test.ts loads every bundle in a bare process, so a function that needs
+ *   it and lacks it fails there, not on Lambda.
  */
-export const EVENT_STREAM_SERDE = '@smithy/core/event-streams';
+const EVENT_STREAM_SERDE = '@smithy/core/event-streams';
 
 export const LAZY_SDK_MODULES_NEVER_LOADED = [
   '@aws-sdk/credential-provider-sso',

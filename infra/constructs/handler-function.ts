@@ -3,12 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import {
-  BUNDLING_DEFAULTS,
-  EVENT_STREAM_SERDE,
-  HANDLER_FUNCTION_DEFAULTS,
-  METRICS_NAMESPACE,
-} from './handler-function-defaults.js';
+import { BUNDLING_DEFAULTS, HANDLER_FUNCTION_DEFAULTS, METRICS_NAMESPACE } from './handler-function-defaults.js';
 
 /** Powertools log levels. */
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
@@ -41,13 +36,6 @@ export interface HandlerFunctionProps {
    * @default - none
    */
   readonly wildcardResourceActions?: readonly string[];
-  /**
-   * Whether its SDK clients import event-stream serde when loaded: the Lambda and Kinesis clients do
-   * (for InvokeWithResponseStream and SubscribeToShard), so it is bundled instead of left out.
-   *
-   * @default false
-   */
-  readonly loadsEventStreams?: boolean;
   /**
    * Commands run around esbuild, e.g. to copy files the handler reads at run time beside the bundle.
    *
@@ -95,9 +83,7 @@ export class HandlerFunction extends Construct {
       bundling: {
         ...BUNDLING_DEFAULTS,
         mainFields: [...BUNDLING_DEFAULTS.mainFields],
-        externalModules: BUNDLING_DEFAULTS.externalModules.filter(
-          (module) => !(props.loadsEventStreams && module === EVENT_STREAM_SERDE),
-        ),
+        externalModules: [...BUNDLING_DEFAULTS.externalModules],
         commandHooks: props.commandHooks,
       },
       environment: {

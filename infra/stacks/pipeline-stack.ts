@@ -202,8 +202,6 @@ export class PipelineStack extends Stack {
       logRetention: props.logRetention,
       // Reading a table's stream: IAM has no resource type for ListStreams (grantStreamRead adds it).
       wildcardResourceActions: ['dynamodb:ListStreams'],
-      // @aws-sdk/client-kinesis (it invokes the consumers with signed calls, lambda-api.ts).
-      loadsEventStreams: true,
     });
     for (const consumer of [this.clickstream, this.aggregates]) {
       consumer.deadLetterQueue.grantConsumeMessages(this.dlqRedrive.function);

@@ -168,6 +168,23 @@ describe('the requests a redrive sends', () => {
     sdk.destroy();
   });
 
+  it('takes an answer with no body at all as done, as the SDK does (SQS answers DeleteMessage and ChangeMessageVisibility so)', async () => {
+    const { sdk, queue } = clients();
+    const bodyless: CannedAnswer = { status: 200, headers: {}, body: '' };
+    server.answer(
+      oneMessage({ MessageId: 'm-4', ReceiptHandle: 'receipt-4', Body: BODY, MD5OfBody: md5(BODY) }),
+      bodyless,
+    );
+    const letter = await queue.next();
+
+    await expect(
+      sdk.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: 'receipt-4' })),
+    ).resolves.toBeDefined();
+    await expect(queue.remove(letter ?? { id: 'm-4', body: BODY })).resolves.toBeUndefined();
+    await expect(queue.release(letter ?? { id: 'm-4', body: BODY })).resolves.toBeUndefined();
+    sdk.destroy();
+  });
+
   it('makes a message it received visible again as the SDK’s ChangeMessageVisibility to 0 s does', async () => {
     const { sdk, queue } = clients();
     server.answer(
