@@ -17,6 +17,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDbDocuments } from '../../../functions/store/dynamodb-documents.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
+import { rejection } from '../../helpers/rejection.js';
 import { createScratchTables } from '../../helpers/scratch-tables.js';
 
 const stack = useLocalStack();
@@ -67,17 +68,6 @@ async function both<T>(run: (client: DynamoDbDocuments, side: Side) => Promise<T
  */
 function expectSameAnswers(answers: Record<Side, unknown>, message?: string): void {
   expect(answers.signed, message).toStrictEqual(answers.sdk);
-}
-
-/** The error a call was rejected with, with the fields the service's answer put on it. */
-async function rejection(call: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(Error);
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected the call to be rejected, and it succeeded');
 }
 
 /** An item of `productId`'s partition as the SDK's client reads it (keys left out), undefined when absent. */

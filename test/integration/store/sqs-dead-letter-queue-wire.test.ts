@@ -16,6 +16,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqsDeadLetterQueue } from '../../../functions/store/sqs-dead-letter-queue.js';
 import { type CannedAnswer, type CapturedRequest, startCapturingServer } from '../../helpers/capturing-server.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const REGION = 'eu-west-1';
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
@@ -106,15 +107,11 @@ function clients(options: { sdk?: Partial<SQSClientConfig>; queueUrl?: string; e
   return { sdk, queue, warnings, queueUrl: url };
 }
 
-/** The error a call was rejected with. */
-async function rejection(call: Promise<unknown>): Promise<Error> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(Error);
-    return error as Error;
-  }
-  throw new Error('expected the call to be rejected, and it succeeded');
+/** The SDK's ReceiveMessage as the redrive asks it: one message, hidden 300 s, waiting 1 s. */
+function sdkReceive(sdk: SQSClient, url: string = queueUrl): Promise<unknown> {
+  return sdk.send(
+    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1, VisibilityTimeout: 300, WaitTimeSeconds: 1 }),
+  );
 }
 
 describe('the requests a redrive sends', () => {
@@ -122,14 +119,7 @@ describe('the requests a redrive sends', () => {
     const { sdk, queue } = clients();
     const message = { MessageId: 'm-1', ReceiptHandle: 'receipt-1', Body: BODY, MD5OfBody: md5(BODY) };
     server.answer(oneMessage(message));
-    await sdk.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 1,
-        VisibilityTimeout: 300,
-        WaitTimeSeconds: 1,
-      }),
-    );
+    await sdkReceive(sdk);
     const letter = await queue.next();
     const [fromSdk, fromQueue] = received();
 
@@ -210,14 +200,7 @@ describe('the requests a redrive sends', () => {
 
   it('signs each call for SQS in the config’s region, as the SDK does', async () => {
     const { sdk, queue } = clients();
-    await sdk.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 1,
-        VisibilityTimeout: 300,
-        WaitTimeSeconds: 1,
-      }),
-    );
+    await sdkReceive(sdk);
     await queue.next();
     const scopes = received().map(
       (request) => /Credential=[^/]+\/\d{8}\/([^,]+),/.exec(request.headers.authorization ?? '')?.[1],
@@ -231,14 +214,7 @@ describe('the requests a redrive sends', () => {
 describe('where the calls go', () => {
   it('goes to the queue URL’s host when given no endpoint, as the SDK client does though its region names another', async () => {
     const { sdk, queue, warnings } = clients();
-    await sdk.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 1,
-        VisibilityTimeout: 300,
-        WaitTimeSeconds: 1,
-      }),
-    );
+    await sdkReceive(sdk);
     expect(await queue.next()).toBeNull();
     const requests = received();
 
@@ -259,14 +235,7 @@ describe('where the calls go', () => {
       queueUrl: elsewhere,
       endpoint: server.endpoint,
     });
-    await sdk.send(
-      new ReceiveMessageCommand({
-        QueueUrl: elsewhere,
-        MaxNumberOfMessages: 1,
-        VisibilityTimeout: 300,
-        WaitTimeSeconds: 1,
-      }),
-    );
+    await sdkReceive(sdk, elsewhere);
     await queue.next();
     const [fromSdk, fromQueue] = received();
 
@@ -282,16 +251,7 @@ describe('the MD5 of each body received', () => {
     server.answer(
       oneMessage({ MessageId: 'm-bad', ReceiptHandle: 'receipt-bad', Body: BODY, MD5OfBody: md5(`${BODY} `) }),
     );
-    const fromSdk = await rejection(
-      sdk.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 1,
-          VisibilityTimeout: 300,
-          WaitTimeSeconds: 1,
-        }),
-      ),
-    );
+    const fromSdk = await rejection(sdkReceive(sdk));
     const fromQueue = await rejection(queue.next());
 
     expect(fromSdk.message).toBe('Invalid MD5 checksum on messages: m-bad');
@@ -325,16 +285,7 @@ describe('the MD5 of each body received', () => {
   it('refuses a message that carries no MD5OfBody, as the SDK does', async () => {
     const { sdk, queue } = clients();
     server.answer(oneMessage({ MessageId: 'm-none', ReceiptHandle: 'receipt-none', Body: BODY }));
-    const fromSdk = await rejection(
-      sdk.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 1,
-          VisibilityTimeout: 300,
-          WaitTimeSeconds: 1,
-        }),
-      ),
-    );
+    const fromSdk = await rejection(sdkReceive(sdk));
     const fromQueue = await rejection(queue.next());
 
     expect(fromSdk.message).toBe('Invalid MD5 checksum on messages: m-none');
@@ -380,25 +331,18 @@ describe('the MD5 of each body received', () => {
 });
 
 describe('a message the redrive did not receive', () => {
-  it('cannot be removed: remove throws, naming it, and sends nothing', async () => {
-    const { sdk, queue } = clients();
+  it.each(['remove', 'release'] as const)(
+    'cannot be given to %s: it throws, naming it, and sends nothing',
+    async (action) => {
+      const { sdk, queue } = clients();
 
-    await expect(queue.remove({ id: 'm-stranger', body: BODY })).rejects.toThrow(
-      'message m-stranger was not received by this redrive',
-    );
-    expect(received()).toStrictEqual([]);
-    sdk.destroy();
-  });
-
-  it('cannot be released: release throws, naming it, and sends nothing', async () => {
-    const { sdk, queue } = clients();
-
-    await expect(queue.release({ id: 'm-stranger', body: BODY })).rejects.toThrow(
-      'message m-stranger was not received by this redrive',
-    );
-    expect(received()).toStrictEqual([]);
-    sdk.destroy();
-  });
+      await expect(queue[action]({ id: 'm-stranger', body: BODY })).rejects.toThrow(
+        'message m-stranger was not received by this redrive',
+      );
+      expect(received()).toStrictEqual([]);
+      sdk.destroy();
+    },
+  );
 
   it('cannot be removed by another redrive than the one that received it', async () => {
     const { sdk, queue } = clients();
@@ -428,16 +372,7 @@ describe('an error answer', () => {
         { 'x-amzn-query-error': 'AWS.SimpleQueueService.NonExistentQueue;Sender' },
       ),
     );
-    const fromSdk = await rejection(
-      sdk.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 1,
-          VisibilityTimeout: 300,
-          WaitTimeSeconds: 1,
-        }),
-      ),
-    );
+    const fromSdk = await rejection(sdkReceive(sdk));
     const fromQueue = await rejection(queue.next());
 
     expect(fromSdk.name).toBe('QueueDoesNotExist');

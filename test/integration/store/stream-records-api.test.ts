@@ -44,23 +44,13 @@ import {
 } from '../../../functions/store/stream-records-api.js';
 import { createScratchStream } from '../../helpers/kinesis-batches.js';
 import { uniqueName, useLocalStack } from '../../helpers/local-stack.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const stack = useLocalStack();
 const { kinesis, dynamodb, dynamodbStreams } = stack.clients;
 /** Built as the functions build them: signed with the SDK clients' configs, at the local endpoints. */
 const kinesisApi = new KinesisRecordsApi(kinesis.config, stack.endpoints.kinesis);
 const streamsApi = new DynamoDBStreamsRecordsApi(dynamodbStreams.config, stack.endpoints.dynamodb);
-
-/** The error a call was rejected with. */
-async function rejection(call: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(Error);
-    return error as Error;
-  }
-  throw new Error('expected the call to be rejected, and it succeeded');
-}
 
 /**
  * The same call made both ways, the SDK's first: both rejected, ours named as the SDK names the
@@ -71,7 +61,8 @@ async function expectSameError(sdk: () => Promise<unknown>, ours: () => Promise<
   const fromOurs = await rejection(ours());
   expect(fromSdk.name).toBe(name);
   expect(fromOurs.name).toBe(fromSdk.name);
-  expect(fromOurs.message).toBe(`${name} (${fromSdk.$metadata?.httpStatusCode}): ${fromSdk.message}`);
+  const status = (fromSdk.$metadata as { httpStatusCode?: number } | undefined)?.httpStatusCode;
+  expect(fromOurs.message).toBe(`${name} (${status}): ${fromSdk.message}`);
 }
 
 describe('Kinesis records read with KinesisRecordsApi', () => {
