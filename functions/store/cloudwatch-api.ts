@@ -5,7 +5,7 @@
  * CloudWatch's API reference documents it and the SDK sends it (with `x-amzn-query-mode`, CloudWatch
  * being query-compatible). Locally the same request reaches local/local-cloudwatch.ts.
  */
-import { type SdkClientConfig, SignedAwsRequests } from './signed-aws-request.js';
+import { type AwsJsonProtocol, AwsJsonService, type SdkClientConfig } from './signed-aws-request.js';
 
 export interface MetricDataQuery {
   readonly Id: string;
@@ -27,15 +27,21 @@ export interface MetricDataResult {
   readonly values: readonly number[];
 }
 
+const CLOUDWATCH: AwsJsonProtocol = {
+  signingName: 'monitoring',
+  endpointId: 'CLOUDWATCH',
+  endpointPrefix: 'monitoring',
+  version: '1.0',
+  targetPrefix: 'GraniteServiceVersion20100801',
+  headers: { 'x-amzn-query-mode': 'true' },
+};
+
 export class CloudWatchApi {
-  private readonly requests: SignedAwsRequests;
+  private readonly cloudWatch: AwsJsonService;
 
   /** `endpoint`: CloudWatch's URL; by default as the SDK finds it (AWS_ENDPOINT_URL_CLOUDWATCH, else the region's). */
-  constructor(
-    config: SdkClientConfig,
-    private readonly endpoint?: string,
-  ) {
-    this.requests = new SignedAwsRequests(config, 'monitoring');
+  constructor(config: SdkClientConfig, endpoint?: string) {
+    this.cloudWatch = new AwsJsonService(config, CLOUDWATCH, endpoint);
   }
 
   /** The queries' data points from `startMs` to `endMs`, newest first (one page: a few queries of an hour). */
@@ -44,20 +50,13 @@ export class CloudWatchApi {
     startMs: number,
     endMs: number,
   ): Promise<readonly MetricDataResult[]> {
-    const base = await this.requests.endpoint('CLOUDWATCH', 'monitoring', this.endpoint);
-    const { MetricDataResults = [] } = await this.requests.awsJson<{
+    const { MetricDataResults = [] } = await this.cloudWatch.call<{
       MetricDataResults?: { Id: string; Timestamps?: number[]; Values?: number[] }[];
-    }>({
-      url: new URL(base),
-      version: '1.0',
-      target: 'GraniteServiceVersion20100801.GetMetricData',
-      headers: { 'x-amzn-query-mode': 'true' },
-      input: {
-        StartTime: startMs / 1000,
-        EndTime: endMs / 1000,
-        ScanBy: 'TimestampDescending',
-        MetricDataQueries: queries,
-      },
+    }>('GetMetricData', {
+      StartTime: startMs / 1000,
+      EndTime: endMs / 1000,
+      ScanBy: 'TimestampDescending',
+      MetricDataQueries: queries,
     });
     return MetricDataResults.map(({ Id, Timestamps = [], Values = [] }) => ({
       Id,

@@ -27,7 +27,7 @@ import type {
   UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { marshall, type marshallOptions, unmarshall } from '@aws-sdk/util-dynamodb';
-import { type SdkClientConfig, SignedAwsRequests } from './signed-aws-request.js';
+import { type AwsJsonProtocol, AwsJsonService, type SdkClientConfig } from './signed-aws-request.js';
 
 /** An operation's answer without the SDK's `$metadata`. */
 type Answer<T> = Omit<T, '$metadata'>;
@@ -54,15 +54,20 @@ type Wire = Record<string, unknown>;
  */
 const MARSHALL: marshallOptions = { removeUndefinedValues: true };
 
+const DYNAMODB: AwsJsonProtocol = {
+  signingName: 'dynamodb',
+  endpointId: 'DYNAMODB',
+  endpointPrefix: 'dynamodb',
+  version: '1.0',
+  targetPrefix: 'DynamoDB_20120810',
+};
+
 /** The DynamoDB document calls over signed requests (`endpoint` undefined: the SDK's endpoint rules). */
 export class SignedDynamoDbDocuments implements DynamoDbDocuments {
-  private readonly requests: SignedAwsRequests;
+  private readonly dynamoDb: AwsJsonService;
 
-  constructor(
-    config: SdkClientConfig,
-    private readonly endpoint: string | undefined,
-  ) {
-    this.requests = new SignedAwsRequests(config, 'dynamodb');
+  constructor(config: SdkClientConfig, endpoint: string | undefined) {
+    this.dynamoDb = new AwsJsonService(config, DYNAMODB, endpoint);
   }
 
   async get(input: GetCommandInput): Promise<Answer<GetCommandOutput>> {
@@ -141,14 +146,8 @@ export class SignedDynamoDbDocuments implements DynamoDbDocuments {
   }
 
   private async call(operation: string, input: Item): Promise<Wire> {
-    const base = await this.requests.endpoint('DYNAMODB', 'dynamodb', this.endpoint);
     try {
-      return await this.requests.awsJson<Wire>({
-        url: new URL(base),
-        version: '1.0',
-        target: `DynamoDB_20120810.${operation}`,
-        input,
-      });
+      return await this.dynamoDb.call<Wire>(operation, input);
     } catch (error) {
       // As the SDK leaves them: the items an error carries stay AttributeValues, their bytes decoded.
       const { Item, CancellationReasons } = error as { Item?: unknown; CancellationReasons?: unknown };
@@ -161,7 +160,7 @@ export class SignedDynamoDbDocuments implements DynamoDbDocuments {
   }
 }
 
-/** A map of plain values as AttributeValues (binary ones stay bytes: awsJson sends them as base64). */
+/** A map of plain values as AttributeValues (binary ones stay bytes: AwsJsonService sends them as base64). */
 function toWire(values: Item | undefined): Wire | undefined {
   return values === undefined ? undefined : (marshall(values, MARSHALL) as Wire);
 }

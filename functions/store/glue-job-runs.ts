@@ -12,7 +12,7 @@
  */
 import type { GlueRunView } from '../domain/pipeline-health.js';
 import { toIso } from '../domain/time.js';
-import { type SdkClientConfig, SignedAwsRequests } from './signed-aws-request.js';
+import { type AwsJsonProtocol, AwsJsonService, type SdkClientConfig } from './signed-aws-request.js';
 
 /** The environment variable naming the Glue job to functions that read or restart it. */
 export const GLUE_JOB_NAME_ENV = 'GLUE_JOB_NAME';
@@ -21,6 +21,14 @@ export const GLUE_JOB_NAME_ENV = 'GLUE_JOB_NAME';
 export const ACTIVE_RUN_STATES: ReadonlySet<string> = new Set(['STARTING', 'RUNNING', 'STOPPING', 'WAITING']);
 /** Active states a stop request applies to (a STOPPING run is already on its way). */
 const STOPPABLE_RUN_STATES: ReadonlySet<string> = new Set(['STARTING', 'RUNNING', 'WAITING']);
+
+const GLUE: AwsJsonProtocol = {
+  signingName: 'glue',
+  endpointId: 'GLUE',
+  endpointPrefix: 'glue',
+  version: '1.1',
+  targetPrefix: 'AWSGlue',
+};
 
 /** Where Glue is and what signs for it: any SDK client's config, and Glue's endpoint. */
 export interface GlueConnection {
@@ -46,20 +54,18 @@ interface BatchStopJobRunError {
 }
 
 export class GlueJobRuns {
-  private readonly requests: SignedAwsRequests;
-  private readonly endpoint: string | undefined;
+  private readonly glue: AwsJsonService;
 
   constructor(
     connection: GlueConnection,
     readonly jobName: string,
   ) {
-    this.requests = new SignedAwsRequests(connection.config, 'glue');
-    this.endpoint = connection.endpoint;
+    this.glue = new AwsJsonService(connection.config, GLUE, connection.endpoint);
   }
 
   /** The job's active runs (Glue lists newest first; an active run is among the first page). */
   async active(): Promise<JobRun[]> {
-    const { JobRuns = [] } = await this.call<{ JobRuns?: JobRun[] }>('GetJobRuns', {
+    const { JobRuns = [] } = await this.glue.call<{ JobRuns?: JobRun[] }>('GetJobRuns', {
       JobName: this.jobName,
       MaxResults: 50,
     });
@@ -68,7 +74,7 @@ export class GlueJobRuns {
 
   /** The job's newest run, or null when it never ran. */
   async latest(): Promise<GlueRunView | null> {
-    const { JobRuns = [] } = await this.call<{ JobRuns?: JobRun[] }>('GetJobRuns', {
+    const { JobRuns = [] } = await this.glue.call<{ JobRuns?: JobRun[] }>('GetJobRuns', {
       JobName: this.jobName,
       MaxResults: 1,
     });
@@ -87,7 +93,7 @@ export class GlueJobRuns {
       .filter((run) => STOPPABLE_RUN_STATES.has(run.JobRunState ?? ''))
       .flatMap((run) => (run.Id ? [run.Id] : []));
     if (ids.length === 0) return [];
-    const { Errors = [] } = await this.call<{ Errors?: BatchStopJobRunError[] }>('BatchStopJobRun', {
+    const { Errors = [] } = await this.glue.call<{ Errors?: BatchStopJobRunError[] }>('BatchStopJobRun', {
       JobName: this.jobName,
       JobRunIds: ids,
     });
@@ -102,21 +108,9 @@ export class GlueJobRuns {
   /** Starts a run with the job's own arguments; resolves with its id. */
   async start(): Promise<string> {
     // Not sent twice unless Glue surely did not start it: a second start would find the first run.
-    const { JobRunId } = await this.call<{ JobRunId?: string }>('StartJobRun', { JobName: this.jobName }, false);
+    const { JobRunId } = await this.glue.call<{ JobRunId?: string }>('StartJobRun', { JobName: this.jobName }, false);
     if (!JobRunId) throw new Error(`Glue started a run of ${this.jobName} without an id`);
     return JobRunId;
-  }
-
-  /** One Glue operation; Glue's error answer is thrown as an AwsServiceError named by its type. */
-  private async call<T>(operation: string, input: Record<string, unknown>, idempotent = true): Promise<T> {
-    const base = await this.requests.endpoint('GLUE', 'glue', this.endpoint);
-    return this.requests.awsJson<T>({
-      url: new URL(base),
-      version: '1.1',
-      target: `AWSGlue.${operation}`,
-      input,
-      idempotent,
-    });
   }
 }
 

@@ -4,7 +4,8 @@
  * SDK's own SigV4 signer. A function that makes a call or two of a
  * service this way does not bundle that service's client: the S3 client would add about 190 KB to the
  * clickstream function, the Lambda and CloudWatch clients about 150 KB to the pipeline API (measured:
- * esbuild, minified). Each caller builds the request its service documents; this signs and sends it,
+ * esbuild, minified). Each caller builds the request its service documents (AwsJsonService, below,
+ * for the services of the AWS JSON protocol); this signs and sends it,
  * and retries it as an SDK client retries its calls (standard mode, as many attempts as the signing
  * client's `maxAttempts`, with a retry quota of its own: not the signing client's).
  */
@@ -162,35 +163,6 @@ export class SignedAwsRequests {
     }
   }
 
-  /**
-   * A call of the AWS JSON protocol (1.0 or 1.1): a POST with `X-Amz-Target` and its input as JSON.
-   * Gives the answer's JSON; an error answer is thrown as an AwsServiceError named by its type.
-   */
-  async awsJson<T>(call: {
-    readonly url: URL;
-    readonly version: '1.0' | '1.1';
-    readonly target: string;
-    readonly input: unknown;
-    readonly headers?: Readonly<Record<string, string>>;
-    readonly idempotent?: boolean;
-  }): Promise<T> {
-    const response = await this.send({
-      method: 'POST',
-      url: call.url,
-      headers: {
-        'content-type': `application/x-amz-json-${call.version}`,
-        'x-amz-target': call.target,
-        ...call.headers,
-      },
-      body: Buffer.from(JSON.stringify(call.input, bytesAsBase64)),
-      ...(call.idempotent === undefined ? {} : { idempotent: call.idempotent }),
-    });
-    if (response.statusCode !== 200) throw AwsServiceError.of(response);
-    // An operation with no output may answer with no body at all (SQS's DeleteMessage): read as {}, as the SDK does.
-    const text = response.body.toString('utf8');
-    return (text === '' ? {} : JSON.parse(text)) as T;
-  }
-
   private async sendOnce(request: AwsRequest, timeoutMs: number): Promise<AwsResponse> {
     const { url, body } = request;
     const unsigned = new HttpRequest({
@@ -225,6 +197,62 @@ export class SignedAwsRequests {
       timeout.name = 'TimeoutError';
       throw timeout;
     }
+  }
+}
+
+/** A service of the AWS JSON protocol, as its model names it. */
+export interface AwsJsonProtocol {
+  /** What SigV4 signs for: `dynamodb` (also for DynamoDB Streams), `glue`, `monitoring`. */
+  readonly signingName: string;
+  /** The SDK's id of the service in `AWS_ENDPOINT_URL_<ID>`: `DYNAMODB_STREAMS`. */
+  readonly endpointId: string;
+  /** The regional host's first part: `streams.dynamodb`. */
+  readonly endpointPrefix: string;
+  readonly version: '1.0' | '1.1';
+  /** What `X-Amz-Target` puts before the operation: `DynamoDB_20120810`. */
+  readonly targetPrefix: string;
+  /** Sent with every call (SQS's `x-amzn-query-mode`). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Calls of one AWS JSON protocol service (1.0 or 1.1): each a POST with `X-Amz-Target` and its input
+ * as JSON, signed and retried by SignedAwsRequests.
+ */
+export class AwsJsonService {
+  private readonly requests: SignedAwsRequests;
+
+  /** `endpoint`: the service's URL; by default as the SDK finds it (see serviceEndpoint). */
+  constructor(
+    config: SdkClientConfig,
+    private readonly protocol: AwsJsonProtocol,
+    private readonly endpoint?: string,
+  ) {
+    this.requests = new SignedAwsRequests(config, protocol.signingName);
+  }
+
+  /**
+   * Gives the answer's JSON; an error answer is thrown as an AwsServiceError named by its type.
+   * `idempotent`: see AwsRequest.
+   */
+  async call<T>(operation: string, input: unknown, idempotent?: boolean): Promise<T> {
+    const { endpointId, endpointPrefix, version, targetPrefix, headers } = this.protocol;
+    const base = await this.requests.endpoint(endpointId, endpointPrefix, this.endpoint);
+    const response = await this.requests.send({
+      method: 'POST',
+      url: new URL(base),
+      headers: {
+        'content-type': `application/x-amz-json-${version}`,
+        'x-amz-target': `${targetPrefix}.${operation}`,
+        ...headers,
+      },
+      body: Buffer.from(JSON.stringify(input, bytesAsBase64)),
+      ...(idempotent === undefined ? {} : { idempotent }),
+    });
+    if (response.statusCode !== 200) throw AwsServiceError.of(response);
+    // An operation with no output may answer with no body at all (SQS's DeleteMessage): read as {}, as the SDK does.
+    const text = response.body.toString('utf8');
+    return (text === '' ? {} : JSON.parse(text)) as T;
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DeadLetter, DeadLetterQueue } from '../domain/dead-letters.js';
-import { type SdkClientConfig, SignedAwsRequests } from './signed-aws-request.js';
+import { type AwsJsonProtocol, AwsJsonService, type SdkClientConfig } from './signed-aws-request.js';
 
 /**
  * How long a received message stays invisible to other readers: enough to read one batch back and run
@@ -26,22 +26,33 @@ interface ReceivedMessage {
   readonly MD5OfBody?: string;
 }
 
+const SQS: AwsJsonProtocol = {
+  signingName: 'sqs',
+  endpointId: 'SQS',
+  endpointPrefix: 'sqs',
+  version: '1.0',
+  targetPrefix: 'AmazonSQS',
+  // Sent as the client sends it (SQS then adds its query protocol's error code in a header); errors
+  // are named from the answer's __type, as the client names them.
+  headers: { 'x-amzn-query-mode': 'true' },
+};
+
 export class SqsDeadLetterQueue implements DeadLetterQueue {
   private readonly receipts = new Map<string, string>();
-  private readonly requests: SignedAwsRequests;
+  private readonly sqs: AwsJsonService;
 
   /** `endpoint`: where SQS's calls go; by default the queue URL's origin, as the SQS client does. */
   constructor(
     config: SdkClientConfig,
     private readonly queueUrl: string,
-    private readonly endpoint: string = new URL(queueUrl).origin,
+    endpoint: string = new URL(queueUrl).origin,
   ) {
-    this.requests = new SignedAwsRequests(config, 'sqs');
+    this.sqs = new AwsJsonService(config, SQS, endpoint);
   }
 
   /** One message at a time, taken just before its batch is read: none waits out a timeout unprocessed. */
   async next(): Promise<DeadLetter | null> {
-    const { Messages = [] } = await this.call<{ Messages?: ReceivedMessage[] }>('ReceiveMessage', {
+    const { Messages = [] } = await this.sqs.call<{ Messages?: ReceivedMessage[] }>('ReceiveMessage', {
       QueueUrl: this.queueUrl,
       MaxNumberOfMessages: 1,
       VisibilityTimeout: VISIBILITY_TIMEOUT_SECONDS,
@@ -66,28 +77,16 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
   async remove(letter: DeadLetter): Promise<void> {
     const receipt = this.receipts.get(letter.id);
     if (receipt === undefined) throw new Error(`message ${letter.id} was not received by this redrive`);
-    await this.call('DeleteMessage', { QueueUrl: this.queueUrl, ReceiptHandle: receipt });
+    await this.sqs.call('DeleteMessage', { QueueUrl: this.queueUrl, ReceiptHandle: receipt });
   }
 
   async release(letter: DeadLetter): Promise<void> {
     const receipt = this.receipts.get(letter.id);
     if (receipt === undefined) throw new Error(`message ${letter.id} was not received by this redrive`);
-    await this.call('ChangeMessageVisibility', {
+    await this.sqs.call('ChangeMessageVisibility', {
       QueueUrl: this.queueUrl,
       ReceiptHandle: receipt,
       VisibilityTimeout: 0,
-    });
-  }
-
-  private call<T>(operation: string, input: unknown): Promise<T> {
-    return this.requests.awsJson<T>({
-      url: new URL(this.endpoint),
-      version: '1.0',
-      target: `AmazonSQS.${operation}`,
-      input,
-      // Sent as the client sends it (SQS then adds its query protocol's error code in a header);
-      // errors are named from the answer's __type, as the client names them.
-      headers: { 'x-amzn-query-mode': 'true' },
     });
   }
 }

@@ -8,7 +8,7 @@
  * lib/stream-event-shapes.ts turns into Lambda's event.
  */
 import type { DynamoDBStreamRecordInput, KinesisRecordInput } from '../lib/stream-event-shapes.js';
-import { type SdkClientConfig, SignedAwsRequests } from './signed-aws-request.js';
+import { type AwsJsonProtocol, AwsJsonService, type SdkClientConfig } from './signed-aws-request.js';
 
 /** One page of a shard: its records, oldest first, and where the next page starts (none: the shard is closed). */
 export interface RecordsPage<R> {
@@ -24,20 +24,33 @@ interface KinesisWireRecord {
   readonly ApproximateArrivalTimestamp?: number;
 }
 
+const KINESIS: AwsJsonProtocol = {
+  signingName: 'kinesis',
+  endpointId: 'KINESIS',
+  endpointPrefix: 'kinesis',
+  version: '1.1',
+  targetPrefix: 'Kinesis_20131202',
+};
+
+const DYNAMODB_STREAMS: AwsJsonProtocol = {
+  signingName: 'dynamodb',
+  endpointId: 'DYNAMODB_STREAMS',
+  endpointPrefix: 'streams.dynamodb',
+  version: '1.0',
+  targetPrefix: 'DynamoDBStreams_20120810',
+};
+
 export class KinesisRecordsApi {
-  private readonly requests: SignedAwsRequests;
+  private readonly kinesis: AwsJsonService;
 
   /** `endpoint`: Kinesis's URL; by default as the SDK finds it (AWS_ENDPOINT_URL_KINESIS, else the region's). */
-  constructor(
-    config: SdkClientConfig,
-    private readonly endpoint?: string,
-  ) {
-    this.requests = new SignedAwsRequests(config, 'kinesis');
+  constructor(config: SdkClientConfig, endpoint?: string) {
+    this.kinesis = new AwsJsonService(config, KINESIS, endpoint);
   }
 
   /** An iterator at the record with `sequenceNumber`, on the shard of the stream named. */
   async iteratorAt(streamName: string, shardId: string, sequenceNumber: string): Promise<string | undefined> {
-    const answer = await this.call<{ ShardIterator?: string }>('GetShardIterator', {
+    const answer = await this.kinesis.call<{ ShardIterator?: string }>('GetShardIterator', {
       StreamName: streamName,
       ShardId: shardId,
       ShardIteratorType: 'AT_SEQUENCE_NUMBER',
@@ -47,10 +60,13 @@ export class KinesisRecordsApi {
   }
 
   async records(iterator: string, limit: number): Promise<RecordsPage<KinesisRecordInput>> {
-    const answer = await this.call<{ Records?: KinesisWireRecord[]; NextShardIterator?: string }>('GetRecords', {
-      ShardIterator: iterator,
-      Limit: limit,
-    });
+    const answer = await this.kinesis.call<{ Records?: KinesisWireRecord[]; NextShardIterator?: string }>(
+      'GetRecords',
+      {
+        ShardIterator: iterator,
+        Limit: limit,
+      },
+    );
     return {
       records: (answer.Records ?? []).map((record) => ({
         SequenceNumber: record.SequenceNumber,
@@ -60,16 +76,6 @@ export class KinesisRecordsApi {
       })),
       next: answer.NextShardIterator ?? undefined,
     };
-  }
-
-  private async call<T>(operation: string, input: unknown): Promise<T> {
-    const base = await this.requests.endpoint('KINESIS', 'kinesis', this.endpoint);
-    return this.requests.awsJson<T>({
-      url: new URL(base),
-      version: '1.1',
-      target: `Kinesis_20131202.${operation}`,
-      input,
-    });
   }
 }
 
@@ -81,19 +87,16 @@ type DynamoDBWireRecord = Omit<DynamoDBStreamRecordInput, 'dynamodb'> & {
 };
 
 export class DynamoDBStreamsRecordsApi {
-  private readonly requests: SignedAwsRequests;
+  private readonly streams: AwsJsonService;
 
   /** `endpoint`: the streams' URL; by default as the SDK finds it (AWS_ENDPOINT_URL_DYNAMODB_STREAMS, else the region's). */
-  constructor(
-    config: SdkClientConfig,
-    private readonly endpoint?: string,
-  ) {
-    this.requests = new SignedAwsRequests(config, 'dynamodb');
+  constructor(config: SdkClientConfig, endpoint?: string) {
+    this.streams = new AwsJsonService(config, DYNAMODB_STREAMS, endpoint);
   }
 
   /** An iterator at the record with `sequenceNumber`, on the shard of the stream with that ARN. */
   async iteratorAt(streamArn: string, shardId: string, sequenceNumber: string): Promise<string | undefined> {
-    const answer = await this.call<{ ShardIterator?: string }>('GetShardIterator', {
+    const answer = await this.streams.call<{ ShardIterator?: string }>('GetShardIterator', {
       StreamArn: streamArn,
       ShardId: shardId,
       ShardIteratorType: 'AT_SEQUENCE_NUMBER',
@@ -103,7 +106,7 @@ export class DynamoDBStreamsRecordsApi {
   }
 
   async records(iterator: string, limit: number): Promise<RecordsPage<DynamoDBStreamRecordInput>> {
-    const answer = await this.call<{ Records?: DynamoDBWireRecord[]; NextShardIterator?: string | null }>(
+    const answer = await this.streams.call<{ Records?: DynamoDBWireRecord[]; NextShardIterator?: string | null }>(
       'GetRecords',
       { ShardIterator: iterator, Limit: limit },
     );
@@ -126,16 +129,6 @@ export class DynamoDBStreamsRecordsApi {
       // A closed shard's last page says null.
       next: answer.NextShardIterator ?? undefined,
     };
-  }
-
-  private async call<T>(operation: string, input: unknown): Promise<T> {
-    const base = await this.requests.endpoint('DYNAMODB_STREAMS', 'streams.dynamodb', this.endpoint);
-    return this.requests.awsJson<T>({
-      url: new URL(base),
-      version: '1.0',
-      target: `DynamoDBStreams_20120810.${operation}`,
-      input,
-    });
   }
 }
 
