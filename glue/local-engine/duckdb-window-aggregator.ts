@@ -49,14 +49,15 @@ export interface WindowBounds {
   readonly ordersEnd: string;
 }
 
-const TABLES = {
+/** The tables the SQL reads, as both engines declare them (see the SQL's header). */
+export const WINDOW_TABLES = {
   window_bounds: 'windowStart VARCHAR, windowEnd VARCHAR, ordersStart VARCHAR, ordersEnd VARCHAR',
   clicks:
     'eventId VARCHAR, sessionId VARCHAR, eventType VARCHAR, productId VARCHAR, quantity INTEGER, eventTime VARCHAR',
   products: 'productId VARCHAR, category VARCHAR, inventory BIGINT, price BIGINT',
   orders: 'orderId VARCHAR, productId VARCHAR, quantity INTEGER, unitPrice BIGINT, orderedAt VARCHAR',
 } as const;
-type TableName = keyof typeof TABLES;
+type TableName = keyof typeof WINDOW_TABLES;
 
 function appendText(appender: DuckDBAppender, value: string | null | undefined): void {
   if (value === null || value === undefined) appender.appendNull();
@@ -99,7 +100,8 @@ export class DuckDbWindowAggregator {
     const connection = await instance.connect();
     if (options.threads !== undefined)
       await connection.run(`SET threads TO ${Math.max(1, Math.floor(options.threads))}`);
-    for (const [name, columns] of Object.entries(TABLES)) await connection.run(`CREATE TABLE ${name} (${columns})`);
+    for (const [name, columns] of Object.entries(WINDOW_TABLES))
+      await connection.run(`CREATE TABLE ${name} (${columns})`);
     // A plan made once must hold for any window's rows. Statistics propagation specialises it to the
     // rows there at planning (a join pruned by the products' id range, strings compressed to the
     // lengths seen): a later window then lost rows or failed. Without it, only the join order and
