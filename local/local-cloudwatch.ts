@@ -44,6 +44,8 @@ interface Aggregate {
 }
 
 const MINUTE_MS = 60_000;
+/** How far a caller's clock may lag this one and still be asking for a gauge's value now (a request's time in flight). */
+const CALLER_CLOCK_LAG_MS = 10_000;
 
 const STATISTICS: Readonly<Record<Statistic, (aggregate: Aggregate) => number>> = {
   Sum: (aggregate) => aggregate.sum,
@@ -104,7 +106,10 @@ export class LocalMetricStore {
     if (bucket === undefined) this.#expire(buckets, now);
   }
 
-  /** A gauge read when asked (a queue's depth): its current value is the data point of the period that holds now. */
+  /**
+   * A gauge read when asked (a queue's depth): its current value is the data point of the period that
+   * holds now, or of a query's last period when the query ended at most CALLER_CLOCK_LAG_MS before now.
+   */
   gauge(
     namespace: string,
     metricName: string,
@@ -137,8 +142,11 @@ export class LocalMetricStore {
       this.#expire(buckets, now);
       for (const [minute, aggregate] of buckets) add(minute, aggregate);
     }
+    // A query that ended a moment before this clock (its caller's clock, read just before a minute
+    // ended) gets the gauge too, in its last period: it asked for the value as of now.
+    const gaugeAt = now >= query.endMs && now - query.endMs <= CALLER_CLOCK_LAG_MS ? query.endMs - 1 : now;
     const read = this.#gauges.get(key);
-    if (read !== undefined && periodOf(now) !== undefined) add(now, sample(await read()));
+    if (read !== undefined && periodOf(gaugeAt) !== undefined) add(gaugeAt, sample(await read()));
 
     const newestFirst = [...periods].sort(([a], [b]) => b - a);
     return {

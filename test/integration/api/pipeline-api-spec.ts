@@ -91,13 +91,9 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
       expect(response.status).toBe(200);
       return (await response.json()) as PipelineHealth;
     };
-    /** The views counted for PRODUCT over the last few minutes (its events are of now). */
-    const viewsOfProduct = async () => {
-      const minutes = await new DemandStore(stack.clients.documents, names.demand).minutes(
-        PRODUCT,
-        minuteOf(toIso(Date.now())),
-        5,
-      );
+    /** The views counted for PRODUCT in the hour up to minute `to` (its events are of the last minutes). */
+    const viewsOfProduct = async (to: string) => {
+      const minutes = await new DemandStore(stack.clients.documents, names.demand).minutes(PRODUCT, to, 60);
       return minutes.reduce((sum, minute) => sum + minute.views, 0);
     };
     const redrive = (body: unknown, token?: string) =>
@@ -172,12 +168,14 @@ export function describePipelineApi(engine: 'duckdb' | 'spark', options: { skip?
         expect(waiting).toMatchObject({ status: 'warn', why: '1 discarded batches wait in the DLQ' });
         expect(waiting.metrics).toMatchObject({ deadLettersWaiting: 1, deadLettersSentLastHour: 1 });
 
-        const counted = await viewsOfProduct();
+        // Both reads end at the same minute, though the redrive may take them past a minute's end.
+        const to = minuteOf(toIso(Date.now()));
+        const counted = await viewsOfProduct(to);
         const response = await redrive({ consumer: 'clickstream', reason: 'table throttling is over' });
 
         expect(response.status).toBe(200);
         // Its records were counted before they were discarded: replayed, and not counted twice.
-        expect(await viewsOfProduct()).toBe(counted);
+        expect(await viewsOfProduct(to)).toBe(counted);
         expect(counted).toBeGreaterThanOrEqual(4);
         const answer = (await response.json()) as DlqRedriveAnswer;
         expect(answer.outcomes).toMatchObject([{ outcome: 'replayed', records: 4 }]);

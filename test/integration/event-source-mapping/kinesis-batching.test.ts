@@ -72,7 +72,8 @@ describe.concurrent('MaximumBatchingWindowInSeconds', () => {
     await waitFor('the full batch', () => invocations.length > 0, 5_000);
     // Assess
     context.expect(invocations[0]?.sequenceNumbers).toEqual(seq);
-    context.expect((invocations[0]?.startedAt ?? 0) - startedAt).toBeLessThan(1_000);
+    // Far short of its 300 s window (slack for a busy CI machine).
+    context.expect((invocations[0]?.startedAt ?? 0) - startedAt).toBeLessThan(4_000);
   });
 });
 

@@ -114,10 +114,11 @@ describe('fast path: counting', () => {
 
   it('leaves counters and prices unchanged when the same batch is delivered twice', async () => {
     const product = freshProduct();
-    const event = await deliver(Array.from({ length: 50 }, () => click(product)));
     const minute = minuteOf(toIso(Date.now()));
+    const event = await deliver(Array.from({ length: 50 }, () => click(product, { eventTime: minute })));
     await processClickRecords(clickRecordsOf(event.Records), dependencies());
     const counters = await demandItem(product.productId, minute);
+    expect(counters).toMatchObject({ views: 50 });
     const price = await new PriceStore(stack.clients.documents, names).getProduct(product.productId);
 
     // Again, in the same environment and in a fresh one (a new Lambda container).
@@ -226,8 +227,9 @@ describe('fast path: a dead letter whose batch was never judged', () => {
   it('is judged on redrive as in shard order: a duplicate and capped views of a session stay out', async () => {
     const [product, other] = [freshProduct(), freshProduct()];
     const minute = minuteOf(toIso(Date.now()));
-    const first = click(product, { sessionId: 's-refresher' });
-    const views = (count: number) => Array.from({ length: count }, () => click(product, { sessionId: 's-refresher' }));
+    const first = click(product, { sessionId: 's-refresher', eventTime: minute });
+    const views = (count: number) =>
+      Array.from({ length: count }, () => click(product, { sessionId: 's-refresher', eventTime: minute }));
     const records = clickRecordsOf(
       (
         await deliver([
@@ -238,7 +240,7 @@ describe('fast path: a dead letter whose batch was never judged', () => {
           ...views(3),
           first,
           // Judged after it: another product.
-          click(other),
+          click(other, { eventTime: minute }),
         ])
       ).Records,
     );
@@ -354,7 +356,8 @@ describe('fast path: the Lambda handler', () => {
     const product = freshProduct();
     // Too big for a quarantine item (400 KB): kept whole in the spill (S3 in AWS, a folder here).
     const oversized = `{"eventId":"${randomUUID()}","padding":"${'x'.repeat(300 * 1024)}"}`;
-    const event = await deliver([click(product), '{not json', oversized]);
+    const minute = minuteOf(toIso(Date.now()));
+    const event = await deliver([click(product, { eventTime: minute }), '{not json', oversized]);
     const context = {
       functionName: 'clickstream',
       awsRequestId: randomUUID(),
@@ -364,7 +367,7 @@ describe('fast path: the Lambda handler', () => {
     const response = await handler(event, context);
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect((await demandItem(product.productId, minuteOf(toIso(Date.now()))))?.views).toBe(1);
+    expect((await demandItem(product.productId, minute))?.views).toBe(1);
     const { Items } = await stack.clients.documentClient.send(new ScanCommand({ TableName: names.quarantine }));
     const spilled = Items?.find((item) => item.rawBytes === Buffer.byteLength(oversized));
     expect(spilled).toMatchObject({ truncated: true, rawLocation: expect.stringMatching(/^file:\/\//) });

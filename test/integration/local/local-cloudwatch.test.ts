@@ -200,6 +200,24 @@ describe('the local CloudWatch', () => {
     expect(reads).toBe(2);
   });
 
+  it("gives a gauge to a query that ended a moment before this clock, in the query's last period", async () => {
+    // The caller read its clock just before 12:10; this one has passed it when the query arrives.
+    const { store, client } = await cloudWatchAt('12:10:00.004');
+    store.gauge('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: 'clickstream-dlq' }, () => 2);
+    const visible: Metric = {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: 'clickstream-dlq' }],
+    };
+    const depthQuery = query('depth', visible, 'Maximum', 60);
+
+    const justBefore = await getMetricData(client, '11:10:00', '12:09:59.991', [depthQuery]);
+    const longBefore = await getMetricData(client, '11:10:00', '12:09:00', [depthQuery]);
+
+    expect(justBefore).toMatchObject([{ Timestamps: dates('12:09:00'), Values: [2] }]);
+    expect(longBefore).toMatchObject([{ Timestamps: [], Values: [] }]);
+  });
+
   it('leaves out the queries with ReturnData false, and labels the others as asked', async () => {
     const { store, client } = await cloudWatchAt('12:00:00');
     store.put(LAMBDA, 'Invocations', HANDLER, 1, at('11:00:00'));
