@@ -25,6 +25,12 @@ import {
 const at = (iso: string) => Date.parse(`2024-05-01T${iso}Z`);
 const dates = (...isos: string[]) => isos.map((iso) => new Date(at(iso)));
 
+/** The dead-letter queue's depth: a gauge. */
+const DLQ_VISIBLE: Metric = {
+  Namespace: 'AWS/SQS',
+  MetricName: 'ApproximateNumberOfMessagesVisible',
+  Dimensions: [{ Name: 'QueueName', Value: 'clickstream-dlq' }],
+};
 const LAMBDA = 'AWS/Lambda';
 const HANDLER = { FunctionName: 'clickstream-handler' };
 
@@ -182,12 +188,7 @@ describe('the local CloudWatch', () => {
       reads++;
       return depth;
     });
-    const visible: Metric = {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: 'clickstream-dlq' }],
-    };
-    const depthQuery = query('depth', visible, 'Maximum', 300);
+    const depthQuery = query('depth', DLQ_VISIBLE, 'Maximum', 300);
 
     const first = await getMetricData(client, '11:00:00', '13:00:00', [depthQuery]);
     depth = 9;
@@ -204,12 +205,7 @@ describe('the local CloudWatch', () => {
     // The caller read its clock just before 12:10; this one has passed it when the query arrives.
     const { store, client } = await cloudWatchAt('12:10:00.004');
     store.gauge('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: 'clickstream-dlq' }, () => 2);
-    const visible: Metric = {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: 'clickstream-dlq' }],
-    };
-    const depthQuery = query('depth', visible, 'Maximum', 60);
+    const depthQuery = query('depth', DLQ_VISIBLE, 'Maximum', 60);
 
     const justBefore = await getMetricData(client, '11:10:00', '12:09:59.991', [depthQuery]);
     const longBefore = await getMetricData(client, '11:10:00', '12:09:00', [depthQuery]);
