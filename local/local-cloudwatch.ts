@@ -108,7 +108,8 @@ export class LocalMetricStore {
 
   /**
    * A gauge read when asked (a queue's depth): its current value is the data point of the period that
-   * holds now, or of a query's last period when the query ended at most CALLER_CLOCK_LAG_MS before now.
+   * holds now, or of a query's last period when the query ended at most CALLER_CLOCK_LAG_MS before now
+   * (the value now, then, as a query meant to end now asked for it).
    */
   gauge(
     namespace: string,

@@ -211,7 +211,7 @@ export interface AwsJsonProtocol {
   readonly version: '1.0' | '1.1';
   /** What `X-Amz-Target` puts before the operation: `DynamoDB_20120810`. */
   readonly targetPrefix: string;
-  /** Sent with every call (SQS's `x-amzn-query-mode`). */
+  /** Sent with every call (`x-amzn-query-mode` for SQS and CloudWatch, services that were query-protocol first). */
   readonly headers?: Readonly<Record<string, string>>;
 }
 

@@ -83,7 +83,7 @@ describe('freeze and unfreeze', () => {
     expect(until).toBeGreaterThanOrEqual(before + 1_000);
     expect(until).toBeLessThan(Date.now() + 1_000);
     // A decision made while the freeze holds, whatever the clock says by the time it is sent.
-    expect((await automatedDecision(product.productId, until - 1)).outcome).toBe('no_change');
+    expect(noChangeReason(await automatedDecision(product.productId, until - 1))).toBe('frozen');
 
     await sleep(until - Date.now() + 50);
 

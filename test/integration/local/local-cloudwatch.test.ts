@@ -203,15 +203,23 @@ describe('the local CloudWatch', () => {
 
   it("gives a gauge to a query that ended a moment before this clock, in the query's last period", async () => {
     // The caller read its clock just before 12:10; this one has passed it when the query arrives.
-    const { store, client } = await cloudWatchAt('12:10:00.004');
+    const { clock, store, client } = await cloudWatchAt('12:10:00.004');
     store.gauge('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: 'clickstream-dlq' }, () => 2);
     const depthQuery = query('depth', DLQ_VISIBLE, 'Maximum', 60);
 
     const justBefore = await getMetricData(client, '11:10:00', '12:09:59.991', [depthQuery]);
+    const fiveMinutePeriods = await getMetricData(client, '11:10:00', '12:09:59.991', [
+      query('depth', DLQ_VISIBLE, 'Maximum', 300),
+    ]);
     const longBefore = await getMetricData(client, '11:10:00', '12:09:00', [depthQuery]);
+    // A query ending exactly at this clock, on a period's start: the period it ends before.
+    clock.now = at('12:11:00');
+    const endingNow = await getMetricData(client, '11:11:00', '12:11:00', [depthQuery]);
 
     expect(justBefore).toMatchObject([{ Timestamps: dates('12:09:00'), Values: [2] }]);
+    expect(fiveMinutePeriods).toMatchObject([{ Timestamps: dates('12:05:00'), Values: [2] }]);
     expect(longBefore).toMatchObject([{ Timestamps: [], Values: [] }]);
+    expect(endingNow).toMatchObject([{ Timestamps: dates('12:10:00'), Values: [2] }]);
   });
 
   it('leaves out the queries with ReturnData false, and labels the others as asked', async () => {

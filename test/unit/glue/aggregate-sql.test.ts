@@ -173,23 +173,31 @@ describe('glue/aggregate-window.sql in DuckDB', () => {
   });
 
   it('answers each window as DuckDB does planning the SQL over that window alone (its SQL is prepared once, over none)', async () => {
-    // The first window the engine plans with: one product, one click, no orders at all.
+    // The engine's statement was prepared over empty tables; then three windows, each with rows the
+    // one before did not have, each checked against the hand-computed rows and against the oracle.
     const engine = await DuckDbWindowAggregator.create(readFileSync(AGGREGATE_SQL_PATH, 'utf8'));
-    const later = products.map((product) => ({ ...product, productId: `z-${product.productId}` }));
-    const laterClicks = clicks.map((one) => ({ ...one, productId: one.productId && `z-${one.productId}` }));
-    const laterOrders = orders.map((order) => ({ ...order, productId: `z-${order.productId}` }));
-    const windows: [WindowProduct[], WindowClick[], WindowOrder[]][] = [
-      [products.slice(0, 1), [viewA], []],
+    const renamed = (productId: string) => `z-${productId}`;
+    const later = products.map((product) => ({ ...product, productId: renamed(product.productId) }));
+    const laterClicks = clicks.map((one) => ({ ...one, productId: one.productId && renamed(one.productId) }));
+    const laterOrders = orders.map((order) => ({ ...order, productId: renamed(order.productId) }));
+    const windows: [WindowProduct[], WindowClick[], WindowOrder[], AggregateRow[]][] = [
+      // One product, one click, no orders at all.
+      [
+        products.slice(0, 1),
+        [viewA],
+        [],
+        [{ ...zero, productId: 'p-a', views: 1, sessions: 1, category: 'shoes', inventory: 10, price: 1999 }],
+      ],
       // Then orders, and every product.
-      [products, clicks, orders],
+      [products, clicks, orders, expected],
       // Then products whose ids sort after every id it has seen, with their clicks and orders.
-      [later, laterClicks, laterOrders],
+      [later, laterClicks, laterOrders, expected.map((row) => ({ ...row, productId: renamed(row.productId) }))],
     ];
     try {
-      for (const [catalogue, windowClicks, windowOrders] of windows) {
+      for (const [catalogue, windowClicks, windowOrders, byHand] of windows) {
         await engine.replaceProducts(catalogue);
         const rows = await engine.aggregate(sameRange, windowClicks, windowOrders);
-        expect(rows.length).toBeGreaterThan(0);
+        expect(rows).toEqual(byHand);
         expect(rows).toEqual(await plainDuckDb(sameRange, catalogue, windowClicks, windowOrders));
       }
     } finally {
