@@ -110,7 +110,8 @@ describe.concurrent('a restarted mapping with a file checkpoint store', () => {
     await waitFor('the first invocation', () => failing.invocations.length === 1);
     const stopStarted = Date.now();
     await firstRun.stop();
-    context.expect(Date.now() - stopStarted).toBeLessThan(1_000);
+    // Not the 30 s retry delay (slack for a busy CI machine).
+    context.expect(Date.now() - stopStarted).toBeLessThan(5_000);
     // Act
     const { handler, invocations } = recordingKinesisHandler();
     const secondRun = await scratch.startKinesis({

@@ -396,13 +396,15 @@ describe('a realtime run', () => {
     setTimeout(() => controller.abort(), 1_500);
 
     const summary = await runSimulation({ target: runTarget, rate: 200, seed: 3, signal: controller.signal });
+    const ranSeconds = (Date.now() - startedAt) / 1000;
 
     const stored = await readStream(stack.clients.kinesis, runTarget.streamName);
     expect(summary.endedBy).toBe('signal');
     expect(stored.length).toBe(summary.records.total);
-    // 1.5 s at 200 events/s, give or take the start-up and Poisson noise.
+    // 1.5 s at 200 events/s, give or take the start-up and Poisson noise; no more than 200 a second
+    // of the run however late a busy machine fires the abort.
     expect(summary.records.total).toBeGreaterThan(150);
-    expect(summary.records.total).toBeLessThan(450);
+    expect(summary.records.total).toBeLessThan(200 * ranSeconds + 60);
     for (const record of stored) {
       const eventTime = Date.parse(JSON.parse(record.data.toString('utf8')).eventTime);
       expect(eventTime).toBeGreaterThanOrEqual(startedAt);
