@@ -269,13 +269,14 @@ describe('kinesis sender', () => {
   });
 
   it('counts every record not yet accepted lost when the stream is deleted mid-run, and still drains', async () => {
-    // Prepare: two shards paced to 500 records/s each, so 2,000 records need 2 s.
+    // Prepare: two shards paced to 250 records/s each, so 2,000 records need 4 s: more than half are
+    // still queued when the stream goes, however slowly a busy machine deletes it (up to 2 s).
     const streamName = await scratchStream(stack.clients, 'sender-deleted');
     const outgoing = records(2_000, 20, 'deleted');
     const sender = await KinesisSender.create({
       client: stack.clients.kinesis,
       streamName,
-      shardLimits: { recordsPerSecond: 500, bytesPerSecond: 1024 * 1024 },
+      shardLimits: { recordsPerSecond: 250, bytesPerSecond: 1024 * 1024 },
     });
     const first = signal();
 
