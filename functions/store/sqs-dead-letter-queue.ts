@@ -75,18 +75,21 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
   }
 
   async remove(letter: DeadLetter): Promise<void> {
-    const receipt = this.receipts.get(letter.id);
-    if (receipt === undefined) throw new Error(`message ${letter.id} was not received by this redrive`);
-    await this.sqs.call('DeleteMessage', { QueueUrl: this.queueUrl, ReceiptHandle: receipt });
+    await this.sqs.call('DeleteMessage', { QueueUrl: this.queueUrl, ReceiptHandle: this.receiptOf(letter) });
   }
 
   async release(letter: DeadLetter): Promise<void> {
-    const receipt = this.receipts.get(letter.id);
-    if (receipt === undefined) throw new Error(`message ${letter.id} was not received by this redrive`);
     await this.sqs.call('ChangeMessageVisibility', {
       QueueUrl: this.queueUrl,
-      ReceiptHandle: receipt,
+      ReceiptHandle: this.receiptOf(letter),
       VisibilityTimeout: 0,
     });
+  }
+
+  /** The receipt handle `letter` came with: only the redrive that received a message can act on it. */
+  private receiptOf(letter: DeadLetter): string {
+    const receipt = this.receipts.get(letter.id);
+    if (receipt === undefined) throw new Error(`message ${letter.id} was not received by this redrive`);
+    return receipt;
   }
 }
