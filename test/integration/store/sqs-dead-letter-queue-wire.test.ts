@@ -10,6 +10,7 @@ import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   ReceiveMessageCommand,
+  type ReceiveMessageCommandOutput,
   SQSClient,
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
@@ -43,6 +44,21 @@ function oneMessage(message: { MessageId: string; ReceiptHandle: string; Body: s
 }
 
 const EMPTY = sqsAnswer(200, {});
+
+/**
+ * Has `queue` receive message `m-<n>` (receipt `receipt-<n>`, a good MD5), SQS answering `then` to the
+ * call after; the requests so far are emptied.
+ */
+async function receivedLetter(queue: SqsDeadLetterQueue, n: number, then: CannedAnswer = EMPTY) {
+  server.answer(
+    oneMessage({ MessageId: `m-${n}`, ReceiptHandle: `receipt-${n}`, Body: BODY, MD5OfBody: md5(BODY) }),
+    then,
+  );
+  const letter = await queue.next();
+  if (letter === null) throw new Error(`m-${n} was not received`);
+  received();
+  return letter;
+}
 
 let server: Awaited<ReturnType<typeof startCapturingServer>>;
 /** The queue URL naming the loopback server: where both clients' calls go unless told otherwise. */
@@ -108,7 +124,7 @@ function clients(options: { sdk?: Partial<SQSClientConfig>; queueUrl?: string; e
 }
 
 /** The SDK's ReceiveMessage as the redrive asks it: one message, hidden 300 s, waiting 1 s. */
-function sdkReceive(sdk: SQSClient, url: string = queueUrl): Promise<unknown> {
+function sdkReceive(sdk: SQSClient, url: string = queueUrl): Promise<ReceiveMessageCommandOutput> {
   return sdk.send(
     new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1, VisibilityTimeout: 300, WaitTimeSeconds: 1 }),
   );
@@ -139,14 +155,9 @@ describe('the requests a redrive sends', () => {
 
   it('deletes a message it received as the SDK’s DeleteMessage does, with the receipt handle it came with', async () => {
     const { sdk, queue } = clients();
-    server.answer(
-      oneMessage({ MessageId: 'm-2', ReceiptHandle: 'receipt-2', Body: BODY, MD5OfBody: md5(BODY) }),
-      EMPTY,
-    );
-    const letter = await queue.next();
-    received();
+    const letter = await receivedLetter(queue, 2);
     await sdk.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: 'receipt-2' }));
-    await queue.remove(letter ?? { id: 'm-2', body: BODY });
+    await queue.remove(letter);
     const [fromSdk, fromQueue] = received();
 
     expect(protocolOf(fromQueue)).toStrictEqual(protocolOf(fromSdk));
@@ -161,32 +172,23 @@ describe('the requests a redrive sends', () => {
   it('takes an answer with no body at all as done, as the SDK does (SQS answers DeleteMessage and ChangeMessageVisibility so)', async () => {
     const { sdk, queue } = clients();
     const bodyless: CannedAnswer = { status: 200, headers: {}, body: '' };
-    server.answer(
-      oneMessage({ MessageId: 'm-4', ReceiptHandle: 'receipt-4', Body: BODY, MD5OfBody: md5(BODY) }),
-      bodyless,
-    );
-    const letter = await queue.next();
+    const letter = await receivedLetter(queue, 4, bodyless);
 
     await expect(
       sdk.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: 'receipt-4' })),
     ).resolves.toBeDefined();
-    await expect(queue.remove(letter ?? { id: 'm-4', body: BODY })).resolves.toBeUndefined();
-    await expect(queue.release(letter ?? { id: 'm-4', body: BODY })).resolves.toBeUndefined();
+    await expect(queue.remove(letter)).resolves.toBeUndefined();
+    await expect(queue.release(letter)).resolves.toBeUndefined();
     sdk.destroy();
   });
 
   it('makes a message it received visible again as the SDK’s ChangeMessageVisibility to 0 s does', async () => {
     const { sdk, queue } = clients();
-    server.answer(
-      oneMessage({ MessageId: 'm-3', ReceiptHandle: 'receipt-3', Body: BODY, MD5OfBody: md5(BODY) }),
-      EMPTY,
-    );
-    const letter = await queue.next();
-    received();
+    const letter = await receivedLetter(queue, 3);
     await sdk.send(
       new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: 'receipt-3', VisibilityTimeout: 0 }),
     );
-    await queue.release(letter ?? { id: 'm-3', body: BODY });
+    await queue.release(letter);
     const [fromSdk, fromQueue] = received();
 
     expect(protocolOf(fromQueue)).toStrictEqual(protocolOf(fromSdk));
@@ -297,14 +299,7 @@ describe('the MD5 of each body received', () => {
     const { sdk, queue } = clients();
     const body = `${BODY.slice(0, -1)},"note":"prix 12,99 € ✓ — ünïcode"}`;
     server.answer(oneMessage({ MessageId: 'm-ok', ReceiptHandle: 'receipt-ok', Body: body, MD5OfBody: md5(body) }));
-    const fromSdk = await sdk.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 1,
-        VisibilityTimeout: 300,
-        WaitTimeSeconds: 1,
-      }),
-    );
+    const fromSdk = await sdkReceive(sdk);
 
     expect(fromSdk.Messages?.map(({ MessageId, Body }) => ({ id: MessageId, body: Body }))).toStrictEqual([
       { id: 'm-ok', body },
@@ -315,14 +310,7 @@ describe('the MD5 of each body received', () => {
 
   it('gives no message when the answer holds none, as the SDK gives no Messages', async () => {
     const { sdk, queue } = clients();
-    const fromSdk = await sdk.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 1,
-        VisibilityTimeout: 300,
-        WaitTimeSeconds: 1,
-      }),
-    );
+    const fromSdk = await sdkReceive(sdk);
 
     expect(fromSdk.Messages).toBeUndefined();
     expect(await queue.next()).toBeNull();
@@ -347,16 +335,9 @@ describe('a message the redrive did not receive', () => {
   it('cannot be removed by another redrive than the one that received it', async () => {
     const { sdk, queue } = clients();
     const other = new SqsDeadLetterQueue(sdk.config, queueUrl);
-    server.answer(
-      oneMessage({ MessageId: 'm-4', ReceiptHandle: 'receipt-4', Body: BODY, MD5OfBody: md5(BODY) }),
-      EMPTY,
-    );
-    const letter = await queue.next();
-    received();
+    const letter = await receivedLetter(queue, 4);
 
-    await expect(other.remove(letter ?? { id: 'm-4', body: BODY })).rejects.toThrow(
-      'message m-4 was not received by this redrive',
-    );
+    await expect(other.remove(letter)).rejects.toThrow('message m-4 was not received by this redrive');
     expect(received()).toStrictEqual([]);
     sdk.destroy();
   });

@@ -96,13 +96,9 @@ describe('Kinesis records read with KinesisRecordsApi', () => {
     return { SequenceNumber, Data, PartitionKey, ApproximateArrivalTimestamp };
   }
 
-  /** Pages from the sequence number `from` on, `LIMIT` records each, through the SDK's client, up to the first empty one. */
-  async function sdkPages(
-    from: string,
-    shardId = SHARD,
-    name = streamName,
-  ): Promise<RecordsPage<KinesisRecordInput>[]> {
-    let { ShardIterator: iterator } = await kinesis.send(
+  /** The SDK's iterator at the record with the sequence number `from`, as iteratorAt asks for it. */
+  function sdkIteratorAt(name: string, shardId: string, from: string) {
+    return kinesis.send(
       new GetShardIteratorCommand({
         StreamName: name,
         ShardId: shardId,
@@ -110,6 +106,15 @@ describe('Kinesis records read with KinesisRecordsApi', () => {
         StartingSequenceNumber: from,
       }),
     );
+  }
+
+  /** Pages from the sequence number `from` on, `LIMIT` records each, through the SDK's client, up to the first empty one. */
+  async function sdkPages(
+    from: string,
+    shardId = SHARD,
+    name = streamName,
+  ): Promise<RecordsPage<KinesisRecordInput>[]> {
+    let { ShardIterator: iterator } = await sdkIteratorAt(name, shardId, from);
     const pages: RecordsPage<KinesisRecordInput>[] = [];
     while (iterator !== undefined && pages.length < 20) {
       const { Records = [], NextShardIterator } = await kinesis.send(
@@ -219,33 +224,19 @@ describe('Kinesis records read with KinesisRecordsApi', () => {
 
   it('names a stream that does not exist as Kinesis names it: ResourceNotFoundException', async () => {
     const missing = uniqueName('no-such-stream');
+    const from = sequenceNumbers[0] ?? '';
     await expectSameError(
-      () =>
-        kinesis.send(
-          new GetShardIteratorCommand({
-            StreamName: missing,
-            ShardId: SHARD,
-            ShardIteratorType: 'AT_SEQUENCE_NUMBER',
-            StartingSequenceNumber: sequenceNumbers[0],
-          }),
-        ),
-      () => kinesisApi.iteratorAt(missing, SHARD, sequenceNumbers[0] ?? ''),
+      () => sdkIteratorAt(missing, SHARD, from),
+      () => kinesisApi.iteratorAt(missing, SHARD, from),
       'ResourceNotFoundException',
     );
   });
 
   it('names a shard the stream does not have as Kinesis names it: ResourceNotFoundException', async () => {
+    const [missing, from] = ['shardId-000000000009', sequenceNumbers[0] ?? ''];
     await expectSameError(
-      () =>
-        kinesis.send(
-          new GetShardIteratorCommand({
-            StreamName: streamName,
-            ShardId: 'shardId-000000000009',
-            ShardIteratorType: 'AT_SEQUENCE_NUMBER',
-            StartingSequenceNumber: sequenceNumbers[0],
-          }),
-        ),
-      () => kinesisApi.iteratorAt(streamName, 'shardId-000000000009', sequenceNumbers[0] ?? ''),
+      () => sdkIteratorAt(streamName, missing, from),
+      () => kinesisApi.iteratorAt(streamName, missing, from),
       'ResourceNotFoundException',
     );
   });
@@ -372,9 +363,9 @@ describe('DynamoDB Streams records read with DynamoDBStreamsRecordsApi', () => {
     for (const name of tables) await dynamodb.send(new DeleteTableCommand({ TableName: name }));
   });
 
-  /** Pages of `limit` from `from` on, through the SDK's client, until `count` records were read (or 20 pages). */
-  async function sdkPages(arn: string, shard: string, from: string, limit: number, count: number) {
-    let { ShardIterator: iterator } = await dynamodbStreams.send(
+  /** The SDK's iterator at the record with the sequence number `from`, as iteratorAt asks for it. */
+  function sdkIteratorAt(arn: string, shard: string, from: string) {
+    return dynamodbStreams.send(
       new GetStreamShardIteratorCommand({
         StreamArn: arn,
         ShardId: shard,
@@ -382,6 +373,11 @@ describe('DynamoDB Streams records read with DynamoDBStreamsRecordsApi', () => {
         SequenceNumber: from,
       }),
     );
+  }
+
+  /** Pages of `limit` from `from` on, through the SDK's client, until `count` records were read (or 20 pages). */
+  async function sdkPages(arn: string, shard: string, from: string, limit: number, count: number) {
+    let { ShardIterator: iterator } = await sdkIteratorAt(arn, shard, from);
     const pages: { records: StreamRecord[]; next: string | undefined }[] = [];
     while (iterator !== undefined && pages.length < 20 && pages.flatMap((page) => page.records).length < count) {
       const { Records = [], NextShardIterator } = await dynamodbStreams.send(
@@ -533,15 +529,7 @@ describe('DynamoDB Streams records read with DynamoDBStreamsRecordsApi', () => {
   it('names a stream that does not exist as DynamoDB Streams names it: ResourceNotFoundException', async () => {
     const missing = streamArn.replace(/table\/[^/]+\//, `table/${uniqueName('no-such-table')}/`);
     await expectSameError(
-      () =>
-        dynamodbStreams.send(
-          new GetStreamShardIteratorCommand({
-            StreamArn: missing,
-            ShardId: shardId,
-            ShardIteratorType: 'AT_SEQUENCE_NUMBER',
-            SequenceNumber: first,
-          }),
-        ),
+      () => sdkIteratorAt(missing, shardId, first),
       () => streamsApi.iteratorAt(missing, shardId, first),
       'ResourceNotFoundException',
     );
@@ -550,15 +538,7 @@ describe('DynamoDB Streams records read with DynamoDBStreamsRecordsApi', () => {
   it('names a shard the stream does not have as DynamoDB Streams names it: ResourceNotFoundException', async () => {
     const missing = 'shardId-00000001700000000000-deadbeef';
     await expectSameError(
-      () =>
-        dynamodbStreams.send(
-          new GetStreamShardIteratorCommand({
-            StreamArn: streamArn,
-            ShardId: missing,
-            ShardIteratorType: 'AT_SEQUENCE_NUMBER',
-            SequenceNumber: first,
-          }),
-        ),
+      () => sdkIteratorAt(streamArn, missing, first),
       () => streamsApi.iteratorAt(streamArn, missing, first),
       'ResourceNotFoundException',
     );
