@@ -221,6 +221,31 @@ describe('glue/aggregate-window.sql in DuckDB', () => {
     expect(await aggregator.aggregate(sameRange, clicks, orders)).toEqual(expected);
   });
 
+  it('with no cached catalogue (a backtest), reads each window its own: none left over from the last', async () => {
+    const engine = await DuckDbWindowAggregator.create(readFileSync(AGGREGATE_SQL_PATH, 'utf8'));
+    try {
+      for (const step of [1, 2]) {
+        const repriced = products.map((product) => ({ ...product, price: product.price + step }));
+        const load = await engine.startWindow();
+        for (const one of clicks) load.addClick(one);
+        for (const order of orders) load.addOrder(order);
+        expect(await engine.aggregateWindow(sameRange, load, repriced)).toEqual(
+          expected.map((row) => ({ ...row, price: row.price + step })),
+        );
+      }
+      // A catalogue cached and then replaced by none: a window's own is again the only one.
+      await engine.replaceProducts(products);
+      await engine.replaceProducts([]);
+      expect(await engine.aggregate(sameRange, clicks, orders)).toEqual([]);
+      const load = await engine.startWindow();
+      for (const one of clicks) load.addClick(one);
+      for (const order of orders) load.addOrder(order);
+      expect(await engine.aggregateWindow(sameRange, load, products)).toEqual(expected);
+    } finally {
+      engine.close();
+    }
+  });
+
   it('refuses to replace the cached catalogue while a window is open, and a second open window', async () => {
     const load = await aggregator.startWindow();
     try {
