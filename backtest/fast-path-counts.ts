@@ -7,6 +7,7 @@ import type { PeriodCounts } from '../functions/domain/demand-evidence.js';
 import { SessionActivity } from '../functions/domain/session-activity.js';
 import { toIso } from '../functions/domain/time.js';
 import type { SimulatedClickEvent } from '../simulator/records.js';
+import { PeriodRing, periodsBefore, ZERO } from './period-ring.js';
 
 const MINUTE_MS = 60_000;
 /** The one shard the backtest's stream has: every event in order, as one Lambda poller sees a shard. */
@@ -21,8 +22,8 @@ interface MinuteCounts {
 
 export class FastPathCounts {
   private readonly activity = new SessionActivity();
-  /** productId → minute start (epoch ms) → counts. */
-  private readonly byProduct = new Map<string, Map<number, MinuteCounts>>();
+  /** productId → its minutes' counts. */
+  private readonly byProduct = new Map<string, PeriodRing<MinuteCounts>>();
   private sequence = 0;
   private readonly facts = {
     eventId: '',
@@ -63,7 +64,7 @@ export class FastPathCounts {
     if (field === null) return null;
     let minutes = this.byProduct.get(productId);
     if (minutes === undefined) {
-      minutes = new Map();
+      minutes = new PeriodRing(MINUTE_MS);
       this.byProduct.set(productId, minutes);
     }
     let counts = minutes.get(startMs);
@@ -81,12 +82,7 @@ export class FastPathCounts {
    * filled in. The counters themselves, not copies: read them before counting more.
    */
   minutesBefore(productId: string, minuteMs: number, count: number): PeriodCounts[] {
-    const minutes = this.byProduct.get(productId);
-    const periods: PeriodCounts[] = new Array(count);
-    for (let index = 0; index < count; index++) {
-      periods[index] = minutes?.get(minuteMs - (count - index) * MINUTE_MS) ?? ZERO;
-    }
-    return periods;
+    return periodsBefore(this.byProduct.get(productId), MINUTE_MS, minuteMs, count);
   }
 
   /** The product's counts in the minute starting at `minuteMs`, so far (a copy: it goes on counting). */
@@ -96,13 +92,4 @@ export class FastPathCounts {
       ? { views: counts.views, carts: counts.carts, purchases: counts.purchases, units: counts.units }
       : ZERO;
   }
-
-  /** Forgets minutes older than `beforeMs`: a day of minutes per product is more than any baseline reads. */
-  forgetBefore(beforeMs: number): void {
-    for (const minutes of this.byProduct.values()) {
-      for (const startMs of minutes.keys()) if (startMs < beforeMs) minutes.delete(startMs);
-    }
-  }
 }
-
-const ZERO: PeriodCounts = Object.freeze({ views: 0, carts: 0, purchases: 0, units: 0 });

@@ -13,10 +13,11 @@ import {
   type WindowProduct,
 } from '../glue/local-engine/duckdb-window-aggregator.js';
 import type { SimulatedClickEvent } from '../simulator/records.js';
+import { PeriodRing, periodsBefore } from './period-ring.js';
 
 export class RichPathWindows {
-  /** productId → windowStart (epoch ms) → the row's counts. */
-  private readonly rows = new Map<string, Map<number, PeriodCounts>>();
+  /** productId → its windows' counts. */
+  private readonly rows = new Map<string, PeriodRing<PeriodCounts>>();
 
   private constructor(
     private readonly aggregator: DuckDbWindowAggregator,
@@ -58,7 +59,7 @@ export class RichPathWindows {
     for (const row of rows) {
       let windows = this.rows.get(row.productId);
       if (windows === undefined) {
-        windows = new Map();
+        windows = new PeriodRing(this.windowMs);
         this.rows.set(row.productId, windows);
       }
       windows.set(startMs, { views: row.views, carts: row.carts, purchases: row.purchases, units: row.units });
@@ -68,18 +69,7 @@ export class RichPathWindows {
 
   /** The product's `count` windows before the one starting at `startMs`, oldest first; no row reads as zeros. */
   windowsBefore(productId: string, startMs: number, count: number): PeriodCounts[] {
-    const windows = this.rows.get(productId);
-    const periods: PeriodCounts[] = new Array(count);
-    for (let index = 0; index < count; index++) {
-      periods[index] = windows?.get(startMs - (count - index) * this.windowMs) ?? ZERO;
-    }
-    return periods;
-  }
-
-  forgetBefore(beforeMs: number): void {
-    for (const windows of this.rows.values()) {
-      for (const startMs of windows.keys()) if (startMs < beforeMs) windows.delete(startMs);
-    }
+    return periodsBefore(this.rows.get(productId), this.windowMs, startMs, count);
   }
 
   dispose(): void {
@@ -87,5 +77,3 @@ export class RichPathWindows {
     this.aggregator.close();
   }
 }
-
-const ZERO: PeriodCounts = Object.freeze({ views: 0, carts: 0, purchases: 0, units: 0 });

@@ -27,7 +27,6 @@ import { RichPathWindows } from './rich-path-windows.js';
 
 const SECOND_MS = 1_000;
 const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
 
 export interface BacktestOptions {
   readonly scenario: ScenarioName;
@@ -152,11 +151,6 @@ export async function runArm(options: BacktestOptions, world: BacktestWorld): Pr
         market.sampleSoldOut();
         oracle?.setPrices(offset);
         if (windows && desk) await closeWindow(windows, desk, parameters, options, market, until - MINUTE_MS);
-      }
-      // Hourly, not every minute: a walk of every product's kept minutes, and no read reaches back 3 hours.
-      if (offset % HOUR_MS === 0) {
-        counts?.forgetBefore(until - 3 * HOUR_MS);
-        windows?.forgetBefore(until - 3 * HOUR_MS);
       }
       if (sampleEvery > 0 && offset % sampleEvery === 0) samples.push(sampleOf(market, options.catalogue, offset));
     }
