@@ -52,6 +52,7 @@ export async function simulateHistory(options: {
   const counts = new FastPathCounts();
   const windows = await RichPathWindows.create(MINUTE_MS);
   const rows: AggregateRow[] = [];
+  const minutes: SimulatedHistory['minutes'][number][] = [];
   const products = catalogue.map((product) => ({
     productId: product.productId,
     category: product.category,
@@ -69,17 +70,17 @@ export async function simulateHistory(options: {
         counts.count(event, record.atMs);
       }
       rows.push(...(await windows.close(windowStart, products)));
+      // Each minute as it ends (every event counts in its own arrival minute): the counters keep
+      // only the last few hours, and a history may be longer.
+      for (const product of catalogue) {
+        const period = counts.minute(product.productId, windowStart);
+        if (period.views + period.carts + period.purchases + period.units > 0) {
+          minutes.push({ productId: product.productId, minuteMs: windowStart, counts: period });
+        }
+      }
     }
   } finally {
     windows.dispose();
   }
-  const minutes = catalogue.flatMap((product) => {
-    const periods = counts.minutesBefore(product.productId, endMs, (endMs - startMs) / MINUTE_MS);
-    return periods.flatMap((period, index) =>
-      period.views + period.carts + period.purchases + period.units === 0
-        ? []
-        : [{ productId: product.productId, minuteMs: startMs + index * MINUTE_MS, counts: { ...period } }],
-    );
-  });
   return { minutes, rows };
 }

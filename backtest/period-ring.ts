@@ -24,9 +24,13 @@ export class PeriodRing<T extends PeriodCounts> {
     return this.starts[slot] === startMs ? this.values[slot] : undefined;
   }
 
-  /** Keeps `value` for the period, in place of whatever the slot held PERIODS_KEPT periods before. */
+  /**
+   * Keeps `value` for the period, in place of what the slot held PERIODS_KEPT periods before; a
+   * period older than the one its slot holds is no longer kept, and is not stored.
+   */
   set(startMs: number, value: T): void {
     const slot = this.slotOf(startMs);
+    if ((this.starts[slot] as number) > startMs) return;
     this.starts[slot] = startMs;
     this.values[slot] = value;
   }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PERIODS_KEPT, PeriodRing, periodsBefore } from '../../../backtest/period-ring.js';
-import { DEFAULT_PRICING_CONFIG, parametersFor, pricingConfigSchema } from '../../../functions/domain/pricing-config.js';
+import {
+  DEFAULT_PRICING_CONFIG,
+  parametersFor,
+  pricingConfigSchema,
+} from '../../../functions/domain/pricing-config.js';
 
 const MINUTE = 60_000;
 const START = Date.parse('2026-11-02T00:00:00.000Z');
@@ -47,6 +51,13 @@ describe('the backtest’s periods of a product', () => {
     expect(ring.get(START - MINUTE)).toBeUndefined();
     expect(periodsBefore(ring, MINUTE, START + 3 * MINUTE, 2)).toEqual([zero, zero]);
     expect(periodsBefore(undefined, MINUTE, START, 3)).toEqual([zero, zero, zero]);
+  });
+
+  it('does not let a period older than PERIODS_KEPT take the slot of a newer one', () => {
+    const ring = filled(PERIODS_KEPT + 1);
+    ring.set(START, views(99));
+    expect(ring.get(START)).toBeUndefined();
+    expect(ring.get(START + PERIODS_KEPT * MINUTE)).toEqual(views(PERIODS_KEPT + 1));
   });
 
   it('gives the oldest first, with gaps as zeros, for any period length', () => {
