@@ -83,12 +83,6 @@ function toNumber(value: unknown): unknown {
 export class DuckDbWindowAggregator {
   /** The window whose transaction is open (`opening` while it begins), if any: one at a time. */
   private open: WindowLoad | 'opening' | undefined = undefined;
-  /**
-   * Whether the committed products table holds a catalogue (replaceProducts): a window's own
-   * catalogue must then hide it. Without one the delete is skipped, as it deletes nothing (a
-   * statement of 0.3–0.6 ms in each backtest window, where every window brings its products).
-   */
-  private catalogueCommitted = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -120,10 +114,7 @@ export class DuckDbWindowAggregator {
   async replaceProducts(products: readonly WindowProduct[]): Promise<void> {
     if (this.open !== undefined)
       throw new Error('replaceProducts while a window is open: give the window its products');
-    // A fill that fails part way may leave rows: until one succeeds, the table counts as holding some.
-    this.catalogueCommitted ||= products.length > 0;
     await this.fillProducts(products);
-    this.catalogueCommitted = products.length > 0;
   }
 
   /** Loads one window's clicks and orders and runs the SQL over them and the cached products. */
@@ -233,7 +224,7 @@ export class DuckDbWindowAggregator {
   }
 
   private async fillProducts(products: readonly WindowProduct[]): Promise<void> {
-    if (this.catalogueCommitted) await this.connection.run('DELETE FROM products');
+    await this.connection.run('DELETE FROM products');
     await this.fill('products', products, (appender, product) => {
       appender.appendVarchar(product.productId);
       appender.appendVarchar(product.category);
