@@ -110,11 +110,21 @@ export class DuckDbWindowAggregator {
     return new DuckDbWindowAggregator(instance, connection, await connection.prepare(sql));
   }
 
-  /** Replaces the cached catalogue every later window reads; not while a window is open. */
+  /**
+   * Replaces the cached catalogue every later window reads; not while a window is open. All or
+   * nothing: a product DuckDB refuses leaves the catalogue as it was, as Spark's snapshot does.
+   */
   async replaceProducts(products: readonly WindowProduct[]): Promise<void> {
     if (this.open !== undefined)
       throw new Error('replaceProducts while a window is open: give the window its products');
-    await this.fillProducts(products);
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      await this.fillProducts(products);
+    } catch (error) {
+      await this.connection.run('ROLLBACK');
+      throw error;
+    }
+    await this.connection.run('COMMIT');
   }
 
   /** Loads one window's clicks and orders and runs the SQL over them and the cached products. */
@@ -240,11 +250,15 @@ export class DuckDbWindowAggregator {
     append: (appender: DuckDBAppender, row: T) => void,
   ): Promise<void> {
     const appender = await this.connection.createAppender(table);
-    for (const row of rows) {
-      append(appender, row);
-      appender.endRow();
+    try {
+      for (const row of rows) {
+        append(appender, row);
+        appender.endRow();
+      }
+    } finally {
+      // Closed whatever happens: a row refused halfway leaves no appender holding the table.
+      appender.closeSync();
     }
-    appender.closeSync();
   }
 }
 

@@ -265,6 +265,15 @@ describe('glue/aggregate-window.sql in DuckDB', () => {
     expect(await aggregator.aggregate(sameRange, clicks, orders)).toEqual(expected);
   });
 
+  it('keeps the cached catalogue as it was when a product in its replacement is refused', async () => {
+    const uncounted = { ...(products[1] as WindowProduct), inventory: undefined as unknown as number };
+    const repriced = products.map((product) => ({ ...product, price: product.price + 1 }));
+
+    await expect(aggregator.replaceProducts([...repriced.slice(0, 2), uncounted])).rejects.toThrow(TypeError);
+
+    expect(await aggregator.aggregate(sameRange, clicks, orders)).toEqual(expected);
+  });
+
   it('writes no row for a window without clicks or orders', async () => {
     expect(await aggregator.aggregate(sameRange, [], [])).toEqual([]);
   });
