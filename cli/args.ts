@@ -60,13 +60,25 @@ function attachNegativeNumbers(argv: readonly string[]): string[] {
   return args;
 }
 
-/** A command line's flags (strict: an unknown flag or a flag without its value is a UsageError with `usage`). */
+/**
+ * A command line's flags (strict: an unknown flag, a flag without its value or a flag given twice is a
+ * UsageError with `usage`). Twice is refused because parseArgs keeps the last silently: `--hours 100
+ * … --hours 0.01` would run the 0.01 the user may not have meant.
+ */
 export function parseFlags<const O extends FlagOptions>(argv: readonly string[], options: O, usage: string) {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: O; tokens: true }>>;
   try {
-    return parseArgs({ args: attachNegativeNumbers(argv), options }).values;
+    parsed = parseArgs({ args: attachNegativeNumbers(argv), options, tokens: true });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${usage}`);
   }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || options[token.name]?.multiple) continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once\n${usage}`);
+    seen.add(token.name);
+  }
+  return parsed.values;
 }
 
 /**
