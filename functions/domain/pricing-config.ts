@@ -166,8 +166,14 @@ export const pricingConfigSchema = z
         ]),
       ];
       for (const [path, layers] of scopes) {
+        // A field a layer sets wrongly is reported once, where it is set: not again for each merge
+        // that includes it (a bad `defaults` value is no fault of every category).
+        const ownIssues = new Set(
+          layers.flatMap((layer) => categoryOverridesSchema.safeParse(layer).error?.issues ?? []).map(issueKey),
+        );
         const result = categoryParametersSchema.safeParse(merge(layers));
         for (const issue of result.success ? [] : result.error.issues) {
+          if (ownIssues.has(issueKey(issue))) continue;
           ctx.addIssue({ code: 'custom', path: [...path, ...issue.path], message: issue.message });
         }
       }
@@ -178,6 +184,10 @@ export type PricingConfigInput = z.input<typeof pricingConfigSchema>;
 
 /** No overrides, no switches: the built-in defaults everywhere. */
 export const DEFAULT_PRICING_CONFIG: PricingConfig = pricingConfigSchema.parse({});
+
+function issueKey(issue: { readonly path: readonly PropertyKey[]; readonly message: string }): string {
+  return `${issue.path.map(String).join('.')}: ${issue.message}`;
+}
 
 function merge(layers: readonly CategoryOverrides[]): CategoryParameters {
   const merged: Record<string, unknown> = { ...DEFAULT_CATEGORY_PARAMETERS };

@@ -55,6 +55,17 @@ describe('pricing config', () => {
     expect(pricingConfigSchema.safeParse({ defaults: { maxStepPct: 1, deadBandPct: 0.5 } }).success).toBe(true);
   });
 
+  it('names a field set wrongly once, where it is set: not again for each category merged over it', () => {
+    const result = pricingConfigSchema.safeParse({
+      defaults: { maxStepPct: 500, priceEnding: { modulus: 100, remainder: 100 } },
+      categories: { garden: { cooldownSeconds: 60 } },
+    });
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual([
+      'defaults.maxStepPct',
+      'defaults.priceEnding.remainder',
+    ]);
+  });
+
   it('rejects a price ending whose remainder is not below its modulus', () => {
     const result = pricingConfigSchema.safeParse({ defaults: { priceEnding: { modulus: 100, remainder: 100 } } });
     expect(result.success).toBe(false);
