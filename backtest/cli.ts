@@ -5,17 +5,18 @@
  *   npm run backtest -- --scenario flash-sale --hours 3 --seed 7 [--policy FILE.json]
  *                       [--out PATH.jsonl] [--chart PAGE.html] [--chart-products ID,ID]
  *
- * Everything is checked before the run starts: a bad flag or a policy file that fails validation is
- * refused with the flag or field named, exit 2.
+ * Everything is checked before the run starts: a bad flag, an output path that cannot be written or a
+ * policy file that fails validation is refused with the flag or field named, exit 2.
  */
 import { parseChoice, parseFlags, parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../cli/args.js';
+import { assertWritableFile } from '../cli/output-file.js';
 import { DEFAULT_PRICING_CONFIG } from '../functions/domain/pricing-config.js';
 import { toIso } from '../functions/domain/time.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
 import { InvalidSimulationOptionError } from '../simulator/errors.js';
 import { SCENARIO_NAMES } from '../simulator/scenarios.js';
 import { runBacktest } from './compare.js';
-import { PolicyFileError, readPolicyFile } from './policy-file.js';
+import { assertPolicyCategories, PolicyFileError, readPolicyFile } from './policy-file.js';
 import { chartProducts, writeChart, writePricePath } from './price-path.js';
 import { formatSummary } from './report.js';
 
@@ -66,16 +67,13 @@ await runCli(async () => {
   const productCount = flags.products === undefined ? 240 : parsePositiveInteger(flags.products, '--products');
   const catalogueSeed =
     flags['catalogue-seed'] === undefined ? 42 : parsePositiveInteger(flags['catalogue-seed'], '--catalogue-seed');
-  const config = flags.policy === undefined ? DEFAULT_PRICING_CONFIG : await readPolicyFile(flags.policy);
   const catalogue = generateCatalogue(toIso(Date.UTC(2026, 10, 1)), { seed: catalogueSeed, productCount });
-  const known = new Set(catalogue.map((product) => product.productId));
-  const charted = flags['chart-products']
-    ?.split(',')
-    .map((id) => id.trim())
-    .filter(Boolean);
-  const unknown = (charted ?? []).filter((id) => !known.has(id));
-  if (unknown.length > 0)
-    throw new UsageError(`--chart-products names products not in the catalogue: ${unknown.join(', ')}`);
+  const config = flags.policy === undefined ? DEFAULT_PRICING_CONFIG : await readPolicyFile(flags.policy);
+  if (flags.policy !== undefined)
+    assertPolicyCategories(config, [...new Set(catalogue.map((product) => product.category))], flags.policy);
+  const charted = chartedProducts(flags['chart-products'], flags.chart, catalogue);
+  if (flags.out !== undefined) await assertWritableFile(flags.out, '--out');
+  if (flags.chart !== undefined) await assertWritableFile(flags.chart, '--chart');
 
   process.stderr.write(`backtest: ${scenario}, ${hours} simulated hours, seed ${seed}…\n`);
   const result = await runBacktest({
@@ -88,9 +86,35 @@ await runCli(async () => {
     policy: flags.policy ?? 'defaults',
     oracle: flags.oracle ?? false,
   });
-  if (flags.out) await writePricePath(flags.out, result);
-  if (flags.chart) await writeChart(flags.chart, result, charted ?? chartProducts(result));
+  // The results first: a file that fails to write after minutes of run (a full disk) loses no figure.
   console.log(formatSummary(result.summary));
   console.log(JSON.stringify(result.summary));
+  try {
+    if (flags.out !== undefined) await writePricePath(flags.out, result);
+    if (flags.chart !== undefined) await writeChart(flags.chart, result, charted ?? chartProducts(result));
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 1;
+  }
   return 0;
 }, [PolicyFileError, InvalidSimulationOptionError]);
+
+/** The products `--chart-products` names (undefined: the chart chooses), checked against the catalogue. */
+function chartedProducts(
+  list: string | undefined,
+  chart: string | undefined,
+  catalogue: readonly { readonly productId: string }[],
+): string[] | undefined {
+  if (list === undefined) return undefined;
+  if (chart === undefined) throw new UsageError('--chart-products chooses the products of --chart: give --chart too');
+  const charted = list
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (charted.length === 0) throw new UsageError(`--chart-products names no product: ${JSON.stringify(list)}`);
+  const known = new Set(catalogue.map((product) => product.productId));
+  const unknown = charted.filter((id) => !known.has(id));
+  if (unknown.length > 0)
+    throw new UsageError(`--chart-products names products not in the catalogue: ${unknown.join(', ')}`);
+  return charted;
+}

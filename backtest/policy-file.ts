@@ -34,3 +34,17 @@ export function parsePolicy(json: unknown, source: string): PricingConfig {
   const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(the file)'}: ${issue.message}`);
   throw new PolicyFileError(`policy file ${source} is not a valid pricing config: ${issues.join('; ')}`);
 }
+
+/**
+ * Refuses a policy whose category overrides name no category of the catalogue it is tried on: the
+ * schema takes any slug (a live catalogue may gain the category later), but in a backtest a
+ * misspelled one would silently leave its category on the defaults.
+ */
+export function assertPolicyCategories(config: PricingConfig, categories: readonly string[], source: string): void {
+  const known = new Set(categories);
+  const unknown = Object.keys(config.categories).filter((slug) => !known.has(slug));
+  if (unknown.length === 0) return;
+  throw new PolicyFileError(
+    `policy file ${source}: ${unknown.map((slug) => `categories.${slug}`).join(', ')} names no category of the catalogue (${[...known].sort().join(', ')})`,
+  );
+}

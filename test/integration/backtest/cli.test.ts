@@ -68,16 +68,49 @@ describe('npm run backtest', () => {
     );
     expect((await backtest(['--scenario', 'steady', '--hours', '-1', '--seed', '1'])).code).toBe(2);
     expect((await backtest(['--scenario', 'steady', '--hours', '1'])).stderr).toMatch(/--seed is required/);
+    const chart = join(directory, 'unknown.html');
     const unknown = await backtest([
+      ...['--scenario', 'steady', '--hours', '1', '--seed', '1'],
+      ...['--chart', chart, '--chart-products', 'P99999'],
+    ]);
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/P99999/) });
+  });
+
+  it('refuses, before the run, output paths it could not write and chart flags that do not fit together', async () => {
+    const day = ['--scenario', 'steady', '--hours', '24', '--seed', '1'];
+    const started = performance.now();
+    const refusals = await Promise.all([
+      backtest([...day, '--out', '/proc/x/y.jsonl']),
+      backtest([...day, '--chart', directory]),
+      backtest([...day, '--chart-products', 'P00001']),
+      backtest([...day, '--chart', join(directory, 'c.html'), '--chart-products', ',,']),
+      backtest([...day, '--hours', '0.5']),
+    ]);
+    expect(refusals.map(({ code, stdout }) => ({ code, stdout }))).toEqual(Array(5).fill({ code: 2, stdout: '' }));
+    expect(refusals.map(({ stderr }) => stderr.split('\n')[0])).toEqual([
+      'error: --out: cannot write /proc/x/y.jsonl: no directory /proc/x',
+      `error: --chart: cannot write ${directory}: it is a directory`,
+      'error: --chart-products chooses the products of --chart: give --chart too',
+      'error: --chart-products names no product: ",,"',
+      'error: --hours is given more than once',
+    ]);
+    expect(performance.now() - started).toBeLessThan(30_000);
+  });
+
+  it('refuses a policy whose category overrides name no category of the catalogue', async () => {
+    const policy = join(directory, 'misspelled-category.json');
+    writeFileSync(policy, JSON.stringify({ categories: { electronicz: { maxStepPct: 5 } } }));
+    const { code, stderr } = await backtest([
       '--scenario',
       'steady',
       '--hours',
-      '1',
+      '24',
       '--seed',
       '1',
-      '--chart-products',
-      'P99999',
+      '--policy',
+      policy,
     ]);
-    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/P99999/) });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/categories\.electronicz names no category of the catalogue \(.*electronics/);
   });
 });
