@@ -33,6 +33,9 @@ export interface BacktestRequest {
 /** When the flash sale, the bot attack and black friday begin in a backtest: after an hour, once baselines exist. */
 export const BACKTEST_EVENT_START_SECONDS = 3_600;
 
+/** The issue's measure of following a real change: a price rising within 120 s of the event's start. */
+const DETECTION_WINDOW_MS = 120_000;
+
 /** How far back a change may look for the true change it answers: the longest span and a cooldown. */
 const LOOKBACK_MS = 15 * 60_000;
 
@@ -120,16 +123,18 @@ export async function runBacktest(request: BacktestRequest): Promise<BacktestRes
     samplePricesEveryMinutes: request.samplePricesEveryMinutes,
   };
   const world = buildWorld({ ...base, pricing: 'policy' });
-  // A run that ends before its event begins would report no episode at all, as if there were none to see.
+  // A run that ends before its event begins, or within the 120 s a rise is given, would report the
+  // event as missed, or as not there at all.
   const { flashSale, shift, bots } = world.scenario;
   const eventStartMs =
     flashSale?.startMs ??
     shift?.startMs ??
     bots?.startMs ??
     (request.scenario === 'black-friday' ? (scenarioParameters.blackFriday?.startSeconds ?? 0) * 1000 : undefined);
-  if (eventStartMs !== undefined && eventStartMs >= world.durationMs) {
+  if (eventStartMs !== undefined && eventStartMs + DETECTION_WINDOW_MS > world.durationMs) {
+    const neededHours = Math.ceil(((eventStartMs + DETECTION_WINDOW_MS) / 3_600_000) * 100) / 100;
     throw new InvalidSimulationOptionError(
-      `${request.scenario} begins ${eventStartMs / 1000} s into a backtest; a run of ${request.hours} h ends before it (give more hours)`,
+      `${request.scenario} begins ${eventStartMs / 1000} s into a backtest and is watched for ${DETECTION_WINDOW_MS / 1000} s; a run of ${request.hours} h ends before that (give at least ${neededHours} hours)`,
     );
   }
   const clickprice = await runArm({ ...base, pricing: 'policy' }, world);
@@ -231,7 +236,7 @@ function flashSaleSummary(
         (change) =>
           (change.reasonCode === 'demand_surge' || change.reasonCode === 'demand_high') &&
           change.atMs >= saleStart &&
-          change.atMs <= saleStart + 120_000,
+          change.atMs <= saleStart + DETECTION_WINDOW_MS,
       )
       .map((change) => change.productId),
   );

@@ -87,10 +87,16 @@ describe('backtest of black friday', () => {
     expect((firstDemandMove?.atMs ?? 0) - world.startTime).toBeGreaterThan(20 * 60_000);
   });
 
-  it('refuses a run that ends before black friday (or a sustained shift) begins, an hour in by default', async () => {
+  it('refuses a run that ends before black friday (or a sustained shift, or a flash sale) has been watched for 120 s, an hour in by default', async () => {
     await expect(
       runBacktest({ ...request, scenario: 'black-friday', hours: 1, scenarioParameters: {} }),
-    ).rejects.toThrow(/black-friday begins 3600 s into a backtest; a run of 1 h ends before it/);
+    ).rejects.toThrow(
+      /black-friday begins 3600 s into a backtest and is watched for 120 s; a run of 1 h ends before that \(give at least 1.04 hours\)/,
+    );
+    // Ending inside the 120 s a rise is given would report the event as missed.
+    await expect(
+      runBacktest({ ...request, scenario: 'flash-sale', hours: 1.001, scenarioParameters: {} }),
+    ).rejects.toThrow(/flash-sale begins 3600 s .* a run of 1.001 h ends before that/);
     // The sustained shift's own default start is checked alike.
     await expect(
       runBacktest({ ...request, scenario: 'sustained-shift', hours: 1, scenarioParameters: {} }),
