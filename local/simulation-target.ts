@@ -29,15 +29,19 @@ export interface EmbeddedStackOptions {
   readonly productCount?: number;
 }
 
+/** The catalogue an embedded stack is seeded with: known before it starts, so flags can be checked against it. */
+export function embeddedCatalogue(options: EmbeddedStackOptions = {}, now = Date.now()) {
+  return generateCatalogue(toIso(now), {
+    seed: options.catalogueSeed ?? 42,
+    productCount: options.productCount ?? 240,
+  });
+}
+
 /** Starts an embedded stack seeded with the catalogue; closing the target stops it. */
 export async function openEmbeddedTarget(options: EmbeddedStackOptions = {}): Promise<OpenTarget> {
   const stack = await startLocalStack();
   try {
-    const catalogue = generateCatalogue(toIso(Date.now()), {
-      seed: options.catalogueSeed ?? 42,
-      productCount: options.productCount ?? 240,
-    });
-    await loadCatalogue(stack.clients.documentClient, stack.tableNames.products, catalogue);
+    await loadCatalogue(stack.clients.documentClient, stack.tableNames.products, embeddedCatalogue(options));
   } catch (error) {
     await stack.stop();
     throw error;

@@ -9,13 +9,13 @@
  */
 import { parseChoice, parseFlags, parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../cli/args.js';
 import { LocalStackError } from '../local/errors.js';
-import { openEmbeddedTarget } from '../local/simulation-target.js';
+import { embeddedCatalogue, openEmbeddedTarget } from '../local/simulation-target.js';
 import { SimulatorError } from './errors.js';
 import { formatProgress, progressWriter } from './progress.js';
 import { assertReplayReadable } from './recording.js';
 import { outcomeOf } from './run-outcome.js';
 import { runSimulation, type SimulationOptions } from './run-simulation.js';
-import { SCENARIO_NAMES, type ScenarioName, type ScenarioParameters } from './scenarios.js';
+import { buildScenario, SCENARIO_NAMES, type ScenarioName, type ScenarioParameters } from './scenarios.js';
 import { openTarget, planTarget } from './targets.js';
 
 const USAGE = `usage: npm run simulate -- [--rate N] [--duration S] [--scenario ${SCENARIO_NAMES.join('|')}] [--seed N]
@@ -206,8 +206,23 @@ await runCli(async () => {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  if (plan.kind === 'embedded')
+  if (plan.kind === 'embedded') {
+    // Its catalogue is known before it starts: a category or product it lacks is refused without the
+    // seconds of starting DynamoDB Local and kinesalite (on other targets, once their table is read).
+    if (options.scenario !== undefined) {
+      const catalogue = embeddedCatalogue();
+      buildScenario(
+        options.scenario,
+        {
+          categories: [...new Set(catalogue.map((product) => product.category))],
+          productIds: catalogue.map((product) => product.productId),
+        },
+        options.seed ?? 1,
+        options.scenarioParameters,
+      );
+    }
     process.stderr.write('starting an embedded local stack (DynamoDB Local + kinesalite)…\n');
+  }
   // The entry point wires the local runtime in: the simulator itself never imports it.
   const opened = await openTarget(plan, () => openEmbeddedTarget());
   const progress = process.stderr.isTTY ? progressWriter(process.stderr) : null;

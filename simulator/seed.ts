@@ -4,23 +4,31 @@
  *
  *   npm run seed -- --table <products table name> [--region eu-west-1] [--seed 42] [--count 240]
  */
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { parsePositiveInteger, runCli, UsageError } from '../cli/args.js';
+import { parseFlags, parsePositiveInteger, runCli, UsageError } from '../cli/args.js';
 import { toIso } from '../functions/domain/time.js';
 import { generateCatalogue } from './catalogue.js';
 import { loadCatalogue } from './catalogue-loader.js';
 
+const USAGE = 'usage: npm run seed -- --table <products table name> [--region eu-west-1] [--seed 42] [--count 240]';
+
 await runCli(async () => {
-  const { values } = parseArgs({
-    options: {
+  const values = parseFlags(
+    process.argv.slice(2),
+    {
       table: { type: 'string' },
       region: { type: 'string' },
       seed: { type: 'string', default: '42' },
       count: { type: 'string', default: '240' },
+      help: { type: 'boolean', short: 'h' },
     },
-  });
+    USAGE,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   if (!values.table) {
     throw new UsageError('--table <products table name> is required (see the clickprice-stateful stack outputs)');
   }
@@ -35,4 +43,5 @@ await runCli(async () => {
   } finally {
     client.destroy();
   }
+  return 0;
 });

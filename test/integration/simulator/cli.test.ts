@@ -146,6 +146,16 @@ describe('npm run simulate', () => {
     [['--stream', 'clicks'], /also give --products-table and --orders-table/],
     [['--endpoint-kinesis', 'http://127.0.0.1:4567'], /--endpoint-dynamodb is needed too/],
     [['--bogus'], /Unknown option '--bogus'[\s\S]*usage: npm run simulate/],
+    [['--rate', '5', '--rate', '50'], /--rate is given more than once/],
+    // The embedded stack's catalogue is known before it starts: refused without starting it.
+    [
+      ['--local', '--scenario', 'flash-sale', '--category', 'nope', '--duration', '5'],
+      /^error: flash-sale category "nope" is not in the catalogue; choose one of automotive, /,
+    ],
+    [
+      ['--local', '--scenario', 'bot-attack', '--bot-products', 'P99999', '--duration', '5'],
+      /^error: bot-attack products not in the catalogue: P99999/,
+    ],
   ] as [string[], RegExp][])(
     'rejects %j with exit code 2 and says what is wrong',
     async ([args, message], { expect }) => {
