@@ -114,24 +114,129 @@ export interface CostEstimate {
   readonly totalUsd: number;
 }
 
-export function withDefaults(eventsPerDay: number, overrides: Partial<Omit<Traffic, 'eventsPerDay'>> = {}): Traffic {
-  if (!Number.isFinite(eventsPerDay) || eventsPerDay <= 0) throw new RangeError('eventsPerDay must be positive');
-  return {
-    eventsPerDay,
-    products: 240,
-    peakFactor: 3,
-    apiRequestsPerDay: eventsPerDay / 10,
-    changesPerProductPerDay: 1,
-    ...overrides,
+/**
+ * The traffic the model is made for; `checkTraffic` refuses anything else, so an estimate is never
+ * NaN (a fraction of a product) or an absurd bill (a mistyped 1e20 events).
+ */
+export const TRAFFIC_LIMITS = {
+  /**
+   * 10 billion events a day, 100× the README's largest row: about 116,000 a second on average, about
+   * 350 shards at the default peak, inside Kinesis's default quota of 500 shards an account in
+   * us-east-1; past it one stream and one fast-path function no longer describe the deployment.
+   */
+  maxEventsPerDay: 10_000_000_000,
+  /** Products with demand: a large marketplace's catalogue, 1,000× the README's 10,000. */
+  maxProducts: 10_000_000,
+  /** The busiest second holds at least the mean and at most the whole day (86,400 seconds' worth). */
+  minPeakFactor: 1,
+  maxPeakFactor: 86_400,
+  /**
+   * The busiest second the stream is sized for: 1,000 shards, each read by one fast-path invocation at
+   * a time, which is the whole of Lambda's default 1,000 concurrent executions an account.
+   */
+  maxPeakEventsPerSecond: 1_000_000,
+  /** As many as events (the default is a tenth of them). */
+  maxApiRequestsPerDay: 10_000_000_000,
+  /** A change every minute all day (the rich path's window; the default 600 s cooldown allows 144). */
+  maxChangesPerProductPerDay: 1_440,
+} as const;
+
+/** What to call each of Traffic's fields in an error: its own name, or (the CLI) its flag. */
+export type TrafficNames = Readonly<Record<keyof Traffic, string>>;
+
+const FIELD_NAMES: TrafficNames = {
+  eventsPerDay: 'eventsPerDay',
+  products: 'products',
+  peakFactor: 'peakFactor',
+  apiRequestsPerDay: 'apiRequestsPerDay',
+  changesPerProductPerDay: 'changesPerProductPerDay',
+};
+
+function count(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 6 });
+}
+
+/** The busiest second's events (what the stream is sized for). */
+export function peakEventsPerSecond(traffic: Pick<Traffic, 'eventsPerDay' | 'peakFactor'>): number {
+  return (traffic.eventsPerDay / 86_400) * traffic.peakFactor;
+}
+
+/** `traffic` if the model is made for it (TRAFFIC_LIMITS); otherwise a RangeError naming the field by `names`. */
+export function checkTraffic(traffic: Traffic, names: TrafficNames = FIELD_NAMES): Traffic {
+  const limits = TRAFFIC_LIMITS;
+  const check = (key: keyof Traffic, ok: (value: number) => boolean, should: string) => {
+    const value = traffic[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
+      throw new RangeError(`${names[key]} must be ${should}; got ${String(value)}`);
+    }
   };
+  const whole = (key: keyof Traffic, max: number) =>
+    check(
+      key,
+      (value) => Number.isInteger(value) && value >= 1 && value <= max,
+      `a whole number from 1 to ${count(max)}`,
+    );
+  whole('eventsPerDay', limits.maxEventsPerDay);
+  whole('products', limits.maxProducts);
+  check(
+    'peakFactor',
+    (value) => value >= limits.minPeakFactor && value <= limits.maxPeakFactor,
+    `from ${limits.minPeakFactor} (the busiest second at the mean) to ${count(limits.maxPeakFactor)} (the whole day in it)`,
+  );
+  // Not necessarily whole: the default is a tenth of the events.
+  check(
+    'apiRequestsPerDay',
+    (value) => value > 0 && value <= limits.maxApiRequestsPerDay,
+    `above 0 and at most ${count(limits.maxApiRequestsPerDay)}`,
+  );
+  check(
+    'changesPerProductPerDay',
+    (value) => value > 0 && value <= limits.maxChangesPerProductPerDay,
+    `above 0 and at most ${count(limits.maxChangesPerProductPerDay)} (one a minute)`,
+  );
+  const peak = peakEventsPerSecond(traffic);
+  // With a margin for rounding: 10,000,000,000 a day at 8.64 is the bound itself.
+  if (peak > limits.maxPeakEventsPerSecond * (1 + 1e-9)) {
+    throw new RangeError(
+      `${names.peakFactor} ${count(traffic.peakFactor)} at ${names.eventsPerDay} ${count(traffic.eventsPerDay)} ` +
+        `puts ${count(Math.round(peak))} events in the busiest second, more than the ${count(limits.maxPeakEventsPerSecond)} ` +
+        `(${count(limits.maxPeakEventsPerSecond / 1_000)} shards) the model goes to`,
+    );
+  }
+  return traffic;
 }
 
-/** Distinct keys among `draws` uniform draws from `keys` (the expected occupancy). */
+/** Traffic at `eventsPerDay` with the README's defaults for the rest, checked (checkTraffic, naming fields by `names`). */
+export function withDefaults(
+  eventsPerDay: number,
+  overrides: Partial<Omit<Traffic, 'eventsPerDay'>> = {},
+  names: TrafficNames = FIELD_NAMES,
+): Traffic {
+  return checkTraffic(
+    {
+      eventsPerDay,
+      products: 240,
+      peakFactor: 3,
+      apiRequestsPerDay: eventsPerDay / 10,
+      changesPerProductPerDay: 1,
+      ...overrides,
+    },
+    names,
+  );
+}
+
+/**
+ * Distinct keys among `draws` uniform draws from `keys` (the expected occupancy). Never more than the
+ * draws: a mean below one draw (a minute of a few events a day) would otherwise count up to a key
+ * each time (1 product, 1 event a day: 1,440 product-minutes).
+ */
 export function expectedDistinct(keys: number, draws: number): number {
-  return keys * (1 - (1 - 1 / keys) ** draws);
+  return Math.min(draws, keys * (1 - (1 - 1 / keys) ** draws));
 }
 
+/** The month's bill at `traffic` (a RangeError if it is outside TRAFFIC_LIMITS, see checkTraffic). */
 export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEstimate {
+  checkTraffic(traffic);
   const lines: CostLine[] = [];
   const line = (service: string, item: string, quantity: number, unit: string, unitPriceUsd: number) =>
     lines.push({ service, item, quantity, unit, unitPriceUsd, monthlyUsd: quantity * unitPriceUsd });

@@ -69,6 +69,6 @@ describe('npm run cost, against a hand calculation at 10 million events a day', 
   });
 
   it('refuses a traffic level that is not positive', () => {
-    expect(() => withDefaults(0)).toThrow(/eventsPerDay must be positive/);
+    expect(() => withDefaults(0)).toThrow(/eventsPerDay must be a whole number from 1/);
   });
 });
