@@ -45,12 +45,12 @@ export function parseChoice<const T extends string>(value: string, choices: read
  * parseArgs takes `--rate -5` for a flag missing its value; glue a negative number to its flag
  * (`--rate=-5`) so the value check can say what is actually wrong with it.
  */
-function attachNegativeNumbers(argv: readonly string[]): string[] {
+function attachNegativeNumbers(argv: readonly string[], options: FlagOptions): string[] {
   const args: string[] = [];
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index] as string;
     const next = argv[index + 1];
-    if (/^--[a-z-]+$/.test(arg) && next !== undefined && /^-\d/.test(next)) {
+    if (arg.startsWith('--') && options[arg.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
       args.push(`${arg}=${next}`);
       index++;
     } else {
@@ -61,14 +61,20 @@ function attachNegativeNumbers(argv: readonly string[]): string[] {
 }
 
 /**
- * A command line's flags (strict: an unknown flag, a flag without its value or a flag given twice is a
- * UsageError with `usage`). Twice is refused because parseArgs keeps the last silently: `--hours 100
- * … --hours 0.01` would run the 0.01 the user may not have meant.
+ * A command line's flags and, if `allowPositionals`, its arguments (strict: an unknown flag, a flag
+ * without its value or a flag given twice is a UsageError with `usage`). Twice is refused because
+ * parseArgs keeps the last silently: `--hours 100 … --hours 0.01` would run the 0.01 the user may
+ * not have meant.
  */
-export function parseFlags<const O extends FlagOptions>(argv: readonly string[], options: O, usage: string) {
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: O; tokens: true }>>;
+export function parseCommandLine<const O extends FlagOptions>(
+  argv: readonly string[],
+  options: O,
+  usage: string,
+  allowPositionals = false,
+) {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: O; tokens: true; allowPositionals: boolean }>>;
   try {
-    parsed = parseArgs({ args: attachNegativeNumbers(argv), options, tokens: true });
+    parsed = parseArgs({ args: attachNegativeNumbers(argv, options), options, tokens: true, allowPositionals });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${usage}`);
   }
@@ -78,7 +84,12 @@ export function parseFlags<const O extends FlagOptions>(argv: readonly string[],
     if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once\n${usage}`);
     seen.add(token.name);
   }
-  return parsed.values;
+  return { values: parsed.values, positionals: parsed.positionals };
+}
+
+/** A command line's flags, no arguments (see parseCommandLine). */
+export function parseFlags<const O extends FlagOptions>(argv: readonly string[], options: O, usage: string) {
+  return parseCommandLine(argv, options, usage).values;
 }
 
 /**

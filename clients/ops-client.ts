@@ -2,7 +2,8 @@
  * A typed client for the whole ops API, over fetch: the ops CLI, scripts and tests use it. Every
  * method answers the JSON of functions/domain/api-types.ts; every non-2xx answer throws an OpsApiError with
  * the status and the error body (API Gateway's own 401/403/404 answers, `{"message": ...}`, are
- * given an `error` code too, so callers branch on one shape).
+ * given an `error` code too, so callers branch on one shape); a request that gets no answer at all
+ * throws an OpsApiUnreachable saying why.
  */
 
 import { errorBodyOf } from '../dashboard/api-errors.js';
@@ -51,6 +52,31 @@ export class OpsApiError extends Error {
   get field(): string | undefined {
     return this.body.field;
   }
+}
+
+/** No answer from the ops API: it could not be reached, or the connection broke before the answer was read. */
+export class OpsApiUnreachable extends Error {
+  override name = 'OpsApiUnreachable';
+  constructor(
+    readonly baseUrl: string,
+    cause: unknown,
+  ) {
+    super(`cannot reach the ops API at ${baseUrl}: ${reasonOf(cause)}`, { cause });
+  }
+}
+
+/**
+ * fetch says only "fetch failed"; what went wrong is its cause (`connect ECONNREFUSED 127.0.0.1:9`),
+ * or when every address of the host was tried, the causes inside an AggregateError with no message.
+ */
+function reasonOf(error: unknown): string {
+  const cause = (error as { cause?: unknown } | null)?.cause ?? error;
+  const inner = cause instanceof AggregateError ? cause.errors[0] : cause;
+  const { message, code } = (inner ?? {}) as { message?: unknown; code?: unknown };
+  // Ports such as 9 and 1 are on the Fetch standard's list of blocked ports; "bad port" says too little.
+  if (message === 'bad port') return 'fetch will not connect to this port (the Fetch standard blocks it)';
+  if (typeof message === 'string' && message !== '') return message;
+  return typeof code === 'string' ? code : String(error);
 }
 
 export interface OpsClientOptions {
@@ -202,12 +228,19 @@ export class OpsClient {
     const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await this.fetchImpl(url, {
-      method,
-      headers,
-      ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-    });
-    const text = await response.text();
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetchImpl(url, {
+        method,
+        headers,
+        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+      });
+      text = await response.text();
+    } catch (error) {
+      // fetch rejects only when there is no answer (an HTTP error status is an answer, read below).
+      throw new OpsApiUnreachable(this.baseUrl, error);
+    }
     if (!response.ok) throw new OpsApiError(response.status, errorBodyOf(response.status, text));
     return JSON.parse(text) as T;
   }

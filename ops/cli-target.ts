@@ -6,18 +6,19 @@
 import { UsageError } from '../cli/args.js';
 import { OpsClient } from '../clients/ops-client.js';
 import { discoveryPath, readDiscovery } from '../local/api-discovery.js';
+import { httpUrl, type ParsedOptions } from './parse-values.js';
 
-export type ParsedOptions = Record<string, string | boolean | undefined>;
+export type { ParsedOptions };
 
 export function resolveClient(options: ParsedOptions, environment: NodeJS.ProcessEnv = process.env): OpsClient {
-  const url = stringOption(options['api-url']) ?? stringOption(environment.CLICKPRICE_API_URL);
+  const flagUrl = stringOption(options['api-url']);
+  const url = flagUrl ?? stringOption(environment.CLICKPRICE_API_URL);
   const token = stringOption(options.token) ?? stringOption(environment.CLICKPRICE_OPS_TOKEN);
   if (url !== undefined || token !== undefined) {
     if (url === undefined) throw new UsageError('--token needs --api-url (or CLICKPRICE_API_URL) too');
     if (token === undefined)
       throw new UsageError('--api-url needs --token (or CLICKPRICE_OPS_TOKEN): an ops access token');
-    if (!/^https?:\/\//.test(url)) throw new UsageError(`--api-url must be an http(s) URL; got ${JSON.stringify(url)}`);
-    return new OpsClient({ baseUrl: url, token });
+    return new OpsClient({ baseUrl: httpUrl(url, flagUrl === undefined ? 'CLICKPRICE_API_URL' : '--api-url'), token });
   }
   const local = readDiscovery(discoveryPath(environment));
   if (local === null) {

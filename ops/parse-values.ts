@@ -1,8 +1,23 @@
 /**
- * The ops CLI's readings of human input: durations (`2h`), money in currency units (`12.99`),
- * switches (`on`/`off`). Each refusal names the flag, so the CLI can exit 2 with a useful line.
+ * The ops CLI's readings of human input: its command lines, durations (`2h`), money in currency units
+ * (`12.99`), switches (`on`/`off`), instants, days and URLs. Each refusal names the flag, so the CLI can
+ * exit 2 with a useful line.
  */
-import { UsageError } from '../cli/args.js';
+import { parseCommandLine, UsageError } from '../cli/args.js';
+
+/** A command's flags as parseArgs reads them, and what it read. */
+export type OptionSpecs = Readonly<Record<string, { readonly type: 'string' } | { readonly type: 'boolean' }>>;
+export type ParsedOptions = Record<string, string | boolean | undefined>;
+
+/** A command's flags and arguments, read as every CLI here reads them (cli/args.ts), with the ops usage. */
+export function parseOpsCommandLine(
+  argv: readonly string[],
+  options: OptionSpecs,
+  usage: string,
+): { values: ParsedOptions; positionals: string[] } {
+  const { values, positionals } = parseCommandLine(argv, options, `usage: npm run ops -- ${usage}`, true);
+  return { values: values as ParsedOptions, positionals };
+}
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
@@ -13,7 +28,11 @@ export function parseDuration(value: string, flag: string): number {
     throw new UsageError(`${flag} must be a duration such as 30m, 2h or 7d; got ${JSON.stringify(value)}`);
   }
   let seconds = 0;
+  const units = new Set<string>();
   for (const [, amount, unit] of text.matchAll(/(\d+)([smhd])/g)) {
+    // `1h1h` is more likely a slip than a wish for 2 h.
+    if (units.has(unit as string)) throw new UsageError(`${flag} gives ${unit} twice; got ${JSON.stringify(value)}`);
+    units.add(unit as string);
     seconds += Number(amount) * UNIT_SECONDS[unit as keyof typeof UNIT_SECONDS];
   }
   if (seconds <= 0) throw new UsageError(`${flag} must be longer than zero`);
@@ -43,5 +62,38 @@ export function parseInstant(value: string, flag: string): string {
       `${flag} must be an ISO-8601 instant such as 2026-11-22T10:00:00Z; got ${JSON.stringify(value)}`,
     );
   }
+  // Date.parse rolls 2026-02-30 over into March rather than refusing it.
+  if (!calendarFieldsExist(value)) {
+    throw new UsageError(`${flag} names a day or time that does not exist; got ${JSON.stringify(value)}`);
+  }
   return new Date(time).toISOString();
+}
+
+/** A day as YYYY-MM-DD, one the calendar has. */
+export function parseDay(value: string, flag: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    throw new UsageError(`${flag} must be a day such as 2026-11-22; got ${JSON.stringify(value)}`);
+  }
+  if (!calendarFieldsExist(value)) {
+    throw new UsageError(`${flag} names a day that does not exist; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Whether the date and time as written (before any offset) read back the same: they exist. */
+function calendarFieldsExist(value: string): boolean {
+  const match = /^(\d{4}-\d{2}-\d{2})(?:[t ](\d{2}:\d{2})(:\d{2})?)?/i.exec(value);
+  if (match === null) return false;
+  const written = `${match[1]}T${match[2] ?? '00:00'}${match[3] ?? ':00'}`;
+  const time = Date.parse(`${written}Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 19) === written;
+}
+
+/** An http(s) URL with a host: `http://` alone would pass a prefix check and fail only at the first request. */
+export function httpUrl(value: string, flag: string): string {
+  // The text itself must name the host: the URL parser reads `http:///ops` as the host `ops`.
+  if (!URL.canParse(value) || !/^https?:\/\/[^/?#:]/i.test(value) || new URL(value).hostname === '') {
+    throw new UsageError(`${flag} must be an http(s) URL with a host; got ${JSON.stringify(value)}`);
+  }
+  return value;
 }

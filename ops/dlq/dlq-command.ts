@@ -8,6 +8,7 @@ import { UsageError } from '../../cli/args.js';
 import { type RedriveOutcome, STREAM_CONSUMERS, type StreamConsumer } from '../../functions/domain/dead-letters.js';
 import { lambdaInvoker } from '../../functions/store/consumer-invoker.js';
 import { LambdaApi } from '../../functions/store/lambda-api.js';
+import { AwsServiceError } from '../../functions/store/signed-aws-request.js';
 import { SqsDeadLetterQueue } from '../../functions/store/sqs-dead-letter-queue.js';
 import { streamBatchReader } from '../../functions/store/stream-batch-reader.js';
 import { DynamoDBStreamsRecordsApi, KinesisRecordsApi } from '../../functions/store/stream-records-api.js';
@@ -17,9 +18,20 @@ import { createLocalClients } from '../../local/clients.js';
 import { JsonLinesDeadLetterQueue, redriveLocally } from '../../local/dead-letters.js';
 import type { ParsedOptions } from '../cli-target.js';
 import { redriveText } from '../format.js';
+import { httpUrl } from '../parse-values.js';
 
 export const DLQ_USAGE =
   'dlq redrive clickstream|aggregates [--max N] [--queue-url URL --function-name NAME [--region R]]';
+
+export const DLQ_SUMMARY = [
+  'replay a stream consumer’s discarded batches from the stream by position (in AWS: its SQS',
+  'dead-letter queue and function; locally: the stack `npm start -- --data-dir DIR` runs)',
+];
+
+/** A redrive in AWS that AWS stopped (unreachable, no credentials, access denied): one line, exit 1. */
+export class RedriveFailed extends Error {
+  override name = 'RedriveFailed';
+}
 
 export const DLQ_OPTIONS = {
   max: { type: 'string' },
@@ -51,9 +63,13 @@ export async function runDlqCommand(
       '--queue-url and --function-name go together: the consumer’s dead-letter queue and its function',
     );
   }
+  const region = text(options.region);
+  // Checked here, as SqsDeadLetterQueue would only fail on it with a bare "Invalid URL".
+  if (queueUrl !== undefined) httpUrl(queueUrl, '--queue-url');
+  else if (region !== undefined) throw new UsageError('--region goes with --queue-url and --function-name (AWS)');
   const outcomes =
     queueUrl !== undefined && functionName !== undefined
-      ? await redriveInAws(queueUrl, functionName, text(options.region), max)
+      ? await redriveInAws(queueUrl, functionName, region, max)
       : await redriveFromLocalStack(consumer as StreamConsumer, max);
   const failed = outcomes.some((outcome) => outcome.outcome !== 'replayed');
   return { json: outcomes, text: redriveText(outcomes), failed };
@@ -63,6 +79,12 @@ async function redriveInAws(queueUrl: string, functionName: string, region: stri
   // A client only for its config: credentials and region found as the SDK finds them (the profile too).
   const { config } = new SQSClient(region === undefined ? {} : { region });
   try {
+    // Found before anything is received, so a missing one is a set-up error that names the flag.
+    const hasRegion = await config.region().then(
+      () => true,
+      () => false,
+    );
+    if (!hasRegion) throw new UsageError('no AWS region: pass --region, or set AWS_REGION or a profile with a region');
     return await redrive(
       new SqsDeadLetterQueue(config, queueUrl),
       streamBatchReader({
@@ -72,9 +94,22 @@ async function redriveInAws(queueUrl: string, functionName: string, region: stri
       lambdaInvoker(new LambdaApi(config), functionName),
       { max },
     );
+  } catch (error) {
+    if (!isAwsFailure(error)) throw error;
+    throw new RedriveFailed(`cannot redrive from ${queueUrl}: ${(error as Error).message}`, { cause: error });
   } finally {
     config.requestHandler.destroy?.();
   }
+}
+
+/**
+ * What only AWS or the network can cause: an error answer, no answer, no credentials. Anything else
+ * is a bug and keeps its stack. (A batch's own failures are outcomes; these come from the queue.)
+ */
+function isAwsFailure(error: unknown): boolean {
+  if (error instanceof AwsServiceError) return true;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return name === 'TimeoutError' || name === 'CredentialsProviderError' || typeof code === 'string';
 }
 
 async function redriveFromLocalStack(consumer: StreamConsumer, max: number): Promise<RedriveOutcome[]> {
