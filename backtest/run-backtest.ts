@@ -10,7 +10,7 @@
  * and reads the evidence of every product they touched; the rich path aggregates each 60 s window
  * when it closes and prices every product with a row. Decisions take effect at once.
  */
-import { type PreparedEvidence, prepareEvidence } from '../functions/domain/demand-evidence.js';
+import { filledFraction, type PreparedEvidence, prepareEvidence } from '../functions/domain/demand-evidence.js';
 import type { PricingConfig } from '../functions/domain/pricing-config.js';
 import { type CategoryParameters, parametersFor } from '../functions/domain/pricing-config.js';
 import type { Product } from '../functions/domain/product.js';
@@ -237,7 +237,8 @@ class FastPathEvaluator {
         this.prepared.set(productId, entry);
       }
       const current = this.counts.minute(productId, minuteMs);
-      const fraction = Math.min(1, Math.max(1 / 60, (nowMs - minuteMs) / MINUTE_MS));
+      const fraction = filledFraction(minuteMs, nowMs, MINUTE_MS);
+      if (fraction === null) continue;
       // The screen first: most seconds of most products cannot be a rise, and a tail costs a continued fraction.
       if (!entry.evidence.mayRise(current, fraction)) continue;
       const evidence = entry.evidence.assess(current, fraction);

@@ -272,7 +272,33 @@ function farSideBelief(
   return (direction === 'up' ? count < expected : count > expected) ? null : belief;
 }
 
-/** A span's exposure in periods: its complete periods, and the current one by the share of it gone. */
+/**
+ * The fast path reads its filling minute at every batch, as often as events come. Each read is taken
+ * as a look at the next of these points of the minute (its share gone rounded up), where the count
+ * could only be higher: so all the reads of a minute declare a rise no more often than the looks at
+ * these points would, and the level is split over the looks as over the tests (Bonferroni). Without
+ * it, a product read at each of its events went past its level several times over.
+ */
+export const LOOKS_PER_FILLING_PERIOD = 6;
+
+/** The share of the current period a test reads it at: for a filling one, the next look's (see above). */
+function lookFraction(source: DemandObservation['source'], lastPeriodFraction: number): number {
+  if (source === 'windows') return lastPeriodFraction;
+  // The margin keeps a look's own point (1/6 computed as 0.1666…67) from rounding to the next one.
+  return Math.ceil(lastPeriodFraction * LOOKS_PER_FILLING_PERIOD - 1e-9) / LOOKS_PER_FILLING_PERIOD;
+}
+
+/**
+ * How much of a filling period has passed at `atMs`, in (0, 1], for `lastPeriodFraction`; null when
+ * it has not begun (an event stamped ahead by a client's clock), which is no reading of it at all.
+ * At least a second has passed once it has begun; read after its end, the period is whole.
+ */
+export function filledFraction(periodStartMs: number, atMs: number, periodMs: number): number | null {
+  if (atMs < periodStartMs) return null;
+  return Math.min(1, Math.max(1_000 / periodMs, (atMs - periodStartMs) / periodMs));
+}
+
+/** A span's exposure in periods: its complete periods, and the current one by the share of it read. */
 function exposureOf(spanPeriods: number, lastPeriodFraction: number): number {
   return spanPeriods - 1 + lastPeriodFraction;
 }
@@ -313,11 +339,12 @@ function historyStart(periods: readonly PeriodCounts[]): number | null {
 }
 
 /**
- * How many tests one evaluation makes at most, for the Bonferroni split: the two deciding types,
- * every span, both directions when falls are read.
+ * How many tests the level is split over, for the Bonferroni split: the two deciding types, every
+ * span, both directions when falls are read; on the fast path, at each look of its filling minute.
  */
 export function testsPerEvaluation(source: DemandObservation['source'], params: EvidenceParams): number {
-  return DECIDING_TYPES.length * params.detectionSpans.length * (source === 'windows' ? 2 : 1);
+  const perLook = DECIDING_TYPES.length * params.detectionSpans.length;
+  return source === 'windows' ? perLook * 2 : perLook * LOOKS_PER_FILLING_PERIOD;
 }
 
 /**
@@ -418,8 +445,9 @@ export function prepareEvidence(
   return {
     mayRise(current, lastPeriodFraction) {
       checkFraction(lastPeriodFraction);
+      const fraction = lookFraction(source, lastPeriodFraction);
       for (const prepared of spans) {
-        const exposure = exposureOf(prepared.spanPeriods, lastPeriodFraction);
+        const exposure = exposureOf(prepared.spanPeriods, fraction);
         for (const type of DECIDING_TYPES) {
           const count = prepared.earlierCounts[type] + current[type];
           const baseline = prepared.forRise[HALF_INDEX[type]] as CountsOver;
@@ -436,6 +464,7 @@ export function prepareEvidence(
     assess(current, lastPeriodFraction) {
       checkFraction(lastPeriodFraction);
       if (spans.length === 0) return { kind: 'warming_up', source, periodSeconds, historyPeriods, neededPeriods };
+      const fraction = lookFraction(source, lastPeriodFraction);
       const found: Findings = { rises: [], falls: [], closest: null };
       let ordersConfirm = false;
       let longest: SpanBaselines | null = null;
@@ -443,7 +472,7 @@ export function prepareEvidence(
         // Built field by field, not spread: assess runs millions of times in a backtest.
         const span: SpanBaselines = {
           spanPeriods: prepared.spanPeriods,
-          exposure: exposureOf(prepared.spanPeriods, lastPeriodFraction),
+          exposure: exposureOf(prepared.spanPeriods, fraction),
           recent: plus(prepared.earlierCounts, current),
           whole: prepared.whole,
           forRise: prepared.forRise,

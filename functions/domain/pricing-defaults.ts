@@ -17,9 +17,10 @@ export const DEFAULT_CATEGORY_PARAMETERS = {
   demandResponsePct: 20,
   priceEnding: { modulus: 100, remainder: 99 },
   // One evaluation in a million declares a change where there was none: 240 products evaluated every
-  // minute by each path make about 0.7 such evaluations a day at most (Bonferroni is conservative:
-  // the backtest measures far fewer), while a ×10 flash sale on a product seen once a minute is
-  // found within two minutes.
+  // minute by each path (the fast path's reads of a filling minute together count as one, see
+  // LOOKS_PER_FILLING_PERIOD) make about 0.7 such evaluations a day at most (Bonferroni is
+  // conservative: the backtest measures far fewer), while a ×10 flash sale on a product seen once a
+  // minute is found within two minutes.
   falseAlarmLevel: 1e-6,
   // An hour of minutes: enough counts for the test to see a doubling of a product viewed once a minute.
   baselinePeriods: 60,

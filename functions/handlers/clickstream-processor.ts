@@ -1,7 +1,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { type ClickRecord, classifyBatch, MAX_FUTURE_SKEW_MS } from '../domain/click-batch.js';
 import type { KeyContribution } from '../domain/demand-counters.js';
-import { assessDemand, type DemandObservation, type PeriodCounts } from '../domain/demand-evidence.js';
+import { assessDemand, type DemandObservation, filledFraction, type PeriodCounts } from '../domain/demand-evidence.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { ChangeSource } from '../domain/price-change.js';
 import { parametersFor } from '../domain/pricing-config.js';
@@ -238,14 +238,10 @@ export async function processClickRecords(
     try {
       if ((deps.cooldowns?.get(productId) ?? 0) > latest.record.arrivalMs) return;
       const params = parametersFor(config, latest.category ?? '');
-      const observation = await minutesObserved(
-        deps,
-        productId,
-        latest.minute,
-        latest.record.arrivalMs,
-        params,
-        totalsByKey,
-      );
+      // A minute stamped ahead of its arrival (a client's clock) has not begun: nothing to read yet.
+      const fraction = filledFraction(toEpochMs(latest.minute), latest.record.arrivalMs, MINUTE_MS);
+      if (fraction === null) return;
+      const observation = await minutesObserved(deps, productId, latest.minute, fraction, params, totalsByKey);
       // Only a significant rise against the rolling baseline is worth a decision's reads; the policy
       // then reads the same minutes against the product's reference, if it has one.
       const evidence = assessDemand(observation, null, params);
@@ -333,7 +329,7 @@ async function minutesObserved(
   deps: ClickstreamDependencies,
   productId: string,
   minute: string,
-  arrivalMs: number,
+  lastPeriodFraction: number,
   params: { readonly baselinePeriods: number; readonly detectionSpans: readonly number[] },
   totalsByKey: ReadonlyMap<string, MinuteCounts>,
 ): Promise<DemandObservation> {
@@ -346,12 +342,10 @@ async function minutesObserved(
     current ??= minutes[minutes.length - 1];
     deps.history?.set(productId, minute, earlier);
   }
-  const elapsed = (arrivalMs - toEpochMs(minute)) / MINUTE_MS;
   return {
     source: 'minutes',
     periodSeconds: 60,
     periods: [...earlier.slice(earlier.length - (lookback - 1)), periodOf(current)],
-    // A record arriving after its minute ended sees that minute whole; at least a second has passed.
-    lastPeriodFraction: Math.min(1, Math.max(1 / 60, elapsed)),
+    lastPeriodFraction,
   };
 }

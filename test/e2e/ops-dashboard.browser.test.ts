@@ -287,7 +287,7 @@ describe.skipIf(skipBrowserSuite('ops-dashboard.browser'))('ops dashboard in hea
     const tipEvidence = page.locator('[data-testid=chart-tooltip] [data-testid=evidence]');
     expect(await tipEvidence.getAttribute('data-verdict')).toBe('significant');
     expect(await tipEvidence.locator('[data-testid=evidence-threshold]').textContent()).toMatch(
-      /^P [=<] \S+ ≤ threshold \S+ \(false-alarm level \S+ over 8 tests\)/,
+      /^P [=<] \S+ ≤ threshold \S+ \(false-alarm level \S+ over 48 tests\)/,
     );
     const row = page.locator(`[data-testid=history-row][data-change-id=${JSON.stringify(changeId)}]`);
     await row.locator('[data-testid=evidence] summary').click();

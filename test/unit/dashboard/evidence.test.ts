@@ -323,9 +323,10 @@ describe('evidenceOf: reads what the domain records', () => {
     expect(textOf(evidence, 'test')).toMatch(
       /^views 200 in the last 1 min, 2\d(\.\d)? expected \(baseline \d+ in 30 min\)$/,
     );
-    // 1e-6 over 2 types × 4 spans, one direction: the fast path reads rises only.
+    // 1e-6 over 2 types × 4 spans, one direction (the fast path reads rises only), at each of the
+    // filling minute's 6 looks.
     expect(textOf(evidence, 'threshold')).toMatch(
-      /^P = \S+ ≤ threshold 1\.2e-7 \(false-alarm level 1e-6 over 8 tests\)$/,
+      /^P = \S+ ≤ threshold 2\.1e-8 \(false-alarm level 1e-6 over 48 tests\)$/,
     );
     expect(evidence.verdict?.text).toBe('significant');
     expect(evidence.summary).toMatch(/^demand up ×\d+(\.\d)? · clicks only$/);

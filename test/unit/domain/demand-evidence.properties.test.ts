@@ -119,6 +119,53 @@ describe('the demand detector on stationary traffic', () => {
   });
 });
 
+/** P(Binomial(n, p) ≥ k): how surprising k alarms in n runs would be at a true rate of p. */
+function binomialUpperTail(n: number, p: number, k: number): number {
+  let term = (1 - p) ** n;
+  let tail = k <= 0 ? term : 0;
+  for (let i = 1; i <= n; i++) {
+    term *= ((n - i + 1) / i) * (p / (1 - p));
+    if (i >= k) tail += term;
+  }
+  return tail;
+}
+
+describe('the fast path reading its filling minute at every event', () => {
+  it.each([1, 5, 50, 500])(
+    'declares a rise in at most its level of stationary minutes at %s views a minute, however often it reads',
+    (views) => {
+      const random = createRandom(20261207 + views);
+      const level = 0.01;
+      const params = { ...PARAMS, falseAlarmLevel: level };
+      const runs = 2_000;
+      let alarms = 0;
+      for (let run = 0; run < runs; run++) {
+        const earlier = Array.from({ length: 70 }, () => draw(random, views));
+        const evidence = prepareEvidence('minutes', 60, earlier, null, params);
+        // The minute's events, a Poisson process: views, and carts a tenth as often.
+        const events = poisson(random, views * 1.1);
+        const times = Array.from({ length: events }, () => random.next()).sort((a, b) => a - b);
+        const current = { views: 0, carts: 0, purchases: 0, units: 0 };
+        const reads = times.map((time) => {
+          if (random.next() < 1 / 11) current.carts++;
+          else current.views++;
+          return { counts: { ...current }, fraction: Math.max(1 / 60, time) };
+        });
+        // And once more after the minute ended, as a late batch reads it.
+        reads.push({ counts: { ...current }, fraction: 1 });
+        const rose = reads.some(({ counts, fraction }) => {
+          if (!evidence.mayRise(counts, fraction)) return false;
+          const read = evidence.assess(counts, fraction);
+          return read.kind === 'assessed' && read.direction === 'up';
+        });
+        if (rose) alarms++;
+      }
+      // Failing only when so many alarms would be a one-in-a-thousand chance at the level itself.
+      expect(binomialUpperTail(runs, level, alarms), `${alarms} alarms in ${runs} minutes`).toBeGreaterThan(1e-3);
+    },
+  );
+});
+
 describe('the demand detector on a real change', () => {
   it('finds a tenfold rise of a product seen once a period within two periods, in more than eight runs of ten', () => {
     const random = createRandom(3);
