@@ -286,6 +286,32 @@ describe('fast path: cold start', () => {
   });
 });
 
+describe('fast path: clocks ahead', () => {
+  it('counts events stamped minutes ahead of their arrival, but reads no minute before it has begun', async () => {
+    const product = freshProduct((candidate) => candidate.inventory > 20 && candidate.inventory < 1_000);
+    const deps = dependencies();
+    const now = Date.parse(minuteOf(toIso(Date.now())));
+    // A baseline of 25 minutes at 5 views a minute, then 40 views from clients whose clocks run 3
+    // minutes ahead: read as a second of a minute that has not begun, they would be a surge.
+    const history = Array.from({ length: 25 * 5 }, (_, index) =>
+      click(product, { eventTime: toIso(now - (25 - Math.floor(index / 5)) * 60_000 + (index % 5) * 1_000) }),
+    );
+    const ahead = Array.from({ length: 40 }, (_, index) => click(product, { eventTime: toIso(now + 180_000 + index) }));
+
+    const { failures, stats } = await processClickRecords(
+      clickRecordsOf((await deliver([...history, ...ahead])).Records),
+      deps,
+    );
+
+    expect(failures.size).toBe(0);
+    expect(stats.counted).toBe(history.length + ahead.length);
+    expect(stats.decisions).toEqual({ applied: 0, no_change: 0, duplicate: 0 });
+    expect((await demandItem(product.productId, minuteOf(toIso(now + 180_000))))?.views).toBe(40);
+    const priced = await new PriceStore(stack.clients.documents, names).getProduct(product.productId);
+    expect(priced).toMatchObject({ price: product.price, version: product.version });
+  });
+});
+
 describe('fast path: bots and pricing', () => {
   it('a bot attack cannot push a price more than one step', async () => {
     await stack.clients.documentClient.send(
