@@ -16,7 +16,7 @@
  *   half alone, and a burst in one half (an earlier sale) cannot fake a fall afterwards.
  * - Warm-up: no test until the product has `minBaselinePeriods` periods of history (the first period
  *   with data is dropped: the stack may have started in its middle), or a configured prior. A prior
- *   (per category) shrinks thin products' baselines toward the category's rate.
+ *   (per category) stands in for a young product's missing history and fades as its own accrues.
  * - Reference: once demand moved the price, later evidence is read against the baseline of that
  *   change (stored on the product) for a few hours (`referenceMaxMinutes`), the return to base
  *   included, so a long shift does not become the new normal and its end is read as a return, not
@@ -188,6 +188,18 @@ class PrefixSums {
       units: (sums[b + 3] as number) - (sums[a + 3] as number),
     };
   }
+}
+
+/**
+ * A category's prior stands in for the history a young product lacks: worth its `weightPeriods` at
+ * first, a period less for each period of the product's own, gone once it has that many. Kept whole
+ * beside a baseline that is itself capped, it never faded: one wrong about a product (a bestseller
+ * in a quiet category) made it read a change at nearly every evaluation, however long its history.
+ */
+export function fadedPrior(prior: DemandPrior | null, historyPeriods: number): DemandPrior | null {
+  if (prior === null) return null;
+  const weightPeriods = prior.weightPeriods - historyPeriods;
+  return weightPeriods > 0 ? { ...prior, weightPeriods } : null;
 }
 
 const NO_PRIOR = { pseudoCounts: 0, weight: 0 } as const;
@@ -395,14 +407,21 @@ export function prepareEvidence(
   periodSeconds: number,
   earlier: readonly PeriodCounts[],
   reference: DemandReference | null,
-  params: EvidenceParams,
+  configured: EvidenceParams,
 ): PreparedEvidence {
   const firstWithData = earlier.findIndex(hasCounts);
   const start = firstWithData < 0 ? null : firstWithData + 1;
-  const priorWeight = params.demandPrior?.weightPeriods ?? 0;
+  const n = earlier.length + 1;
+  // The complete periods before the current one, the first with data dropped: what a baseline is built from.
+  const historyPeriods = start === null ? 0 : Math.max(0, n - 1 - start);
+  const params: EvidenceParams = {
+    ...configured,
+    demandPrior: fadedPrior(configured.demandPrior, historyPeriods),
+  };
+  // A prior lets tests begin before the warm-up, at its configured weight (it stands in for that history).
+  const priorWeight = configured.demandPrior?.weightPeriods ?? 0;
   const neededPeriods = params.minBaselinePeriods;
   const sums = new PrefixSums(earlier);
-  const n = earlier.length + 1;
   const referenceCounts: CountsOver | null =
     reference === null ? null : { ...pickCounts(reference), periods: reference.periods };
 
@@ -437,8 +456,6 @@ export function prepareEvidence(
       forFall: [quieter(older, newer, 'views'), quieter(older, newer, 'carts'), quieter(older, newer, 'purchases')],
     });
   }
-  // The complete periods before the current one, the first with data dropped: what a baseline is built from.
-  const historyPeriods = start === null ? 0 : Math.max(0, n - 1 - start);
   const tests = testsPerEvaluation(source, params);
   const threshold = params.falseAlarmLevel / tests;
 

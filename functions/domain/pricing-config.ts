@@ -60,7 +60,7 @@ const parameterShape = {
       }),
     ),
   ),
-  /** A prior for the category's products: rates per period and the periods of data it weighs as. @default null */
+  /** A prior for a young product of the category: rates per period and the periods of data it weighs as at first (it fades as the product's own accrue). @default null */
   demandPrior: z.nullable(demandPriorSchema),
   /** A demand move stops being read against its reference after this long. @default 360 */
   referenceMaxMinutes: z.number().check(z.int(), z.gte(1), z.lte(7 * 24 * 60)),

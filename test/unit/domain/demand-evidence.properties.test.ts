@@ -9,6 +9,7 @@ import {
   assessDemand,
   type DemandObservation,
   type EvidenceParams,
+  fadedPrior,
   type PeriodCounts,
   prepareEvidence,
 } from '../../../functions/domain/demand-evidence.js';
@@ -129,6 +130,46 @@ function binomialUpperTail(n: number, p: number, k: number): number {
   }
   return tail;
 }
+
+describe('a category prior wrong about a product', () => {
+  it.each([3, 30])(
+    'no longer counts once the product has its weight of history: at %s views a period against a prior of 10, the level holds',
+    (views) => {
+      const random = createRandom(314 + views);
+      const level = 0.05;
+      const demandPrior = {
+        viewsPerPeriod: 10,
+        cartsPerPeriod: 1,
+        purchasesPerPeriod: 0.2,
+        unitsPerPeriod: 0.2,
+        weightPeriods: 20,
+      };
+      const params = { ...PARAMS, falseAlarmLevel: level, demandPrior };
+      const runs = 2_000;
+      let alarms = 0;
+      for (let run = 0; run < runs; run++) {
+        // 71 periods of its own: far more than the prior's 20.
+        const evidence = assessDemand(stationary(random, views, 71, 'windows'), null, params);
+        if (evidence.kind === 'assessed' && evidence.direction !== 'steady') alarms++;
+      }
+      expect(binomialUpperTail(runs, level, alarms), `${alarms} alarms in ${runs} evaluations`).toBeGreaterThan(1e-3);
+    },
+  );
+
+  it('fades a period for each period of the product’s own', () => {
+    const prior = {
+      viewsPerPeriod: 10,
+      cartsPerPeriod: 1,
+      purchasesPerPeriod: 0.2,
+      unitsPerPeriod: 0.2,
+      weightPeriods: 20,
+    };
+    expect(fadedPrior(prior, 0)).toEqual(prior);
+    expect(fadedPrior(prior, 12)).toEqual({ ...prior, weightPeriods: 8 });
+    expect(fadedPrior(prior, 20)).toBeNull();
+    expect(fadedPrior(null, 0)).toBeNull();
+  });
+});
 
 describe('the fast path reading its filling minute at every event', () => {
   it.each([1, 5, 50, 500])(
