@@ -110,13 +110,19 @@ function verdictOf(test, signals) {
   return { significant, text: significant ? 'significant' : 'not significant' };
 }
 
-/** `demand up ×4.1 · confirmed by orders`, `demand down ×0.62`, `demand steady ×1.1`. */
-function demandHeadline(signals) {
+/**
+ * `demand up ×4.1 · confirmed by orders`, `demand down ×0.62`, `demand steady ×1.1`; with the span the
+ * ratio is read over when the row has it (`demand up ×4.1 over 1 min`), which may not be the test's.
+ */
+function demandHeadline(signals, source) {
   const direction = signals.demandDirection;
   if (!isNumber(direction)) return null;
   const word = direction > 0 ? 'up' : direction < 0 ? 'down' : 'steady';
   let text = `demand ${word}`;
   if (isNumber(signals.demandRatio)) text += ` ${ratio(signals.demandRatio)}`;
+  if (isNumber(signals.demandRatio) && isNumber(signals.demandRatioSpanPeriods)) {
+    text += ` over ${periods(signals.demandRatioSpanPeriods, source)}`;
+  }
   if (direction > 0 && isNumber(signals.ordersConfirm)) {
     text += signals.ordersConfirm === 1 ? ' · confirmed by orders' : ' · clicks only';
   }
@@ -167,7 +173,7 @@ export function evidenceOf(change, currency) {
     lines.push({ kind: 'test', text: test === null ? 'no count above its expectation' : testLine(test, source) });
     const threshold = thresholdLine(test?.pValue, signals);
     if (threshold !== null) lines.push({ kind: 'threshold', text: threshold });
-    demand = demandHeadline(signals);
+    demand = demandHeadline(signals, source);
     const against = signals.againstReference === 1 ? ' · against the reference of the last move' : '';
     lines.push({ kind: 'demand', text: `${demand}${against}` });
     verdict = verdictOf(test, signals);

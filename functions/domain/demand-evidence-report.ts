@@ -14,8 +14,12 @@ function formatCount(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
+function periodsText(count: number): string {
+  return `${formatCount(count)} period${count === 1 ? '' : 's'}`;
+}
+
 function describeTest(test: RateTest): string {
-  const periods = (count: number) => `${formatCount(count)} period${count === 1 ? '' : 's'}`;
+  const periods = periodsText;
   const comparison = test.direction === 'up' ? '≥' : '≤';
   return (
     `${test.type} ${test.count} in the last ${periods(test.exposure)}, ${formatCount(test.expected)} expected from ` +
@@ -41,7 +45,7 @@ export function describeEvidence(evidence: DemandEvidence): string {
   const verdict =
     evidence.direction === 'steady'
       ? 'no significant change'
-      : `demand ${evidence.direction} ×${evidence.ratio.toFixed(2)}${evidence.direction === 'up' ? (evidence.ordersConfirm ? ', confirmed by orders' : ', clicks only') : ''}`;
+      : `demand ${evidence.direction} ×${evidence.ratio.toFixed(2)} over the last ${periodsText(evidence.ratioSpanPeriods)}${evidence.direction === 'up' ? (evidence.ordersConfirm ? ', confirmed by orders' : ', clicks only') : ''}`;
   return `Evidence (${source}, ${against}): ${test}; ${level}: ${verdict}.`;
 }
 
@@ -60,6 +64,7 @@ export function evidenceSnapshot(evidence: DemandEvidence): Record<string, numbe
     historyPeriods: evidence.historyPeriods,
     demandDirection: evidence.direction === 'up' ? 1 : evidence.direction === 'down' ? -1 : 0,
     demandRatio: evidence.ratio,
+    demandRatioSpanPeriods: evidence.ratioSpanPeriods,
     threshold: evidence.threshold,
     falseAlarmLevel: evidence.falseAlarmLevel,
     testsPerEvaluation: evidence.testsPerEvaluation,

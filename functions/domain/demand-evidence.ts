@@ -136,6 +136,8 @@ export type DemandEvidence =
        * significantly (up), the smallest among those that fell (down), the longest span's (steady).
        */
       readonly ratio: number;
+      /** The span `ratio` is read over, in periods (not always the decisive test's: see verdict). */
+      readonly ratioSpanPeriods: number;
       /** The p-value a test must reach: falseAlarmLevel split over the evaluation's tests. */
       readonly threshold: number;
       readonly falseAlarmLevel: number;
@@ -144,7 +146,10 @@ export type DemandEvidence =
       readonly decisive: RateTest | null;
       /** Read against the stored reference of an earlier move, not the rolling baseline. */
       readonly againstReference: boolean;
-      /** The baseline of the decisive span: what a move made on this evidence keeps as its reference. */
+      /**
+       * What a move made on this evidence keeps as its reference: of the spans that rose, the baseline
+       * with the lowest rate (of those that fell, the highest), the one least mixed with the move.
+       */
       readonly baseline: CountsOver;
       readonly historyPeriods: number;
     };
@@ -231,15 +236,20 @@ function weightedRate(counts: PeriodCounts, params: EvidenceParams): number {
   );
 }
 
-/** The recent span's weighted rate over the baseline's. */
-function ratioOf(recent: CountsOver, exposure: number, baseline: CountsOver, params: EvidenceParams): number {
+/** A baseline's weighted rate per period. */
+function baselineRate(baseline: CountsOver, params: EvidenceParams): number {
   const rates = {
     views: ratePerPeriod(baseline, 'views', params.demandPrior),
     carts: ratePerPeriod(baseline, 'carts', params.demandPrior),
     purchases: ratePerPeriod(baseline, 'purchases', params.demandPrior),
     units: ratePerPeriod(baseline, 'units', params.demandPrior),
   };
-  return weightedRate(recent, params) / exposure / weightedRate(rates, params);
+  return weightedRate(rates, params);
+}
+
+/** The recent span's weighted rate over the baseline's. */
+function ratioOf(recent: CountsOver, exposure: number, baseline: CountsOver, params: EvidenceParams): number {
+  return weightedRate(recent, params) / exposure / baselineRate(baseline, params);
 }
 
 /** A span with its baseline: the whole, and the halves the tests read (or the reference for both). */
@@ -556,26 +566,31 @@ function verdict(
   const { rises, falls } = found;
   let direction: 'up' | 'down' | 'steady' = 'steady';
   let ratio: number;
+  let ratioSpanPeriods: number;
   let decisive: RateTest | null;
   let baseline: CountsOver;
   // A rise wins over a fall seen in another span: more evidence of demand never reads as less.
   if (rises.length > 0) {
-    // The largest ratio among the spans that rose (more counts can only add spans or raise ratios),
-    // and its baseline, the one least mixed with the rise itself, as the reference a move keeps.
+    // The largest ratio among the spans that rose (more counts can only add spans or raise ratios).
     // Views or carts rose; fewer orders may still pull the weighted ratio below 1: a rise asks no fall.
     const largest = extreme(rises, Math.max, params);
     direction = 'up';
     ratio = Math.max(1, largest.ratio);
+    ratioSpanPeriods = largest.span.spanPeriods;
     decisive = strongest(rises).test;
-    baseline = largest.span.whole;
+    // Not the largest ratio's baseline: in a surge that speeds up, the shortest span's has the
+    // first minutes of the surge in it, and usual demand would later read as a fall against it.
+    baseline = cleanest(rises, Math.min, params);
   } else if (falls.length > 0) {
     const smallest = extreme(falls, Math.min, params);
     direction = 'down';
     ratio = Math.min(1, smallest.ratio);
+    ratioSpanPeriods = smallest.span.spanPeriods;
     decisive = strongest(falls).test;
-    baseline = smallest.span.whole;
+    baseline = cleanest(falls, Math.max, params);
   } else {
     ratio = ratioOf(longest.recent, longest.exposure, longest.whole, params);
+    ratioSpanPeriods = longest.spanPeriods;
     decisive = found.closest;
     baseline = longest.whole;
   }
@@ -586,6 +601,7 @@ function verdict(
     direction,
     ordersConfirm: direction === 'up' && ordersConfirm,
     ratio,
+    ratioSpanPeriods,
     threshold: common.threshold,
     falseAlarmLevel: common.falseAlarmLevel,
     testsPerEvaluation: common.testsPerEvaluation,
@@ -652,6 +668,17 @@ function extreme(
   const ratios = found.map(({ span }) => ({ span, ratio: ratioOf(span.recent, span.exposure, span.whole, params) }));
   const ratio = pick(...ratios.map((entry) => entry.ratio));
   return ratios.find((entry) => entry.ratio === ratio) as { ratio: number; span: SpanBaselines };
+}
+
+/** Of the baselines of the spans found, the one whose weighted rate is the lowest (or highest). */
+function cleanest(
+  found: readonly { readonly span: SpanBaselines }[],
+  pick: (...values: number[]) => number,
+  params: EvidenceParams,
+): CountsOver {
+  const rates = found.map(({ span }) => ({ whole: span.whole, rate: baselineRate(span.whole, params) }));
+  const rate = pick(...rates.map((entry) => entry.rate));
+  return (rates.find((entry) => entry.rate === rate) as { whole: CountsOver }).whole;
 }
 
 function pickCounts(counts: PeriodCounts): PeriodCounts {

@@ -243,7 +243,7 @@ describe.skipIf(skipBrowserSuite('ops-dashboard.browser'))('ops dashboard in hea
     );
     expect(await evidence.getAttribute('data-verdict')).toBe('significant');
     expect(await evidence.locator('[data-testid=evidence-summary]').textContent()).toMatch(
-      /^demand up ×[\d.]+ · (clicks only|confirmed by orders)/,
+      /^demand up ×[\d.]+ over \d+ (min|windows?) · (clicks only|confirmed by orders)/,
     );
   }, 180_000);
 

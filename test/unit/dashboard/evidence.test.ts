@@ -329,6 +329,6 @@ describe('evidenceOf: reads what the domain records', () => {
       /^P = \S+ ≤ threshold 2\.1e-8 \(false-alarm level 1e-6 over 48 tests\)$/,
     );
     expect(evidence.verdict?.text).toBe('significant');
-    expect(evidence.summary).toMatch(/^demand up ×\d+(\.\d)? · clicks only$/);
+    expect(evidence.summary).toMatch(/^demand up ×\d+(\.\d)? over 1 min · clicks only$/);
   });
 });

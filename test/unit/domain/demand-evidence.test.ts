@@ -168,9 +168,23 @@ describe('assessDemand: against a reference', () => {
     expect(evidence.ratio).toBeCloseTo(2, 1);
   });
 
-  it('keeps as reference the baseline the largest rise was read against', () => {
+  it('keeps as reference the baseline from before the rise', () => {
     const evidence = assessed(assessDemand(observe([...repeat(70, at(20)), ...repeat(10, at(60))]), null, PARAMS));
     expect(evidence.baseline).toMatchObject({ periods: 60, views: 1_200, carts: 120 });
+  });
+
+  it('keeps the baseline least mixed with a surge that speeds up, not the largest ratio’s', () => {
+    // 20 views a period, then 9 periods at 40, then 100: the last period alone has the largest
+    // ratio, but its baseline holds the 9 periods at 40; the 10-period span's holds none.
+    const evidence = assessed(
+      assessDemand(observe([...repeat(70, at(20)), ...repeat(9, at(40)), at(100)]), null, PARAMS),
+    );
+    expect(evidence).toMatchObject({ direction: 'up', ratioSpanPeriods: 1 });
+    expect(evidence.baseline).toMatchObject({ periods: 60, views: 1_200, carts: 120 });
+    // Usual demand, read against it later, is no fall.
+    const reference = { ...evidence.baseline, periodSeconds: 60, since: '2026-11-21T10:00:00.000Z' };
+    const usual = assessed(assessDemand(observe(repeat(80, at(20))), reference, PARAMS));
+    expect(usual.direction).toBe('steady');
   });
 });
 

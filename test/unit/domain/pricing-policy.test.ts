@@ -412,7 +412,7 @@ describe('decide: the decision record', () => {
   it('explains the evidence (counts, baseline, statistic, threshold), the rule and the guardrail', () => {
     const decision = decideFor(aProduct(), windows(1.5));
     expect(decision.explanation).toMatch(
-      /Evidence \(rich-path windows, against the rolling baseline\): views \d+ in the last \d+ periods?, [\d.]+ expected from \d+ in \d+ periods of baseline: P\(≥ \d+\) [=<] [\d.e-]+; threshold 6\.2e-8 = false-alarm level 1\.0e-6 over 16 tests: demand up ×1\.50, confirmed by orders\./,
+      /Evidence \(rich-path windows, against the rolling baseline\): views \d+ in the last \d+ periods?, [\d.]+ expected from \d+ in \d+ periods of baseline: P\(≥ \d+\) [=<] [\d.e-]+; threshold 6\.2e-8 = false-alarm level 1\.0e-6 over 16 tests: demand up ×1\.50 over the last \d+ periods?, confirmed by orders\./,
     );
     expect(decision.explanation).toContain('Rule demand_high');
     expect(decision.explanation).toContain('Guardrail: max_step');
