@@ -242,6 +242,15 @@ export class OpsClient {
       throw new OpsApiUnreachable(this.baseUrl, error);
     }
     if (!response.ok) throw new OpsApiError(response.status, errorBodyOf(response.status, text));
-    return JSON.parse(text) as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      // A 2xx that is not JSON: something else answers at that address (a web page, a proxy's notice).
+      const start = text.slice(0, 60).replace(/\s+/g, ' ');
+      throw new OpsApiUnreachable(
+        this.baseUrl,
+        new Error(`it answered ${response.status} with no JSON (${JSON.stringify(start)}): is this the ops API?`),
+      );
+    }
   }
 }

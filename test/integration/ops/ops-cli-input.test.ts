@@ -96,6 +96,24 @@ describe('ops CLI, an API it cannot reach', () => {
     }
   });
 
+  it('says in one line that an address answering 200 with no JSON is not the ops API, exit 1', async () => {
+    const page = await startCapturingServer({
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<!doctype html><title>Welcome to nginx</title>',
+    });
+    try {
+      const run = await ops(['products', '--api-url', page.endpoint, '--token', 'x']);
+      expect(run.code).toBe(1);
+      expectOneLine(
+        run,
+        /^error: cannot reach the ops API at http:\/\/\S+: it answered 200 with no JSON \("<!doctype html><title>Welcome/,
+      );
+    } finally {
+      await page.close();
+    }
+  });
+
   it('the client throws OpsApiUnreachable, with the cause, when the request gets no answer', async () => {
     const client = new OpsClient({ baseUrl: CLOSED, token: 'x' });
     const error = await client.config().catch((thrown: unknown) => thrown);
