@@ -1,25 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/run-cli.js';
 
-const run = promisify(execFile);
 const directory = mkdtempSync(join(tmpdir(), 'clickprice-backtest-'));
 
-/** `npm run backtest -- …`, as its script runs it; resolves with the exit code and output. */
-async function backtest(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'backtest/cli.ts', ...args], {
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** `backtest/cli.ts` as its npm script runs it. */
+const backtest = (args: string[]) => runCli('backtest/cli.ts', args, 120_000);
 
 describe('npm run backtest', () => {
   it('prints a table and, last, the JSON summary; writes the price path and a chart', async () => {

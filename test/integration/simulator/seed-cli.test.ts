@@ -1,23 +1,11 @@
 /**
  * `npm run seed`'s command line: what it refuses, before any AWS call, with the flag named (exit 2).
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/run-cli.js';
 
-const run = promisify(execFile);
-
-async function seed(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'simulator/seed.ts', ...args], {
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** `simulator/seed.ts` as its npm script runs it. */
+const seed = (args: string[]) => runCli('simulator/seed.ts', args);
 
 describe('npm run seed', () => {
   it.concurrent.for([

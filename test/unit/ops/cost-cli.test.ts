@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { AWS_PRICES } from '../../../ops/cost/aws-prices.js';
 import {
@@ -10,21 +8,10 @@ import {
   type Traffic,
   withDefaults,
 } from '../../../ops/cost/cost-model.js';
+import { runCli } from '../../helpers/run-cli.js';
 
-const run = promisify(execFile);
-
-/** `npm run cost -- …`, as its script runs it; resolves with the exit code and output. */
-async function cost(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'ops/cost/cli.ts', ...args], {
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** `ops/cost/cli.ts` as its npm script runs it. */
+const cost = (args: string[]) => runCli('ops/cost/cli.ts', args);
 
 const base: Traffic = {
   eventsPerDay: 10_000_000,
