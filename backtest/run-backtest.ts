@@ -142,7 +142,9 @@ export async function runArm(options: BacktestOptions, world: BacktestWorld): Pr
         // A generated event's time is its record's; a producer's duplicate keeps the original's.
         const eventTimeMs = record.kind === 'duplicate' ? Date.parse(event.eventTime) : record.atMs;
         const productId = counts?.count(event, eventTimeMs);
-        if (productId) touched.set(productId, eventTimeMs);
+        // The product's latest event time, as the handler keeps its latest minute of a batch: records
+        // come in time order, but a producer's duplicate keeps its original's earlier time.
+        if (productId && (record.kind !== 'duplicate' || !touched.has(productId))) touched.set(productId, eventTimeMs);
       }
       const offset = second * SECOND_MS;
       market.deliverUntil(offset);
@@ -229,7 +231,8 @@ class FastPathEvaluator {
       const { params, lookback } = this.parameters.of(category);
       // The handler's cooldown memory: a product in its cooldown is not even read.
       if (this.desk.lastChangeMs(productId) + params.cooldownSeconds * 1000 > nowMs) continue;
-      const minuteMs = Math.floor(eventTimeMs / MINUTE_MS) * MINUTE_MS;
+      // As the handler: the latest minute, or the current one if an event was stamped ahead of now.
+      const minuteMs = Math.floor(Math.min(eventTimeMs, nowMs) / MINUTE_MS) * MINUTE_MS;
       let entry = this.prepared.get(productId);
       if (entry === undefined || entry.minuteMs !== minuteMs) {
         const earlier = this.counts.minutesBefore(productId, minuteMs, lookback - 1);

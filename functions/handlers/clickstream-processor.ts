@@ -44,6 +44,8 @@ export interface ClickstreamDependencies {
   readonly cooldowns?: Map<string, number>;
   /** Products' earlier minutes, read once a minute (see minute-history.ts). @default none: read every time */
   readonly history?: MinuteHistoryCache;
+  /** The time now, epoch ms: when a product's minute is read. @default Date.now */
+  readonly clock?: () => number;
 }
 
 export interface ClickstreamOutcome {
@@ -233,15 +235,21 @@ export async function processClickRecords(
   const decisions: Record<ApplyResult['outcome'], number> = { applied: 0, no_change: 0, duplicate: 0 };
   const changesByReason: Record<string, number> = {};
   const config = await deps.prices.config.get();
+  const clock = deps.clock ?? Date.now;
   const products = [...batch.lastRecordByProduct].filter(([productId]) => !failedProducts.has(productId));
   await mapConcurrent(products, 8, async ([productId, latest]) => {
     try {
       if ((deps.cooldowns?.get(productId) ?? 0) > latest.record.arrivalMs) return;
       const params = parametersFor(config, latest.category ?? '');
-      // A minute stamped ahead of its arrival (a client's clock) has not begun: nothing to read yet.
-      const fraction = filledFraction(toEpochMs(latest.minute), latest.record.arrivalMs, MINUTE_MS);
-      if (fraction === null) return;
-      const observation = await minutesObserved(deps, productId, latest.minute, fraction, params, totalsByKey);
+      // The product's latest minute, or the current one if a client's clock stamped it ahead: a minute
+      // not yet begun cannot be read, and one fast clock must not keep the product from being read.
+      const minuteMs = Math.min(toEpochMs(latest.minute), Math.floor(clock() / MINUTE_MS) * MINUTE_MS);
+      const minute = toIso(minuteMs);
+      const periods = await minutesObserved(deps, productId, minute, params, totalsByKey);
+      // Its share gone when its counts were read, not when the batch arrived: a lagging shard or a
+      // redelivery reads counts other batches have added since, which only a later look may read.
+      const lastPeriodFraction = filledFraction(minuteMs, clock(), MINUTE_MS) ?? 1;
+      const observation: DemandObservation = { source: 'minutes', periodSeconds: 60, periods, lastPeriodFraction };
       // Only a significant rise against the rolling baseline is worth a decision's reads; the policy
       // then reads the same minutes against the product's reference, if it has one.
       const evidence = assessDemand(observation, null, params);
@@ -322,17 +330,16 @@ function periodOf(counts: MinuteCounts | undefined): PeriodCounts {
 
 /**
  * The product's minutes up to `minute` as the evidence reads them: the earlier ones from the demand
- * table (or the environment's copy of them), the current one as this batch's write left it, filled
- * up to the latest record's arrival.
+ * table (or the environment's copy of them), the current one as this batch's write left it (read
+ * from the table when this batch wrote none of it).
  */
 async function minutesObserved(
   deps: ClickstreamDependencies,
   productId: string,
   minute: string,
-  lastPeriodFraction: number,
   params: { readonly baselinePeriods: number; readonly detectionSpans: readonly number[] },
   totalsByKey: ReadonlyMap<string, MinuteCounts>,
-): Promise<DemandObservation> {
+): Promise<PeriodCounts[]> {
   const lookback = params.baselinePeriods + Math.max(...params.detectionSpans);
   let earlier = deps.history?.get(productId, minute);
   let current = totalsByKey.get(`${productId}|${minute}`);
@@ -342,10 +349,5 @@ async function minutesObserved(
     current ??= minutes[minutes.length - 1];
     deps.history?.set(productId, minute, earlier);
   }
-  return {
-    source: 'minutes',
-    periodSeconds: 60,
-    periods: [...earlier.slice(earlier.length - (lookback - 1)), periodOf(current)],
-    lastPeriodFraction,
-  };
+  return [...earlier.slice(earlier.length - (lookback - 1)), periodOf(current)];
 }

@@ -312,6 +312,52 @@ describe('fast path: clocks ahead', () => {
   });
 });
 
+describe('fast path: when a minute is read', () => {
+  /** 25 minutes of `perMinute` views a minute before `minuteMs`: a baseline. */
+  const baseline = (product: Product, minuteMs: number, perMinute = 5) =>
+    Array.from({ length: 25 * perMinute }, (_, index) =>
+      click(product, {
+        eventTime: toIso(minuteMs - (25 - Math.floor(index / perMinute)) * 60_000 + (index % perMinute) * 100),
+      }),
+    );
+
+  it('reads a minute by the share of it gone when its counts are read, not when its batch arrived', async () => {
+    const product = freshProduct((candidate) => candidate.inventory > 20 && candidate.inventory < 1_000);
+    const minuteMs = Date.parse(minuteOf(toIso(Date.now() - 30 * 60_000)));
+    // The usual 40 views of a minute, all in its first seconds, as a batch that arrived then and is
+    // processed (a retry, a lagging shard) ten minutes later: read as a second of it, they would be a surge.
+    const usual = Array.from({ length: 40 }, (_, index) => click(product, { eventTime: toIso(minuteMs + index * 20) }));
+    const records = clickRecordsOf((await deliver([...baseline(product, minuteMs, 40), ...usual])).Records).map(
+      (record) => ({ ...record, arrivalMs: minuteMs + 1_000 }),
+    );
+
+    const { failures, stats } = await processClickRecords(records, {
+      ...dependencies(),
+      clock: () => minuteMs + 10 * 60_000,
+    });
+
+    expect(failures.size).toBe(0);
+    expect(stats.decisions).toEqual({ applied: 0, no_change: 0, duplicate: 0 });
+  });
+
+  it('reads the current minute when one event of the batch is stamped ahead: one fast clock hides no surge', async () => {
+    const product = freshProduct((candidate) => candidate.inventory > 20 && candidate.inventory < 1_000);
+    const minuteMs = Date.parse(minuteOf(toIso(Date.now())));
+    const surge = Array.from({ length: 60 }, (_, index) =>
+      click(product, { eventTime: toIso(minuteMs + index * 300) }),
+    );
+    const ahead = click(product, { eventTime: toIso(minuteMs + 3 * 60_000) });
+
+    const { failures, stats } = await processClickRecords(
+      clickRecordsOf((await deliver([...baseline(product, minuteMs), ...surge, ahead])).Records),
+      { ...dependencies(), clock: () => minuteMs + 30_000 },
+    );
+
+    expect(failures.size).toBe(0);
+    expect(stats.decisions.applied).toBe(1);
+  });
+});
+
 describe('fast path: bots and pricing', () => {
   it('a bot attack cannot push a price more than one step', async () => {
     await stack.clients.documentClient.send(
