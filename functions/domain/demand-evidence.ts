@@ -196,14 +196,15 @@ class PrefixSums {
 }
 
 /**
- * A category's prior stands in for the history a young product lacks: worth its `weightPeriods` at
- * first, a period less for each period of the product's own, gone once it has that many. Kept whole
- * beside a baseline that is itself capped, it never faded: one wrong about a product (a bestseller
- * in a quiet category) made it read a change at nearly every evaluation, however long its history.
+ * A category's prior stands in for the history a young product's baseline lacks: worth its
+ * `weightPeriods` at first, a period less for each of the baseline's own periods, gone once it has
+ * that many (the schema keeps a prior no heavier than a baseline can be). Kept whole beside the
+ * baseline, it never faded: one wrong about a product (a bestseller in a quiet category) made it
+ * read a change at nearly every evaluation, however long its history.
  */
-export function fadedPrior(prior: DemandPrior | null, historyPeriods: number): DemandPrior | null {
+export function fadedPrior(prior: DemandPrior | null, ownPeriods: number): DemandPrior | null {
   if (prior === null) return null;
-  const weightPeriods = prior.weightPeriods - historyPeriods;
+  const weightPeriods = prior.weightPeriods - ownPeriods;
   return weightPeriods > 0 ? { ...prior, weightPeriods } : null;
 }
 
@@ -236,26 +237,34 @@ function weightedRate(counts: PeriodCounts, params: EvidenceParams): number {
   );
 }
 
-/** A baseline's weighted rate per period. */
-function baselineRate(baseline: CountsOver, params: EvidenceParams): number {
+/** A baseline's weighted rate per period, with the span's prior. */
+function baselineRate(baseline: CountsOver, prior: DemandPrior | null, params: EvidenceParams): number {
   const rates = {
-    views: ratePerPeriod(baseline, 'views', params.demandPrior),
-    carts: ratePerPeriod(baseline, 'carts', params.demandPrior),
-    purchases: ratePerPeriod(baseline, 'purchases', params.demandPrior),
-    units: ratePerPeriod(baseline, 'units', params.demandPrior),
+    views: ratePerPeriod(baseline, 'views', prior),
+    carts: ratePerPeriod(baseline, 'carts', prior),
+    purchases: ratePerPeriod(baseline, 'purchases', prior),
+    units: ratePerPeriod(baseline, 'units', prior),
   };
   return weightedRate(rates, params);
 }
 
-/** The recent span's weighted rate over the baseline's. */
-function ratioOf(recent: CountsOver, exposure: number, baseline: CountsOver, params: EvidenceParams): number {
-  return weightedRate(recent, params) / exposure / baselineRate(baseline, params);
+/**
+ * A span's weighted rate over its baseline's, the current period by the share of it that has passed
+ * (not the look's share the tests read it at: that would halve a rise just after a sixth).
+ */
+function ratioOf(span: SpanBaselines, params: EvidenceParams): number {
+  return weightedRate(span.recent, params) / span.elapsed / baselineRate(span.whole, span.prior, params);
 }
 
 /** A span with its baseline: the whole, and the halves the tests read (or the reference for both). */
 interface SpanBaselines {
   readonly spanPeriods: number;
+  /** The periods the tests read the span over: the current one by its look's share (lookFraction). */
   readonly exposure: number;
+  /** The periods that have passed in the span: the current one by the share of it gone. */
+  readonly elapsed: number;
+  /** The category's prior as far as it stands in for this span's baseline (fadedPrior), or none. */
+  readonly prior: DemandPrior | null;
   readonly recent: CountsOver;
   readonly whole: CountsOver;
   /** For rises: per type, the busier half; for falls, the quieter one. Equal to `whole` with a reference. */
@@ -326,15 +335,10 @@ function exposureOf(spanPeriods: number, lastPeriodFraction: number): number {
 }
 
 /** One test, or null when the count is on the near side of its expectation (it cannot be in the far tail). */
-function rateTest(
-  span: SpanBaselines,
-  type: RateTest['type'],
-  direction: 'up' | 'down',
-  prior: DemandPrior | null,
-): RateTest | null {
+function rateTest(span: SpanBaselines, type: RateTest['type'], direction: 'up' | 'down'): RateTest | null {
   const baseline = (direction === 'up' ? span.forRise : span.forFall)[HALF_INDEX[type]] as CountsOver;
   const count = span.recent[type];
-  const belief = farSideBelief(baseline, count, span.exposure, type, direction, prior);
+  const belief = farSideBelief(baseline, count, span.exposure, type, direction, span.prior);
   if (belief === null) return null;
   const expected = predictiveMean(belief, span.exposure);
   const pValue =
@@ -403,7 +407,7 @@ export interface PreparedEvidence {
 }
 
 /** One span's baselines and the counts of its complete periods, before the current one is added. */
-interface PreparedSpan extends Omit<SpanBaselines, 'recent' | 'exposure'> {
+interface PreparedSpan extends Omit<SpanBaselines, 'recent' | 'exposure' | 'elapsed'> {
   readonly earlierCounts: CountsOver;
 }
 
@@ -424,11 +428,9 @@ export function prepareEvidence(
   const n = earlier.length + 1;
   // The complete periods before the current one, the first with data dropped: what a baseline is built from.
   const historyPeriods = start === null ? 0 : Math.max(0, n - 1 - start);
-  const params: EvidenceParams = {
-    ...configured,
-    demandPrior: fadedPrior(configured.demandPrior, historyPeriods),
-  };
-  // A prior lets tests begin before the warm-up, at its configured weight (it stands in for that history).
+  const params = configured;
+  // A prior stands in for history a span's baseline lacks: with it, the baseline weighs its own
+  // periods or the prior's, whichever is more (fadedPrior), and that is what the warm-up asks of.
   const priorWeight = configured.demandPrior?.weightPeriods ?? 0;
   const neededPeriods = params.minBaselinePeriods;
   const sums = new PrefixSums(earlier);
@@ -443,17 +445,33 @@ export function prepareEvidence(
     const earlierCounts = sums.over(spanStart, n - 1);
     if (referenceCounts !== null) {
       const whole = referenceCounts;
-      spans.push({ spanPeriods, earlierCounts, whole, forRise: [whole, whole, whole], forFall: [whole, whole, whole] });
+      const prior = fadedPrior(params.demandPrior, whole.periods);
+      spans.push({
+        spanPeriods,
+        earlierCounts,
+        prior,
+        whole,
+        forRise: [whole, whole, whole],
+        forFall: [whole, whole, whole],
+      });
       continue;
     }
     const from = Math.max(start ?? n, spanStart - params.baselinePeriods);
     const length = Math.max(0, spanStart - from);
-    if (length + priorWeight < neededPeriods) continue;
+    if (Math.max(length, priorWeight) < neededPeriods) continue;
     const half = Math.floor(length / 2);
     const whole = sums.over(spanStart - 2 * half, spanStart);
+    const prior = fadedPrior(params.demandPrior, 2 * half);
     if (half === 0) {
-      // Too little history to split: the prior alone (length + priorWeight passed the warm-up).
-      spans.push({ spanPeriods, earlierCounts, whole, forRise: [whole, whole, whole], forFall: [whole, whole, whole] });
+      // Too little history to split: the prior alone (it passed the warm-up).
+      spans.push({
+        spanPeriods,
+        earlierCounts,
+        prior,
+        whole,
+        forRise: [whole, whole, whole],
+        forFall: [whole, whole, whole],
+      });
       continue;
     }
     const older = sums.over(spanStart - 2 * half, spanStart - half);
@@ -461,6 +479,7 @@ export function prepareEvidence(
     spans.push({
       spanPeriods,
       earlierCounts,
+      prior,
       whole,
       forRise: [busier(older, newer, 'views'), busier(older, newer, 'carts'), busier(older, newer, 'purchases')],
       forFall: [quieter(older, newer, 'views'), quieter(older, newer, 'carts'), quieter(older, newer, 'purchases')],
@@ -478,7 +497,7 @@ export function prepareEvidence(
         for (const type of DECIDING_TYPES) {
           const count = prepared.earlierCounts[type] + current[type];
           const baseline = prepared.forRise[HALF_INDEX[type]] as CountsOver;
-          const belief = farSideBelief(baseline, count, exposure, type, 'up', params.demandPrior);
+          const belief = farSideBelief(baseline, count, exposure, type, 'up', prepared.prior);
           if (belief === null) continue;
           // The margin absorbs rounding: the pmf and the tail are computed by different routes.
           if (predictiveProbability(count, belief, exposure) > threshold * (1 + 1e-9)) continue;
@@ -500,6 +519,8 @@ export function prepareEvidence(
         const span: SpanBaselines = {
           spanPeriods: prepared.spanPeriods,
           exposure: exposureOf(prepared.spanPeriods, fraction),
+          elapsed: exposureOf(prepared.spanPeriods, lastPeriodFraction),
+          prior: prepared.prior,
           recent: plus(prepared.earlierCounts, current),
           whole: prepared.whole,
           forRise: prepared.forRise,
@@ -507,13 +528,13 @@ export function prepareEvidence(
         };
         longest = span;
         for (const type of DECIDING_TYPES) {
-          consider(found, rateTest(span, type, 'up', params.demandPrior), span, threshold);
+          consider(found, rateTest(span, type, 'up'), span, threshold);
           if (source === 'windows') {
-            consider(found, rateTest(span, type, 'down', params.demandPrior), span, threshold);
+            consider(found, rateTest(span, type, 'down'), span, threshold);
           }
         }
         if (source === 'windows' && span.recent.units > 0) {
-          const purchases = rateTest(span, 'purchases', 'up', params.demandPrior);
+          const purchases = rateTest(span, 'purchases', 'up');
           if (purchases !== null && purchases.pValue <= threshold) ordersConfirm = true;
         }
       }
@@ -589,7 +610,7 @@ function verdict(
     decisive = strongest(falls).test;
     baseline = cleanest(falls, Math.max, params);
   } else {
-    ratio = ratioOf(longest.recent, longest.exposure, longest.whole, params);
+    ratio = ratioOf(longest, params);
     ratioSpanPeriods = longest.spanPeriods;
     decisive = found.closest;
     baseline = longest.whole;
@@ -665,7 +686,7 @@ function extreme(
   pick: (...values: number[]) => number,
   params: EvidenceParams,
 ): { ratio: number; span: SpanBaselines } {
-  const ratios = found.map(({ span }) => ({ span, ratio: ratioOf(span.recent, span.exposure, span.whole, params) }));
+  const ratios = found.map(({ span }) => ({ span, ratio: ratioOf(span, params) }));
   const ratio = pick(...ratios.map((entry) => entry.ratio));
   return ratios.find((entry) => entry.ratio === ratio) as { ratio: number; span: SpanBaselines };
 }
@@ -676,7 +697,7 @@ function cleanest(
   pick: (...values: number[]) => number,
   params: EvidenceParams,
 ): CountsOver {
-  const rates = found.map(({ span }) => ({ whole: span.whole, rate: baselineRate(span.whole, params) }));
+  const rates = found.map(({ span }) => ({ whole: span.whole, rate: baselineRate(span.whole, span.prior, params) }));
   const rate = pick(...rates.map((entry) => entry.rate));
   return (rates.find((entry) => entry.rate === rate) as { whole: CountsOver }).whole;
 }

@@ -125,6 +125,13 @@ export const categoryParametersSchema = z.strictObject(parameterShape).check(
         message: 'lowStockHoldConfidence must not exceed lowStockConfidence',
       });
     }
+    if (params.demandPrior !== null && params.demandPrior.weightPeriods > params.baselinePeriods) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['demandPrior', 'weightPeriods'],
+        message: 'demandPrior.weightPeriods must not exceed baselinePeriods: a prior stands in for a baseline',
+      });
+    }
     if (params.minBaselinePeriods > params.baselinePeriods) {
       ctx.addIssue({
         code: 'custom',

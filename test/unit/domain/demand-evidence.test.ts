@@ -67,6 +67,22 @@ describe('assessDemand: warm-up', () => {
       'steady',
     );
   });
+
+  it('lets a prior stand in for a span’s missing baseline only as far as it is missing: no ratio without one', () => {
+    // A prior of 10 periods and 12 of the product's own: its 10-period span has a baseline of 2 periods
+    // and what is left of the prior (8), never nothing at all.
+    const demandPrior = {
+      viewsPerPeriod: 20,
+      cartsPerPeriod: 2,
+      purchasesPerPeriod: 0,
+      unitsPerPeriod: 0,
+      weightPeriods: 10,
+    };
+    for (const length of [3, 12, 13, 25]) {
+      const evidence = assessDemand(observe(repeat(length, at(20))), null, { ...PARAMS, demandPrior });
+      if (evidence.kind === 'assessed') expect(Number.isFinite(evidence.ratio), `${length} periods`).toBe(true);
+    }
+  });
 });
 
 describe('assessDemand: rises and falls', () => {
@@ -98,6 +114,16 @@ describe('assessDemand: rises and falls', () => {
     // The same 20 views a minute, half a minute in: nothing.
     const usual = observe([...history, at(10)], { source: 'minutes', lastPeriodFraction: 0.5 });
     expect(assessed(assessDemand(usual, null, PARAMS)).direction).toBe('steady');
+  });
+
+  it('sizes a rise by the share of the minute gone, though its test reads the minute at the next sixth', () => {
+    // 34 views in the first 0.17 of a minute is 200 a minute, ten times the usual 20: the ratio says so,
+    // not half that (0.17 read as the look at 1/3).
+    const early = observe([...history, at(34)], { source: 'minutes', lastPeriodFraction: 0.17 });
+    const evidence = assessed(assessDemand(early, null, PARAMS));
+    expect(evidence).toMatchObject({ direction: 'up', ratioSpanPeriods: 1 });
+    expect(evidence.ratio).toBeGreaterThan(8);
+    expect(evidence.decisive?.exposure).toBeCloseTo(1 / 3, 9);
   });
 
   it('reads falls from whole windows only: the fast path’s minute is still filling', () => {

@@ -66,6 +66,14 @@ describe('pricing config', () => {
     ]);
   });
 
+  it('rejects a prior heavier than a baseline can be: it would never fade', () => {
+    const prior = { viewsPerPeriod: 10, cartsPerPeriod: 1, purchasesPerPeriod: 0, unitsPerPeriod: 0 };
+    const heavy = pricingConfigSchema.safeParse({ defaults: { demandPrior: { ...prior, weightPeriods: 90 } } });
+    expect(heavy.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['defaults.demandPrior.weightPeriods']);
+    const fits = { defaults: { baselinePeriods: 120, demandPrior: { ...prior, weightPeriods: 90 } } };
+    expect(pricingConfigSchema.safeParse(fits).success).toBe(true);
+  });
+
   it('rejects a price ending whose remainder is not below its modulus', () => {
     const result = pricingConfigSchema.safeParse({ defaults: { priceEnding: { modulus: 100, remainder: 100 } } });
     expect(result.success).toBe(false);
