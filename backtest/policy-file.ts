@@ -36,7 +36,7 @@ export function parsePolicy(json: unknown, source: string): PricingConfig {
 }
 
 /**
- * Refuses a policy whose category overrides name no category of the catalogue it is tried on: the
+ * Refuses a policy whose category overrides name no category of the simulator's catalogues: the
  * schema takes any slug (a live catalogue may gain the category later), but in a backtest a
  * misspelled one would silently leave its category on the defaults.
  */
@@ -45,6 +45,6 @@ export function assertPolicyCategories(config: PricingConfig, categories: readon
   const unknown = Object.keys(config.categories).filter((slug) => !known.has(slug));
   if (unknown.length === 0) return;
   throw new PolicyFileError(
-    `policy file ${source}: ${unknown.map((slug) => `categories.${slug}`).join(', ')} names no category of the catalogue (${[...known].sort().join(', ')})`,
+    `policy file ${source}: ${unknown.map((slug) => `categories.${slug}`).join(', ')} names no category of the simulator's catalogue (${[...known].sort().join(', ')})`,
   );
 }

@@ -109,7 +109,12 @@ async function redriveInAws(queueUrl: string, functionName: string, region: stri
 function isAwsFailure(error: unknown): boolean {
   if (error instanceof AwsServiceError) return true;
   const { name, code } = error as { name?: unknown; code?: unknown };
-  return name === 'TimeoutError' || name === 'CredentialsProviderError' || typeof code === 'string';
+  // A system error's code (ECONNREFUSED, ENOTFOUND…) is the network's; Node's own ERR_… codes are bugs.
+  return (
+    name === 'TimeoutError' ||
+    name === 'CredentialsProviderError' ||
+    (typeof code === 'string' && !code.startsWith('ERR_'))
+  );
 }
 
 async function redriveFromLocalStack(consumer: StreamConsumer, max: number): Promise<RedriveOutcome[]> {

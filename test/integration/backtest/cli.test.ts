@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../helpers/run-cli.js';
+import { runScript } from '../../helpers/run-script.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'clickprice-backtest-'));
 
 /** `backtest/cli.ts` as its npm script runs it. */
-const backtest = (args: string[]) => runCli('backtest/cli.ts', args, 120_000);
+const backtest = (args: string[]) => runScript('backtest/cli.ts', args, 120_000);
 
 describe('npm run backtest', () => {
   it('prints a table and, last, the JSON summary; writes the price path and a chart', async () => {
@@ -99,6 +99,6 @@ describe('npm run backtest', () => {
       policy,
     ]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/categories\.electronicz names no category of the catalogue \(.*electronics/);
+    expect(stderr).toMatch(/categories\.electronicz names no category of the simulator's catalogue \(.*electronics/);
   });
 });

@@ -2,10 +2,10 @@
  * `npm run seed`'s command line: what it refuses, before any AWS call, with the flag named (exit 2).
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../helpers/run-cli.js';
+import { runScript } from '../../helpers/run-script.js';
 
 /** `simulator/seed.ts` as its npm script runs it. */
-const seed = (args: string[]) => runCli('simulator/seed.ts', args);
+const seed = (args: string[]) => runScript('simulator/seed.ts', args);
 
 describe('npm run seed', () => {
   it.concurrent.for([

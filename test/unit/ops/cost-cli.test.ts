@@ -8,10 +8,10 @@ import {
   type Traffic,
   withDefaults,
 } from '../../../ops/cost/cost-model.js';
-import { runCli } from '../../helpers/run-cli.js';
+import { runScript } from '../../helpers/run-script.js';
 
 /** `ops/cost/cli.ts` as its npm script runs it. */
-const cost = (args: string[]) => runCli('ops/cost/cli.ts', args);
+const cost = (args: string[]) => runScript('ops/cost/cli.ts', args);
 
 const base: Traffic = {
   eventsPerDay: 10_000_000,
