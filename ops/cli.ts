@@ -535,8 +535,12 @@ await runCli(async () => {
     return;
   }
   const { name, rest } = splitCommand(argv);
-  // No command (`ops`, `ops --help`): what there is.
+  // No command (`ops`, `ops --help`): what there is. Other flags alone are a command left out.
   if (name === undefined) {
+    const given = rest.find((arg) => arg !== '--help' && arg !== '-h');
+    if (given !== undefined) {
+      throw new UsageError(`${given} needs a command: npm run ops -- <command> [options] (npm run ops -- --help)`);
+    }
     console.log(helpText());
     return;
   }

@@ -203,6 +203,15 @@ describe('ops CLI, flags', () => {
     expect(JSON.parse(run.stdout)).toEqual([]);
   });
 
+  it('refuses global flags with no command after them, rather than printing the help as if asked', async () => {
+    for (const args of [['--api-url'], ['--json'], ['--api-url', 'http://127.0.0.1:1', '--token', 't']]) {
+      const run = await ops(args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expectOneLine(run, /^error: --\S+ needs a command: npm run ops -- <command>/);
+    }
+    expect((await ops(['--help'])).code).toBe(0);
+  });
+
   it('says a command’s own flag goes after the command', async () => {
     const run = await ops(['--limit', '5', 'products']);
     expect(run.code).toBe(2);
