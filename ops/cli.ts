@@ -4,7 +4,7 @@
  * CLICKPRICE_API_URL and CLICKPRICE_OPS_TOKEN). Tables for people, `--json` for scripts.
  * Exit codes: 0 done, 1 the API refused or failed (its error printed), 2 bad usage.
  */
-import { runCli, UsageError } from '../cli/args.js';
+import { parsePositiveInteger, runCli, UsageError } from '../cli/args.js';
 import type { OpsClient } from '../clients/ops-client.js';
 import { OpsApiError, OpsApiUnreachable } from '../clients/ops-client.js';
 import type { ConfigActionResult, ConfigToggleBody, PricingConfigView } from '../functions/domain/api-types.js';
@@ -86,11 +86,7 @@ function requiredString(options: ParsedOptions, name: string, command: string): 
 /** A count such as --limit or --max: every route takes 1 and up, so 0 is refused here, not by the API. */
 function optionalCount(options: ParsedOptions, name: string): number | undefined {
   const value = optionalString(options, name);
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) === 0) {
-    throw new UsageError(`--${name} must be a whole number above zero; got ${JSON.stringify(value)}`);
-  }
-  return Number(value);
+  return value === undefined ? undefined : parsePositiveInteger(value, `--${name}`);
 }
 
 function noPositionals(positionals: string[], command: string): void {

@@ -4,7 +4,7 @@
  * against the local stack `npm start --data-dir DIR` is running.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { UsageError } from '../../cli/args.js';
+import { parsePositiveInteger, UsageError } from '../../cli/args.js';
 import { type RedriveOutcome, STREAM_CONSUMERS, type StreamConsumer } from '../../functions/domain/dead-letters.js';
 import { lambdaInvoker } from '../../functions/store/consumer-invoker.js';
 import { LambdaApi } from '../../functions/store/lambda-api.js';
@@ -53,9 +53,7 @@ export async function runDlqCommand(
   if (!STREAM_CONSUMERS.includes(consumer as StreamConsumer)) {
     throw new UsageError(`dlq redrive needs a consumer: ${STREAM_CONSUMERS.join(' or ')}; got ${String(consumer)}`);
   }
-  const maxText = text(options.max) ?? '100';
-  if (!/^[1-9]\d*$/.test(maxText)) throw new UsageError(`--max must be a positive whole number; got ${maxText}`);
-  const max = Number(maxText);
+  const max = parsePositiveInteger(text(options.max) ?? '100', '--max');
   const queueUrl = text(options['queue-url']);
   const functionName = text(options['function-name']);
   if ((queueUrl === undefined) !== (functionName === undefined)) {

@@ -158,7 +158,7 @@ describe('ops CLI dlq, bad input', () => {
     for (const max of ['0', '-1']) {
       const run = await ops(['dlq', 'redrive', 'clickstream', '--max', max]);
       expect(run.code, max).toBe(2);
-      expectOneLine(run, /^error: --max must be a positive whole number/);
+      expectOneLine(run, /^error: --max must be a positive integer, got/);
     }
   });
 });
@@ -168,7 +168,7 @@ describe('ops CLI, a command’s own checks come before looking for a target', (
     [['freeze', 'P00001', '--for', 'banana'], /^error: --for must be a duration/],
     [['products', 'extra'], /^error: products takes no arguments; got extra/],
     [['product'], /^error: product needs a product id/],
-    [['history', 'P00001', '--limit', 'x'], /^error: --limit must be a whole number/],
+    [['history', 'P00001', '--limit', 'x'], /^error: --limit must be a positive integer, got "x"/],
     [['set-price', 'P00001'], /^error: set-price needs --price/],
     [['kill-switch', 'maybe'], /^error: kill-switch takes on or off/],
     [['pipeline', 'restart-glue'], /^error: pipeline restart-glue needs --reason/],
@@ -224,11 +224,11 @@ describe('ops CLI, flags', () => {
     [['pipeline', 'restart-glue', '--reason', 'x', '--max', '5'], /^error: pipeline takes --max only with redrive-dlq/],
     [
       ['pipeline', 'redrive-dlq', 'clickstream', '--reason', 'x', '--max', '0'],
-      /^error: --max must be a whole number above zero/,
+      /^error: --max must be a positive integer, got/,
     ],
     [['set-price', 'P00001', '--price', '-1'], /^error: --price must be an amount such as 12.99; got "-1"/],
     [['freeze', 'P00001', '--for', '-1h'], /^error: --for must be a duration such as 30m, 2h or 7d; got "-1h"/],
-    [['products', '--limit', '0'], /^error: --limit must be a whole number above zero/],
+    [['products', '--limit', '0'], /^error: --limit must be a positive integer, got/],
     [['products', '--limit', '5', '--limit', '6'], /^error: --limit is given more than once/],
   ])('%j is refused locally, naming the flag', async (args, message) => {
     const before = api.captured.length;
