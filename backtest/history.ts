@@ -6,7 +6,7 @@
 import type { AggregateRow } from '../functions/domain/aggregate.js';
 import type { PeriodCounts } from '../functions/domain/demand-evidence.js';
 import type { Product } from '../functions/domain/product.js';
-import { buildScenario } from '../simulator/scenarios.js';
+import { buildScenario, scenarioCatalogueOf } from '../simulator/scenarios.js';
 import { TrafficModel } from '../simulator/traffic-model.js';
 import { FastPathCounts } from './fast-path-counts.js';
 import { RichPathWindows } from './rich-path-windows.js';
@@ -32,14 +32,7 @@ export async function simulateHistory(options: {
   if (startMs % MINUTE_MS !== 0 || endMs % MINUTE_MS !== 0 || endMs <= startMs) {
     throw new RangeError('history runs over whole minutes');
   }
-  const scenario = buildScenario(
-    'steady',
-    {
-      categories: [...new Set(catalogue.map((product) => product.category))],
-      productIds: catalogue.map((p) => p.productId),
-    },
-    options.seed,
-  );
+  const scenario = buildScenario('steady', scenarioCatalogueOf(catalogue), options.seed);
   const model = new TrafficModel({
     seed: options.seed,
     startTime: startMs,

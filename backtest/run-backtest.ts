@@ -17,7 +17,13 @@ import type { Product } from '../functions/domain/product.js';
 import { toIso } from '../functions/domain/time.js';
 import type { SimulatedRecord } from '../simulator/records.js';
 import { type ReplenishmentPlan, replenishmentPlan } from '../simulator/replenishment.js';
-import { buildScenario, type Scenario, type ScenarioName, type ScenarioParameters } from '../simulator/scenarios.js';
+import {
+  buildScenario,
+  type Scenario,
+  type ScenarioName,
+  type ScenarioParameters,
+  scenarioCatalogueOf,
+} from '../simulator/scenarios.js';
 import { TrafficModel } from '../simulator/traffic-model.js';
 import { FastPathCounts } from './fast-path-counts.js';
 import { type Economics, Market } from './market.js';
@@ -79,15 +85,10 @@ export function buildWorld(options: BacktestOptions): BacktestWorld {
   const startTime = options.startTime ?? DEFAULT_START;
   const durationMs = options.hours * 3_600_000;
   const catalogue = options.catalogue;
-  const scenario = buildScenario(
-    options.scenario,
-    {
-      categories: [...new Set(catalogue.map((product) => product.category))],
-      productIds: catalogue.map((product) => product.productId),
-    },
-    options.seed,
-    { ...options.scenarioParameters, durationMs },
-  );
+  const scenario = buildScenario(options.scenario, scenarioCatalogueOf(catalogue), options.seed, {
+    ...options.scenarioParameters,
+    durationMs,
+  });
   // The shop's prices and stock are the model's price and stock sources: made first, planned after.
   const market = new Market(
     catalogue,

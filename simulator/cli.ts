@@ -15,7 +15,13 @@ import { formatProgress, progressWriter } from './progress.js';
 import { assertReplayReadable } from './recording.js';
 import { outcomeOf } from './run-outcome.js';
 import { runSimulation, type SimulationOptions } from './run-simulation.js';
-import { buildScenario, SCENARIO_NAMES, type ScenarioName, type ScenarioParameters } from './scenarios.js';
+import {
+  buildScenario,
+  SCENARIO_NAMES,
+  type ScenarioName,
+  type ScenarioParameters,
+  scenarioCatalogueOf,
+} from './scenarios.js';
 import { openTarget, planTarget } from './targets.js';
 
 const USAGE = `usage: npm run simulate -- [--rate N] [--duration S] [--scenario ${SCENARIO_NAMES.join('|')}] [--seed N]
@@ -210,13 +216,9 @@ await runCli(async () => {
     // Its catalogue is known before it starts: a category or product it lacks is refused without the
     // seconds of starting DynamoDB Local and kinesalite (on other targets, once their table is read).
     if (options.scenario !== undefined) {
-      const catalogue = embeddedCatalogue();
       buildScenario(
         options.scenario,
-        {
-          categories: [...new Set(catalogue.map((product) => product.category))],
-          productIds: catalogue.map((product) => product.productId),
-        },
+        scenarioCatalogueOf(embeddedCatalogue()),
         options.seed ?? 1,
         options.scenarioParameters,
       );

@@ -14,7 +14,7 @@ import { type RecordedLine, RecordingWriter, readRecording } from './recording.j
 import type { SimulatedClickEvent, SimulatedRecord } from './records.js';
 import { type ReplenishmentPlan, replenishmentPlan } from './replenishment.js';
 import { Restocking } from './restocking.js';
-import { buildScenario, type ScenarioName, type ScenarioParameters } from './scenarios.js';
+import { buildScenario, type ScenarioName, type ScenarioParameters, scenarioCatalogueOf } from './scenarios.js';
 import { StockLedger } from './stock-ledger.js';
 import { type RecordCounts, Tally } from './tally.js';
 import { TrafficModel } from './traffic-model.js';
@@ -495,18 +495,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       priceView = await PriceView.load(target.documentClient, target.productsTable, {
         refreshIntervalMs: options.priceRefreshMs,
       });
-      const scenario = buildScenario(
-        options.scenario ?? 'steady',
-        {
-          categories: [...new Set(priceView.catalogue.map((product) => product.category))],
-          productIds: priceView.catalogue.map((product) => product.productId),
-        },
-        seed,
-        {
-          ...options.scenarioParameters,
-          durationMs,
-        },
-      );
+      const scenario = buildScenario(options.scenario ?? 'steady', scenarioCatalogueOf(priceView.catalogue), seed, {
+        ...options.scenarioParameters,
+        durationMs,
+      });
       // The order system: it sells what its ledger holds. Purchases before the start are never emitted,
       // so they write no order and must take no stock: the ledger opens once the warm-up is over.
       const stock = orders ? new StockLedger(priceView.inventories) : null;

@@ -138,6 +138,16 @@ export interface ScenarioCatalogue {
   readonly productIds: readonly string[];
 }
 
+/** A catalogue's categories and products, as a scenario picks from them. */
+export function scenarioCatalogueOf(
+  products: readonly { readonly productId: string; readonly category: string }[],
+): ScenarioCatalogue {
+  return {
+    categories: [...new Set(products.map((product) => product.category))],
+    productIds: products.map((product) => product.productId),
+  };
+}
+
 const SECOND = 1_000;
 
 function requirePositive(value: number, what: string): number {
