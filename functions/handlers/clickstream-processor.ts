@@ -241,9 +241,15 @@ export async function processClickRecords(
     try {
       if ((deps.cooldowns?.get(productId) ?? 0) > latest.record.arrivalMs) return;
       const params = parametersFor(config, latest.category ?? '');
-      // The product's latest minute, or the current one if a client's clock stamped it ahead: a minute
-      // not yet begun cannot be read, and one fast clock must not keep the product from being read.
-      const minuteMs = Math.min(toEpochMs(latest.minute), Math.floor(clock() / MINUTE_MS) * MINUTE_MS);
+      // The product's latest minute, or, if a client's clock stamped that one ahead, the current one
+      // when this batch counted some of it: a minute not yet begun cannot be read, and one fast clock
+      // must not keep a product's surge from being read.
+      let minuteMs = toEpochMs(latest.minute);
+      const currentMs = Math.floor(clock() / MINUTE_MS) * MINUTE_MS;
+      if (minuteMs > currentMs) {
+        if (!totalsByKey.has(`${productId}|${toIso(currentMs)}`)) return;
+        minuteMs = currentMs;
+      }
       const minute = toIso(minuteMs);
       const periods = await minutesObserved(deps, productId, minute, params, totalsByKey);
       // Its share gone when its counts were read, not when the batch arrived: a lagging shard or a
