@@ -406,6 +406,16 @@ export interface PreparedEvidence {
   mayRise(current: PeriodCounts, lastPeriodFraction: number): boolean;
 }
 
+/** A span read against one baseline for rises and falls alike: a reference, or a baseline too short to split. */
+function unsplitSpan(
+  spanPeriods: number,
+  earlierCounts: CountsOver,
+  prior: DemandPrior | null,
+  whole: CountsOver,
+): PreparedSpan {
+  return { spanPeriods, earlierCounts, prior, whole, forRise: [whole, whole, whole], forFall: [whole, whole, whole] };
+}
+
 /** One span's baselines and the counts of its complete periods, before the current one is added. */
 interface PreparedSpan extends Omit<SpanBaselines, 'recent' | 'exposure' | 'elapsed'> {
   readonly earlierCounts: CountsOver;
@@ -444,16 +454,8 @@ export function prepareEvidence(
     if (spanStart < 0) continue;
     const earlierCounts = sums.over(spanStart, n - 1);
     if (referenceCounts !== null) {
-      const whole = referenceCounts;
-      const prior = fadedPrior(params.demandPrior, whole.periods);
-      spans.push({
-        spanPeriods,
-        earlierCounts,
-        prior,
-        whole,
-        forRise: [whole, whole, whole],
-        forFall: [whole, whole, whole],
-      });
+      const prior = fadedPrior(params.demandPrior, referenceCounts.periods);
+      spans.push(unsplitSpan(spanPeriods, earlierCounts, prior, referenceCounts));
       continue;
     }
     const from = Math.max(start ?? n, spanStart - params.baselinePeriods);
@@ -464,14 +466,7 @@ export function prepareEvidence(
     const prior = fadedPrior(params.demandPrior, 2 * half);
     if (half === 0) {
       // Too little history to split: the prior alone (it passed the warm-up).
-      spans.push({
-        spanPeriods,
-        earlierCounts,
-        prior,
-        whole,
-        forRise: [whole, whole, whole],
-        forFall: [whole, whole, whole],
-      });
+      spans.push(unsplitSpan(spanPeriods, earlierCounts, prior, whole));
       continue;
     }
     const older = sums.over(spanStart - 2 * half, spanStart - half);
