@@ -8,8 +8,6 @@ import { OpsClient } from '../clients/ops-client.js';
 import { discoveryPath, readDiscovery } from '../local/api-discovery.js';
 import { httpUrl, type ParsedOptions } from './parse-values.js';
 
-export type { ParsedOptions };
-
 export function resolveClient(options: ParsedOptions, environment: NodeJS.ProcessEnv = process.env): OpsClient {
   const flagUrl = stringOption(options['api-url']);
   const url = flagUrl ?? stringOption(environment.CLICKPRICE_API_URL);

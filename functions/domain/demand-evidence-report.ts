@@ -19,11 +19,10 @@ function periodsText(count: number): string {
 }
 
 function describeTest(test: RateTest): string {
-  const periods = periodsText;
   const comparison = test.direction === 'up' ? '≥' : '≤';
   return (
-    `${test.type} ${test.count} in the last ${periods(test.exposure)}, ${formatCount(test.expected)} expected from ` +
-    `${test.baselineCount} in ${periods(test.baselinePeriods)} of baseline: P(${comparison} ${test.count}) ` +
+    `${test.type} ${test.count} in the last ${periodsText(test.exposure)}, ${formatCount(test.expected)} expected from ` +
+    `${test.baselineCount} in ${periodsText(test.baselinePeriods)} of baseline: P(${comparison} ${test.count}) ` +
     // Below the smallest double the numerics hold: say so rather than print a flat zero.
     (test.pValue === 0 ? '< 1e-300' : `= ${formatProbability(test.pValue)}`)
   );

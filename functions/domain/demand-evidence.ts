@@ -431,17 +431,16 @@ export function prepareEvidence(
   periodSeconds: number,
   earlier: readonly PeriodCounts[],
   reference: DemandReference | null,
-  configured: EvidenceParams,
+  params: EvidenceParams,
 ): PreparedEvidence {
   const firstWithData = earlier.findIndex(hasCounts);
   const start = firstWithData < 0 ? null : firstWithData + 1;
   const n = earlier.length + 1;
   // The complete periods before the current one, the first with data dropped: what a baseline is built from.
   const historyPeriods = start === null ? 0 : Math.max(0, n - 1 - start);
-  const params = configured;
   // A prior stands in for history a span's baseline lacks: with it, the baseline weighs its own
   // periods or the prior's, whichever is more (fadedPrior), and that is what the warm-up asks of.
-  const priorWeight = configured.demandPrior?.weightPeriods ?? 0;
+  const priorWeight = params.demandPrior?.weightPeriods ?? 0;
   const neededPeriods = params.minBaselinePeriods;
   const sums = new PrefixSums(earlier);
   const referenceCounts: CountsOver | null =
@@ -589,21 +588,21 @@ function verdict(
   if (rises.length > 0) {
     // The largest ratio among the spans that rose (more counts can only add spans or raise ratios).
     // Views or carts rose; fewer orders may still pull the weighted ratio below 1: a rise asks no fall.
-    const largest = extreme(rises, Math.max, params);
+    const largest = extremeSpan(rises, (span) => ratioOf(span, params), Math.max);
     direction = 'up';
-    ratio = Math.max(1, largest.ratio);
+    ratio = Math.max(1, largest.value);
     ratioSpanPeriods = largest.span.spanPeriods;
     decisive = strongest(rises).test;
     // Not the largest ratio's baseline: in a surge that speeds up, the shortest span's has the
     // first minutes of the surge in it, and usual demand would later read as a fall against it.
-    baseline = cleanest(rises, Math.min, params);
+    baseline = extremeSpan(rises, (span) => baselineRate(span.whole, span.prior, params), Math.min).span.whole;
   } else if (falls.length > 0) {
-    const smallest = extreme(falls, Math.min, params);
+    const smallest = extremeSpan(falls, (span) => ratioOf(span, params), Math.min);
     direction = 'down';
-    ratio = Math.min(1, smallest.ratio);
+    ratio = Math.min(1, smallest.value);
     ratioSpanPeriods = smallest.span.spanPeriods;
     decisive = strongest(falls).test;
-    baseline = cleanest(falls, Math.max, params);
+    baseline = extremeSpan(falls, (span) => baselineRate(span.whole, span.prior, params), Math.max).span.whole;
   } else {
     ratio = ratioOf(longest, params);
     ratioSpanPeriods = longest.spanPeriods;
@@ -675,26 +674,15 @@ function quieter(older: CountsOver, newer: CountsOver, type: RateTest['type']): 
   return older[type] <= newer[type] ? older : newer;
 }
 
-/** The span whose ratio is the largest (or smallest) of those found, with that ratio. */
-function extreme(
+/** Of the spans found, the one whose `measure` is the largest (or smallest, by `pick`), with that value. */
+function extremeSpan(
   found: readonly { readonly span: SpanBaselines }[],
+  measure: (span: SpanBaselines) => number,
   pick: (...values: number[]) => number,
-  params: EvidenceParams,
-): { ratio: number; span: SpanBaselines } {
-  const ratios = found.map(({ span }) => ({ span, ratio: ratioOf(span, params) }));
-  const ratio = pick(...ratios.map((entry) => entry.ratio));
-  return ratios.find((entry) => entry.ratio === ratio) as { ratio: number; span: SpanBaselines };
-}
-
-/** Of the baselines of the spans found, the one whose weighted rate is the lowest (or highest). */
-function cleanest(
-  found: readonly { readonly span: SpanBaselines }[],
-  pick: (...values: number[]) => number,
-  params: EvidenceParams,
-): CountsOver {
-  const rates = found.map(({ span }) => ({ whole: span.whole, rate: baselineRate(span.whole, span.prior, params) }));
-  const rate = pick(...rates.map((entry) => entry.rate));
-  return (rates.find((entry) => entry.rate === rate) as { whole: CountsOver }).whole;
+): { value: number; span: SpanBaselines } {
+  const values = found.map(({ span }) => ({ span, value: measure(span) }));
+  const value = pick(...values.map((entry) => entry.value));
+  return values.find((entry) => entry.value === value) as { value: number; span: SpanBaselines };
 }
 
 function pickCounts(counts: PeriodCounts): PeriodCounts {

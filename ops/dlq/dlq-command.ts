@@ -16,9 +16,8 @@ import { redrive } from '../../functions/use-cases/redrive-dead-letters.js';
 import { discoveryPath, readDiscovery } from '../../local/api-discovery.js';
 import { createLocalClients } from '../../local/clients.js';
 import { JsonLinesDeadLetterQueue, redriveLocally } from '../../local/dead-letters.js';
-import type { ParsedOptions } from '../cli-target.js';
 import { redriveText } from '../format.js';
-import { httpUrl } from '../parse-values.js';
+import { httpUrl, type ParsedOptions } from '../parse-values.js';
 
 export const DLQ_USAGE =
   'dlq redrive clickstream|aggregates [--max N] [--queue-url URL --function-name NAME [--region R]]';
