@@ -4,6 +4,7 @@
  * exit 2 with a useful line.
  */
 import { parseCommandLine, UsageError } from '../cli/args.js';
+import { calendarFieldsExist, parseInstantMs } from '../cli/instant.js';
 
 /** A command's flags as parseArgs reads them, and what it read. */
 export type OptionSpecs = Readonly<Record<string, { readonly type: 'string' } | { readonly type: 'boolean' }>>;
@@ -56,17 +57,7 @@ export function parseSwitch(value: string | undefined, what: string): boolean {
 
 /** An instant as ISO-8601 (any offset), normalised to UTC with milliseconds. */
 export function parseInstant(value: string, flag: string): string {
-  const time = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time)) {
-    throw new UsageError(
-      `${flag} must be an ISO-8601 instant such as 2026-11-22T10:00:00Z; got ${JSON.stringify(value)}`,
-    );
-  }
-  // Date.parse rolls 2026-02-30 over into March rather than refusing it.
-  if (!calendarFieldsExist(value)) {
-    throw new UsageError(`${flag} names a day or time that does not exist; got ${JSON.stringify(value)}`);
-  }
-  return new Date(time).toISOString();
+  return new Date(parseInstantMs(value, flag)).toISOString();
 }
 
 /** A day as YYYY-MM-DD, one the calendar has. */
@@ -78,15 +69,6 @@ export function parseDay(value: string, flag: string): string {
     throw new UsageError(`${flag} names a day that does not exist; got ${JSON.stringify(value)}`);
   }
   return value;
-}
-
-/** Whether the date and time as written (before any offset) read back the same: they exist. */
-function calendarFieldsExist(value: string): boolean {
-  const match = /^(\d{4}-\d{2}-\d{2})(?:[t ](\d{2}:\d{2})(:\d{2})?)?/i.exec(value);
-  if (match === null) return false;
-  const written = `${match[1]}T${match[2] ?? '00:00'}${match[3] ?? ':00'}`;
-  const time = Date.parse(`${written}Z`);
-  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 19) === written;
 }
 
 /** An http(s) URL with a host: `http://` alone would pass a prefix check and fail only at the first request. */

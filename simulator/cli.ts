@@ -8,6 +8,7 @@
  * Ctrl-C) exits 130. See the README's "Simulator" section.
  */
 import { parseChoice, parseFlags, parsePositiveInteger, parsePositiveNumber, runCli, UsageError } from '../cli/args.js';
+import { parseInstantMs } from '../cli/instant.js';
 import { LocalStackError } from '../local/errors.js';
 import { embeddedCatalogue, openEmbeddedTarget } from '../local/simulation-target.js';
 import { SimulatorError } from './errors.js';
@@ -154,15 +155,7 @@ async function runOptions(flags: Flags): Promise<Omit<SimulationOptions, 'target
     return { ...common, replay: flags.replay };
   }
   const scenario = parseChoice(flags.scenario ?? 'steady', SCENARIO_NAMES, '--scenario');
-  let startTime: number | undefined;
-  if (flags['start-time'] !== undefined) {
-    startTime = Date.parse(flags['start-time']);
-    if (!/^\d{4}-\d\d-\d\dT/.test(flags['start-time']) || Number.isNaN(startTime)) {
-      throw new UsageError(
-        `--start-time must be an ISO-8601 time such as 2026-11-27T09:00:00Z, got ${JSON.stringify(flags['start-time'])}`,
-      );
-    }
-  }
+  const startTime = flags['start-time'] === undefined ? undefined : parseInstantMs(flags['start-time'], '--start-time');
   return {
     ...common,
     scenario,
