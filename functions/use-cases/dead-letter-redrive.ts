@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { DlqRedriveAnswer } from '../domain/api-types.js';
 import type { RedriveOutcome } from '../domain/dead-letters.js';
 import { type DlqRedriveRequest, dlqRedriveRequestSchema } from '../domain/ops-requests.js';
+import type { PriceChange } from '../domain/price-change.js';
 import { globalOpsRowOf } from '../domain/price-history.js';
 import { POLICY_VERSION } from '../domain/pricing-policy.js';
 import { toIso } from '../domain/time.js';
@@ -33,26 +34,38 @@ export class DeadLetterRedrive {
 
   async redrive(input: DlqRedriveRequest): Promise<DlqRedriveAnswer> {
     const request = parseOrThrow(dlqRedriveRequestSchema, input);
+    await this.deps.history.append(
+      this.auditRow(request, 'dlq_redrive_requested', `Redrive of ${request.consumer}'s dead letters asked for`),
+    );
     const { outcomes } = await this.deps.redrives.run({
       consumer: request.consumer,
       max: request.max ?? DEFAULT_MAX,
       budgetMs: BUDGET_MS,
     });
-    const change = globalOpsRowOf({
+    const change = this.auditRow(
+      request,
+      'dlq_redriven',
+      `Redrive of ${request.consumer}'s dead letters (${tally(outcomes)})`,
+    );
+    await this.deps.history.append(change);
+    return { consumer: request.consumer, outcomes, change };
+  }
+
+  private auditRow(
+    request: DlqRedriveRequest,
+    reasonCode: 'dlq_redrive_requested' | 'dlq_redriven',
+    what: string,
+  ): PriceChange {
+    return globalOpsRowOf({
       changedAt: toIso((this.deps.clock ?? Date.now)()),
       decisionId: `ops-${randomUUID()}`,
-      reasonCode: 'dlq_redriven',
-      explanation: `Redrive of ${request.consumer}'s dead letters (${tally(outcomes)}): ${request.reason}`.slice(
-        0,
-        1_000,
-      ),
+      reasonCode,
+      explanation: `${what}: ${request.reason}`.slice(0, 1_000),
       policyVersion: POLICY_VERSION,
       actor: request.actor,
       // A redrive changes no versioned state: every redrive row is the first of its own.
       version: 1,
     });
-    await this.deps.history.append(change);
-    return { consumer: request.consumer, outcomes, change };
   }
 }
 
