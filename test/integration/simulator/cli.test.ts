@@ -147,7 +147,10 @@ describe('npm run simulate', () => {
     [['--endpoint-kinesis', 'http://127.0.0.1:4567'], /--endpoint-dynamodb is needed too/],
     [['--bogus'], /Unknown option '--bogus'[\s\S]*usage: npm run simulate/],
     [['--rate', '5', '--rate', '50'], /--rate is given more than once/],
-    [['--start-time', 'tomorrow'], /--start-time must be an ISO-8601 instant such as 2026-11-22T10:00:00Z; got "tomorrow"/],
+    [
+      ['--start-time', 'tomorrow'],
+      /--start-time must be an ISO-8601 instant such as 2026-11-22T10:00:00Z; got "tomorrow"/,
+    ],
     // Not rolled over into March, as Date.parse alone would.
     [['--start-time', '2026-02-30T09:00:00Z'], /--start-time names a day or time that does not exist/],
     // The embedded stack's catalogue is known before it starts: refused without starting it.
