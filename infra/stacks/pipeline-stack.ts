@@ -197,7 +197,7 @@ export class PipelineStack extends Stack {
         }),
       ),
       memorySize: 256,
-      // A 15 s budget for new dead letters, plus the batch in flight (a consumer's own timeout is 30 s).
+      // The API's 10 s budget for new dead letters, plus the batch in flight (a consumer's own timeout is 30 s).
       timeout: Duration.seconds(60),
       logRetention: props.logRetention,
       // Reading a table's stream: IAM has no resource type for ListStreams (grantStreamRead adds it).
