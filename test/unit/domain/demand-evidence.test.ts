@@ -126,6 +126,13 @@ describe('assessDemand: rises and falls', () => {
     expect(evidence.decisive?.exposure).toBeCloseTo(1 / 3, 9);
   });
 
+  it('splits the fast path’s level over its tests and the six looks at its filling minute: 1e-6 over 48', () => {
+    // Rises only (2 types × 4 spans) at each of 6 looks. The stationary property tests hold far below
+    // their level (Bonferroni over overlapping tests is conservative), so they would not see this halved.
+    const evidence = assessed(assessDemand(observe([...history, at(20)], { source: 'minutes' }), null, PARAMS));
+    expect(evidence).toMatchObject({ threshold: 1e-6 / 48, testsPerEvaluation: 48, falseAlarmLevel: 1e-6 });
+  });
+
   it('reads falls from whole windows only: the fast path’s minute is still filling', () => {
     const fallen = [...history, ...repeat(10, at(2))];
     expect(assessed(assessDemand(observe(fallen), null, PARAMS)).direction).toBe('down');
