@@ -58,7 +58,8 @@ export const AGGREGATES_TABLE_ACCESS = {
 
 /**
  * What the Glue run-events handler does to each table (PipelineControl.onRunEnded): reads the restart
- * item, and finishes it with its audit row in one transaction (the Update item, the history Put).
+ * item, and finishes it with its audit row in one transaction (the Update item, the history Put); after
+ * a run timed out (GlueRunKeeper), puts the history row of the run it started.
  */
 export const GLUE_RUN_EVENTS_TABLE_ACCESS = {
   pricingConfig: { actions: ['GetItem', 'UpdateItem'] },
@@ -164,11 +165,13 @@ export class PipelineStack extends Stack {
       ...props.glueJob,
     });
 
-    // A restart ops asked for (the pipeline API) starts its new run when Glue reports the old one ended.
+    // A restart ops asked for (the pipeline API) starts its new run when Glue reports the old one ended;
+    // a run that timed out is followed by a new one.
     this.glueRunEvents = new HandlerFunction(this, 'GlueRunEvents', {
       entry: handlerEntry('glue-run-events'),
       serviceName: 'glue-run-events',
-      description: 'Starts the Glue job run of a restart ops asked for, once the old run has ended',
+      description:
+        'Starts the Glue job run of a restart ops asked for once the old run ended, or the next run after a timeout',
       environment: { ...resourceEnvironment(resources), [GLUE_JOB_NAME_ENV]: this.aggregation.job.ref },
       memorySize: 256,
       timeout: Duration.seconds(30),
