@@ -20,8 +20,11 @@ export const GLUE_PACKAGE_EXCLUDE = ['clickprice_aggregates.py', 'tests', '**/__
 /** The window aggregation, the one SQL definition (DuckDB runs the same file locally). */
 export const GLUE_SQL_PATH = AGGREGATE_SQL_PATH;
 
-/** Worker types a Glue 4.0 streaming job accepts. */
-export const GLUE_STREAMING_WORKER_TYPES = ['G.025X', 'G.1X', 'G.2X', 'G.4X', 'G.8X'] as const;
+/**
+ * Worker types for a Glue 4.0 streaming job. Not G.4X or G.8X: Glue's API reference (Job, WorkerType)
+ * has them "available only for Glue version 3.0 or later Spark ETL jobs", and G.025X for streaming.
+ */
+export const GLUE_STREAMING_WORKER_TYPES = ['G.025X', 'G.1X', 'G.2X'] as const;
 export type GlueStreamingWorkerType = (typeof GLUE_STREAMING_WORKER_TYPES)[number];
 
 /** DPUs per worker (https://docs.aws.amazon.com/glue/latest/webapi/API_StartJobRun.html, WorkerType). */
@@ -29,8 +32,6 @@ export const GLUE_DPU_PER_WORKER: Readonly<Record<GlueStreamingWorkerType, numbe
   'G.025X': 0.25,
   'G.1X': 1,
   'G.2X': 2,
-  'G.4X': 4,
-  'G.8X': 8,
 };
 
 /** US East price of a DPU-hour (https://aws.amazon.com/glue/pricing/); a streaming job bills while it runs. */

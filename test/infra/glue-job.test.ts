@@ -84,7 +84,8 @@ describe('Glue streaming job', () => {
       PythonVersion: '3',
       ScriptLocation: { 'Fn::Sub': expect.stringMatching(/^s3:\/\/.+\/[0-9a-f]{64}\.py$/) },
     });
-    expect(job?.GlueVersion).toMatch(/^(4|5)\.0$/);
+    // 4.0, as glue/requirements.txt pins its Spark 3.3 and Python 3.10 for the Spark suites.
+    expect(job?.GlueVersion).toBe('4.0');
   });
 
   it('runs 2 G.025X workers by default (≈ $160 a month), one run at a time, under its security configuration', () => {
@@ -97,7 +98,7 @@ describe('Glue streaming job', () => {
     });
   });
 
-  it('takes the worker type and count as props, and rejects a count below 2', () => {
+  it('takes the worker type and count as props, and rejects a count below 2 or a type streaming jobs lack', () => {
     const sized = new App({ context: noBundling });
     const resources = new StatefulStack(sized, 'Stateful');
     const stack = new PipelineStack(sized, 'Sized', {
@@ -111,6 +112,11 @@ describe('Glue streaming job', () => {
     });
     expect(() => new PipelineStack(sized, 'Tiny', { resources, glueJob: { numberOfWorkers: 1 } })).toThrow(
       /numberOfWorkers must be an integer of at least 2/,
+    );
+    // The type is typed, but a context value or plain JavaScript can still pass G.4X (Spark ETL jobs only).
+    const large = { workerType: 'G.4X' } as unknown as { workerType: 'G.1X' };
+    expect(() => new PipelineStack(sized, 'Large', { resources, glueJob: large })).toThrow(
+      /workerType must be one of G\.025X, G\.1X, G\.2X/,
     );
   });
 
