@@ -3,14 +3,15 @@
 The Glue-only shell: arguments, GlueContext, the Kinesis source and forEachBatch. What a batch does is
 ``clickprice.batch.run_batch`` (shipped with ``--extra-py-files``), which the tests run on real Spark.
 
-Job arguments (``--name value``, listed in clickprice/job_args.py):
+Job arguments (``--name value``, listed in clickprice/job_args.py), all passed by CDK:
   stream_arn, products_table, orders_table, aggregates_table, checkpoint_location
-  aggregates_retention_days (the table catalogue's, passed by CDK)
+  aggregates_retention_days (the table catalogue's)
   pricing_config_table (where each committed batch's progress item goes: clickprice/progress.py)
-  window_size (default: glue/window-config.json's windowSizeSeconds, e.g. "60 seconds")
-  products_refresh_seconds (default 300), sql_path (s3://... or a local path; default: bundled SQL)
-  fanout_consumer_arn (the job's enhanced fan-out consumer; default: shared-throughput reads)
-  order_grace_seconds (how far a batch's orders lag its window; default: glue/window-config.json's)
+  window_size (glue/window-config.json's windowSizeSeconds, e.g. "60 seconds")
+  order_grace_seconds (how far a batch's orders lag its window: glue/window-config.json's)
+  sql_path (the SQL asset, s3://...; a local path also reads)
+  products_refresh_seconds (optional, default 300)
+  fanout_consumer_arn (optional: the job's enhanced fan-out consumer; else shared-throughput reads)
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from clickprice.plans import S3PlanStore
 from clickprice.progress import progress_item, record_progress
 from clickprice.products import ProductsSnapshot
 from clickprice.source import kinesis_source_options
-from clickprice.sql import DEFAULT_SQL_PATH, load_sql, prepare_sql
-from clickprice.window import parse_window_size, read_order_grace_seconds, read_window_size_seconds
+from clickprice.sql import load_sql, prepare_sql
+from clickprice.window import parse_window_size
 
 
 def resolve_args(argv: list[str]) -> dict[str, str]:
@@ -41,12 +42,6 @@ def resolve_args(argv: list[str]) -> dict[str, str]:
     present = [name for name in OPTIONAL if f"--{name}" in argv]
     args = {name: default for name, default in OPTIONAL.items()}
     args.update(getResolvedOptions(argv, REQUIRED + present))
-    if not args["window_size"]:
-        args["window_size"] = f"{read_window_size_seconds()} seconds"
-    if not args["order_grace_seconds"]:
-        args["order_grace_seconds"] = str(read_order_grace_seconds())
-    if not args["sql_path"]:
-        args["sql_path"] = str(DEFAULT_SQL_PATH)
     return args
 
 

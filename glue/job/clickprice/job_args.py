@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Mapping
 
+# The window size, the order grace and the SQL are required too: CDK passes them from glue/window-config.json
+# and the SQL asset, and the files a default would read are not in the package Glue is given.
 REQUIRED = ["JOB_NAME", "stream_arn", "products_table", "orders_table", "aggregates_table",
-            "checkpoint_location", "aggregates_retention_days", "pricing_config_table"]
-OPTIONAL = {"window_size": None, "products_refresh_seconds": "300", "sql_path": None, "fanout_consumer_arn": None,
-            "order_grace_seconds": None}
+            "checkpoint_location", "aggregates_retention_days", "pricing_config_table",
+            "window_size", "order_grace_seconds", "sql_path"]
+OPTIONAL = {"products_refresh_seconds": "300", "fanout_consumer_arn": None}
 
 
 def retention_days(args: Mapping[str, str], name: str) -> int:
