@@ -9,6 +9,7 @@ import { mergeNewestFirst, shardedKey, shardedKeys } from '../domain/write-shard
 import type { DynamoDbDocuments } from './dynamodb-documents.js';
 import { decodeCursor, encodeCursor } from './pagination-cursor.js';
 import { queryPages } from './query-pages.js';
+import { isConditionalCheckFailed } from './transaction-errors.js';
 
 const HISTORY = tables.priceHistory;
 const PRODUCT_KEY = HISTORY.partitionKey.name;
@@ -185,9 +186,16 @@ export class PriceHistoryStore {
     );
   }
 
-  /** Appends a row that changes nothing else (an ops action on the pipeline): once, by its decision id. */
+  /**
+   * Appends a row that changes nothing else (an ops action on the pipeline): once, by its key. A row
+   * already there is this one (its key holds its decision id): a retry whose first answer was lost.
+   */
   async append(row: PriceChange): Promise<void> {
-    await this.client.put(historyPut(this.tableName, row).Put);
+    try {
+      await this.client.put(historyPut(this.tableName, row).Put);
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
   }
 
   /** Every row of a product, oldest first (for audits and tests). */

@@ -17,7 +17,8 @@ export class GlueRunKeeper {
 
   /**
    * A run of the job ended (EventBridge's "Glue Job State Change", at `at`): after a TIMEOUT with no
-   * run active, starts one and records it in the global history. The ids, or null when it did nothing.
+   * run active, records in the global history that it starts the next run, and starts it. The ids, or
+   * null when it started nothing.
    */
   async onRunEnded(
     change: { readonly jobName: string; readonly jobRunId: string; readonly state: string },
@@ -26,6 +27,19 @@ export class GlueRunKeeper {
     const { glue, history } = this.deps;
     if (change.jobName !== glue.jobName || change.state !== 'TIMEOUT') return null;
     if ((await glue.active()).length > 0) return null;
+    // Recorded before the start, keyed by the event: a retry after a start whose answer was lost
+    // finds the row there and the run active, and a start that failed is tried again under the same row.
+    await history.append(
+      globalOpsRowOf({
+        changedAt: at,
+        decisionId: `glue-timeout-${change.jobRunId}`,
+        reasonCode: 'glue_restarted',
+        explanation: `Glue job run ${change.jobRunId} ended in TIMEOUT; the next run is started in its place`,
+        policyVersion: POLICY_VERSION,
+        actor: GLUE_RUN_KEEPER_ACTOR,
+        version: 1,
+      }),
+    );
     let newRunId: string;
     try {
       newRunId = await glue.start();
@@ -34,17 +48,6 @@ export class GlueRunKeeper {
       if (error instanceof Error && error.name === 'ConcurrentRunsExceededException') return null;
       throw error;
     }
-    await history.append(
-      globalOpsRowOf({
-        changedAt: at,
-        decisionId: `glue-timeout-${change.jobRunId}`,
-        reasonCode: 'glue_restarted',
-        explanation: `Glue job run ${change.jobRunId} ended in TIMEOUT; run ${newRunId} started in its place`,
-        policyVersion: POLICY_VERSION,
-        actor: GLUE_RUN_KEEPER_ACTOR,
-        version: 1,
-      }),
-    );
     return { timedOutRunId: change.jobRunId, newRunId };
   }
 }

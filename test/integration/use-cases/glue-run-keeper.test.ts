@@ -53,8 +53,46 @@ describe('GlueRunKeeper', () => {
       changedAt: AT,
       reasonCode: 'glue_restarted',
       actor: 'glue-run-events',
-      explanation: 'Glue job run jr_1 ended in TIMEOUT; run jr_2 started in its place',
+      explanation: 'Glue job run jr_1 ended in TIMEOUT; the next run is started in its place',
     });
+  });
+
+  it('records the timeout once, and starts the run on the event’s retry when the first start failed', async () => {
+    class FailingOnce extends GlueJobRuns {
+      private failed = false;
+      override async start(): Promise<string> {
+        if (this.failed) return super.start();
+        this.failed = true;
+        throw new Error('Rate exceeded');
+      }
+    }
+    const failingOnce = new GlueRunKeeper({ glue: new FailingOnce(glue.connection, JOB), history });
+    const timedOut = endFirstRun('TIMEOUT');
+
+    await expect(failingOnce.onRunEnded(timedOut, AT)).rejects.toThrow('Rate exceeded');
+    expect(await failingOnce.onRunEnded(timedOut, AT)).toEqual({ timedOutRunId: 'jr_1', newRunId: 'jr_2' });
+
+    expect(await history.all(GLOBAL_HISTORY_ID)).toHaveLength(1);
+  });
+
+  it('keeps the record when the start’s answer was lost, and the event’s retry finds the run active', async () => {
+    class AnswerLostOnce extends GlueJobRuns {
+      private lost = false;
+      override async start(): Promise<string> {
+        const id = await super.start();
+        if (this.lost) return id;
+        this.lost = true;
+        throw new Error('socket hang up');
+      }
+    }
+    const answerLost = new GlueRunKeeper({ glue: new AnswerLostOnce(glue.connection, JOB), history });
+    const timedOut = endFirstRun('TIMEOUT');
+
+    await expect(answerLost.onRunEnded(timedOut, AT)).rejects.toThrow('socket hang up');
+    expect(await answerLost.onRunEnded(timedOut, AT)).toBeNull();
+
+    expect(glue.runs.map((run) => run.JobRunState)).toEqual(['TIMEOUT', 'RUNNING']);
+    expect((await history.all(GLOBAL_HISTORY_ID)).map((row) => row.reasonCode)).toEqual(['glue_restarted']);
   });
 
   it('starts nothing when Glue (its maintenance window) or ops already started the next run', async () => {
