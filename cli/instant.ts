@@ -4,12 +4,19 @@
  */
 import { UsageError } from './args.js';
 
+/**
+ * A day alone (midnight UTC), or a day and time with its offset: a time without one would be read in
+ * the machine's zone, and a run reproduced from a seed and a start time must start at one instant.
+ * Checked whole: Date.parse alone reads "2026-11-22 junk" as a day in June.
+ */
+const INSTANT = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:?\d{2}))?$/;
+
 /** An ISO-8601 day, or day and time with an offset (2026-11-22T10:00:00Z), as epoch milliseconds. */
 export function parseInstantMs(value: string, flag: string): number {
   const time = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time)) {
+  if (!INSTANT.test(value) || Number.isNaN(time)) {
     throw new UsageError(
-      `${flag} must be an ISO-8601 instant such as 2026-11-22T10:00:00Z; got ${JSON.stringify(value)}`,
+      `${flag} must be an ISO-8601 instant with its offset, such as 2026-11-22T10:00:00Z, or a day; got ${JSON.stringify(value)}`,
     );
   }
   if (!calendarFieldsExist(value)) {

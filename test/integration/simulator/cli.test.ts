@@ -149,7 +149,7 @@ describe('npm run simulate', () => {
     [['--rate', '5', '--rate', '50'], /--rate is given more than once/],
     [
       ['--start-time', 'tomorrow'],
-      /--start-time must be an ISO-8601 instant such as 2026-11-22T10:00:00Z; got "tomorrow"/,
+      /--start-time must be an ISO-8601 instant with its offset, such as 2026-11-22T10:00:00Z, or a day; got "tomorrow"/,
     ],
     // Not rolled over into March, as Date.parse alone would.
     [['--start-time', '2026-02-30T09:00:00Z'], /--start-time names a day or time that does not exist/],

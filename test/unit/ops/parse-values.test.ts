@@ -78,6 +78,18 @@ describe('the ops CLI reads', () => {
     );
   });
 
+  it.each([
+    // Without its offset a time would be read in this machine's zone.
+    '2026-11-22T10:00:00',
+    // Date.parse alone reads these as some day: the first as one in June.
+    '2026-11-22 junk',
+    '2026-11-22 10:00 PST',
+  ])('refuses %s, which is not an instant with its offset, naming the form', (text) => {
+    expect(() => parseInstant(text, '--at')).toThrow(
+      `--at must be an ISO-8601 instant with its offset, such as 2026-11-22T10:00:00Z, or a day; got ${JSON.stringify(text)}`,
+    );
+  });
+
   it('days as YYYY-MM-DD, only those that exist', () => {
     expect(parseDay('2028-02-29', '--day')).toBe('2028-02-29');
     expect(() => parseDay('2026-02-29', '--day')).toThrow('--day names a day that does not exist; got "2026-02-29"');
