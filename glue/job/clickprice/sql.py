@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 from typing import Mapping
 
-#: Where the job looks when no S3 path is given: the SQL bundled next to the job (see README).
+#: The repository's SQL, which the local Spark worker and the tests read (on Glue --sql_path names the
+#: uploaded copy: this path is not in the package Glue is given).
 DEFAULT_SQL_PATH = Path(__file__).resolve().parents[2] / "aggregate-window.sql"
 
 #: (pattern over SQL with comments and string literals blanked, why Spark refuses it).

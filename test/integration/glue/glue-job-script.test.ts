@@ -7,7 +7,6 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toIso } from '../../../functions/domain/time.js';
-import { AGGREGATE_SQL_PATH } from '../../../glue/window-config.js';
 import { PipelineStack } from '../../../infra/stacks/pipeline-stack.js';
 import { StatefulStack } from '../../../infra/stacks/stateful-stack.js';
 import { generateCatalogue } from '../../../simulator/catalogue.js';
@@ -30,6 +29,8 @@ import { createScratchTables } from '../../helpers/scratch-tables.js';
 warnSkipped('glue-job-script');
 
 const run = promisify(execFile);
+/** Ends a run still going when the suite ends (its hook timed out, say), before its files are removed. */
+const stopRuns = new AbortController();
 
 const { clients, endpoints } = useLocalStack();
 const dir = mkdtempSync(join(tmpdir(), 'clickprice-glue-script-'));
@@ -41,13 +42,36 @@ const CONSUMER_ARN = `${STREAM_ARN}/consumer/clickprice-glue:1`;
 type Run = { calls: Record<string, unknown>[]; s3: Record<string, string> };
 let tables: Record<'products' | 'orders' | 'aggregates' | 'pricingConfig', string>;
 let products: string[];
-let argv: string[];
+let job: JobRun;
 
-/** The job's DefaultArguments in the template, with local values for what CloudFormation resolves. */
-function jobArguments(): string[] {
-  const app = new App({ context: noBundling });
+/** What a Glue run of the job is given: its arguments, and its script and package as CDK staged them. */
+interface JobRun {
+  readonly argv: string[];
+  readonly script: string;
+  readonly packageDir: string;
+}
+
+/**
+ * The job as the synthesized template defines it, with local values for what CloudFormation resolves;
+ * the script, the package and the SQL are the files CDK staged to upload, found by their asset hash.
+ */
+function synthesizedJob(): JobRun {
+  const outdir = join(dir, 'cdk.out');
+  const app = new App({ context: noBundling, outdir });
   const pipeline = new PipelineStack(app, 'Pipeline', { resources: new StatefulStack(app, 'Stateful') });
-  const job = Object.values(Template.fromStack(pipeline).findResources('AWS::Glue::Job'))[0];
+  app.synth();
+  const job = Object.values(Template.fromStack(pipeline).findResources('AWS::Glue::Job'))[0]?.Properties;
+  const staged = (location: unknown, extension: string) => {
+    const match = /\/([0-9a-f]{64})\.(\w+)$/.exec(JSON.stringify(location).replace(/"}$/, ''));
+    if (match?.[2] !== extension) throw new Error(`not a staged .${extension} asset: ${JSON.stringify(location)}`);
+    return {
+      hash: match[1] as string,
+      path: join(outdir, `asset.${match[1]}${extension === 'zip' ? '' : `.${extension}`}`),
+    };
+  };
+  const sql = staged(job.DefaultArguments['--sql_path'], 'sql');
+  mkdirSync(join(dir, 's3', 'cdk-assets'), { recursive: true });
+  copyFileSync(sql.path, join(dir, 's3', 'cdk-assets', `${sql.hash}.sql`));
   const local: Record<string, string> = {
     '--stream_arn': STREAM_ARN,
     '--fanout_consumer_arn': CONSUMER_ARN,
@@ -56,17 +80,21 @@ function jobArguments(): string[] {
     '--aggregates_table': tables.aggregates,
     '--pricing_config_table': tables.pricingConfig,
     '--checkpoint_location': 's3://clickprice-checkpoints/checkpoints/',
-    '--sql_path': 's3://cdk-assets/aggregate-window.sql',
+    '--sql_path': `s3://cdk-assets/${sql.hash}.sql`,
     '--extra-py-files': 's3://cdk-assets/clickprice.zip',
   };
-  const args = Object.entries(job?.Properties.DefaultArguments as Record<string, unknown>).flatMap(([name, value]) => {
+  const args = Object.entries(job.DefaultArguments as Record<string, unknown>).flatMap(([name, value]) => {
     if (typeof value === 'string') return [name, value];
     const given = local[name];
     if (given === undefined) throw new Error(`the test has no local value for ${name}: ${JSON.stringify(value)}`);
     return [name, given];
   });
-  // Glue passes the job's name to every run.
-  return ['--JOB_NAME', 'clickprice-aggregation', ...args];
+  return {
+    // Glue passes the job's name to every run.
+    argv: ['--JOB_NAME', 'clickprice-aggregation', ...args],
+    script: staged(job.Command.ScriptLocation, 'py').path,
+    packageDir: staged(job.DefaultArguments['--extra-py-files'], 'zip').path,
+  };
 }
 
 /** Appends a file of records to the stand-in stream: `views` of each product, arriving in minute `at`. */
@@ -87,17 +115,18 @@ async function runJob(): Promise<Run> {
   writeFileSync(
     config,
     JSON.stringify({
-      argv,
+      ...job,
       streamDir: join(dir, 'stream'),
       sparkCheckpointDir: join(dir, 'spark-checkpoint'),
       s3Dir: join(dir, 's3'),
     }),
   );
-  const job = run(requireGluePython().python, ['test/helpers/glue_fake/run_glue_job.py', config], {
+  const glueRun = run(requireGluePython().python, ['test/helpers/glue_fake/run_glue_job.py', config], {
     cwd: REPO_ROOT,
     maxBuffer: 64 * 1024 * 1024,
     // Bounded: a Spark that hangs is killed (its JVM follows its Python gateway out).
-    timeout: 240_000,
+    timeout: 140_000,
+    signal: stopRuns.signal,
     env: {
       ...process.env,
       AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
@@ -107,7 +136,7 @@ async function runJob(): Promise<Run> {
       PYTHONDONTWRITEBYTECODE: '1',
     },
   });
-  const { stdout } = await job.catch((error: { code?: number; stderr?: string }) => {
+  const { stdout } = await glueRun.catch((error: { code?: number; stderr?: string }) => {
     throw new Error(`the Glue job's script exited ${error.code}:\n${error.stderr?.slice(-4_000)}`);
   });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Run;
@@ -132,18 +161,19 @@ beforeAll(async () => {
   const catalogue = generateCatalogue(toIso(T), { productCount: 20 });
   await loadCatalogue(clients.documentClient, tables.products, catalogue);
   products = catalogue.slice(0, 2).map((product) => product.productId);
-  argv = jobArguments();
+  job = synthesizedJob();
   mkdirSync(join(dir, 'stream'));
-  mkdirSync(join(dir, 's3', 'cdk-assets'), { recursive: true });
-  copyFileSync(AGGREGATE_SQL_PATH, join(dir, 's3', 'cdk-assets', 'aggregate-window.sql'));
 
   send('part-0.json', T, { [products[0] as string]: 5, [products[1] as string]: 3 });
   first = await runJob();
   send('part-1.json', T + MINUTE, { [products[0] as string]: 2 });
   second = await runJob();
-}, 300_000);
+}, 320_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  stopRuns.abort();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe.skipIf(!runsPythonSuites)('the Glue job script, run as Glue runs it', () => {
   it('reads the stream with the options Glue documents, and runs forEachBatch with the window and the checkpoint', () => {
