@@ -41,6 +41,10 @@ export const AWS_PRICES = {
     logsIngestedGb: 0.5,
   },
   kms: { keyMonth: 1.0, requestsPer10k: 0.03 },
+  xray: {
+    /** Per million traces recorded (every function has active tracing). */
+    tracesRecordedPerMillion: 5.0,
+  },
 } as const;
 
 export type AwsPrices = typeof AWS_PRICES;

@@ -79,11 +79,26 @@ export const USAGE = {
   /** Alarms (every stack; the observability test counts them) and custom metrics (8 + 7 per stream consumer, 2 of the session log, 3 per HTTP surface × 3, 6 reasons × 2 paths). */
   alarms: 23,
   customMetrics: 38,
-  /** The stream's key, the alerts topic's key (tables use AWS-owned keys). */
-  kmsKeys: 2,
+  /**
+   * Customer-managed keys (tables use AWS-owned keys): the stream's, the Glue job's, the API's access
+   * logs', the alerts topic's and the quarantine spill bucket's; a test counts them in the stacks.
+   * Each yearly rotation adds to a key's price (the KMS pricing page), left out here.
+   */
+  kmsKeys: 5,
   kmsRequestsPerDay: 20_000,
   /** Glue's continuous logs. */
   glueLogGbPerMonth: 1,
+  /**
+   * The HTTP API's access log line (http-api-defaults.ts ACCESS_LOG_FIELDS): 480 bytes for a storefront
+   * GET with a browser's user agent.
+   */
+  accessLogBytesPerRequest: 480,
+  /**
+   * X-Ray's default sampling rule, which active tracing on Lambda follows: the first request each
+   * second, and 5 % of the others (one rule, so one reservoir for every function).
+   */
+  tracedRequestsPerSecond: 1,
+  tracedShare: 0.05,
 } as const;
 
 export interface CostLine {
@@ -374,9 +389,23 @@ export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEs
   line(
     'CloudWatch',
     'logs ingested',
-    (invocationsPerDay * DAYS_PER_MONTH * USAGE.logKbPerInvocation) / 1e6 + USAGE.glueLogGbPerMonth,
+    (invocationsPerDay * DAYS_PER_MONTH * USAGE.logKbPerInvocation) / 1e6 +
+      USAGE.glueLogGbPerMonth +
+      (traffic.apiRequestsPerDay * DAYS_PER_MONTH * USAGE.accessLogBytesPerRequest) / 1e9,
     'GB',
     prices.cloudwatch.logsIngestedGb,
+  );
+
+  // At the day's mean rate: a busier peak records fewer of its requests under the reservoir.
+  const reservoirPerDay = USAGE.tracedRequestsPerSecond * 86_400;
+  const tracedPerDay =
+    Math.min(invocationsPerDay, reservoirPerDay) + USAGE.tracedShare * Math.max(0, invocationsPerDay - reservoirPerDay);
+  line(
+    'X-Ray',
+    'traces recorded',
+    (tracedPerDay * DAYS_PER_MONTH) / 1e6,
+    'million traces',
+    prices.xray.tracesRecordedPerMillion,
   );
 
   line('KMS', 'keys', USAGE.kmsKeys, 'key-month', prices.kms.keyMonth);

@@ -52,10 +52,24 @@ describe('npm run cost, against a hand calculation at 10 million events a day', 
     near(usd('Lambda'), 7.1556 + 11.171);
     near(usd('Glue'), 160.6);
     near(usd('API Gateway'), 30.4167);
-    // 38 metrics × $0.30 + 23 alarms × $0.10 + $3 dashboard + (17.889 GB of invocation logs + 1 GB of Glue's) × $0.50.
-    near(usd('CloudWatch'), 11.4 + 2.3 + 3 + 18.889 * 0.5);
-    near(usd('KMS'), 2 + 60.833 * 0.03);
-    near(estimate.totalUsd, 486.76);
+    // 38 metrics × $0.30 + 23 alarms × $0.10 + $3 dashboard + (17.889 GB of invocation logs + 1 GB of
+    // Glue's + 30.4167 M API requests × 480 B of access log = 14.6 GB) × $0.50.
+    near(usd('CloudWatch'), 11.4 + 2.3 + 3 + (18.889 + 14.6) * 0.5);
+    near(usd('KMS'), 5 + 60.833 * 0.03);
+    // Traced: the first invocation each second (86,400 a day) and 5 % of the other 1,089,856:
+    // 140,892.8 a day × 30.4167 = 4.2855 M traces × $5/M.
+    near(usd('X-Ray'), 21.427);
+    near(estimate.totalUsd, 486.76 + 7.3 + 3 + 21.427);
+  });
+
+  it('counts the customer-managed KMS keys the stacks really have', () => {
+    const built = buildApp({ context: noBundling });
+    const keys = [built.stateful, built.pipeline, built.api].reduce(
+      (count, stack) => count + Object.keys(Template.fromStack(stack).findResources('AWS::KMS::Key')).length,
+      0,
+    );
+
+    expect(USAGE.kmsKeys).toBe(keys);
   });
 
   it('counts the alarms the stacks really have', () => {
