@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Optional
 
 from .keys import floor_to_window, to_epoch_ms, to_iso
@@ -81,22 +80,3 @@ def parse_window_size(text: str) -> int:
         raise ValueError(f"window size must be a positive whole number of seconds: {text!r}")
     return int(match.group(1)) * 1000
 
-
-#: The window size both engines read (glue/window-config.json).
-DEFAULT_WINDOW_CONFIG_PATH = Path(__file__).resolve().parents[2] / "window-config.json"
-
-
-def read_order_grace_seconds(path: "str | Path" = DEFAULT_WINDOW_CONFIG_PATH) -> int:
-    """``orderGraceSeconds`` from the shared window config; a bad file fails naming itself."""
-    grace = json.loads(Path(path).read_text(encoding="utf-8")).get("orderGraceSeconds")
-    if isinstance(grace, bool) or not isinstance(grace, int) or grace < 0:
-        raise ValueError(f"{path}: orderGraceSeconds must be a whole number of seconds, got {grace!r}")
-    return grace
-
-
-def read_window_size_seconds(path: "str | Path" = DEFAULT_WINDOW_CONFIG_PATH) -> int:
-    """``windowSizeSeconds`` from the shared window config; a bad file fails naming itself."""
-    size = json.loads(Path(path).read_text(encoding="utf-8")).get("windowSizeSeconds")
-    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-        raise ValueError(f"{path}: windowSizeSeconds must be a positive integer, got {size!r}")
-    return size

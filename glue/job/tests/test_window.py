@@ -1,11 +1,9 @@
 """A micro-batch's window: the same on a re-run, never shared with another batch."""
 
-import tempfile
 import unittest
-from pathlib import Path
 
 from clickprice.keys import to_epoch_ms
-from clickprice.window import WindowPlan, parse_window_size, plan_window, read_window_size_seconds
+from clickprice.window import WindowPlan, parse_window_size, plan_window
 
 MINUTE = 60_000
 T0 = to_epoch_ms("2026-11-21T23:01:00.000Z")
@@ -64,14 +62,6 @@ class WindowSize(unittest.TestCase):
         for bad in ("0 seconds", "1 minute", "", "-5"):
             with self.assertRaises(ValueError):
                 parse_window_size(bad)
-
-    def test_reads_the_shared_window_config(self) -> None:
-        self.assertGreater(read_window_size_seconds(), 0)
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "bad.json"
-            path.write_text('{"windowSizeSeconds": 0}')
-            with self.assertRaises(ValueError):
-                read_window_size_seconds(path)
 
 
 if __name__ == "__main__":
