@@ -53,6 +53,11 @@ interface BatchStopJobRunError {
   readonly ErrorDetail?: { readonly ErrorCode?: string; readonly ErrorMessage?: string };
 }
 
+/** Glue refused a start: the job's one allowed run (MaxConcurrentRuns 1) is already going. */
+export function isConcurrentRunsExceeded(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConcurrentRunsExceededException';
+}
+
 export class GlueJobRuns {
   private readonly glue: AwsJsonService;
 

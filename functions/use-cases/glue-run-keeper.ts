@@ -6,7 +6,7 @@
  */
 import { globalOpsRowOf } from '../domain/price-history.js';
 import { POLICY_VERSION } from '../domain/pricing-policy.js';
-import type { GlueJobRuns } from '../store/glue-job-runs.js';
+import { type GlueJobRuns, isConcurrentRunsExceeded } from '../store/glue-job-runs.js';
 import type { PriceHistoryStore } from '../store/price-history-store.js';
 
 /** Who the history row names: the run-events function, not a person. */
@@ -45,7 +45,7 @@ export class GlueRunKeeper {
       newRunId = await glue.start();
     } catch (error) {
       // Started by another delivery of the event, or by Glue, since the look above.
-      if (error instanceof Error && error.name === 'ConcurrentRunsExceededException') return null;
+      if (isConcurrentRunsExceeded(error)) return null;
       throw error;
     }
     return { timedOutRunId: change.jobRunId, newRunId };

@@ -12,7 +12,7 @@ import { globalOpsRowOf } from '../domain/price-history.js';
 import { POLICY_VERSION } from '../domain/pricing-policy.js';
 import { toIso } from '../domain/time.js';
 import { parseOrThrow } from '../domain/validation.js';
-import type { GlueJobRuns } from '../store/glue-job-runs.js';
+import { type GlueJobRuns, isConcurrentRunsExceeded } from '../store/glue-job-runs.js';
 import type { GlueRestartStore, StoredGlueRestart } from '../store/glue-restart-store.js';
 
 /** Glue states in which a run has ended: a restart waiting for it can start the next. */
@@ -109,7 +109,7 @@ export class PipelineControl {
     } catch (error) {
       // Another finisher (the event, or a restart request that found the old run gone) started the
       // run first: that one records the restart done.
-      if (error instanceof Error && error.name === 'ConcurrentRunsExceededException') {
+      if (isConcurrentRunsExceeded(error)) {
         if (restart.stoppingRunIds.length > 0) return (await this.deps.restarts.latest()) ?? restart;
         // Nothing was stopping: a run was started by someone else since. It is the run asked for.
         const [running] = await this.deps.glue.active();
