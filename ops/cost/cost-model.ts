@@ -82,9 +82,14 @@ export const USAGE = {
   /**
    * Customer-managed keys (tables use AWS-owned keys): the stream's, the Glue job's, the API's access
    * logs', the alerts topic's and the quarantine spill bucket's; a test counts them in the stacks.
-   * Each yearly rotation adds to a key's price (the KMS pricing page), left out here.
    */
   kmsKeys: 5,
+  /**
+   * Every key rotates yearly, and its first two rotations each add a key-month to its price (the KMS
+   * pricing page: "capped at the second rotation"): $1 a month in its first year, $2 in its second,
+   * $3 from its third. A bill to budget by is the one a key keeps, so both are counted.
+   */
+  kmsRotationsBilled: 2,
   kmsRequestsPerDay: 20_000,
   /** Glue's continuous logs. */
   glueLogGbPerMonth: 1,
@@ -408,7 +413,13 @@ export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEs
     prices.xray.tracesRecordedPerMillion,
   );
 
-  line('KMS', 'keys', USAGE.kmsKeys, 'key-month', prices.kms.keyMonth);
+  line(
+    'KMS',
+    'keys and their two billed rotations',
+    USAGE.kmsKeys * (1 + USAGE.kmsRotationsBilled),
+    'key-month',
+    prices.kms.keyMonth,
+  );
   line('KMS', 'requests', (USAGE.kmsRequestsPerDay * DAYS_PER_MONTH) / 1e4, '10k requests', prices.kms.requestsPer10k);
 
   const byService: Record<string, number> = {};

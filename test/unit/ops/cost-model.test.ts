@@ -55,21 +55,26 @@ describe('npm run cost, against a hand calculation at 10 million events a day', 
     // 38 metrics × $0.30 + 23 alarms × $0.10 + $3 dashboard + (17.889 GB of invocation logs + 1 GB of
     // Glue's + 30.4167 M API requests × 480 B of access log = 14.6 GB) × $0.50.
     near(usd('CloudWatch'), 11.4 + 2.3 + 3 + (18.889 + 14.6) * 0.5);
-    near(usd('KMS'), 5 + 60.833 * 0.03);
+    // Five keys, each with its two billed rotations: 15 key-months.
+    near(usd('KMS'), 15 + 60.833 * 0.03);
     // Traced: the first invocation each second (86,400 a day) and 5 % of the other 1,089,856:
     // 140,892.8 a day × 30.4167 = 4.2855 M traces × $5/M.
     near(usd('X-Ray'), 21.427);
-    near(estimate.totalUsd, 486.76 + 7.3 + 3 + 21.427);
+    near(estimate.totalUsd, 486.76 + 7.3 + 3 + 21.427 + 10);
   });
 
-  it('counts the customer-managed KMS keys the stacks really have', () => {
+  it('counts the customer-managed KMS keys the stacks really have, each rotating yearly', () => {
     const built = buildApp({ context: noBundling });
-    const keys = [built.stateful, built.pipeline, built.api].reduce(
-      (count, stack) => count + Object.keys(Template.fromStack(stack).findResources('AWS::KMS::Key')).length,
-      0,
+    const keys = [built.stateful, built.pipeline, built.api].flatMap((stack) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key')),
     );
 
-    expect(USAGE.kmsKeys).toBe(keys);
+    expect(USAGE.kmsKeys).toBe(keys.length);
+    // Yearly (KMS's default period): the key's price then rises in its second and third years, as the model says.
+    for (const key of keys) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.Properties.RotationPeriodInDays ?? 365).toBe(365);
+    }
   });
 
   it('counts the alarms the stacks really have', () => {
