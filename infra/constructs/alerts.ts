@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,7 +22,9 @@ export interface AlertsProps {
  * Where every clickprice alarm goes: one SNS topic per stage, which the people on call subscribe to.
  * CloudWatch alarms and EventBridge rules publish to it. It is encrypted with a key of its own because
  * CloudWatch cannot publish to a topic under the AWS-managed SNS key; that key's policy lets exactly
- * those two services use it, and only for this account's alarms and rules.
+ * those two services use it, and only for this account's alarms and rules. The topic's own policy
+ * (written because of enforceSSL) replaces SNS's default one, which let the account's alarms publish:
+ * so it must allow them itself, or every alarm's action fails ("not authorized to perform: SNS:Publish").
  */
 export class Alerts extends Construct {
   public readonly topic: sns.Topic;
@@ -57,6 +59,20 @@ export class Alerts extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    // EventBridge's rules get their statement from the rule's SnsTopic target; alarms get none from SnsAction.
+    const { account, region, partition } = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+          StringEquals: { 'aws:SourceAccount': account },
+        },
+      }),
+    );
     for (const email of props.emails ?? []) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }

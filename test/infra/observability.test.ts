@@ -55,6 +55,28 @@ describe('the alerts topic', () => {
     }
   });
 
+  it("lets this account's alarms publish: its policy replaces SNS's default one, which did", () => {
+    // Without this statement every alarm's action fails with "not authorized to perform: SNS:Publish"
+    // (the alarm still goes to ALARM; only its history shows the failure).
+    const policies = Object.values(templates.stateful.findResources('AWS::SNS::TopicPolicy'));
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0]?.Properties.PolicyDocument.Statement ?? []) as Record<string, unknown>[];
+    const alarms = statements.filter(
+      (statement) =>
+        statement.Effect === 'Allow' &&
+        JSON.stringify(statement.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }),
+    );
+
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({ Action: 'sns:Publish', Resource: { Ref: topicId } });
+    const condition = JSON.stringify(alarms[0]?.Condition);
+    expect(condition).toMatch(
+      /"ArnLike":\{"aws:SourceArn":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":cloudwatch:"/,
+    );
+    expect(condition).toContain(':alarm:*');
+    expect(condition).toMatch(/"StringEquals":\{"aws:SourceAccount":\{"Ref":"AWS::AccountId"\}\}/);
+  });
+
   it('pages the people given as context: each e-mail address and https endpoint subscribed', () => {
     const subscriptions = Object.values(templates.stateful.findResources('AWS::SNS::Subscription')).map(
       ({ Properties }) => [Properties.Protocol, Properties.Endpoint],
