@@ -11,6 +11,13 @@ export const StartingPosition = {
 } as const;
 export type StartingPosition = (typeof StartingPosition)[keyof typeof StartingPosition];
 
+/**
+ * The stream consumers' function timeout: on AWS the function's own, locally the poller's limit on one
+ * invocation. One value, so a batch that would time out on Lambda (and be retried, bisected, then
+ * dead-lettered) cannot pass locally.
+ */
+export const STREAM_CONSUMER_TIMEOUT_SECONDS = 30;
+
 /** Lambda's FilterCriteria: a record is delivered when any pattern matches it. */
 export interface FilterCriteria {
   readonly Filters: readonly { readonly Pattern: string }[];
@@ -94,6 +101,8 @@ export const clickstreamEventSource = {
  *   demand. Filtered records are never invoked or billed; the handler ignores a REMOVE all the same.
  * - TRIM_HORIZON: a new mapping starts at the oldest retained record (24 h), so no window written
  *   before the mapping existed is skipped; replaying one is safe, as its decision id is the row's key.
+ *   Those older than the record age below are not priced but dead-lettered (a recreated mapping's
+ *   backlog pages once, and stays redrivable while the stream keeps it).
  * - Up to 100 records or 1 s: the Glue job writes a window's rows in one burst, and 1 s adds little to
  *   a window of about 60 s.
  * - Partial batch responses, bisect on error, 5 retries: a poison record is isolated, and its position

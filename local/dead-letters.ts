@@ -10,6 +10,7 @@ import type { DeadLetter, DeadLetterQueue, RedriveOutcome, StreamConsumer } from
 import type { ConsumerInvoker } from '../functions/store/consumer-invoker.js';
 import { type StreamApis, type StreamEvent, streamBatchReader } from '../functions/store/stream-batch-reader.js';
 import { type RedriveOptions, redrive } from '../functions/use-cases/redrive-dead-letters.js';
+import { LOCAL_CONSUMER_SETTINGS } from './consumer-settings.js';
 import { type InMemoryOnFailureDestination, invokeHandler, logStreamNameFor } from './event-source-mapping/index.js';
 import { loadStreamHandler } from './stream-handlers.js';
 
@@ -96,7 +97,7 @@ export async function localConsumerInvoker(consumer: StreamConsumer): Promise<Co
       functionName: consumer,
       functionArn: `arn:aws:lambda:local:000000000000:function:${consumer}`,
       memorySizeMb: 1024,
-      timeoutSeconds: 30,
+      timeoutSeconds: LOCAL_CONSUMER_SETTINGS[consumer].functionTimeoutSeconds,
       logStreamName: logStreamNameFor(Date.now()),
       clock: { now: () => Date.now() },
     });

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
-import { aggregatesEventSource, clickstreamEventSource } from '../definitions/event-sources.js';
 import {
   type RedriveAnswer,
   redriveInvocationOf,
@@ -11,6 +10,7 @@ import { DLQ_REDRIVE_FUNCTION_ENV } from '../functions/store/dead-letter-redrive
 import { FAST_PATH_MAPPING_ENV } from '../functions/store/event-source-mappings.js';
 import { FAST_PATH_DLQ_ENV, FAST_PATH_FUNCTION_ENV } from '../functions/store/fast-path-metrics.js';
 import type { LocalClients } from './clients.js';
+import { LOCAL_CONSUMER_SETTINGS } from './consumer-settings.js';
 import { deadLetterLines, InMemoryDeadLetterQueue, JsonLinesDeadLetterQueue, redriveLocally } from './dead-letters.js';
 import {
   type CheckpointStore,
@@ -129,7 +129,7 @@ export async function startLocalPipeline(
       source: { kind: 'kinesis', streamName: stack.streamName },
       clients: stack.clients,
       handler: clickstream,
-      config: { ...clickstreamEventSource, onFailure: onFailure('clickstream') },
+      config: { ...LOCAL_CONSUMER_SETTINGS.clickstream, onFailure: onFailure('clickstream') },
       checkpoints,
       metrics: lambdaMetrics(metrics, 'clickstream'),
       ...logger,
@@ -139,7 +139,7 @@ export async function startLocalPipeline(
       source: { kind: 'dynamodb', tableName: stack.tableNames.aggregates },
       clients: stack.clients,
       handler: aggregates,
-      config: { ...aggregatesEventSource, onFailure: onFailure('aggregates') },
+      config: { ...LOCAL_CONSUMER_SETTINGS.aggregates, onFailure: onFailure('aggregates') },
       checkpoints,
       metrics: lambdaMetrics(metrics, 'aggregates'),
       ...logger,

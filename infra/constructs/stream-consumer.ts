@@ -1,10 +1,11 @@
-import type { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { STREAM_CONSUMER_TIMEOUT_SECONDS } from '../../definitions/event-sources.js';
 import { createDeadLetterQueue } from './dead-letter-queue.js';
 import { HandlerFunction, type HandlerFunctionProps } from './handler-function.js';
 import { StreamConsumerAlarms } from './stream-consumer-alarms.js';
@@ -12,7 +13,8 @@ import { STREAM_CONSUMER_ALARM_DEFAULTS } from './stream-consumer-defaults.js';
 
 /** What every stream consumer's caller passes, whatever the stream. */
 export interface StreamConsumerProps {
-  readonly function: HandlerFunctionProps;
+  /** Its timeout is STREAM_CONSUMER_TIMEOUT_SECONDS, which the local poller enforces too. */
+  readonly function: Omit<HandlerFunctionProps, 'timeout'>;
   /**
    * Lag behind the stream at which the iterator-age alarm fires. Must be below the event source's
    * maximum record age, or records expire to the dead-letter queue before anyone is told that the
@@ -60,7 +62,10 @@ export class StreamConsumer extends Construct {
           `maxRecordAge (${source.maxRecordAge.toHumanString()}), or records expire before the lag alarm fires`,
       );
     }
-    this.handler = new HandlerFunction(this, 'Handler', props.function);
+    this.handler = new HandlerFunction(this, 'Handler', {
+      ...props.function,
+      timeout: Duration.seconds(STREAM_CONSUMER_TIMEOUT_SECONDS),
+    });
     this.function = this.handler.function;
     this.deadLetterQueue = createDeadLetterQueue(
       this,
