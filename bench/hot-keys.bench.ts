@@ -12,6 +12,7 @@ import { tables } from '../definitions/resources.js';
 import { CHANGE_HOUR_SHARDS } from '../functions/store/price-history-store.js';
 import { PriceStore } from '../functions/store/price-store.js';
 import { QUARANTINE_DAY_SHARDS, QuarantineStore } from '../functions/store/quarantine-store.js';
+import { applyDecision } from '../functions/use-cases/apply-decision.js';
 import { OpsActions } from '../functions/use-cases/ops-actions.js';
 import { startLocalStack } from '../local/local-stack.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
@@ -103,12 +104,47 @@ async function keyShares(stack: Awaited<ReturnType<typeof startLocalStack>>, tab
 }
 
 /**
- * The largest of a sample of `table`'s items, in bytes, by its JSON (an upper bound of DynamoDB's
- * item size: names and values in UTF-8, numbers as digits, plus quotes and separators).
+ * The largest of `table`'s items, in bytes, by its JSON (an upper bound of DynamoDB's item size: names
+ * and values in UTF-8, numbers as digits, plus quotes and separators).
  */
 async function largestItemBytes(stack: Awaited<ReturnType<typeof startLocalStack>>, table: string): Promise<number> {
-  const { Items } = await stack.clients.documentClient.send(new ScanCommand({ TableName: table, Limit: 500 }));
-  return Math.max(...(Items ?? []).map((item) => Buffer.byteLength(JSON.stringify(item))));
+  let largest = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await stack.clients.documentClient.send(
+      new ScanCommand({ TableName: table, ExclusiveStartKey: start }),
+    );
+    for (const item of page.Items ?? []) largest = Math.max(largest, Buffer.byteLength(JSON.stringify(item)));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return largest;
+}
+
+/** Automated decisions made before the load, to size the history rows by the largest kind. */
+const AUTOMATED_ROWS = 5;
+
+/**
+ * A rich-path surge confirmed by orders, applied as the aggregates handler applies one: a history row
+ * with its evidence (counts, baselines, statistics, explanation).
+ */
+async function automatedSurge(prices: PriceStore, productId: string): Promise<void> {
+  const usual = { views: 10, carts: 1, purchases: 1, units: 1 };
+  const at = new Date().toISOString();
+  const result = await applyDecision(prices, productId, {
+    decisionId: `bench-surge-${productId}`,
+    at,
+    source: 'rich-path',
+    signals: {
+      demand: {
+        source: 'windows',
+        periodSeconds: 60,
+        periods: [...Array.from({ length: 69 }, () => usual), { views: 80, carts: 10, purchases: 8, units: 8 }],
+        lastPeriodFraction: 1,
+      },
+    },
+  });
+  if (result.outcome !== 'applied')
+    throw new Error(`the bench's surge of ${productId} was not applied: ${result.outcome}`);
 }
 
 /** DynamoDB's write ceiling of one partition, in write units (1 KB each) a second. */
@@ -120,7 +156,11 @@ export async function run(): Promise<BenchResult> {
     const { documentClient, documents } = stack.clients;
     const catalogue = generateCatalogue(new Date().toISOString(), { productCount: 1_000 });
     await loadCatalogue(documentClient, stack.tableNames.products, catalogue);
-    const actions = new OpsActions(new PriceStore(documents, stack.tableNames));
+    const prices = new PriceStore(documents, stack.tableNames);
+    // The largest rows the feed takes are automated decisions, which carry their evidence: a few first,
+    // so the write units below are those of the rows that cost most, not of the load's manual prices.
+    for (const product of catalogue.slice(0, AUTOMATED_ROWS)) await automatedSurge(prices, product.productId);
+    const actions = new OpsActions(prices);
     const changes = await withCpu(stack.processIds.dynamodb, () =>
       paced(CHANGES_PER_SECOND, SECONDS, 128, async (index) => {
         const product = catalogue[index % catalogue.length];
@@ -154,7 +194,8 @@ export async function run(): Promise<BenchResult> {
     const quarantineKeys = await keyShares(stack, stack.tableNames.quarantine, dayKey);
     const changesPerSecond = Math.round(changes.done / (changes.elapsedMs / 1_000));
     // DynamoDB Local cannot go at 1,000 changes/s here (it works on about one core); in AWS the
-    // hottest index partition would take its measured share of 1,000/s, each row its write units.
+    // hottest index partition would take its measured share of 1,000/s, each row the write units of
+    // the largest row (an automated decision's), as if every change were one.
     const historyRowBytes = await largestItemBytes(stack, stack.tableNames.priceHistory);
     const hottestShardWriteUnits = Math.round(
       history.maxShare * CHANGES_PER_SECOND * Math.ceil(historyRowBytes / 1_024),
