@@ -260,6 +260,7 @@ function botAttackSummary(
   const bots = world.scenario.bots;
   if (bots === null) return null;
   const maxStepsAboveBase: Record<string, number> = {};
+  let heldToOneStep = true;
   for (const productId of bots.productIds) {
     const product = request.catalogue.find((candidate) => candidate.productId === productId) as Product;
     const step = Math.max(
@@ -269,11 +270,9 @@ function botAttackSummary(
     const highest = changes
       .filter((change) => change.productId === productId)
       .reduce((max, change) => Math.max(max, change.newPrice), product.price);
+    // Judged in cents: the steps shown are rounded, and 1.004 steps is more than one.
+    if (highest > product.basePrice + step) heldToOneStep = false;
     maxStepsAboveBase[productId] = Math.round(((highest - product.basePrice) / step) * 100) / 100;
   }
-  return {
-    products: bots.productIds,
-    maxStepsAboveBase,
-    heldToOneStep: Object.values(maxStepsAboveBase).every((steps) => steps <= 1),
-  };
+  return { products: bots.productIds, maxStepsAboveBase, heldToOneStep };
 }

@@ -10,7 +10,7 @@
  *   generation, the same 24 h took 10–15 % longer;
  * - flash-sale (4 h, the sale an hour in, once baselines exist), 3 seeds: the share of the sale category's
  *   products seen at least once a minute whose price rose within 120 s (≥ 90 %), and demand-driven
- *   changes outside the category (no more than on steady);
+ *   changes outside the category (no more an hour than on steady: in 4 h, 3 × 4 / 24);
  * - bot-attack: no attacked product above one step over base;
  * - economics, clickprice against fixed prices: the worst profit difference over every scenario
  *   (≥ −0.5 %), and the lowest over three seeds of sustained-shift (4 h: an hour before, the two-hour
@@ -33,6 +33,9 @@ import { toIso } from '../functions/domain/time.js';
 import { generateCatalogue } from '../simulator/catalogue.js';
 import type { ScenarioName } from '../simulator/scenarios.js';
 import type { BenchResult } from './run.js';
+
+const STEADY_HOURS = 24;
+const FLASH_SALE_HOURS = 4;
 
 const catalogue = generateCatalogue(toIso(Date.UTC(2026, 10, 1)), { seed: 42, productCount: 240 });
 
@@ -119,11 +122,11 @@ function median(values: readonly number[]): number {
 export async function run(): Promise<BenchResult> {
   const seeds = [1, 2, 3];
   const steady: BacktestSummary[] = [];
-  for (const seed of seeds) steady.push(await backtestCommand('steady', 24, seed));
+  for (const seed of seeds) steady.push(await backtestCommand('steady', STEADY_HOURS, seed));
   // Runs of whole delivery cycles (4 h): stock rationed near a cycle's end pays off by the delivery,
   // and a run cut before it would count the cost and not the gain.
   const flashSales: BacktestSummary[] = [];
-  for (const seed of seeds) flashSales.push(await backtest('flash-sale', 4, seed));
+  for (const seed of seeds) flashSales.push(await backtest('flash-sale', FLASH_SALE_HOURS, seed));
   const botAttack = await backtest('bot-attack', 4, 1);
   const shifts: BacktestSummary[] = [];
   for (const seed of seeds) shifts.push(await backtest('sustained-shift', 4, seed));
@@ -136,6 +139,9 @@ export async function run(): Promise<BenchResult> {
   const steadyDemandChanges = Math.max(...steady.map((summary) => summary.demand.demandDrivenChanges));
   const flashSaleRecall = Math.min(...flashSales.map((summary) => summary.flashSale?.recall ?? 0));
   const outsideSale = Math.max(...flashSales.map((summary) => summary.flashSale?.demandChangesOutside ?? 0));
+  // "No more than on steady", per hour: steady's demand-driven changes (its target, or more if it made
+  // more) over the flash sale's hours. A 4 h run is held to 3 × 4 / 24 = 0.5, so to none.
+  const outsideAllowance = (Math.max(3, steadyDemandChanges) * FLASH_SALE_HOURS) / STEADY_HOURS;
   const every = [...steady, ...flashSales, botAttack, ...shifts, ...scarces, badEvents, blackFriday];
   const profitDeltaPctWorst = Math.min(...every.map((summary) => summary.profitDeltaPct));
   const shiftRuns = [...shifts, ...scarces];
@@ -168,8 +174,8 @@ export async function run(): Promise<BenchResult> {
       steadyDemandChanges: { target: 3, met: steadyDemandChanges <= 3 },
       flashSaleRecall: { target: 0.9, met: flashSaleRecall >= 0.9 },
       flashSaleOutsideCategoryNoMoreThanSteady: {
-        target: steadyDemandChanges,
-        met: outsideSale <= Math.max(3, steadyDemandChanges),
+        target: round(outsideAllowance),
+        met: outsideSale <= outsideAllowance,
       },
       botAttackHeldToOneStep: { target: 1, met: botAttack.botAttack?.heldToOneStep === true },
       profitDeltaPctWorst: { target: -0.5, met: profitDeltaPctWorst >= -0.5 },
