@@ -207,6 +207,49 @@ describe('the fast path reading its filling minute at every event', () => {
   );
 });
 
+describe('the fast path’s looks', () => {
+  it('rises at an event only where the look after it rises too: every read is bounded by one of the six looks', () => {
+    // What makes the level hold however often a minute is read: a read at an event is a read at the
+    // next sixth of the minute with fewer events than that look will have seen.
+    const random = createRandom(20261208);
+    const params = { ...PARAMS, falseAlarmLevel: 0.05 };
+    const up = (counts: PeriodCounts, fraction: number, evidence: ReturnType<typeof prepareEvidence>) => {
+      const read = evidence.assess(counts, fraction);
+      return read.kind === 'assessed' && read.direction === 'up';
+    };
+    let risenReads = 0;
+    for (let run = 0; run < 900; run++) {
+      const views = [1, 5, 50][run % 3] as number;
+      const evidence = prepareEvidence(
+        'minutes',
+        60,
+        Array.from({ length: 70 }, () => draw(random, views)),
+        null,
+        params,
+      );
+      // A minute at one to three times the usual rate, so that many reads rise.
+      const times = Array.from({ length: poisson(random, views * 1.1 * (1 + 2 * random.next())) }, () =>
+        Math.max(1 / 60, random.next()),
+      ).sort((a, b) => a - b);
+      const kinds = times.map(() => (random.next() < 1 / 11 ? 'carts' : 'views'));
+      const countsUntil = (until: number) => {
+        const counts = { views: 0, carts: 0, purchases: 0, units: 0 };
+        times.forEach((time, index) => {
+          if (time <= until) counts[kinds[index] as 'views' | 'carts']++;
+        });
+        return counts;
+      };
+      for (const time of times) {
+        if (!up(countsUntil(time), time, evidence)) continue;
+        risenReads++;
+        const look = Math.ceil(time * 6 - 1e-9) / 6;
+        expect(up(countsUntil(look), look, evidence), `a read at ${time} rose, the look at ${look} did not`).toBe(true);
+      }
+    }
+    expect(risenReads).toBeGreaterThan(300);
+  });
+});
+
 describe('the demand detector on a real change', () => {
   it('finds a tenfold rise of a product seen once a period within two periods, in more than eight runs of ten', () => {
     const random = createRandom(3);
