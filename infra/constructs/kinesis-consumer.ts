@@ -1,9 +1,10 @@
 import type { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { StreamConsumer, type StreamConsumerProps } from './stream-consumer.js';
-import { KINESIS_EVENT_SOURCE_DEFAULTS } from './stream-consumer-defaults.js';
+import { KINESIS_EVENT_SOURCE_DEFAULTS, STREAM_CONSUMER_ALARM_DEFAULTS } from './stream-consumer-defaults.js';
 
 /**
  * The event source settings a caller may tune. Bisect on error, partial batch responses and the
@@ -64,6 +65,10 @@ export class KinesisConsumer extends StreamConsumer {
       { ...props, function: props.function },
       {
         maxRecordAge: eventSource.maxRecordAge,
+        incomingRecords: props.stream.metricIncomingRecords({
+          statistic: cloudwatch.Stats.SUM,
+          period: STREAM_CONSUMER_ALARM_DEFAULTS.period,
+        }),
         eventSource: (onFailure) => new KinesisEventSource(props.stream, { ...eventSource, onFailure }),
       },
     );

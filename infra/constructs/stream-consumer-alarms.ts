@@ -11,6 +11,13 @@ export interface StreamConsumerAlarmsProps {
   /** @default Duration.seconds(60) */
   readonly iteratorAgeThreshold?: Duration;
   /**
+   * Records arriving at the consumer's source per period. Given, a fourth alarm fires when records
+   * keep arriving and the consumer is not invoked at all.
+   *
+   * @default - no such alarm
+   */
+  readonly incomingRecords?: cloudwatch.IMetric;
+  /**
    * What every alarm does when it fires (an SNS topic, for instance).
    *
    * @default - none: the alarms change state and show on the console, nobody is notified
@@ -19,13 +26,15 @@ export interface StreamConsumerAlarmsProps {
 }
 
 /**
- * The three signs that a stream consumer is in trouble: it lags behind the stream (iterator age), its
- * invocations throw (errors), or it has given up on a batch (a message in its dead-letter queue).
+ * The signs that a stream consumer is in trouble: it lags behind the stream (iterator age), its
+ * invocations throw (errors), it has given up on a batch (a message in its dead-letter queue), or,
+ * where the source reports what arrives, it is not invoked while records arrive (stalled).
  */
 export class StreamConsumerAlarms extends Construct {
   public readonly iteratorAge: cloudwatch.Alarm;
   public readonly errors: cloudwatch.Alarm;
   public readonly deadLetters: cloudwatch.Alarm;
+  public readonly stalled: cloudwatch.Alarm | undefined;
 
   public constructor(scope: Construct, id: string, props: StreamConsumerAlarmsProps) {
     super(scope, id);
@@ -68,7 +77,34 @@ export class StreamConsumerAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    for (const alarm of [this.iteratorAge, this.errors, this.deadLetters]) {
+    // Iterator age is reported only for batches the consumer got: a mapping disabled, or a function
+    // throttled to nothing, reports none, and the lag alarm reads an idle stream. So: records came in
+    // for five minutes and not one invocation ran. An idle stream has no datapoints, so no alarm.
+    this.stalled =
+      props.incomingRecords === undefined
+        ? undefined
+        : new cloudwatch.Alarm(this, 'Stalled', {
+            alarmDescription: 'Records keep arriving on the stream and the consumer is not invoked at all',
+            metric: new cloudwatch.MathExpression({
+              expression: 'IF(incoming > 0 AND FILL(invocations, 0) == 0, 1, 0)',
+              usingMetrics: {
+                incoming: props.incomingRecords,
+                invocations: props.function.metricInvocations({
+                  statistic: cloudwatch.Stats.SUM,
+                  period: defaults.period,
+                }),
+              },
+              period: defaults.period,
+              label: 'records in, no invocation',
+            }),
+            threshold: 1,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 5,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          });
+
+    for (const alarm of [this.iteratorAge, this.errors, this.deadLetters, ...(this.stalled ? [this.stalled] : [])]) {
       alarm.addAlarmAction(...(props.alarmActions ?? []));
     }
   }

@@ -30,6 +30,8 @@ export interface StreamConsumerProps {
 /** What a concrete consumer (Kinesis, DynamoDB Streams) adds: its event source and its record age. */
 export interface StreamConsumerSource {
   readonly maxRecordAge: Duration;
+  /** Records arriving at the source per period, where the service reports them (Kinesis does). */
+  readonly incomingRecords?: cloudwatch.IMetric;
   /** The event source, sending the positions of discarded batches to `onFailure`. */
   eventSource(onFailure: SqsDlq): lambda.IEventSource & EventSourceMappingRef;
 }
@@ -83,6 +85,7 @@ export class StreamConsumer extends Construct {
       function: this.function,
       deadLetterQueue: this.deadLetterQueue,
       iteratorAgeThreshold,
+      incomingRecords: source.incomingRecords,
       alarmActions: props.alarmActions,
     });
   }

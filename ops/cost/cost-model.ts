@@ -76,8 +76,13 @@ export const USAGE = {
   logKbPerInvocation: 0.5,
   /** The storefront and ops functions' time per request (local stack p50 2–8 ms; 20 ms with cold paths). */
   apiFunctionMs: 20,
-  /** Alarms (every stack; the observability test counts them) and custom metrics (8 + 7 per stream consumer, 2 of the session log, 3 per HTTP surface × 3, 6 reasons × 2 paths). */
-  alarms: 23,
+  /**
+   * Alarm metrics, which CloudWatch prices: one an alarm, and each metric of an alarm's expression (24
+   * alarms: the 10 table and index throttle alarms, the API's 4xx rate and the stalled consumer read
+   * two metrics each; a test counts them), and custom metrics (8 + 7 per stream consumer, 2 of the
+   * session log, 3 per HTTP surface × 3, 6 reasons × 2 paths).
+   */
+  alarmMetrics: 36,
   customMetrics: 38,
   /**
    * Customer-managed keys (tables use AWS-owned keys): the stream's, the Glue job's, the API's access
@@ -389,7 +394,7 @@ export function estimateMonthlyCost(traffic: Traffic, prices: AwsPrices): CostEs
   );
 
   line('CloudWatch', 'custom metrics', USAGE.customMetrics, 'metric-month', prices.cloudwatch.metricMonth);
-  line('CloudWatch', 'alarms', USAGE.alarms, 'alarm-month', prices.cloudwatch.standardAlarmMonth);
+  line('CloudWatch', 'alarms', USAGE.alarmMetrics, 'alarm metric-month', prices.cloudwatch.standardAlarmMonth);
   line('CloudWatch', 'dashboard', 1, 'dashboard-month', prices.cloudwatch.dashboardMonth);
   line(
     'CloudWatch',

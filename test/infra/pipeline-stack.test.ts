@@ -406,6 +406,41 @@ describe('PipelineStack clickstream alarms', () => {
     });
   });
 
+  it('alarms when records keep arriving on the stream for five minutes and the consumer is not invoked once', () => {
+    // Iterator age comes only from batches the consumer got: a disabled mapping reports none.
+    const stalled = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { AlarmDescription: Match.stringLikeRegexp('not invoked at all') },
+      }),
+    );
+    expect(stalled).toHaveLength(1);
+    const properties = stalled[0]?.Properties;
+    expect(properties).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 5,
+      TreatMissingData: 'notBreaching',
+    });
+    const byId = Object.fromEntries(properties.Metrics.map((metric: { Id: string }) => [metric.Id, metric]));
+    const expression = properties.Metrics.find((metric: { Expression?: string }) => metric.Expression).Expression;
+    expect(expression).toBe('IF(incoming > 0 AND FILL(invocations, 0) == 0, 1, 0)');
+    expect(byId.incoming.MetricStat).toMatchObject({
+      Metric: { Namespace: 'AWS/Kinesis', MetricName: 'IncomingRecords', Dimensions: [{ Name: 'StreamName' }] },
+      Period: 60,
+      Stat: 'Sum',
+    });
+    expect(byId.invocations.MetricStat).toMatchObject({
+      Metric: {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Invocations',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }],
+      },
+      Period: 60,
+      Stat: 'Sum',
+    });
+  });
+
   it('notifies nobody by default, and the given actions from every alarm when asked', () => {
     expect(
       template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmActions: Match.anyValue() } }),
@@ -420,8 +455,9 @@ describe('PipelineStack clickstream alarms', () => {
     });
     const alarms = Template.fromStack(withTopic).findResources('AWS::CloudWatch::Alarm');
 
-    // Three per stream consumer (clickstream and aggregates), and the Glue job's batch time and lag.
-    expect(Object.keys(alarms)).toHaveLength(8);
+    // Three per stream consumer (clickstream and aggregates), the clickstream one's stalled alarm, and
+    // the Glue job's batch time and lag.
+    expect(Object.keys(alarms)).toHaveLength(9);
     for (const alarm of Object.values(alarms)) {
       expect(alarm.Properties.AlarmActions).toEqual([withTopic.resolve(topic.topicArn)]);
     }

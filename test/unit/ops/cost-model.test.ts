@@ -52,15 +52,15 @@ describe('npm run cost, against a hand calculation at 10 million events a day', 
     near(usd('Lambda'), 7.1556 + 11.171);
     near(usd('Glue'), 160.6);
     near(usd('API Gateway'), 30.4167);
-    // 38 metrics × $0.30 + 23 alarms × $0.10 + $3 dashboard + (17.889 GB of invocation logs + 1 GB of
+    // 38 metrics × $0.30 + 36 alarm metrics × $0.10 + $3 dashboard + (17.889 GB of invocation logs + 1 GB of
     // Glue's + 30.4167 M API requests × 480 B of access log = 14.6 GB) × $0.50.
-    near(usd('CloudWatch'), 11.4 + 2.3 + 3 + (18.889 + 14.6) * 0.5);
+    near(usd('CloudWatch'), 11.4 + 3.6 + 3 + (18.889 + 14.6) * 0.5);
     // Five keys, each with its two billed rotations: 15 key-months.
     near(usd('KMS'), 15 + 60.833 * 0.03);
     // Traced: the first invocation each second (86,400 a day) and 5 % of the other 1,089,856:
     // 140,892.8 a day × 30.4167 = 4.2855 M traces × $5/M.
     near(usd('X-Ray'), 21.427);
-    near(estimate.totalUsd, 486.76 + 7.3 + 3 + 21.427 + 10);
+    near(estimate.totalUsd, 486.76 + 7.3 + 3 + 21.427 + 10 + 1.3);
   });
 
   it('counts the customer-managed KMS keys the stacks really have, each rotating yearly', () => {
@@ -77,14 +77,17 @@ describe('npm run cost, against a hand calculation at 10 million events a day', 
     }
   });
 
-  it('counts the alarms the stacks really have', () => {
+  it('counts the alarm metrics the stacks really have: one an alarm, each metric of an expression', () => {
     const built = buildApp({ context: noBundling });
-    const alarms = [built.stateful, built.pipeline, built.api].reduce(
-      (count, stack) => count + Object.keys(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).length,
-      0,
+    const alarms = [built.stateful, built.pipeline, built.api].flatMap((stack) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')),
     );
+    const metricsOf = (alarm: { [key: string]: { Metrics?: { MetricStat?: unknown }[] } }) =>
+      alarm.Properties?.Metrics === undefined
+        ? 1
+        : alarm.Properties.Metrics.filter((metric) => metric.MetricStat !== undefined).length;
 
-    expect(USAGE.alarms).toBe(alarms);
+    expect(USAGE.alarmMetrics).toBe(alarms.reduce((count, alarm) => count + metricsOf(alarm), 0));
   });
 
   it('refuses a traffic level that is not positive', () => {
