@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -82,6 +83,8 @@ export class GlueStreamingJob extends Construct {
   public readonly key: kms.Key;
   public readonly checkpointBucket: s3.Bucket;
   public readonly securityConfiguration: glue.CfnSecurityConfiguration;
+  /** The job's log groups (continuous, output, error), made before Glue would make them without retention. */
+  public readonly logGroups: readonly logs.LogGroup[];
   /** The job's enhanced fan-out consumer, unless enhancedFanOut is false. */
   public readonly consumer: kinesis.CfnStreamConsumer | null;
   /** A batch takes longer than its window: the job cannot keep up. */
@@ -151,8 +154,9 @@ export class GlueStreamingJob extends Construct {
       exclude: [...GLUE_PACKAGE_EXCLUDE],
     });
 
+    const securityConfigurationName = `${stack.stackName}-${id}`.slice(0, 255);
     this.securityConfiguration = new glue.CfnSecurityConfiguration(this, 'SecurityConfiguration', {
-      name: `${stack.stackName}-${id}`.slice(0, 255),
+      name: securityConfigurationName,
       encryptionConfiguration: {
         cloudWatchEncryption: { cloudWatchEncryptionMode: 'SSE-KMS', kmsKeyArn: this.key.keyArn },
         jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'CSE-KMS', kmsKeyArn: this.key.keyArn },
@@ -212,6 +216,26 @@ export class GlueStreamingJob extends Construct {
       },
     });
     this.job.node.addDependency(this.role);
+
+    // Glue creates the log groups it writes to with no retention, so they would grow for ever: made
+    // here first, with a month's retention and the job's key, under the names Glue uses with a
+    // security configuration ("Enabling continuous logging for AWS Glue 4.0 and earlier jobs": the
+    // continuous log group gets the configuration's name appended; the driver's output and error go
+    // under "<configuration>-role/<role name>"). A stack whose job already ran has these groups:
+    // delete or import them before deploying this.
+    this.logGroups = [
+      `/aws-glue/jobs/logs-v2-${securityConfigurationName}`,
+      `/aws-glue/jobs/${securityConfigurationName}-role/${this.role.roleName}/output`,
+      `/aws-glue/jobs/${securityConfigurationName}-role/${this.role.roleName}/error`,
+    ].map(
+      (logGroupName, index) =>
+        new logs.LogGroup(this, ['ContinuousLogs', 'OutputLogs', 'ErrorLogs'][index] as string, {
+          logGroupName,
+          retention: logs.RetentionDays.ONE_MONTH,
+          encryptionKey: this.key,
+        }),
+    );
+    for (const logGroup of this.logGroups) this.job.node.addDependency(logGroup);
 
     // Started by the deploy: a custom resource whose properties carry the job's whole definition, so
     // any change to the script, package, SQL or arguments (the job updated before it) restarts the run.

@@ -206,6 +206,30 @@ describe('Glue security configuration and checkpoint bucket', () => {
     );
   });
 
+  it('makes the log groups Glue writes to before the job, kept a month under the key, named as Glue names them', () => {
+    // Left to Glue, they would be made without retention. With a security configuration, Glue appends
+    // its name to the continuous log group, and writes output and error under "<name>-role/<role>".
+    const name = template.findResources('AWS::Glue::SecurityConfiguration')[
+      pipeline.getLogicalId(glueJob.securityConfiguration)
+    ]?.Properties.Name as string;
+    const groups = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) =>
+      glueJob.logGroups.some((group) => logicalId(group) === id),
+    );
+
+    expect(groups).toHaveLength(3);
+    const names = groups.map(([, group]) => JSON.stringify(group.Properties.LogGroupName));
+    expect(names).toContain(JSON.stringify(`/aws-glue/jobs/logs-v2-${name}`));
+    for (const stream of ['output', 'error']) {
+      expect(names).toContain(
+        JSON.stringify({ 'Fn::Join': ['', [`/aws-glue/jobs/${name}-role/`, { Ref: roleId }, `/${stream}`]] }),
+      );
+    }
+    for (const [id, group] of groups) {
+      expect(group.Properties).toMatchObject({ RetentionInDays: 30, KmsKeyId: keyArn });
+      expect(template.findResources('AWS::Glue::Job')[jobId]?.DependsOn).toContain(id);
+    }
+  });
+
   it('keeps checkpoints in a KMS-encrypted bucket that blocks public access and refuses requests without TLS', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
