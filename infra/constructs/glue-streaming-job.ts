@@ -278,15 +278,25 @@ export class GlueStreamingJob extends Construct {
 
     // Glue's driver reports both per job in the Glue namespace (JobRunId ALL): maxConsumerLagInMs is named
     // in full by the Kinesis source's emitConsumerLagMetrics docs; batchProcessingTimeInMs by "Visualizing
-    // AWS Glue streaming metrics", and awsglue's forEachBatch reports it through StreamingSource.
-    const metric = (name: string) =>
-      new cloudwatch.Metric({
-        namespace: 'Glue',
-        metricName: name,
-        dimensionsMap: { JobName: this.job.ref, JobRunId: 'ALL', Type: 'gauge' },
-        statistic: 'Maximum',
+    // AWS Glue streaming metrics", and awsglue's forEachBatch reports it through StreamingSource. Their
+    // Type dimension (count or gauge) is in no page we could read, and an alarm on the wrong one would
+    // never see a datapoint: so each alarm reads both, the larger where one is there.
+    const metric = (name: string) => {
+      const ofType = (type: 'count' | 'gauge') =>
+        new cloudwatch.Metric({
+          namespace: 'Glue',
+          metricName: name,
+          dimensionsMap: { JobName: this.job.ref, JobRunId: 'ALL', Type: type },
+          statistic: 'Maximum',
+          period: Duration.minutes(1),
+        });
+      return new cloudwatch.MathExpression({
+        expression: 'MAX([asCount, asGauge])',
+        usingMetrics: { asCount: ofType('count'), asGauge: ofType('gauge') },
         period: Duration.minutes(1),
+        label: name,
       });
+    };
     // Missing data is not breaching: with no clicks there are no batches and no datapoints. A run
     // that ends is caught by the state-change rule below instead.
     this.batchTimeAlarm = new cloudwatch.Alarm(this, 'BatchTimeAlarm', {
