@@ -67,10 +67,8 @@ export class Alerts extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: {
-          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
-          StringEquals: { 'aws:SourceAccount': account },
-        },
+        // As AWS's example has it: the source ARN alone, which names the account.
+        conditions: { ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` } },
       }),
     );
     for (const email of props.emails ?? []) {

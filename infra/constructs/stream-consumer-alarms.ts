@@ -79,14 +79,15 @@ export class StreamConsumerAlarms extends Construct {
 
     // Iterator age is reported only for batches the consumer got: a mapping disabled, or a function
     // throttled to nothing, reports none, and the lag alarm reads an idle stream. So: records came in
-    // for five minutes and not one invocation ran. An idle stream has no datapoints, so no alarm.
+    // for five minutes and not one invocation ran (a comparison gives 1 or 0; FILL makes a minute with
+    // no invocations a 0). An idle stream gives 0s, or no datapoints: no alarm.
     this.stalled =
       props.incomingRecords === undefined
         ? undefined
         : new cloudwatch.Alarm(this, 'Stalled', {
             alarmDescription: 'Records keep arriving on the stream and the consumer is not invoked at all',
             metric: new cloudwatch.MathExpression({
-              expression: 'IF(incoming > 0 AND FILL(invocations, 0) == 0, 1, 0)',
+              expression: 'incoming > 0 AND FILL(invocations, 0) == 0',
               usingMetrics: {
                 incoming: props.incomingRecords,
                 invocations: props.function.metricInvocations({

@@ -5,6 +5,7 @@ import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { STREAM_CONSUMER_TIMEOUT_SECONDS } from '../../definitions/event-sources.js';
 import type { TableId } from '../../definitions/resources.js';
 import { redriveTargetEnv } from '../../functions/domain/dead-letters.js';
 import { GLUE_JOB_NAME_ENV } from '../../functions/store/glue-job-runs.js';
@@ -200,8 +201,9 @@ export class PipelineStack extends Stack {
         }),
       ),
       memorySize: 256,
-      // The API's 10 s budget for new dead letters, plus the batch in flight (a consumer's own timeout is 30 s).
-      timeout: Duration.seconds(60),
+      // The API's 10 s budget for new dead letters, plus the batch in flight (at most a consumer's own
+      // timeout), with room to read the letters and the stream and delete them: twice the consumer's.
+      timeout: Duration.seconds(2 * STREAM_CONSUMER_TIMEOUT_SECONDS),
       logRetention: props.logRetention,
       // Reading a table's stream: IAM has no resource type for ListStreams (grantStreamRead adds it).
       wildcardResourceActions: ['dynamodb:ListStreams'],

@@ -81,6 +81,8 @@ export interface EventSourceMapping {
   readonly mappingId: string;
   readonly eventSourceArn: string;
   readonly functionArn: string;
+  /** The settings it runs with, Lambda's defaults filled in. */
+  readonly config: ResolvedMappingConfig;
   stats(): MappingStats;
   /** The mapping as Lambda's GetEventSourceMapping describes it. */
   describe(): MappingDescription;

@@ -74,7 +74,6 @@ describe('the alerts topic', () => {
       /"ArnLike":\{"aws:SourceArn":\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":cloudwatch:"/,
     );
     expect(condition).toContain(':alarm:*');
-    expect(condition).toMatch(/"StringEquals":\{"aws:SourceAccount":\{"Ref":"AWS::AccountId"\}\}/);
   });
 
   it('pages the people given as context: each e-mail address and https endpoint subscribed', () => {

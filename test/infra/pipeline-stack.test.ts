@@ -19,7 +19,6 @@ import { KinesisConsumer } from '../../infra/constructs/kinesis-consumer.js';
 import { grantTableAccess } from '../../infra/constructs/table-access.js';
 import { PipelineStack } from '../../infra/stacks/pipeline-stack.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
-import { LOCAL_CONSUMER_SETTINGS } from '../../local/consumer-settings.js';
 import { cdkJsonContext, noBundling } from '../helpers/cdk-context.js';
 import { acknowledgementsUnder } from '../helpers/nag-acknowledgements.js';
 
@@ -115,15 +114,6 @@ describe('PipelineStack clickstream function', () => {
     expect(
       external.filter((specifier) => !(LAZY_SDK_MODULES_NEVER_LOADED as readonly string[]).includes(specifier)),
     ).toEqual([]);
-  });
-
-  it('times out as the local poller does, for both consumers', () => {
-    // A batch slower than Lambda allows must fail locally too, not only once deployed.
-    const timeoutOf = (fn: IConstruct) =>
-      template.toJSON().Resources[logicalId(pipeline, fn)].Properties.Timeout as number | undefined;
-
-    expect(timeoutOf(pipeline.clickstream.function)).toBe(LOCAL_CONSUMER_SETTINGS.clickstream.functionTimeoutSeconds);
-    expect(timeoutOf(pipeline.aggregates.function)).toBe(LOCAL_CONSUMER_SETTINGS.aggregates.functionTimeoutSeconds);
   });
 
   it('has 1024 MB and a 30 s timeout, logs to its own log group kept a month', () => {
@@ -424,7 +414,7 @@ describe('PipelineStack clickstream alarms', () => {
     });
     const byId = Object.fromEntries(properties.Metrics.map((metric: { Id: string }) => [metric.Id, metric]));
     const expression = properties.Metrics.find((metric: { Expression?: string }) => metric.Expression).Expression;
-    expect(expression).toBe('IF(incoming > 0 AND FILL(invocations, 0) == 0, 1, 0)');
+    expect(expression).toBe('incoming > 0 AND FILL(invocations, 0) == 0');
     expect(byId.incoming.MetricStat).toMatchObject({
       Metric: { Namespace: 'AWS/Kinesis', MetricName: 'IncomingRecords', Dimensions: [{ Name: 'StreamName' }] },
       Period: 60,

@@ -10,6 +10,7 @@ import {
   type DemandObservation,
   type EvidenceParams,
   fadedPrior,
+  LOOKS_PER_FILLING_PERIOD,
   type PeriodCounts,
   prepareEvidence,
 } from '../../../functions/domain/demand-evidence.js';
@@ -242,7 +243,7 @@ describe('the fast path’s looks', () => {
       for (const time of times) {
         if (!up(countsUntil(time), time, evidence)) continue;
         risenReads++;
-        const look = Math.ceil(time * 6 - 1e-9) / 6;
+        const look = Math.ceil(time * LOOKS_PER_FILLING_PERIOD - 1e-9) / LOOKS_PER_FILLING_PERIOD;
         expect(up(countsUntil(look), look, evidence), `a read at ${time} rose, the look at ${look} did not`).toBe(true);
       }
     }
