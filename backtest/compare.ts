@@ -191,7 +191,7 @@ function summarise(
       detectionDelaySeconds: delays(detected),
     },
     flashSale: flashSaleSummary(world, clickprice.changes, products),
-    botAttack: botAttackSummary(world, clickprice.changes, request),
+    botAttack: botAttackSummary(world.scenario.bots, clickprice.changes, request),
     secondsPer24h: (clickprice.seconds * 24) / request.hours,
   };
 }
@@ -252,12 +252,12 @@ function flashSaleSummary(
   };
 }
 
-function botAttackSummary(
-  world: BacktestWorld,
+/** How high each attacked product went, in steps above base, and whether every one stayed within one. */
+export function botAttackSummary(
+  bots: { readonly productIds: readonly string[] } | null,
   changes: readonly BacktestChange[],
-  request: BacktestRequest,
+  request: Pick<BacktestRequest, 'catalogue' | 'config'>,
 ): BacktestSummary['botAttack'] {
-  const bots = world.scenario.bots;
   if (bots === null) return null;
   const maxStepsAboveBase: Record<string, number> = {};
   let heldToOneStep = true;
