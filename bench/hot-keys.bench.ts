@@ -80,44 +80,28 @@ async function withCpu<T extends { elapsedMs: number }>(dynamodbPid: number | un
   return { ...result, cpuCores: cores };
 }
 
-/** Writes per distinct value of `attribute` in `table`, largest share first. */
+/**
+ * Writes per distinct value of `attribute` in `table`, and its largest item in bytes, by its JSON (an
+ * upper bound of DynamoDB's item size: names and values in UTF-8, numbers as digits, plus quotes and
+ * separators), in one scan of every page.
+ */
 async function keyShares(stack: Awaited<ReturnType<typeof startLocalStack>>, table: string, attribute: string) {
   const counts = new Map<string, number>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await stack.clients.documentClient.send(
-      new ScanCommand({
-        TableName: table,
-        ProjectionExpression: '#key',
-        ExpressionAttributeNames: { '#key': attribute },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const key = String(item[attribute]);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
-  return { keys: counts.size, total, maxShare: Math.max(...counts.values()) / total };
-}
-
-/**
- * The largest of `table`'s items, in bytes, by its JSON (an upper bound of DynamoDB's item size: names
- * and values in UTF-8, numbers as digits, plus quotes and separators).
- */
-async function largestItemBytes(stack: Awaited<ReturnType<typeof startLocalStack>>, table: string): Promise<number> {
-  let largest = 0;
+  let largestItemBytes = 0;
   let start: Record<string, unknown> | undefined;
   do {
     const page = await stack.clients.documentClient.send(
       new ScanCommand({ TableName: table, ExclusiveStartKey: start }),
     );
-    for (const item of page.Items ?? []) largest = Math.max(largest, Buffer.byteLength(JSON.stringify(item)));
+    for (const item of page.Items ?? []) {
+      const key = String(item[attribute]);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      largestItemBytes = Math.max(largestItemBytes, Buffer.byteLength(JSON.stringify(item)));
+    }
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
-  return largest;
+  const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+  return { keys: counts.size, total, maxShare: Math.max(...counts.values()) / total, largestItemBytes };
 }
 
 /** Automated decisions made before the load, to size the history rows by the largest kind. */
@@ -196,7 +180,7 @@ export async function run(): Promise<BenchResult> {
     // DynamoDB Local cannot go at 1,000 changes/s here (it works on about one core); in AWS the
     // hottest index partition would take its measured share of 1,000/s, each row the write units of
     // the largest row (an automated decision's), as if every change were one.
-    const historyRowBytes = await largestItemBytes(stack, stack.tableNames.priceHistory);
+    const historyRowBytes = history.largestItemBytes;
     const hottestShardWriteUnits = Math.round(
       history.maxShare * CHANGES_PER_SECOND * Math.ceil(historyRowBytes / 1_024),
     );

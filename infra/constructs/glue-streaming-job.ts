@@ -223,13 +223,16 @@ export class GlueStreamingJob extends Construct {
     // continuous log group gets the configuration's name appended; the driver's output and error go
     // under "<configuration>-role/<role name>"). A stack whose job already ran has these groups:
     // delete or import them before deploying this.
-    this.logGroups = [
-      `/aws-glue/jobs/logs-v2-${securityConfigurationName}`,
-      `/aws-glue/jobs/${securityConfigurationName}-role/${this.role.roleName}/output`,
-      `/aws-glue/jobs/${securityConfigurationName}-role/${this.role.roleName}/error`,
-    ].map(
-      (logGroupName, index) =>
-        new logs.LogGroup(this, ['ContinuousLogs', 'OutputLogs', 'ErrorLogs'][index] as string, {
+    const roleLogs = `/aws-glue/jobs/${securityConfigurationName}-role/${this.role.roleName}`;
+    this.logGroups = (
+      [
+        ['ContinuousLogs', `/aws-glue/jobs/logs-v2-${securityConfigurationName}`],
+        ['OutputLogs', `${roleLogs}/output`],
+        ['ErrorLogs', `${roleLogs}/error`],
+      ] as const
+    ).map(
+      ([logId, logGroupName]) =>
+        new logs.LogGroup(this, logId, {
           logGroupName,
           retention: logs.RetentionDays.ONE_MONTH,
           encryptionKey: this.key,

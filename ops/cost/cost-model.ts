@@ -79,10 +79,10 @@ export const USAGE = {
   /**
    * Alarm metrics, which CloudWatch prices: one an alarm, and each metric of an alarm's expression (24
    * alarms: the 10 table and index throttle alarms, the API's 4xx rate, the stalled consumer and the
-   * Glue job's two read two metrics each; a test counts them), and custom metrics (8 + 7 per stream consumer, 2 of the
-   * session log, 3 per HTTP surface × 3, 6 reasons × 2 paths).
+   * Glue job's two read two metrics each; a test counts them).
    */
   alarmMetrics: 38,
+  /** Custom metrics: 8 + 7 per stream consumer, 2 of the session log, 3 per HTTP surface × 3, 6 reasons × 2 paths. */
   customMetrics: 38,
   /**
    * Customer-managed keys (tables use AWS-owned keys): the stream's, the Glue job's, the API's access
