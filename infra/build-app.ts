@@ -1,4 +1,4 @@
-import { Annotations, App, Aws, Tags, Validations } from 'aws-cdk-lib';
+import { Annotations, App, Aws, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_STOREFRONT_ORIGIN } from './constructs/http-api-defaults.js';
 import { ApiStack } from './stacks/api-stack.js';
@@ -40,6 +40,7 @@ export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
   Tags.of(app).add('stage', stage);
 
   const alertSubscribers = readAlertSubscribers(app);
+  const dataRemovalPolicy = readDataRemovalPolicy(app);
   const statefulName = `clickprice-${stage}-stateful`;
   const stateful = new StatefulStack(app, statefulName, {
     stackName: statefulName,
@@ -47,6 +48,7 @@ export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
     opsDomainPrefix: `clickprice-${stage}-${Aws.ACCOUNT_ID}`,
     alertSubscribers,
     streamCapacity: readStreamCapacity(app),
+    dataRemovalPolicy,
   });
   if (alertSubscribers.emails.length + alertSubscribers.httpsUrls.length === 0) {
     Annotations.of(stateful.alerts).addWarningV2(
@@ -63,6 +65,7 @@ export function buildApp(options: BuildAppOptions = {}): ClickpriceApp {
     resources: stateful,
     alarmActions,
     glueJob: { jobStateTopic: stateful.alerts.topic },
+    spillRemovalPolicy: dataRemovalPolicy,
   });
 
   const apiName = `clickprice-${stage}-api`;
@@ -121,6 +124,18 @@ function readAlertSubscribers(app: App): { emails: string[]; httpsUrls: string[]
     emails: list('alertEmail', /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/, 'an e-mail address'),
     httpsUrls: list('alertHttpsUrl', /^https:\/\/[^\s,]+$/, 'an https:// URL'),
   };
+}
+
+/**
+ * What deleting the stacks does to the data: kept (the default; tables also get deletion protection)
+ * or, with `-c dataRemovalPolicy=destroy`, deleted, for a stage that is made and thrown away. It
+ * covers the stateful stack (stream, tables, user pool, keys) and the quarantine spill bucket.
+ */
+function readDataRemovalPolicy(app: App): RemovalPolicy {
+  const given: unknown = app.node.tryGetContext('dataRemovalPolicy') ?? 'retain';
+  if (given === 'retain') return RemovalPolicy.RETAIN;
+  if (given === 'destroy') return RemovalPolicy.DESTROY;
+  throw new Error(`Context "dataRemovalPolicy" must be "retain" or "destroy", got ${JSON.stringify(given)}`);
 }
 
 /**

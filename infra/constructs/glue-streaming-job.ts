@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Aws, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -222,7 +222,8 @@ export class GlueStreamingJob extends Construct {
     // security configuration ("Enabling continuous logging for AWS Glue 4.0 and earlier jobs": the
     // continuous log group gets the configuration's name appended; the driver's output and error go
     // under "<configuration>-role/<role name>"). A stack whose job already ran has these groups:
-    // delete or import them before deploying this.
+    // delete or import them before deploying this. Deleted with the stack: a group kept under its
+    // fixed name would make the stage's next deploy fail ("already exists"), and its logs expire anyway.
     const roleLogs = `/aws-glue/jobs/${securityConfigurationName}-role/${this.role.roleName}`;
     this.logGroups = (
       [
@@ -236,6 +237,7 @@ export class GlueStreamingJob extends Construct {
           logGroupName,
           retention: logs.RetentionDays.ONE_MONTH,
           encryptionKey: this.key,
+          removalPolicy: RemovalPolicy.DESTROY,
         }),
     );
     for (const logGroup of this.logGroups) this.job.node.addDependency(logGroup);

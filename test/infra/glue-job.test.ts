@@ -206,15 +206,19 @@ describe('Glue security configuration and checkpoint bucket', () => {
     );
   });
 
+  /** The job's log groups as synthesized: [logical id, resource]. */
+  const jobLogGroups = () =>
+    Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) =>
+      glueJob.logGroups.some((group) => logicalId(group) === id),
+    );
+
   it('makes the log groups Glue writes to before the job, kept a month under the key, named as Glue names them', () => {
     // Left to Glue, they would be made without retention. With a security configuration, Glue appends
     // its name to the continuous log group, and writes output and error under "<name>-role/<role>".
     const name = template.findResources('AWS::Glue::SecurityConfiguration')[
       pipeline.getLogicalId(glueJob.securityConfiguration)
     ]?.Properties.Name as string;
-    const groups = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) =>
-      glueJob.logGroups.some((group) => logicalId(group) === id),
-    );
+    const groups = jobLogGroups();
 
     expect(groups).toHaveLength(3);
     const names = groups.map(([, group]) => JSON.stringify(group.Properties.LogGroupName));
@@ -228,6 +232,12 @@ describe('Glue security configuration and checkpoint bucket', () => {
       expect(group.Properties).toMatchObject({ RetentionInDays: 30, KmsKeyId: keyArn });
       expect(template.findResources('AWS::Glue::Job')[jobId]?.DependsOn).toContain(id);
     }
+  });
+
+  it("deletes those log groups with the stack: kept under their fixed names, they would fail the stage's next deploy", () => {
+    const groups = jobLogGroups();
+
+    expect(groups.map(([, group]) => group.DeletionPolicy)).toEqual(['Delete', 'Delete', 'Delete']);
   });
 
   it('keeps checkpoints in a KMS-encrypted bucket that blocks public access and refuses requests without TLS', () => {

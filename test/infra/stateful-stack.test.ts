@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -186,6 +186,27 @@ describe('StatefulStack dataRemovalPolicy', () => {
     expect(dev.findResources('AWS::DynamoDB::Table', { Properties: { DeletionProtectionEnabled: true } })).toEqual({});
     dev.hasResource('AWS::Kinesis::Stream', { DeletionPolicy: 'Delete' });
     dev.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  });
+
+  it('is chosen with -c dataRemovalPolicy: destroy reaches the data and the spill bucket, retain is the default', () => {
+    const policies = (context: Record<string, unknown>) => {
+      const { stateful: data, pipeline } = buildTestApp(context);
+      const pipelineTemplate = Template.fromStack(pipeline);
+      const spillBucket = pipeline.getLogicalId(pipeline.quarantineSpill.bucket.node.defaultChild as CfnElement);
+      return {
+        tables: Object.values(Template.fromStack(data).findResources('AWS::DynamoDB::Table')).map(
+          (table) => table.DeletionPolicy,
+        ),
+        spillBucket: pipelineTemplate.findResources('AWS::S3::Bucket')[spillBucket]?.DeletionPolicy,
+      };
+    };
+
+    expect(policies({ dataRemovalPolicy: 'destroy' })).toEqual({
+      tables: tableIds.map(() => 'Delete'),
+      spillBucket: 'Delete',
+    });
+    expect(policies({})).toEqual({ tables: tableIds.map(() => 'Retain'), spillBucket: 'Retain' });
+    expect(() => buildTestApp({ dataRemovalPolicy: 'DESTROY' })).toThrow(/dataRemovalPolicy.*"retain" or "destroy"/);
   });
 
   it('rejects a removal policy other than RETAIN or DESTROY', () => {
