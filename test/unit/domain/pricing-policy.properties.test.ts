@@ -65,16 +65,38 @@ describe('pricing policy properties', () => {
     expect(changed / runs).toBeGreaterThan(0.25);
   });
 
-  it('applies the price ending, or reports the guardrail that kept it from fitting', () => {
+  it('applies the price ending, or shows the window of allowed moves it could not fit in, and names a guardrail', () => {
+    let missed = 0;
     fc.assert(
       fc.property(productArb, signalsArb, parametersArb, (product, signals, params) => {
         const decision = decide(product, signals, configFor(params), NOW, context);
         if (decision.kind !== 'change' || params.priceEnding === null) return;
         const { modulus, remainder } = params.priceEnding;
-        if (decision.newPrice % modulus !== remainder) expect(decision.guardrail).not.toBeNull();
+        // The change's own notes: what demand alone asked, when stock won, follows them.
+        const [own = ''] = decision.explanation.split(' Demand alone: ');
+        const noFit = /No price ending .+? fits in \[(\d+), (\d+)\]; kept (\d+)\./.exec(own);
+        if (decision.newPrice % modulus === remainder) {
+          expect(noFit).toBeNull();
+          return;
+        }
+        missed += 1;
+        expect(decision.guardrail).not.toBeNull();
+        expect(noFit, own).not.toBeNull();
+        const [min, max, kept] = (noFit as RegExpExecArray).slice(1).map(Number) as [number, number, number];
+        expect(kept).toBe(decision.newPrice);
+        expect(min <= kept && kept <= max).toBe(true);
+        // The window is one the guardrails allow, and truly holds no price with the ending.
+        expect(min).toBeGreaterThanOrEqual(product.floor);
+        expect(max).toBeLessThanOrEqual(product.ceiling);
+        expect(withinStep(product.price, min, params.maxStepPct)).toBe(true);
+        expect(withinStep(product.price, max, params.maxStepPct)).toBe(true);
+        expect(max - min + 1).toBeLessThan(modulus);
+        for (let cents = min; cents <= max; cents++) expect(cents % modulus).not.toBe(remainder);
       }),
       RUNS,
     );
+    // Guard against a vacuous property: some changes must have had no ending fit.
+    expect(missed).toBeGreaterThan(0);
   });
 
   it('never lowers a price on stock likely to run short, never raises one on overstock', () => {
