@@ -6,12 +6,38 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // environments that come and go (local/pipeline.ts), so nothing may rely on module state surviving.
 process.env.CLICKPRICE_EXECUTION_ENVIRONMENTS ??= 'on';
 
+const shared = { testTimeout: 30_000, hookTimeout: 90_000 };
+
+/**
+ * Two groups, one after the other. First every suite that keeps to its own data (unit, infra, and
+ * integration suites, which use scratch tables and keys on the shared stack), two files at a time:
+ * on a 2-core machine Vitest would run one. Then the end-to-end suites, one at a time: each starts
+ * whole stacks, browsers and JVMs, and times a run's seconds, which a neighbour would steal.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // One local stack (DynamoDB Local + kinesalite) for every integration suite; see the file.
+    // One local stack (DynamoDB Local + kinesalite) for every integration suite; see the file. Set
+    // here, not in the projects: each would start a stack of its own.
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 90_000,
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'suites',
+          include: ['test/{unit,infra,integration}/**/*.test.ts'],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

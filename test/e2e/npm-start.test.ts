@@ -20,9 +20,12 @@ function startProcess(args: string[]) {
  * `npm start` itself, in a process group of its own as a terminal would run it, so a test can press
  * Ctrl-C: a SIGINT to the whole group.
  */
-function npmStart() {
-  return watch(spawn('npm', ['start'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+function npmStart(args: string[]) {
+  return watch(spawn('npm', ['start', '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
 }
+
+/** What a stop is tested on needs no seeded history, which is most of a start-up's time on a busy machine. */
+const NO_HISTORY = ['--history-minutes', '0'];
 
 function watch(child: ChildProcessByStdio<null, Readable, Readable>) {
   let stdout = '';
@@ -121,17 +124,17 @@ describe('npm start', () => {
   }, 90_000);
 
   it('stops cleanly on SIGTERM mid-run, leaving no server behind', async () => {
-    const run = startProcess([]);
+    const run = startProcess(NO_HISTORY);
     await untilReady(run);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     const summary = lastLineJson(run.output().stdout);
     expect(summary.endedBy).toBe('SIGTERM');
     expect(serversOnPorts(portsOf(summary))).toEqual([]);
-  });
+  }, 90_000);
 
   it('stops cleanly on Ctrl-C, which stops its servers at the same moment, with its JSON summary last', async () => {
-    const run = npmStart();
+    const run = npmStart(NO_HISTORY);
     await untilReady(run);
     // Ctrl-C: SIGINT to the whole process group, DynamoDB Local's JVM and kinesalite included, and
     // npm sends its own SIGINT on to the run as well. The run must still finish its shutdown and say
@@ -141,7 +144,7 @@ describe('npm start', () => {
     const summary = lastLineJson(run.output().stdout);
     expect(summary).toMatchObject({ status: 'stopped', endedBy: 'SIGINT' });
     expect(serversOnPorts(portsOf(summary))).toEqual([]);
-  });
+  }, 90_000);
 
   it.each([
     [['--duration=-5'], /--duration must be a positive integer, got "-5"/],
@@ -175,7 +178,9 @@ describe.runIf(runsPythonSuites)('npm start --glue-engine spark', () => {
       // --drain: each run's rich path aggregates everything sent before the summary counts it.
       // Four times the default rate, replayed as fast as the stream takes it: demand far over the seeded
       // baseline in whichever windows the replay falls, so the rich path has evidence to act on.
-      const common = ['--duration', '8', '--rate', '400', '--drain'];
+      // History: a few minutes past the 10 windows a baseline needs (pricing-defaults.ts), not the
+      // default 30, whose seeding at this rate took 24 s of each run.
+      const common = ['--duration', '8', '--rate', '400', '--drain', '--history-minutes', '12'];
       const duckdb = startProcess([...common, '--record', recording]);
       expect(await duckdb.exited, duckdb.output().stderr).toBe(0);
       // Long enough for the whole replay to reach the stream while Spark starts beside it on a busy
@@ -186,6 +191,8 @@ describe.runIf(runsPythonSuites)('npm start --glue-engine spark', () => {
         '--rate',
         '400',
         '--drain',
+        '--history-minutes',
+        '12',
         '--replay',
         recording,
         '--glue-engine',
