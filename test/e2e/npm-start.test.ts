@@ -1,68 +1,18 @@
-import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runsPythonSuites, warnSkipped } from '../helpers/glue-python.js';
-
-/** Runs the same entry point as `npm start` (package.json execs exactly this). */
-function startProcess(args: string[]) {
-  return watch(
-    spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-}
-
-/**
- * `npm start` itself, in a process group of its own as a terminal would run it, so a test can press
- * Ctrl-C: a SIGINT to the whole group.
- */
-function npmStart(args: string[]) {
-  return watch(spawn('npm', ['start', '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
-}
+import {
+  lastLineJson,
+  npmStart,
+  portsOf,
+  serversOnPorts,
+  startProcess,
+  untilReady,
+} from '../helpers/npm-start-process.js';
 
 /** What a stop is tested on needs no seeded history, which is most of a start-up's time on a busy machine. */
 const NO_HISTORY = ['--history-minutes', '0'];
-
-function watch(child: ChildProcessByStdio<null, Readable, Readable>) {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
-
-/** Server processes still running that were started for one of these ports. */
-function serversOnPorts(ports: string[]): string[] {
-  const processes = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n');
-  return processes.filter(
-    (line) => /DynamoDBLocal|kinesalite/.test(line) && ports.some((port) => line.includes(` ${port} `)),
-  );
-}
-
-function portsOf(summary: { endpoints: Record<string, string> }): string[] {
-  return Object.values(summary.endpoints).map((endpoint) => new URL(endpoint).port);
-}
-
-/** Waits until the run says it is serving (or fails if it exits first). */
-async function untilReady(run: ReturnType<typeof watch>): Promise<void> {
-  while (!run.output().stdout.includes('Press Ctrl-C')) {
-    if (run.child.exitCode !== null) throw new Error(`exited early: ${run.output().stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function lastLineJson(stdout: string) {
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
-}
 
 describe('npm start', () => {
   it('with --duration runs, seeds, simulates, exits 0 with a JSON summary last, and leaves no server behind', {
@@ -163,57 +113,5 @@ describe('npm start', () => {
     const run = startProcess(args);
     expect(await run.exited).toBe(2);
     expect(run.output().stderr).toMatch(message);
-  });
-});
-
-warnSkipped('npm start --glue-engine spark');
-
-describe.runIf(runsPythonSuites)('npm start --glue-engine spark', () => {
-  it('replays a DuckDB run’s recording through the Glue job’s PySpark code: the same records read and accepted, rich-path prices moved', {
-    timeout: 420_000,
-  }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'clickprice-npm-start-spark-'));
-    const recording = join(dir, 'run.jsonl');
-    try {
-      // --drain: each run's rich path aggregates everything sent before the summary counts it.
-      // Four times the default rate, replayed as fast as the stream takes it: demand far over the seeded
-      // baseline in whichever windows the replay falls, so the rich path has evidence to act on.
-      // History: a few minutes past the 10 windows a baseline needs (pricing-defaults.ts), not the
-      // default 30, whose seeding at this rate took 24 s of each run.
-      const common = ['--duration', '8', '--rate', '400', '--drain', '--history-minutes', '12'];
-      const duckdb = startProcess([...common, '--record', recording]);
-      expect(await duckdb.exited, duckdb.output().stderr).toBe(0);
-      // Long enough for the whole replay to reach the stream while Spark starts beside it on a busy
-      // machine (CI): a run cut short would replay, and count, only part of the recording.
-      const spark = startProcess([
-        '--duration',
-        '30',
-        '--rate',
-        '400',
-        '--drain',
-        '--history-minutes',
-        '12',
-        '--replay',
-        recording,
-        '--glue-engine',
-        'spark',
-      ]);
-      expect(await spark.exited, spark.output().stderr).toBe(0);
-
-      const [fromDuckdb, fromSpark] = [duckdb, spark].map((run) => lastLineJson(run.output().stdout));
-      const counts = ({ richPath }: { richPath: Record<string, unknown> }) => ({
-        recordsRead: richPath.recordsRead,
-        eventsAggregated: richPath.eventsAggregated,
-        recordsRejected: richPath.recordsRejected,
-      });
-      expect(fromSpark.richPath.engine).toBe('spark');
-      expect(fromSpark.simulator.endedBy).toBe('replay-complete');
-      expect(fromSpark.richPath.recordsRead).toBe(fromDuckdb.simulator.records);
-      expect(counts(fromSpark)).toEqual(counts(fromDuckdb));
-      expect(spark.output().stdout).toMatch(/\(.*rich-path\)/);
-      expect(serversOnPorts(portsOf(fromSpark))).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
