@@ -9,15 +9,11 @@ process.env.CLICKPRICE_EXECUTION_ENVIRONMENTS ??= 'on';
 const shared = { testTimeout: 30_000, hookTimeout: 90_000 };
 
 /**
- * Suites that time a run's seconds: a 3 s `npm start` must send records, a flash sale must be priced
- * within a window or two. Run two files at a time on 2 cores, each failed for want of its core.
- */
-const timed = ['test/e2e/npm-start.test.ts', 'test/e2e/ops-dashboard.browser.test.ts'];
-
-/**
- * Two groups, one after the other. First every other suite, two files at a time (on 2 cores Vitest
- * would run one): each keeps to scratch tables and keys of its own on the shared stack, or starts
- * its own, and counts records, not seconds. Then the timed suites, one at a time.
+ * Two groups, one after the other. First the unit, infra and integration suites, two files at a time
+ * (on 2 cores Vitest would run one): each keeps to scratch tables and keys of its own on the shared
+ * stack, or starts its own. Then the end-to-end suites one at a time: they start whole stacks,
+ * browsers and JVMs, and some time a run's seconds (a 3 s `npm start` must send records, a flash sale
+ * must be priced within a window or two), which failed for want of a core two files at a time.
  */
 export default defineConfig({
   test: {
@@ -29,8 +25,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'suites',
-          include: ['test/**/*.test.ts'],
-          exclude: timed,
+          include: ['test/{unit,infra,integration}/**/*.test.ts'],
           maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
@@ -38,8 +33,8 @@ export default defineConfig({
       {
         test: {
           ...shared,
-          name: 'timed',
-          include: timed,
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
         },

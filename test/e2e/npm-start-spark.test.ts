@@ -1,8 +1,4 @@
-/**
- * `npm start --glue-engine spark`: a DuckDB run's recording replayed through the Glue job's own
- * PySpark code. A file of its own, apart from npm-start.test.ts: it counts records, not seconds,
- * so it can run beside other suites (vitest.config.ts).
- */
+/** `npm start --glue-engine spark`: a DuckDB run's recording replayed through the Glue job's own PySpark code. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

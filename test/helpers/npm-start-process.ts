@@ -2,9 +2,8 @@
  * `npm start` as a process, for the end-to-end suites that run it: its output watched, its summary
  * (the last line of stdout) read, and what it may leave behind found.
  */
-import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import type { Readable } from 'node:stream';
+import { execFileSync, spawn } from 'node:child_process';
+import { type WatchedProcess, watch } from './watched-process.js';
 
 /** Runs the same entry point as `npm start` (package.json execs exactly this). */
 export function startProcess(args: string[]) {
@@ -23,19 +22,6 @@ export function npmStart(args: string[]) {
   return watch(spawn('npm', ['start', '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
 }
 
-function watch(child: ChildProcessByStdio<null, Readable, Readable>) {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
-
 /** Server processes still running that were started for one of these ports. */
 export function serversOnPorts(ports: string[]): string[] {
   const processes = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n');
@@ -49,7 +35,7 @@ export function portsOf(summary: { endpoints: Record<string, string> }): string[
 }
 
 /** Waits until the run says it is serving (or fails if it exits first). */
-export async function untilReady(run: ReturnType<typeof watch>): Promise<void> {
+export async function untilReady(run: WatchedProcess): Promise<void> {
   while (!run.output().stdout.includes('Press Ctrl-C')) {
     if (run.child.exitCode !== null) throw new Error(`exited early: ${run.output().stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { type RecordedLine, readRecording } from '../../../simulator/recording.j
 import type { SimulatedClickEvent } from '../../../simulator/records.js';
 import { Tally } from '../../../simulator/tally.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
+import { watch } from '../../helpers/watched-process.js';
 import { startKinesisProxy } from './kinesis-proxy.js';
 import { readStream, type StoredRecord, scratchStream, scratchTables } from './stream-helpers.js';
 
@@ -33,16 +33,9 @@ function startSimulate(args: string[], options: { detached?: boolean } = {}) {
     env: environment,
     detached: options.detached ?? false,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exited = once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr }));
-  return { child, exited, stderr: () => stderr };
+  const run = watch(child);
+  const exited = run.exited.then((code) => ({ code, ...run.output() }));
+  return { child, exited, stderr: () => run.output().stderr };
 }
 
 function simulate(args: string[]) {
