@@ -20,24 +20,12 @@ describe.runIf(runsPythonSuites)('npm start --glue-engine spark', () => {
       // baseline in whichever windows the replay falls, so the rich path has evidence to act on.
       // History: a few minutes past the 10 windows a baseline needs (pricing-defaults.ts), not the
       // default 30, whose seeding at this rate took 24 s of each run.
-      const common = ['--duration', '8', '--rate', '400', '--drain', '--history-minutes', '12'];
-      const duckdb = startProcess([...common, '--record', recording]);
+      const common = ['--rate', '400', '--drain', '--history-minutes', '12'];
+      const duckdb = startProcess(['--duration', '8', ...common, '--record', recording]);
       expect(await duckdb.exited, duckdb.output().stderr).toBe(0);
       // Long enough for the whole replay to reach the stream while Spark starts beside it on a busy
       // machine (CI): a run cut short would replay, and count, only part of the recording.
-      const spark = startProcess([
-        '--duration',
-        '30',
-        '--rate',
-        '400',
-        '--drain',
-        '--history-minutes',
-        '12',
-        '--replay',
-        recording,
-        '--glue-engine',
-        'spark',
-      ]);
+      const spark = startProcess(['--duration', '30', ...common, '--replay', recording, '--glue-engine', 'spark']);
       expect(await spark.exited, spark.output().stderr).toBe(0);
 
       const [fromDuckdb, fromSpark] = [duckdb, spark].map((run) => lastLineJson(run.output().stdout));
