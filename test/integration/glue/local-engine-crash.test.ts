@@ -108,19 +108,26 @@ describe.each(ENGINES)('the local Glue engine (%s) killed mid-batch', (engine) =
     const log = new BatchLog(run.stateDir);
     const aggregateRowsOfRun = () => aggregateRows(run.aggregatesTable);
 
-    // Killed once the plan is durable, before any effect: a plan, no commit, no rows.
-    const first = await runEngine(run, 'plan-written');
-    const [plan] = await log.plans();
-    expect(first.signal).toBe('SIGKILL');
-    expect(plan?.batchId).toBe(0);
-    expect(await log.commits()).toEqual([]);
-    expect(await aggregateRowsOfRun()).toEqual([]);
+    // Killed once the plan is durable, before any effect: a plan, no commit, no rows. That point is the
+    // planner's, before either engine aggregates anything, so Spark skips it (a Spark start takes 30 s
+    // or more of a busy CI) and plans on its first run.
+    if (engine === 'duckdb') {
+      const first = await runEngine(run, 'plan-written');
+      expect(first.signal).toBe('SIGKILL');
+      expect((await log.plans()).map(({ batchId }) => batchId)).toEqual([0]);
+      expect(await log.commits()).toEqual([]);
+      expect(await aggregateRowsOfRun()).toEqual([]);
+    }
+    const plansBefore = await log.plans();
 
-    // Restarted, the same plan runs again and is killed after its rows are written, before its commit.
+    // Restarted (or first run), the plan runs and is killed after its rows are written, before its commit.
     const second = await runEngine(run, 'rows-written');
     const interrupted = await aggregateRowsOfRun();
+    const plans = await log.plans();
+    const [plan] = plans;
     expect(second.signal).toBe('SIGKILL');
-    expect(await log.plans()).toEqual([plan]);
+    // One plan, batch 0: for DuckDB, the very one its killed run wrote.
+    expect(plans).toEqual(engine === 'duckdb' ? plansBefore : [expect.objectContaining({ batchId: 0 })]);
     expect(await log.commits()).toEqual([]);
     expect(interrupted.length).toBeGreaterThan(10);
 
