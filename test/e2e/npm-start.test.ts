@@ -96,7 +96,8 @@ describe('npm start', () => {
     expect(serversOnPorts(portsOf(summary))).toEqual([]);
   }, 90_000);
 
-  it.each([
+  // At once, not one by one: each is a process of its own, refused before any server starts.
+  it.concurrent.for<[string[], RegExp]>([
     [['--duration=-5'], /--duration must be a positive integer, got "-5"/],
     [['--duration', 'soon'], /--duration must be a positive integer, got "soon"/],
     [['--dynamodb-port', '70000'], /--dynamodb-port must be a port between 1 and 65535/],
@@ -109,7 +110,7 @@ describe('npm start', () => {
     [['--glue-engine', 'flink'], /--glue-engine must be one of duckdb, spark/],
     [['--record', 'a.jsonl', '--replay', 'b.jsonl'], /--record and --replay exclude each other/],
     [['--replay', 'no-such-recording.jsonl'], /cannot read replay file no-such-recording\.jsonl/],
-  ])('rejects %j with exit code 2 and says what is wrong', async (args, message) => {
+  ])('rejects %j with exit code 2 and says what is wrong', async ([args, message], { expect }) => {
     const run = startProcess(args);
     expect(await run.exited).toBe(2);
     expect(run.output().stderr).toMatch(message);

@@ -243,13 +243,14 @@ describe('ops CLI errors', () => {
     expect(run.stderr).toContain('npm start');
   });
 
-  it.each([
+  // At once, not one by one: each is refused before any request is sent.
+  it.concurrent.for<[string[], RegExp]>([
     [['freeze'], /needs a product id/],
     [['set-price', 'P00001', '--price', 'ten'], /--price must be an amount/],
     [['freeze', 'P00001', '--for', '2h', '--until', '2030-01-01T00:00:00Z'], /--for or --until/],
     [['history', 'P00001', '--bogus'], /Unknown option '--bogus'/],
     [['teleport'], /unknown command "teleport"/],
-  ])('exits 2 for bad usage %j', async (args, message) => {
+  ])('exits 2 for bad usage %j', async ([args, message], { expect }) => {
     const run = await ops(args);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
