@@ -11,7 +11,7 @@ import type { ConfigActionResult, ConfigToggleBody, PricingConfigView } from '..
 import { STREAM_CONSUMERS, type StreamConsumer } from '../functions/domain/dead-letters.js';
 import { mapConcurrent } from '../functions/lib/map-concurrent.js';
 import { resolveClient } from './cli-target.js';
-import { DLQ_OPTIONS, DLQ_SUMMARY, DLQ_USAGE, RedriveFailed, runDlqCommand } from './dlq/dlq-command.js';
+import { DLQ_OPTIONS, DLQ_SUMMARY, DLQ_USAGE, RedriveFailed } from './dlq/dlq-command-line.js';
 import { changesTable, money, pipelineText, productDetail, productsTable, redriveText, table, time } from './format.js';
 import {
   type OptionSpecs,
@@ -499,6 +499,7 @@ async function runDlq(args: string[]): Promise<void> {
     console.log([`usage: npm run ops -- ${DLQ_USAGE}`, ...DLQ_SUMMARY].join('\n'));
     return;
   }
+  const { runDlqCommand } = await import('./dlq/dlq-command.js');
   try {
     const output = await runDlqCommand(parsed.positionals, parsed.values);
     console.log(parsed.values.json ? JSON.stringify(output.json, null, 2) : output.text);

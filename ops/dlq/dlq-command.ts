@@ -18,26 +18,7 @@ import { createLocalClients } from '../../local/clients.js';
 import { JsonLinesDeadLetterQueue, redriveLocally } from '../../local/dead-letters.js';
 import { redriveText } from '../format.js';
 import { httpUrl, type ParsedOptions } from '../parse-values.js';
-
-export const DLQ_USAGE =
-  'dlq redrive clickstream|aggregates [--max N] [--queue-url URL --function-name NAME [--region R]]';
-
-export const DLQ_SUMMARY = [
-  'replay a stream consumer’s discarded batches from the stream by position (in AWS: its SQS',
-  'dead-letter queue and function; locally: the stack `npm start -- --data-dir DIR` runs)',
-];
-
-/** A redrive in AWS that AWS stopped (unreachable, no credentials, access denied): one line, exit 1. */
-export class RedriveFailed extends Error {
-  override name = 'RedriveFailed';
-}
-
-export const DLQ_OPTIONS = {
-  max: { type: 'string' },
-  'queue-url': { type: 'string' },
-  'function-name': { type: 'string' },
-  region: { type: 'string' },
-} as const;
+import { DLQ_USAGE, RedriveFailed } from './dlq-command-line.js';
 
 function text(value: string | boolean | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
