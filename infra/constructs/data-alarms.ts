@@ -50,7 +50,7 @@ export class DataAlarms extends Construct {
       for (const index of definition.globalIndexes) {
         this.add(
           `${definition.id}${index.indexName}Throttles`,
-          `Writes to the ${tableId} table’s ${index.indexName} index are throttled (a hot index key backs up the table’s writes)`,
+          `Reads or writes of the ${tableId} table’s ${index.indexName} index are throttled (a throttled index write backs up the table’s writes)`,
           throttleEvents(table.tableName, index.indexName),
           props.alarmAction,
         );

@@ -330,7 +330,8 @@ export class GlueStreamingJob extends Construct {
       eventPattern: {
         source: ['aws.glue'],
         detailType: ['Glue Job State Change'],
-        detail: { jobName: [this.job.ref], state: ['FAILED', 'TIMEOUT', 'STOPPED', 'ERROR'] },
+        // The ends Glue sends as events (ERROR, a trigger starting a deleted job, is a run state only).
+        detail: { jobName: [this.job.ref], state: ['FAILED', 'TIMEOUT', 'STOPPED'] },
       },
       targets: props.jobStateTopic ? [new eventsTargets.SnsTopic(props.jobStateTopic)] : [],
     });

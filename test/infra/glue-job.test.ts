@@ -417,7 +417,7 @@ describe('Glue streaming job in operation', () => {
       'detail-type': ['Glue Job State Change'],
       detail: {
         jobName: [{ Ref: stack.getLogicalId(stack.aggregation.job) }],
-        state: ['FAILED', 'TIMEOUT', 'STOPPED', 'ERROR'],
+        state: ['FAILED', 'TIMEOUT', 'STOPPED'],
       },
     });
     expect(rule?.Properties.Targets).toEqual([

@@ -120,7 +120,9 @@ describe('every alarm of the stage', () => {
       /^Puts to the clicks stream are throttled/,
       ...tableIds.map((id) => new RegExp(`^Requests to the ${id} table are throttled`)),
       ...tableIds.flatMap((id) =>
-        tables[id].globalIndexes.map((index) => new RegExp(`^Writes to the ${id} table’s ${index.indexName} index`)),
+        tables[id].globalIndexes.map(
+          (index) => new RegExp(`^Reads or writes of the ${id} table’s ${index.indexName} index`),
+        ),
       ),
     ];
 
