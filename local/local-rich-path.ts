@@ -24,7 +24,7 @@ import { invokeHandler, logStreamNameFor, type StreamHandler } from './event-sou
 import { type GlueJobStateChange, type LocalGlueService, startLocalGlueService } from './local-glue-service.js';
 
 /** The states EventBridge's rule passes on to the run-events function (infra/constructs/glue-streaming-job.ts). */
-const RULE_STATES: ReadonlySet<string> = new Set(['FAILED', 'TIMEOUT', 'STOPPED', 'ERROR']);
+const RULE_STATES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'TIMEOUT', 'STOPPED']);
 
 export interface LocalRichPath {
   readonly service: LocalGlueService;

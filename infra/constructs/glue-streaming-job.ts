@@ -59,7 +59,7 @@ export interface GlueStreamingJobProps {
   readonly enhancedFanOut?: boolean;
   /** What the batch-time and consumer-lag alarms do when they fire. @default - none */
   readonly alarmActions?: readonly cloudwatch.IAlarmAction[];
-  /** Where the job's runs ending (FAILED, TIMEOUT, STOPPED, ERROR) are published. @default - nowhere */
+  /** Where the job's runs ending (SUCCEEDED, FAILED, TIMEOUT, STOPPED) are published. @default - nowhere */
   readonly jobStateTopic?: sns.ITopic;
   /** Asset paths, for tests. @default GLUE_SCRIPT_PATH, GLUE_SQL_PATH, GLUE_PACKAGE_DIR */
   readonly assets?: { readonly script?: string; readonly sql?: string; readonly packageDir?: string };
@@ -330,8 +330,9 @@ export class GlueStreamingJob extends Construct {
       eventPattern: {
         source: ['aws.glue'],
         detailType: ['Glue Job State Change'],
-        // The ends Glue sends as events (ERROR, a trigger starting a deleted job, is a run state only).
-        detail: { jobName: [this.job.ref], state: ['FAILED', 'TIMEOUT', 'STOPPED'] },
+        // Every end Glue sends as an event: a streaming run that returns (SUCCEEDED) stops the rich
+        // path as surely as one that fails. ERROR (a trigger starting a deleted job) is a run state only.
+        detail: { jobName: [this.job.ref], state: ['SUCCEEDED', 'FAILED', 'TIMEOUT', 'STOPPED'] },
       },
       targets: props.jobStateTopic ? [new eventsTargets.SnsTopic(props.jobStateTopic)] : [],
     });

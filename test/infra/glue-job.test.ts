@@ -404,7 +404,7 @@ describe('Glue streaming job in operation', () => {
     });
   });
 
-  it('publishes the end of any run of this job (failed, timed out, stopped) to the topic it is given', () => {
+  it('publishes the end of any run of this job (succeeded, failed, timed out, stopped) to the topic it is given', () => {
     const alerting = new App({ context: noBundling });
     const resources = new StatefulStack(alerting, 'Stateful');
     const topic = new sns.Topic(new Stack(alerting, 'Ops'), 'JobState');
@@ -417,7 +417,7 @@ describe('Glue streaming job in operation', () => {
       'detail-type': ['Glue Job State Change'],
       detail: {
         jobName: [{ Ref: stack.getLogicalId(stack.aggregation.job) }],
-        state: ['FAILED', 'TIMEOUT', 'STOPPED'],
+        state: ['SUCCEEDED', 'FAILED', 'TIMEOUT', 'STOPPED'],
       },
     });
     expect(rule?.Properties.Targets).toEqual([
