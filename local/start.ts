@@ -268,7 +268,7 @@ await runCli(async () => {
     if (endedBy === 'duration') await pipeline.waitForIdle(15_000).catch(() => undefined);
     await pipeline.stop();
     await feed.stop();
-    const [clickstream] = pipeline.mappings.map((mapping) => mapping.stats());
+    const [clickstream, aggregates] = pipeline.mappings.map((mapping) => mapping.stats());
     await stack.stop();
     console.log(
       JSON.stringify({
@@ -294,6 +294,10 @@ await runCli(async () => {
           eventsAggregated,
           recordsRejected,
           rowsWritten,
+          // The aggregates handler's share: rows of the aggregates stream it priced (the history's
+          // seeded rows too) and rows given up on.
+          rowsPriced: aggregates?.recordsSucceeded ?? 0,
+          rowsDiscarded: aggregates?.recordsDiscarded ?? 0,
         }))(glue.stats()),
         priceChangesSeen: feed.printed,
         api: { url: api.url, ...api.stats() },
