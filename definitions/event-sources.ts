@@ -119,3 +119,11 @@ export const aggregatesEventSource = {
   maximumRecordAgeInSeconds: 900,
   filterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'] }) }] },
 } as const satisfies EventSourceSettings;
+
+/**
+ * The states of "Glue Job State Change" events the rich path's rule passes on (to the alerts topic and
+ * the run-events function), in AWS and locally: every end Glue sends as an event. A streaming run that
+ * returns (SUCCEEDED) stops the rich path as surely as one that fails; ERROR (a trigger starting a
+ * deleted job) is a run state only, never an event.
+ */
+export const GLUE_RUN_END_EVENT_STATES = ['SUCCEEDED', 'FAILED', 'TIMEOUT', 'STOPPED'] as const;

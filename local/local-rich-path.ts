@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventBridgeEvent } from 'aws-lambda';
+import { GLUE_RUN_END_EVENT_STATES } from '../definitions/event-sources.js';
 import { LOCAL_REGION } from '../definitions/local-services.js';
 import type { GlueJobStateChangeDetail } from '../functions/handlers/glue-run-events.js';
 import { GLUE_JOB_NAME_ENV, GlueJobRuns } from '../functions/store/glue-job-runs.js';
@@ -23,8 +24,8 @@ import { localGlueClient } from './clients.js';
 import { invokeHandler, logStreamNameFor, type StreamHandler } from './event-source-mapping/index.js';
 import { type GlueJobStateChange, type LocalGlueService, startLocalGlueService } from './local-glue-service.js';
 
-/** The states EventBridge's rule passes on to the run-events function (infra/constructs/glue-streaming-job.ts). */
-const RULE_STATES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'TIMEOUT', 'STOPPED']);
+/** The states EventBridge's rule passes on to the run-events function, as in AWS. */
+const RULE_STATES: ReadonlySet<string> = new Set(GLUE_RUN_END_EVENT_STATES);
 
 export interface LocalRichPath {
   readonly service: LocalGlueService;

@@ -122,7 +122,7 @@ export async function startLocalPipeline(
   const clickstream = await handlerOf<KinesisStreamEvent>('clickstream');
   const aggregates = await handlerOf<DynamoDBStreamEvent>('aggregates');
   const logger = options.logger ? { logger: options.logger } : {};
-  // The clickstream mapping comes first: callers read its stats as mappings[0].
+  // The clickstream mapping first, then the aggregates one: callers read their stats by position.
   const mappings = [
     await startEventSourceMapping({
       functionName: 'clickstream',

@@ -15,6 +15,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { GLUE_RUN_END_EVENT_STATES } from '../../definitions/event-sources.js';
 import { tables } from '../../definitions/resources.js';
 import { RICH_PATH_PROGRESS_ITEM } from '../../functions/store/rich-path-progress-store.js';
 import { readWindowConfig } from '../../glue/window-config.js';
@@ -330,9 +331,7 @@ export class GlueStreamingJob extends Construct {
       eventPattern: {
         source: ['aws.glue'],
         detailType: ['Glue Job State Change'],
-        // Every end Glue sends as an event: a streaming run that returns (SUCCEEDED) stops the rich
-        // path as surely as one that fails. ERROR (a trigger starting a deleted job) is a run state only.
-        detail: { jobName: [this.job.ref], state: ['SUCCEEDED', 'FAILED', 'TIMEOUT', 'STOPPED'] },
+        detail: { jobName: [this.job.ref], state: [...GLUE_RUN_END_EVENT_STATES] },
       },
       targets: props.jobStateTopic ? [new eventsTargets.SnsTopic(props.jobStateTopic)] : [],
     });
